@@ -1,0 +1,267 @@
+//! The one serializable diagnostic every host shows, and the stable error codes.
+//!
+//! Every error kiro reports carries a [`Code`] (`KIRO-E0xx`), a lowercase message without a
+//! trailing period, an optional help line and labelled byte spans into the text it came from.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A half-open byte range `[start, end)` into a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: usize,
+    /// One past the last byte of the range.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end` (swapped if given backwards).
+    #[must_use]
+    pub fn new(start: usize, end: usize) -> Self {
+        if end < start {
+            Self { start: end, end: start }
+        } else {
+            Self { start, end }
+        }
+    }
+
+    /// The span shifted right by `offset` bytes.
+    #[must_use]
+    pub fn offset(self, offset: usize) -> Self {
+        Self::new(self.start.saturating_add(offset), self.end.saturating_add(offset))
+    }
+
+    /// The smallest span covering both.
+    #[must_use]
+    pub fn join(self, other: Self) -> Self {
+        Self::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $name:ident = $code:literal,)*) => {
+        /// A stable, machine-readable error code. The list is mirrored by every binding and a
+        /// drift test fails when they diverge.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[doc = $doc])* $name,)*
+        }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            /// The code as written in output, e.g. `KIRO-E010`.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// What the code means, in a few words.
+            #[must_use]
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$name => concat!($($doc),*).trim_ascii(),)* }
+            }
+
+            /// The code for its text form (`KIRO-E010`), if it is one.
+            #[must_use]
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $($code => Some(Code::$name),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    /// the text is not well-formed YAML, JSON or TOML
+    Syntax = "KIRO-E001",
+    /// a key that the policy format does not have
+    UnknownField = "KIRO-E002",
+    /// a value of the wrong type or shape, or a required key is absent
+    InvalidValue = "KIRO-E003",
+    /// two items share one name
+    DuplicateName = "KIRO-E004",
+    /// a name refers to something that is not declared
+    UnknownReference = "KIRO-E005",
+    /// the input is larger or more deeply nested than kiro accepts
+    TooLarge = "KIRO-E006",
+    /// the format of the input could not be determined or is not supported
+    UnsupportedFormat = "KIRO-E007",
+    /// a condition is not well-formed
+    ConditionSyntax = "KIRO-E010",
+    /// a condition names a metric the policy does not declare
+    UnknownMetric = "KIRO-E011",
+    /// units or types do not fit together
+    TypeMismatch = "KIRO-E012",
+    /// a unit kiro does not know
+    UnknownUnit = "KIRO-E013",
+    /// an unknown function or a wrong number of arguments
+    UnknownFunction = "KIRO-E014",
+    /// a condition is nested too deeply or is too long
+    ConditionTooComplex = "KIRO-E015",
+    /// a division by zero
+    DivisionByZero = "KIRO-E016",
+    /// arithmetic produced a value that is not a finite number
+    NonFinite = "KIRO-E017",
+    /// metrics input is not well-formed
+    InputSyntax = "KIRO-E020",
+    /// metrics input is not an object of names to values
+    InputNotObject = "KIRO-E021",
+    /// a metric value is invalid: NaN, infinite, the wrong type or the wrong unit
+    InvalidMetricValue = "KIRO-E022",
+    /// a command-line metric override is not `name=value`
+    InvalidOverride = "KIRO-E023",
+    /// nothing matches the gate selection
+    EmptySelection = "KIRO-E030",
+    /// a weight, score threshold or limit is out of range
+    InvalidSetting = "KIRO-E031",
+    /// batch columns differ in length or type
+    InvalidBatch = "KIRO-E032",
+    /// an internal error in kiro itself; please report it
+    Internal = "KIRO-E099",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Code::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code `{text}`")))
+    }
+}
+
+impl JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({ "type": "string", "enum": codes })
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input cannot be used.
+    Error,
+    /// The input can be used but is probably not what was meant.
+    Warning,
+}
+
+/// A labelled span of the source a diagnostic points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Label {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// What is wrong here, in a few words.
+    pub label: String,
+}
+
+/// One problem found in an input, in the form every host shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Diagnostic {
+    /// The stable error code.
+    pub code: Code,
+    /// What is wrong: lowercase, no trailing period, user input in backticks.
+    pub message: String,
+    /// How to fix it, when kiro can tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where in the source text, if the problem has a place.
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    /// Which input the spans point into (`policy`, `metrics`, a file name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error diagnostic with no location.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            help: None,
+            severity: Severity::Error,
+            labels: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// Adds a labelled span.
+    #[must_use]
+    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.labels.push(Label { start: span.start, end: span.end, label: label.into() });
+        self
+    }
+
+    /// Sets the help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Names the input the spans point into.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Shifts every label by `offset` bytes (for text embedded in a larger document).
+    #[must_use]
+    pub fn shifted(mut self, offset: usize) -> Self {
+        for label in &mut self.labels {
+            label.start = label.start.saturating_add(offset);
+            label.end = label.end.saturating_add(offset);
+        }
+        self
+    }
+
+    /// The span of the first label, if any.
+    #[must_use]
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|l| Span::new(l.start, l.end))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
+#[must_use]
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

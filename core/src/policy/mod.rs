@@ -1,0 +1,3 @@
+//! Policies: the document model, and its validation and compilation.
+
+pub mod model;

@@ -1,0 +1,230 @@
+//! Units and dimensions of metric values.
+//!
+//! Every number kiro holds is in the base unit of its dimension: ratios as fractions (`1%` is
+//! `0.01`), durations in milliseconds, sizes in bytes. Units only matter when text is read
+//! (`"420ms"`, `500KB`) and when values are shown to a person.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of quantity a value is. Values of different dimensions cannot be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    /// A plain number or count (`critical_vulns`, `quality_score`).
+    Number,
+    /// A fraction, written as a percentage (`coverage`, `error_rate`).
+    Ratio,
+    /// A length of time, held in milliseconds.
+    Duration,
+    /// An amount of data, held in bytes.
+    Size,
+    /// True or false.
+    Bool,
+}
+
+impl Dimension {
+    /// The word used in messages: `a duration`, `a size`…
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dimension::Number => "a plain number",
+            Dimension::Ratio => "a percentage",
+            Dimension::Duration => "a duration",
+            Dimension::Size => "a size",
+            Dimension::Bool => "a boolean",
+        }
+    }
+
+    /// The unit values of this dimension are shown in when no other is declared.
+    #[must_use]
+    pub fn default_unit(self) -> Unit {
+        match self {
+            Dimension::Number | Dimension::Bool => Unit::NONE,
+            Dimension::Ratio => Unit::PERCENT,
+            Dimension::Duration => Unit::MS,
+            Dimension::Size => Unit::BYTES,
+        }
+    }
+}
+
+impl fmt::Display for Dimension {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// A unit: its symbol, its dimension and how many base units one of it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unit {
+    /// The symbol as written (`ms`, `KiB`, `%`); empty for plain numbers.
+    pub symbol: &'static str,
+    /// The dimension it measures.
+    pub dimension: Dimension,
+    /// Base units per one of this unit.
+    pub factor: f64,
+}
+
+impl Unit {
+    /// No unit: a plain number.
+    pub const NONE: Unit = Unit { symbol: "", dimension: Dimension::Number, factor: 1.0 };
+    /// Percent: a ratio shown ×100.
+    pub const PERCENT: Unit = Unit { symbol: "%", dimension: Dimension::Ratio, factor: 0.01 };
+    /// Milliseconds.
+    pub const MS: Unit = Unit { symbol: "ms", dimension: Dimension::Duration, factor: 1.0 };
+    /// Bytes.
+    pub const BYTES: Unit = Unit { symbol: "B", dimension: Dimension::Size, factor: 1.0 };
+    /// A boolean flag (declarations only).
+    pub const BOOL: Unit = Unit { symbol: "", dimension: Dimension::Bool, factor: 1.0 };
+}
+
+/// Units that may follow a number in a condition or a metric value.
+pub const SUFFIX_UNITS: &[Unit] = &[
+    Unit::PERCENT,
+    Unit::MS,
+    Unit { symbol: "s", dimension: Dimension::Duration, factor: 1_000.0 },
+    Unit { symbol: "m", dimension: Dimension::Duration, factor: 60_000.0 },
+    Unit { symbol: "h", dimension: Dimension::Duration, factor: 3_600_000.0 },
+    Unit { symbol: "d", dimension: Dimension::Duration, factor: 86_400_000.0 },
+    Unit::BYTES,
+    Unit { symbol: "KB", dimension: Dimension::Size, factor: 1e3 },
+    Unit { symbol: "MB", dimension: Dimension::Size, factor: 1e6 },
+    Unit { symbol: "GB", dimension: Dimension::Size, factor: 1e9 },
+    Unit { symbol: "TB", dimension: Dimension::Size, factor: 1e12 },
+    Unit { symbol: "KiB", dimension: Dimension::Size, factor: 1024.0 },
+    Unit { symbol: "MiB", dimension: Dimension::Size, factor: 1_048_576.0 },
+    Unit { symbol: "GiB", dimension: Dimension::Size, factor: 1_073_741_824.0 },
+    Unit { symbol: "TiB", dimension: Dimension::Size, factor: 1_099_511_627_776.0 },
+];
+
+/// Unit names accepted in a metric declaration besides the suffix units.
+pub const DECLARATION_WORDS: &[(&str, Unit)] = &[
+    ("count", Unit::NONE),
+    ("number", Unit::NONE),
+    ("percent", Unit::PERCENT),
+    ("ratio", Unit { symbol: "ratio", dimension: Dimension::Ratio, factor: 1.0 }),
+    ("bool", Unit::BOOL),
+    ("boolean", Unit::BOOL),
+];
+
+/// The unit written `symbol` after a number (`ms`, `%`, `KiB`), if there is one.
+#[must_use]
+pub fn suffix_unit(symbol: &str) -> Option<Unit> {
+    SUFFIX_UNITS.iter().copied().find(|u| u.symbol == symbol)
+}
+
+/// The unit named in a metric declaration (`ms`, `%`, `percent`, `count`, `bool`…).
+#[must_use]
+pub fn declared_unit(name: &str) -> Option<Unit> {
+    suffix_unit(name)
+        .or_else(|| DECLARATION_WORDS.iter().find(|(w, _)| *w == name).map(|(_, u)| *u))
+}
+
+/// Every name a declaration accepts, for suggestions and the schema.
+pub fn declared_unit_names() -> impl Iterator<Item = &'static str> {
+    SUFFIX_UNITS.iter().map(|u| u.symbol).chain(DECLARATION_WORDS.iter().map(|(w, _)| *w))
+}
+
+/// A number read from text with its unit, converted to the dimension's base unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantity {
+    /// The value in base units (ratio, milliseconds, bytes).
+    pub value: f64,
+    /// The unit it was written in.
+    pub unit: Unit,
+}
+
+/// Why a quantity could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuantityError {
+    /// There is no number at the start.
+    NotANumber,
+    /// The number is followed by something that is not a unit.
+    UnknownUnit(String),
+    /// The number is NaN or infinite, or overflows in conversion.
+    NotFinite,
+}
+
+/// Reads `420ms`, `87.5%`, `1.5 GiB` or `12` into a [`Quantity`].
+///
+/// # Errors
+/// When the text is not a finite number optionally followed by a known unit.
+pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
+    let text = text.trim();
+    let split = text
+        .char_indices()
+        .find(|&(i, c)| {
+            !(c.is_ascii_digit()
+                || c == '.'
+                || c == '_'
+                || ((c == '-' || c == '+') && (i == 0 || text[..i].ends_with(['e', 'E'])))
+                || ((c == 'e' || c == 'E')
+                    && i > 0
+                    && text[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+        })
+        .map_or(text.len(), |(i, _)| i);
+    let (number, unit) = text.split_at(split);
+    let number: String = number.chars().filter(|&c| c != '_').collect();
+    if number.is_empty() || !number.bytes().any(|b| b.is_ascii_digit()) {
+        return Err(QuantityError::NotANumber);
+    }
+    let value: f64 = number.parse().map_err(|_| QuantityError::NotANumber)?;
+    let unit_text = unit.trim();
+    let unit = if unit_text.is_empty() {
+        Unit::NONE
+    } else {
+        suffix_unit(unit_text).ok_or_else(|| QuantityError::UnknownUnit(unit_text.to_owned()))?
+    };
+    let value = value * unit.factor;
+    if !value.is_finite() {
+        return Err(QuantityError::NotFinite);
+    }
+    Ok(Quantity { value, unit })
+}
+
+/// Formats `x` with at least `min_decimals` and at most 6 decimals, as few as show it exactly
+/// (to 1e-9 relative), with trailing zeros beyond `min_decimals` removed.
+#[must_use]
+pub fn format_number(x: f64, min_decimals: usize) -> String {
+    if x == 0.0 {
+        // Avoid `-0`.
+        return format!("{:.*}", min_decimals, 0.0);
+    }
+    let tolerance = 1e-9 * x.abs().max(1.0);
+    for decimals in min_decimals..=6 {
+        let text = format!("{x:.decimals$}");
+        if let Ok(back) = text.parse::<f64>()
+            && (back - x).abs() <= tolerance
+        {
+            return text;
+        }
+    }
+    format!("{x:.6}")
+}
+
+/// Shows a base-unit value in `unit`: `0.87` as `87.0%`, `420` ms as `420ms`.
+#[must_use]
+pub fn format_in(value: f64, unit: Unit) -> String {
+    if unit.dimension == Dimension::Bool {
+        return if value != 0.0 { "true" } else { "false" }.to_owned();
+    }
+    let shown = value / unit.factor;
+    let min_decimals = usize::from(unit.symbol == "%");
+    format!("{}{}", format_number(shown, min_decimals), unit.symbol)
+}
+
+/// Shows a difference of base-unit values in `unit`, signed: `+3.0 points`, `-120ms`.
+#[must_use]
+pub fn format_delta(delta: f64, unit: Unit) -> String {
+    let sign = if delta < 0.0 { "-" } else { "+" };
+    let shown = (delta / unit.factor).abs();
+    if unit.symbol == "%" {
+        format!("{sign}{} points", format_number(shown, 1))
+    } else {
+        format!("{sign}{}{}", format_number(shown, 0), unit.symbol)
+    }
+}
+
+#[cfg(test)]
+mod tests;
