@@ -89,6 +89,8 @@ codes! {
     TooLarge = "KIRO-E006",
     /// the format of the input could not be determined or is not supported
     UnsupportedFormat = "KIRO-E007",
+    /// the stages depend on each other in a cycle
+    Cycle = "KIRO-E008",
     /// a condition is not well-formed
     ConditionSyntax = "KIRO-E010",
     /// a condition names a metric the policy does not declare

@@ -1,3 +1,9 @@
 //! Policies: the document model, and its validation and compilation.
 
+mod compile;
+pub(crate) mod compiled;
+pub(crate) mod metric_table;
 pub mod model;
+
+pub use compile::{DEFAULT_MAX_CONDITIONS, policy_hash};
+pub use compiled::CompiledPolicy;

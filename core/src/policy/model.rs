@@ -33,6 +33,9 @@ pub struct Policy {
     /// The quality gates.
     #[serde(default)]
     pub gates: Vec<Spanned<GateDecl>>,
+    /// The pipeline: stages with dependencies, exit gates, timeouts and retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<crate::pipeline::model::PipelineDecl>,
 }
 
 fn default_version() -> Spanned<u32> {

@@ -1,0 +1,256 @@
+//! Many records at once: columns in, one verdict code per record out.
+//!
+//! Conditions are evaluated column-wise (see [`crate::condition::Program::eval_columns`]); the
+//! per-record gate and sign-off rules are the same functions the single check uses.
+
+use crate::decision::{Outcome, Signoff, Verdict};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::CheckError;
+use crate::gate::{criterion_outcome, score_gate, signoff};
+use crate::metrics::RawValue;
+use crate::metrics::bind::convert;
+use crate::policy::CompiledPolicy;
+use crate::policy::compiled::Compiled;
+use crate::tri::Tri;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::Selection;
+
+/// A record's verdict code in [`BatchResult::verdicts`]: pass.
+pub const CODE_PASS: u8 = 0;
+/// A record's verdict code: warn.
+pub const CODE_WARN: u8 = 1;
+/// A record's verdict code: fail.
+pub const CODE_FAIL: u8 = 2;
+/// A record's verdict code: a condition could not be computed (division by zero, overflow).
+pub const CODE_ERROR: u8 = 3;
+
+#[derive(Debug, Clone)]
+enum Values {
+    Numbers(Vec<f64>),
+    Bools(Vec<bool>),
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    values: Values,
+    present: Option<Vec<bool>>,
+}
+
+/// Columnar input: metric name to a column of values, all of one length.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    len: usize,
+    columns: BTreeMap<String, Column>,
+}
+
+impl Batch {
+    /// An empty batch of `len` records.
+    #[must_use]
+    pub fn new(len: usize) -> Self {
+        Self { len, columns: BTreeMap::new() }
+    }
+
+    /// How many records the batch holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the batch holds no records.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a numeric column, in the metric's declared unit (as bare numbers in metrics input).
+    /// Where `present[i]` is false record `i` has no data for this metric.
+    ///
+    /// # Errors
+    /// [`Code::InvalidBatch`] when a length differs from the batch's or the name is repeated.
+    pub fn add_numbers(
+        &mut self,
+        name: &str,
+        values: Vec<f64>,
+        present: Option<Vec<bool>>,
+    ) -> Result<(), CheckError> {
+        self.add(name, Values::Numbers(values), present)
+    }
+
+    /// Adds a boolean column. Where `present[i]` is false record `i` has no data.
+    ///
+    /// # Errors
+    /// As [`Batch::add_numbers`].
+    pub fn add_bools(
+        &mut self,
+        name: &str,
+        values: Vec<bool>,
+        present: Option<Vec<bool>>,
+    ) -> Result<(), CheckError> {
+        self.add(name, Values::Bools(values), present)
+    }
+
+    fn add(&mut self, name: &str, values: Values, present: Option<Vec<bool>>) -> Result<(), CheckError> {
+        let len = match &values {
+            Values::Numbers(v) => v.len(),
+            Values::Bools(v) => v.len(),
+        };
+        let bad = |message: String| CheckError::input(Diagnostic::error(Code::InvalidBatch, message).with_source("metrics"));
+        if len != self.len {
+            return Err(bad(format!("column `{name}` has {len} values but the batch has {} records", self.len)));
+        }
+        if let Some(p) = &present
+            && p.len() != self.len
+        {
+            return Err(bad(format!(
+                "the presence mask of column `{name}` has {} values but the batch has {} records",
+                p.len(),
+                self.len
+            )));
+        }
+        if self.columns.contains_key(name) {
+            return Err(bad(format!("column `{name}` is given twice")));
+        }
+        self.columns.insert(name.to_owned(), Column { values, present });
+        Ok(())
+    }
+}
+
+/// How many records got each verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCounts {
+    /// Records that passed.
+    pub pass: usize,
+    /// Records that warned.
+    pub warn: usize,
+    /// Records that failed.
+    pub fail: usize,
+    /// Records on which a condition could not be computed.
+    pub error: usize,
+}
+
+/// One verdict code per record, and the counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResult {
+    /// Per record: [`CODE_PASS`], [`CODE_WARN`], [`CODE_FAIL`] or [`CODE_ERROR`].
+    pub verdicts: Vec<u8>,
+    /// How many records got each code.
+    pub counts: BatchCounts,
+}
+
+impl CompiledPolicy {
+    /// Checks every record of a columnar batch; each record's code equals the verdict
+    /// [`CompiledPolicy::check`] gives for that record's values.
+    ///
+    /// # Errors
+    /// [`CheckError::Input`] for a selection that matches nothing or a value that does not fit
+    /// its metric (the message names the record).
+    pub fn check_batch(&self, batch: &Batch, selection: &Selection) -> Result<BatchResult, CheckError> {
+        let selected = selection.resolve(self)?;
+        let policy: &Compiled = &self.inner;
+        let n = batch.len;
+        // Base-unit columns for every slot the selected gates read.
+        let mut columns: Vec<Vec<f64>> = vec![Vec::new(); policy.metrics.slots().len()];
+        for &g in &selected {
+            for criterion in &policy.gates[g].criteria {
+                for &slot in &criterion.slots {
+                    if columns[slot].len() != n || n == 0 {
+                        columns[slot] = base_column(policy, slot, batch)?;
+                    }
+                }
+            }
+        }
+        let column_refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+        // Condition results per criterion, column-wise.
+        let mut pass_codes: Vec<Vec<Vec<u8>>> = Vec::with_capacity(selected.len());
+        let mut warn_codes: Vec<Vec<Option<Vec<u8>>>> = Vec::with_capacity(selected.len());
+        for &g in &selected {
+            let mut gate_pass = Vec::new();
+            let mut gate_warn = Vec::new();
+            for criterion in &policy.gates[g].criteria {
+                let mut out = vec![0u8; n];
+                criterion.pass.eval_columns(&column_refs, &mut out);
+                gate_pass.push(out);
+                gate_warn.push(criterion.warn.as_ref().map(|(program, _)| {
+                    let mut out = vec![0u8; n];
+                    program.eval_columns(&column_refs, &mut out);
+                    out
+                }));
+            }
+            pass_codes.push(gate_pass);
+            warn_codes.push(gate_warn);
+        }
+        // Per record: the same rules as a single check.
+        let mut verdicts = vec![CODE_PASS; n];
+        let mut counts = BatchCounts::default();
+        let mut outcomes: Vec<Vec<Outcome>> =
+            selected.iter().map(|&g| vec![Outcome::Pass; policy.gates[g].criteria.len()]).collect();
+        let mut gate_verdicts = vec![Verdict::Pass; selected.len()];
+        for (record, code) in verdicts.iter_mut().enumerate() {
+            let mut errored = false;
+            for (i, &g) in selected.iter().enumerate() {
+                for (c, criterion) in policy.gates[g].criteria.iter().enumerate() {
+                    let p = pass_codes[i][c][record];
+                    let w = warn_codes[i][c].as_ref().map(|w| w[record]);
+                    if p == CODE_ERROR || (p == Tri::False as u8 && w == Some(CODE_ERROR)) {
+                        errored = true;
+                    }
+                    let warn = if p == Tri::False as u8 { w.map(Tri::from_u8) } else { None };
+                    outcomes[i][c] = criterion_outcome(Tri::from_u8(p), warn, criterion.on_missing).0;
+                }
+                gate_verdicts[i] = score_gate(&policy.gates[g], &outcomes[i]).verdict;
+            }
+            if errored {
+                *code = CODE_ERROR;
+                counts.error += 1;
+                continue;
+            }
+            let mut verdict = gate_verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
+            for persona in policy.personas.iter().filter(|p| p.required) {
+                let signed = signoff(persona, &policy.gates, &selected, &outcomes, &gate_verdicts, |_, _| {}, |_| {});
+                if signed == Some(Signoff::Rejected) {
+                    verdict = Verdict::Fail;
+                }
+            }
+            *code = match verdict {
+                Verdict::Pass => {
+                    counts.pass += 1;
+                    CODE_PASS
+                }
+                Verdict::Warn => {
+                    counts.warn += 1;
+                    CODE_WARN
+                }
+                Verdict::Fail => {
+                    counts.fail += 1;
+                    CODE_FAIL
+                }
+            };
+        }
+        Ok(BatchResult { verdicts, counts })
+    }
+}
+
+/// The column for `slot` in base units, NaN where there is no data.
+fn base_column(policy: &Compiled, slot: usize, batch: &Batch) -> Result<Vec<f64>, CheckError> {
+    let Some(metric) = policy.metrics.get(slot) else { return Ok(vec![f64::NAN; batch.len]) };
+    let Some(column) = batch.columns.get(&metric.name) else { return Ok(vec![f64::NAN; batch.len]) };
+    let mut out = Vec::with_capacity(batch.len);
+    for i in 0..batch.len {
+        if column.present.as_ref().is_some_and(|p| !p[i]) {
+            out.push(f64::NAN);
+            continue;
+        }
+        let raw = match &column.values {
+            Values::Numbers(v) => RawValue::Number(v[i]),
+            Values::Bools(v) => RawValue::Bool(v[i]),
+        };
+        let value = convert(&metric.name, &raw, metric.unit).map_err(|d| {
+            let message = format!("record {i}: {}", d.message);
+            CheckError::input(Diagnostic { message, ..d }.with_source("metrics"))
+        })?;
+        out.push(value);
+    }
+    Ok(out)
+}

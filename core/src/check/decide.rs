@@ -1,0 +1,149 @@
+//! One record: evaluate the selected gates, explain every criterion, sign off, conclude.
+
+use super::text;
+use crate::condition::EvalError;
+use crate::decision::{
+    CriterionDecision, Decision, GateDecision, Outcome, PersonaDecision, PolicyRef, ScoringMode,
+    SeenValue, Signoff, Thresholds, Verdict,
+};
+use crate::diagnostic::{Diagnostic, Span};
+use crate::error::CheckError;
+use crate::gate::{criterion_outcome, score_gate, signoff};
+use crate::policy::compiled::{Compiled, CriterionRule, Scoring};
+use crate::tri::Tri;
+use crate::units::Dimension;
+use std::collections::BTreeMap;
+
+/// Builds the decision for `slots` (base-unit values, NaN = no data) over the `selected` gates.
+pub(super) fn decide(policy: &Compiled, slots: &[f64], selected: &[usize]) -> Result<Decision, CheckError> {
+    let mut gates = Vec::with_capacity(selected.len());
+    let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
+    for &g in selected {
+        let rule = &policy.gates[g];
+        let criteria = rule
+            .criteria
+            .iter()
+            .map(|c| criterion(policy, c, slots))
+            .collect::<Result<Vec<_>, _>>()?;
+        let gate_outcomes: Vec<Outcome> = criteria.iter().map(|c| c.outcome).collect();
+        let score = score_gate(rule, &gate_outcomes);
+        let (mode, thresholds) = match rule.scoring {
+            Scoring::Strict => (ScoringMode::Strict, None),
+            Scoring::Scored { pass, warn } => (ScoringMode::Scored, Some(Thresholds { pass, warn })),
+        };
+        gates.push(GateDecision {
+            name: rule.name.clone(),
+            kind: rule.kind,
+            verdict: score.verdict,
+            mode,
+            score: score.score,
+            thresholds,
+            reason: text::gate_reason(rule, &criteria, &score),
+            owners: rule.owners.clone(),
+            criteria,
+        });
+        outcomes.push(gate_outcomes);
+    }
+    let verdicts: Vec<Verdict> = gates.iter().map(|g| g.verdict).collect();
+    let mut personas = Vec::new();
+    for persona in &policy.personas {
+        let mut conditions = Vec::new();
+        let mut reasons = Vec::new();
+        let Some(signed) = signoff(
+            persona,
+            &policy.gates,
+            selected,
+            &outcomes,
+            &verdicts,
+            |g, c| conditions.push((g, c)),
+            |r| reasons.push(r),
+        ) else {
+            continue;
+        };
+        let criterion_text = |g: usize, c: usize| -> String {
+            let gi = selected.iter().position(|&s| s == g).unwrap_or_default();
+            let decision = &gates[gi].criteria[c];
+            format!("{}/{}: {}", gates[gi].name, decision.name, decision.explanation)
+        };
+        personas.push(PersonaDecision {
+            name: persona.name.clone(),
+            signoff: signed,
+            required: persona.required,
+            conditions: conditions.iter().map(|&(g, c)| criterion_text(g, c)).collect(),
+            reasons: reasons.iter().map(|r| text::reason(policy, *r)).collect(),
+        });
+    }
+    let gate_verdict = verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
+    let required_rejected: Vec<&str> = personas
+        .iter()
+        .filter(|p| p.required && p.signoff == Signoff::Rejected)
+        .map(|p| p.name.as_str())
+        .collect();
+    let verdict = if required_rejected.is_empty() { gate_verdict } else { Verdict::Fail };
+    Ok(Decision {
+        verdict,
+        summary: text::summary(verdict, &gates, &required_rejected),
+        policy: PolicyRef { name: policy.name.clone(), hash: policy.hash.clone() },
+        gates,
+        personas,
+    })
+}
+
+fn criterion(policy: &Compiled, rule: &CriterionRule, slots: &[f64]) -> Result<CriterionDecision, CheckError> {
+    let names = |slot: usize| policy.metrics.name(slot).to_owned();
+    let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
+    let (pass, pass_text) = rule.pass.explain(slots, &names).map_err(eval_error(rule.pass_offset))?;
+    let warn = match (&rule.warn, pass) {
+        (Some((program, offset)), Tri::False) => {
+            Some(program.explain(slots, &names).map_err(eval_error(*offset))?)
+        }
+        _ => None,
+    };
+    let (outcome, applied) = criterion_outcome(pass, warn.as_ref().map(|w| w.0), rule.on_missing);
+    let mut explanation = pass_text;
+    if let Some((w, warn_text)) = &warn {
+        let lead = match w {
+            Tri::True => "warn condition holds",
+            Tri::False => "warn condition fails too",
+            Tri::Unknown => "warn condition undecided",
+        };
+        explanation = format!("{explanation}; {lead}: {warn_text}");
+    }
+    if let Some(rule) = applied {
+        explanation = format!("{explanation}; on_missing: {}", rule.as_str());
+    }
+    let values: BTreeMap<String, SeenValue> = rule
+        .slots
+        .iter()
+        .map(|&slot| {
+            let value = slots.get(slot).copied().unwrap_or(f64::NAN);
+            let seen = match policy.metrics.get(slot).map(|m| m.unit.dimension) {
+                _ if value.is_nan() => SeenValue::Missing(()),
+                Some(Dimension::Bool) => SeenValue::Bool(value != 0.0),
+                _ => SeenValue::Number(value),
+            };
+            (policy.metrics.name(slot).to_owned(), seen)
+        })
+        .collect();
+    Ok(CriterionDecision {
+        name: rule.name.clone(),
+        condition: rule.pass.source().to_owned(),
+        warn_condition: rule.warn.as_ref().map(|(w, _)| w.source().to_owned()),
+        outcome,
+        values,
+        weight: rule.weight,
+        earned: crate::gate::earned(outcome, rule.weight),
+        key: rule.key,
+        missing_rule_applied: applied,
+        explanation,
+    })
+}
+
+fn eval_failure(error: EvalError, offset: usize) -> CheckError {
+    let span = Span::new(error.span.start, error.span.end).offset(offset);
+    CheckError::Evaluation(vec![
+        Diagnostic::error(error.code, error.message)
+            .with_label(span, "cannot be computed for these values")
+            .with_source("policy"),
+    ])
+}

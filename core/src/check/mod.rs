@@ -1,0 +1,59 @@
+//! Checking metrics against a compiled policy: one record with a full explanation, or a
+//! columnar batch of records with verdicts only.
+
+mod batch;
+mod decide;
+mod selection;
+mod text;
+
+pub use batch::{Batch, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN};
+pub use selection::Selection;
+
+use crate::decision::Decision;
+use crate::error::CheckError;
+use crate::metrics::MetricsInput;
+use crate::metrics::bind::bind;
+use crate::document::Format;
+use crate::policy::CompiledPolicy;
+
+impl CompiledPolicy {
+    /// Checks one set of metrics against the selected gates and explains the verdict.
+    ///
+    /// # Errors
+    /// [`CheckError::Input`] for values that do not fit their metrics or a selection that
+    /// matches nothing; [`CheckError::Evaluation`] when a condition cannot be computed on these
+    /// values (division by zero, overflow).
+    pub fn check(&self, metrics: &MetricsInput, selection: &Selection) -> Result<Decision, CheckError> {
+        let selected = selection.resolve(self)?;
+        let slots = bind(metrics, &self.inner.metrics)?;
+        decide::decide(&self.inner, &slots, &selected)
+    }
+
+    /// [`CompiledPolicy::check`] with metrics given as a JSON value (an object of names to
+    /// numbers, unit strings, booleans, nulls or nested objects).
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check`], and for input that is not such an object.
+    pub fn check_value(
+        &self,
+        metrics: &serde_json::Value,
+        selection: &Selection,
+    ) -> Result<Decision, CheckError> {
+        let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
+        self.check(&input, selection)
+    }
+
+    /// [`CompiledPolicy::check`] with metrics given as text (JSON, YAML or TOML).
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check`], and for text that is not a metrics object.
+    pub fn check_text(
+        &self,
+        metrics: &str,
+        format: Format,
+        selection: &Selection,
+    ) -> Result<Decision, CheckError> {
+        let input = MetricsInput::parse(metrics, format).map_err(CheckError::input)?;
+        self.check(&input, selection)
+    }
+}

@@ -1,0 +1,62 @@
+//! Which gates a check evaluates.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::error::CheckError;
+use crate::policy::CompiledPolicy;
+use crate::policy::model::GateKind;
+
+/// Which gates to evaluate: all by default, or one by name, or those of one kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Only the gate with this name.
+    pub gate: Option<String>,
+    /// Only gates of this kind.
+    pub kind: Option<GateKind>,
+}
+
+impl Selection {
+    /// Every gate.
+    #[must_use]
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The indices of the selected gates, in policy order.
+    pub(crate) fn resolve(&self, policy: &CompiledPolicy) -> Result<Vec<usize>, CheckError> {
+        let gates = &policy.inner.gates;
+        if let Some(name) = &self.gate
+            && !gates.iter().any(|g| &g.name == name)
+        {
+            let names = gates.iter().map(|g| g.name.as_str());
+            let help = did_you_mean(name, names).map_or_else(
+                || format!("the gates are {}", list(gates.iter().map(|g| g.name.as_str()))),
+                |s| format!("did you mean `{s}`?"),
+            );
+            return Err(CheckError::input(
+                Diagnostic::error(Code::UnknownReference, format!("there is no gate `{name}`"))
+                    .with_help(help),
+            ));
+        }
+        let selected: Vec<usize> = gates
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| self.gate.as_ref().is_none_or(|n| &g.name == n))
+            .filter(|(_, g)| self.kind.is_none_or(|k| g.kind == k))
+            .map(|(i, _)| i)
+            .collect();
+        if selected.is_empty() {
+            let what = match (&self.gate, self.kind) {
+                (Some(name), Some(kind)) => format!("gate `{name}` is not of kind `{}`", kind.as_str()),
+                (None, Some(kind)) => format!("no gate is of kind `{}`", kind.as_str()),
+                _ => "the policy has no gates".to_owned(),
+            };
+            return Err(CheckError::input(Diagnostic::error(Code::EmptySelection, what)));
+        }
+        Ok(selected)
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() { "none".into() } else { names.join(", ") }
+}

@@ -1,0 +1,12 @@
+//! Quality gates: criterion outcomes, gate scoring and persona sign-off.
+//!
+//! The rules live here once and serve both the single check (which also writes explanations)
+//! and the columnar batch (which only needs verdicts).
+
+mod outcome;
+mod scoring;
+mod signoff;
+
+pub(crate) use outcome::{criterion_outcome, earned};
+pub(crate) use scoring::{GateScore, score_gate};
+pub(crate) use signoff::{Reason, signoff};
