@@ -1,0 +1,125 @@
+//! `kiro check`: metrics against a policy's gates, a report, and an exit status by verdict.
+
+use super::{Outcome, load_policy};
+use crate::args::{CheckArgs, OutputFormat};
+use crate::diagnostics::{Failure, SourceFile};
+use crate::exit;
+use crate::io::{self, InputKind};
+use kiro::render::{HumanOptions, human, junit, markdown};
+use kiro::{CheckError, Format, KiroError, MetricsInput, Selection, Verdict};
+use std::io::IsTerminal;
+
+/// Runs `kiro check`.
+///
+/// # Errors
+/// A [`Failure`] when the policy, the metrics, an override or the selection cannot be used.
+pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
+    if io::is_stdin(&args.policy) && args.metrics.as_deref().is_some_and(io::is_stdin) {
+        return Err(Failure::io(
+            "the policy and the metrics cannot both be read from standard input",
+        ));
+    }
+    let loaded = load_policy(&args.policy, args.policy_format)?;
+    let policy = &loaded.policy;
+
+    let kind = args
+        .kind
+        .as_deref()
+        .map(kiro::parse_kind)
+        .transpose()
+        .map_err(Failure::diagnostic)?;
+    let selection = Selection {
+        gate: args.gate.clone(),
+        kind,
+    };
+
+    let (mut input, metrics_file) = match &args.metrics {
+        None => (MetricsInput::default(), None),
+        Some(path) => {
+            let file = io::read_input(path, InputKind::Metrics)?;
+            let format = io::format_by_extension(path).unwrap_or(Format::Json);
+            let input = MetricsInput::parse(&file.text, format)
+                .map_err(|d| Failure::in_source(&[d], &file))?;
+            (input, Some(file))
+        }
+    };
+    for arg in &args.metrics_overrides {
+        apply_override(policy, &mut input, arg)?;
+    }
+
+    let decision = policy.check(&input, &selection).map_err(|e| {
+        let mut sources = vec![loaded.file.clone()];
+        sources.extend(metrics_file.clone());
+        check_failure(&e, &sources)
+    })?;
+
+    let report = match args.format {
+        OutputFormat::Json => {
+            let mut json = kiro::decision_to_json(&decision);
+            json.push('\n');
+            json
+        }
+        OutputFormat::Junit => junit(&decision, &loaded.units()),
+        OutputFormat::Markdown => markdown(&decision, &loaded.units()),
+        OutputFormat::Human => {
+            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+            let color = args.color.enabled(to_terminal);
+            let units = loaded.units();
+            human(&decision, &HumanOptions { color, units })
+        }
+    };
+    let code = match decision.verdict {
+        Verdict::Pass => exit::PASS,
+        Verdict::Warn if args.fail_on_warn => exit::WARN_FAILED,
+        Verdict::Warn => exit::PASS,
+        Verdict::Fail => exit::FAIL,
+    };
+    Ok(Outcome {
+        report,
+        output: args.output.clone(),
+        code,
+    })
+}
+
+/// Applies `--metric NAME=VALUE`. The value is first checked on its own against the policy,
+/// so that a value that does not fit its metric is reported against the argument it came from.
+fn apply_override(
+    policy: &kiro::CompiledPolicy,
+    input: &mut MetricsInput,
+    arg: &str,
+) -> Result<(), Failure> {
+    let source = SourceFile {
+        source: kiro::metrics::input::OVERRIDE_SOURCE.to_owned(),
+        name: kiro::metrics::input::OVERRIDE_SOURCE.to_owned(),
+        text: arg.to_owned(),
+    };
+    let mut alone = MetricsInput::default();
+    alone
+        .set_override(arg)
+        .map_err(|d| Failure::in_source(&[d], &source))?;
+    if let Err(CheckError::Input(diagnostics)) = policy.check(&alone, &Selection::all()) {
+        let value_errors: Vec<kiro::Diagnostic> = diagnostics
+            .into_iter()
+            .filter(|d| d.code == kiro::Code::InvalidMetricValue)
+            .map(|d| kiro::Diagnostic {
+                source: Some(source.source.clone()),
+                ..d
+            })
+            .collect();
+        if !value_errors.is_empty() {
+            return Err(Failure::in_source(&value_errors, &source));
+        }
+    }
+    input
+        .set_override(arg)
+        .map_err(|d| Failure::in_source(&[d], &source))
+}
+
+fn check_failure(error: &CheckError, sources: &[SourceFile]) -> Failure {
+    // Selection problems name no source and have no place in any text.
+    let diagnostics = error.diagnostics();
+    Failure::Diagnostics {
+        diagnostics: diagnostics.to_vec(),
+        sources: sources.to_vec(),
+    }
+}

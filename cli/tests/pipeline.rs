@@ -1,0 +1,426 @@
+//! `kiro plan` and `kiro run`, run as a user runs them, with real shell commands.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The workspace root: commands run there, so paths in output are short and stable.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// A fresh folder for one test.
+fn scratch() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("kiro-pipeline-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kiro"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn kiro(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().expect("the kiro binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("kiro exits with a status")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Writes `policy.yaml` in `dir`.
+fn policy(dir: &Path, text: &str) {
+    std::fs::write(dir.join("policy.yaml"), text).expect("the policy is written");
+}
+
+/// `kiro run policy.yaml --format json --logs logs` in `dir`: the exit status and the result.
+fn run_json(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let mut args = vec!["run", "policy.yaml", "--format", "json", "--logs", "logs"];
+    args.extend_from_slice(extra);
+    let out = kiro(dir, &args);
+    let result = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    (code(&out), result, text(&out.stderr))
+}
+
+fn outcomes(result: &Value) -> Vec<(String, String)> {
+    result["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap_or_default().to_owned(),
+                s["outcome"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[test]
+fn plan_shows_the_critical_path_in_every_format() {
+    let dir = root();
+    let out = kiro(&dir, &["plan", "examples/kova/planning.yaml"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    assert!(
+        human.contains(
+            "critical path: architecture-definition -> threat-model -> infrastructure-plan (7d)"
+        ),
+        "{human}"
+    );
+
+    let out = kiro(&dir, &["plan", "examples/kova/planning.yaml", "--format", "json"]);
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(plan["total_ms"], 7 * 86_400_000_u64);
+    assert_eq!(plan["waves"].as_array().map(Vec::len), Some(3));
+
+    let out = kiro(&dir, &["plan", "examples/kova/pipeline.yaml", "--format", "dot"]);
+    assert!(text(&out.stdout).starts_with("digraph \"kova-web-ci\" {"));
+    let out = kiro(&dir, &["plan", "examples/kova/pipeline.yaml", "--format", "mermaid"]);
+    assert!(text(&out.stdout).contains("class s0,s1,s2,s3 critical"));
+}
+
+#[test]
+fn plan_reports_a_cycle_with_its_path() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: build, needs: [test]}\n    - {name: test, needs: [build]}\n",
+    );
+    let out = kiro(&dir, &["plan", "policy.yaml", "--color", "never"]);
+    assert_eq!(code(&out), 3);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("KIRO-E008"), "{stderr}");
+    assert!(stderr.contains("`build -> test -> build`"), "{stderr}");
+}
+
+#[test]
+fn plan_without_a_pipeline_is_an_error() {
+    let dir = scratch();
+    policy(&dir, "name: t\n");
+    let out = kiro(&dir, &["plan", "policy.yaml", "--color", "never"]);
+    assert_eq!(code(&out), 3);
+    assert!(text(&out.stderr).contains("the policy has no pipeline"));
+}
+
+#[test]
+fn the_kova_pipeline_passes() {
+    let logs = scratch();
+    let logs = logs.to_str().expect("a UTF-8 path");
+    let out = kiro(
+        &root(),
+        &["run", "examples/kova/pipeline.yaml", "--logs", logs],
+    );
+    assert_eq!(code(&out), 0, "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(text(&out.stdout).contains("pass: all 4 stages passed"));
+    let metrics = std::fs::read_to_string(
+        Path::new(logs).join("code-quality-security-scan.1.metrics.json"),
+    )
+    .expect("the stage wrote its metrics");
+    assert!(metrics.contains("critical_vulns"));
+    assert!(Path::new(logs).join("result.json").is_file());
+}
+
+#[test]
+fn commands_gates_and_failures() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+metrics: {x: {}}
+pipeline:
+  fail_fast: false
+  stages:
+    - {name: ok, run: "true"}
+    - {name: broken, run: "echo oops >&2; exit 3"}
+    - {name: after-broken, needs: [broken], run: "true"}
+    - name: measured
+      run: printf '{"x": 1}' > "$KIRO_METRICS"
+      criteria: [{name: enough-x, pass: x >= 2}]
+    - name: garbled
+      run: echo '{"x": ' > "$KIRO_METRICS"
+"#,
+    );
+    let (status, result, _) = run_json(&dir, &[]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[
+            ("ok", "passed"),
+            ("broken", "failed"),
+            ("after-broken", "skipped"),
+            ("measured", "failed"),
+            ("garbled", "failed"),
+        ])
+    );
+    let stages = &result["stages"];
+    assert_eq!(stages[1]["reason"], "failed: exit status 3");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("logs/broken.1.log")).expect("a log"),
+        "oops\n"
+    );
+    assert_eq!(stages[2]["reason"], "needs `broken`, which failed");
+    assert_eq!(stages[3]["gate"]["verdict"], "fail");
+    assert_eq!(
+        stages[3]["gate"]["gates"][0]["criteria"][0]["explanation"],
+        "x 1 < 2 (needs +1)"
+    );
+    let garbled = stages[4]["reason"].as_str().unwrap_or_default();
+    assert!(garbled.starts_with("failed: $KIRO_METRICS: "), "{garbled}");
+}
+
+#[test]
+fn env_and_workdir() {
+    let dir = scratch();
+    std::fs::create_dir_all(dir.join("sub")).expect("a folder");
+    policy(
+        &dir,
+        r#"name: t
+pipeline:
+  stages:
+    - {name: greet, run: 'echo "$GREETING $KIRO_STAGE $KIRO_ATTEMPT" > out.txt', workdir: sub, env: {GREETING: hello}}
+    - {name: nowhere, needs: [greet], run: "true", workdir: missing}
+"#,
+    );
+    let (status, result, _) = run_json(&dir, &[]);
+    assert_eq!(status, 1);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/out.txt")).expect("the command ran in sub"),
+        "hello greet 1\n"
+    );
+    let reason = result["stages"][1]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("failed: cannot start the command in `missing`"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn retries_keep_a_log_per_attempt() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+pipeline:
+  stages:
+    - name: flaky
+      retries: 2
+      backoff: 100ms
+      run: 'echo "try $KIRO_ATTEMPT"; if [ -f once ]; then exit 0; fi; touch once; exit 1'
+"#,
+    );
+    let (status, result, stderr) = run_json(&dir, &[]);
+    assert_eq!(status, 0, "{stderr}");
+    let attempts = result["stages"][0]["attempts"].as_array().expect("attempts");
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(attempts[0]["outcome"], "failed");
+    assert_eq!(attempts[1]["outcome"], "succeeded");
+    assert!(attempts[1]["started_at_ms"].as_u64() >= Some(100));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("logs/flaky.2.log")).expect("a second log"),
+        "try 2\n"
+    );
+    assert!(
+        stderr.contains("flaky: failed: exit status 1, retrying in 100ms"),
+        "{stderr}"
+    );
+}
+
+/// Whether process `pid` still runs (not counting a zombie).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| !stat.contains(") Z "))
+        .unwrap_or(false)
+}
+
+fn wait_dead(pid: &str) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if !alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_timeout_kills_the_whole_command() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+pipeline:
+  stages:
+    - {name: slow, timeout: 500ms, run: 'sleep 30 & echo $! > child.pid; wait'}
+"#,
+    );
+    let started = Instant::now();
+    let (status, result, _) = run_json(&dir, &[]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(status, 1);
+    assert_eq!(result["stages"][0]["outcome"], "timed_out");
+    assert_eq!(result["stages"][0]["reason"], "timed out after 500ms");
+    let pid = std::fs::read_to_string(dir.join("child.pid")).expect("the command started");
+    assert!(
+        wait_dead(pid.trim()),
+        "the command's child survived the timeout"
+    );
+}
+
+#[test]
+fn fail_fast_cancels_running_stages() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+pipeline:
+  stages:
+    - {name: slow, run: sleep 30}
+    - {name: fails, run: sleep 0.2; exit 1}
+    - {name: later, needs: [fails], run: "true"}
+"#,
+    );
+    let started = Instant::now();
+    let (status, result, _) = run_json(&dir, &[]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(status, 1);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[
+            ("slow", "cancelled"),
+            ("fails", "failed"),
+            ("later", "skipped")
+        ])
+    );
+    assert_eq!(
+        result["stages"][0]["reason"],
+        "stage `fails` failed and fail_fast is on"
+    );
+    // `--no-fail-fast` lets the independent stage finish.
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: slow, run: sleep 0.3}\n    - {name: fails, run: exit 1}\n",
+    );
+    let (_, result, _) = run_json(&dir, &["--no-fail-fast"]);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[("slow", "passed"), ("fails", "failed")])
+    );
+}
+
+#[test]
+fn max_parallel_from_the_command_line() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: a, run: sleep 0.3}\n    - {name: b, run: sleep 0.3}\n",
+    );
+    let (_, result, _) = run_json(&dir, &["--max-parallel", "1"]);
+    let b = result["stages"][1]["started_at_ms"].as_u64().unwrap_or(0);
+    assert!(b >= 300, "b started at {b}ms, before a ended");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_cancels_and_still_reports() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+pipeline:
+  stages:
+    - {name: long, run: 'echo $$ > shell.pid; sleep 30'}
+    - {name: after, needs: [long], run: "true"}
+"#,
+    );
+    let child = command(
+        &dir,
+        &["run", "policy.yaml", "--format", "json", "--logs", "logs"],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("kiro starts");
+    let start = Instant::now();
+    while !dir.join("shell.pid").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("kiro ends");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "kiro waited for the stage"
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).expect("the result is still printed");
+    assert_eq!(result["interrupted"], true);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[("long", "cancelled"), ("after", "skipped")])
+    );
+    let pid = std::fs::read_to_string(dir.join("shell.pid")).expect("a pid");
+    #[cfg(target_os = "linux")]
+    assert!(wait_dead(pid.trim()), "the stage's shell survived Ctrl-C");
+    let _ = pid;
+}
+
+#[test]
+fn reports_in_every_format_and_numbered_log_folders() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: a, run: 'true'}\n    - {name: b, run: exit 1, continue_on_failure: true}\n",
+    );
+    let out = kiro(&dir, &["run", "policy.yaml", "--color", "never"]);
+    assert_eq!(code(&out), 0, "warn exits 0");
+    let human = text(&out.stdout);
+    assert!(
+        human.contains("warn: 1 stage failed with continue_on_failure (`b`)"),
+        "{human}"
+    );
+    assert!(dir.join(".kiro/runs/1/a.1.log").is_file());
+    let out = kiro(&dir, &["run", "policy.yaml", "--fail-on-warn", "--format", "junit"]);
+    assert_eq!(code(&out), 2);
+    assert!(text(&out.stdout).contains("<testcase classname=\"t\" name=\"a\""));
+    assert!(dir.join(".kiro/runs/2/b.1.log").is_file());
+    let out = kiro(&dir, &["run", "policy.yaml", "--format", "markdown"]);
+    assert!(text(&out.stdout).contains("| `b` | ⚠️ failed (allowed) |"));
+}
+
+#[test]
+fn run_without_a_pipeline_is_an_error() {
+    let dir = scratch();
+    policy(&dir, "name: t\n");
+    let out = kiro(&dir, &["run", "policy.yaml"]);
+    assert_eq!(code(&out), 3);
+}

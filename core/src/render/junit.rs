@@ -1,0 +1,236 @@
+//! JUnit XML, the report format every CI system shows as tests.
+
+use super::{MetricUnits, mode_text, score_text, signoff_text, values_text};
+use crate::decision::{CriterionDecision, Decision, GateDecision, Outcome, Signoff};
+use std::fmt::Write as _;
+
+/// Renders a decision as JUnit XML: one `<testsuite>` per gate and one `<testcase>` per
+/// criterion. A failed criterion has a `<failure>`, an undecided one (`unknown`) is
+/// `<skipped>`, and a warning passes with a note in `<system-out>`. Persona sign-offs form a
+/// last suite, `personas`, where a rejection is a failure. The output is deterministic: no
+/// timestamps, durations or host names. Values are shown in `units`.
+#[must_use]
+pub fn junit(decision: &Decision, units: &MetricUnits) -> String {
+    let mut suites = String::new();
+    let mut totals = Counts::default();
+    let policy = &decision.policy.name;
+    for gate in &decision.gates {
+        let counts = gate_suite(&mut suites, policy, gate, units);
+        totals.add(counts);
+    }
+    if !decision.personas.is_empty() {
+        let counts = persona_suite(&mut suites, decision);
+        totals.add(counts);
+    }
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+        attr(&format!("kiro: {policy}")),
+        totals.tests,
+        totals.failures,
+        totals.skipped
+    );
+    out.push_str(&suites);
+    out.push_str("</testsuites>\n");
+    out
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.skipped += other.skipped;
+    }
+}
+
+fn gate_suite(out: &mut String, policy: &str, gate: &GateDecision, units: &MetricUnits) -> Counts {
+    let counts = Counts {
+        tests: gate.criteria.len(),
+        failures: count(&gate.criteria, Outcome::Fail),
+        skipped: count(&gate.criteria, Outcome::Unknown),
+    };
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">",
+        attr(&gate.name),
+        counts.tests,
+        counts.failures,
+        counts.skipped
+    );
+    out.push_str("    <properties>\n");
+    property(out, "kind", gate.kind.as_str());
+    property(out, "verdict", gate.verdict.as_str());
+    property(out, "mode", &mode_text(gate));
+    if let Some(score) = score_text(gate) {
+        property(out, "score", &score);
+    }
+    property(out, "reason", &gate.reason);
+    if !gate.owners.is_empty() {
+        property(out, "owners", &gate.owners.join(", "));
+    }
+    out.push_str("    </properties>\n");
+    let classname = format!("{policy}.{}", gate.name);
+    for criterion in &gate.criteria {
+        criterion_case(out, &classname, criterion, units);
+    }
+    out.push_str("  </testsuite>\n");
+    counts
+}
+
+fn count(criteria: &[CriterionDecision], outcome: Outcome) -> usize {
+    criteria.iter().filter(|c| c.outcome == outcome).count()
+}
+
+fn property(out: &mut String, name: &str, value: &str) {
+    let _ = writeln!(
+        out,
+        "      <property name=\"{}\" value=\"{}\"/>",
+        attr(name),
+        attr(value)
+    );
+}
+
+/// The detail of a criterion: its conditions, values and missing-data rule.
+fn detail(criterion: &CriterionDecision, units: &MetricUnits) -> String {
+    let mut lines = vec![format!("pass: {}", criterion.condition)];
+    if let Some(warn) = &criterion.warn_condition {
+        lines.push(format!("warn: {warn}"));
+    }
+    let values = values_text(criterion, units);
+    if !values.is_empty() {
+        lines.push(format!("values: {}", values.join(", ")));
+    }
+    if let Some(rule) = criterion.missing_rule_applied {
+        lines.push(format!("on_missing: {}", rule.as_str()));
+    }
+    lines.join("\n")
+}
+
+fn criterion_case(
+    out: &mut String,
+    classname: &str,
+    criterion: &CriterionDecision,
+    units: &MetricUnits,
+) {
+    let open = format!(
+        "    <testcase name=\"{}\" classname=\"{}\"",
+        attr(&criterion.name),
+        attr(classname)
+    );
+    let message = attr(&criterion.explanation);
+    let body = text(&detail(criterion, units));
+    let _ = match criterion.outcome {
+        Outcome::Pass => writeln!(out, "{open}/>"),
+        Outcome::Warn => writeln!(
+            out,
+            "{open}>\n      <system-out>warn: {}\n{body}</system-out>\n    </testcase>",
+            text(&criterion.explanation)
+        ),
+        Outcome::Fail => writeln!(
+            out,
+            "{open}>\n      <failure message=\"{message}\" type=\"fail\">{body}</failure>\n    </testcase>"
+        ),
+        Outcome::Unknown => writeln!(
+            out,
+            "{open}>\n      <skipped message=\"{message}\"/>\n      <system-out>{body}</system-out>\n    </testcase>"
+        ),
+    };
+}
+
+fn persona_suite(out: &mut String, decision: &Decision) -> Counts {
+    let personas = &decision.personas;
+    let failures = personas
+        .iter()
+        .filter(|p| p.signoff == Signoff::Rejected)
+        .count();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"personas\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        personas.len()
+    );
+    let classname = format!("{}.personas", decision.policy.name);
+    for persona in personas {
+        let open = format!(
+            "    <testcase name=\"{}\" classname=\"{}\"",
+            attr(&persona.name),
+            attr(&classname)
+        );
+        let mut lines = Vec::new();
+        if persona.required {
+            lines.push("required: yes".to_owned());
+        }
+        lines.extend(persona.reasons.iter().map(|r| format!("reason: {r}")));
+        lines.extend(persona.conditions.iter().map(|c| format!("condition: {c}")));
+        let body = text(&lines.join("\n"));
+        let signoff = signoff_text(persona.signoff);
+        let _ = match persona.signoff {
+            Signoff::Approved if lines.is_empty() => writeln!(out, "{open}/>"),
+            Signoff::Approved | Signoff::ApprovedWithConditions => writeln!(
+                out,
+                "{open}>\n      <system-out>{signoff}\n{body}</system-out>\n    </testcase>"
+            ),
+            Signoff::Rejected => writeln!(
+                out,
+                "{open}>\n      <failure message=\"{}\" type=\"rejected\">{body}</failure>\n    </testcase>",
+                attr(&format!("{signoff}: {}", persona.reasons.join("; ")))
+            ),
+        };
+    }
+    out.push_str("  </testsuite>\n");
+    Counts {
+        tests: personas.len(),
+        failures,
+        skipped: 0,
+    }
+}
+
+/// Whether XML 1.0 allows `c` in a document at all.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Character data: markup characters escaped, characters XML forbids replaced by U+FFFD.
+fn text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c if xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}
+
+/// An attribute value in double quotes: as [`text`], plus quotes, and whitespace kept as
+/// character references (a parser would otherwise normalize it to spaces).
+fn attr(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
+    }
+    out
+}

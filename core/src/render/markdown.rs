@@ -1,0 +1,199 @@
+//! The Markdown report, shaped for a GitHub Actions job summary (GitHub-flavoured tables).
+
+use super::{MetricUnits, criterion_label, mode_text, signoff_text, summary_text, values_text};
+use crate::decision::{Decision, GateDecision};
+use std::fmt::Write as _;
+
+/// Renders a decision as Markdown for a CI job summary (`$GITHUB_STEP_SUMMARY`): a heading
+/// with the verdict in bold (`**FAIL**`), the summary, a table of criteria per gate and a
+/// table of persona sign-offs. Values are shown in `units`. Text from the policy is escaped so
+/// that it cannot break a table or inject HTML.
+#[must_use]
+pub fn markdown(decision: &Decision, units: &MetricUnits) -> String {
+    let mut out = String::new();
+    let verdict = decision.verdict.as_str().to_ascii_uppercase();
+    let _ = writeln!(out, "## kiro: **{verdict}**");
+    out.push('\n');
+    let _ = writeln!(out, "{}", text(summary_text(decision)));
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "Policy {} ({})",
+        code(&decision.policy.name),
+        code(&decision.policy.hash)
+    );
+    for gate in &decision.gates {
+        out.push('\n');
+        gate_section(&mut out, gate, units);
+    }
+    if !decision.personas.is_empty() {
+        out.push('\n');
+        out.push_str("### Personas\n\n");
+        out.push_str("| Persona | Required | Sign-off | Reasons and conditions |\n");
+        out.push_str("|---|---|---|---|\n");
+        for persona in &decision.personas {
+            let mut notes: Vec<String> = persona
+                .reasons
+                .iter()
+                .map(|r| format!("reason: {}", text(r)))
+                .collect();
+            notes.extend(
+                persona
+                    .conditions
+                    .iter()
+                    .map(|c| format!("condition: {}", text(c))),
+            );
+            let _ = writeln!(
+                out,
+                "| {} | {} | **{}** | {} |",
+                text(&persona.name),
+                if persona.required { "yes" } else { "no" },
+                signoff_text(persona.signoff),
+                if notes.is_empty() {
+                    "-".to_owned()
+                } else {
+                    notes.join("<br>")
+                }
+            );
+        }
+    }
+    out
+}
+
+fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
+    let verdict = gate.verdict.as_str().to_ascii_uppercase();
+    let _ = writeln!(
+        out,
+        "### Gate {} ({}, {}): **{verdict}**",
+        code(&gate.name),
+        gate.kind.as_str(),
+        mode_text(gate)
+    );
+    out.push('\n');
+    let mut notes = Vec::new();
+    if !gate.reason.is_empty() {
+        notes.push(text(&gate.reason));
+    }
+    if !gate.owners.is_empty() {
+        let owners: Vec<String> = gate.owners.iter().map(|o| text(o)).collect();
+        notes.push(format!("owners: {}", owners.join(", ")));
+    }
+    if !notes.is_empty() {
+        // A hard line break (backslash) between notes keeps them in one paragraph.
+        let _ = writeln!(out, "{}", notes.join("\\\n"));
+        out.push('\n');
+    }
+    out.push_str("| Criterion | Outcome | Values | Explanation |\n");
+    out.push_str("|---|---|---|---|\n");
+    for criterion in &gate.criteria {
+        let values = values_text(criterion, units);
+        let values = if values.is_empty() {
+            "-".to_owned()
+        } else {
+            values
+                .iter()
+                .map(|v| code(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut explanation = text(&criterion.explanation);
+        explanation.push_str("<br>");
+        explanation.push_str(&format!("pass: {}", code(&criterion.condition)));
+        if let Some(warn) = &criterion.warn_condition {
+            explanation.push_str(&format!(", warn: {}", code(warn)));
+        }
+        let outcome = criterion.outcome.as_str();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {values} | {explanation} |",
+            text(&criterion_label(criterion, gate)),
+            if criterion.outcome == crate::decision::Outcome::Pass {
+                outcome.to_owned()
+            } else {
+                format!("**{outcome}**")
+            },
+        );
+    }
+}
+
+/// Inline Markdown for a table cell from text that marks code with backticks (as kiro's
+/// explanations do): backtick spans stay code, everything else is escaped.
+pub(super) fn text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&escape(&rest[..open]));
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            Some(close) if close > 0 => {
+                out.push_str(&code(&after[..close]));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str("\\`");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+/// Plain text escaped for a GitHub-flavoured table cell.
+fn escape(input: &str) -> String {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = String::with_capacity(input.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\n' => out.push_str("<br>"),
+            '\\' | '*' | '[' | ']' | '`' | '~' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // An underscore inside a word cannot start or end emphasis; elsewhere it could.
+            '_' => {
+                let inside = i > 0
+                    && chars[i - 1].is_alphanumeric()
+                    && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+                if !inside {
+                    out.push('\\');
+                }
+                out.push('_');
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span holding `input` literally, in a table cell: the fence is longer than any run of
+/// backticks inside, and pipes are escaped (GitHub removes the backslash inside tables).
+pub(super) fn code(input: &str) -> String {
+    let cleaned: String = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in cleaned.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if cleaned.starts_with('`') || cleaned.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    let body = cleaned.replace('|', "\\|");
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
