@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs the tools the bindings need, idempotently: only what is missing is installed, and
+# everything lands inside the repository (.tools/, .venv/, bindings-*/node_modules/), never in the
+# user's global environment. Prints one line per tool: `skip` (already there) or `install`.
+#
+#   .ci/install-tools.sh            # everything
+#   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+VENV="$ROOT/.venv"
+# Pinned tool versions. maturin 1.16 is the current 1.x and the one BUILD-NOTES measured; pytest 9.2
+# is current; pyyaml reads the shared conformance corpus.
+MATURIN_VERSION="1.16.0"
+PYTEST_VERSION="9.2.0"
+PYYAML_VERSION="6.0.3"
+
+say() { printf '[install-tools] %-13s %s\n' "$1" "$2"; }
+
+want() { # want NAME: true when NAME was asked for (or nothing was asked for)
+    [ "${#SELECTED[@]}" -eq 0 ] && return 0
+    local s
+    for s in "${SELECTED[@]}"; do [ "$s" = "$1" ] && return 0; done
+    return 1
+}
+SELECTED=("$@")
+
+# The wasm-bindgen version pinned in the wasm crate: the line `wasm-bindgen = "=X.Y.Z"`.
+wasm_bindgen_version() {
+    sed -n 's/^wasm-bindgen *= *"=\([0-9][0-9.]*\)".*/\1/p' "$ROOT/bindings-wasm/Cargo.toml" | head -n 1
+}
+
+if want wasm-target; then
+    if rustup target list --installed | grep -qx 'wasm32-unknown-unknown'; then
+        say wasm-target "skip (wasm32-unknown-unknown already installed)"
+    else
+        say wasm-target "install (rustup target add wasm32-unknown-unknown)"
+        rustup target add wasm32-unknown-unknown
+    fi
+fi
+
+if want wasm-bindgen; then
+    version="$(wasm_bindgen_version)"
+    if [ -z "$version" ]; then
+        echo "[install-tools] cannot find an exact wasm-bindgen pin (\"=X.Y.Z\") in bindings-wasm/Cargo.toml" >&2
+        exit 1
+    fi
+    have="$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}' || true)"
+    if [ "$have" = "$version" ]; then
+        say wasm-bindgen "skip ($version already in .tools/bin)"
+    else
+        say wasm-bindgen "install ${version} into .tools (was: ${have:-none}; takes a few minutes)"
+        # No --locked: it fails against this registry (BUILD-NOTES).
+        cargo install wasm-bindgen-cli --version "$version" --no-default-features \
+            --root "$TOOLS" --force
+    fi
+fi
+
+if want python; then
+    if [ ! -x "$VENV/bin/python" ]; then
+        say venv "install (python3 -m venv .venv)"
+        python3 -m venv "$VENV"
+    else
+        say venv "skip (.venv exists)"
+    fi
+    missing=()
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('maturin') != '$MATURIN_VERSION')" 2>/dev/null \
+        || missing+=("maturin==$MATURIN_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pytest') != '$PYTEST_VERSION')" 2>/dev/null \
+        || missing+=("pytest==$PYTEST_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pyyaml') != '$PYYAML_VERSION')" 2>/dev/null \
+        || missing+=("pyyaml==$PYYAML_VERSION")
+    if [ "${#missing[@]}" -eq 0 ]; then
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION present)"
+    else
+        say python "install ${missing[*]}"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
+    fi
+fi
+
+# npm install (not npm ci: the registry mirror lacks some other-platform optional packages of the
+# napi CLI, so npm ci reports the lockfile out of sync; npm install keeps the committed lockfile).
+npm_install() { # npm_install NAME DIR MARKER
+    local name="$1" dir="$2" marker="$3" stamp want_stamp
+    # The stamp records the package.json and lockfile that node_modules was installed from.
+    stamp="$dir/node_modules/.kiro-install-stamp"
+    want_stamp="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    if [ -e "$dir/$marker" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ]; then
+        say "$name" "skip (node_modules matches package.json and package-lock.json)"
+    else
+        say "$name" "install (npm install in ${dir#"$ROOT"/})"
+        (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+        # npm install may have written the lockfile: stamp what is there now.
+        cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1 >"$stamp"
+    fi
+}
+
+if want node; then
+    npm_install node "$ROOT/bindings-node" node_modules/.bin/napi
+fi
+if want wasm-npm; then
+    npm_install wasm-npm "$ROOT/bindings-wasm" node_modules/.bin/wasm-opt
+fi

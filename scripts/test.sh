@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust (unit, property, doc, conformance, CLI golden files), benches
+# compile, fuzz targets compile, and — once installed by .ci/install-tools.sh — the Python,
+# Node and WebAssembly bindings running the same conformance corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+step "install tools (skips what is already there)"
+bash .ci/install-tools.sh
+
+step "Rust tests"
+cargo test --workspace --all-targets
+cargo test --workspace --doc
+
+step "benches compile and run once as tests"
+cargo test --benches -p kiro-benches
+
+step "fuzz targets build"
+cargo build --manifest-path fuzz/Cargo.toml --bins
+
+step "bindings: Python, Node, WebAssembly"
+bash .ci/bindings.sh
+
+printf '\nall tests passed in %ss\n' "$((SECONDS - started))"
