@@ -7,8 +7,6 @@ pub mod validate;
 use crate::args::PolicyFormat;
 use crate::diagnostics::{Failure, SourceFile};
 use crate::io::{self, InputKind};
-use kiro::document::Limits;
-use kiro::policy::model::Policy;
 use kiro::render::MetricUnits;
 use kiro::{CompiledPolicy, Format, KiroError};
 use std::path::{Path, PathBuf};
@@ -30,17 +28,12 @@ pub struct LoadedPolicy {
     pub policy: CompiledPolicy,
     /// Its text, for diagnostics.
     pub file: SourceFile,
-    /// The format it was read in.
-    pub format: Format,
 }
 
 impl LoadedPolicy {
     /// The units the policy declares, to show values in.
     pub fn units(&self) -> MetricUnits {
-        // The policy compiled, so it reads; should it not, values show in base units.
-        kiro::document::load::<Policy>(&self.file.text, self.format, &Limits::default())
-            .map(|model| MetricUnits::from_policy(&model))
-            .unwrap_or_default()
+        MetricUnits::from_policy(&self.policy)
     }
 }
 
@@ -59,7 +52,6 @@ pub fn load_policy(path: &Path, format: Option<PolicyFormat>) -> Result<LoadedPo
         Ok(policy) => Ok(LoadedPolicy {
             policy,
             file,
-            format,
         }),
         Err(e) => Err(Failure::in_source(e.diagnostics(), &file)),
     }

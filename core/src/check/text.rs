@@ -97,14 +97,15 @@ pub(super) fn summary(verdict: Verdict, gates: &[GateDecision], required_rejecte
     let failed = with(Verdict::Fail);
     let warned = with(Verdict::Warn);
     if !failed.is_empty() {
-        parts.push(format!("{} of {} failed ({})", count(failed.len(), "gate", "gates"), gates.len(), failed.join(", ")));
+        parts.push(format!("{} of {} failed ({})", failed.len(), count(gates.len(), "gate", "gates"), failed.join(", ")));
     }
     if !warned.is_empty() {
-        parts.push(format!("{} of {} warned ({})", count(warned.len(), "gate", "gates"), gates.len(), warned.join(", ")));
+        parts.push(format!("{} of {} warned ({})", warned.len(), count(gates.len(), "gate", "gates"), warned.join(", ")));
     }
     if !required_rejected.is_empty() {
         let names: Vec<String> = required_rejected.iter().map(|n| format!("`{n}`")).collect();
-        parts.push(format!("required persona {} rejected", names.join(", ")));
+        let who = if names.len() == 1 { "required persona" } else { "required personas" };
+        parts.push(format!("{who} {} rejected", names.join(", ")));
     }
     if parts.is_empty() {
         parts.push(format!("all {} passed", count(gates.len(), "gate", "gates")));

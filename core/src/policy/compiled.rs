@@ -98,6 +98,11 @@ impl CompiledPolicy {
         self.inner.metrics.slots().iter().map(|m| m.name.as_str()).collect()
     }
 
+    /// Each declared metric with its unit, sorted by name.
+    pub fn metric_units(&self) -> impl Iterator<Item = (&str, crate::units::Unit)> {
+        self.inner.metrics.slots().iter().map(|m| (m.name.as_str(), m.unit))
+    }
+
     /// The gate names, in policy order.
     #[must_use]
     pub fn gate_names(&self) -> Vec<&str> {

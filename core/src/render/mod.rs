@@ -17,8 +17,8 @@ pub use junit::junit;
 pub use markdown::markdown;
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
-use crate::policy::model::Policy;
-use crate::units::{Dimension, Unit, declared_unit, format_in, format_number, suffix_unit};
+use crate::policy::CompiledPolicy;
+use crate::units::{Dimension, Unit, format_in, format_number, suffix_unit};
 use std::collections::BTreeMap;
 
 /// The unit each metric's values are shown in, by metric name, as the policy declares them.
@@ -35,22 +35,10 @@ impl MetricUnits {
         Self::default()
     }
 
-    /// The units a policy declares (a metric without a unit is a plain number).
+    /// The units a compiled policy declares (a metric without a unit is a plain number).
     #[must_use]
-    pub fn from_policy(policy: &Policy) -> Self {
-        let units = policy
-            .metrics
-            .iter()
-            .map(|(name, decl)| {
-                let unit = decl
-                    .value
-                    .unit
-                    .as_ref()
-                    .and_then(|u| declared_unit(&u.value))
-                    .unwrap_or(Unit::NONE);
-                (name.clone(), unit)
-            })
-            .collect();
+    pub fn from_policy(policy: &CompiledPolicy) -> Self {
+        let units = policy.metric_units().map(|(name, unit)| (name.to_owned(), unit)).collect();
         Self { units }
     }
 
