@@ -12,7 +12,7 @@
 //! combine with `and` / `or`).
 
 use super::ast::{ArithOp, CmpOp};
-use super::eval::{nan_max, nan_min};
+use super::eval::{nan_max, nan_min, test};
 use super::program::{BoolNode, COLUMN_ERROR, EQUAL, GREATER, LESS, NumNode, Program};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
@@ -299,15 +299,17 @@ impl Program {
         match node {
             BoolNode::Test { slot, mask, k } => {
                 let col = chunk.col(slot);
+                const LE: u8 = LESS | EQUAL;
+                const GE: u8 = GREATER | EQUAL;
+                const NE: u8 = LESS | GREATER;
                 match mask {
                     LESS => leaf::<M>(col, out, |x| x < k),
-                    m if m == LESS | EQUAL => leaf::<M>(col, out, |x| x <= k),
+                    LE => leaf::<M>(col, out, |x| x <= k),
                     GREATER => leaf::<M>(col, out, |x| x > k),
-                    m if m == GREATER | EQUAL => leaf::<M>(col, out, |x| x >= k),
+                    GE => leaf::<M>(col, out, |x| x >= k),
                     EQUAL => leaf::<M>(col, out, |x| x == k),
-                    m if m == LESS | GREATER => leaf::<M>(col, out, |x| (x < k) | (x > k)),
-                    m if m == LESS | EQUAL | GREATER => leaf::<M>(col, out, |x| x == x),
-                    _ => leaf::<M>(col, out, |_| false),
+                    NE => leaf::<M>(col, out, |x| (x < k) | (x > k)),
+                    _ => leaf::<M>(col, out, |x| test(x, mask, k)),
                 }
             }
             BoolNode::Slot(s) => leaf::<M>(chunk.col(s), out, |x| (x < 0.0) | (x > 0.0)),

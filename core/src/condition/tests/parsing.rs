@@ -457,7 +457,8 @@ fn long_flat_conditions_are_fine() {
 fn the_deepest_mixed_nesting_evaluates() {
     // Every nesting level adds as many tree levels as the grammar allows.
     let mut source = String::from("critical_vulns");
-    for i in 0..(MAX_DEPTH / 4) {
+    // Each step nests 3 levels and the frame around them 4: 20 steps reach exactly 64.
+    for i in 0..20 {
         source = if i % 2 == 0 {
             format!("1 + 2 * -abs(critical_vulns - (1 * {source}))")
         } else {
@@ -466,6 +467,12 @@ fn the_deepest_mixed_nesting_evaluates() {
     }
     let condition =
         format!("not not (critical_vulns > 1 or ({source} > 0 and present(high_vulns)))");
+    let too_deep =
+        format!("not not (critical_vulns > 1 or (-{source} > 0 and present(high_vulns)))");
+    assert_eq!(
+        parse(&too_deep).map_err(|d| d.code).err(),
+        Some(Code::ConditionTooComplex)
+    );
     let program = compile(&condition);
     let record = values(&[("critical_vulns", 1.0), ("high_vulns", 2.0)]);
     assert!(program.eval(&record).is_ok());
