@@ -21,7 +21,10 @@ impl Span {
     #[must_use]
     pub fn new(start: usize, end: usize) -> Self {
         if end < start {
-            Self { start: end, end: start }
+            Self {
+                start: end,
+                end: start,
+            }
         } else {
             Self { start, end }
         }
@@ -30,7 +33,10 @@ impl Span {
     /// The span shifted right by `offset` bytes.
     #[must_use]
     pub fn offset(self, offset: usize) -> Self {
-        Self::new(self.start.saturating_add(offset), self.end.saturating_add(offset))
+        Self::new(
+            self.start.saturating_add(offset),
+            self.end.saturating_add(offset),
+        )
     }
 
     /// The smallest span covering both.
@@ -213,7 +219,11 @@ impl Diagnostic {
     /// Adds a labelled span.
     #[must_use]
     pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.labels.push(Label { start: span.start, end: span.end, label: label.into() });
+        self.labels.push(Label {
+            start: span.start,
+            end: span.end,
+            label: label.into(),
+        });
         self
     }
 
@@ -237,6 +247,17 @@ impl Diagnostic {
         for label in &mut self.labels {
             label.start = label.start.saturating_add(offset);
             label.end = label.end.saturating_add(offset);
+        }
+        self
+    }
+
+    /// Points every label at `span` instead (for text whose inner positions cannot be mapped
+    /// into the document, such as a condition written with escapes).
+    #[must_use]
+    pub fn relabelled(mut self, span: Span) -> Self {
+        for label in &mut self.labels {
+            label.start = span.start;
+            label.end = span.end;
         }
         self
     }

@@ -3,12 +3,12 @@
 //! Every problem found is collected, so one run reports them all.
 
 use super::compiled::{Compiled, CompiledPolicy, CriterionRule, GateRule, PersonaRule, Scoring};
-use crate::error::PolicyError;
 use super::metric_table::MetricTable;
 use super::model::{CriterionDecl, GateDecl, MissingRule, Policy, Threshold};
 use crate::condition::{Program, compile_condition};
 use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean};
 use crate::document::{self, Format, Limits, Spanned};
+use crate::error::PolicyError;
 use crate::units::{self, Dimension};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -35,13 +35,21 @@ impl CompiledPolicy {
     /// # Errors
     /// A [`PolicyError`] with every problem found.
     pub fn from_model(policy: &Policy, text: &str) -> Result<CompiledPolicy, PolicyError> {
-        let mut cx = Compiler { text, diagnostics: Vec::new() };
+        let mut cx = Compiler {
+            text,
+            diagnostics: Vec::new(),
+        };
         let compiled = cx.policy(policy);
         if cx.diagnostics.is_empty() {
-            Ok(CompiledPolicy { inner: Arc::new(compiled) })
+            Ok(CompiledPolicy {
+                inner: Arc::new(compiled),
+            })
         } else {
             Err(PolicyError::new(
-                cx.diagnostics.into_iter().map(|d| d.with_source("policy")).collect(),
+                cx.diagnostics
+                    .into_iter()
+                    .map(|d| d.with_source("policy"))
+                    .collect(),
             ))
         }
     }
@@ -68,8 +76,15 @@ struct Compiler<'t> {
 }
 
 impl Compiler<'_> {
-    fn error(&mut self, code: Code, message: impl Into<String>, span: Span, label: &str) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(code, message).with_label(span, label));
+    fn error(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: &str,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, message).with_label(span, label));
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
     }
@@ -139,9 +154,8 @@ impl Compiler<'_> {
                     decl.span,
                     "declared here",
                 )
-                .help = Some(
-                    "metric names are words of letters, digits and `_`, joined by `.`".into(),
-                );
+                .help =
+                    Some("metric names are words of letters, digits and `_`, joined by `.`".into());
             }
             let unit = match &decl.unit {
                 None => units::Unit::NONE,
@@ -179,7 +193,11 @@ impl Compiler<'_> {
         index
     }
 
-    fn persona_ref(&mut self, owner: &Spanned<String>, index: &BTreeMap<String, usize>) -> Option<usize> {
+    fn persona_ref(
+        &mut self,
+        owner: &Spanned<String>,
+        index: &BTreeMap<String, usize>,
+    ) -> Option<usize> {
         if let Some(&i) = index.get(&owner.value) {
             return Some(i);
         }
@@ -201,7 +219,12 @@ impl Compiler<'_> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for name in names {
             if name.value.trim().is_empty() {
-                self.error(Code::InvalidValue, format!("a {what} needs a name"), name.span, "empty name");
+                self.error(
+                    Code::InvalidValue,
+                    format!("a {what} needs a name"),
+                    name.span,
+                    "empty name",
+                );
             } else if let Some(first) = seen.get(name.value.as_str()) {
                 let first = *first;
                 let d = self.error(
@@ -252,7 +275,11 @@ impl Compiler<'_> {
         };
         // A criterion whose conditions do not compile is dropped: its diagnostics are recorded,
         // so this policy is never returned.
-        let criteria = gate.criteria.iter().filter_map(|c| self.criterion(c, metrics)).collect();
+        let criteria = gate
+            .criteria
+            .iter()
+            .filter_map(|c| self.criterion(c, metrics))
+            .collect();
         GateRule {
             name: gate.name.value.clone(),
             kind: gate.kind,
@@ -266,7 +293,9 @@ impl Compiler<'_> {
         let value = match &threshold.value {
             Threshold::Fraction(f) => Some(*f),
             Threshold::Percent(text) => match units::parse_quantity(text) {
-                Ok(q) if q.unit.dimension == Dimension::Ratio || q.unit.symbol.is_empty() => Some(q.value),
+                Ok(q) if q.unit.dimension == Dimension::Ratio || q.unit.symbol.is_empty() => {
+                    Some(q.value)
+                }
                 _ => None,
             },
         };
@@ -343,32 +372,44 @@ impl Compiler<'_> {
         })
     }
 
-    /// Compiles one condition; on error records its diagnostics, shifted into the policy text.
-    fn condition(&mut self, source: &Spanned<String>, metrics: &MetricTable) -> Option<(Program, usize)> {
+    /// Compiles one condition; on error records its diagnostics, pointed into the policy text.
+    fn condition(
+        &mut self,
+        source: &Spanned<String>,
+        metrics: &MetricTable,
+    ) -> Option<(Program, usize)> {
         let offset = locate(self.text, source);
         match compile_condition(&source.value, metrics) {
-            Ok(program) => Some((program, offset)),
+            Ok(program) => Some((program, offset.unwrap_or(source.span.start))),
             Err(diagnostics) => {
-                self.diagnostics.extend(diagnostics.into_iter().map(|d| d.shifted(offset)));
+                self.diagnostics
+                    .extend(diagnostics.into_iter().map(|d| match offset {
+                        Some(offset) => d.shifted(offset),
+                        None => d.relabelled(source.span),
+                    }));
                 None
             }
         }
     }
 }
 
-/// Where in the policy text the condition's own characters start: inside quotes when quoted.
-fn locate(text: &str, source: &Spanned<String>) -> usize {
+/// Where in the policy text the condition's own characters start, when they are written there
+/// as they read (plain, or quoted without escapes); `None` when escapes make the written text
+/// differ, so positions inside the condition cannot be mapped.
+fn locate(text: &str, source: &Spanned<String>) -> Option<usize> {
     let span = source.span;
     text.get(span.start..span.end)
         .and_then(|written| written.find(source.value.as_str()))
-        .map_or(span.start, |i| span.start + i)
+        .map(|i| span.start + i)
 }
 
 fn valid_metric_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|part| {
             let mut chars = part.chars();
-            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !matches!(part, "and" | "or" | "not" | "true" | "false")
         })

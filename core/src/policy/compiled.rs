@@ -95,12 +95,21 @@ impl CompiledPolicy {
     /// The declared metric names, sorted.
     #[must_use]
     pub fn metric_names(&self) -> Vec<&str> {
-        self.inner.metrics.slots().iter().map(|m| m.name.as_str()).collect()
+        self.inner
+            .metrics
+            .slots()
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect()
     }
 
     /// Each declared metric with its unit, sorted by name.
     pub fn metric_units(&self) -> impl Iterator<Item = (&str, crate::units::Unit)> {
-        self.inner.metrics.slots().iter().map(|m| (m.name.as_str(), m.unit))
+        self.inner
+            .metrics
+            .slots()
+            .iter()
+            .map(|m| (m.name.as_str(), m.unit))
     }
 
     /// The gate names, in policy order.
@@ -112,6 +121,10 @@ impl CompiledPolicy {
     /// The persona names, in policy order.
     #[must_use]
     pub fn persona_names(&self) -> Vec<&str> {
-        self.inner.personas.iter().map(|p| p.name.as_str()).collect()
+        self.inner
+            .personas
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect()
     }
 }

@@ -24,7 +24,10 @@ impl MetricTable {
     /// Declares a metric and returns its slot.
     pub fn declare(&mut self, name: &str, unit: Unit) -> usize {
         let slot = self.slots.len();
-        self.slots.push(MetricSlot { name: name.to_owned(), unit });
+        self.slots.push(MetricSlot {
+            name: name.to_owned(),
+            unit,
+        });
         self.by_name.insert(name.to_owned(), slot);
         slot
     }
@@ -57,7 +60,9 @@ impl MetricTable {
 impl MetricLookup for MetricTable {
     fn lookup(&self, name: &str) -> Option<MetricInfo> {
         let slot = self.slot_of(name)?;
-        self.slots.get(slot).map(|m| MetricInfo { slot, unit: m.unit })
+        self.slots
+            .get(slot)
+            .map(|m| MetricInfo { slot, unit: m.unit })
     }
 
     fn names(&self) -> Vec<&str> {

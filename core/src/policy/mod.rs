@@ -7,3 +7,6 @@ pub mod model;
 
 pub use compile::{DEFAULT_MAX_CONDITIONS, policy_hash};
 pub use compiled::CompiledPolicy;
+
+#[cfg(test)]
+mod tests;
