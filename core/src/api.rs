@@ -76,7 +76,10 @@ fn error_response(kind: ErrorKind, diagnostics: &[Diagnostic]) -> Value {
 }
 
 fn request_error(message: String) -> Value {
-    error_response(ErrorKind::Input, &[Diagnostic::error(Code::InvalidValue, message).with_source("request")])
+    error_response(
+        ErrorKind::Input,
+        &[Diagnostic::error(Code::InvalidValue, message).with_source("request")],
+    )
 }
 
 /// Parses a format name (`yaml`, `json`, `toml`).
@@ -98,7 +101,10 @@ pub fn parse_kind(name: &str) -> Result<GateKind, Diagnostic> {
     GateKind::parse(name).ok_or_else(|| {
         let kinds = GateKind::ALL.iter().map(|k| k.as_str());
         let help = crate::diagnostic::did_you_mean(name, kinds).map_or_else(
-            || "the kinds are `pre-commit`, `pre-merge`, `pre-deploy`, `post-deploy` and `custom`".to_owned(),
+            || {
+                "the kinds are `pre-commit`, `pre-merge`, `pre-deploy`, `post-deploy` and `custom`"
+                    .to_owned()
+            },
             |s| format!("did you mean `{s}`?"),
         );
         Diagnostic::error(Code::InvalidValue, format!("unknown gate kind `{name}`")).with_help(help)
@@ -130,8 +136,15 @@ fn check_request(req: &CheckRequest) -> Value {
         Ok(p) => p,
         Err(e) => return error_response(e.kind(), e.diagnostics()),
     };
-    let selection = Selection { gate: req.gate.clone(), kind };
-    let metrics = if req.metrics.is_null() { json!({}) } else { req.metrics.clone() };
+    let selection = Selection {
+        gate: req.gate.clone(),
+        kind,
+    };
+    let metrics = if req.metrics.is_null() {
+        json!({})
+    } else {
+        req.metrics.clone()
+    };
     match policy.check_value(&metrics, &selection) {
         Ok(decision) => json!({ "ok": true, "decision": decision }),
         Err(e) => error_response(e.kind(), e.diagnostics()),

@@ -40,7 +40,9 @@ pub trait KiroError: std::error::Error {
     fn diagnostics(&self) -> &[Diagnostic];
     /// The code of the first diagnostic.
     fn code(&self) -> Code {
-        self.diagnostics().first().map_or(Code::Internal, |d| d.code)
+        self.diagnostics()
+            .first()
+            .map_or(Code::Internal, |d| d.code)
     }
 }
 
@@ -62,7 +64,9 @@ impl PolicyError {
     /// An error with these diagnostics (an empty list becomes an internal error).
     #[must_use]
     pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
-        Self { diagnostics: non_empty(diagnostics) }
+        Self {
+            diagnostics: non_empty(diagnostics),
+        }
     }
 }
 
@@ -124,7 +128,10 @@ impl KiroError for CheckError {
 
 fn non_empty(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     if diagnostics.is_empty() {
-        diagnostics.push(Diagnostic::error(Code::Internal, "an error without a diagnostic"));
+        diagnostics.push(Diagnostic::error(
+            Code::Internal,
+            "an error without a diagnostic",
+        ));
     }
     diagnostics
 }

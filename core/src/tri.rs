@@ -33,7 +33,10 @@ impl Tri {
 
     /// Kleene negation.
     #[must_use]
-    #[expect(clippy::should_implement_trait, reason = "reads as the logic it is; `!` is also provided")]
+    #[expect(
+        clippy::should_implement_trait,
+        reason = "reads as the logic it is; `!` is also provided"
+    )]
     pub fn not(self) -> Tri {
         Tri::from_u8(2 - self as u8)
     }

@@ -68,34 +68,102 @@ pub struct Unit {
 
 impl Unit {
     /// No unit: a plain number.
-    pub const NONE: Unit = Unit { symbol: "", dimension: Dimension::Number, factor: 1.0 };
+    pub const NONE: Unit = Unit {
+        symbol: "",
+        dimension: Dimension::Number,
+        factor: 1.0,
+    };
     /// Percent: a ratio shown ×100.
-    pub const PERCENT: Unit = Unit { symbol: "%", dimension: Dimension::Ratio, factor: 0.01 };
+    pub const PERCENT: Unit = Unit {
+        symbol: "%",
+        dimension: Dimension::Ratio,
+        factor: 0.01,
+    };
     /// Milliseconds.
-    pub const MS: Unit = Unit { symbol: "ms", dimension: Dimension::Duration, factor: 1.0 };
+    pub const MS: Unit = Unit {
+        symbol: "ms",
+        dimension: Dimension::Duration,
+        factor: 1.0,
+    };
     /// Bytes.
-    pub const BYTES: Unit = Unit { symbol: "B", dimension: Dimension::Size, factor: 1.0 };
+    pub const BYTES: Unit = Unit {
+        symbol: "B",
+        dimension: Dimension::Size,
+        factor: 1.0,
+    };
     /// A boolean flag (declarations only).
-    pub const BOOL: Unit = Unit { symbol: "", dimension: Dimension::Bool, factor: 1.0 };
+    pub const BOOL: Unit = Unit {
+        symbol: "",
+        dimension: Dimension::Bool,
+        factor: 1.0,
+    };
 }
 
 /// Units that may follow a number in a condition or a metric value.
 pub const SUFFIX_UNITS: &[Unit] = &[
     Unit::PERCENT,
     Unit::MS,
-    Unit { symbol: "s", dimension: Dimension::Duration, factor: 1_000.0 },
-    Unit { symbol: "m", dimension: Dimension::Duration, factor: 60_000.0 },
-    Unit { symbol: "h", dimension: Dimension::Duration, factor: 3_600_000.0 },
-    Unit { symbol: "d", dimension: Dimension::Duration, factor: 86_400_000.0 },
+    Unit {
+        symbol: "s",
+        dimension: Dimension::Duration,
+        factor: 1_000.0,
+    },
+    Unit {
+        symbol: "m",
+        dimension: Dimension::Duration,
+        factor: 60_000.0,
+    },
+    Unit {
+        symbol: "h",
+        dimension: Dimension::Duration,
+        factor: 3_600_000.0,
+    },
+    Unit {
+        symbol: "d",
+        dimension: Dimension::Duration,
+        factor: 86_400_000.0,
+    },
     Unit::BYTES,
-    Unit { symbol: "KB", dimension: Dimension::Size, factor: 1e3 },
-    Unit { symbol: "MB", dimension: Dimension::Size, factor: 1e6 },
-    Unit { symbol: "GB", dimension: Dimension::Size, factor: 1e9 },
-    Unit { symbol: "TB", dimension: Dimension::Size, factor: 1e12 },
-    Unit { symbol: "KiB", dimension: Dimension::Size, factor: 1024.0 },
-    Unit { symbol: "MiB", dimension: Dimension::Size, factor: 1_048_576.0 },
-    Unit { symbol: "GiB", dimension: Dimension::Size, factor: 1_073_741_824.0 },
-    Unit { symbol: "TiB", dimension: Dimension::Size, factor: 1_099_511_627_776.0 },
+    Unit {
+        symbol: "KB",
+        dimension: Dimension::Size,
+        factor: 1e3,
+    },
+    Unit {
+        symbol: "MB",
+        dimension: Dimension::Size,
+        factor: 1e6,
+    },
+    Unit {
+        symbol: "GB",
+        dimension: Dimension::Size,
+        factor: 1e9,
+    },
+    Unit {
+        symbol: "TB",
+        dimension: Dimension::Size,
+        factor: 1e12,
+    },
+    Unit {
+        symbol: "KiB",
+        dimension: Dimension::Size,
+        factor: 1024.0,
+    },
+    Unit {
+        symbol: "MiB",
+        dimension: Dimension::Size,
+        factor: 1_048_576.0,
+    },
+    Unit {
+        symbol: "GiB",
+        dimension: Dimension::Size,
+        factor: 1_073_741_824.0,
+    },
+    Unit {
+        symbol: "TiB",
+        dimension: Dimension::Size,
+        factor: 1_099_511_627_776.0,
+    },
 ];
 
 /// Unit names accepted in a metric declaration besides the suffix units.
@@ -103,7 +171,14 @@ pub const DECLARATION_WORDS: &[(&str, Unit)] = &[
     ("count", Unit::NONE),
     ("number", Unit::NONE),
     ("percent", Unit::PERCENT),
-    ("ratio", Unit { symbol: "ratio", dimension: Dimension::Ratio, factor: 1.0 }),
+    (
+        "ratio",
+        Unit {
+            symbol: "ratio",
+            dimension: Dimension::Ratio,
+            factor: 1.0,
+        },
+    ),
     ("bool", Unit::BOOL),
     ("boolean", Unit::BOOL),
 ];
@@ -117,13 +192,20 @@ pub fn suffix_unit(symbol: &str) -> Option<Unit> {
 /// The unit named in a metric declaration (`ms`, `%`, `percent`, `count`, `bool`…).
 #[must_use]
 pub fn declared_unit(name: &str) -> Option<Unit> {
-    suffix_unit(name)
-        .or_else(|| DECLARATION_WORDS.iter().find(|(w, _)| *w == name).map(|(_, u)| *u))
+    suffix_unit(name).or_else(|| {
+        DECLARATION_WORDS
+            .iter()
+            .find(|(w, _)| *w == name)
+            .map(|(_, u)| *u)
+    })
 }
 
 /// Every name a declaration accepts, for suggestions and the schema.
 pub fn declared_unit_names() -> impl Iterator<Item = &'static str> {
-    SUFFIX_UNITS.iter().map(|u| u.symbol).chain(DECLARATION_WORDS.iter().map(|(w, _)| *w))
+    SUFFIX_UNITS
+        .iter()
+        .map(|u| u.symbol)
+        .chain(DECLARATION_WORDS.iter().map(|(w, _)| *w))
 }
 
 /// A number read from text with its unit, converted to the dimension's base unit.
@@ -161,7 +243,8 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
                 || ((c == '-' || c == '+') && (i == 0 || text[..i].ends_with(['e', 'E'])))
                 || ((c == 'e' || c == 'E')
                     && i > 0
-                    && text[i + 1..].starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
+                    && text[i + 1..]
+                        .starts_with(|n: char| n.is_ascii_digit() || n == '-' || n == '+')))
         })
         .map_or(text.len(), |(i, _)| i);
     let (number, unit) = text.split_at(split);

@@ -49,7 +49,10 @@ impl Batch {
     /// An empty batch of `len` records.
     #[must_use]
     pub fn new(len: usize) -> Self {
-        Self { len, columns: BTreeMap::new() }
+        Self {
+            len,
+            columns: BTreeMap::new(),
+        }
     }
 
     /// How many records the batch holds.
@@ -91,14 +94,24 @@ impl Batch {
         self.add(name, Values::Bools(values), present)
     }
 
-    fn add(&mut self, name: &str, values: Values, present: Option<Vec<bool>>) -> Result<(), CheckError> {
+    fn add(
+        &mut self,
+        name: &str,
+        values: Values,
+        present: Option<Vec<bool>>,
+    ) -> Result<(), CheckError> {
         let len = match &values {
             Values::Numbers(v) => v.len(),
             Values::Bools(v) => v.len(),
         };
-        let bad = |message: String| CheckError::input(Diagnostic::error(Code::InvalidBatch, message).with_source("metrics"));
+        let bad = |message: String| {
+            CheckError::input(Diagnostic::error(Code::InvalidBatch, message).with_source("metrics"))
+        };
         if len != self.len {
-            return Err(bad(format!("column `{name}` has {len} values but the batch has {} records", self.len)));
+            return Err(bad(format!(
+                "column `{name}` has {len} values but the batch has {} records",
+                self.len
+            )));
         }
         if let Some(p) = &present
             && p.len() != self.len
@@ -112,7 +125,8 @@ impl Batch {
         if self.columns.contains_key(name) {
             return Err(bad(format!("column `{name}` is given twice")));
         }
-        self.columns.insert(name.to_owned(), Column { values, present });
+        self.columns
+            .insert(name.to_owned(), Column { values, present });
         Ok(())
     }
 }
@@ -146,7 +160,11 @@ impl CompiledPolicy {
     /// # Errors
     /// [`CheckError::Input`] for a selection that matches nothing or a value that does not fit
     /// its metric (the message names the record).
-    pub fn check_batch(&self, batch: &Batch, selection: &Selection) -> Result<BatchResult, CheckError> {
+    pub fn check_batch(
+        &self,
+        batch: &Batch,
+        selection: &Selection,
+    ) -> Result<BatchResult, CheckError> {
         let selected = selection.resolve(self)?;
         let policy: &Compiled = &self.inner;
         let n = batch.len;
@@ -184,8 +202,10 @@ impl CompiledPolicy {
         // Per record: the same rules as a single check.
         let mut verdicts = vec![CODE_PASS; n];
         let mut counts = BatchCounts::default();
-        let mut outcomes: Vec<Vec<Outcome>> =
-            selected.iter().map(|&g| vec![Outcome::Pass; policy.gates[g].criteria.len()]).collect();
+        let mut outcomes: Vec<Vec<Outcome>> = selected
+            .iter()
+            .map(|&g| vec![Outcome::Pass; policy.gates[g].criteria.len()])
+            .collect();
         let mut gate_verdicts = vec![Verdict::Pass; selected.len()];
         for (record, code) in verdicts.iter_mut().enumerate() {
             let mut errored = false;
@@ -196,8 +216,13 @@ impl CompiledPolicy {
                     if p == CODE_ERROR || (p == Tri::False as u8 && w == Some(CODE_ERROR)) {
                         errored = true;
                     }
-                    let warn = if p == Tri::False as u8 { w.map(Tri::from_u8) } else { None };
-                    outcomes[i][c] = criterion_outcome(Tri::from_u8(p), warn, criterion.on_missing).0;
+                    let warn = if p == Tri::False as u8 {
+                        w.map(Tri::from_u8)
+                    } else {
+                        None
+                    };
+                    outcomes[i][c] =
+                        criterion_outcome(Tri::from_u8(p), warn, criterion.on_missing).0;
                 }
                 gate_verdicts[i] = score_gate(&policy.gates[g], &outcomes[i]).verdict;
             }
@@ -208,7 +233,15 @@ impl CompiledPolicy {
             }
             let mut verdict = gate_verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
             for persona in policy.personas.iter().filter(|p| p.required) {
-                let signed = signoff(persona, &policy.gates, &selected, &outcomes, &gate_verdicts, |_, _| {}, |_| {});
+                let signed = signoff(
+                    persona,
+                    &policy.gates,
+                    &selected,
+                    &outcomes,
+                    &gate_verdicts,
+                    |_, _| {},
+                    |_| {},
+                );
                 if signed == Some(Signoff::Rejected) {
                     verdict = Verdict::Fail;
                 }
@@ -234,8 +267,12 @@ impl CompiledPolicy {
 
 /// The column for `slot` in base units, NaN where there is no data.
 fn base_column(policy: &Compiled, slot: usize, batch: &Batch) -> Result<Vec<f64>, CheckError> {
-    let Some(metric) = policy.metrics.get(slot) else { return Ok(vec![f64::NAN; batch.len]) };
-    let Some(column) = batch.columns.get(&metric.name) else { return Ok(vec![f64::NAN; batch.len]) };
+    let Some(metric) = policy.metrics.get(slot) else {
+        return Ok(vec![f64::NAN; batch.len]);
+    };
+    let Some(column) = batch.columns.get(&metric.name) else {
+        return Ok(vec![f64::NAN; batch.len]);
+    };
     let mut out = Vec::with_capacity(batch.len);
     for i in 0..batch.len {
         if column.present.as_ref().is_some_and(|p| !p[i]) {

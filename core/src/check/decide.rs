@@ -15,7 +15,11 @@ use crate::units::Dimension;
 use std::collections::BTreeMap;
 
 /// Builds the decision for `slots` (base-unit values, NaN = no data) over the `selected` gates.
-pub(super) fn decide(policy: &Compiled, slots: &[f64], selected: &[usize]) -> Result<Decision, CheckError> {
+pub(super) fn decide(
+    policy: &Compiled,
+    slots: &[f64],
+    selected: &[usize],
+) -> Result<Decision, CheckError> {
     let mut gates = Vec::with_capacity(selected.len());
     let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
     for &g in selected {
@@ -29,7 +33,9 @@ pub(super) fn decide(policy: &Compiled, slots: &[f64], selected: &[usize]) -> Re
         let score = score_gate(rule, &gate_outcomes);
         let (mode, thresholds) = match rule.scoring {
             Scoring::Strict => (ScoringMode::Strict, None),
-            Scoring::Scored { pass, warn } => (ScoringMode::Scored, Some(Thresholds { pass, warn })),
+            Scoring::Scored { pass, warn } => {
+                (ScoringMode::Scored, Some(Thresholds { pass, warn }))
+            }
         };
         gates.push(GateDecision {
             name: rule.name.clone(),
@@ -63,13 +69,19 @@ pub(super) fn decide(policy: &Compiled, slots: &[f64], selected: &[usize]) -> Re
         let criterion_text = |g: usize, c: usize| -> String {
             let gi = selected.iter().position(|&s| s == g).unwrap_or_default();
             let decision = &gates[gi].criteria[c];
-            format!("{}/{}: {}", gates[gi].name, decision.name, decision.explanation)
+            format!(
+                "{}/{}: {}",
+                gates[gi].name, decision.name, decision.explanation
+            )
         };
         personas.push(PersonaDecision {
             name: persona.name.clone(),
             signoff: signed,
             required: persona.required,
-            conditions: conditions.iter().map(|&(g, c)| criterion_text(g, c)).collect(),
+            conditions: conditions
+                .iter()
+                .map(|&(g, c)| criterion_text(g, c))
+                .collect(),
             reasons: reasons.iter().map(|r| text::reason(policy, *r)).collect(),
         });
     }
@@ -79,24 +91,40 @@ pub(super) fn decide(policy: &Compiled, slots: &[f64], selected: &[usize]) -> Re
         .filter(|p| p.required && p.signoff == Signoff::Rejected)
         .map(|p| p.name.as_str())
         .collect();
-    let verdict = if required_rejected.is_empty() { gate_verdict } else { Verdict::Fail };
+    let verdict = if required_rejected.is_empty() {
+        gate_verdict
+    } else {
+        Verdict::Fail
+    };
     Ok(Decision {
         verdict,
         summary: text::summary(verdict, &gates, &required_rejected),
-        policy: PolicyRef { name: policy.name.clone(), hash: policy.hash.clone() },
+        policy: PolicyRef {
+            name: policy.name.clone(),
+            hash: policy.hash.clone(),
+        },
         gates,
         personas,
     })
 }
 
-fn criterion(policy: &Compiled, rule: &CriterionRule, slots: &[f64]) -> Result<CriterionDecision, CheckError> {
+fn criterion(
+    policy: &Compiled,
+    rule: &CriterionRule,
+    slots: &[f64],
+) -> Result<CriterionDecision, CheckError> {
     let names = |slot: usize| policy.metrics.name(slot).to_owned();
     let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
-    let (pass, pass_text) = rule.pass.explain(slots, &names).map_err(eval_error(rule.pass_offset))?;
+    let (pass, pass_text) = rule
+        .pass
+        .explain(slots, &names)
+        .map_err(eval_error(rule.pass_offset))?;
     let warn = match (&rule.warn, pass) {
-        (Some((program, offset)), Tri::False) => {
-            Some(program.explain(slots, &names).map_err(eval_error(*offset))?)
-        }
+        (Some((program, offset)), Tri::False) => Some(
+            program
+                .explain(slots, &names)
+                .map_err(eval_error(*offset))?,
+        ),
         _ => None,
     };
     let (outcome, applied) = criterion_outcome(pass, warn.as_ref().map(|w| w.0), rule.on_missing);

@@ -10,10 +10,10 @@ pub use batch::{Batch, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PAS
 pub use selection::Selection;
 
 use crate::decision::Decision;
+use crate::document::Format;
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::bind;
-use crate::document::Format;
 use crate::policy::CompiledPolicy;
 
 impl CompiledPolicy {
@@ -23,7 +23,11 @@ impl CompiledPolicy {
     /// [`CheckError::Input`] for values that do not fit their metrics or a selection that
     /// matches nothing; [`CheckError::Evaluation`] when a condition cannot be computed on these
     /// values (division by zero, overflow).
-    pub fn check(&self, metrics: &MetricsInput, selection: &Selection) -> Result<Decision, CheckError> {
+    pub fn check(
+        &self,
+        metrics: &MetricsInput,
+        selection: &Selection,
+    ) -> Result<Decision, CheckError> {
         let selected = selection.resolve(self)?;
         let slots = bind(metrics, &self.inner.metrics)?;
         decide::decide(&self.inner, &slots, &selected)

@@ -29,7 +29,12 @@ impl Selection {
         {
             let names = gates.iter().map(|g| g.name.as_str());
             let help = did_you_mean(name, names).map_or_else(
-                || format!("the gates are {}", list(gates.iter().map(|g| g.name.as_str()))),
+                || {
+                    format!(
+                        "the gates are {}",
+                        list(gates.iter().map(|g| g.name.as_str()))
+                    )
+                },
                 |s| format!("did you mean `{s}`?"),
             );
             return Err(CheckError::input(
@@ -46,11 +51,16 @@ impl Selection {
             .collect();
         if selected.is_empty() {
             let what = match (&self.gate, self.kind) {
-                (Some(name), Some(kind)) => format!("gate `{name}` is not of kind `{}`", kind.as_str()),
+                (Some(name), Some(kind)) => {
+                    format!("gate `{name}` is not of kind `{}`", kind.as_str())
+                }
                 (None, Some(kind)) => format!("no gate is of kind `{}`", kind.as_str()),
                 _ => "the policy has no gates".to_owned(),
             };
-            return Err(CheckError::input(Diagnostic::error(Code::EmptySelection, what)));
+            return Err(CheckError::input(Diagnostic::error(
+                Code::EmptySelection,
+                what,
+            )));
         }
         Ok(selected)
     }
@@ -58,5 +68,9 @@ impl Selection {
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
-    if names.is_empty() { "none".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
 }

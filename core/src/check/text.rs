@@ -15,7 +15,11 @@ fn names(criteria: &[CriterionDecision], outcome: Outcome) -> String {
 }
 
 fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 fn criteria_count(n: usize) -> String {
@@ -23,7 +27,11 @@ fn criteria_count(n: usize) -> String {
 }
 
 /// Why a gate has its verdict.
-pub(super) fn gate_reason(rule: &GateRule, criteria: &[CriterionDecision], score: &GateScore) -> String {
+pub(super) fn gate_reason(
+    rule: &GateRule,
+    criteria: &[CriterionDecision],
+    score: &GateScore,
+) -> String {
     let total = criteria.len();
     let mut parts = Vec::new();
     match rule.scoring {
@@ -54,10 +62,18 @@ pub(super) fn gate_reason(rule: &GateRule, criteria: &[CriterionDecision], score
         }
         Scoring::Strict => {
             if score.failed > 0 {
-                parts.push(format!("{} of {total} failed: {}", criteria_count(score.failed), names(criteria, Outcome::Fail)));
+                parts.push(format!(
+                    "{} of {total} failed: {}",
+                    criteria_count(score.failed),
+                    names(criteria, Outcome::Fail)
+                ));
             }
             if score.warned > 0 {
-                parts.push(format!("{} warned: {}", criteria_count(score.warned), names(criteria, Outcome::Warn)));
+                parts.push(format!(
+                    "{} warned: {}",
+                    criteria_count(score.warned),
+                    names(criteria, Outcome::Warn)
+                ));
             }
             if score.failed == 0 && score.warned == 0 && score.unknown == 0 {
                 parts.push(format!("all {} passed", criteria_count(total)));
@@ -89,26 +105,51 @@ pub(super) fn reason(policy: &Compiled, reason: Reason) -> String {
 }
 
 /// The decision in one sentence.
-pub(super) fn summary(verdict: Verdict, gates: &[GateDecision], required_rejected: &[&str]) -> String {
+pub(super) fn summary(
+    verdict: Verdict,
+    gates: &[GateDecision],
+    required_rejected: &[&str],
+) -> String {
     let with = |v: Verdict| -> Vec<String> {
-        gates.iter().filter(|g| g.verdict == v).map(|g| format!("`{}`", g.name)).collect()
+        gates
+            .iter()
+            .filter(|g| g.verdict == v)
+            .map(|g| format!("`{}`", g.name))
+            .collect()
     };
     let mut parts = Vec::new();
     let failed = with(Verdict::Fail);
     let warned = with(Verdict::Warn);
     if !failed.is_empty() {
-        parts.push(format!("{} of {} failed ({})", failed.len(), count(gates.len(), "gate", "gates"), failed.join(", ")));
+        parts.push(format!(
+            "{} of {} failed ({})",
+            failed.len(),
+            count(gates.len(), "gate", "gates"),
+            failed.join(", ")
+        ));
     }
     if !warned.is_empty() {
-        parts.push(format!("{} of {} warned ({})", warned.len(), count(gates.len(), "gate", "gates"), warned.join(", ")));
+        parts.push(format!(
+            "{} of {} warned ({})",
+            warned.len(),
+            count(gates.len(), "gate", "gates"),
+            warned.join(", ")
+        ));
     }
     if !required_rejected.is_empty() {
         let names: Vec<String> = required_rejected.iter().map(|n| format!("`{n}`")).collect();
-        let who = if names.len() == 1 { "required persona" } else { "required personas" };
+        let who = if names.len() == 1 {
+            "required persona"
+        } else {
+            "required personas"
+        };
         parts.push(format!("{who} {} rejected", names.join(", ")));
     }
     if parts.is_empty() {
-        parts.push(format!("all {} passed", count(gates.len(), "gate", "gates")));
+        parts.push(format!(
+            "all {} passed",
+            count(gates.len(), "gate", "gates")
+        ));
     }
     format!("{}: {}", verdict.as_str(), parts.join("; "))
 }

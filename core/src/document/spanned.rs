@@ -51,7 +51,11 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} @{}..{}", self.value, self.span.start, self.span.end)
+        write!(
+            f,
+            "{:?} @{}..{}",
+            self.value, self.span.start, self.span.end
+        )
     }
 }
 
@@ -97,14 +101,19 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
                 let end: usize = map.next_value()?;
                 expect_key(&mut map, VALUE)?;
                 let value: T = map.next_value()?;
-                Ok(Spanned { span: Span::new(start, end), value })
+                Ok(Spanned {
+                    span: Span::new(start, end),
+                    value,
+                })
             }
         }
 
         fn expect_key<'de, A: MapAccess<'de>>(map: &mut A, name: &str) -> Result<(), A::Error> {
             match map.next_key::<String>()? {
                 Some(key) if key == name => Ok(()),
-                _ => Err(de::Error::custom("spans are only available from kiro's reader")),
+                _ => Err(de::Error::custom(
+                    "spans are only available from kiro's reader",
+                )),
             }
         }
 

@@ -58,8 +58,19 @@ pub(crate) fn score_gate(gate: &GateRule, outcomes: &[Outcome]) -> GateScore {
                 Some(s) if s >= warn => Verdict::Warn,
                 Some(_) => Verdict::Fail,
             };
-            if unknown > 0 && by_score == Verdict::Pass { Verdict::Warn } else { by_score }
+            if unknown > 0 && by_score == Verdict::Pass {
+                Verdict::Warn
+            } else {
+                by_score
+            }
         }
     };
-    GateScore { verdict, score, failed, warned, unknown, key_failed }
+    GateScore {
+        verdict,
+        score,
+        failed,
+        warned,
+        unknown,
+        key_failed,
+    }
 }

@@ -40,8 +40,15 @@ pub(crate) fn signoff(
             rejected = true;
             on_reason(Reason::GateFailed { gate: g });
         }
-        let Some(gate_outcomes) = outcomes.get(i) else { continue };
-        for (c, (criterion, &outcome)) in gates[g].criteria.iter().zip(gate_outcomes.iter()).enumerate() {
+        let Some(gate_outcomes) = outcomes.get(i) else {
+            continue;
+        };
+        for (c, (criterion, &outcome)) in gates[g]
+            .criteria
+            .iter()
+            .zip(gate_outcomes.iter())
+            .enumerate()
+        {
             if !persona.owns_criterion(g, c) {
                 continue;
             }
@@ -49,7 +56,10 @@ pub(crate) fn signoff(
                 Outcome::Pass => {}
                 Outcome::Fail if criterion.key => {
                     rejected = true;
-                    on_reason(Reason::KeyFailed { gate: g, criterion: c });
+                    on_reason(Reason::KeyFailed {
+                        gate: g,
+                        criterion: c,
+                    });
                 }
                 Outcome::Fail | Outcome::Warn | Outcome::Unknown => {
                     conditions += 1;
@@ -63,7 +73,10 @@ pub(crate) fn signoff(
     }
     if conditions > persona.max_conditions {
         rejected = true;
-        on_reason(Reason::TooManyConditions { count: conditions, max: persona.max_conditions });
+        on_reason(Reason::TooManyConditions {
+            count: conditions,
+            max: persona.max_conditions,
+        });
     }
     Some(if rejected {
         Signoff::Rejected

@@ -15,13 +15,19 @@ pub(crate) fn bind(input: &MetricsInput, table: &MetricTable) -> Result<Vec<f64>
     let mut slots = vec![f64::NAN; table.slots().len()];
     let mut errors = Vec::new();
     for (slot, metric) in table.slots().iter().enumerate() {
-        let Some(raw) = input.values.get(&metric.name) else { continue };
+        let Some(raw) = input.values.get(&metric.name) else {
+            continue;
+        };
         match convert(&metric.name, &raw.value, metric.unit) {
             Ok(v) => slots[slot] = v,
             Err(d) => errors.push(d.with_label(raw.span, "this value").with_source("metrics")),
         }
     }
-    if errors.is_empty() { Ok(slots) } else { Err(CheckError::Input(errors)) }
+    if errors.is_empty() {
+        Ok(slots)
+    } else {
+        Err(CheckError::Input(errors))
+    }
 }
 
 /// Converts one raw value of metric `name`, declared in `unit`, to base units (NaN = no data).
@@ -36,20 +42,27 @@ pub(crate) fn convert(name: &str, raw: &RawValue, unit: Unit) -> Result<f64, Dia
     let mismatch = |found: &str| {
         Diagnostic::error(
             Code::InvalidMetricValue,
-            format!("metric `{name}` is declared as {}, but the input gives {found}", declared()),
+            format!(
+                "metric `{name}` is declared as {}, but the input gives {found}",
+                declared()
+            ),
         )
     };
     match (raw, unit.dimension) {
         (RawValue::Null, _) => Ok(f64::NAN),
         (RawValue::Bool(b), Dimension::Bool) => Ok(if *b { 1.0 } else { 0.0 }),
         (RawValue::Bool(_), _) => Err(mismatch("a boolean")),
-        (RawValue::Number(_) | RawValue::Text(_), Dimension::Bool) => Err(mismatch("a number")
-            .with_help("write `true` or `false`")),
+        (RawValue::Number(_) | RawValue::Text(_), Dimension::Bool) => {
+            Err(mismatch("a number").with_help("write `true` or `false`"))
+        }
         (RawValue::Number(n), _) => finite(name, n * unit.factor),
         (RawValue::Text(text), _) => match units::parse_quantity(text) {
             Ok(q) if q.unit.symbol.is_empty() => finite(name, q.value * unit.factor),
             Ok(q) if q.unit.dimension == unit.dimension => finite(name, q.value),
-            Ok(q) => Err(mismatch(&format!("{} `{text}`", q.unit.dimension.describe()))),
+            Ok(q) => Err(mismatch(&format!(
+                "{} `{text}`",
+                q.unit.dimension.describe()
+            ))),
             Err(QuantityError::NotFinite) => finite(name, f64::INFINITY),
             Err(QuantityError::UnknownUnit(u)) => Err(Diagnostic::error(
                 Code::InvalidMetricValue,
@@ -60,7 +73,11 @@ pub(crate) fn convert(name: &str, raw: &RawValue, unit: Unit) -> Result<f64, Dia
                 Code::InvalidMetricValue,
                 format!("the value of metric `{name}` is not a number: `{text}`"),
             )
-            .with_help(format!("`{name}` is {}; write a number such as `{}`", declared(), example(unit)))),
+            .with_help(format!(
+                "`{name}` is {}; write a number such as `{}`",
+                declared(),
+                example(unit)
+            ))),
         },
     }
 }

@@ -38,7 +38,10 @@ impl MetricUnits {
     /// The units a compiled policy declares (a metric without a unit is a plain number).
     #[must_use]
     pub fn from_policy(policy: &CompiledPolicy) -> Self {
-        let units = policy.metric_units().map(|(name, unit)| (name.to_owned(), unit)).collect();
+        let units = policy
+            .metric_units()
+            .map(|(name, unit)| (name.to_owned(), unit))
+            .collect();
         Self { units }
     }
 

@@ -394,7 +394,8 @@ fn values_are_shown_in_declared_units() {
 fn units_come_from_the_policy_declarations() {
     let text = "name: p\nmetrics:\n  coverage: {unit: \"%\"}\n  size: {unit: KiB}\n  vulns: {}\n\
                 gates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: vulns == 0}]}\n";
-    let policy = crate::CompiledPolicy::from_text(text, None).unwrap_or_else(|e| unreachable!("{e}"));
+    let policy =
+        crate::CompiledPolicy::from_text(text, None).unwrap_or_else(|e| unreachable!("{e}"));
     let units = MetricUnits::from_policy(&policy);
     assert_eq!(units.get("coverage"), Some(Unit::PERCENT));
     assert_eq!(units.get("size").map(|u| u.symbol), Some("KiB"));
