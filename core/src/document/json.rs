@@ -259,7 +259,11 @@ impl JsonParser<'_, '_> {
         let kind = match (integer, literal.parse::<i64>()) {
             (true, Ok(n)) => NodeKind::Integer(n),
             // The grammar above is a subset of what `f64::from_str` accepts.
-            _ => NodeKind::Float(literal.parse::<f64>().unwrap_or(f64::NAN)),
+            _ => match literal.parse::<f64>() {
+                Ok(x) if x.is_finite() => NodeKind::Float(x),
+                // As serde_json: a number too large for a double is an error, not infinity.
+                _ => return Err(syntax(Format::Json, "number out of range", span)),
+            },
         };
         Ok(Node::new(span, kind))
     }

@@ -1139,7 +1139,11 @@ fn same_as_json(node: &Node, value: &serde_json::Value) -> bool {
     match (&node.kind, value) {
         (NodeKind::Null, Value::Null) => true,
         (NodeKind::Bool(a), Value::Bool(b)) => a == b,
-        (NodeKind::Integer(a), Value::Number(b)) => b.as_i64() == Some(*a),
+        // `-0` is the integer 0 here and the float -0.0 in serde_json: the same number.
+        #[expect(clippy::cast_precision_loss, reason = "comparing values, not converting")]
+        (NodeKind::Integer(a), Value::Number(b)) => {
+            b.as_i64() == Some(*a) || b.as_f64() == Some(*a as f64)
+        }
         // serde_json's default float parsing may be one ulp off; ours is correctly rounded.
         (NodeKind::Float(a), Value::Number(b)) => b
             .as_f64()

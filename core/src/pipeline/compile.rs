@@ -1,0 +1,542 @@
+//! Validation and compilation of the `pipeline` section, as part of compiling a policy.
+//!
+//! Problems are collected, never the first only: duplicate stages (E004), `needs`, personas
+//! and gates that name nothing (E005, with "did you mean"), cycles with their path (E008),
+//! durations that do not read (E003) and settings out of range (E031). Inline exit criteria
+//! are compiled by the policy compiler itself, as gates of a companion policy.
+
+use super::duration::parse_duration;
+use super::graph::topological_order;
+use super::model::{DurationDecl, PipelineDecl, StageDecl};
+use super::plan::{Plan, plan};
+use super::{CompiledPipeline, Exit, Stage};
+use crate::decision::PolicyRef;
+use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
+use crate::document::Spanned;
+use crate::policy::CompiledPolicy;
+use crate::policy::model::{GateDecl, GateKind, Policy};
+use crate::policy::policy_hash;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The most retries a stage may ask for.
+pub const MAX_RETRIES: u32 = 100;
+/// Suggestions ("did you mean") are looked for among at most this many names.
+const SUGGEST_AMONG: usize = 10_000;
+/// A cycle is labelled at most at this many `needs` entries.
+const MAX_CYCLE_LABELS: usize = 50;
+
+/// Compiles the policy's pipeline, if it has one, adding any problems to `diagnostics`.
+/// Returns `None` when there is no pipeline or when it has problems.
+pub(crate) fn compile(
+    policy: &Policy,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<CompiledPipeline> {
+    let decl = policy.pipeline.as_ref()?;
+    let mut cx = Cx::default();
+    let structure = cx.structure(decl);
+    let personas: HashSet<&str> = policy.personas.iter().map(|p| p.name.as_str()).collect();
+    let gates: Vec<&str> = policy.gates.iter().map(|g| g.name.as_str()).collect();
+    let mut exits = Vec::with_capacity(decl.stages.len());
+    let mut stages = Vec::with_capacity(decl.stages.len());
+    for stage in &decl.stages {
+        for persona in &stage.personas {
+            if !personas.contains(persona.as_str()) {
+                cx.unknown_persona(persona, &personas);
+            }
+        }
+        exits.push(cx.exit(stage, &gates));
+        stages.push(cx.stage(stage));
+    }
+    let (inline, companion) = inline_exits(policy, decl, &structure.unique, &personas, text);
+    let max_parallel = decl.max_parallel.as_ref().and_then(|m| {
+        if m.value == 0 {
+            cx.error(
+                Code::InvalidSetting,
+                "`max_parallel` must be at least 1",
+                m.span,
+                "0 stages at once never runs",
+            );
+            None
+        } else {
+            Some(m.value as usize)
+        }
+    });
+    diagnostics.append(&mut cx.diagnostics);
+    if !companion.is_empty() {
+        // Problems of the shared metrics and personas are reported once, by the policy.
+        let mut seen: HashSet<String> = diagnostics.iter().map(|d| format!("{d:?}")).collect();
+        for d in companion {
+            let d = Diagnostic { source: None, ..d };
+            if seen.insert(format!("{d:?}")) {
+                diagnostics.push(d);
+            }
+        }
+    }
+    let order = structure.order?;
+    if !diagnostics.is_empty() {
+        return None;
+    }
+    let plan = plan_of(policy, &stages, &structure.needs, &order);
+    let dependents = dependents(&structure.needs);
+    Some(CompiledPipeline {
+        stages,
+        needs: structure.needs,
+        dependents,
+        exits,
+        inline,
+        fail_fast: decl.fail_fast.unwrap_or(true),
+        max_parallel,
+        plan,
+    })
+}
+
+/// Plans a pipeline on its own, checking only its structure: names, `needs`, cycles and
+/// estimates (not gates or personas, which need the rest of the policy).
+///
+/// # Errors
+/// The problems found, with spans into the text the model was read from.
+pub fn plan_pipeline(policy: PolicyRef, decl: &PipelineDecl) -> Result<Plan, Vec<Diagnostic>> {
+    let mut cx = Cx::default();
+    let structure = cx.structure(decl);
+    // One pass over the (large) stage declarations.
+    let n = decl.stages.len();
+    let (mut personas, mut estimates) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for stage in &decl.stages {
+        personas.push(stage.personas.iter().map(|p| p.value.clone()).collect());
+        estimates.push(
+            cx.duration(stage.estimate.as_ref(), "estimate")
+                .unwrap_or(0),
+        );
+    }
+    match structure.order.as_deref() {
+        Some(order) if cx.diagnostics.is_empty() => Ok(plan(
+            policy,
+            &structure.names(),
+            &personas,
+            &structure.needs,
+            &estimates,
+            order,
+        )),
+        _ => Err(cx.diagnostics),
+    }
+}
+
+fn plan_of(policy: &Policy, stages: &[Stage], needs: &[Vec<usize>], order: &[usize]) -> Plan {
+    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+    let personas: Vec<Vec<String>> = stages.iter().map(|s| s.personas.clone()).collect();
+    let estimates: Vec<u64> = stages.iter().map(|s| s.estimate_ms).collect();
+    let reference = PolicyRef {
+        name: policy.name.value.clone(),
+        hash: policy_hash(policy),
+    };
+    plan(reference, &names, &personas, needs, &estimates, order)
+}
+
+fn dependents(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); needs.len()];
+    for (stage, list) in needs.iter().enumerate() {
+        for &need in list {
+            out[need].push(stage);
+        }
+    }
+    out
+}
+
+/// The graph part of a pipeline.
+struct Structure {
+    /// Per stage, the indices of the stages it needs (resolved names only, no repeats).
+    needs: Vec<Vec<usize>>,
+    /// A topological order, when the graph has no cycle.
+    order: Option<Vec<usize>>,
+    /// Per stage, whether its name is its own (not empty, not a repeat).
+    unique: Vec<bool>,
+    /// Every stage name, one after the other.
+    arena: String,
+    /// Per stage, where its name is in `arena`.
+    bounds: Vec<(usize, usize)>,
+}
+
+impl Structure {
+    /// The names, in policy order, as slices of the arena.
+    fn names(&self) -> Vec<&str> {
+        self.bounds
+            .iter()
+            .map(|&(start, end)| self.arena.get(start..end).unwrap_or_default())
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Cx {
+    diagnostics: Vec<Diagnostic>,
+    suggestions: usize,
+}
+
+impl Cx {
+    fn error(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: &str,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, message).with_label(span, label));
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    /// "did you mean" among `candidates`, for the first few hundred misses only: a policy
+    /// with thousands of misspellings must not take quadratic time.
+    fn suggest<'a>(
+        &mut self,
+        word: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+        count: usize,
+    ) -> Option<&'a str> {
+        if count > SUGGEST_AMONG || self.suggestions >= 200 {
+            return None;
+        }
+        self.suggestions += 1;
+        did_you_mean(word, candidates)
+    }
+
+    fn structure(&mut self, decl: &PipelineDecl) -> Structure {
+        let n = decl.stages.len();
+        // The names side by side in one buffer: looking a name up compares with memory that is
+        // close together, not with strings scattered over the heap.
+        let mut arena = String::with_capacity(decl.stages.iter().map(|s| s.name.len()).sum());
+        let mut bounds = Vec::with_capacity(n);
+        for stage in &decl.stages {
+            let start = arena.len();
+            arena.push_str(&stage.name);
+            bounds.push((start, arena.len()));
+        }
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut unique = vec![false; n];
+        for (i, stage) in decl.stages.iter().enumerate() {
+            let name = &stage.name;
+            let (start, end) = bounds[i];
+            let key = &arena[start..end];
+            if name.trim().is_empty() {
+                self.error(
+                    Code::InvalidValue,
+                    "a stage needs a name",
+                    name.span,
+                    "empty name",
+                );
+            } else if let Some(&first) = index.get(key) {
+                let first_span = decl.stages[first].name.span;
+                let d = self.error(
+                    Code::DuplicateName,
+                    format!("stage `{}` is declared twice", name.value),
+                    name.span,
+                    "declared again here",
+                );
+                d.labels.push(Label {
+                    start: first_span.start,
+                    end: first_span.end,
+                    label: "first declared here".into(),
+                });
+            } else {
+                index.insert(key, i);
+                unique[i] = true;
+            }
+        }
+        let mut needs = Vec::with_capacity(n);
+        for stage in &decl.stages {
+            let mut list: Vec<usize> = Vec::with_capacity(stage.needs.len());
+            for need in &stage.needs {
+                match index.get(need.as_str()) {
+                    Some(&j) if list.contains(&j) => {
+                        self.error(
+                            Code::DuplicateName,
+                            format!("stage `{}` needs `{}` twice", stage.name.value, need.value),
+                            need.span,
+                            "named again here",
+                        );
+                    }
+                    Some(&j) => list.push(j),
+                    None => {
+                        let help = self
+                            .suggest(&need.value, index.keys().copied(), index.len())
+                            .map_or_else(
+                                || "`needs` names other stages of the pipeline".to_owned(),
+                                |s| format!("did you mean `{s}`?"),
+                            );
+                        self.error(
+                            Code::UnknownReference,
+                            format!(
+                                "stage `{}` needs `{}`, which is not a stage",
+                                stage.name.value, need.value
+                            ),
+                            need.span,
+                            "not a stage",
+                        )
+                        .help = Some(help);
+                    }
+                }
+            }
+            needs.push(list);
+        }
+        let order = match topological_order(&needs) {
+            Ok(order) => Some(order),
+            Err(cycles) => {
+                for cycle in cycles {
+                    self.cycle(decl, &cycle);
+                }
+                None
+            }
+        };
+        drop(index);
+        Structure {
+            needs,
+            order,
+            unique,
+            arena,
+            bounds,
+        }
+    }
+
+    /// One cycle, `a -> b -> c -> a` (each stage needs the one before it), labelled at each
+    /// `needs` entry that closes a link. A long cycle is shown by its ends, with at most
+    /// [`MAX_CYCLE_LABELS`] labels.
+    fn cycle(&mut self, decl: &PipelineDecl, cycle: &[usize]) {
+        let name = |i: usize| decl.stages[i].name.value.as_str();
+        let mut path: Vec<&str> = cycle.iter().map(|&i| name(i)).collect();
+        path.push(name(cycle[0]));
+        let text = if path.len() > 12 {
+            format!(
+                "{} -> ... -> {}` ({} stages)",
+                path[..8].join(" -> "),
+                path[path.len() - 3..].join(" -> "),
+                cycle.len()
+            )
+        } else {
+            format!("{}`", path.join(" -> "))
+        };
+        let mut d = Diagnostic::error(
+            Code::Cycle,
+            format!("the stages depend on each other in a cycle: `{text}"),
+        )
+        .with_help("remove one of these `needs` to break the cycle");
+        for (k, &from) in cycle.iter().enumerate().take(MAX_CYCLE_LABELS) {
+            let to = cycle[(k + 1) % cycle.len()];
+            let stage = &decl.stages[to];
+            let span = stage
+                .needs
+                .iter()
+                .find(|n| n.value == name(from))
+                .map_or(stage.name.span, |n| n.span);
+            d = d.with_label(span, format!("`{}` needs `{}`", name(to), name(from)));
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn unknown_persona(&mut self, persona: &Spanned<String>, known: &HashSet<&str>) {
+        // The same diagnostic the policy compiler gives for gate owners.
+        let help = self
+            .suggest(&persona.value, known.iter().copied(), known.len())
+            .map_or_else(
+                || format!("declare it under `personas:` (`- name: {}`)", persona.value),
+                |s| format!("did you mean `{s}`?"),
+            );
+        self.error(
+            Code::UnknownReference,
+            format!("persona `{}` is not declared", persona.value),
+            persona.span,
+            "not a declared persona",
+        )
+        .help = Some(help);
+    }
+
+    fn exit(&mut self, stage: &Spanned<StageDecl>, gates: &[&str]) -> Exit {
+        match (&stage.gate, &stage.criteria) {
+            (Some(gate), Some(_)) => {
+                self.error(
+                    Code::InvalidValue,
+                    format!(
+                        "stage `{}` has both `gate` and `criteria`",
+                        stage.name.value
+                    ),
+                    gate.span,
+                    "an exit gate by name",
+                )
+                .help = Some(
+                    "name a policy gate with `gate`, or write the criteria inline, not both".into(),
+                );
+                Exit::None
+            }
+            (Some(gate), None) => {
+                if gates.contains(&gate.as_str()) {
+                    Exit::Gate(gate.value.clone())
+                } else {
+                    let help = self
+                        .suggest(&gate.value, gates.iter().copied(), gates.len())
+                        .map_or_else(
+                            || "`gate` names one of the policy's `gates`".to_owned(),
+                            |s| format!("did you mean `{s}`?"),
+                        );
+                    self.error(
+                        Code::UnknownReference,
+                        format!("there is no gate `{}`", gate.value),
+                        gate.span,
+                        "not a gate of this policy",
+                    )
+                    .help = Some(help);
+                    Exit::None
+                }
+            }
+            (None, Some(criteria)) if criteria.is_empty() => {
+                self.error(
+                    Code::InvalidValue,
+                    format!("stage `{}` has an empty `criteria` list", stage.name.value),
+                    stage.name.span,
+                    "this stage",
+                )
+                .help = Some("add a criterion, or remove `criteria`".into());
+                Exit::None
+            }
+            (None, Some(_)) => Exit::Inline(stage.name.value.clone()),
+            (None, None) => {
+                if stage.score.is_some() {
+                    self.error(
+                        Code::InvalidValue,
+                        format!("stage `{}` has `score` but no `criteria`", stage.name.value),
+                        stage.name.span,
+                        "this stage",
+                    );
+                }
+                Exit::None
+            }
+        }
+    }
+
+    fn duration(&mut self, value: Option<&Spanned<DurationDecl>>, what: &str) -> Option<u64> {
+        let value = value?;
+        let parsed = match &value.value {
+            DurationDecl::Text(text) => parse_duration(text),
+            DurationDecl::Number(n) => parse_duration(&n.to_string()),
+        };
+        match parsed {
+            Ok(ms) => Some(ms),
+            Err(help) => {
+                self.error(
+                    Code::InvalidValue,
+                    format!("`{}` is not a duration for `{what}`", value.value),
+                    value.span,
+                    "not a duration",
+                )
+                .help = Some(help);
+                None
+            }
+        }
+    }
+
+    fn stage(&mut self, stage: &Spanned<StageDecl>) -> Stage {
+        let timeout = self.duration(stage.timeout.as_ref(), "timeout");
+        if let (Some(0), Some(t)) = (timeout, &stage.timeout) {
+            self.error(
+                Code::InvalidSetting,
+                "`timeout` must be more than 0",
+                t.span,
+                "a stage needs some time",
+            );
+        }
+        let retries = match &stage.retries {
+            Some(r) if r.value > MAX_RETRIES => {
+                self.error(
+                    Code::InvalidSetting,
+                    format!("`retries` may be at most {MAX_RETRIES}"),
+                    r.span,
+                    "too many retries",
+                );
+                0
+            }
+            Some(r) => r.value,
+            None => 0,
+        };
+        Stage {
+            name: stage.name.value.clone(),
+            description: stage.description.clone(),
+            needs: stage.needs.iter().map(|n| n.value.clone()).collect(),
+            personas: stage.personas.iter().map(|p| p.value.clone()).collect(),
+            gate: stage.gate.as_ref().map(|g| g.value.clone()),
+            run: stage.run.clone(),
+            env: stage.env.clone(),
+            workdir: stage.workdir.clone(),
+            timeout_ms: timeout.filter(|&t| t > 0),
+            retries,
+            backoff_ms: self
+                .duration(stage.backoff.as_ref(), "backoff")
+                .unwrap_or(0),
+            continue_on_failure: stage.continue_on_failure,
+            estimate_ms: self
+                .duration(stage.estimate.as_ref(), "estimate")
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// Compiles every inline `criteria` list as a gate named after its stage, owned by the
+/// stage's personas, in a companion policy that shares the metrics and personas. The policy
+/// compiler does the work, so inline criteria mean exactly what gate criteria mean.
+fn inline_exits(
+    policy: &Policy,
+    decl: &PipelineDecl,
+    unique: &[bool],
+    personas: &HashSet<&str>,
+    text: &str,
+) -> (Option<CompiledPolicy>, Vec<Diagnostic>) {
+    let gates: Vec<Spanned<GateDecl>> = decl
+        .stages
+        .iter()
+        .zip(unique)
+        .filter(|&(s, &u)| {
+            u && s.gate.is_none() && s.criteria.as_ref().is_some_and(|c| !c.is_empty())
+        })
+        .map(|(s, _)| {
+            Spanned::new(
+                s.span,
+                GateDecl {
+                    name: s.name.clone(),
+                    kind: GateKind::Custom,
+                    description: s.description.clone(),
+                    owners: s
+                        .personas
+                        .iter()
+                        .filter(|p| personas.contains(p.as_str()))
+                        .cloned()
+                        .collect(),
+                    score: s.score.clone(),
+                    criteria: s.criteria.clone().unwrap_or_default(),
+                },
+            )
+        })
+        .collect();
+    if gates.is_empty() {
+        return (None, Vec::new());
+    }
+    let companion = Policy {
+        schema: None,
+        version: policy.version.clone(),
+        name: policy.name.clone(),
+        description: None,
+        metrics: policy.metrics.clone(),
+        personas: policy.personas.clone(),
+        gates,
+        pipeline: None,
+    };
+    match CompiledPolicy::from_model(&companion, text) {
+        Ok(mut compiled) => {
+            // Decisions on exit criteria name the real policy.
+            if let Some(inner) = Arc::get_mut(&mut compiled.inner) {
+                inner.hash = policy_hash(policy);
+            }
+            (Some(compiled), Vec::new())
+        }
+        Err(e) => (None, crate::error::KiroError::diagnostics(&e).to_vec()),
+    }
+}

@@ -1,0 +1,104 @@
+//! Durations as written in a pipeline (`90s`, `10m`, `1h30m`, `1.5h`) and as shown (`1h30m`).
+
+use crate::units::{Dimension, parse_quantity};
+
+/// The longest duration a pipeline may name: 100 years, in milliseconds.
+pub const MAX_DURATION_MS: u64 = 100 * 365 * 86_400_000;
+
+/// Reads a duration into milliseconds: one or more numbers with a unit (`ms`, `s`, `m`, `h`,
+/// `d`), written together (`1h30m`); `0` alone needs no unit.
+///
+/// # Errors
+/// A help line saying what to write, when the text is not such a duration or is longer than
+/// [`MAX_DURATION_MS`].
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    const HELP: &str = "write a number with a unit: `500ms`, `90s`, `10m`, `1h30m` or `2d`";
+    let text = text.trim();
+    if text == "0" {
+        return Ok(0);
+    }
+    if let Some(ms) = simple(text) {
+        return Ok(ms);
+    }
+    if text.is_empty() {
+        return Err(HELP.into());
+    }
+    let mut total = 0.0_f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // A part runs to where a digit follows a letter: `1h30m` is `1h` and `30m`.
+        let bytes = rest.as_bytes();
+        let end = (1..bytes.len())
+            .find(|&i| bytes[i].is_ascii_digit() && bytes[i - 1].is_ascii_alphabetic())
+            .unwrap_or(bytes.len());
+        let (part, tail) = rest.split_at(end);
+        match parse_quantity(part) {
+            Ok(q) if q.unit.dimension == Dimension::Duration && q.value >= 0.0 => {
+                total += q.value;
+            }
+            _ => return Err(HELP.into()),
+        }
+        rest = tail;
+    }
+    if !total.is_finite() || total > MAX_DURATION_MS as f64 {
+        return Err("a duration may be at most 100 years".into());
+    }
+    // Whole milliseconds: `1.5ms` is 2ms.
+    Ok(total.round() as u64)
+}
+
+/// The common case without allocating: whole digits and one unit (`90s`, `10m`, `250ms`).
+fn simple(text: &str) -> Option<u64> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 12 {
+        return None;
+    }
+    let (number, unit) = text.split_at(digits);
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    let ms = number.parse::<u64>().ok()?.checked_mul(factor)?;
+    (ms <= MAX_DURATION_MS).then_some(ms)
+}
+
+/// Shows milliseconds as a duration: `0s`, `250ms`, `45s`, `1m30s`, `2h`, `1d4h`.
+#[must_use]
+pub fn format_duration(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    const PARTS: [(u64, &str); 5] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+        (1, "ms"),
+    ];
+    let mut out = String::new();
+    let mut rest = ms;
+    for (size, unit) in PARTS {
+        let n = rest / size;
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+            rest -= n * size;
+        }
+    }
+    out
+}
+
+/// Shows a measured time, rounded for reading: `850ms`, `12.3s`, `4m10s`.
+#[must_use]
+pub fn format_elapsed(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1_000.0)
+    } else {
+        format_duration(ms / 1_000 * 1_000)
+    }
+}

@@ -1,0 +1,165 @@
+//! Pipelines: stages with dependencies (a DAG), exit gates, timeouts, retries and fail-fast.
+//!
+//! A policy's `pipeline` section is validated and compiled with the rest of the policy:
+//! [`CompiledPolicy::plan`] gives its [`Plan`] (parallel waves, the critical path, each stage's
+//! slack), the renderers in [`render`] show it as a table, JSON, Graphviz or Mermaid, and the
+//! [`executor`] runs it through a host's [`StageRunner`] and [`Timer`], checking each stage's
+//! exit gate with the same engine as `check`.
+//!
+//! ```
+//! use kiro::CompiledPolicy;
+//! let policy = CompiledPolicy::from_text(
+//!     "name: demo\npipeline:\n  stages:\n    - {name: build, estimate: 10m}\n    - {name: test, needs: [build], estimate: 20m}\n    - {name: lint, estimate: 5m}\n",
+//!     None,
+//! ).expect("valid policy");
+//! let plan = policy.plan().expect("a pipeline");
+//! assert_eq!(plan.waves, vec![vec!["build", "lint"], vec!["test"]]);
+//! assert_eq!(plan.critical_path, vec!["build", "test"]);
+//! assert_eq!(plan.total_ms, 30 * 60_000);
+//! ```
+
+mod compile;
+pub mod duration;
+pub mod executor;
+mod graph;
+pub mod model;
+pub mod plan;
+pub mod render;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use compile::compile;
+pub use compile::{MAX_RETRIES, plan_pipeline};
+pub use executor::{
+    Event, Executor, RunOptions, RunResult, StageOutcome, StageReport, StageRunner, Timer,
+};
+pub use plan::{Plan, PlannedStage};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::CheckError;
+use crate::policy::CompiledPolicy;
+use std::collections::BTreeMap;
+
+/// A stage as a host sees it: what to run, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// The stage's name.
+    pub name: String,
+    /// What the stage does.
+    pub description: Option<String>,
+    /// The stages it needs.
+    pub needs: Vec<String>,
+    /// The personas that own it.
+    pub personas: Vec<String>,
+    /// The policy gate that is its exit gate, when it names one.
+    pub gate: Option<String>,
+    /// The shell command to run, if any.
+    pub run: Option<String>,
+    /// Environment variables for the command.
+    pub env: BTreeMap<String, String>,
+    /// The directory to run the command in.
+    pub workdir: Option<String>,
+    /// How long one attempt may take, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// How many times a failed attempt is tried again.
+    pub retries: u32,
+    /// The wait before the first retry, in milliseconds; it doubles with each retry.
+    pub backoff_ms: u64,
+    /// Whether a failure of this stage lets the pipeline go on.
+    pub continue_on_failure: bool,
+    /// The stage's estimate, in milliseconds (0 without one).
+    pub estimate_ms: u64,
+}
+
+/// A stage's exit gate, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// No exit gate: the stage passes when its action succeeds.
+    None,
+    /// A gate of the policy, by name.
+    Gate(String),
+    /// The stage's inline criteria: the gate of this name in the companion policy.
+    Inline(String),
+}
+
+/// A validated pipeline and its plan.
+#[derive(Debug)]
+pub struct CompiledPipeline {
+    pub(crate) stages: Vec<Stage>,
+    /// Per stage, the indices of the stages it needs.
+    pub(crate) needs: Vec<Vec<usize>>,
+    /// Per stage, the indices of the stages that need it.
+    pub(crate) dependents: Vec<Vec<usize>>,
+    pub(crate) exits: Vec<Exit>,
+    /// The inline exit criteria, compiled as gates of a companion policy.
+    pub(crate) inline: Option<CompiledPolicy>,
+    pub(crate) fail_fast: bool,
+    pub(crate) max_parallel: Option<usize>,
+    pub(crate) plan: Plan,
+}
+
+impl CompiledPipeline {
+    /// The stages, in policy order.
+    #[must_use]
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The stage named `name`.
+    #[must_use]
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    /// Whether a failure cancels the running stages and skips the pending ones.
+    #[must_use]
+    pub fn fail_fast(&self) -> bool {
+        self.fail_fast
+    }
+
+    /// How many stages may run at once, when limited.
+    #[must_use]
+    pub fn max_parallel(&self) -> Option<usize> {
+        self.max_parallel
+    }
+
+    /// The plan.
+    #[must_use]
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+}
+
+impl CompiledPolicy {
+    /// The policy's pipeline, if it has one.
+    #[must_use]
+    pub fn pipeline(&self) -> Option<&CompiledPipeline> {
+        self.inner.pipeline.as_ref()
+    }
+
+    /// The plan of the policy's pipeline: waves, critical path, slack.
+    ///
+    /// # Errors
+    /// [`Code::EmptySelection`] when the policy has no `pipeline` section.
+    pub fn plan(&self) -> Result<&Plan, CheckError> {
+        self.pipeline()
+            .map(CompiledPipeline::plan)
+            .ok_or_else(no_pipeline)
+    }
+}
+
+/// The error for a policy without a pipeline.
+pub(crate) fn no_pipeline() -> CheckError {
+    CheckError::input(
+        Diagnostic::error(Code::EmptySelection, "the policy has no pipeline")
+            .with_help("add a `pipeline:` section with `stages:`"),
+    )
+}
+
+/// A plan's canonical JSON: compact, fields in declaration order.
+#[must_use]
+pub fn plan_to_json(plan: &Plan) -> String {
+    // INVARIANT: a plan holds only strings and integers, so this cannot fail.
+    serde_json::to_string(plan).unwrap_or_default()
+}

@@ -1,0 +1,92 @@
+//! Renderings of a plan.
+
+use crate::pipeline::Plan;
+use crate::pipeline::duration::{format_duration, parse_duration};
+use crate::pipeline::render::{plan_dot, plan_human, plan_json, plan_mermaid};
+use crate::policy::CompiledPolicy;
+
+fn plan() -> Plan {
+    let text = "name: demo
+pipeline:
+  stages:
+    - {name: build, estimate: 10m}
+    - {name: lint, estimate: 5m}
+    - {name: \"test \\\"all\\\"\", needs: [build], estimate: 20m}
+";
+    let policy = CompiledPolicy::from_text(text, None).unwrap_or_else(|e| panic!("{e}"));
+    policy.plan().cloned().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn human_table() {
+    let text = plan_human(&plan(), false);
+    let expected = "Plan of `demo`: 3 stages in 2 waves; 30m on the critical path
+
+    wave  stage       estimate  earliest  latest  slack  needs
+  * 1     build       10m       0s        0s      0s
+    1     lint        5m        0s        25m     25m
+  * 2     test \"all\"  20m       10m       10m     0s     build
+
+critical path: build -> test \"all\" (30m)
+";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn dot_highlights_the_critical_path() {
+    let text = plan_dot(&plan());
+    assert!(
+        text.starts_with("digraph \"demo\" {\n  rankdir=LR;\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  \"build\" [label=\"build\\n10m (slack 0s)\", color=\"#d62728\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("  \"lint\" [label=\"lint\\n5m (slack 25m)\"];\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  \"build\" -> \"test \\\"all\\\"\" [color="),
+        "{text}"
+    );
+    assert!(text.ends_with("}\n"));
+}
+
+#[test]
+fn mermaid_highlights_the_critical_path() {
+    let text = plan_mermaid(&plan());
+    let expected = "flowchart LR
+  s0[\"build<br/>10m\"]
+  s1[\"lint<br/>5m\"]
+  s2[\"test #quot;all#quot;<br/>20m\"]
+  s0 --> s2
+  classDef critical stroke:#d62728,stroke-width:3px,color:#d62728
+  class s0,s2 critical
+  linkStyle 0 stroke:#d62728,stroke-width:3px
+";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn json_round_trips() {
+    let plan = plan();
+    let back: Plan = serde_json::from_str(&plan_json(&plan)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, plan);
+}
+
+#[test]
+fn durations_read_and_show() {
+    assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+    assert_eq!(parse_duration("90s"), Ok(90_000));
+    assert_eq!(parse_duration("0"), Ok(0));
+    assert_eq!(parse_duration("250ms"), Ok(250));
+    assert!(parse_duration("10").is_err());
+    assert!(parse_duration("10 minutes").is_err());
+    assert!(parse_duration("-1s").is_err());
+    assert!(parse_duration("1000000d").is_err());
+    assert_eq!(format_duration(5_400_000), "1h30m");
+    assert_eq!(format_duration(0), "0s");
+    assert_eq!(format_duration(90_061_001), "1d1h1m1s1ms");
+}
