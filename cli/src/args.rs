@@ -25,6 +25,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the policy format.
     Schema,
+    /// Show the plan of the policy's pipeline: waves, critical path, slack.
+    Plan(crate::commands::plan::PlanArgs),
+    /// Run the policy's pipeline: stages, exit gates, retries, fail-fast.
+    Run(crate::commands::run::RunArgs),
 }
 
 /// `kiro check`.

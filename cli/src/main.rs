@@ -57,6 +57,8 @@ fn run() -> u8 {
         Command::Check(args) => (commands::check::run(args), args.color),
         Command::Validate(args) => (commands::validate::run(args), args.color),
         Command::Schema => (Ok(commands::schema::run()), args::ColorChoice::Auto),
+        Command::Plan(args) => (commands::plan::run(args), args.color),
+        Command::Run(args) => (commands::run::run(args), args.color),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

@@ -54,8 +54,14 @@ fn run_json(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
     let mut args = vec!["run", "policy.yaml", "--format", "json", "--logs", "logs"];
     args.extend_from_slice(extra);
     let out = kiro(dir, &args);
-    let result = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    let result = serde_json::from_slice(&out.stdout);
+    assert!(
+        result.is_ok(),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let result = result.expect("the result is JSON");
     (code(&out), result, text(&out.stderr))
 }
 
@@ -92,14 +98,23 @@ fn plan_shows_the_critical_path_in_every_format() {
         "{human}"
     );
 
-    let out = kiro(&dir, &["plan", "examples/kova/planning.yaml", "--format", "json"]);
+    let out = kiro(
+        &dir,
+        &["plan", "examples/kova/planning.yaml", "--format", "json"],
+    );
     let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(plan["total_ms"], 7 * 86_400_000_u64);
     assert_eq!(plan["waves"].as_array().map(Vec::len), Some(3));
 
-    let out = kiro(&dir, &["plan", "examples/kova/pipeline.yaml", "--format", "dot"]);
+    let out = kiro(
+        &dir,
+        &["plan", "examples/kova/pipeline.yaml", "--format", "dot"],
+    );
     assert!(text(&out.stdout).starts_with("digraph \"kova-web-ci\" {"));
-    let out = kiro(&dir, &["plan", "examples/kova/pipeline.yaml", "--format", "mermaid"]);
+    let out = kiro(
+        &dir,
+        &["plan", "examples/kova/pipeline.yaml", "--format", "mermaid"],
+    );
     assert!(text(&out.stdout).contains("class s0,s1,s2,s3 critical"));
 }
 
@@ -134,12 +149,17 @@ fn the_kova_pipeline_passes() {
         &root(),
         &["run", "examples/kova/pipeline.yaml", "--logs", logs],
     );
-    assert_eq!(code(&out), 0, "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        code(&out),
+        0,
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("pass: all 4 stages passed"));
-    let metrics = std::fs::read_to_string(
-        Path::new(logs).join("code-quality-security-scan.1.metrics.json"),
-    )
-    .expect("the stage wrote its metrics");
+    let metrics =
+        std::fs::read_to_string(Path::new(logs).join("code-quality-security-scan.1.metrics.json"))
+            .expect("the stage wrote its metrics");
     assert!(metrics.contains("critical_vulns"));
     assert!(Path::new(logs).join("result.json").is_file());
 }
@@ -158,10 +178,10 @@ pipeline:
     - {name: broken, run: "echo oops >&2; exit 3"}
     - {name: after-broken, needs: [broken], run: "true"}
     - name: measured
-      run: printf '{"x": 1}' > "$KIRO_METRICS"
+      run: printf '{"x":1}' > "$KIRO_METRICS"
       criteria: [{name: enough-x, pass: x >= 2}]
     - name: garbled
-      run: echo '{"x": ' > "$KIRO_METRICS"
+      run: echo '{"x":' > "$KIRO_METRICS"
 "#,
     );
     let (status, result, _) = run_json(&dir, &[]);
@@ -234,7 +254,9 @@ pipeline:
     );
     let (status, result, stderr) = run_json(&dir, &[]);
     assert_eq!(status, 0, "{stderr}");
-    let attempts = result["stages"][0]["attempts"].as_array().expect("attempts");
+    let attempts = result["stages"][0]["attempts"]
+        .as_array()
+        .expect("attempts");
     assert_eq!(attempts.len(), 2);
     assert_eq!(attempts[0]["outcome"], "failed");
     assert_eq!(attempts[1]["outcome"], "succeeded");
@@ -409,7 +431,10 @@ fn reports_in_every_format_and_numbered_log_folders() {
         "{human}"
     );
     assert!(dir.join(".kiro/runs/1/a.1.log").is_file());
-    let out = kiro(&dir, &["run", "policy.yaml", "--fail-on-warn", "--format", "junit"]);
+    let out = kiro(
+        &dir,
+        &["run", "policy.yaml", "--fail-on-warn", "--format", "junit"],
+    );
     assert_eq!(code(&out), 2);
     assert!(text(&out.stdout).contains("<testcase classname=\"t\" name=\"a\""));
     assert!(dir.join(".kiro/runs/2/b.1.log").is_file());

@@ -29,16 +29,24 @@ pub fn load_cases(root: &Path) -> Result<Vec<Case>, String> {
     files.sort();
     let mut cases = Vec::new();
     for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text =
+            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
         let doc: Value = kiro::document::load(&text, Format::Yaml, &Limits::default())
             .map_err(|d| format!("{}: {d}", file.display()))?;
         let list = doc
             .get("cases")
             .and_then(Value::as_array)
             .ok_or_else(|| format!("{}: expected a top-level `cases:` list", file.display()))?;
-        let rel = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
         for spec in list {
-            let name = spec.get("name").and_then(Value::as_str).unwrap_or("(unnamed)");
+            let name = spec
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("(unnamed)");
             cases.push(Case {
                 name: format!("{rel}: {name}"),
                 spec: spec.clone(),
@@ -74,27 +82,33 @@ pub fn run_case(case: &Case) -> Result<(), String> {
             .map_err(|e| format!("cannot read policy_file `{file}`: {e}"))?,
         (None, None) => return Err("the case has neither `policy` nor `policy_file`".into()),
     };
-    let format = str_field("format").map(kiro::parse_format).transpose().map_err(|d| d.to_string())?;
+    let format = str_field("format")
+        .map(kiro::parse_format)
+        .transpose()
+        .map_err(|d| d.to_string())?;
     let expected_error = str_field("expect_error");
     // `plan: true`: the expectation is about the pipeline's plan, not a decision.
     let outcome = if spec.get("plan").and_then(Value::as_bool) == Some(true) {
         plan(&policy_text, format)
     } else {
-        evaluate(spec, &policy_text, format)
-            .and_then(|d| serde_json::to_value(&d).map_err(|e| vec![("json".to_owned(), e.to_string())]))
+        evaluate(spec, &policy_text, format).and_then(|d| {
+            serde_json::to_value(&d).map_err(|e| vec![("json".to_owned(), e.to_string())])
+        })
     };
     match (outcome, expected_error) {
         (Ok(actual), None) => {
-            let expect = spec.get("expect").ok_or("the case has neither `expect` nor `expect_error`")?;
+            let expect = spec
+                .get("expect")
+                .ok_or("the case has neither `expect` nor `expect_error`")?;
             subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
         }
         (Ok(actual), Some(code)) => Err(format!("expected error {code}, got: {actual}")),
         (Err(errors), Some(code)) if errors.iter().any(|(c, _)| c == code) => {
             // `expect_message`: one of the diagnostics with that code has exactly this message.
             match str_field("expect_message") {
-                Some(message) if !errors.iter().any(|(c, m)| c == code && m == message) => {
-                    Err(format!("expected {code} with message {message:?}, got {errors:?}"))
-                }
+                Some(message) if !errors.iter().any(|(c, m)| c == code && m == message) => Err(
+                    format!("expected {code} with message {message:?}, got {errors:?}"),
+                ),
                 _ => Ok(()),
             }
         }
@@ -106,7 +120,10 @@ pub fn run_case(case: &Case) -> Result<(), String> {
 type Errors = Vec<(String, String)>;
 
 fn errors(e: &dyn KiroError) -> Errors {
-    e.diagnostics().iter().map(|d| (d.code.to_string(), d.message.clone())).collect()
+    e.diagnostics()
+        .iter()
+        .map(|d| (d.code.to_string(), d.message.clone()))
+        .collect()
 }
 
 fn plan(policy_text: &str, format: Option<Format>) -> Result<Value, Errors> {
@@ -124,7 +141,10 @@ fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<D
         .map(kiro::parse_kind)
         .transpose()
         .map_err(one)?;
-    let selection = Selection { gate: spec.get("gate").and_then(Value::as_str).map(str::to_owned), kind };
+    let selection = Selection {
+        gate: spec.get("gate").and_then(Value::as_str).map(str::to_owned),
+        kind,
+    };
     let result = match spec.get("metrics_text").and_then(Value::as_str) {
         Some(text) => {
             let format = spec
@@ -135,7 +155,10 @@ fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<D
             policy.check_text(text, format, &selection)
         }
         None => {
-            let metrics = spec.get("metrics").cloned().unwrap_or_else(|| serde_json::json!({}));
+            let metrics = spec
+                .get("metrics")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({}));
             policy.check_value(&metrics, &selection)
         }
     };
@@ -152,16 +175,25 @@ pub fn subset(path: &str, expected: &Value, actual: &Value) -> Result<(), String
         (Value::Object(e), Value::Object(a)) => {
             for (key, value) in e {
                 let inner = format!("{path}.{key}");
-                let got = a.get(key).ok_or_else(|| format!("{inner}: missing in the decision"))?;
+                let got = a
+                    .get(key)
+                    .ok_or_else(|| format!("{inner}: missing in the decision"))?;
                 subset(&inner, value, got)?;
             }
             Ok(())
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} items, got {}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} items, got {}",
+                    e.len(),
+                    a.len()
+                ));
             }
-            e.iter().zip(a).enumerate().try_for_each(|(i, (x, y))| subset(&format!("{path}[{i}]"), x, y))
+            e.iter()
+                .zip(a)
+                .enumerate()
+                .try_for_each(|(i, (x, y))| subset(&format!("{path}[{i}]"), x, y))
         }
         (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
         _ if expected == actual => Ok(()),

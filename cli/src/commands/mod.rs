@@ -1,6 +1,8 @@
 //! The subcommands. Each returns what to print and the exit status, or a [`Failure`].
 
 pub mod check;
+pub mod plan;
+pub mod run;
 pub mod schema;
 pub mod validate;
 

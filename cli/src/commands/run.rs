@@ -11,7 +11,7 @@ use crate::exit;
 use async_trait::async_trait;
 use clap::{Args, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kiro::pipeline::duration::format_duration;
+use kiro::pipeline::duration::{format_duration, format_elapsed};
 use kiro::pipeline::render::{run_human, run_json, run_junit, run_markdown};
 use kiro::pipeline::{Event, Executor, RunOptions, Stage, StageReport, StageRunner, Timer};
 use kiro::{Format, KiroError, MetricsInput, Verdict};
@@ -335,7 +335,7 @@ impl Drop for GroupGuard {
             // The shell's `kill` reaches a whole group without unsafe code.
             let _ = std::process::Command::new("sh")
                 .arg("-c")
-                .arg(format!("kill -KILL -- -{id} 2>/dev/null"))
+                .arg(format!("kill -KILL -{id} 2>/dev/null"))
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -407,7 +407,14 @@ impl Progress {
                     }
                     return;
                 }
-                format!("started{}", if *attempt > 1 { format!(" (attempt {attempt})") } else { String::new() })
+                format!(
+                    "started{}",
+                    if *attempt > 1 {
+                        format!(" (attempt {attempt})")
+                    } else {
+                        String::new()
+                    }
+                )
             }
             Event::Retried {
                 reason, backoff_ms, ..
@@ -425,20 +432,30 @@ impl Progress {
                 duration_ms,
                 ..
             } => {
-                let gate = verdict.map_or_else(String::new, |v| format!(", exit gate {}", v.as_str()));
+                let gate =
+                    verdict.map_or_else(String::new, |v| format!(", exit gate {}", v.as_str()));
                 format!(
                     "{} in {}{gate}",
                     self.paint("32", "passed"),
-                    format_duration(*duration_ms)
+                    format_elapsed(*duration_ms)
                 )
             }
             Event::Failed {
                 reason, allowed, ..
             } => {
-                let note = if *allowed { " (continue_on_failure)" } else { "" };
-                format!("{}{note}: {reason}", self.paint(if *allowed { "33" } else { "31" }, "failed"))
+                let note = if *allowed {
+                    " (continue_on_failure)"
+                } else {
+                    ""
+                };
+                format!(
+                    "{}{note}: {reason}",
+                    self.paint(if *allowed { "33" } else { "31" }, "failed")
+                )
             }
-            Event::Cancelled { reason, .. } => format!("{}: {reason}", self.paint("2", "cancelled")),
+            Event::Cancelled { reason, .. } => {
+                format!("{}: {reason}", self.paint("2", "cancelled"))
+            }
             Event::Skipped { reason, .. } => format!("{}: {reason}", self.paint("2", "skipped")),
         };
         let done = !matches!(event, Event::Retried { .. } | Event::TimedOut { .. });
