@@ -1,0 +1,5 @@
+//! Sets the linker flags a Node.js addon needs.
+
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,181 @@
+//! Node.js bindings for kiro. This file only wires: each function converts its arguments
+//! (`convert`), calls the core's boundary API and maps failures (`error`). The `#[napi]` items
+//! here are the JavaScript API; `index.d.ts` is generated from them.
+
+mod convert;
+mod error;
+
+use error::{Failure, OrThrow, catch, guard};
+use kiro::{Code, CompiledPolicy};
+use napi::bindgen_prelude::{Uint8Array, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+use std::path::Path;
+
+/// How many records got each verdict.
+#[napi(object)]
+pub struct BatchCounts {
+    /// Records that passed.
+    pub pass: u32,
+    /// Records that warned.
+    pub warn: u32,
+    /// Records that failed.
+    pub fail: u32,
+    /// Records on which a condition could not be computed.
+    pub error: u32,
+}
+
+/// The result of a batch check.
+#[napi(object)]
+pub struct BatchResult {
+    /// One code per record: 0 pass, 1 warn, 2 fail, 3 error.
+    pub verdicts: Uint8Array,
+    /// How many records got each code.
+    pub counts: BatchCounts,
+}
+
+/// A compiled policy: load it once, check many times.
+#[napi]
+pub struct Policy {
+    inner: CompiledPolicy,
+}
+
+#[napi]
+impl Policy {
+    /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
+    /// it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
+    #[napi(
+        factory,
+        ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
+    )]
+    pub fn from_text(env: &Env, text: String, format: Option<String>) -> Result<Self> {
+        let format = convert::format(format.as_deref()).or_throw(env)?;
+        let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
+        Ok(Self { inner })
+    }
+
+    /// Compiles a policy from a file. The format comes from `format`, else the file extension,
+    /// else the text.
+    #[napi(
+        factory,
+        ts_args_type = "path: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
+    )]
+    pub fn from_path(env: &Env, path: String, format: Option<String>) -> Result<Self> {
+        let format = convert::format(format.as_deref()).or_throw(env)?;
+        let path = Path::new(&path);
+        let bytes = std::fs::read(path).map_err(|e| error::io_error(env, path, &e))?;
+        let text = convert::policy_text(path, bytes).or_throw(env)?;
+        let format = convert::path_format(path, format);
+        let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
+        Ok(Self { inner })
+    }
+
+    /// The policy's name.
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name().to_owned()
+    }
+
+    /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
+    #[napi(getter)]
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_owned()
+    }
+
+    /// The declared metric names, sorted.
+    #[napi(getter)]
+    pub fn metric_names(&self) -> Vec<String> {
+        self.inner
+            .metric_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The gate names, in policy order.
+    #[napi(getter)]
+    pub fn gate_names(&self) -> Vec<String> {
+        self.inner
+            .gate_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Checks one set of metrics and returns the decision as a plain object.
+    #[napi(
+        ts_args_type = "metrics: Metrics, options?: CheckOptions | null",
+        ts_return_type = "Decision"
+    )]
+    pub fn check<'env>(
+        &self,
+        env: &'env Env,
+        metrics: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let selection = convert::selection(options.as_ref()).or_throw(env)?;
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let decision = guard(|| self.inner.check_value(&metrics, &selection)).or_throw(env)?;
+        convert::decision(env, &decision)
+    }
+
+    /// Checks many records given as columns (metric name to a `Float64Array` or an array).
+    #[napi(ts_args_type = "columns: Columns, options?: CheckOptions | null")]
+    pub fn check_batch(
+        &self,
+        env: &Env,
+        columns: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<BatchResult> {
+        let selection = convert::selection(options.as_ref()).or_throw(env)?;
+        let batch = convert::batch(&columns).or_throw(env)?;
+        let result = guard(|| self.inner.check_batch(&batch, &selection)).or_throw(env)?;
+        Ok(convert::batch_result(result))
+    }
+}
+
+/// Every problem in a policy text; empty when it is valid.
+#[napi(
+    ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null",
+    ts_return_type = "Diagnostic[]"
+)]
+pub fn validate<'env>(
+    env: &'env Env,
+    text: String,
+    format: Option<String>,
+) -> Result<Unknown<'env>> {
+    let format = convert::format(format.as_deref()).or_throw(env)?;
+    let diagnostics = catch(|| kiro::validate(&text, format)).or_throw(env)?;
+    env.to_js_value(&diagnostics)
+}
+
+/// The JSON Schema of the policy format.
+#[napi(ts_return_type = "Record<string, unknown>")]
+pub fn policy_schema(env: &Env) -> Result<Unknown<'_>> {
+    let schema = catch(kiro::policy_schema).or_throw(env)?;
+    env.to_js_value(&schema)
+}
+
+/// The version of the kiro engine.
+#[napi]
+#[must_use]
+pub fn version() -> String {
+    kiro::VERSION.to_owned()
+}
+
+/// Every error code the engine can report, in order (`KIRO-E001` …).
+#[napi(ts_return_type = "ErrorCode[]")]
+#[must_use]
+pub fn error_codes() -> Vec<String> {
+    Code::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// Panics inside the binding's panic guard, for the test that panics become `KIRO-E099`.
+// `allow`, not `expect`: `#[napi]` re-emits the body differently in test builds.
+#[napi(js_name = "_panicForTest")]
+#[allow(clippy::panic, reason = "the test needs a real panic")]
+pub fn panic_for_test(env: &Env) -> Result<()> {
+    let result: std::result::Result<(), Failure> =
+        catch(|| panic!("panic requested by _panicForTest"));
+    result.or_throw(env)
+}

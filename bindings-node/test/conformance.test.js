@@ -1,0 +1,5 @@
+'use strict'
+// The shared conformance corpus against the native Node.js binding.
+const kiro = require('..')
+
+require('../testlib/conformance.cjs')(kiro, require('yaml'), { fromPath: (file, format) => kiro.Policy.fromPath(file, format) })

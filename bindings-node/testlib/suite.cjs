@@ -1,0 +1,415 @@
+'use strict'
+// The JavaScript API tests, shared by the Node.js binding (test/api.test.js) and the
+// WebAssembly binding (bindings-wasm/test/api.test.js): both expose the same API, and these
+// tests hold them to it. `options.dts` is the path of the .d.ts that declares the TypeScript
+// types; `options.fromPath` says whether the binding can read files.
+
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { test } = require('node:test')
+
+const POLICY = `
+name: demo
+metrics:
+  coverage: {unit: "%"}
+  p95_latency: {unit: ms}
+  tests.failed: {}
+  tests.total: {}
+  e2e_green: {unit: bool}
+gates:
+  - name: quality
+    kind: pre-merge
+    criteria:
+      - {name: coverage, pass: coverage >= 90%, warn: coverage >= 80%}
+      - {name: latency, pass: p95_latency < 500ms}
+  - name: tests
+    kind: pre-deploy
+    criteria:
+      - {name: failure-rate, pass: tests.failed / tests.total < 1%}
+      - {name: e2e, pass: e2e_green}
+`
+
+const GOOD = Object.freeze({ coverage: 95, p95_latency: '420ms', tests: { failed: 0, total: 100 }, e2e_green: true })
+
+function criterion(decision, gate, name) {
+  const g = decision.gates.find((x) => x.name === gate)
+  return g.criteria.find((c) => c.name === name)
+}
+
+/** Runs `fn`, expecting a KiroError with `code`; returns it. */
+function throwsKiro(fn, code, kind) {
+  let caught
+  assert.throws(fn, (error) => {
+    caught = error
+    return true
+  })
+  assert.ok(caught instanceof Error, `not an Error: ${caught}`)
+  assert.equal(caught.name, 'KiroError', String(caught))
+  assert.equal(caught.code, code, String(caught))
+  if (kind) assert.equal(caught.kind, kind)
+  assert.ok(Array.isArray(caught.diagnostics) && caught.diagnostics.length > 0)
+  assert.equal(caught.diagnostics[0].code, code)
+  assert.ok(caught.message.startsWith(code), caught.message)
+  return caught
+}
+
+/** The string literals of `export type NAME = "a" | "b" ...;` in a .d.ts. */
+function unionOf(dts, name) {
+  const match = new RegExp(`export type ${name} =([^;]*);`).exec(dts)
+  assert.ok(match, `no type ${name} in the .d.ts`)
+  return [...match[1].matchAll(/"([^"]*)"/g)].map((m) => m[1])
+}
+
+/** The property names of `export interface NAME { ... }` (top level of the body only). */
+function interfaceKeys(dts, name) {
+  const start = dts.indexOf(`export interface ${name} `)
+  assert.ok(start >= 0, `no interface ${name} in the .d.ts`)
+  let depth = 0
+  let body = ''
+  for (let i = dts.indexOf('{', start); i < dts.length; i++) {
+    const ch = dts[i]
+    if (ch === '{') depth++
+    if (ch === '}') depth--
+    if (depth === 0) break
+    if (depth === 1) body += ch
+  }
+  const withoutComments = body.replace(/\/\*[\s\S]*?\*\//g, '')
+  return [...withoutComments.matchAll(/^\s*([a-z_]+)\??:/gm)].map((m) => m[1])
+}
+
+module.exports = function suite(kiro, options) {
+  const policy = kiro.Policy.fromText(POLICY)
+  const dts = fs.readFileSync(options.dts, 'utf8')
+
+  // -- loading ------------------------------------------------------------------------------
+
+  test('policy properties', () => {
+    assert.equal(policy.name, 'demo')
+    assert.match(policy.hash, /^sha256:[0-9a-f]{64}$/)
+    assert.deepEqual(policy.metricNames, ['coverage', 'e2e_green', 'p95_latency', 'tests.failed', 'tests.total'])
+    assert.deepEqual(policy.gateNames, ['quality', 'tests'])
+  })
+
+  test('formats give the same policy', () => {
+    const asJson = JSON.stringify({
+      name: 'demo',
+      metrics: {
+        coverage: { unit: '%' },
+        p95_latency: { unit: 'ms' },
+        'tests.failed': {},
+        'tests.total': {},
+        e2e_green: { unit: 'bool' },
+      },
+      gates: [
+        {
+          name: 'quality',
+          kind: 'pre-merge',
+          criteria: [
+            { name: 'coverage', pass: 'coverage >= 90%', warn: 'coverage >= 80%' },
+            { name: 'latency', pass: 'p95_latency < 500ms' },
+          ],
+        },
+        {
+          name: 'tests',
+          kind: 'pre-deploy',
+          criteria: [
+            { name: 'failure-rate', pass: 'tests.failed / tests.total < 1%' },
+            { name: 'e2e', pass: 'e2e_green' },
+          ],
+        },
+      ],
+    })
+    assert.equal(kiro.Policy.fromText(asJson).hash, policy.hash)
+    assert.equal(kiro.Policy.fromText(asJson, 'json').hash, policy.hash)
+    assert.equal(kiro.Policy.fromText(POLICY, 'yaml').hash, policy.hash)
+    assert.equal(kiro.Policy.fromText(POLICY, null).hash, policy.hash)
+  })
+
+  if (options.fromPath) {
+    test('fromPath reads files; the extension decides the format', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiro-'))
+      try {
+        for (const name of ['kiro.yaml', 'kiro.yml', 'kiro.txt']) {
+          fs.writeFileSync(path.join(dir, name), POLICY)
+          assert.equal(kiro.Policy.fromPath(path.join(dir, name)).hash, policy.hash)
+        }
+        fs.writeFileSync(path.join(dir, 'kiro.json'), POLICY)
+        throwsKiro(() => kiro.Policy.fromPath(path.join(dir, 'kiro.json')), 'KIRO-E001', 'policy')
+        assert.equal(kiro.Policy.fromPath(path.join(dir, 'kiro.json'), 'yaml').hash, policy.hash)
+        fs.writeFileSync(path.join(dir, 'bad.yaml'), Buffer.from([0x6e, 0x3a, 0x20, 0xff]))
+        throwsKiro(() => kiro.Policy.fromPath(path.join(dir, 'bad.yaml')), 'KIRO-E001', 'policy')
+        assert.throws(() => kiro.Policy.fromPath(path.join(dir, 'missing.yaml')), (e) => {
+          assert.equal(e.code, 'ENOENT')
+          assert.ok(e.path.endsWith('missing.yaml'))
+          return true
+        })
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
+
+  test('validate returns diagnostics', () => {
+    assert.deepEqual(kiro.validate(POLICY), [])
+    const diagnostics = kiro.validate('name: x\nmetrics: {}\ngates: []\nbogus: 1\n')
+    assert.equal(diagnostics[0].code, 'KIRO-E002')
+    assert.equal(diagnostics[0].severity, 'error')
+    assert.equal(typeof diagnostics[0].labels[0].start, 'number')
+  })
+
+  test('schema, version and error codes', () => {
+    const schema = kiro.policySchema()
+    assert.ok(schema.properties && schema.properties.gates)
+    assert.match(kiro.version(), /^\d+\.\d+\.\d+/)
+    assert.ok(kiro.errorCodes().includes('KIRO-E099'))
+  })
+
+  // -- check ---------------------------------------------------------------------------------
+
+  test('the decision is plain data equal to the canonical JSON', () => {
+    const decision = policy.check(GOOD)
+    assert.equal(decision.verdict, 'pass')
+    assert.deepEqual(JSON.parse(JSON.stringify(decision)), decision)
+    assert.deepEqual(Object.keys(decision), ['verdict', 'summary', 'policy', 'gates', 'personas'])
+    assert.deepEqual(decision.policy, { name: 'demo', hash: policy.hash })
+  })
+
+  test('gate and kind select', () => {
+    assert.deepEqual(policy.check(GOOD, { gate: 'tests' }).gates.map((g) => g.name), ['tests'])
+    assert.deepEqual(policy.check(GOOD, { kind: 'pre-merge' }).gates.map((g) => g.name), ['quality'])
+    assert.equal(policy.check(GOOD, {}).gates.length, 2)
+    assert.equal(policy.check(GOOD, null).gates.length, 2)
+    assert.equal(policy.check(GOOD, { gate: null, kind: undefined }).gates.length, 2)
+    throwsKiro(() => policy.check(GOOD, { gate: 'nope' }), 'KIRO-E005', 'input')
+    throwsKiro(() => policy.check(GOOD, { kind: 'post-deploy' }), 'KIRO-E030', 'input')
+    const e = throwsKiro(() => policy.check(GOOD, { kind: 'pre-merj' }), 'KIRO-E003', 'input')
+    assert.match(e.diagnostics[0].help, /pre-merge/)
+  })
+
+  test('integers, floats and unit strings are the same number', () => {
+    const a = policy.check({ ...GOOD, coverage: 87 })
+    assert.deepEqual(policy.check({ ...GOOD, coverage: 87.0 }), a)
+    assert.deepEqual(policy.check({ ...GOOD, coverage: '87%' }), a)
+    assert.deepEqual(criterion(a, 'quality', 'coverage').values, { coverage: 0.87 })
+    const fraction = policy.check({ ...GOOD, coverage: 87.5 })
+    assert.deepEqual(criterion(fraction, 'quality', 'coverage').values, { coverage: 0.875 })
+  })
+
+  test('null, undefined and absent mean no data', () => {
+    const { coverage, ...rest } = GOOD
+    const absent = policy.check(rest)
+    assert.deepEqual(policy.check({ ...GOOD, coverage: null }), absent)
+    assert.deepEqual(policy.check({ ...GOOD, coverage: undefined }), absent)
+    const c = criterion(absent, 'quality', 'coverage')
+    assert.deepEqual(c.values, { coverage: null })
+    assert.equal(c.missing_rule_applied, 'fail')
+  })
+
+  test('nested objects flatten to dotted names', () => {
+    const { tests, ...rest } = GOOD
+    const nested = policy.check({ ...rest, tests: { failed: 3, total: 100 } })
+    const dotted = policy.check({ ...rest, 'tests.failed': 3, 'tests.total': 100 })
+    assert.deepEqual(nested, dotted)
+    assert.equal(criterion(nested, 'tests', 'failure-rate').outcome, 'fail')
+  })
+
+  test('undeclared metrics are ignored, even many', () => {
+    const many = { ...GOOD }
+    for (let i = 0; i < 100000; i++) many[`extra_${i}`] = i
+    assert.deepEqual(policy.check(many), policy.check(GOOD))
+  })
+
+  test('non-finite numbers and wrong types give coded errors', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const e = throwsKiro(() => policy.check({ ...GOOD, tests: { failed: bad, total: 100 } }), 'KIRO-E022', 'input')
+      assert.match(e.message, /`tests\.failed`/)
+    }
+    const cases = [
+      [{ ...GOOD, coverage: [1, 2] }, 'KIRO-E022'],
+      [{ ...GOOD, coverage: () => 1 }, 'KIRO-E022'],
+      [{ ...GOOD, coverage: Symbol('x') }, 'KIRO-E022'],
+      [{ ...GOOD, coverage: 10n }, 'KIRO-E022'],
+      [{ ...GOOD, coverage: new Date() }, 'KIRO-E022'],
+      [{ ...GOOD, coverage: true }, 'KIRO-E022'],
+      [{ ...GOOD, e2e_green: 1 }, 'KIRO-E022'],
+      [{ ...GOOD, p95_latency: '5KB' }, 'KIRO-E022'],
+      [[1, 2, 3], 'KIRO-E021'],
+      [42, 'KIRO-E021'],
+      ['coverage: 90', 'KIRO-E021'],
+      [null, 'KIRO-E021'],
+      [undefined, 'KIRO-E021'],
+    ]
+    for (const [metrics, code] of cases) throwsKiro(() => policy.check(metrics), code, 'input')
+  })
+
+  test('deep and self-referencing metrics', () => {
+    const deep = {}
+    let node = deep
+    for (let i = 0; i < 10000; i++) {
+      node.x = {}
+      node = node.x
+    }
+    throwsKiro(() => policy.check(deep), 'KIRO-E006', 'input')
+    const loop = { coverage: 95 }
+    loop.self = loop
+    throwsKiro(() => policy.check(loop), 'KIRO-E006', 'input')
+  })
+
+  test('an exception from the caller\'s own getter propagates unchanged', () => {
+    const boom = new Error('boom')
+    const metrics = {
+      get coverage() {
+        throw boom
+      },
+    }
+    assert.throws(() => policy.check(metrics), (e) => e === boom)
+    assert.throws(() => policy.checkBatch({ get coverage() { throw boom } }), (e) => e === boom)
+    assert.equal(policy.check(GOOD).verdict, 'pass')
+  })
+
+  test('runtime errors are evaluation errors', () => {
+    const e = throwsKiro(() => policy.check({ ...GOOD, tests: { failed: 1, total: 0 } }), 'KIRO-E016', 'evaluation')
+    assert.ok(e.diagnostics[0].labels.length > 0)
+  })
+
+  // -- errors --------------------------------------------------------------------------------
+
+  test('a policy error carries every diagnostic', () => {
+    const text =
+      'name: x\nmetrics: {a: {unit: parsecs}}\ngates:\n  - name: g\n    kind: pre-merge\n    criteria:\n      - {name: c, pass: b > 1}\n'
+    const e = throwsKiro(() => kiro.Policy.fromText(text), 'KIRO-E013', 'policy')
+    const codes = e.diagnostics.map((d) => d.code)
+    assert.ok(codes.includes('KIRO-E011'))
+    for (const d of e.diagnostics) {
+      for (const key of Object.keys(d)) assert.ok(interfaceKeys(dts, 'Diagnostic').includes(key), key)
+    }
+    assert.deepEqual(kiro.validate(text), e.diagnostics)
+  })
+
+  test('a bad format argument is an input error', () => {
+    throwsKiro(() => kiro.Policy.fromText(POLICY, 'xml'), 'KIRO-E007', 'input')
+    throwsKiro(() => kiro.validate(POLICY, 'ini'), 'KIRO-E007', 'input')
+  })
+
+  test('the ErrorCode type does not drift from the engine', () => {
+    assert.deepEqual(unionOf(dts, 'ErrorCode'), kiro.errorCodes())
+  })
+
+  test('decisions have exactly the keys the TypeScript types declare', () => {
+    const decision = kiro.Policy.fromText(POLICY).check({ ...GOOD, coverage: 85 })
+    const optional = new Set(['thresholds', 'warn_condition'])
+    const check = (value, name) => {
+      const declared = interfaceKeys(dts, name)
+      for (const key of Object.keys(value)) assert.ok(declared.includes(key), `${name}.${key} is not declared`)
+      for (const key of declared) assert.ok(key in value || optional.has(key), `${name}.${key} is missing`)
+    }
+    check(decision, 'Decision')
+    for (const g of decision.gates) {
+      check(g, 'GateDecision')
+      for (const c of g.criteria) check(c, 'CriterionDecision')
+    }
+    const withPersonas = kiro.Policy.fromText(
+      'name: p\nmetrics: {a: {}}\npersonas: [{name: qa}]\ngates:\n  - {name: g, kind: pre-merge, owners: [qa], criteria: [{name: c, pass: a == 0}]}\n',
+    ).check({ a: 1 })
+    for (const p of withPersonas.personas) check(p, 'PersonaDecision')
+    assert.equal(withPersonas.personas.length, 1)
+  })
+
+  // -- batches -------------------------------------------------------------------------------
+
+  test('a batch matches single checks', () => {
+    const columns = {
+      coverage: [95, 85, 70, null, 91],
+      p95_latency: new Float64Array([100, 200, 100, 100, 900]),
+      'tests.failed': [0, 0, 0, 0, 0],
+      'tests.total': new Int32Array([10, 10, 10, 10, 10]),
+      e2e_green: [true, true, false, true, undefined],
+    }
+    const result = policy.checkBatch(columns)
+    assert.ok(result.verdicts instanceof Uint8Array)
+    const names = ['pass', 'warn', 'fail', 'error']
+    const expected = []
+    for (let i = 0; i < 5; i++) {
+      const metrics = {}
+      for (const [name, values] of Object.entries(columns)) metrics[name] = values[i]
+      expected.push(policy.check(metrics).verdict)
+    }
+    assert.deepEqual([...result.verdicts].map((v) => names[v]), expected)
+    const counts = { pass: 0, warn: 0, fail: 0, error: 0 }
+    for (const v of expected) counts[v]++
+    assert.deepEqual({ ...result.counts }, counts)
+  })
+
+  test('typed array columns of every number type', () => {
+    const n = 1000
+    const result = policy.checkBatch(
+      {
+        coverage: new Float64Array(n).fill(95),
+        p95_latency: new Uint16Array(n).fill(100),
+        'tests.failed': new Int8Array(n),
+        'tests.total': new Float32Array(n).fill(10),
+      },
+      { gate: 'quality' },
+    )
+    assert.equal(result.verdicts.length, n)
+    assert.equal(result.counts.pass, n)
+    const sub = new Float64Array([0, 95, 95, 0]).subarray(1, 3)
+    assert.equal(policy.checkBatch({ coverage: sub, p95_latency: [1, 1] }, { gate: 'quality' }).counts.pass, 2)
+  })
+
+  test('runtime errors in a batch are per record', () => {
+    const result = policy.checkBatch({ 'tests.failed': [0, 1], 'tests.total': [10, 0], e2e_green: [true, true] }, { gate: 'tests' })
+    assert.deepEqual([...result.verdicts], [0, 3])
+    assert.equal(result.counts.error, 1)
+  })
+
+  test('bad batches give coded errors', () => {
+    const cases = [
+      [{ coverage: [1, 2], p95_latency: [1] }, 'KIRO-E032'],
+      [{ coverage: [1, true] }, 'KIRO-E032'],
+      [{ coverage: ['87%'] }, 'KIRO-E032'],
+      [{ coverage: '87' }, 'KIRO-E032'],
+      [{ coverage: 87 }, 'KIRO-E032'],
+      [{ coverage: new BigInt64Array(2) }, 'KIRO-E032'],
+      [[1, 2], 'KIRO-E032'],
+      [null, 'KIRO-E032'],
+      [{ coverage: [NaN] }, 'KIRO-E022'],
+      [{ coverage: new Float64Array([Infinity]) }, 'KIRO-E022'],
+      [{ e2e_green: [1.0] }, 'KIRO-E022'],
+    ]
+    for (const [columns, code] of cases) throwsKiro(() => policy.checkBatch(columns), code, 'input')
+  })
+
+  test('an empty batch', () => {
+    const result = policy.checkBatch({})
+    assert.equal(result.verdicts.length, 0)
+    assert.deepEqual({ ...result.counts }, { pass: 0, warn: 0, fail: 0, error: 0 })
+  })
+
+  test('check speed (smoke; KIRO_PERF_STRICT=1 enforces 5 µs)', () => {
+    const metrics = { coverage: 87, p95_latency: '420ms' }
+    const opts = { gate: 'quality' }
+    policy.check(metrics, opts)
+    let best = Infinity
+    for (let round = 0; round < 5; round++) {
+      const n = 2000
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < n; i++) policy.check(metrics, opts)
+      best = Math.min(best, Number(process.hrtime.bigint() - start) / n / 1000)
+    }
+    console.log(`# check: ${best.toFixed(2)} µs`)
+    assert.ok(best < (process.env.KIRO_PERF_STRICT ? 5 : 100), `${best} µs`)
+  })
+
+  // Last: in WebAssembly a panic replaces the instance, making `policy` above stale.
+  test('panics become KIRO-E099 errors and the module keeps working', () => {
+    const e = throwsKiro(() => kiro._panicForTest(), 'KIRO-E099', 'internal')
+    assert.match(e.message, /panic requested/)
+    const again = kiro.Policy.fromText(POLICY)
+    assert.equal(again.check(GOOD).verdict, 'pass')
+    throwsKiro(() => kiro._panicForTest(), 'KIRO-E099', 'internal')
+    assert.equal(kiro.Policy.fromText(POLICY).check(GOOD).verdict, 'pass')
+  })
+}

@@ -1,0 +1,94 @@
+"""kiro: release governance as code.
+
+One engine decides whether a change may merge or a deployment may proceed, with the same
+answer and the same explanation from Rust, the ``kiro`` CLI, Python, Node and WebAssembly.
+
+>>> import kiro
+>>> policy = kiro.Policy.from_text('''
+... name: demo
+... metrics: {coverage: {unit: "%"}}
+... gates:
+...   - name: tests
+...     kind: pre-merge
+...     criteria:
+...       - {name: coverage, pass: coverage >= 90%}
+... ''')
+>>> decision = policy.check({"coverage": 87})
+>>> decision["verdict"]
+'fail'
+>>> decision["gates"][0]["criteria"][0]["explanation"]
+'coverage 87.0% < 90% (needs +3.0 points)'
+
+Outcomes (a failed gate) are data in the decision. Misuse raises a :class:`KiroError`
+subclass carrying ``.code`` (``KIRO-E0xx``) and ``.diagnostics``:
+
+- :class:`PolicyError`: the policy text is malformed or invalid;
+- :class:`InputError`: the metrics, batch columns, gate selection or an argument is invalid;
+- :class:`EvaluationError`: a condition could not be computed (division by zero, overflow);
+- :class:`InternalError`: a bug in kiro (``KIRO-E099``).
+"""
+
+from __future__ import annotations
+
+from kiro._kiro import (
+    EvaluationError,
+    InputError,
+    InternalError,
+    KiroError,
+    Policy,
+    PolicyError,
+    error_codes,
+    policy_schema,
+    validate,
+    version,
+)
+
+__version__: str = version()
+
+#: Every error code kiro reports, in order. A drift test compares this list with the engine's
+#: own (:func:`error_codes`); when the engine gains a code, add it here and to the docs.
+ERROR_CODES: tuple[str, ...] = (
+    "KIRO-E001",  # the text is not well-formed YAML, JSON or TOML
+    "KIRO-E002",  # a key that the policy format does not have
+    "KIRO-E003",  # a value of the wrong type or shape, or a required key is absent
+    "KIRO-E004",  # two items share one name
+    "KIRO-E005",  # a name refers to something that is not declared
+    "KIRO-E006",  # the input is larger or more deeply nested than kiro accepts
+    "KIRO-E007",  # the format of the input could not be determined or is not supported
+    "KIRO-E008",  # the stages depend on each other in a cycle
+    "KIRO-E010",  # a condition is not well-formed
+    "KIRO-E011",  # a condition names a metric the policy does not declare
+    "KIRO-E012",  # units or types do not fit together
+    "KIRO-E013",  # a unit kiro does not know
+    "KIRO-E014",  # an unknown function or a wrong number of arguments
+    "KIRO-E015",  # a condition is nested too deeply or is too long
+    "KIRO-E016",  # a division by zero
+    "KIRO-E017",  # arithmetic produced a value that is not a finite number
+    "KIRO-E020",  # metrics input is not well-formed
+    "KIRO-E021",  # metrics input is not an object of names to values
+    "KIRO-E022",  # a metric value is invalid: NaN, infinite, the wrong type or the wrong unit
+    "KIRO-E023",  # a command-line metric override is not `name=value`
+    "KIRO-E030",  # nothing matches the gate selection
+    "KIRO-E031",  # a weight, score threshold or limit is out of range
+    "KIRO-E032",  # batch columns differ in length or type
+    "KIRO-E099",  # an internal error in kiro itself; please report it
+)
+
+#: Per-record codes in :meth:`Policy.check_batch` results.
+VERDICT_CODES: dict[int, str] = {0: "pass", 1: "warn", 2: "fail", 3: "error"}
+
+__all__ = [
+    "ERROR_CODES",
+    "VERDICT_CODES",
+    "EvaluationError",
+    "InputError",
+    "InternalError",
+    "KiroError",
+    "Policy",
+    "PolicyError",
+    "__version__",
+    "error_codes",
+    "policy_schema",
+    "validate",
+    "version",
+]

@@ -1,0 +1,166 @@
+//! The native module `kiro._kiro`. It only wires: each function converts its arguments
+//! (`convert`), calls the core's boundary API and maps failures (`error`). The `kiro` Python
+//! package re-exports everything with docstrings and type stubs.
+
+mod convert;
+mod error;
+
+use error::{Failure, catch, guard};
+use kiro::{Code, CompiledPolicy};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use std::path::PathBuf;
+
+/// A compiled policy: load it once, check many times. Immutable and safe to share between
+/// threads.
+#[pyclass(module = "kiro", name = "Policy", frozen)]
+struct Policy {
+    inner: CompiledPolicy,
+}
+
+#[pymethods]
+impl Policy {
+    /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; `None` detects
+    /// it from the text. Raises `PolicyError` with every problem found.
+    #[staticmethod]
+    #[pyo3(signature = (text, format = None))]
+    fn from_text(py: Python<'_>, text: PyBackedStr, format: Option<&str>) -> PyResult<Self> {
+        let format = convert::format(format)?;
+        let inner = py.detach(|| catch(|| CompiledPolicy::from_text(&text, format)))?;
+        Ok(Self {
+            inner: inner.map_err(|e| Failure::from_kiro(&e))?,
+        })
+    }
+
+    /// Compiles a policy from a file. The format comes from `format`, else the file extension
+    /// (`.yaml`, `.yml`, `.json`, `.toml`), else the text.
+    #[staticmethod]
+    #[pyo3(signature = (path, format = None))]
+    fn from_path(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Self> {
+        let (text, format) = convert::read_policy(&path, convert::format(format)?)?;
+        let inner = py.detach(|| catch(|| CompiledPolicy::from_text(&text, format)))?;
+        Ok(Self {
+            inner: inner.map_err(|e| Failure::from_kiro(&e))?,
+        })
+    }
+
+    /// The policy's name.
+    #[getter]
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
+    #[getter]
+    fn hash(&self) -> &str {
+        self.inner.hash()
+    }
+
+    /// The declared metric names, sorted.
+    #[getter]
+    fn metric_names(&self) -> Vec<&str> {
+        self.inner.metric_names()
+    }
+
+    /// The gate names, in policy order.
+    #[getter]
+    fn gate_names(&self) -> Vec<&str> {
+        self.inner.gate_names()
+    }
+
+    /// Checks one set of metrics and returns the decision as a dict.
+    #[pyo3(signature = (metrics, gate = None, kind = None))]
+    fn check<'py>(
+        &self,
+        py: Python<'py>,
+        metrics: &Bound<'py, PyAny>,
+        gate: Option<String>,
+        kind: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let selection = convert::selection(gate, kind)?;
+        let metrics = convert::metrics_to_json(metrics)?;
+        let decision = guard(|| self.inner.check_value(&metrics, &selection))?;
+        convert::to_py(py, &decision)
+    }
+
+    /// Checks many records given as columns; the GIL is released while the engine runs.
+    #[pyo3(signature = (columns, gate = None, kind = None))]
+    fn check_batch<'py>(
+        &self,
+        py: Python<'py>,
+        columns: &Bound<'py, PyAny>,
+        gate: Option<String>,
+        kind: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let selection = convert::selection(gate, kind)?;
+        let batch = convert::batch(columns)?;
+        let result = py.detach(|| catch(|| self.inner.check_batch(&batch, &selection)))?;
+        convert::batch_result(py, &result.map_err(|e| Failure::from_kiro(&e))?)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<kiro.Policy name={:?} hash={:?}>",
+            self.inner.name(),
+            self.inner.hash()
+        )
+    }
+}
+
+/// Every problem in a policy text, as a list of diagnostic dicts; empty when it is valid.
+#[pyfunction]
+#[pyo3(signature = (text, format = None))]
+fn validate<'py>(
+    py: Python<'py>,
+    text: PyBackedStr,
+    format: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let format = convert::format(format)?;
+    let diagnostics = py.detach(|| catch(|| kiro::validate(&text, format)))?;
+    convert::to_py(py, &diagnostics)
+}
+
+/// The JSON Schema of the policy format, as a dict.
+#[pyfunction]
+fn policy_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    convert::to_py(py, &catch(kiro::policy_schema)?)
+}
+
+/// The version of the kiro engine.
+#[pyfunction]
+fn version() -> &'static str {
+    kiro::VERSION
+}
+
+/// Every error code the engine can report, in order (`KIRO-E001` …).
+#[pyfunction]
+fn error_codes() -> Vec<&'static str> {
+    Code::ALL.iter().map(|c| c.as_str()).collect()
+}
+
+/// Panics inside the binding's panic guard, for the test that panics become `InternalError`.
+#[pyfunction]
+#[expect(clippy::panic, reason = "the test needs a real panic")]
+fn _panic_for_test() -> PyResult<()> {
+    let result: Result<(), Failure> = catch(|| panic!("panic requested by _panic_for_test"));
+    Ok(result?)
+}
+
+/// The native part of the `kiro` package.
+#[pymodule]
+fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<Policy>()?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    m.add("KiroError", py.get_type::<error::KiroError>())?;
+    m.add("PolicyError", py.get_type::<error::PolicyError>())?;
+    m.add("InputError", py.get_type::<error::InputError>())?;
+    m.add("EvaluationError", py.get_type::<error::EvaluationError>())?;
+    m.add("InternalError", py.get_type::<error::InternalError>())?;
+    m.add("__version__", kiro::VERSION)?;
+    Ok(())
+}

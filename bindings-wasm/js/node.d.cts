@@ -1,0 +1,25 @@
+// The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
+export { Policy, validate, policySchema, version, errorCodes, _panicForTest } from '../pkg-node/kiro_wasm'
+export type {
+  BatchCounts,
+  BatchResult,
+  BatchVerdictCode,
+  CheckOptions,
+  Columns,
+  CriterionDecision,
+  Decision,
+  Diagnostic,
+  ErrorCode,
+  ErrorKind,
+  GateDecision,
+  GateKind,
+  KiroError,
+  Label,
+  MetricValue,
+  Metrics,
+  MissingRule,
+  Outcome,
+  PersonaDecision,
+  Signoff,
+  Verdict,
+} from '../pkg-node/kiro_wasm'

@@ -1,0 +1,25 @@
+// The API of js/web.mjs: the wasm-bindgen declarations minus the internal reset function.
+export { default, initSync, Policy, validate, policySchema, version, errorCodes, _panicForTest } from '../pkg-web/kiro_wasm.js'
+export type {
+  BatchCounts,
+  BatchResult,
+  BatchVerdictCode,
+  CheckOptions,
+  Columns,
+  CriterionDecision,
+  Decision,
+  Diagnostic,
+  ErrorCode,
+  ErrorKind,
+  GateDecision,
+  GateKind,
+  KiroError,
+  Label,
+  MetricValue,
+  Metrics,
+  MissingRule,
+  Outcome,
+  PersonaDecision,
+  Signoff,
+  Verdict,
+} from '../pkg-web/kiro_wasm.js'

@@ -1,0 +1,38 @@
+// kiro for browsers (and any ES module host) via WebAssembly: the wasm-bindgen output (pkg-web,
+// --target web) with internal errors handled as js/guard.cjs describes. Call the default export
+// (async) or `initSync({ module })` once before anything else.
+import * as pkg from '../pkg-web/kiro_wasm.js'
+
+function isInternal(error) {
+  return error !== null && typeof error === 'object' && error.code === 'KIRO-E099'
+}
+
+function guarded(fn) {
+  return function kiroGuarded(...args) {
+    try {
+      return fn.apply(this, args)
+    } catch (error) {
+      if (isInternal(error)) pkg.__wbg_reset_state()
+      throw error
+    }
+  }
+}
+
+for (const target of [pkg.Policy, pkg.Policy.prototype]) {
+  for (const key of Object.getOwnPropertyNames(target)) {
+    if (['constructor', 'prototype', 'length', 'name', '__wrap', '__destroy_into_raw'].includes(key)) continue
+    const descriptor = Object.getOwnPropertyDescriptor(target, key)
+    if (typeof descriptor.value === 'function') descriptor.value = guarded(descriptor.value)
+    if (descriptor.get) descriptor.get = guarded(descriptor.get)
+    Object.defineProperty(target, key, descriptor)
+  }
+}
+
+export default pkg.default
+export const initSync = pkg.initSync
+export const Policy = pkg.Policy
+export const validate = guarded(pkg.validate)
+export const policySchema = guarded(pkg.policySchema)
+export const version = guarded(pkg.version)
+export const errorCodes = guarded(pkg.errorCodes)
+export const _panicForTest = guarded(pkg._panicForTest)

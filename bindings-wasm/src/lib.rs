@@ -1,0 +1,147 @@
+//! WebAssembly bindings for kiro (wasm-bindgen; built for Node.js with `--target nodejs` and
+//! for browsers with `--target web`). This file only wires: each function converts its
+//! arguments (`convert`), calls the core's boundary API and maps failures (`error`).
+//!
+//! There is no `fromPath`: a WebAssembly host need not have files. Read the text on the host
+//! and call `Policy.fromText`.
+
+mod convert;
+mod error;
+
+use error::{Failure, catch, guard};
+use kiro::{Code, CompiledPolicy};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("../../bindings-node/types.d.ts");
+
+#[wasm_bindgen(typescript_custom_section)]
+const BATCH_TYPES: &str = r#"
+/** How many records got each verdict. */
+export interface BatchCounts { pass: number; warn: number; fail: number; error: number }
+/** The result of a batch check: one code per record (0 pass, 1 warn, 2 fail, 3 error) and the counts. */
+export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts }
+"#;
+
+/// A compiled policy: load it once, check many times.
+#[wasm_bindgen]
+pub struct Policy {
+    inner: CompiledPolicy,
+}
+
+#[wasm_bindgen]
+impl Policy {
+    /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
+    /// it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
+    #[wasm_bindgen(js_name = fromText)]
+    pub fn from_text(
+        text: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")]
+        format: Option<String>,
+    ) -> Result<Policy, JsValue> {
+        let format = convert::format(format.as_deref())?;
+        let inner = guard(|| CompiledPolicy::from_text(text, format))?;
+        Ok(Self { inner })
+    }
+
+    /// The policy's name.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name().to_owned()
+    }
+
+    /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
+    #[wasm_bindgen(getter)]
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_owned()
+    }
+
+    /// The declared metric names, sorted.
+    #[wasm_bindgen(getter, js_name = metricNames)]
+    pub fn metric_names(&self) -> Vec<String> {
+        self.inner
+            .metric_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The gate names, in policy order.
+    #[wasm_bindgen(getter, js_name = gateNames)]
+    pub fn gate_names(&self) -> Vec<String> {
+        self.inner
+            .gate_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Checks one set of metrics and returns the decision as a plain object.
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn check(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CheckOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let selection = convert::selection(options.as_ref())?;
+        let metrics = convert::metrics_to_json(&metrics)?;
+        let decision = guard(|| self.inner.check_value(&metrics, &selection))?;
+        convert::decision(&decision)
+    }
+
+    /// Checks many records given as columns (metric name to a `Float64Array` or an array).
+    #[wasm_bindgen(js_name = checkBatch, unchecked_return_type = "BatchResult")]
+    pub fn check_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Columns")] columns: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CheckOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let selection = convert::selection(options.as_ref())?;
+        let batch = convert::batch(&columns)?;
+        let result = guard(|| self.inner.check_batch(&batch, &selection))?;
+        Ok(convert::batch_result(&result)?)
+    }
+}
+
+/// Every problem in a policy text; empty when it is valid.
+#[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
+pub fn validate(
+    text: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")] format: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let format = convert::format(format.as_deref())?;
+    let diagnostics = catch(|| kiro::validate(text, format))?;
+    convert::to_js(&diagnostics)
+}
+
+/// The JSON Schema of the policy format.
+#[wasm_bindgen(js_name = policySchema, unchecked_return_type = "Record<string, unknown>")]
+pub fn policy_schema() -> Result<JsValue, JsValue> {
+    convert::to_js(&catch(kiro::policy_schema)?)
+}
+
+/// The version of the kiro engine.
+#[wasm_bindgen]
+#[must_use]
+pub fn version() -> String {
+    kiro::VERSION.to_owned()
+}
+
+/// Every error code the engine can report, in order (`KIRO-E001` …).
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+#[must_use]
+pub fn error_codes() -> Vec<String> {
+    Code::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// Panics inside the binding's panic guard, for the test that panics become `KIRO-E099`.
+#[wasm_bindgen(js_name = _panicForTest)]
+#[expect(clippy::panic, reason = "the test needs a real panic")]
+pub fn panic_for_test() -> Result<(), JsValue> {
+    let result: Result<(), Failure> = catch(|| panic!("panic requested by _panicForTest"));
+    Ok(result?)
+}
