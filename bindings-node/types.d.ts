@@ -1,7 +1,8 @@
 // TypeScript shapes of kiro's data, shared by the Node.js binding (re-exported from index.d.ts)
 // and the WebAssembly binding (embedded in its generated .d.ts). They mirror the core's serde
-// types (core/src/decision.rs, core/src/diagnostic.rs); the tests check real decisions and
-// diagnostics against these keys, and the ErrorCode list against the engine's.
+// types (core/src/decision.rs, core/src/diagnostic.rs, core/src/pipeline/plan.rs); the tests
+// check real decisions, plans and diagnostics against these keys, and the ErrorCode list against
+// the engine's.
 
 /** Every error code kiro reports, in order. The drift test compares this list with the engine's `errorCodes()`. */
 export type ErrorCode =
@@ -144,3 +145,37 @@ export interface PersonaDecision {
 
 /** Per-record verdict codes of a batch check. */
 export type BatchVerdictCode = 0 | 1 | 2 | 3;
+
+/** The plan of a pipeline: parallel waves, each stage's times and slack, the critical path. Times are whole milliseconds. */
+export interface Plan {
+  policy: { name: string; hash: string };
+  /** Every stage, in policy order. */
+  stages: PlannedStage[];
+  /** Stages that may run at the same time: wave 0 needs nothing, wave k needs something of wave k - 1. */
+  waves: string[][];
+  /** The longest chain of stages by estimate, first to last. */
+  critical_path: string[];
+  /** The earliest the whole pipeline can finish, from its estimates. */
+  total_ms: number;
+}
+
+/** One stage in a plan. */
+export interface PlannedStage {
+  name: string;
+  /** The stages it needs. */
+  needs: string[];
+  /** The personas that own it. */
+  personas: string[];
+  /** Its wave (see `Plan.waves`). */
+  wave: number;
+  /** Its estimate (0 without one). */
+  estimate_ms: number;
+  earliest_start_ms: number;
+  earliest_finish_ms: number;
+  latest_start_ms: number;
+  latest_finish_ms: number;
+  /** How long it can slip without delaying the pipeline. */
+  slack_ms: number;
+  /** Whether it is on the critical path. */
+  critical: boolean;
+}

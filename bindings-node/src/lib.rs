@@ -132,6 +132,14 @@ impl Policy {
         let result = guard(|| self.inner.check_batch(&batch, &selection)).or_throw(env)?;
         Ok(convert::batch_result(result))
     }
+
+    /// The plan of the policy's pipeline (waves, critical path, slack) as a plain object.
+    /// Throws a `KiroError` (`KIRO-E030`, kind `input`) when the policy has no pipeline.
+    #[napi(ts_return_type = "Plan")]
+    pub fn plan<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        let plan = guard(|| self.inner.plan()).or_throw(env)?;
+        convert::plan(env, plan)
+    }
 }
 
 /// Every problem in a policy text; empty when it is valid.

@@ -7,9 +7,9 @@
 // `metrics_format`), optional `gate`/`kind`, then `expect` (a subset of the decision: objects key
 // by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code
 // among the error's diagnostics; with `expect_message`, one diagnostic with that code has
-// exactly that message). `metrics_text` is parsed here (the bindings take metrics as data); a
-// case whose text is meant to be unreadable (KIRO-E020) is skipped, as are `plan: true` cases
-// (pipeline plans are not exposed by the bindings yet).
+// exactly that message). With `plan: true`, `expect` is a subset of the pipeline's plan
+// (`policy.plan()`) instead of a decision. `metrics_text` is parsed here (the bindings take
+// metrics as data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -55,12 +55,7 @@ module.exports = function conformance(kiro, YAML, options = {}) {
     const doc = parse(fs.readFileSync(file, 'utf8')) || {}
     for (const spec of doc.cases || []) {
       const name = `${path.relative(CORPUS, file)}: ${spec.name || '(unnamed)'}`
-      const skip =
-        spec.plan === true
-          ? 'pipeline plans are not exposed by the bindings yet'
-          : spec.policy === undefined && !options.fromPath
-            ? 'policy_file needs a host with files'
-            : false
+      const skip = spec.policy === undefined && !options.fromPath ? 'policy_file needs a host with files' : false
       test(name, { skip }, (t) => {
         let metrics = spec.metrics ?? {}
         if (spec.metrics_text !== undefined) {
@@ -75,13 +70,14 @@ module.exports = function conformance(kiro, YAML, options = {}) {
           }
         }
         const expectedError = spec.expect_error
-        let decision
+        let actual
         try {
           const policy =
             spec.policy !== undefined
               ? kiro.Policy.fromText(spec.policy, spec.format ?? null)
               : options.fromPath(path.join(path.dirname(file), spec.policy_file), spec.format ?? null)
-          decision = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
+          actual =
+            spec.plan === true ? policy.plan() : policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
           const codes = error.diagnostics.map((d) => d.code)
@@ -95,9 +91,9 @@ module.exports = function conformance(kiro, YAML, options = {}) {
           }
           return
         }
-        assert.equal(expectedError, undefined, `expected error ${expectedError}, got a decision: ${JSON.stringify(decision)}`)
+        assert.equal(expectedError, undefined, `expected error ${expectedError}, got: ${JSON.stringify(actual)}`)
         assert.ok(spec.expect !== undefined, 'the case has neither `expect` nor `expect_error`')
-        subset('$', spec.expect, decision)
+        subset('$', spec.expect, actual)
       })
     }
   }

@@ -317,6 +317,48 @@ module.exports = function suite(kiro, options) {
     assert.equal(withPersonas.personas.length, 1)
   })
 
+  // -- plan ----------------------------------------------------------------------------------
+
+  test('plan: plain data with the critical path, keys as the TypeScript types declare', () => {
+    const pipeline = kiro.Policy.fromText(
+      'name: ci\npipeline:\n  stages:\n' +
+        '    - {name: build, estimate: 10m}\n' +
+        '    - {name: lint, estimate: 5m}\n' +
+        '    - {name: test, needs: [build], estimate: 20m}\n',
+    )
+    const plan = pipeline.plan()
+    assert.deepEqual(JSON.parse(JSON.stringify(plan)), plan)
+    assert.deepEqual(Object.keys(plan), interfaceKeys(dts, 'Plan'))
+    assert.deepEqual(plan.policy, { name: 'ci', hash: pipeline.hash })
+    assert.deepEqual(plan.waves, [['build', 'lint'], ['test']])
+    assert.deepEqual(plan.critical_path, ['build', 'test'])
+    assert.equal(plan.total_ms, 30 * 60000)
+    assert.deepEqual(plan.stages.map((s) => [s.name, s.critical, s.slack_ms]), [
+      ['build', true, 0],
+      ['lint', false, 25 * 60000],
+      ['test', true, 0],
+    ])
+    for (const stage of plan.stages) assert.deepEqual(Object.keys(stage), interfaceKeys(dts, 'PlannedStage'))
+    assert.deepEqual(plan.stages[2], {
+      name: 'test',
+      needs: ['build'],
+      personas: [],
+      wave: 1,
+      estimate_ms: 1200000,
+      earliest_start_ms: 600000,
+      earliest_finish_ms: 1800000,
+      latest_start_ms: 600000,
+      latest_finish_ms: 1800000,
+      slack_ms: 0,
+      critical: true,
+    })
+  })
+
+  test('plan: a policy without a pipeline is an input error', () => {
+    const e = throwsKiro(() => policy.plan(), 'KIRO-E030', 'input')
+    assert.equal(e.diagnostics[0].message, 'the policy has no pipeline')
+  })
+
   // -- batches -------------------------------------------------------------------------------
 
   test('a batch matches single checks', () => {

@@ -98,6 +98,13 @@ impl Policy {
         convert::batch_result(py, &result.map_err(|e| Failure::from_kiro(&e))?)
     }
 
+    /// The plan of the policy's pipeline (waves, critical path, slack) as a dict. Raises
+    /// `InputError` (`KIRO-E030`) when the policy has no pipeline.
+    fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let plan = guard(|| self.inner.plan())?;
+        convert::to_py(py, plan)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<kiro.Policy name={:?} hash={:?}>",

@@ -5,8 +5,8 @@ Reads cases exactly like the Rust runner (tests/src/lib.rs): ``policy`` (inline 
 ``metrics_text`` + ``metrics_format``), optional ``gate``/``kind``, then ``expect`` (a subset of
 the decision: objects key by key, arrays element-wise with equal length, numbers by value) or
 ``expect_error`` (a code among the error's diagnostics; with ``expect_message``, one diagnostic
-with that code has exactly that message). ``plan: true`` cases (pipeline plans) are skipped: the
-bindings do not expose plans yet.
+with that code has exactly that message). With ``plan: true``, ``expect`` is a subset of the
+pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision.
 
 ``metrics_text`` is parsed here with the host's JSON/YAML reader, since the binding takes
 metrics as data; a case whose text is meant to be unreadable (``KIRO-E020``) is skipped.
@@ -123,15 +123,16 @@ def metrics_of(spec: dict[str, Any]) -> Any:
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
-    if spec.get("plan") is True:
-        pytest.skip("pipeline plans are not exposed by the bindings yet")
     expected_error = spec.get("expect_error")
     try:
         if "policy" in spec:
             policy = kiro.Policy.from_text(spec["policy"], spec.get("format"))
         else:
             policy = kiro.Policy.from_path(folder / spec["policy_file"], spec.get("format"))
-        decision = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"))
+        if spec.get("plan") is True:
+            actual = policy.plan()
+        else:
+            actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"))
     except kiro.KiroError as e:
         codes = [d["code"] for d in e.diagnostics]
         assert e.code == codes[0]
@@ -142,6 +143,6 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
                 f"expected {expected_error} with message {message!r}, got {e.diagnostics}"
             )
         return
-    assert expected_error is None, f"expected error {expected_error}, got a decision: {decision}"
+    assert expected_error is None, f"expected error {expected_error}, got: {actual}"
     assert "expect" in spec, "the case has neither `expect` nor `expect_error`"
-    subset("$", spec["expect"], decision)
+    subset("$", spec["expect"], actual)

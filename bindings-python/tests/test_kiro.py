@@ -159,6 +159,47 @@ def test_decision_is_plain_data_equal_to_the_canonical_json(policy: kiro.Policy)
     assert decision["policy"] == {"name": "demo", "hash": policy.hash}
 
 
+PIPELINE = """
+name: ci
+pipeline:
+  stages:
+    - {name: build, estimate: 10m}
+    - {name: lint, estimate: 5m}
+    - {name: test, needs: [build], estimate: 20m}
+"""
+
+
+def test_plan_is_plain_data_with_the_critical_path() -> None:
+    pipeline = kiro.Policy.from_text(PIPELINE)
+    plan = pipeline.plan()
+    assert json.loads(json.dumps(plan)) == plan
+    assert list(plan) == ["policy", "stages", "waves", "critical_path", "total_ms"]
+    assert plan["policy"] == {"name": "ci", "hash": pipeline.hash}
+    assert plan["waves"] == [["build", "lint"], ["test"]]
+    assert plan["critical_path"] == ["build", "test"]
+    assert plan["total_ms"] == 30 * 60_000 and type(plan["total_ms"]) is int
+    assert [s["name"] for s in plan["stages"]] == ["build", "lint", "test"]
+    assert list(plan["stages"][0]) == [
+        "name", "needs", "personas", "wave", "estimate_ms", "earliest_start_ms",
+        "earliest_finish_ms", "latest_start_ms", "latest_finish_ms", "slack_ms", "critical",
+    ]
+    build, lint, test = plan["stages"]
+    assert (build["critical"], lint["critical"], test["critical"]) == (True, False, True)
+    assert lint["slack_ms"] == 25 * 60_000
+    assert test == {
+        "name": "test", "needs": ["build"], "personas": [], "wave": 1, "estimate_ms": 1_200_000,
+        "earliest_start_ms": 600_000, "earliest_finish_ms": 1_800_000, "latest_start_ms": 600_000,
+        "latest_finish_ms": 1_800_000, "slack_ms": 0, "critical": True,
+    }
+
+
+def test_plan_without_a_pipeline_is_an_input_error(policy: kiro.Policy) -> None:
+    with pytest.raises(kiro.InputError) as info:
+        policy.plan()
+    assert info.value.code == "KIRO-E030"
+    assert info.value.diagnostics[0]["message"] == "the policy has no pipeline"
+
+
 def test_gate_and_kind_select(policy: kiro.Policy) -> None:
     assert [g["name"] for g in policy.check(GOOD, gate="tests")["gates"]] == ["tests"]
     assert [g["name"] for g in policy.check(GOOD, kind="pre-merge")["gates"]] == ["quality"]

@@ -20,6 +20,8 @@ export type {
   MissingRule,
   Outcome,
   PersonaDecision,
+  Plan,
+  PlannedStage,
   Signoff,
   Verdict,
 } from '../pkg-web/kiro_wasm.js'

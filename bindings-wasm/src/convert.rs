@@ -1,7 +1,7 @@
 //! Conversion between JavaScript values and kiro's data: the one file that knows both sides.
 //!
-//! - **Out**: a decision is the core's canonical JSON handed to the engine's `JSON.parse` (one
-//!   call instead of one per property); diagnostics and the schema go through
+//! - **Out**: a decision (and a plan) is the core's canonical JSON handed to the engine's
+//!   `JSON.parse` (one call instead of one per property); diagnostics and the schema go through
 //!   `serde-wasm-bindgen` in its JSON-compatible mode. Either way the result equals `JSON.parse`
 //!   of the canonical JSON.
 //! - **In**: metrics are walked into a `serde_json::Value` here (`serde-wasm-bindgen` would
@@ -35,6 +35,11 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// A decision as a plain object: its canonical JSON parsed by `JSON.parse`.
 pub fn decision(decision: &kiro::Decision) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&kiro::decision_to_json(decision))
+}
+
+/// A pipeline's plan as a plain object, the same way: its canonical JSON parsed by `JSON.parse`.
+pub fn plan(plan: &kiro::pipeline::Plan) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&kiro::pipeline::plan_to_json(plan))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,6 +105,14 @@ impl Policy {
         let result = guard(|| self.inner.check_batch(&batch, &selection))?;
         Ok(convert::batch_result(&result)?)
     }
+
+    /// The plan of the policy's pipeline (waves, critical path, slack) as a plain object.
+    /// Throws a `KiroError` (`KIRO-E030`, kind `input`) when the policy has no pipeline.
+    #[wasm_bindgen(unchecked_return_type = "Plan")]
+    pub fn plan(&self) -> Result<JsValue, JsValue> {
+        let plan = guard(|| self.inner.plan())?;
+        convert::plan(plan)
+    }
 }
 
 /// Every problem in a policy text; empty when it is valid.

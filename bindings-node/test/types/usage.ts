@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by test/types.test.js: the published types must let a
 // TypeScript user write this without casts.
 import { Policy, validate, policySchema, version, errorCodes } from '../..'
-import type { Decision, Diagnostic, ErrorCode, KiroError, BatchResult, CheckOptions } from '../..'
+import type { Decision, Diagnostic, ErrorCode, KiroError, BatchResult, CheckOptions, Plan, PlannedStage } from '../..'
 
 const policy: Policy = Policy.fromText('name: x', 'yaml')
 const options: CheckOptions = { gate: 'tests', kind: 'pre-merge' }
@@ -10,6 +10,9 @@ const verdict: 'pass' | 'warn' | 'fail' = decision.verdict
 const score: number | null = decision.gates[0].score
 const batch: BatchResult = policy.checkBatch({ coverage: new Float64Array([1, 2]), green: [true, null] })
 const first: number = batch.verdicts[0] + batch.counts.pass
+const plan: Plan = policy.plan()
+const critical: string[] = plan.critical_path
+const slack: number = plan.stages.map((s: PlannedStage) => s.slack_ms).reduce((a, b) => a + b, plan.total_ms)
 const diagnostics: Diagnostic[] = validate('name: x', null)
 const codes: ErrorCode[] = errorCodes()
 const schema: Record<string, unknown> = policySchema()
@@ -22,4 +25,4 @@ try {
   const kind: 'policy' | 'input' | 'evaluation' | 'internal' = error.kind
   console.log(code, kind, error.diagnostics[0].labels[0].start)
 }
-console.log(verdict, score, first, diagnostics, codes, schema, v)
+console.log(verdict, score, first, critical, slack, diagnostics, codes, schema, v)

@@ -88,6 +88,34 @@ class BatchResult(TypedDict):
     verdicts: bytes
     counts: BatchCounts
 
+class PlannedStage(TypedDict):
+    """One stage in a plan. Times are whole milliseconds from the pipeline's start."""
+
+    name: str
+    needs: list[str]
+    personas: list[str]
+    wave: int
+    estimate_ms: int
+    earliest_start_ms: int
+    earliest_finish_ms: int
+    latest_start_ms: int
+    latest_finish_ms: int
+    slack_ms: int
+    critical: bool
+
+class Plan(TypedDict):
+    """The plan of a pipeline (the core's canonical plan JSON)."""
+
+    policy: PolicyRef
+    #: Every stage, in policy order.
+    stages: list[PlannedStage]
+    #: Stages that may run at the same time: wave 0 needs nothing, wave k needs wave k - 1.
+    waves: list[list[str]]
+    #: The longest chain of stages by estimate, first to last.
+    critical_path: list[str]
+    #: The earliest the whole pipeline can finish, from its estimates.
+    total_ms: int
+
 class KiroError(Exception):
     """Base class of every error kiro raises."""
 
@@ -166,6 +194,13 @@ class Policy:
         read without conversion). Releases the GIL while the engine runs.
 
         A record whose condition cannot be computed gets code 3 instead of raising.
+        """
+
+    def plan(self) -> Plan:
+        """The plan of the policy's pipeline: parallel waves, each stage's earliest and latest
+        times and slack, the critical path and the total time, from the stages' estimates.
+
+        Raises :class:`InputError` (``KIRO-E030``) when the policy has no ``pipeline`` section.
         """
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
