@@ -9,22 +9,26 @@
 //!   codes) and handed to `CompiledPolicy::check_value`, the entry point every binding uses, so
 //!   flattening, unit strings and messages about values come from the core. Only what JSON
 //!   cannot hold is rejected here: `NaN`, infinities, functions, symbols, bigints, dates.
-//!   `undefined` is no data, like `null`.
-//! - **Batches**: typed arrays are read directly from their memory; plain arrays item by item.
+//!   `undefined` is no data, like `null`. What such a value becomes, and its message, is the
+//!   core's rule (`kiro::api::convert::MetricPath`).
+//! - **Batches**: typed arrays are read directly from their memory; plain arrays item by item
+//!   into the core's `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
 
 #![forbid(unsafe_code)]
 
-use crate::error::Failure;
+use crate::error::napi_failure;
 use crate::{BatchCounts, BatchResult};
-use kiro::document::Limits;
-use kiro::{Batch, Code, Diagnostic, ErrorKind, Format, Selection};
+use kiro::api::convert::MetricPath;
+use kiro::{
+    Batch, BatchColumn, BoundaryError, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
+    Selection,
+};
 use napi::bindgen_prelude::{
     Array, FromNapiValue, Function, JsObjectValue, JsValue, Object, TypedArray, TypedArrayType,
     Uint8Array, Unknown,
 };
 use napi::{Env, ValueType};
-use serde_json::{Map, Number, Value};
-use std::path::Path;
+use serde_json::{Map, Value};
 
 // ---------------------------------------------------------------------------------------------
 // Data out
@@ -48,24 +52,17 @@ fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// The `format` argument (`"yaml"`, `"json"`, `"toml"`; absent to detect).
-pub fn format(name: Option<&str>) -> Result<Option<Format>, Failure> {
-    name.map(kiro::parse_format)
-        .transpose()
-        .map_err(|d| Failure::new(ErrorKind::Input, d))
-}
-
 /// The `{gate, kind}` options object as a selection (absent or null: every gate; a null or
 /// absent field: no restriction).
-pub fn selection(options: Option<&Unknown<'_>>) -> Result<Selection, Failure> {
+pub fn selection(options: Option<&Unknown<'_>>) -> Result<Selection, BoundaryError> {
     let Some(options) = options else {
         return Ok(Selection::default());
     };
-    match options.get_type().map_err(|e| napi_failure(&e))? {
+    match options.get_type().map_err(napi_failure)? {
         ValueType::Undefined | ValueType::Null => return Ok(Selection::default()),
         ValueType::Object => {}
         _ => {
-            return Err(Failure::new(
+            return Err(BoundaryError::new(
                 ErrorKind::Input,
                 Diagnostic::error(
                     Code::InvalidValue,
@@ -74,29 +71,20 @@ pub fn selection(options: Option<&Unknown<'_>>) -> Result<Selection, Failure> {
             ));
         }
     }
-    let object = options.coerce_to_object().map_err(|e| napi_failure(&e))?;
+    let object = options.coerce_to_object().map_err(napi_failure)?;
     let gate = string_option(&object, "gate")?;
-    let kind = string_option(&object, "kind")?
-        .as_deref()
-        .map(kiro::parse_kind)
-        .transpose()
-        .map_err(|d| Failure::new(ErrorKind::Input, d))?;
-    Ok(Selection { gate, kind })
+    let kind = string_option(&object, "kind")?;
+    kiro::api::convert::selection(gate, kind.as_deref())
 }
 
-fn string_option(object: &Object<'_>, name: &str) -> Result<Option<String>, Failure> {
-    let Some(value) = object
-        .get::<Unknown<'_>>(name)
-        .map_err(|e| napi_failure(&e))?
-    else {
+fn string_option(object: &Object<'_>, name: &str) -> Result<Option<String>, BoundaryError> {
+    let Some(value) = object.get::<Unknown<'_>>(name).map_err(napi_failure)? else {
         return Ok(None);
     };
-    match value.get_type().map_err(|e| napi_failure(&e))? {
+    match value.get_type().map_err(napi_failure)? {
         ValueType::Null | ValueType::Undefined => Ok(None),
-        ValueType::String => Ok(Some(
-            String::from_unknown(value).map_err(|e| napi_failure(&e))?,
-        )),
-        _ => Err(Failure::new(
+        ValueType::String => Ok(Some(String::from_unknown(value).map_err(napi_failure)?)),
+        _ => Err(BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
@@ -106,45 +94,17 @@ fn string_option(object: &Object<'_>, name: &str) -> Result<Option<String>, Fail
     }
 }
 
-/// The format of a policy file: the one given, else from the extension, else `None` (the core
-/// detects it from the text).
-pub fn path_format(path: &Path, format: Option<Format>) -> Option<Format> {
-    format.or_else(|| {
-        path.extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-    })
-}
-
-/// A policy file's bytes as text; not UTF-8 is a policy syntax error.
-pub fn policy_text(path: &Path, bytes: Vec<u8>) -> Result<String, Failure> {
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        Failure::new(
-            ErrorKind::Policy,
-            Diagnostic::error(Code::Syntax, "the policy is not valid UTF-8")
-                .with_label(kiro::Span::new(at, at + 1), "not UTF-8")
-                .with_source(path.display().to_string()),
-        )
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Metrics in
 
-fn napi_failure(error: &napi::Error) -> Failure {
-    Failure::napi(error)
-}
-
 /// JavaScript metrics (an object of names to numbers, unit strings, booleans, null/undefined or
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
-pub fn metrics_to_json(metrics: &Unknown<'_>) -> Result<Value, Failure> {
-    let mut path = String::new();
-    to_json(metrics, 0, &mut path)
+pub fn metrics_to_json(metrics: &Unknown<'_>) -> Result<Value, BoundaryError> {
+    to_json(metrics, &mut MetricPath::new())
 }
 
-fn type_name(value: &Unknown<'_>) -> Result<&'static str, Failure> {
-    let kind = value.get_type().map_err(|e| napi_failure(&e))?;
+fn type_name(value: &Unknown<'_>) -> Result<&'static str, BoundaryError> {
+    let kind = value.get_type().map_err(napi_failure)?;
     Ok(match kind {
         ValueType::Undefined => "undefined",
         ValueType::Null => "null",
@@ -160,163 +120,89 @@ fn type_name(value: &Unknown<'_>) -> Result<&'static str, Failure> {
     })
 }
 
-fn to_json(value: &Unknown<'_>, depth: usize, path: &mut String) -> Result<Value, Failure> {
-    let kind = value.get_type().map_err(|e| napi_failure(&e))?;
-    match kind {
+fn to_json(value: &Unknown<'_>, at: &mut MetricPath) -> Result<Value, BoundaryError> {
+    match value.get_type().map_err(napi_failure)? {
         ValueType::Undefined | ValueType::Null => Ok(Value::Null),
         ValueType::Boolean => Ok(Value::Bool(
-            bool::from_unknown(*value).map_err(|e| napi_failure(&e))?,
+            bool::from_unknown(*value).map_err(napi_failure)?,
         )),
         ValueType::Number => {
-            let n = f64::from_unknown(*value).map_err(|e| napi_failure(&e))?;
-            number(n, depth, path)
+            let n = f64::from_unknown(*value).map_err(napi_failure)?;
+            Ok(at.json_number(n)?)
         }
-        ValueType::String => {
-            let s = String::from_unknown(*value).map_err(|e| napi_failure(&e))?;
-            Ok(Value::String(s))
-        }
+        ValueType::String => Ok(Value::String(
+            String::from_unknown(*value).map_err(napi_failure)?,
+        )),
         ValueType::Object if !value.is_date().unwrap_or(false) => {
-            // INVARIANT: the core rejects a collection nested `max_depth` levels deep (E006,
-            // with its own message). An empty placeholder at that depth keeps its message and
-            // bounds the recursion (an object that contains itself ends here too).
-            if depth >= Limits::default().max_depth {
-                return Ok(Value::Object(Map::new()));
+            // Too deep, or an array: a placeholder the core reports on (E006; E022, or E021
+            // at the top).
+            if let Some(placeholder) = at.placeholder(value.is_array().map_err(napi_failure)?) {
+                return Ok(placeholder);
             }
-            if value.is_array().map_err(|e| napi_failure(&e))? {
-                // The core reports arrays (E022, or E021 at the top); items do not matter.
-                return Ok(Value::Array(Vec::new()));
-            }
-            let object = value.coerce_to_object().map_err(|e| napi_failure(&e))?;
+            let object = value.coerce_to_object().map_err(napi_failure)?;
             let mut map = Map::new();
-            for key in Object::keys(&object).map_err(|e| napi_failure(&e))? {
-                let Some(item) = object
-                    .get::<Unknown<'_>>(&key)
-                    .map_err(|e| napi_failure(&e))?
-                else {
+            for key in Object::keys(&object).map_err(napi_failure)? {
+                let Some(item) = object.get::<Unknown<'_>>(&key).map_err(napi_failure)? else {
                     continue; // undefined: no data, as if absent
                 };
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&key);
-                let item = to_json(&item, depth + 1, path)?;
-                path.truncate(len);
+                let item = at.enter(&key, |at| to_json(&item, at))?;
                 map.insert(key, item);
             }
             Ok(Value::Object(map))
         }
         _ => {
             let type_name = type_name(value)?;
-            let (code, what) = if depth == 0 {
-                (
-                    Code::InputNotObject,
-                    format!("metrics must be an object of names to values, not a {type_name}"),
-                )
-            } else {
-                (
-                    Code::InvalidMetricValue,
-                    format!("metric `{path}` has a value of type `{type_name}`"),
-                )
-            };
-            Err(Failure::new(
-                ErrorKind::Input,
-                Diagnostic::error(code, what)
-                    .with_help("metric values are numbers, strings with a unit (`\"87%\"`), booleans or null")
-                    .with_source("metrics"),
-            ))
+            let top_level =
+                || format!("metrics must be an object of names to values, not a {type_name}");
+            Err(at.type_error(type_name, top_level, "null").into())
         }
-    }
-}
-
-fn number(value: f64, depth: usize, path: &str) -> Result<Value, Failure> {
-    // Integral numbers stay integers, as `JSON.parse` would give them to the core.
-    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
-        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
-        return Ok(Value::Number((value as i64).into()));
-    }
-    match Number::from_f64(value) {
-        Some(n) => Ok(Value::Number(n)),
-        // At the top level the core reports "not an object".
-        None if depth == 0 => Ok(Value::Null),
-        None => Err(Failure::input(
-            Code::InvalidMetricValue,
-            format!("metric `{path}` is not a finite number"),
-        )),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Batches in
 
-enum Column {
-    Numbers(Vec<f64>, Option<Vec<bool>>),
-    Bools(Vec<bool>, Option<Vec<bool>>),
-}
-
-impl Column {
-    fn len(&self) -> usize {
-        match self {
-            Column::Numbers(v, _) => v.len(),
-            Column::Bools(v, _) => v.len(),
-        }
-    }
-}
-
-fn batch_error(message: String) -> Failure {
-    Failure::input(Code::InvalidBatch, message)
-}
-
 /// An object of metric names to columns (typed arrays, or arrays of numbers, booleans and
 /// nulls) as a core [`Batch`].
-pub fn batch(columns: &Unknown<'_>) -> Result<Batch, Failure> {
-    let is_object = columns.get_type().map_err(|e| napi_failure(&e))? == ValueType::Object
-        && !columns.is_array().map_err(|e| napi_failure(&e))?;
+pub fn batch(columns: &Unknown<'_>) -> Result<Batch, BoundaryError> {
+    let is_object = columns.get_type().map_err(napi_failure)? == ValueType::Object
+        && !columns.is_array().map_err(napi_failure)?;
     if !is_object {
         let type_name = type_name(columns)?;
-        return Err(batch_error(format!(
+        return Err(CheckError::invalid_batch(format!(
             "batch columns must be an object of metric names to columns, not a {type_name}"
-        )));
+        ))
+        .into());
     }
-    let object = columns.coerce_to_object().map_err(|e| napi_failure(&e))?;
+    let object = columns.coerce_to_object().map_err(napi_failure)?;
     let mut read = Vec::new();
-    for name in Object::keys(&object).map_err(|e| napi_failure(&e))? {
-        let Some(values) = object
-            .get::<Unknown<'_>>(&name)
-            .map_err(|e| napi_failure(&e))?
-        else {
+    for name in Object::keys(&object).map_err(napi_failure)? {
+        let Some(values) = object.get::<Unknown<'_>>(&name).map_err(napi_failure)? else {
             continue;
         };
         let column = column(&name, &values)?;
         read.push((name, column));
     }
-    let mut batch = Batch::new(read.first().map_or(0, |(_, c)| c.len()));
-    for (name, column) in read {
-        let added = match column {
-            Column::Numbers(values, present) => batch.add_numbers(&name, values, present),
-            Column::Bools(values, present) => batch.add_bools(&name, values, present),
-        };
-        added.map_err(|e| Failure::from_kiro(&e))?;
-    }
-    Ok(batch)
+    Ok(Batch::from_columns(read)?)
 }
 
-fn column(name: &str, values: &Unknown<'_>) -> Result<Column, Failure> {
-    if values.is_typedarray().map_err(|e| napi_failure(&e))? {
-        let array = TypedArray::from_unknown(*values).map_err(|e| napi_failure(&e))?;
+fn column(name: &str, values: &Unknown<'_>) -> Result<BatchColumn, BoundaryError> {
+    if values.is_typedarray().map_err(napi_failure)? {
+        let array = TypedArray::from_unknown(*values).map_err(napi_failure)?;
         return typed_column(name, &array);
     }
-    if !values.is_array().map_err(|e| napi_failure(&e))? {
+    if !values.is_array().map_err(napi_failure)? {
         let type_name = type_name(values)?;
-        return Err(batch_error(format!(
+        return Err(CheckError::invalid_batch(format!(
             "column `{name}` is a {type_name}, not an array or typed array"
-        )));
+        ))
+        .into());
     }
-    let array = Array::from_unknown(*values).map_err(|e| napi_failure(&e))?;
+    let array = Array::from_unknown(*values).map_err(napi_failure)?;
     array_column(name, &array)
 }
 
-fn typed_column(name: &str, array: &TypedArray<'_>) -> Result<Column, Failure> {
+fn typed_column(name: &str, array: &TypedArray<'_>) -> Result<BatchColumn, BoundaryError> {
     let bytes: &[u8] = &array.arraybuffer;
     let values: Vec<f64> = match array.typed_array_type {
         TypedArrayType::Float64 => bytes
@@ -351,12 +237,13 @@ fn typed_column(name: &str, array: &TypedArray<'_>) -> Result<Column, Failure> {
             bytes.iter().map(|&b| f64::from(b)).collect()
         }
         _ => {
-            return Err(batch_error(format!(
+            return Err(CheckError::invalid_batch(format!(
                 "column `{name}` is a bigint typed array; use a Float64Array or an array of numbers"
-            )));
+            ))
+            .into());
         }
     };
-    Ok(Column::Numbers(values, None))
+    Ok(BatchColumn::Numbers(values, None))
 }
 
 fn eight(c: &[u8]) -> [u8; 8] {
@@ -371,60 +258,33 @@ fn four(c: &[u8]) -> [u8; 4] {
     out
 }
 
-fn array_column(name: &str, array: &Array<'_>) -> Result<Column, Failure> {
+fn array_column(name: &str, array: &Array<'_>) -> Result<BatchColumn, BoundaryError> {
     let len = array.len();
-    let mut numbers: Vec<f64> = Vec::with_capacity(len as usize);
-    let mut bools: Vec<bool> = Vec::new();
-    let mut present: Vec<bool> = Vec::with_capacity(len as usize);
-    let mut is_bool: Option<bool> = None;
+    let mut column = ColumnBuilder::new(name, len as usize);
     for i in 0..len {
-        let item = array.get::<Unknown<'_>>(i).map_err(|e| napi_failure(&e))?;
+        let item = array.get::<Unknown<'_>>(i).map_err(napi_failure)?;
         let kind = match &item {
-            Some(item) => item.get_type().map_err(|e| napi_failure(&e))?,
+            Some(item) => item.get_type().map_err(napi_failure)?,
             None => ValueType::Undefined,
         };
-        let (number, boolean) = match (kind, &item) {
-            (ValueType::Undefined | ValueType::Null, _) | (_, None) => {
-                present.push(false);
-                numbers.push(0.0);
-                bools.push(false);
-                continue;
+        match (kind, &item) {
+            (ValueType::Undefined | ValueType::Null, _) | (_, None) => column.push_missing(),
+            (ValueType::Number, Some(item)) => {
+                column.push_number(f64::from_unknown(*item).map_err(napi_failure)?)?;
             }
-            (ValueType::Number, Some(item)) => (
-                f64::from_unknown(*item).map_err(|e| napi_failure(&e))?,
-                None,
-            ),
-            (ValueType::Boolean, Some(item)) => (
-                0.0,
-                Some(bool::from_unknown(*item).map_err(|e| napi_failure(&e))?),
-            ),
+            (ValueType::Boolean, Some(item)) => {
+                column.push_bool(bool::from_unknown(*item).map_err(napi_failure)?)?;
+            }
             (_, Some(item)) => {
                 let type_name = type_name(item)?;
-                return Err(batch_error(format!(
+                return Err(CheckError::invalid_batch(format!(
                     "column `{name}` item {i} is a {type_name}; batch values are numbers, booleans or null"
-                )));
+                ))
+                .into());
             }
-        };
-        let this_is_bool = boolean.is_some();
-        if *is_bool.get_or_insert(this_is_bool) != this_is_bool {
-            return Err(batch_error(format!(
-                "column `{name}` mixes numbers and booleans (item {i})"
-            )));
         }
-        present.push(true);
-        numbers.push(number);
-        bools.push(boolean.unwrap_or(false));
     }
-    let present = if present.iter().all(|&p| p) {
-        None
-    } else {
-        Some(present)
-    };
-    Ok(if is_bool == Some(true) {
-        Column::Bools(bools, present)
-    } else {
-        Column::Numbers(numbers, present)
-    })
+    Ok(column.finish())
 }
 
 /// A core batch result as the JavaScript `{verdicts: Uint8Array, counts}` object.

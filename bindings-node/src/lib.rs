@@ -5,8 +5,9 @@
 mod convert;
 mod error;
 
-use error::{Failure, OrThrow, catch, guard};
-use kiro::{Code, CompiledPolicy};
+use error::OrThrow;
+use kiro::api::convert as boundary;
+use kiro::{BoundaryError, Code, CompiledPolicy, catch_panic, guard};
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -49,7 +50,7 @@ impl Policy {
         ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
     pub fn from_text(env: &Env, text: String, format: Option<String>) -> Result<Self> {
-        let format = convert::format(format.as_deref()).or_throw(env)?;
+        let format = boundary::format_option(format.as_deref()).or_throw(env)?;
         let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
         Ok(Self { inner })
     }
@@ -61,11 +62,10 @@ impl Policy {
         ts_args_type = "path: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
     pub fn from_path(env: &Env, path: String, format: Option<String>) -> Result<Self> {
-        let format = convert::format(format.as_deref()).or_throw(env)?;
+        let format = boundary::format_option(format.as_deref()).or_throw(env)?;
         let path = Path::new(&path);
         let bytes = std::fs::read(path).map_err(|e| error::io_error(env, path, &e))?;
-        let text = convert::policy_text(path, bytes).or_throw(env)?;
-        let format = convert::path_format(path, format);
+        let (text, format) = boundary::policy_file(path, bytes, format).or_throw(env)?;
         let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
         Ok(Self { inner })
     }
@@ -152,15 +152,15 @@ pub fn validate<'env>(
     text: String,
     format: Option<String>,
 ) -> Result<Unknown<'env>> {
-    let format = convert::format(format.as_deref()).or_throw(env)?;
-    let diagnostics = catch(|| kiro::validate(&text, format)).or_throw(env)?;
+    let format = boundary::format_option(format.as_deref()).or_throw(env)?;
+    let diagnostics = catch_panic(|| kiro::validate(&text, format)).or_throw(env)?;
     env.to_js_value(&diagnostics)
 }
 
 /// The JSON Schema of the policy format.
 #[napi(ts_return_type = "Record<string, unknown>")]
 pub fn policy_schema(env: &Env) -> Result<Unknown<'_>> {
-    let schema = catch(kiro::policy_schema).or_throw(env)?;
+    let schema = catch_panic(kiro::policy_schema).or_throw(env)?;
     env.to_js_value(&schema)
 }
 
@@ -183,7 +183,7 @@ pub fn error_codes() -> Vec<String> {
 #[napi(js_name = "_panicForTest")]
 #[allow(clippy::panic, reason = "the test needs a real panic")]
 pub fn panic_for_test(env: &Env) -> Result<()> {
-    let result: std::result::Result<(), Failure> =
-        catch(|| panic!("panic requested by _panicForTest"));
+    let result: std::result::Result<(), BoundaryError> =
+        catch_panic(|| panic!("panic requested by _panicForTest"));
     result.or_throw(env)
 }

@@ -14,15 +14,20 @@
 //!   and the binding calls `CompiledPolicy::check_value`, the entry point the Node and
 //!   WebAssembly bindings use too, so flattening of nested mappings, unit strings and every
 //!   message about the values come from the core. Only what JSON cannot hold is rejected here:
-//!   NaN and infinities, non-string keys and Python types that are not data.
+//!   NaN and infinities, non-string keys and Python types that are not data. What such a
+//!   value becomes, and its message, is the core's rule (`kiro::api::convert::MetricPath`).
 //! - **Batches**: columns are read through the buffer protocol via `memoryview` (no NumPy
 //!   dependency, and it works under the `abi3-py39` stable ABI, where pyo3's `PyBuffer` is not
 //!   available before Python 3.11); a `float64` array is copied once as bytes. Any other
-//!   iterable is read item by item.
+//!   iterable is read item by item into the core's `ColumnBuilder`; the core's
+//!   `Batch::from_columns` checks the columns.
 
-use crate::error::Failure;
-use kiro::document::Limits;
-use kiro::{Batch, BatchResult, Code, Diagnostic, ErrorKind, Format, Selection};
+use crate::error::raise;
+use kiro::api::convert::{MetricPath, format_option};
+use kiro::{
+    Batch, BatchColumn, BatchResult, BoundaryError, CheckError, Code, ColumnBuilder, Format,
+    Selection,
+};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -30,7 +35,7 @@ use pyo3::types::{
     PyString, PyTuple,
 };
 use serde::ser::{self, Serialize, Serializer};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use std::fmt;
 use std::path::Path;
 use std::sync::Mutex;
@@ -40,18 +45,12 @@ use std::sync::Mutex;
 
 /// The `format` argument (`"yaml"`, `"json"`, `"toml"` or `None` to detect).
 pub fn format(name: Option<&str>) -> PyResult<Option<Format>> {
-    name.map(kiro::parse_format)
-        .transpose()
-        .map_err(|d| Failure::new(ErrorKind::Input, d).into())
+    format_option(name).map_err(raise)
 }
 
 /// The `gate` and `kind` arguments as a selection (both `None`: every gate).
 pub fn selection(gate: Option<String>, kind: Option<&str>) -> PyResult<Selection> {
-    let kind = kind
-        .map(kiro::parse_kind)
-        .transpose()
-        .map_err(|d| PyErr::from(Failure::new(ErrorKind::Input, d)))?;
-    Ok(Selection { gate, kind })
+    kiro::api::convert::selection(gate, kind).map_err(raise)
 }
 
 /// Reads a policy file: its text, and its format from the extension when not given (`None`
@@ -65,21 +64,7 @@ pub fn read_policy(path: &Path, format: Option<Format>) -> PyResult<(String, Opt
             path.display().to_string(),
         ))
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        PyErr::from(Failure::new(
-            ErrorKind::Policy,
-            Diagnostic::error(Code::Syntax, "the policy is not valid UTF-8")
-                .with_label(kiro::Span::new(at, at + 1), "not UTF-8")
-                .with_source(path.display().to_string()),
-        ))
-    })?;
-    let format = format.or_else(|| {
-        path.extension()
-            .and_then(|e| e.to_str())
-            .and_then(Format::from_extension)
-    });
-    Ok((text, format))
+    kiro::api::convert::policy_file(path, bytes, format).map_err(raise)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,11 +73,10 @@ pub fn read_policy(path: &Path, format: Option<Format>) -> PyResult<(String, Opt
 /// Python metrics (a mapping of names to numbers, unit strings, booleans, `None` or nested
 /// mappings) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &Bound<'_, PyAny>) -> PyResult<Value> {
-    let mut path = String::new();
-    to_json(metrics, 0, &mut path)
+    to_json(metrics, &mut MetricPath::new())
 }
 
-fn to_json(obj: &Bound<'_, PyAny>, depth: usize, path: &mut String) -> PyResult<Value> {
+fn to_json(obj: &Bound<'_, PyAny>, at: &mut MetricPath) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
     }
@@ -108,135 +92,78 @@ fn to_json(obj: &Bound<'_, PyAny>, depth: usize, path: &mut String) -> PyResult<
             return Ok(Value::Number(n.into()));
         }
         // Larger than 64 bits: as a float, like JSON numbers (fails beyond ~1.8e308).
-        return number(obj.extract::<f64>().unwrap_or(f64::INFINITY), depth, path);
+        return at
+            .float(obj.extract::<f64>().unwrap_or(f64::INFINITY))
+            .map_err(raise);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return number(f.value(), depth, path);
+        return at.float(f.value()).map_err(raise);
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_cow()?.into_owned()));
     }
-    // INVARIANT: the core rejects a collection nested `max_depth` levels deep (E006, with its
-    // own message). Stopping here with an empty placeholder at that depth keeps its message
-    // and bounds the recursion (a mapping that contains itself ends here too).
-    let is_collection = obj.is_instance_of::<PyDict>()
-        || obj.is_instance_of::<PyList>()
-        || obj.is_instance_of::<PyTuple>()
-        || obj.cast::<PyMapping>().is_ok();
-    if is_collection && depth >= Limits::default().max_depth {
-        return Ok(Value::Object(Map::new()));
+    let is_list = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>();
+    let is_collection =
+        is_list || obj.is_instance_of::<PyDict>() || obj.cast::<PyMapping>().is_ok();
+    // Too deep, or a list: a placeholder the core reports on (E006; E022, or E021 at the top).
+    if is_collection && let Some(placeholder) = at.placeholder(is_list) {
+        return Ok(placeholder);
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, value) in dict.iter() {
-            entry(&mut map, &key, &value, depth, path)?;
+            entry(&mut map, &key, &value, at)?;
         }
         return Ok(Value::Object(map));
-    }
-    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        // The core reports lists (E022, or E021 at the top); their items do not matter.
-        return Ok(Value::Array(Vec::new()));
     }
     if let Ok(mapping) = obj.cast::<PyMapping>() {
         let mut map = Map::new();
         for item in mapping.items()?.iter() {
             let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
-            entry(&mut map, &key, &value, depth, path)?;
+            entry(&mut map, &key, &value, at)?;
         }
         return Ok(Value::Object(map));
     }
     // Number-like objects (Decimal, NumPy scalars, Fraction).
     if obj.hasattr("__float__")? || obj.hasattr("__index__")? {
         if let Ok(f) = obj.extract::<f64>() {
-            return number(f, depth, path);
+            return at.float(f).map_err(raise);
         }
     }
     let type_name = obj.get_type().name()?.to_cow()?.into_owned();
-    let what = if depth == 0 {
-        format!("metrics must be a mapping of names to values, not `{type_name}`")
-    } else {
-        format!("metric `{path}` has a value of type `{type_name}`")
-    };
-    let code = if depth == 0 {
-        Code::InputNotObject
-    } else {
-        Code::InvalidMetricValue
-    };
-    Err(Failure::new(
-        ErrorKind::Input,
-        Diagnostic::error(code, what)
-            .with_help(
-                "metric values are numbers, strings with a unit (`\"87%\"`), booleans or None",
-            )
-            .with_source("metrics"),
-    )
-    .into())
+    let top_level = || format!("metrics must be a mapping of names to values, not `{type_name}`");
+    Err(raise(at.type_error(&type_name, top_level, "None")))
 }
 
 fn entry(
     map: &mut Map<String, Value>,
     key: &Bound<'_, PyAny>,
     value: &Bound<'_, PyAny>,
-    depth: usize,
-    path: &mut String,
+    at: &mut MetricPath,
 ) -> PyResult<()> {
     let Ok(key) = key.cast::<PyString>() else {
         let type_name = key.get_type().name()?.to_cow()?.into_owned();
-        let within = if path.is_empty() {
+        let within = if at.as_str().is_empty() {
             String::new()
         } else {
-            format!(" in `{path}`")
+            format!(" in `{}`", at.as_str())
         };
-        return Err(Failure::input(
+        return Err(raise(BoundaryError::input(
             Code::InputNotObject,
             format!("metric names must be strings, not `{type_name}`{within}"),
-        )
-        .into());
+        )));
     };
     let key = key.to_cow()?.into_owned();
-    let len = path.len();
-    if !path.is_empty() {
-        path.push('.');
-    }
-    path.push_str(&key);
-    let value = to_json(value, depth + 1, path)?;
-    path.truncate(len);
+    let value = at.enter(&key, |at| to_json(value, at))?;
     map.insert(key, value);
     Ok(())
-}
-
-fn number(value: f64, depth: usize, path: &str) -> PyResult<Value> {
-    match Number::from_f64(value) {
-        Some(n) => Ok(Value::Number(n)),
-        // At the top level the core reports "not a mapping".
-        None if depth == 0 => Ok(Value::Null),
-        None => Err(Failure::input(
-            Code::InvalidMetricValue,
-            format!("metric `{path}` is not a finite number"),
-        )
-        .into()),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Batches in
 
-enum Column {
-    Numbers(Vec<f64>, Option<Vec<bool>>),
-    Bools(Vec<bool>, Option<Vec<bool>>),
-}
-
-impl Column {
-    fn len(&self) -> usize {
-        match self {
-            Column::Numbers(v, _) => v.len(),
-            Column::Bools(v, _) => v.len(),
-        }
-    }
-}
-
 fn batch_error(message: String) -> PyErr {
-    Failure::input(Code::InvalidBatch, message).into()
+    raise(CheckError::invalid_batch(message))
 }
 
 /// A mapping of metric names to columns (sequences, or any object with the buffer protocol
@@ -258,18 +185,10 @@ pub fn batch(columns: &Bound<'_, PyAny>) -> PyResult<Batch> {
         let column = column(&name, &values)?;
         read.push((name, column));
     }
-    let mut batch = Batch::new(read.first().map_or(0, |(_, c)| c.len()));
-    for (name, column) in read {
-        let added = match column {
-            Column::Numbers(values, present) => batch.add_numbers(&name, values, present),
-            Column::Bools(values, present) => batch.add_bools(&name, values, present),
-        };
-        added.map_err(|e| PyErr::from(Failure::from_kiro(&e)))?;
-    }
-    Ok(batch)
+    Batch::from_columns(read).map_err(raise)
 }
 
-fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
+fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
     if values.is_instance_of::<PyString>() {
         return Err(batch_error(format!(
             "column `{name}` is a string, not a sequence of values"
@@ -285,7 +204,7 @@ fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
     sequence_column(name, values)
 }
 
-fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<Column> {
+fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<BatchColumn> {
     let ndim: usize = view.getattr("ndim")?.extract()?;
     if ndim != 1 {
         return Err(batch_error(format!(
@@ -302,7 +221,7 @@ fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<Column>
             .chunks_exact(8)
             .map(|c| f64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
             .collect();
-        return Ok(Column::Numbers(values, None));
+        return Ok(BatchColumn::Numbers(values, None));
     }
     if matches!(format.as_str(), "?" | "@?" | "=?" | "<?") {
         let bytes = view.call_method0("tobytes")?;
@@ -312,35 +231,33 @@ fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<Column>
             .iter()
             .map(|&b| b != 0)
             .collect();
-        return Ok(Column::Bools(values, None));
+        return Ok(BatchColumn::Bools(values, None));
     }
     // Other element types (integers, float32): as Python numbers.
     sequence_column(name, &view.call_method0("tolist")?)
 }
 
-fn sequence_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
+fn sequence_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
     let Ok(iter) = values.try_iter() else {
         let type_name = values.get_type().name()?.to_cow()?.into_owned();
         return Err(batch_error(format!(
             "column `{name}` is a `{type_name}`, not a sequence of values"
         )));
     };
-    let mut numbers: Vec<f64> = Vec::new();
-    let mut bools: Vec<bool> = Vec::new();
-    let mut present: Vec<bool> = Vec::new();
-    let mut is_bool: Option<bool> = None;
+    let mut column = ColumnBuilder::new(name, 0);
     for (i, item) in iter.enumerate() {
         let item = item?;
-        let value = if item.is_none() {
-            None
+        let pushed = if item.is_none() {
+            column.push_missing();
+            Ok(())
         } else if let Ok(b) = item.cast::<PyBool>() {
-            Some(Err(b.is_true()))
+            column.push_bool(b.is_true())
         } else if item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>() {
-            Some(Ok(item.extract::<f64>().unwrap_or(f64::INFINITY)))
+            column.push_number(item.extract::<f64>().unwrap_or(f64::INFINITY))
         } else if !item.is_instance_of::<PyString>()
             && let Ok(f) = item.extract::<f64>()
         {
-            Some(Ok(f))
+            column.push_number(f)
         } else {
             let type_name = item.get_type().name()?.to_cow()?.into_owned();
             return Err(batch_error(format!(
@@ -348,43 +265,9 @@ fn sequence_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
                  or None"
             )));
         };
-        match value {
-            None => {
-                present.push(false);
-                numbers.push(0.0);
-                bools.push(false);
-            }
-            Some(v) => {
-                let this_is_bool = v.is_err();
-                if *is_bool.get_or_insert(this_is_bool) != this_is_bool {
-                    return Err(batch_error(format!(
-                        "column `{name}` mixes numbers and booleans (item {i})"
-                    )));
-                }
-                present.push(true);
-                match v {
-                    Ok(n) => {
-                        numbers.push(n);
-                        bools.push(false);
-                    }
-                    Err(b) => {
-                        numbers.push(0.0);
-                        bools.push(b);
-                    }
-                }
-            }
-        }
+        pushed.map_err(raise)?;
     }
-    let present = if present.iter().all(|&p| p) {
-        None
-    } else {
-        Some(present)
-    };
-    Ok(if is_bool == Some(true) {
-        Column::Bools(bools, present)
-    } else {
-        Column::Numbers(numbers, present)
-    })
+    Ok(column.finish())
 }
 
 /// A batch result as `{"verdicts": bytes, "counts": {"pass", "warn", "fail", "error"}}`.

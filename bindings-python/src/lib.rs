@@ -5,8 +5,8 @@
 mod convert;
 mod error;
 
-use error::{Failure, catch, guard};
-use kiro::{Code, CompiledPolicy};
+use error::raise;
+use kiro::{Code, CompiledPolicy, catch_panic, guard};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::path::PathBuf;
@@ -26,9 +26,9 @@ impl Policy {
     #[pyo3(signature = (text, format = None))]
     fn from_text(py: Python<'_>, text: PyBackedStr, format: Option<&str>) -> PyResult<Self> {
         let format = convert::format(format)?;
-        let inner = py.detach(|| catch(|| CompiledPolicy::from_text(&text, format)))?;
+        let inner = py.detach(|| guard(|| CompiledPolicy::from_text(&text, format)));
         Ok(Self {
-            inner: inner.map_err(|e| Failure::from_kiro(&e))?,
+            inner: inner.map_err(raise)?,
         })
     }
 
@@ -38,9 +38,9 @@ impl Policy {
     #[pyo3(signature = (path, format = None))]
     fn from_path(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Self> {
         let (text, format) = convert::read_policy(&path, convert::format(format)?)?;
-        let inner = py.detach(|| catch(|| CompiledPolicy::from_text(&text, format)))?;
+        let inner = py.detach(|| guard(|| CompiledPolicy::from_text(&text, format)));
         Ok(Self {
-            inner: inner.map_err(|e| Failure::from_kiro(&e))?,
+            inner: inner.map_err(raise)?,
         })
     }
 
@@ -79,7 +79,7 @@ impl Policy {
     ) -> PyResult<Bound<'py, PyAny>> {
         let selection = convert::selection(gate, kind)?;
         let metrics = convert::metrics_to_json(metrics)?;
-        let decision = guard(|| self.inner.check_value(&metrics, &selection))?;
+        let decision = guard(|| self.inner.check_value(&metrics, &selection)).map_err(raise)?;
         convert::to_py(py, &decision)
     }
 
@@ -94,14 +94,14 @@ impl Policy {
     ) -> PyResult<Bound<'py, PyAny>> {
         let selection = convert::selection(gate, kind)?;
         let batch = convert::batch(columns)?;
-        let result = py.detach(|| catch(|| self.inner.check_batch(&batch, &selection)))?;
-        convert::batch_result(py, &result.map_err(|e| Failure::from_kiro(&e))?)
+        let result = py.detach(|| guard(|| self.inner.check_batch(&batch, &selection)));
+        convert::batch_result(py, &result.map_err(raise)?)
     }
 
     /// The plan of the policy's pipeline (waves, critical path, slack) as a dict. Raises
     /// `InputError` (`KIRO-E030`) when the policy has no pipeline.
     fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let plan = guard(|| self.inner.plan())?;
+        let plan = guard(|| self.inner.plan()).map_err(raise)?;
         convert::to_py(py, plan)
     }
 
@@ -123,14 +123,15 @@ fn validate<'py>(
     format: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let format = convert::format(format)?;
-    let diagnostics = py.detach(|| catch(|| kiro::validate(&text, format)))?;
+    let diagnostics = py.detach(|| catch_panic(|| kiro::validate(&text, format)));
+    let diagnostics = diagnostics.map_err(raise)?;
     convert::to_py(py, &diagnostics)
 }
 
 /// The JSON Schema of the policy format, as a dict.
 #[pyfunction]
 fn policy_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    convert::to_py(py, &catch(kiro::policy_schema)?)
+    convert::to_py(py, &catch_panic(kiro::policy_schema).map_err(raise)?)
 }
 
 /// The version of the kiro engine.
@@ -149,8 +150,9 @@ fn error_codes() -> Vec<&'static str> {
 #[pyfunction]
 #[expect(clippy::panic, reason = "the test needs a real panic")]
 fn _panic_for_test() -> PyResult<()> {
-    let result: Result<(), Failure> = catch(|| panic!("panic requested by _panic_for_test"));
-    Ok(result?)
+    let result: Result<(), kiro::BoundaryError> =
+        catch_panic(|| panic!("panic requested by _panic_for_test"));
+    result.map_err(raise)
 }
 
 /// The native part of the `kiro` package.

@@ -9,16 +9,21 @@
 //!   `CompiledPolicy::check_value`, the entry point every binding uses, so flattening, unit
 //!   strings and messages about values come from the core. Only what JSON cannot hold is
 //!   rejected here: `NaN`, infinities, functions, symbols, bigints, dates. `undefined` is no
-//!   data, like `null`.
+//!   data, like `null`. What such a value becomes, and its message, is the core's rule
+//!   (`kiro::api::convert::MetricPath`).
 //! - **Batches**: `Float64Array` columns are copied out of JavaScript memory in one call; other
-//!   typed arrays via a `Float64Array` of them; plain arrays item by item.
+//!   typed arrays via a `Float64Array` of them; plain arrays item by item into the core's
+//!   `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
 
 use crate::error::Failure;
 use js_sys::{Array, BigInt64Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
-use kiro::document::Limits;
-use kiro::{Batch, BatchResult, Code, Diagnostic, ErrorKind, Format, Selection};
+use kiro::api::convert::MetricPath;
+use kiro::{
+    Batch, BatchColumn, BatchResult, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
+    Selection,
+};
 use serde::Serialize;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
 // ---------------------------------------------------------------------------------------------
@@ -45,25 +50,14 @@ pub fn plan(plan: &kiro::pipeline::Plan) -> Result<JsValue, JsValue> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// The `format` argument (`"yaml"`, `"json"`, `"toml"`; absent to detect).
-pub fn format(name: Option<&str>) -> Result<Option<Format>, Failure> {
-    name.map(kiro::parse_format)
-        .transpose()
-        .map_err(|d| Failure::new(ErrorKind::Input, d))
-}
-
 /// The `{gate, kind}` options object as a selection (absent: every gate).
 pub fn selection(options: Option<&JsValue>) -> Result<Selection, Failure> {
     let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
         return Ok(Selection::default());
     };
     let gate = string_option(options, "gate")?;
-    let kind = string_option(options, "kind")?
-        .as_deref()
-        .map(kiro::parse_kind)
-        .transpose()
-        .map_err(|d| Failure::new(ErrorKind::Input, d))?;
-    Ok(Selection { gate, kind })
+    let kind = string_option(options, "kind")?;
+    Ok(kiro::api::convert::selection(gate, kind.as_deref())?)
 }
 
 fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Failure> {
@@ -71,15 +65,17 @@ fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Failur
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    value.as_string().map(Some).ok_or_else(|| {
-        Failure::new(
+    let Some(text) = value.as_string() else {
+        return Err(kiro::BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
                 format!("option `{name}` must be a string"),
             ),
         )
-    })
+        .into());
+    };
+    Ok(Some(text))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,8 +84,7 @@ fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Failur
 /// JavaScript metrics (an object of names to numbers, unit strings, booleans, null/undefined or
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &JsValue) -> Result<Value, Failure> {
-    let mut path = String::new();
-    to_json(metrics, 0, &mut path)
+    to_json(metrics, &mut MetricPath::new())
 }
 
 fn type_name(value: &JsValue) -> String {
@@ -102,7 +97,7 @@ fn type_name(value: &JsValue) -> String {
     }
 }
 
-fn to_json(value: &JsValue, depth: usize, path: &mut String) -> Result<Value, Failure> {
+fn to_json(value: &JsValue, at: &mut MetricPath) -> Result<Value, Failure> {
     if value.is_null() || value.is_undefined() {
         return Ok(Value::Null);
     }
@@ -110,21 +105,16 @@ fn to_json(value: &JsValue, depth: usize, path: &mut String) -> Result<Value, Fa
         return Ok(Value::Bool(b));
     }
     if let Some(n) = value.as_f64() {
-        return number(n, depth, path);
+        return Ok(at.json_number(n)?);
     }
     if let Some(s) = value.as_string() {
         return Ok(Value::String(s));
     }
     if value.is_object() && !value.is_instance_of::<js_sys::Date>() {
-        // INVARIANT: the core rejects a collection nested `max_depth` levels deep (E006, with
-        // its own message). An empty placeholder at that depth keeps its message and bounds
-        // the recursion (an object that contains itself ends here too).
-        if depth >= Limits::default().max_depth {
-            return Ok(Value::Object(Map::new()));
-        }
-        if Array::is_array(value) {
-            // The core reports arrays (E022, or E021 at the top); items do not matter.
-            return Ok(Value::Array(Vec::new()));
+        // Too deep, or an array: a placeholder the core reports on (E006; E022, or E021 at
+        // the top).
+        if let Some(placeholder) = at.placeholder(Array::is_array(value)) {
+            return Ok(placeholder);
         }
         let mut map = Map::new();
         for key in Object::keys(value.unchecked_ref::<Object>()) {
@@ -135,85 +125,28 @@ fn to_json(value: &JsValue, depth: usize, path: &mut String) -> Result<Value, Fa
             if item.is_undefined() {
                 continue; // no data, as if absent
             }
-            let len = path.len();
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str(&key_text);
-            let item = to_json(&item, depth + 1, path)?;
-            path.truncate(len);
+            let item = at.enter(&key_text, |at| to_json(&item, at))?;
             map.insert(key_text, item);
         }
         return Ok(Value::Object(map));
     }
     let type_name = type_name(value);
-    let (code, what) = if depth == 0 {
-        (
-            Code::InputNotObject,
-            format!("metrics must be an object of names to values, not a {type_name}"),
-        )
-    } else {
-        (
-            Code::InvalidMetricValue,
-            format!("metric `{path}` has a value of type `{type_name}`"),
-        )
-    };
-    Err(Failure::new(
-        ErrorKind::Input,
-        Diagnostic::error(code, what)
-            .with_help(
-                "metric values are numbers, strings with a unit (`\"87%\"`), booleans or null",
-            )
-            .with_source("metrics"),
-    ))
-}
-
-fn number(value: f64, depth: usize, path: &str) -> Result<Value, Failure> {
-    // Integral numbers stay integers, as `JSON.parse` would give them to the core.
-    if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
-        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
-        return Ok(Value::Number((value as i64).into()));
-    }
-    match Number::from_f64(value) {
-        Some(n) => Ok(Value::Number(n)),
-        // At the top level the core reports "not an object".
-        None if depth == 0 => Ok(Value::Null),
-        None => Err(Failure::input(
-            Code::InvalidMetricValue,
-            format!("metric `{path}` is not a finite number"),
-        )),
-    }
+    let top_level = || format!("metrics must be an object of names to values, not a {type_name}");
+    Err(at.type_error(&type_name, top_level, "null").into())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Batches in
 
-enum Column {
-    Numbers(Vec<f64>, Option<Vec<bool>>),
-    Bools(Vec<bool>, Option<Vec<bool>>),
-}
-
-impl Column {
-    fn len(&self) -> usize {
-        match self {
-            Column::Numbers(v, _) => v.len(),
-            Column::Bools(v, _) => v.len(),
-        }
-    }
-}
-
-fn batch_error(message: String) -> Failure {
-    Failure::input(Code::InvalidBatch, message)
-}
-
 /// An object of metric names to columns (typed arrays, or arrays of numbers, booleans and
 /// nulls) as a core [`Batch`].
 pub fn batch(columns: &JsValue) -> Result<Batch, Failure> {
     if !columns.is_object() || Array::is_array(columns) {
-        return Err(batch_error(format!(
+        return Err(CheckError::invalid_batch(format!(
             "batch columns must be an object of metric names to columns, not a {}",
             type_name(columns)
-        )));
+        ))
+        .into());
     }
     let mut read = Vec::new();
     for key in Object::keys(columns.unchecked_ref::<Object>()) {
@@ -227,78 +160,52 @@ pub fn batch(columns: &JsValue) -> Result<Batch, Failure> {
         let column = column(&name, &values)?;
         read.push((name, column));
     }
-    let mut batch = Batch::new(read.first().map_or(0, |(_, c)| c.len()));
-    for (name, column) in read {
-        let added = match column {
-            Column::Numbers(values, present) => batch.add_numbers(&name, values, present),
-            Column::Bools(values, present) => batch.add_bools(&name, values, present),
-        };
-        added.map_err(|e| Failure::from_kiro(&e))?;
-    }
-    Ok(batch)
+    Ok(Batch::from_columns(read)?)
 }
 
-fn column(name: &str, values: &JsValue) -> Result<Column, Failure> {
+fn column(name: &str, values: &JsValue) -> Result<BatchColumn, Failure> {
     if let Some(array) = values.dyn_ref::<Float64Array>() {
-        return Ok(Column::Numbers(array.to_vec(), None));
+        return Ok(BatchColumn::Numbers(array.to_vec(), None));
     }
     if values.is_instance_of::<BigInt64Array>() || values.is_instance_of::<BigUint64Array>() {
-        return Err(batch_error(format!(
+        return Err(CheckError::invalid_batch(format!(
             "column `{name}` is a bigint typed array; use a Float64Array or an array of numbers"
-        )));
+        ))
+        .into());
     }
     if js_sys::ArrayBuffer::is_view(values) && !values.is_instance_of::<js_sys::DataView>() {
         // Any other typed array: converted by JavaScript itself.
-        return Ok(Column::Numbers(Float64Array::new(values).to_vec(), None));
+        return Ok(BatchColumn::Numbers(
+            Float64Array::new(values).to_vec(),
+            None,
+        ));
     }
     let Some(array) = values.dyn_ref::<Array>() else {
-        return Err(batch_error(format!(
+        return Err(CheckError::invalid_batch(format!(
             "column `{name}` is a {}, not an array or typed array",
             type_name(values)
-        )));
+        ))
+        .into());
     };
     let len = array.length();
-    let mut numbers: Vec<f64> = Vec::with_capacity(len as usize);
-    let mut bools: Vec<bool> = Vec::new();
-    let mut present: Vec<bool> = Vec::with_capacity(len as usize);
-    let mut is_bool: Option<bool> = None;
+    let mut column = ColumnBuilder::new(name, len as usize);
     for i in 0..len {
         let item = array.get(i);
-        let (number, boolean) = if item.is_null() || item.is_undefined() {
-            present.push(false);
-            numbers.push(0.0);
-            bools.push(false);
-            continue;
+        if item.is_null() || item.is_undefined() {
+            column.push_missing();
         } else if let Some(n) = item.as_f64() {
-            (n, None)
+            column.push_number(n)?;
         } else if let Some(b) = item.as_bool() {
-            (0.0, Some(b))
+            column.push_bool(b)?;
         } else {
-            return Err(batch_error(format!(
+            return Err(CheckError::invalid_batch(format!(
                 "column `{name}` item {i} is a {}; batch values are numbers, booleans or null",
                 type_name(&item)
-            )));
-        };
-        let this_is_bool = boolean.is_some();
-        if *is_bool.get_or_insert(this_is_bool) != this_is_bool {
-            return Err(batch_error(format!(
-                "column `{name}` mixes numbers and booleans (item {i})"
-            )));
+            ))
+            .into());
         }
-        present.push(true);
-        numbers.push(number);
-        bools.push(boolean.unwrap_or(false));
     }
-    let present = if present.iter().all(|&p| p) {
-        None
-    } else {
-        Some(present)
-    };
-    Ok(if is_bool == Some(true) {
-        Column::Bools(bools, present)
-    } else {
-        Column::Numbers(numbers, present)
-    })
+    Ok(column.finish())
 }
 
 /// A core batch result as the JavaScript `{verdicts: Uint8Array, counts}` object.

@@ -9,6 +9,7 @@ mod convert;
 mod error;
 
 use error::{Failure, catch, guard};
+use kiro::api::convert as boundary;
 use kiro::{Code, CompiledPolicy};
 use wasm_bindgen::prelude::*;
 
@@ -39,7 +40,7 @@ impl Policy {
         #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")]
         format: Option<String>,
     ) -> Result<Policy, JsValue> {
-        let format = convert::format(format.as_deref())?;
+        let format = boundary::format_option(format.as_deref()).map_err(Failure::from)?;
         let inner = guard(|| CompiledPolicy::from_text(text, format))?;
         Ok(Self { inner })
     }
@@ -121,7 +122,7 @@ pub fn validate(
     text: &str,
     #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")] format: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let format = convert::format(format.as_deref())?;
+    let format = boundary::format_option(format.as_deref()).map_err(Failure::from)?;
     let diagnostics = catch(|| kiro::validate(text, format))?;
     convert::to_js(&diagnostics)
 }

@@ -1,7 +1,9 @@
 //! The one boundary every host wraps: typed entry points, and a JSON-string form of each for
-//! hosts that only move text. Bindings convert and map errors; they hold no engine logic.
+//! hosts that only move text. Bindings convert and map errors; they hold no engine logic, and
+//! the conversion rules they share are in [`convert`].
 
-use crate::check::Selection;
+pub mod convert;
+
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::Format;
@@ -124,21 +126,17 @@ pub fn check_json_str(request: &str) -> String {
 }
 
 fn check_request(req: &CheckRequest) -> Value {
-    let format = match req.format.as_deref().map(parse_format).transpose() {
+    let format = match convert::format_option(req.format.as_deref()) {
         Ok(f) => f,
-        Err(d) => return error_response(ErrorKind::Input, &[d]),
+        Err(e) => return error_response(e.kind, &e.diagnostics),
     };
-    let kind = match req.kind.as_deref().map(parse_kind).transpose() {
-        Ok(k) => k,
-        Err(d) => return error_response(ErrorKind::Input, &[d]),
+    let selection = match convert::selection(req.gate.clone(), req.kind.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return error_response(e.kind, &e.diagnostics),
     };
     let policy = match CompiledPolicy::from_text(&req.policy, format) {
         Ok(p) => p,
         Err(e) => return error_response(e.kind(), e.diagnostics()),
-    };
-    let selection = Selection {
-        gate: req.gate.clone(),
-        kind,
     };
     let metrics = if req.metrics.is_null() {
         json!({})
@@ -157,8 +155,8 @@ fn check_request(req: &CheckRequest) -> Value {
 pub fn validate_json_str(request: &str) -> String {
     let response = match serde_json::from_str::<ValidateRequest>(request) {
         Err(e) => request_error(format!("invalid request: {e}")),
-        Ok(req) => match req.format.as_deref().map(parse_format).transpose() {
-            Err(d) => json!({ "ok": false, "diagnostics": [d] }),
+        Ok(req) => match convert::format_option(req.format.as_deref()) {
+            Err(e) => json!({ "ok": false, "diagnostics": e.diagnostics }),
             Ok(format) => {
                 let diagnostics = validate(&req.policy, format);
                 json!({ "ok": diagnostics.is_empty(), "diagnostics": diagnostics })

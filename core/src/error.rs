@@ -2,9 +2,15 @@
 //!
 //! Outcomes (a failed gate) are data in the decision, never errors: these are for input that
 //! cannot be evaluated at all.
+//!
+//! [`BoundaryError`] is what every binding hands its host: any kiro error (or a caught panic)
+//! with its kind, message and diagnostics, whatever operation it came from. [`guard`] and
+//! [`catch_panic`] are the panic boundary every binding wraps its core calls in.
 
 use crate::diagnostic::{Code, Diagnostic};
+use std::any::Any;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// What went wrong, for hosts that map errors to exception classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +108,12 @@ impl CheckError {
     pub fn input(diagnostic: Diagnostic) -> Self {
         CheckError::Input(vec![diagnostic])
     }
+
+    /// An input error about batch columns ([`Code::InvalidBatch`], source `metrics`).
+    #[must_use]
+    pub fn invalid_batch(message: impl Into<String>) -> Self {
+        Self::input(Diagnostic::error(Code::InvalidBatch, message).with_source("metrics"))
+    }
 }
 
 impl fmt::Display for CheckError {
@@ -135,3 +147,137 @@ fn non_empty(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     diagnostics
 }
+
+/// Any kiro error on its way out to a host: the kind, message and diagnostics every binding's
+/// exception carries, whatever operation failed. It holds no host objects, so it can cross
+/// threads (Python's `detach`).
+///
+/// Bindings make one with [`guard`] or [`catch_panic`] around a core call, or with the
+/// constructors below for an argument they cannot convert, and only map it to their host's
+/// exception.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryError {
+    /// What went wrong; hosts choose an exception class by it.
+    pub kind: ErrorKind,
+    /// The message an exception shows: the first diagnostic, and how many more there are.
+    pub message: String,
+    /// The diagnostics (never empty: [`KiroError`] promises as much).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BoundaryError {
+    /// The boundary form of a kiro error: its kind, message and diagnostics.
+    #[must_use]
+    pub fn from_kiro<E: KiroError + ?Sized>(error: &E) -> Self {
+        Self {
+            kind: error.kind(),
+            message: error.to_string(),
+            diagnostics: error.diagnostics().to_vec(),
+        }
+    }
+
+    /// An error of `kind` with one diagnostic.
+    #[must_use]
+    pub fn new(kind: ErrorKind, diagnostic: Diagnostic) -> Self {
+        Self {
+            kind,
+            message: diagnostic.to_string(),
+            diagnostics: vec![diagnostic],
+        }
+    }
+
+    /// An input error with one diagnostic about the metrics (source `metrics`).
+    #[must_use]
+    pub fn input(code: Code, message: impl Into<String>) -> Self {
+        Self::new(
+            ErrorKind::Input,
+            Diagnostic::error(code, message).with_source("metrics"),
+        )
+    }
+
+    /// A bug in kiro ([`Code::Internal`], `KIRO-E099`): `internal error: {what}`, with a help
+    /// line asking for a report.
+    #[must_use]
+    pub fn internal(what: &str) -> Self {
+        Self::new(
+            ErrorKind::Internal,
+            Diagnostic::error(Code::Internal, format!("internal error: {what}"))
+                .with_help("this is a bug in kiro; please report it with the input that caused it"),
+        )
+    }
+
+    /// The error a caught panic becomes: [`BoundaryError::internal`] with the panic's message
+    /// (see [`panic_message`]).
+    #[must_use]
+    pub fn from_panic(payload: &(dyn Any + Send)) -> Self {
+        Self::internal(&panic_message(payload))
+    }
+
+    /// The code of the first diagnostic.
+    #[must_use]
+    pub fn code(&self) -> Code {
+        self.diagnostics.first().map_or(Code::Internal, |d| d.code)
+    }
+}
+
+impl fmt::Display for BoundaryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BoundaryError {}
+
+impl KiroError for BoundaryError {
+    fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl From<PolicyError> for BoundaryError {
+    fn from(error: PolicyError) -> Self {
+        Self::from_kiro(&error)
+    }
+}
+
+impl From<CheckError> for BoundaryError {
+    fn from(error: CheckError) -> Self {
+        Self::from_kiro(&error)
+    }
+}
+
+/// The message of a panic payload: the `&str` or `String` given to `panic!`, else `a panic
+/// without a message`.
+#[must_use]
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// Runs `f`, turning a panic into a `KIRO-E099` [`BoundaryError`] so that it never unwinds
+/// into a host. Where panics abort (`wasm32-unknown-unknown` on stable Rust) nothing can be
+/// caught and this only runs `f`.
+///
+/// # Errors
+/// [`BoundaryError::from_panic`] when `f` panics.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, BoundaryError> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| BoundaryError::from_panic(payload.as_ref()))
+}
+
+/// Runs a core call that may fail, turning both its error and a panic into a
+/// [`BoundaryError`].
+///
+/// # Errors
+/// The call's error ([`BoundaryError::from_kiro`]), or a panic as in [`catch_panic`].
+pub fn guard<T, E: KiroError>(f: impl FnOnce() -> Result<T, E>) -> Result<T, BoundaryError> {
+    catch_panic(f)?.map_err(|e| BoundaryError::from_kiro(&e))
+}
+
+#[cfg(test)]
+mod tests;

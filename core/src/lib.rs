@@ -44,11 +44,13 @@ pub use api::{
     VERSION, check_json_str, decision_to_json, parse_format, parse_kind, policy_schema,
     policy_schema_json, validate, validate_json_str,
 };
-pub use check::{Batch, BatchCounts, BatchResult, Selection};
+pub use check::{Batch, BatchColumn, BatchCounts, BatchResult, ColumnBuilder, Selection};
 pub use decision::{Decision, Outcome, Signoff, Verdict};
 pub use diagnostic::{Code, Diagnostic, Label, Severity, Span};
 pub use document::Format;
-pub use error::{CheckError, ErrorKind, KiroError, PolicyError};
+pub use error::{
+    BoundaryError, CheckError, ErrorKind, KiroError, PolicyError, catch_panic, guard, panic_message,
+};
 pub use metrics::MetricsInput;
 pub use policy::CompiledPolicy;
 pub use policy::model::GateKind;

@@ -6,7 +6,10 @@ mod decide;
 mod selection;
 mod text;
 
-pub use batch::{Batch, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN};
+pub use batch::{
+    Batch, BatchColumn, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN,
+    ColumnBuilder,
+};
 pub use selection::Selection;
 
 use crate::decision::Decision;

@@ -1,0 +1,194 @@
+//! The conversion rules every binding shares. A binding walks its host's values (JavaScript,
+//! Python) and reads host-specific things itself; what each value becomes, and every message
+//! about a value it cannot take, comes from here. Batch columns have their own builder:
+//! [`ColumnBuilder`](crate::ColumnBuilder) and [`Batch::from_columns`](crate::Batch::from_columns).
+
+use super::{parse_format, parse_kind};
+use crate::check::Selection;
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::document::{Format, Limits};
+use crate::error::{BoundaryError, CheckError, ErrorKind, PolicyError};
+use serde_json::{Map, Number, Value};
+use std::path::Path;
+
+/// The largest integer below which every integral double is exact (2^53).
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// A `format` argument (`"yaml"`, `"json"`, `"toml"`; `None` to detect it from the text).
+///
+/// # Errors
+/// An input error ([`Code::UnsupportedFormat`]) for any other name.
+pub fn format_option(name: Option<&str>) -> Result<Option<Format>, BoundaryError> {
+    name.map(parse_format)
+        .transpose()
+        .map_err(|d| BoundaryError::new(ErrorKind::Input, d))
+}
+
+/// The `gate` and `kind` arguments as a selection (`None`: no restriction).
+///
+/// # Errors
+/// An input error ([`Code::InvalidValue`]) for a kind that is not a gate kind.
+pub fn selection(gate: Option<String>, kind: Option<&str>) -> Result<Selection, BoundaryError> {
+    let kind = kind
+        .map(parse_kind)
+        .transpose()
+        .map_err(|d| BoundaryError::new(ErrorKind::Input, d))?;
+    Ok(Selection { gate, kind })
+}
+
+/// A policy file the host has read: its bytes as text, and its format — `format` when given,
+/// else the one the file's extension names, else `None` (the core detects it from the text).
+///
+/// # Errors
+/// A [`PolicyError`] ([`Code::Syntax`], pointing at the first bad byte) when the bytes are not
+/// UTF-8.
+pub fn policy_file(
+    path: &Path,
+    bytes: Vec<u8>,
+    format: Option<Format>,
+) -> Result<(String, Option<Format>), PolicyError> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        PolicyError::new(vec![
+            Diagnostic::error(Code::Syntax, "the policy is not valid UTF-8")
+                .with_label(Span::new(at, at + 1), "not UTF-8")
+                .with_source(path.display().to_string()),
+        ])
+    })?;
+    let format = format.or_else(|| {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+    });
+    Ok((text, format))
+}
+
+/// Where a binding's walk over its host's metrics is: how deep, and the dotted name of the
+/// value being read (`service.latency`). The walk builds the JSON value
+/// [`CompiledPolicy::check_value`](crate::CompiledPolicy::check_value) reads, so flattening,
+/// unit strings and messages about values come from the core; the methods here say what a
+/// value becomes when JSON cannot hold it as the host has it.
+#[derive(Debug, Clone, Default)]
+pub struct MetricPath {
+    path: String,
+    depth: usize,
+}
+
+impl MetricPath {
+    /// The top: the metrics object itself.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many levels below the metrics object (0: the object itself).
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Whether this is the metrics object itself.
+    #[must_use]
+    pub fn is_top(&self) -> bool {
+        self.depth == 0
+    }
+
+    /// The dotted name of the value here (empty at the top).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.path
+    }
+
+    /// Reads the value under `key` with `read`, one level deeper.
+    pub fn enter<T>(&mut self, key: &str, read: impl FnOnce(&mut Self) -> T) -> T {
+        let len = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        self.depth += 1;
+        let value = read(self);
+        self.depth -= 1;
+        self.path.truncate(len);
+        value
+    }
+
+    /// What stands for a collection here without reading it, if anything: at the depth the
+    /// core rejects (`KIRO-E006`, with its own message) an empty object, which also ends the
+    /// walk of an object that contains itself; an array (`is_array`) an empty array, since the
+    /// core rejects arrays whatever their items. `None`: read the collection.
+    #[must_use]
+    pub fn placeholder(&self, is_array: bool) -> Option<Value> {
+        if self.depth >= Limits::default().max_depth {
+            Some(Value::Object(Map::new()))
+        } else if is_array {
+            Some(Value::Array(Vec::new()))
+        } else {
+            None
+        }
+    }
+
+    /// A floating-point value, kept as a float. At the top a non-finite number is `null` (the
+    /// core reports that metrics are not an object).
+    ///
+    /// # Errors
+    /// [`Code::InvalidMetricValue`] for a non-finite number below the top.
+    pub fn float(&self, value: f64) -> Result<Value, CheckError> {
+        match Number::from_f64(value) {
+            Some(n) => Ok(Value::Number(n)),
+            None if self.is_top() => Ok(Value::Null),
+            None => Err(CheckError::input(
+                Diagnostic::error(
+                    Code::InvalidMetricValue,
+                    format!("metric `{}` is not a finite number", self.path),
+                )
+                .with_source("metrics"),
+            )),
+        }
+    }
+
+    /// A number from a host whose numbers are all doubles (JavaScript): integral ones become
+    /// integers, as `JSON.parse` would give them to the core; others as [`MetricPath::float`].
+    ///
+    /// # Errors
+    /// As [`MetricPath::float`].
+    pub fn json_number(&self, value: f64) -> Result<Value, CheckError> {
+        if value.fract() == 0.0 && value.abs() < EXACT_INTEGERS {
+            #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+            return Ok(Value::Number((value as i64).into()));
+        }
+        self.float(value)
+    }
+
+    /// The error for a value of a type metrics cannot hold (a function, a date, a set…);
+    /// `type_name` is its type as the host names it. At the top the message is `top_level` (in
+    /// the host's words for what metrics must be; [`Code::InputNotObject`]); below, `metric
+    /// `a.b` has a value of type `…`` ([`Code::InvalidMetricValue`]). The help lists what
+    /// metric values are, with the host's name for `null`.
+    #[must_use]
+    pub fn type_error(
+        &self,
+        type_name: &str,
+        top_level: impl FnOnce() -> String,
+        null: &str,
+    ) -> CheckError {
+        let (code, message) = if self.is_top() {
+            (Code::InputNotObject, top_level())
+        } else {
+            (
+                Code::InvalidMetricValue,
+                format!("metric `{}` has a value of type `{type_name}`", self.path),
+            )
+        };
+        CheckError::input(
+            Diagnostic::error(code, message)
+                .with_help(format!(
+                    "metric values are numbers, strings with a unit (`\"87%\"`), booleans or {null}"
+                ))
+                .with_source("metrics"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,188 @@
+#![allow(clippy::panic, reason = "tests")]
+
+use super::*;
+use crate::error::KiroError;
+use crate::policy::model::GateKind;
+use serde_json::json;
+
+fn first(error: &CheckError) -> &Diagnostic {
+    &error.diagnostics()[0]
+}
+
+/// An input error about one metric value (`KIRO-E022`, source `metrics`) saying `message`.
+fn assert_metric_error(error: &CheckError, message: &str) {
+    assert_eq!(error.kind(), ErrorKind::Input);
+    assert_eq!(error.code(), Code::InvalidMetricValue);
+    assert_eq!(first(error).message, message);
+    assert_eq!(first(error).source.as_deref(), Some("metrics"));
+}
+
+#[test]
+fn format_arguments() {
+    assert_eq!(format_option(None), Ok(None));
+    assert_eq!(format_option(Some("toml")), Ok(Some(Format::Toml)));
+    let Err(error) = format_option(Some("ini")) else {
+        panic!("`ini` is not a format");
+    };
+    assert_eq!(error.kind, ErrorKind::Input);
+    assert_eq!(error.code(), Code::UnsupportedFormat);
+    assert_eq!(error.message, "KIRO-E007: unknown format `ini`");
+}
+
+#[test]
+fn selection_arguments() {
+    let all = selection(None, None).expect("no restriction");
+    assert_eq!((all.gate, all.kind), (None, None));
+    let one = selection(Some("tests".to_owned()), Some("pre-merge")).expect("valid");
+    assert_eq!(one.gate.as_deref(), Some("tests"));
+    assert_eq!(one.kind, Some(GateKind::PreMerge));
+    let Err(error) = selection(None, Some("pre-merj")) else {
+        panic!("`pre-merj` is not a kind");
+    };
+    assert_eq!(error.kind, ErrorKind::Input);
+    assert_eq!(error.code(), Code::InvalidValue);
+    assert_eq!(
+        error.diagnostics[0].help.as_deref(),
+        Some("did you mean `pre-merge`?")
+    );
+}
+
+#[test]
+fn policy_files_are_utf8_and_named_by_extension() {
+    let path = Path::new("dir/policy.TOML");
+    let (text, format) = policy_file(path, b"name = 'x'".to_vec(), None).expect("UTF-8");
+    assert_eq!((text.as_str(), format), ("name = 'x'", Some(Format::Toml)));
+    let given = policy_file(path, Vec::new(), Some(Format::Yaml)).expect("UTF-8");
+    assert_eq!(given.1, Some(Format::Yaml));
+    let unknown = policy_file(Path::new("policy.txt"), Vec::new(), None).expect("UTF-8");
+    assert_eq!(unknown.1, None);
+
+    let Err(error) = policy_file(Path::new("p.yaml"), b"ab\xffc".to_vec(), None) else {
+        panic!("not UTF-8");
+    };
+    assert_eq!(error.kind(), ErrorKind::Policy);
+    let d = &error.diagnostics()[0];
+    assert_eq!(d.code, Code::Syntax);
+    assert_eq!(d.message, "the policy is not valid UTF-8");
+    assert_eq!(d.source.as_deref(), Some("p.yaml"));
+    assert_eq!(d.primary_span(), Some(Span::new(2, 3)));
+    assert_eq!(d.labels[0].label, "not UTF-8");
+}
+
+#[test]
+fn paths_name_the_value_being_read() {
+    let mut at = MetricPath::new();
+    assert!(at.is_top());
+    let inner = at.enter("service", |at| {
+        at.enter("latency", |at| (at.as_str().to_owned(), at.depth()))
+    });
+    assert_eq!(inner, ("service.latency".to_owned(), 2));
+    assert_eq!((at.as_str(), at.depth()), ("", 0));
+}
+
+#[test]
+fn numbers_from_doubles_are_integers_when_integral() {
+    let at = MetricPath::new();
+    assert_eq!(at.json_number(87.0).expect("finite"), json!(87));
+    assert!(at.json_number(87.0).expect("finite").is_i64());
+    assert_eq!(at.json_number(-0.0).expect("finite"), json!(0));
+    assert_eq!(at.json_number(87.5).expect("finite"), json!(87.5));
+    // 2^53 and above are not exact integers: they stay floats.
+    assert!(
+        at.json_number(9_007_199_254_740_992.0)
+            .expect("finite")
+            .is_f64()
+    );
+    // Floats stay floats.
+    assert!(at.float(87.0).expect("finite").is_f64());
+}
+
+#[test]
+fn non_finite_numbers_are_null_at_the_top_and_errors_below() {
+    let mut at = MetricPath::new();
+    assert_eq!(at.json_number(f64::NAN).expect("top"), Value::Null);
+    assert_eq!(at.float(f64::INFINITY).expect("top"), Value::Null);
+    let error = at
+        .enter("perf", |at| at.enter("p95", |at| at.json_number(f64::NAN)))
+        .expect_err("not finite");
+    assert_metric_error(&error, "metric `perf.p95` is not a finite number");
+    assert_eq!(
+        error.to_string(),
+        "KIRO-E022: metric `perf.p95` is not a finite number"
+    );
+}
+
+#[test]
+fn collections_that_need_no_reading() {
+    let mut at = MetricPath::new();
+    assert_eq!(at.placeholder(false), None);
+    assert_eq!(at.placeholder(true), Some(json!([])));
+    let max = Limits::default().max_depth;
+    fn deep(at: &mut MetricPath, levels: usize, is_array: bool) -> Option<Value> {
+        if levels == 0 {
+            return at.placeholder(is_array);
+        }
+        at.enter("a", |at| deep(at, levels - 1, is_array))
+    }
+    assert_eq!(deep(&mut at, max - 1, false), None);
+    assert_eq!(deep(&mut at, max, false), Some(json!({})));
+    assert_eq!(deep(&mut at, max, true), Some(json!({})));
+}
+
+#[test]
+fn type_errors_name_the_metric_below_the_top() {
+    let mut at = MetricPath::new();
+    let top = at.type_error("function", || "metrics must be a thing".to_owned(), "null");
+    assert_eq!(top.code(), Code::InputNotObject);
+    assert_eq!(first(&top).message, "metrics must be a thing");
+    assert_eq!(
+        first(&top).help.as_deref(),
+        Some("metric values are numbers, strings with a unit (`\"87%\"`), booleans or null")
+    );
+    let below = at.enter("when", |at| {
+        at.type_error("Date", || unreachable!("not at the top"), "None")
+    });
+    assert_metric_error(&below, "metric `when` has a value of type `Date`");
+    assert!(
+        first(&below)
+            .help
+            .as_deref()
+            .is_some_and(|h| h.ends_with("booleans or None"))
+    );
+}
+
+#[test]
+fn the_json_forms_report_bad_arguments_as_before() {
+    let response = |text: &str| -> Value { serde_json::from_str(text).expect("JSON") };
+    let policy = "name: d\nmetrics: {c: {unit: \"%\"}}\ngates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: c >= 90%}]}\n";
+
+    let bad_format = response(&super::super::check_json_str(
+        &json!({"policy": policy, "format": "ini"}).to_string(),
+    ));
+    assert_eq!(bad_format["ok"], json!(false));
+    assert_eq!(bad_format["error"]["kind"], json!("input"));
+    assert_eq!(bad_format["error"]["code"], json!("KIRO-E007"));
+    assert_eq!(
+        bad_format["error"]["diagnostics"][0]["message"],
+        json!("unknown format `ini`")
+    );
+
+    // The kind is read before the policy is compiled: a bad kind wins over a bad policy.
+    let bad_kind = response(&super::super::check_json_str(
+        &json!({"policy": "name: [", "kind": "pre-merj"}).to_string(),
+    ));
+    assert_eq!(bad_kind["error"]["kind"], json!("input"));
+    assert_eq!(bad_kind["error"]["code"], json!("KIRO-E003"));
+
+    let checked = response(&super::super::check_json_str(
+        &json!({"policy": policy, "metrics": {"c": 95}, "kind": "pre-merge"}).to_string(),
+    ));
+    assert_eq!(checked["ok"], json!(true));
+    assert_eq!(checked["decision"]["verdict"], json!("pass"));
+
+    let validated = response(&super::super::validate_json_str(
+        &json!({"policy": policy, "format": "ini"}).to_string(),
+    ));
+    assert_eq!(validated["ok"], json!(false));
+    assert_eq!(validated["diagnostics"][0]["code"], json!("KIRO-E007"));
+}
