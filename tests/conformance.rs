@@ -11,10 +11,14 @@ fn main() {
         Ok(cases) => cases
             .into_iter()
             .map(|case| {
-                Trial::test(case.name.clone(), move || kiro_tests::run_case(&case).map_err(Failed::from))
+                Trial::test(case.name.clone(), move || {
+                    kiro_tests::run_case(&case).map_err(Failed::from)
+                })
             })
             .collect(),
-        Err(message) => vec![Trial::test("load the corpus", move || Err(Failed::from(message)))],
+        Err(message) => vec![Trial::test("load the corpus", move || {
+            Err(Failed::from(message))
+        })],
     };
     libtest_mimic::run(&args, trials).exit();
 }

@@ -273,7 +273,11 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
 pub fn format_number(x: f64, min_decimals: usize) -> String {
     // Below 1e9, `k / 1e6` is the double nearest the decimal k·10⁻⁶, whose shortest round-trip
     // form (what `Display` prints, quickly) is that decimal.
-    let rounded = if x.abs() < 1e9 { (x * 1e6).round() / 1e6 } else { x };
+    let rounded = if x.abs() < 1e9 {
+        (x * 1e6).round() / 1e6
+    } else {
+        x
+    };
     // `+ 0.0` turns `-0` into `0`.
     let mut text = (rounded + 0.0).to_string();
     let decimals = text.find('.').map_or(0, |dot| text.len() - dot - 1);

@@ -51,10 +51,7 @@ pub fn load_policy(path: &Path, format: Option<PolicyFormat>) -> Result<LoadedPo
         .or_else(|| io::format_by_extension(path))
         .unwrap_or_else(|| Format::detect(&file.text));
     match CompiledPolicy::from_text(&file.text, Some(format)) {
-        Ok(policy) => Ok(LoadedPolicy {
-            policy,
-            file,
-        }),
+        Ok(policy) => Ok(LoadedPolicy { policy, file }),
         Err(e) => Err(Failure::in_source(e.diagnostics(), &file)),
     }
 }

@@ -1140,7 +1140,10 @@ fn same_as_json(node: &Node, value: &serde_json::Value) -> bool {
         (NodeKind::Null, Value::Null) => true,
         (NodeKind::Bool(a), Value::Bool(b)) => a == b,
         // `-0` is the integer 0 here and the float -0.0 in serde_json: the same number.
-        #[expect(clippy::cast_precision_loss, reason = "comparing values, not converting")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "comparing values, not converting"
+        )]
         (NodeKind::Integer(a), Value::Number(b)) => {
             b.as_i64() == Some(*a) || b.as_f64() == Some(*a as f64)
         }
