@@ -6,12 +6,13 @@
 use crate::decision::{Outcome, Signoff, Verdict};
 use crate::diagnostic::Diagnostic;
 use crate::error::CheckError;
-use crate::gate::{criterion_outcome, score_gate, signoff};
+use crate::gate::{Tally, criterion_outcome, signoff};
 use crate::metrics::RawValue;
 use crate::metrics::bind::convert;
 use crate::policy::CompiledPolicy;
-use crate::policy::compiled::Compiled;
+use crate::policy::compiled::{Compiled, PersonaRule};
 use crate::tri::Tri;
+use crate::units::Dimension;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -325,87 +326,118 @@ impl CompiledPolicy {
             }
         }
         let column_refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
-        // Condition results per criterion, column-wise.
-        let mut pass_codes: Vec<Vec<Vec<u8>>> = Vec::with_capacity(selected.len());
-        let mut warn_codes: Vec<Vec<Option<Vec<u8>>>> = Vec::with_capacity(selected.len());
-        for &g in &selected {
-            let mut gate_pass = Vec::new();
-            let mut gate_warn = Vec::new();
-            for criterion in &policy.gates[g].criteria {
-                let mut out = vec![0u8; n];
-                criterion.pass.eval_columns(&column_refs, &mut out);
-                gate_pass.push(out);
-                gate_warn.push(criterion.warn.as_ref().map(|(program, _)| {
-                    let mut out = vec![0u8; n];
-                    program.eval_columns(&column_refs, &mut out);
-                    out
-                }));
-            }
-            pass_codes.push(gate_pass);
-            warn_codes.push(gate_warn);
-        }
-        // Per record: the same rules as a single check.
-        let mut verdicts = vec![CODE_PASS; n];
-        let mut counts = BatchCounts::default();
-        let mut outcomes: Vec<Vec<Outcome>> = selected
+        // Criterion by criterion over all records, with the same outcome and scoring rules as a
+        // single check: one tally per record, condition results in reused buffers.
+        let personas: Vec<&PersonaRule> = policy
+            .personas
             .iter()
-            .map(|&g| vec![Outcome::Pass; policy.gates[g].criteria.len()])
+            .filter(|p| p.required && selected.iter().any(|&g| p.touches_gate(g)))
             .collect();
-        let mut gate_verdicts = vec![Verdict::Pass; selected.len()];
-        for (record, code) in verdicts.iter_mut().enumerate() {
-            let mut errored = false;
-            for (i, &g) in selected.iter().enumerate() {
-                for (c, criterion) in policy.gates[g].criteria.iter().enumerate() {
-                    let p = pass_codes[i][c][record];
-                    let w = warn_codes[i][c].as_ref().map(|w| w[record]);
-                    if p == CODE_ERROR || (p == Tri::False as u8 && w == Some(CODE_ERROR)) {
-                        errored = true;
+        let mut worst = vec![Verdict::Pass; n];
+        let mut errored = vec![false; n];
+        let mut tallies = vec![Tally::default(); n];
+        let mut pass = vec![0u8; n];
+        let mut warn = vec![0u8; n];
+        // Kept only when a required persona's sign-off needs them.
+        let mut kept_outcomes: Vec<Vec<Vec<Outcome>>> = Vec::new();
+        let mut kept_verdicts: Vec<Vec<Verdict>> = Vec::new();
+        for &g in &selected {
+            let gate = &policy.gates[g];
+            tallies.fill(Tally::default());
+            let mut gate_outcomes = Vec::new();
+            for criterion in &gate.criteria {
+                criterion.pass.eval_columns(&column_refs, &mut pass);
+                let warn_codes = criterion.warn.as_ref().map(|(program, _)| {
+                    program.eval_columns(&column_refs, &mut warn);
+                    warn.as_slice()
+                });
+                let mut column = if personas.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![Outcome::Pass; n]
+                };
+                for r in 0..n {
+                    let p = pass[r];
+                    let w = warn_codes.map(|w| w[r]);
+                    let failed = p == Tri::False as u8;
+                    if p == CODE_ERROR || (failed && w == Some(CODE_ERROR)) {
+                        errored[r] = true;
                     }
-                    let warn = if p == Tri::False as u8 {
-                        w.map(Tri::from_u8)
-                    } else {
-                        None
-                    };
-                    outcomes[i][c] =
-                        criterion_outcome(Tri::from_u8(p), warn, criterion.on_missing).0;
+                    let w = if failed { w.map(Tri::from_u8) } else { None };
+                    let outcome = criterion_outcome(Tri::from_u8(p), w, criterion.on_missing).0;
+                    tallies[r].add(criterion, outcome);
+                    if let Some(slot) = column.get_mut(r) {
+                        *slot = outcome;
+                    }
                 }
-                gate_verdicts[i] = score_gate(&policy.gates[g], &outcomes[i]).verdict;
+                gate_outcomes.push(column);
             }
-            if errored {
-                *code = CODE_ERROR;
-                counts.error += 1;
-                continue;
-            }
-            let mut verdict = gate_verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
-            for persona in policy.personas.iter().filter(|p| p.required) {
-                let signed = signoff(
-                    persona,
-                    &policy.gates,
-                    &selected,
-                    &outcomes,
-                    &gate_verdicts,
-                    |_, _| {},
-                    |_| {},
-                );
-                if signed == Some(Signoff::Rejected) {
-                    verdict = Verdict::Fail;
+            let mut verdicts = Vec::new();
+            for (r, tally) in tallies.iter().enumerate() {
+                let verdict = tally.finish(gate.scoring).verdict;
+                worst[r] = worst[r].max(verdict);
+                if !personas.is_empty() {
+                    verdicts.push(verdict);
                 }
             }
-            *code = match verdict {
-                Verdict::Pass => {
-                    counts.pass += 1;
-                    CODE_PASS
-                }
-                Verdict::Warn => {
-                    counts.warn += 1;
-                    CODE_WARN
-                }
-                Verdict::Fail => {
-                    counts.fail += 1;
-                    CODE_FAIL
-                }
-            };
+            kept_outcomes.push(gate_outcomes);
+            kept_verdicts.push(verdicts);
         }
+        // Required personas, per record, only when there are any.
+        if !personas.is_empty() {
+            let mut outcomes: Vec<Vec<Outcome>> = selected
+                .iter()
+                .map(|&g| vec![Outcome::Pass; policy.gates[g].criteria.len()])
+                .collect();
+            let mut gate_verdicts = vec![Verdict::Pass; selected.len()];
+            for r in 0..n {
+                for (i, gate) in kept_outcomes.iter().enumerate() {
+                    for (c, column) in gate.iter().enumerate() {
+                        outcomes[i][c] = column[r];
+                    }
+                    gate_verdicts[i] = kept_verdicts[i][r];
+                }
+                let rejected = personas.iter().any(|persona| {
+                    signoff(
+                        persona,
+                        &policy.gates,
+                        &selected,
+                        &outcomes,
+                        &gate_verdicts,
+                        |_, _| {},
+                        |_| {},
+                    ) == Some(Signoff::Rejected)
+                });
+                if rejected {
+                    worst[r] = Verdict::Fail;
+                }
+            }
+        }
+        let mut counts = BatchCounts::default();
+        let verdicts: Vec<u8> = worst
+            .iter()
+            .zip(&errored)
+            .map(|(verdict, &errored)| {
+                if errored {
+                    counts.error += 1;
+                    return CODE_ERROR;
+                }
+                match verdict {
+                    Verdict::Pass => {
+                        counts.pass += 1;
+                        CODE_PASS
+                    }
+                    Verdict::Warn => {
+                        counts.warn += 1;
+                        CODE_WARN
+                    }
+                    Verdict::Fail => {
+                        counts.fail += 1;
+                        CODE_FAIL
+                    }
+                }
+            })
+            .collect();
         Ok(BatchResult { verdicts, counts })
     }
 }
@@ -418,6 +450,29 @@ fn base_column(policy: &Compiled, slot: usize, batch: &Batch) -> Result<Vec<f64>
     let Some(column) = batch.columns.get(&metric.name) else {
         return Ok(vec![f64::NAN; batch.len]);
     };
+    // The common case, numbers of a numeric metric, in one pass; anything else (and every
+    // error, for its message) through the same conversion as metrics input.
+    if let Values::Numbers(values) = &column.values
+        && metric.unit.dimension != Dimension::Bool
+    {
+        let factor = metric.unit.factor;
+        let out: Vec<f64> = match &column.present {
+            None => values.iter().map(|v| v * factor).collect(),
+            Some(present) => values
+                .iter()
+                .zip(present)
+                .map(|(v, &p)| if p { v * factor } else { f64::NAN })
+                .collect(),
+        };
+        let absent = |i: usize| column.present.as_ref().is_some_and(|p| !p[i]);
+        if out
+            .iter()
+            .enumerate()
+            .all(|(i, v)| v.is_finite() || absent(i))
+        {
+            return Ok(out);
+        }
+    }
     let mut out = Vec::with_capacity(batch.len);
     for i in 0..batch.len {
         if column.present.as_ref().is_some_and(|p| !p[i]) {

@@ -1,8 +1,12 @@
 //! Gate verdicts: strict and scored (Keptn-style) modes.
+//!
+//! A [`Tally`] accumulates criterion outcomes one at a time; the single check folds a gate's
+//! criteria into one tally, the batch keeps one tally per record and adds criterion by
+//! criterion. Either way the rules below are the only ones.
 
 use super::outcome::earned;
 use crate::decision::{Outcome, Verdict};
-use crate::policy::compiled::{GateRule, Scoring};
+use crate::policy::compiled::{CriterionRule, GateRule, Scoring};
 
 /// A gate's verdict and score, and what drove it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,61 +20,82 @@ pub(crate) struct GateScore {
     pub key_failed: usize,
 }
 
-/// Scores gate `gate` given its criteria's outcomes (in criterion order).
-pub(crate) fn score_gate(gate: &GateRule, outcomes: &[Outcome]) -> GateScore {
-    let mut total = 0.0;
-    let mut got = 0.0;
-    let (mut failed, mut warned, mut unknown, mut key_failed) = (0, 0, 0, 0);
-    for (criterion, &outcome) in gate.criteria.iter().zip(outcomes) {
+/// Criterion outcomes of one gate, added up.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Tally {
+    total: f64,
+    got: f64,
+    failed: u32,
+    warned: u32,
+    unknown: u32,
+    key_failed: u32,
+}
+
+impl Tally {
+    /// Counts `criterion`'s `outcome`.
+    #[inline]
+    pub(crate) fn add(&mut self, criterion: &CriterionRule, outcome: Outcome) {
         match outcome {
-            Outcome::Unknown => unknown += 1,
-            Outcome::Fail => {
-                failed += 1;
-                if criterion.key {
-                    key_failed += 1;
-                }
+            Outcome::Unknown => {
+                self.unknown += 1;
+                return;
             }
-            Outcome::Warn => warned += 1,
+            Outcome::Fail => {
+                self.failed += 1;
+                self.key_failed += u32::from(criterion.key);
+            }
+            Outcome::Warn => self.warned += 1,
             Outcome::Pass => {}
         }
-        if outcome != Outcome::Unknown {
-            total += criterion.weight;
-            got += earned(outcome, criterion.weight);
+        self.total += criterion.weight;
+        self.got += earned(outcome, criterion.weight);
+    }
+
+    /// The gate's verdict and score under `scoring`.
+    pub(crate) fn finish(&self, scoring: Scoring) -> GateScore {
+        let score = (self.total > 0.0).then(|| self.got / self.total);
+        let verdict = match scoring {
+            Scoring::Strict => {
+                if self.failed > 0 {
+                    Verdict::Fail
+                } else if self.warned > 0 || self.unknown > 0 {
+                    Verdict::Warn
+                } else {
+                    Verdict::Pass
+                }
+            }
+            Scoring::Scored { pass, warn } => {
+                let by_score = match score {
+                    _ if self.key_failed > 0 => Verdict::Fail,
+                    // Nothing could be decided, or nothing carries weight: warn, never pass.
+                    None => Verdict::Warn,
+                    Some(s) if s >= pass => Verdict::Pass,
+                    Some(s) if s >= warn => Verdict::Warn,
+                    Some(_) => Verdict::Fail,
+                };
+                if self.unknown > 0 && by_score == Verdict::Pass {
+                    Verdict::Warn
+                } else {
+                    by_score
+                }
+            }
+        };
+        GateScore {
+            verdict,
+            score,
+            failed: self.failed as usize,
+            warned: self.warned as usize,
+            unknown: self.unknown as usize,
+            key_failed: self.key_failed as usize,
         }
     }
-    let score = (total > 0.0).then(|| got / total);
-    let verdict = match gate.scoring {
-        Scoring::Strict => {
-            if failed > 0 {
-                Verdict::Fail
-            } else if warned > 0 || unknown > 0 {
-                Verdict::Warn
-            } else {
-                Verdict::Pass
-            }
-        }
-        Scoring::Scored { pass, warn } => {
-            let by_score = match score {
-                _ if key_failed > 0 => Verdict::Fail,
-                // Nothing could be decided, or nothing carries weight: warn, never pass silently.
-                None => Verdict::Warn,
-                Some(s) if s >= pass => Verdict::Pass,
-                Some(s) if s >= warn => Verdict::Warn,
-                Some(_) => Verdict::Fail,
-            };
-            if unknown > 0 && by_score == Verdict::Pass {
-                Verdict::Warn
-            } else {
-                by_score
-            }
-        }
-    };
-    GateScore {
-        verdict,
-        score,
-        failed,
-        warned,
-        unknown,
-        key_failed,
+}
+
+/// Scores gate `gate` given its criteria's outcomes (in criterion order).
+pub(crate) fn score_gate(gate: &GateRule, outcomes: &[Outcome]) -> GateScore {
+    let mut tally = Tally::default();
+    for (criterion, &outcome) in gate.criteria.iter().zip(outcomes) {
+        tally.add(criterion, outcome);
     }
+    tally.finish(gate.scoring)
 }
