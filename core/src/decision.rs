@@ -10,11 +10,23 @@ use std::collections::BTreeMap;
 
 /// Pass, warn or fail.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Everything holds.
+    #[default]
     Pass,
     /// Acceptable, with something to look at.
     Warn,

@@ -6,11 +6,12 @@
 use crate::decision::{Outcome, Signoff, Verdict};
 use crate::diagnostic::Diagnostic;
 use crate::error::CheckError;
-use crate::gate::{Tally, criterion_outcome, signoff};
+use crate::gate::{Tally, criterion_outcome, signoff, strict_severity};
 use crate::metrics::RawValue;
 use crate::metrics::bind::convert;
 use crate::policy::CompiledPolicy;
-use crate::policy::compiled::{Compiled, PersonaRule};
+use crate::policy::compiled::{Compiled, PersonaRule, Scoring};
+use crate::policy::model::MissingRule;
 use crate::tri::Tri;
 use crate::units::Dimension;
 use serde::{Deserialize, Serialize};
@@ -314,74 +315,93 @@ impl CompiledPolicy {
         let selected = selection.resolve(self)?;
         let policy: &Compiled = &self.inner;
         let n = batch.len;
-        // Base-unit columns for every slot the selected gates read.
-        let mut columns: Vec<Vec<f64>> = vec![Vec::new(); policy.metrics.slots().len()];
+        let mut needed: Vec<usize> = Vec::new();
         for &g in &selected {
             for criterion in &policy.gates[g].criteria {
                 for &slot in &criterion.slots {
-                    if columns[slot].len() != n || n == 0 {
-                        columns[slot] = base_column(policy, slot, batch)?;
+                    if !needed.contains(&slot) {
+                        needed.push(slot);
                     }
                 }
             }
         }
-        let column_refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
-        // Criterion by criterion over all records, with the same outcome and scoring rules as a
-        // single check: one tally per record, condition results in reused buffers.
         let personas: Vec<&PersonaRule> = policy
             .personas
             .iter()
             .filter(|p| p.required && selected.iter().any(|&g| p.touches_gate(g)))
             .collect();
+        // Chunk by chunk, criterion by criterion, with the outcome and scoring rules of a single
+        // check: buffers sized to a chunk and reused, so the work stays in cache.
+        let chunk = n.clamp(1, CHUNK);
+        let mut columns: Vec<Vec<f64>> = vec![Vec::new(); policy.metrics.slots().len()];
+        let mut pass = vec![0u8; chunk];
+        let mut warn = vec![0u8; chunk];
+        let mut tallies = vec![Tally::default(); chunk];
         let mut worst = vec![Verdict::Pass; n];
         let mut errored = vec![false; n];
-        let mut tallies = vec![Tally::default(); n];
-        let mut pass = vec![0u8; n];
-        let mut warn = vec![0u8; n];
-        // Kept only when a required persona's sign-off needs them.
-        let mut kept_outcomes: Vec<Vec<Vec<Outcome>>> = Vec::new();
-        let mut kept_verdicts: Vec<Vec<Verdict>> = Vec::new();
-        for &g in &selected {
-            let gate = &policy.gates[g];
-            tallies.fill(Tally::default());
-            let mut gate_outcomes = Vec::new();
-            for criterion in &gate.criteria {
-                criterion.pass.eval_columns(&column_refs, &mut pass);
-                let warn_codes = criterion.warn.as_ref().map(|(program, _)| {
-                    program.eval_columns(&column_refs, &mut warn);
-                    warn.as_slice()
-                });
-                let mut column = if personas.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![Outcome::Pass; n]
-                };
-                for r in 0..n {
-                    let p = pass[r];
-                    let w = warn_codes.map(|w| w[r]);
-                    let failed = p == Tri::False as u8;
-                    if p == CODE_ERROR || (failed && w == Some(CODE_ERROR)) {
-                        errored[r] = true;
+        // Kept for every record only when a required persona's sign-off needs them.
+        let mut kept_outcomes: Vec<Vec<Vec<Outcome>>> = selected
+            .iter()
+            .map(|&g| {
+                let len = if personas.is_empty() { 0 } else { n };
+                vec![vec![Outcome::Pass; len]; policy.gates[g].criteria.len()]
+            })
+            .collect();
+        let mut kept_verdicts: Vec<Vec<Verdict>> =
+            vec![vec![Verdict::Pass; if personas.is_empty() { 0 } else { n }]; selected.len()];
+        let mut start = 0;
+        while start < n {
+            let len = chunk.min(n - start);
+            for &slot in &needed {
+                fill_base_column(policy, slot, batch, start, len, &mut columns[slot])?;
+            }
+            let column_refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+            let (pass, warn) = (&mut pass[..len], &mut warn[..len]);
+            let worst = &mut worst[start..start + len];
+            let errored = &mut errored[start..start + len];
+            for (i, &g) in selected.iter().enumerate() {
+                let gate = &policy.gates[g];
+                // A strict gate's verdict is the worst criterion severity: with no persona to
+                // sign off, it folds straight into each record's verdict, without a tally.
+                let fold_strict = gate.scoring == Scoring::Strict && personas.is_empty();
+                let tallies = &mut tallies[..len];
+                tallies.fill(Tally::default());
+                for (c, criterion) in gate.criteria.iter().enumerate() {
+                    criterion.pass.eval_columns(&column_refs, pass);
+                    let has_warn = criterion.warn.as_ref().is_some_and(|(program, _)| {
+                        program.eval_columns(&column_refs, warn);
+                        true
+                    });
+                    let table = OutcomeTable::new(criterion.on_missing);
+                    let kept = kept_outcomes[i][c].get_mut(start..start + len);
+                    for r in 0..len {
+                        let p = pass[r];
+                        let w = if has_warn { warn[r] } else { NO_WARN };
+                        errored[r] |= p == CODE_ERROR || (p == Tri::False as u8 && w == CODE_ERROR);
+                        let outcome = table.get(p, w);
+                        if fold_strict {
+                            worst[r] = worst[r].max(strict_severity(outcome));
+                        } else {
+                            tallies[r].add(criterion, outcome);
+                        }
                     }
-                    let w = if failed { w.map(Tri::from_u8) } else { None };
-                    let outcome = criterion_outcome(Tri::from_u8(p), w, criterion.on_missing).0;
-                    tallies[r].add(criterion, outcome);
-                    if let Some(slot) = column.get_mut(r) {
-                        *slot = outcome;
+                    if let Some(kept) = kept {
+                        for (r, slot) in kept.iter_mut().enumerate() {
+                            *slot = table.get(pass[r], if has_warn { warn[r] } else { NO_WARN });
+                        }
                     }
                 }
-                gate_outcomes.push(column);
-            }
-            let mut verdicts = Vec::new();
-            for (r, tally) in tallies.iter().enumerate() {
-                let verdict = tally.finish(gate.scoring).verdict;
-                worst[r] = worst[r].max(verdict);
-                if !personas.is_empty() {
-                    verdicts.push(verdict);
+                if !fold_strict {
+                    for (r, tally) in tallies.iter().enumerate() {
+                        let verdict = tally.finish(gate.scoring).verdict;
+                        worst[r] = worst[r].max(verdict);
+                        if let Some(kept) = kept_verdicts[i].get_mut(start + r) {
+                            *kept = verdict;
+                        }
+                    }
                 }
             }
-            kept_outcomes.push(gate_outcomes);
-            kept_verdicts.push(verdicts);
+            start += len;
         }
         // Required personas, per record, only when there are any.
         if !personas.is_empty() {
@@ -442,39 +462,91 @@ impl CompiledPolicy {
     }
 }
 
-/// The column for `slot` in base units, NaN where there is no data.
-fn base_column(policy: &Compiled, slot: usize, batch: &Batch) -> Result<Vec<f64>, CheckError> {
-    let Some(metric) = policy.metrics.get(slot) else {
-        return Ok(vec![f64::NAN; batch.len]);
+/// Records per chunk: the chunk's columns, condition codes and tallies stay in cache.
+const CHUNK: usize = 4096;
+
+/// The warn code of a criterion without a warn condition.
+const NO_WARN: u8 = 4;
+
+/// A criterion's outcome for every pair of condition codes, worked out once by
+/// [`criterion_outcome`] so that the per-record loop only looks it up.
+struct OutcomeTable([[Outcome; 5]; 4]);
+
+impl OutcomeTable {
+    fn new(rule: MissingRule) -> Self {
+        let mut table = [[Outcome::Fail; 5]; 4];
+        for (p, row) in (0u8..).zip(table.iter_mut()) {
+            for (w, cell) in (0u8..).zip(row.iter_mut()) {
+                // Codes 3 (error) mark the record as errored; its outcome is never used.
+                if p == CODE_ERROR {
+                    continue;
+                }
+                let warn = (p == Tri::False as u8 && w < CODE_ERROR).then(|| Tri::from_u8(w));
+                *cell = criterion_outcome(Tri::from_u8(p), warn, rule).0;
+            }
+        }
+        Self(table)
+    }
+
+    /// The outcome for pass code `p` and warn code `w` ([`NO_WARN`] when there is none).
+    #[inline]
+    fn get(&self, p: u8, w: u8) -> Outcome {
+        self.0
+            .get(usize::from(p))
+            .and_then(|row| row.get(usize::from(w)))
+            .copied()
+            .unwrap_or(Outcome::Fail)
+    }
+}
+
+/// Records `start..start + len` of the column for `slot`, in base units (NaN where there is
+/// no data), into `out`.
+fn fill_base_column(
+    policy: &Compiled,
+    slot: usize,
+    batch: &Batch,
+    start: usize,
+    len: usize,
+    out: &mut Vec<f64>,
+) -> Result<(), CheckError> {
+    out.clear();
+    let range = start..start + len;
+    let column = policy
+        .metrics
+        .get(slot)
+        .and_then(|m| Some((m, batch.columns.get(&m.name)?)));
+    let Some((metric, column)) = column else {
+        out.resize(len, f64::NAN);
+        return Ok(());
     };
-    let Some(column) = batch.columns.get(&metric.name) else {
-        return Ok(vec![f64::NAN; batch.len]);
-    };
+    let present = column.present.as_ref().map(|p| &p[range.clone()]);
     // The common case, numbers of a numeric metric, in one pass; anything else (and every
     // error, for its message) through the same conversion as metrics input.
     if let Values::Numbers(values) = &column.values
         && metric.unit.dimension != Dimension::Bool
     {
         let factor = metric.unit.factor;
-        let out: Vec<f64> = match &column.present {
-            None => values.iter().map(|v| v * factor).collect(),
-            Some(present) => values
-                .iter()
-                .zip(present)
-                .map(|(v, &p)| if p { v * factor } else { f64::NAN })
-                .collect(),
-        };
-        let absent = |i: usize| column.present.as_ref().is_some_and(|p| !p[i]);
+        let values = &values[range.clone()];
+        match present {
+            None => out.extend(values.iter().map(|v| v * factor)),
+            Some(present) => out.extend(
+                values
+                    .iter()
+                    .zip(present)
+                    .map(|(v, &p)| if p { v * factor } else { f64::NAN }),
+            ),
+        }
+        let absent = |i: usize| present.is_some_and(|p| !p[i]);
         if out
             .iter()
             .enumerate()
             .all(|(i, v)| v.is_finite() || absent(i))
         {
-            return Ok(out);
+            return Ok(());
         }
+        out.clear();
     }
-    let mut out = Vec::with_capacity(batch.len);
-    for i in 0..batch.len {
+    for i in range {
         if column.present.as_ref().is_some_and(|p| !p[i]) {
             out.push(f64::NAN);
             continue;
@@ -489,7 +561,7 @@ fn base_column(policy: &Compiled, slot: usize, batch: &Batch) -> Result<Vec<f64>
         })?;
         out.push(value);
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

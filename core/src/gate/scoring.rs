@@ -20,9 +20,21 @@ pub(crate) struct GateScore {
     pub key_failed: usize,
 }
 
+/// What one criterion's outcome means for a strict gate: a failure fails it, a warning or an
+/// undecided criterion warns it. A strict gate's verdict is the worst of these.
+#[inline]
+pub(crate) fn strict_severity(outcome: Outcome) -> Verdict {
+    match outcome {
+        Outcome::Pass => Verdict::Pass,
+        Outcome::Warn | Outcome::Unknown => Verdict::Warn,
+        Outcome::Fail => Verdict::Fail,
+    }
+}
+
 /// Criterion outcomes of one gate, added up.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Tally {
+    strict: Verdict,
     total: f64,
     got: f64,
     failed: u32,
@@ -35,6 +47,7 @@ impl Tally {
     /// Counts `criterion`'s `outcome`.
     #[inline]
     pub(crate) fn add(&mut self, criterion: &CriterionRule, outcome: Outcome) {
+        self.strict = self.strict.max(strict_severity(outcome));
         match outcome {
             Outcome::Unknown => {
                 self.unknown += 1;
@@ -55,15 +68,7 @@ impl Tally {
     pub(crate) fn finish(&self, scoring: Scoring) -> GateScore {
         let score = (self.total > 0.0).then(|| self.got / self.total);
         let verdict = match scoring {
-            Scoring::Strict => {
-                if self.failed > 0 {
-                    Verdict::Fail
-                } else if self.warned > 0 || self.unknown > 0 {
-                    Verdict::Warn
-                } else {
-                    Verdict::Pass
-                }
-            }
+            Scoring::Strict => self.strict,
             Scoring::Scored { pass, warn } => {
                 let by_score = match score {
                     _ if self.key_failed > 0 => Verdict::Fail,

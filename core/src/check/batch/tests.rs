@@ -167,7 +167,8 @@ gates:
         seed ^= seed << 17;
         seed
     };
-    let n = 2_000;
+    // More than two chunks of the batch loop, so chunk boundaries are crossed.
+    let n = 9_000;
     let mut cols: Vec<(Vec<f64>, Vec<bool>)> = vec![(Vec::new(), Vec::new()); 5];
     for _ in 0..n {
         for (c, (values, present)) in cols.iter_mut().enumerate() {

@@ -1,0 +1,103 @@
+// Node binding benchmarks: the batch check of the napi package against a hand-written JS
+// function over an array of objects, and the WebAssembly package's batch against the native one.
+//
+// Run after both are built (`bash .ci/bindings.sh node wasm`):
+//
+//     node benches/bindings_node.js
+//
+// Every figure is the best of several runs in this one process, so the ratios compare like with
+// like on whatever else the machine is doing.
+'use strict'
+
+const path = require('node:path')
+const native = require(path.join(__dirname, '..', 'bindings-node'))
+const wasm = require(path.join(__dirname, '..', 'bindings-wasm'))
+
+const POLICY = `
+name: bench
+metrics:
+  coverage: {unit: ratio}
+  critical_vulns: {}
+  high_vulns: {}
+  p95_latency: {unit: ms}
+  error_rate: {unit: ratio}
+gates:
+  - name: gate
+    kind: pre-merge
+    criteria:
+      - {name: coverage, pass: coverage >= 90%}
+      - {name: critical, pass: critical_vulns == 0}
+      - {name: high, pass: high_vulns <= 2}
+      - {name: latency, pass: p95_latency < 500ms}
+      - {name: errors, pass: error_rate < 1%}
+`
+const N = 100_000
+
+function data () {
+  let x = 88172645463325252n
+  const mask = (1n << 64n) - 1n
+  const next = () => {
+    x ^= (x << 13n) & mask; x ^= x >> 7n; x ^= (x << 17n) & mask
+    return Number(x >> 11n) / 2 ** 53
+  }
+  const cols = {
+    coverage: new Float64Array(N), critical_vulns: new Float64Array(N), high_vulns: new Float64Array(N),
+    p95_latency: new Float64Array(N), error_rate: new Float64Array(N)
+  }
+  for (let i = 0; i < N; i++) {
+    cols.coverage[i] = 0.8 + 0.2 * next()
+    cols.critical_vulns[i] = next() < 0.05 ? 1 : 0
+    cols.high_vulns[i] = Math.floor(4 * next())
+    cols.p95_latency[i] = 100 + 600 * next()
+    cols.error_rate[i] = 0.02 * next()
+  }
+  const records = []
+  for (let i = 0; i < N; i++) {
+    records.push({
+      coverage: cols.coverage[i], critical_vulns: cols.critical_vulns[i], high_vulns: cols.high_vulns[i],
+      p95_latency: cols.p95_latency[i], error_rate: cols.error_rate[i]
+    })
+  }
+  return { cols, records }
+}
+
+function best (fn, repeat = 9) {
+  let min = Infinity
+  for (let i = 0; i < repeat; i++) {
+    const t = process.hrtime.bigint()
+    fn()
+    min = Math.min(min, Number(process.hrtime.bigint() - t) / 1e6)
+  }
+  return min
+}
+
+const { cols, records } = data()
+const handWritten = () => {
+  const out = new Uint8Array(records.length)
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]
+    out[i] = (r.coverage >= 0.9 && r.critical_vulns === 0 && r.high_vulns <= 2 &&
+      r.p95_latency < 500 && r.error_rate < 0.01) ? 0 : 2
+  }
+  return out
+}
+const nativePolicy = native.Policy.fromText(POLICY)
+const wasmPolicy = wasm.Policy.fromText(POLICY)
+
+const expected = handWritten().filter((c) => c === 0).length
+for (const [name, policy] of [['native', nativePolicy], ['wasm', wasmPolicy]]) {
+  const got = policy.checkBatch(cols).counts.pass
+  if (got !== expected) throw new Error(`${name} batch passes ${got} records, the JS function ${expected}`)
+}
+
+const js = best(handWritten)
+const nat = best(() => nativePolicy.checkBatch(cols))
+const was = best(() => wasmPolicy.checkBatch(cols))
+const one = records[0]
+const check = (policy) => best(() => { for (let i = 0; i < 10_000; i++) policy.check(one) }, 5) / 10_000 * 1e3
+
+console.log(`records: ${N}, passing: ${expected}`)
+console.log(`hand-written JS over an array of objects: ${js.toFixed(2)} ms`)
+console.log(`native checkBatch (Float64Array columns):  ${nat.toFixed(2)} ms  (${(js / nat).toFixed(2)}x the JS function's speed)`)
+console.log(`wasm checkBatch (Float64Array columns):    ${was.toFixed(2)} ms  (${(was / nat).toFixed(2)}x the native time)`)
+console.log(`one check() call, full decision: native ${check(nativePolicy).toFixed(2)} us, wasm ${check(wasmPolicy).toFixed(2)} us`)
