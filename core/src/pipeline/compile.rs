@@ -336,20 +336,9 @@ impl Cx {
     }
 
     fn unknown_persona(&mut self, persona: &Spanned<String>, known: &HashSet<&str>) {
-        // The same diagnostic the policy compiler gives for gate owners.
-        let help = self
-            .suggest(&persona.value, known.iter().copied(), known.len())
-            .map_or_else(
-                || format!("declare it under `personas:` (`- name: {}`)", persona.value),
-                |s| format!("did you mean `{s}`?"),
-            );
-        self.error(
-            Code::UnknownReference,
-            format!("persona `{}` is not declared", persona.value),
-            persona.span,
-            "not a declared persona",
-        )
-        .help = Some(help);
+        let suggestion = self.suggest(&persona.value, known.iter().copied(), known.len());
+        self.diagnostics
+            .push(crate::policy::undeclared_persona(persona, suggestion));
     }
 
     fn exit(&mut self, stage: &Spanned<StageDecl>, gates: &[&str]) -> Exit {

@@ -201,17 +201,8 @@ impl Compiler<'_> {
         if let Some(&i) = index.get(&owner.value) {
             return Some(i);
         }
-        let help = did_you_mean(&owner.value, index.keys().map(String::as_str)).map_or_else(
-            || format!("declare it under `personas:` (`- name: {}`)", owner.value),
-            |s| format!("did you mean `{s}`?"),
-        );
-        self.error(
-            Code::UnknownReference,
-            format!("persona `{}` is not declared", owner.value),
-            owner.span,
-            "not a declared persona",
-        )
-        .help = Some(help);
+        let suggestion = did_you_mean(&owner.value, index.keys().map(String::as_str));
+        self.diagnostics.push(undeclared_persona(owner, suggestion));
         None
     }
 
@@ -391,6 +382,20 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// The diagnostic for a persona named in `owners` or a stage's `personas` but not declared.
+pub(crate) fn undeclared_persona(name: &Spanned<String>, suggestion: Option<&str>) -> Diagnostic {
+    let help = suggestion.map_or_else(
+        || format!("declare it under `personas:` (`- name: {}`)", name.value),
+        |s| format!("did you mean `{s}`?"),
+    );
+    Diagnostic::error(
+        Code::UnknownReference,
+        format!("persona `{}` is not declared", name.value),
+    )
+    .with_label(name.span, "not a declared persona")
+    .with_help(help)
 }
 
 /// Where in the policy text the condition's own characters start, when they are written there
