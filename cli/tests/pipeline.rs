@@ -197,7 +197,7 @@ pipeline:
         ])
     );
     let stages = &result["stages"];
-    assert_eq!(stages[1]["reason"], "failed: exit status 3");
+    assert_eq!(stages[1]["reason"], "exit status 3");
     assert_eq!(
         std::fs::read_to_string(dir.join("logs/broken.1.log")).expect("a log"),
         "oops\n"
@@ -209,7 +209,7 @@ pipeline:
         "x 1 < 2 (needs +1)"
     );
     let garbled = stages[4]["reason"].as_str().unwrap_or_default();
-    assert!(garbled.starts_with("failed: $KIRO_METRICS: "), "{garbled}");
+    assert!(garbled.starts_with("$KIRO_METRICS: "), "{garbled}");
 }
 
 #[test]
@@ -233,7 +233,7 @@ pipeline:
     );
     let reason = result["stages"][1]["reason"].as_str().unwrap_or_default();
     assert!(
-        reason.starts_with("failed: cannot start the command in `missing`"),
+        reason.starts_with("cannot start the command in `missing`"),
         "{reason}"
     );
 }

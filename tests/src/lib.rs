@@ -1,7 +1,12 @@
 //! The conformance corpus, read the same way by every runner: each case is a policy, inputs
 //! and the expected decision (a subset) or error code. A case with `plan: true` expects the
-//! plan of the policy's pipeline (a subset of its JSON) instead of a decision. The Python, Node and WebAssembly runners
-//! implement this same reading in their own test suites.
+//! plan of the policy's pipeline (a subset of its JSON) instead of a decision. A case with a
+//! `run:` section runs the pipeline with a scripted host on virtual time and expects a subset
+//! of the run's result (and, with `expect_events`, its exact events); see
+//! `tests/conformance/run/README.md`. The Python, Node and WebAssembly runners implement this
+//! same reading in their own test suites.
+
+mod run;
 
 use kiro::document::{Format, Limits};
 use kiro::{CompiledPolicy, Decision, KiroError, Selection};
@@ -87,6 +92,12 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         .transpose()
         .map_err(|d| d.to_string())?;
     let expected_error = str_field("expect_error");
+    if let Some(run_spec) = spec.get("run") {
+        let policy = CompiledPolicy::from_text(&policy_text, format)
+            .map_err(|e| format!("the policy does not compile: {:?}", errors(&e)))?;
+        let outcome = run::run(&policy, run_spec)?;
+        return compare_run(spec, outcome);
+    }
     // `plan: true`: the expectation is about the pipeline's plan, not a decision.
     let outcome = if spec.get("plan").and_then(Value::as_bool) == Some(true) {
         plan(&policy_text, format)
@@ -104,15 +115,49 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         }
         (Ok(actual), Some(code)) => Err(format!("expected error {code}, got: {actual}")),
         (Err(errors), Some(code)) if errors.iter().any(|(c, _)| c == code) => {
-            // `expect_message`: one of the diagnostics with that code has exactly this message.
-            match str_field("expect_message") {
-                Some(message) if !errors.iter().any(|(c, m)| c == code && m == message) => Err(
-                    format!("expected {code} with message {message:?}, got {errors:?}"),
-                ),
-                _ => Ok(()),
-            }
+            expected_message(spec, code, &errors)
         }
         (Err(errors), _) => Err(format!("unexpected error {errors:?}")),
+    }
+}
+
+/// Checks a run's result, events or error against the case.
+fn compare_run(spec: &Value, outcome: run::RunOutcome) -> Result<(), String> {
+    match (outcome, spec.get("expect_error").and_then(Value::as_str)) {
+        (Ok((result, events)), None) => {
+            if let Some(expect) = spec.get("expect") {
+                subset("$", expect, &result).map_err(|e| format!("{e}\nfull result: {result}"))?;
+            }
+            if let Some(expected) = spec.get("expect_events") {
+                let expected: Vec<&str> = expected
+                    .as_array()
+                    .ok_or("`expect_events` is a list")?
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if expected != events {
+                    return Err(format!(
+                        "events differ\nexpected: {expected:#?}\ngot: {events:#?}"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        (Ok((result, _)), Some(code)) => Err(format!("expected error {code}, got: {result}")),
+        (Err(errors), Some(code)) if errors.iter().any(|(c, _)| c == code) => {
+            expected_message(spec, code, &errors)
+        }
+        (Err(errors), _) => Err(format!("unexpected error {errors:?}")),
+    }
+}
+
+/// `expect_message`: one of the diagnostics with code `code` has exactly this message.
+fn expected_message(spec: &Value, code: &str, errors: &Errors) -> Result<(), String> {
+    match spec.get("expect_message").and_then(Value::as_str) {
+        Some(message) if !errors.iter().any(|(c, m)| c == code && m == message) => Err(format!(
+            "expected {code} with message {message:?}, got {errors:?}"
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -420,7 +420,7 @@ impl Progress {
                 reason, backoff_ms, ..
             } => format!(
                 "{}, retrying in {}",
-                self.paint("33", reason),
+                self.paint("33", &format!("failed: {reason}")),
                 format_duration(*backoff_ms)
             ),
             Event::TimedOut { timeout_ms, .. } => self.paint(

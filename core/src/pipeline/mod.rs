@@ -32,7 +32,8 @@ mod tests;
 pub(crate) use compile::compile;
 pub use compile::{MAX_RETRIES, plan_pipeline};
 pub use executor::{
-    Event, Executor, RunOptions, RunResult, StageOutcome, StageReport, StageRunner, Timer,
+    Event, Executor, HostRequest, HostRun, HostStep, RunOptions, RunResult, StageOutcome,
+    StageReport, StageRunner, Timer,
 };
 pub use plan::{Plan, PlannedStage};
 

@@ -5,5 +5,6 @@
 
 mod execution;
 mod fake;
+mod host;
 mod planning;
 mod rendering;

@@ -11,9 +11,11 @@
 
 mod events;
 mod result;
+mod host;
 mod run;
 
 pub use events::Event;
+pub use host::{HostRequest, HostRun, HostStep};
 pub use result::{AttemptOutcome, AttemptRecord, RunResult, StageOutcome, StageResult};
 
 use super::{CompiledPipeline, Stage, no_pipeline};

@@ -280,10 +280,11 @@ where
                         self.retry_or_fail(i, attempt, reason, StageOutcome::TimedOut);
                     }
                     End::Report(report) if !report.success => {
-                        let reason = match &report.detail {
-                            Some(detail) => format!("failed: {detail}"),
-                            None => "failed".to_owned(),
-                        };
+                        // The outcome says it failed; the reason says how.
+                        let reason = report
+                            .detail
+                            .clone()
+                            .unwrap_or_else(|| "the action reported a failure".to_owned());
                         self.retry_or_fail(i, attempt, reason, StageOutcome::Failed);
                     }
                     End::Report(report) => self.check_exit(i, &report),
@@ -353,7 +354,11 @@ where
         match policy.check(&report.metrics, &selection) {
             Ok(decision) => {
                 let verdict = decision.verdict;
-                let summary = decision.summary.clone();
+                // The one gate selected by name says why, better than the decision's summary.
+                let summary = decision
+                    .gates
+                    .first()
+                    .map_or_else(|| decision.summary.clone(), |g| g.reason.clone());
                 self.results[i].gate = Some(decision);
                 if verdict == Verdict::Fail {
                     self.fail(

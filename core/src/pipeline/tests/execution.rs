@@ -297,7 +297,7 @@ fn retries_run_out() {
     assert_eq!(a.outcome, StageOutcome::Failed);
     assert_eq!(
         a.reason.as_deref(),
-        Some("failed: exit status 1 (after 2 attempts)")
+        Some("exit status 1 (after 2 attempts)")
     );
     assert_eq!(a.attempts.len(), 2);
 }
@@ -451,7 +451,7 @@ fn exit_gates_decide_the_stage() {
     assert_eq!(gate.personas[0].name, "qa");
     assert_eq!(
         perf.reason.as_deref(),
-        Some("exit gate `perf` failed: fail: 1 of 1 gate failed (`perf`)")
+        Some("exit gate `perf` failed: 1 criterion of 1 failed: `latency`")
     );
     let warned = out
         .result

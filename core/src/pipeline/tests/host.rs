@@ -1,0 +1,312 @@
+//! The host-driven run: requests out, completions and time in, on a scripted host.
+
+use crate::decision::Verdict;
+use crate::diagnostic::Code;
+use crate::error::{CheckError, KiroError};
+use crate::metrics::MetricsInput;
+use crate::pipeline::{
+    HostRequest, HostRun, HostStep, RunOptions, RunResult, StageOutcome, StageReport,
+};
+use crate::policy::CompiledPolicy;
+use serde_json::json;
+
+fn compile(pipeline: &str) -> CompiledPolicy {
+    let text = format!(
+        "name: t
+metrics: {{coverage: {{unit: \"%\"}}}}
+gates:
+  - {{name: tests, kind: pre-merge, criteria: [{{name: cov, pass: coverage >= 90%}}]}}
+pipeline:
+{pipeline}"
+    );
+    CompiledPolicy::from_text(&text, None)
+        .unwrap_or_else(|e| panic!("{:#?}", KiroError::diagnostics(&e)))
+}
+
+fn new_run(pipeline: &str, actions: &[&str], options: RunOptions) -> HostRun {
+    HostRun::new(&compile(pipeline), actions, options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn metrics(value: serde_json::Value) -> MetricsInput {
+    MetricsInput::from_json(&value).unwrap_or_else(|d| panic!("{}", d.message))
+}
+
+/// The `(id, stage, attempt)` of each start in a step.
+fn starts(step: &HostStep) -> Vec<(u64, String, u32)> {
+    step.requests
+        .iter()
+        .filter_map(|r| match r {
+            HostRequest::Start { id, stage, attempt } => Some((*id, stage.clone(), *attempt)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn result(run: &HostRun) -> RunResult {
+    run.result()
+        .cloned()
+        .unwrap_or_else(|| panic!("the run is not over"))
+}
+
+#[test]
+fn stages_run_in_order_and_exit_gates_check_what_the_host_reported() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n    - {name: test, needs: [build], gate: tests}\n",
+        &["build", "test"],
+        RunOptions::default(),
+    );
+    let step = run.step(0.0);
+    assert_eq!(starts(&step), [(1, "build".to_owned(), 1)]);
+    assert!(!step.done);
+    let kinds: Vec<&str> = step.events.iter().map(|e| e.kind()).collect();
+    assert_eq!(kinds, ["queued", "queued", "started"]);
+
+    run.complete(1, StageReport::success(MetricsInput::default()));
+    let step = run.step(1500.0);
+    assert_eq!(starts(&step), [(2, "test".to_owned(), 1)]);
+
+    run.complete(2, StageReport::success(metrics(json!({"coverage": 95}))));
+    let step = run.step(4000.0);
+    assert!(step.done);
+    assert!(step.requests.is_empty());
+    let result = result(&run);
+    assert_eq!(result.verdict, Verdict::Pass);
+    assert_eq!(result.duration_ms, 4000);
+    let test = result.stage("test").unwrap_or_else(|| panic!("no test"));
+    assert_eq!(test.started_at_ms, Some(1500));
+    assert_eq!(test.duration_ms, Some(2500));
+    assert_eq!(
+        test.gate.as_ref().map(|d| d.verdict),
+        Some(Verdict::Pass),
+        "the exit gate is checked on the reported metrics"
+    );
+}
+
+#[test]
+fn a_failing_exit_gate_fails_the_stage() {
+    let mut run = new_run(
+        "  stages:\n    - {name: test, gate: tests}\n",
+        &["test"],
+        RunOptions::default(),
+    );
+    run.step(0.0);
+    run.complete(1, StageReport::success(metrics(json!({"coverage": 50}))));
+    assert!(run.step(1.0).done);
+    let result = result(&run);
+    assert_eq!(result.verdict, Verdict::Fail);
+    assert_eq!(result.stages[0].outcome, StageOutcome::Failed);
+}
+
+#[test]
+fn a_stage_without_an_action_succeeds_at_once() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n    - {name: test, needs: [build]}\n",
+        &["test"],
+        RunOptions::default(),
+    );
+    let step = run.step(0.0);
+    assert_eq!(starts(&step), [(1, "test".to_owned(), 1)]);
+    run.complete(1, StageReport::success(MetricsInput::default()));
+    assert!(run.step(0.0).done);
+    assert_eq!(result(&run).verdict, Verdict::Pass);
+}
+
+#[test]
+fn a_timeout_sets_a_timer_and_cancels_the_attempt_when_it_is_due() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build, timeout: 2s}\n",
+        &["build"],
+        RunOptions::default(),
+    );
+    let step = run.step(0.0);
+    assert_eq!(
+        step.requests,
+        [
+            HostRequest::Start {
+                id: 1,
+                stage: "build".to_owned(),
+                attempt: 1
+            },
+            HostRequest::SetTimer { id: 2, ms: 2000 },
+        ]
+    );
+    assert!(run.step(1999.0).requests.is_empty(), "not due yet");
+    let step = run.step(2000.0);
+    assert!(step.done);
+    assert_eq!(step.requests, [HostRequest::Cancel { id: 1 }]);
+    let result = result(&run);
+    assert_eq!(result.stages[0].outcome, StageOutcome::TimedOut);
+    // A late report of the cancelled attempt changes nothing.
+    run.complete(1, StageReport::success(MetricsInput::default()));
+    assert!(run.step(3000.0).done);
+}
+
+#[test]
+fn an_attempt_that_ends_in_time_clears_its_timer() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build, timeout: 2s}\n",
+        &["build"],
+        RunOptions::default(),
+    );
+    run.step(0.0);
+    run.complete(1, StageReport::success(MetricsInput::default()));
+    let step = run.step(500.0);
+    assert!(step.done);
+    assert_eq!(step.requests, [HostRequest::ClearTimer { id: 2 }]);
+}
+
+#[test]
+fn a_host_that_fires_timers_itself_drives_retries_with_backoff() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build, retries: 2, backoff: 1s}\n",
+        &["build"],
+        RunOptions::default(),
+    );
+    run.step(0.0);
+    run.complete(1, StageReport::failure("exit status 1"));
+    let step = run.step(10.0);
+    assert_eq!(step.requests, [HostRequest::SetTimer { id: 2, ms: 1000 }]);
+    run.fire(2);
+    let step = run.step(10.0);
+    assert_eq!(starts(&step), [(3, "build".to_owned(), 2)]);
+    run.complete(3, StageReport::failure("exit status 1"));
+    let step = run.step(20.0);
+    assert_eq!(
+        step.requests,
+        [HostRequest::SetTimer { id: 4, ms: 2000 }],
+        "the backoff doubles"
+    );
+    run.fire(4);
+    let step = run.step(20.0);
+    assert_eq!(starts(&step), [(5, "build".to_owned(), 3)]);
+    run.complete(5, StageReport::success(MetricsInput::default()));
+    assert!(run.step(30.0).done);
+    let result = result(&run);
+    assert_eq!(result.verdict, Verdict::Pass);
+    assert_eq!(result.stages[0].attempts.len(), 3);
+}
+
+#[test]
+fn fail_fast_cancels_the_running_attempts() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n    - {name: lint}\n    - {name: test, needs: [build]}\n",
+        &["build", "lint", "test"],
+        RunOptions::default(),
+    );
+    let step = run.step(0.0);
+    assert_eq!(
+        starts(&step),
+        [(1, "build".to_owned(), 1), (2, "lint".to_owned(), 1)]
+    );
+    run.complete(2, StageReport::failure("lint errors"));
+    let step = run.step(100.0);
+    assert!(step.done);
+    assert_eq!(step.requests, [HostRequest::Cancel { id: 1 }]);
+    let outcomes: Vec<StageOutcome> = result(&run).stages.iter().map(|s| s.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            StageOutcome::Cancelled,
+            StageOutcome::Failed,
+            StageOutcome::Skipped
+        ]
+    );
+}
+
+#[test]
+fn max_parallel_holds_starts_back() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n    - {name: lint}\n    - {name: test}\n",
+        &["build", "lint", "test"],
+        RunOptions {
+            max_parallel: Some(1),
+            fail_fast: None,
+        },
+    );
+    let mut order = Vec::new();
+    let mut now = 0.0;
+    loop {
+        let step = run.step(now);
+        let started = starts(&step);
+        assert!(started.len() <= 1, "{started:?}");
+        for (id, stage, _) in started {
+            order.push(stage);
+            run.complete(id, StageReport::success(MetricsInput::default()));
+        }
+        if step.done {
+            break;
+        }
+        now += 1.0;
+    }
+    assert_eq!(order, ["build", "lint", "test"]);
+}
+
+#[test]
+fn interrupting_cancels_what_runs_and_skips_the_rest() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build, timeout: 1h}\n    - {name: test, needs: [build]}\n",
+        &["build", "test"],
+        RunOptions::default(),
+    );
+    run.step(0.0);
+    run.interrupt();
+    let step = run.step(5.0);
+    assert!(step.done);
+    assert_eq!(
+        step.requests,
+        [
+            HostRequest::Cancel { id: 1 },
+            HostRequest::ClearTimer { id: 2 }
+        ]
+    );
+    let result = result(&run);
+    assert!(result.interrupted);
+    assert_eq!(result.verdict, Verdict::Fail);
+    assert_eq!(result.stages[1].outcome, StageOutcome::Skipped);
+}
+
+#[test]
+fn an_action_for_no_stage_is_an_error_with_a_suggestion() {
+    let policy = compile("  stages:\n    - {name: build}\n    - {name: test}\n");
+    let error = HostRun::new(&policy, &["biuld", "test", "deploy"], RunOptions::default())
+        .err()
+        .unwrap_or_else(|| panic!("accepted unknown actions"));
+    let CheckError::Input(diagnostics) = error else {
+        panic!("not an input error: {error:?}");
+    };
+    assert_eq!(diagnostics.len(), 2);
+    assert!(diagnostics.iter().all(|d| d.code == Code::UnknownReference));
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some("did you mean `build`?")
+    );
+    assert!(diagnostics[1].message.contains("`deploy`"));
+}
+
+#[test]
+fn a_policy_without_a_pipeline_cannot_run() {
+    let policy = CompiledPolicy::from_text("name: t\n", None).unwrap_or_else(|e| panic!("{e}"));
+    let error = HostRun::new(&policy, &[], RunOptions::default())
+        .err()
+        .unwrap_or_else(|| panic!("ran without a pipeline"));
+    assert_eq!(error.diagnostics()[0].code, Code::EmptySelection);
+}
+
+#[test]
+fn steps_serialize_for_hosts_that_move_json() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build, timeout: 2s}\n",
+        &["build"],
+        RunOptions::default(),
+    );
+    let step = serde_json::to_value(run.step(0.0)).unwrap_or_default();
+    assert_eq!(
+        step["requests"],
+        json!([
+            {"type": "start", "id": 1, "stage": "build", "attempt": 1},
+            {"type": "set_timer", "id": 2, "ms": 2000},
+        ])
+    );
+    assert_eq!(step["done"], json!(false));
+    assert_eq!(step["events"][0]["event"], json!("queued"));
+}
