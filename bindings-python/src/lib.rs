@@ -4,11 +4,13 @@
 
 mod convert;
 mod error;
+mod run;
 
 use error::raise;
 use kiro::{Code, CompiledPolicy, catch_panic, guard};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 
 /// A compiled policy: load it once, check many times. Immutable and safe to share between
@@ -105,6 +107,46 @@ impl Policy {
         convert::to_py(py, plan)
     }
 
+    /// Starts a run of the policy's pipeline driven by the caller's event loop, with an action
+    /// for each stage named in `actions` (the others succeed at once). `Policy.run` uses it;
+    /// see `kiro._run`. Raises `InputError`: `KIRO-E030` without a pipeline, `KIRO-E005` for
+    /// an action that names no stage.
+    #[pyo3(signature = (actions, max_parallel = None, fail_fast = None))]
+    fn _start_run(
+        &self,
+        actions: Vec<String>,
+        max_parallel: Option<usize>,
+        fail_fast: Option<bool>,
+    ) -> PyResult<run::PipelineRun> {
+        run::PipelineRun::start(&self.inner, &actions, max_parallel, fail_fast)
+    }
+
+    /// Runs the policy's pipeline with Python callables as the stages' actions and returns
+    /// the run's result as a dict. Implemented in `kiro._run.run`.
+    #[pyo3(signature = (actions, *, max_parallel = None, fail_fast = None, on_event = None))]
+    fn run<'py>(
+        slf: &Bound<'py, Self>,
+        actions: &Bound<'py, PyAny>,
+        max_parallel: Option<usize>,
+        fail_fast: Option<bool>,
+        on_event: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        delegate(slf, "run", actions, max_parallel, fail_fast, on_event)
+    }
+
+    /// `Policy.run` as a coroutine, for a running event loop. Implemented in
+    /// `kiro._run.run_async`.
+    #[pyo3(signature = (actions, *, max_parallel = None, fail_fast = None, on_event = None))]
+    fn run_async<'py>(
+        slf: &Bound<'py, Self>,
+        actions: &Bound<'py, PyAny>,
+        max_parallel: Option<usize>,
+        fail_fast: Option<bool>,
+        on_event: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        delegate(slf, "run_async", actions, max_parallel, fail_fast, on_event)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<kiro.Policy name={:?} hash={:?}>",
@@ -112,6 +154,27 @@ impl Policy {
             self.inner.hash()
         )
     }
+}
+
+/// Calls `kiro._run.<function>(policy, actions, max_parallel=…, fail_fast=…, on_event=…)`:
+/// running with Python callables is event-loop glue, written in Python (the class is
+/// immutable, so its methods are native and delegate).
+fn delegate<'py>(
+    policy: &Bound<'py, Policy>,
+    function: &str,
+    actions: &Bound<'py, PyAny>,
+    max_parallel: Option<usize>,
+    fail_fast: Option<bool>,
+    on_event: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = policy.py();
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("max_parallel", max_parallel)?;
+    kwargs.set_item("fail_fast", fail_fast)?;
+    kwargs.set_item("on_event", on_event)?;
+    py.import("kiro._run")?
+        .getattr(function)?
+        .call((policy, actions), Some(&kwargs))
 }
 
 /// Every problem in a policy text, as a list of diagnostic dicts; empty when it is valid.
@@ -160,6 +223,7 @@ fn _panic_for_test() -> PyResult<()> {
 fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Policy>()?;
+    m.add_class::<run::PipelineRun>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -6,7 +6,10 @@ Reads cases exactly like the Rust runner (tests/src/lib.rs): ``policy`` (inline 
 the decision: objects key by key, arrays element-wise with equal length, numbers by value) or
 ``expect_error`` (a code among the error's diagnostics; with ``expect_message``, one diagnostic
 with that code has exactly that message). With ``plan: true``, ``expect`` is a subset of the
-pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision.
+pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision. With ``run:``, the pipeline
+runs through the native :class:`kiro.PipelineRun` with a scripted host on virtual time
+(``tests/conformance/run/README.md``, :func:`simulate_run`) and ``expect`` is a subset of the
+run's result; ``expect_events`` lists every event as ``"<at_ms> <event> <stage>"``.
 
 ``metrics_text`` is parsed here with the host's JSON/YAML reader, since the binding takes
 metrics as data; a case whose text is meant to be unreadable (``KIRO-E020``) is skipped.
@@ -120,6 +123,54 @@ def metrics_of(spec: dict[str, Any]) -> Any:
         raise
 
 
+def simulate_run(policy: kiro.Policy, spec: dict[str, Any]) -> tuple[Any, list[str]]:
+    """Runs a ``run:`` case exactly as tests/conformance/run/README.md specifies: a scripted
+    host on virtual time, through the native run (not the asyncio glue). Returns the result
+    and the events as ``"<at_ms> <event> <stage>"``."""
+    options = spec.get("options") or {}
+    actions = spec.get("actions") or {}
+    run = policy._start_run(list(actions), options.get("max_parallel"), options.get("fail_fast"))
+    interrupt_at = spec.get("interrupt_at_ms")
+    now = 0
+    ends: dict[int, tuple[int, dict[str, Any]]] = {}  # attempt id -> (due, attempt entry)
+    timers: dict[int, int] = {}  # timer id -> due
+    events: list[str] = []
+    while True:
+        for id in sorted(i for i, (due, _) in ends.items() if due <= now):
+            entry = ends.pop(id)[1]
+            if "fail" in entry:
+                run.fail(id, entry["fail"])
+            else:
+                run.complete(id, entry["ok"])
+        if interrupt_at is not None and interrupt_at <= now:
+            run.interrupt()
+            interrupt_at = None
+        step = run.step(now)
+        events += [f"{e['at_ms']} {e['event']} {e['stage']}" for e in step["events"]]
+        for request in step["requests"]:
+            kind, id = request["type"], request["id"]
+            if kind == "start":
+                attempts = actions[request["stage"]]
+                entry = attempts[min(request["attempt"], len(attempts)) - 1]
+                if not entry.get("hang"):
+                    ends[id] = (now + entry.get("ms", 0), entry)
+            elif kind == "cancel":
+                ends.pop(id, None)
+            elif kind == "set_timer":
+                timers[id] = now + request["ms"]
+            elif kind == "clear_timer":
+                timers.pop(id, None)
+        if step["done"]:
+            break
+        timers = {id: due for id, due in timers.items() if due > now}  # the step fired them
+        candidates = [due for due, _ in ends.values()] + list(timers.values())
+        if interrupt_at is not None:
+            candidates.append(interrupt_at)
+        assert candidates, f"the run would wait forever; events so far: {events}"
+        now = max(now, min(candidates))
+    return run.result(), events
+
+
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
@@ -131,6 +182,10 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
             policy = kiro.Policy.from_path(folder / spec["policy_file"], spec.get("format"))
         if spec.get("plan") is True:
             actual = policy.plan()
+        elif "run" in spec:
+            actual, events = simulate_run(policy, spec["run"])
+            if "expect_events" in spec:
+                assert events == spec["expect_events"], f"events: {events}"
         else:
             actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"))
     except kiro.KiroError as e:

@@ -26,15 +26,21 @@ subclass carrying ``.code`` (``KIRO-E0xx``) and ``.diagnostics``:
 - :class:`InputError`: the metrics, batch columns, gate selection or an argument is invalid;
 - :class:`EvaluationError`: a condition could not be computed (division by zero, overflow);
 - :class:`InternalError`: a bug in kiro (``KIRO-E099``).
+
+:meth:`Policy.run` runs a policy's pipeline with Python callables (sync or ``async def``) as
+the stages' actions; see :mod:`kiro._run`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from kiro._kiro import (
     EvaluationError,
     InputError,
     InternalError,
     KiroError,
+    PipelineRun,
     Policy,
     PolicyError,
     error_codes,
@@ -42,6 +48,9 @@ from kiro._kiro import (
     validate,
     version,
 )
+
+if TYPE_CHECKING:
+    from kiro._run import RunInterrupted, StageContext
 
 __version__: str = version()
 
@@ -77,6 +86,26 @@ ERROR_CODES: tuple[str, ...] = (
 #: Per-record codes in :meth:`Policy.check_batch` results.
 VERDICT_CODES: dict[int, str] = {0: "pass", 1: "warn", 2: "fail", 3: "error"}
 
+#: Names imported from :mod:`kiro._run` on first use: it imports asyncio, which takes longer
+#: than the rest of ``import kiro`` together.
+_RUN_NAMES = ("RunInterrupted", "StageContext")
+
+
+def __getattr__(name: str) -> Any:
+    """Imports :class:`RunInterrupted` and :class:`StageContext` from :mod:`kiro._run` when
+    first used."""
+    if name in _RUN_NAMES:
+        from kiro import _run
+
+        return getattr(_run, name)
+    raise AttributeError(f"module 'kiro' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted({*globals(), *_RUN_NAMES})
+
+
 __all__ = [
     "ERROR_CODES",
     "VERDICT_CODES",
@@ -84,8 +113,11 @@ __all__ = [
     "InputError",
     "InternalError",
     "KiroError",
+    "PipelineRun",
     "Policy",
     "PolicyError",
+    "RunInterrupted",
+    "StageContext",
     "__version__",
     "error_codes",
     "policy_schema",

@@ -1,10 +1,12 @@
 """Type stubs for the native module ``kiro._kiro`` (re-exported by ``kiro``)."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from os import PathLike
 from typing import Any, Literal, Optional, TypedDict, Union
 
 from typing_extensions import NotRequired, TypeAlias
+
+from kiro._run import Action
 
 Format: TypeAlias = Literal["yaml", "json", "toml"]
 GateKind: TypeAlias = Literal["pre-commit", "pre-merge", "pre-deploy", "post-deploy", "custom"]
@@ -116,6 +118,208 @@ class Plan(TypedDict):
     #: The earliest the whole pipeline can finish, from its estimates.
     total_ms: int
 
+StageOutcome: TypeAlias = Literal["passed", "failed", "timed_out", "cancelled", "skipped"]
+AttemptOutcome: TypeAlias = Literal["succeeded", "failed", "timed_out", "cancelled"]
+
+class AttemptRecord(TypedDict):
+    """One attempt of a stage. Times are whole milliseconds since the run started."""
+
+    #: The attempt, from 1.
+    attempt: int
+    started_at_ms: int
+    duration_ms: int
+    outcome: AttemptOutcome
+    #: What the action said about it: a failure's detail (``"ValueError: boom"``).
+    detail: NotRequired[str]
+
+class StageResult(TypedDict):
+    """What happened to one stage in a run."""
+
+    name: str
+    outcome: StageOutcome
+    #: True when it failed but ``continue_on_failure`` let the pipeline go on.
+    allowed_failure: bool
+    #: Why it failed, was cancelled or was skipped.
+    reason: NotRequired[str]
+    #: When its first attempt started.
+    started_at_ms: NotRequired[int]
+    #: From its first start to its end, retries and backoff included.
+    duration_ms: NotRequired[int]
+    attempts: list[AttemptRecord]
+    #: The decision of its exit gate on the metrics its action returned, when it has one.
+    gate: NotRequired[Decision]
+    #: Why its exit gate could not be checked (metrics that do not fit the policy).
+    diagnostics: NotRequired[list[Diagnostic]]
+
+class RunResult(TypedDict):
+    """The result of a pipeline run (the JSON of ``kiro run --format json``)."""
+
+    policy: PolicyRef
+    #: pass when every stage passed; warn when a stage failed with ``continue_on_failure`` or
+    #: an exit gate warned; fail otherwise, and when the run was interrupted.
+    verdict: Verdict
+    #: The run in one sentence.
+    summary: str
+    #: True when the run was interrupted (Ctrl-C, a cancelled task).
+    interrupted: bool
+    duration_ms: int
+    #: Every stage, in policy order.
+    stages: list[StageResult]
+
+class QueuedEvent(TypedDict):
+    """The stage waits for its needs (every stage, when the run starts)."""
+
+    event: Literal["queued"]
+    stage: str
+    at_ms: int
+
+class StartedEvent(TypedDict):
+    """An attempt started."""
+
+    event: Literal["started"]
+    stage: str
+    attempt: int
+    at_ms: int
+
+class RetriedEvent(TypedDict):
+    """An attempt failed; the stage is tried again after ``backoff_ms``."""
+
+    event: Literal["retried"]
+    stage: str
+    attempt: int
+    reason: str
+    backoff_ms: int
+    at_ms: int
+
+class TimedOutEvent(TypedDict):
+    """An attempt ran out of time and was cancelled."""
+
+    event: Literal["timed_out"]
+    stage: str
+    attempt: int
+    timeout_ms: int
+    at_ms: int
+
+class PassedEvent(TypedDict):
+    """The stage succeeded and its exit gate (if any) did not fail."""
+
+    event: Literal["passed"]
+    stage: str
+    #: The exit gate's verdict; None without an exit gate.
+    verdict: Optional[Verdict]
+    duration_ms: int
+    at_ms: int
+
+class FailedEvent(TypedDict):
+    """The stage failed (its last attempt failed or timed out, or its exit gate failed)."""
+
+    event: Literal["failed"]
+    stage: str
+    reason: str
+    #: True when ``continue_on_failure`` lets the pipeline go on.
+    allowed: bool
+    at_ms: int
+
+class CancelledEvent(TypedDict):
+    """The stage was running and was stopped (fail-fast, an interruption)."""
+
+    event: Literal["cancelled"]
+    stage: str
+    reason: str
+    at_ms: int
+
+class SkippedEvent(TypedDict):
+    """The stage never started."""
+
+    event: Literal["skipped"]
+    stage: str
+    reason: str
+    at_ms: int
+
+#: One thing that happened during a run, ``at_ms`` milliseconds after it started; ``event``
+#: says which.
+Event: TypeAlias = Union[
+    QueuedEvent,
+    StartedEvent,
+    RetriedEvent,
+    TimedOutEvent,
+    PassedEvent,
+    FailedEvent,
+    CancelledEvent,
+    SkippedEvent,
+]
+
+class StartRequest(TypedDict):
+    """Start attempt ``attempt`` of ``stage``; report its end with ``complete(id, ...)`` or
+    ``fail(id, ...)``."""
+
+    type: Literal["start"]
+    id: int
+    stage: str
+    attempt: int
+
+class CancelRequest(TypedDict):
+    """Stop attempt ``id``: its result is no longer wanted."""
+
+    type: Literal["cancel"]
+    id: int
+
+class SetTimerRequest(TypedDict):
+    """Call ``fire(id)`` after ``ms`` milliseconds (or step at a time past it)."""
+
+    type: Literal["set_timer"]
+    id: int
+    ms: int
+
+class ClearTimerRequest(TypedDict):
+    """Timer ``id`` is no longer needed."""
+
+    type: Literal["clear_timer"]
+    id: int
+
+#: Something the host must do for a run to go on; ``type`` says which.
+HostRequest: TypeAlias = Union[StartRequest, CancelRequest, SetTimerRequest, ClearTimerRequest]
+
+class HostStep(TypedDict):
+    """What one :meth:`PipelineRun.step` produced."""
+
+    #: What to do now, in order.
+    requests: list[HostRequest]
+    #: What happened since the last step, in order.
+    events: list[Event]
+    #: True when the run is over (:meth:`PipelineRun.result` holds its result); the requests
+    #: of this last step still need carrying out.
+    done: bool
+
+class PipelineRun:
+    """A run of a policy's pipeline driven by the caller's event loop (low level: for event
+    loops other than asyncio, and the conformance tests; :meth:`Policy.run` drives one for
+    you). Made by :meth:`Policy._start_run`. Every decision is the engine's; the host only
+    carries out the requests of each :meth:`step` and reports back."""
+
+    def step(self, now_ms: float) -> HostStep:
+        """Moves the run on at ``now_ms`` (milliseconds since any fixed origin; an earlier time
+        than the last counts as the last) and returns what to do and what happened. Timers
+        due by ``now_ms`` fire."""
+
+    def complete(self, id: int, metrics: Optional[Mapping[str, MetricValue]] = None) -> None:
+        """Attempt ``id`` succeeded with ``metrics`` (None: no observations), converted as
+        :meth:`Policy.check` converts metrics; metrics that cannot be converted fail the
+        attempt with the problem's message as its detail. Ignored for a cancelled attempt."""
+
+    def fail(self, id: int, detail: str) -> None:
+        """Attempt ``id`` failed; ``detail`` says how. Ignored for a cancelled attempt."""
+
+    def fire(self, id: int) -> None:
+        """Timer ``id`` fired. Ignored for a cleared timer."""
+
+    def interrupt(self) -> None:
+        """Interrupts the run: the next :meth:`step` cancels the running attempts, skips the
+        pending stages and ends the run as interrupted."""
+
+    def result(self) -> Optional[RunResult]:
+        """The run's result once a step said ``done``, else None."""
+
 class KiroError(Exception):
     """Base class of every error kiro raises."""
 
@@ -202,6 +406,56 @@ class Policy:
 
         Raises :class:`InputError` (``KIRO-E030``) when the policy has no ``pipeline`` section.
         """
+
+    def run(
+        self,
+        actions: Mapping[str, Action],
+        *,
+        max_parallel: Optional[int] = None,
+        fail_fast: Optional[bool] = None,
+        on_event: Optional[Callable[[Event], Any]] = None,
+    ) -> RunResult:
+        """Runs the policy's pipeline with Python callables as the stages' actions and returns
+        the result, on a new event loop (``asyncio.run``).
+
+        ``actions`` maps stage names to callables taking a :class:`kiro.StageContext`
+        (``stage``, ``attempt``, ``cancelled``); stages without one succeed at once. An
+        ``async def`` action runs on the loop and is cancelled with ``task.cancel()``; any
+        other callable runs in a thread of its own (``ctx.cancelled`` is set when it is
+        cancelled; its late result is ignored). Returning None is a success, a mapping a
+        success with those metrics (checked by the stage's exit gate), raising a failure with
+        detail ``"Type: message"``. ``max_parallel`` and ``fail_fast`` override the pipeline's;
+        ``on_event`` is called with each event as it happens.
+
+        Raises :class:`InputError` before anything runs for an action that names no stage
+        (``KIRO-E005``) or a policy without a pipeline (``KIRO-E030``); :class:`RuntimeError`
+        when an event loop is running in this thread (use :meth:`run_async`);
+        :class:`kiro.RunInterrupted` (a :class:`KeyboardInterrupt` carrying the interrupted
+        result) on Ctrl-C.
+        """
+
+    def run_async(
+        self,
+        actions: Mapping[str, Action],
+        *,
+        max_parallel: Optional[int] = None,
+        fail_fast: Optional[bool] = None,
+        on_event: Optional[Callable[[Event], Any]] = None,
+    ) -> Coroutine[Any, Any, RunResult]:
+        """:meth:`run` on the running event loop, as a coroutine. When its task is cancelled
+        the run is interrupted (running attempts cancelled and awaited, pending stages
+        skipped, ``on_event`` told) and the ``CancelledError`` propagates."""
+
+    def _start_run(
+        self,
+        actions: list[str],
+        max_parallel: Optional[int] = None,
+        fail_fast: Optional[bool] = None,
+    ) -> PipelineRun:
+        """Starts a :class:`PipelineRun` for an event loop of the caller's, with an action for
+        each stage named in ``actions`` (the others succeed at once). Raises
+        :class:`InputError`: ``KIRO-E005`` for an action that names no stage (with a
+        suggestion), ``KIRO-E030`` without a pipeline."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""

@@ -1,0 +1,146 @@
+//! The native half of `Policy.run`: [`PipelineRun`] wraps the core's host-driven run
+//! (`kiro::pipeline::HostRun`) for an event loop written in Python (`kiro._run`, asyncio).
+//!
+//! It only converts: the time and completions in, the requests, events and result out (as the
+//! core's JSON shapes, through [`convert::to_py`]). Every decision (order, `needs`,
+//! `max_parallel`, timeouts, retries and backoff, exit gates, fail-fast, interruption) is the
+//! core's.
+
+use crate::convert;
+use crate::error::{KiroError, raise};
+use kiro::pipeline::{HostRun, RunOptions, StageReport};
+use kiro::{CompiledPolicy, MetricsInput, catch_panic, guard};
+use pyo3::prelude::*;
+use std::sync::{Mutex, PoisonError};
+
+/// A run of a policy's pipeline driven by a host's event loop: `step(now_ms)` says what to do
+/// (start or cancel an attempt, set or clear a timer) and what happened; the host reports back
+/// with `complete`, `fail` and `fire`. Made by `Policy._start_run`.
+#[pyclass(module = "kiro", name = "PipelineRun", frozen)]
+pub struct PipelineRun {
+    /// The run; a `Mutex` because its future is `Send` but not `Sync`.
+    inner: Mutex<HostRun>,
+}
+
+impl PipelineRun {
+    /// A run of `policy`'s pipeline in which the host has an action for each stage named in
+    /// `actions`. Raises `InputError`: `KIRO-E030` without a pipeline, `KIRO-E005` for an
+    /// action that names no stage.
+    pub fn start(
+        policy: &CompiledPolicy,
+        actions: &[String],
+        max_parallel: Option<usize>,
+        fail_fast: Option<bool>,
+    ) -> PyResult<Self> {
+        let names: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let options = RunOptions {
+            max_parallel,
+            fail_fast,
+        };
+        let run = guard(|| HostRun::new(policy, &names, options)).map_err(raise)?;
+        Ok(Self {
+            inner: Mutex::new(run),
+        })
+    }
+
+    /// Calls `f` on the run with the lock held and panics caught (a panic becomes
+    /// `InternalError`; the lock is released before the exception is made).
+    fn with<T>(&self, f: impl FnOnce(&mut HostRun) -> T) -> PyResult<T> {
+        let outcome = {
+            let mut run = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            catch_panic(|| f(&mut run))
+        };
+        outcome.map_err(raise)
+    }
+}
+
+#[pymethods]
+impl PipelineRun {
+    /// Moves the run on at `now_ms` (milliseconds since any fixed origin) and returns
+    /// `{"requests": [...], "events": [...], "done": bool}`. Timers due by `now_ms` fire.
+    fn step<'py>(&self, py: Python<'py>, now_ms: f64) -> PyResult<Bound<'py, PyAny>> {
+        let step = self.with(|run| run.step(now_ms))?;
+        convert::to_py(py, &step)
+    }
+
+    /// Attempt `id` succeeded with `metrics` (a mapping, or `None` for no observations),
+    /// converted as `Policy.check` converts metrics. Metrics that cannot be converted make the
+    /// attempt fail with the problem as its detail. Ignored for a cancelled attempt.
+    #[pyo3(signature = (id, metrics = None))]
+    fn complete(&self, id: u64, metrics: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let report = report(metrics)?;
+        self.with(|run| run.complete(id, report))
+    }
+
+    /// Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt.
+    fn fail(&self, id: u64, detail: String) -> PyResult<()> {
+        self.with(|run| run.complete(id, StageReport::failure(detail)))
+    }
+
+    /// Timer `id` fired. Ignored for a cleared timer.
+    fn fire(&self, id: u64) -> PyResult<()> {
+        self.with(|run| run.fire(id))
+    }
+
+    /// Interrupts the run: the next `step` cancels the running attempts, skips the pending
+    /// stages and ends the run as interrupted.
+    fn interrupt(&self) -> PyResult<()> {
+        self.with(HostRun::interrupt)
+    }
+
+    /// The run's result (the JSON of `kiro run --format json`) once a step said `done`, else
+    /// `None`.
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let result = self.with(|run| run.result().cloned())?;
+        result.map(|r| convert::to_py(py, &r)).transpose()
+    }
+
+    fn __repr__(&self) -> PyResult<String> {
+        let done = if self.with(|run| run.result().is_some())? {
+            "True"
+        } else {
+            "False"
+        };
+        Ok(format!("<kiro.PipelineRun done={done}>"))
+    }
+}
+
+/// What an attempt that returned `metrics` reports: success with the converted metrics, or a
+/// failure whose detail is why they could not be converted.
+fn report(metrics: Option<&Bound<'_, PyAny>>) -> PyResult<StageReport> {
+    let Some(metrics) = metrics else {
+        return Ok(StageReport::success(MetricsInput::default()));
+    };
+    let value = match convert::metrics_to_json(metrics) {
+        Ok(value) => value,
+        Err(error) => return Ok(StageReport::failure(detail(metrics.py(), &error))),
+    };
+    let input = catch_panic(|| MetricsInput::from_json(&value)).map_err(raise)?;
+    Ok(match input {
+        Ok(input) => StageReport::success(input),
+        Err(diagnostic) => StageReport::failure(diagnostic.message),
+    })
+}
+
+/// The detail of a conversion error: a kiro error's first diagnostic message, else
+/// `Type: message` of the Python exception (raised by a mapping's own methods).
+fn detail(py: Python<'_>, error: &PyErr) -> String {
+    let value = error.value(py);
+    let message = || -> PyResult<String> {
+        value
+            .getattr("diagnostics")?
+            .get_item(0)?
+            .get_item("message")?
+            .extract()
+    };
+    if error.is_instance_of::<KiroError>(py)
+        && let Ok(message) = message()
+    {
+        return message;
+    }
+    let type_name = value
+        .get_type()
+        .name()
+        .map_or_else(|_| "Exception".to_owned(), |n| n.to_string());
+    format!("{type_name}: {value}")
+}
