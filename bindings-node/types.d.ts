@@ -1,8 +1,9 @@
 // TypeScript shapes of kiro's data, shared by the Node.js binding (re-exported from index.d.ts)
 // and the WebAssembly binding (embedded in its generated .d.ts). They mirror the core's serde
-// types (core/src/decision.rs, core/src/diagnostic.rs, core/src/pipeline/plan.rs); the tests
-// check real decisions, plans and diagnostics against these keys, and the ErrorCode list against
-// the engine's.
+// types (core/src/decision.rs, core/src/diagnostic.rs, core/src/pipeline/plan.rs,
+// core/src/pipeline/executor/{host,events,result}.rs); the tests check real decisions, plans,
+// runs and diagnostics against these keys, and the ErrorCode list against the engine's. They
+// also declare `policy.run` (`PolicyRun`), which run.cjs adds in both bindings.
 
 /** Every error code kiro reports, in order. The drift test compares this list with the engine's `errorCodes()`. */
 export type ErrorCode =
@@ -178,4 +179,207 @@ export interface PlannedStage {
   slack_ms: number;
   /** Whether it is on the critical path. */
   critical: boolean;
+}
+
+// -- Runs ----------------------------------------------------------------------------------
+
+/** Settings of one run that override the pipeline's. */
+export interface StartRunOptions {
+  /** How many stages may run at once: a whole number, at least 1 (overrides `max_parallel`). */
+  maxParallel?: number | null;
+  /** Whether a failure cancels the running stages and skips the rest (overrides `fail_fast`). */
+  failFast?: boolean | null;
+}
+
+/** The options of `policy.run`. */
+export interface RunOptions extends StartRunOptions {
+  /** Called with each event as it happens. If it throws, the run stops (every running attempt's signal is aborted) and `run` rejects with that error. */
+  onEvent?: ((event: PipelineEvent) => void) | null;
+  /** Interrupts the run when aborted: running attempts are cancelled (their signals aborted), pending stages skipped, and `run` resolves with the interrupted result (`interrupted: true`, verdict `fail`). */
+  signal?: AbortSignal | null;
+}
+
+/** What a stage's action is called with. */
+export interface StageContext {
+  /** The stage. */
+  stage: string;
+  /** The attempt, from 1. */
+  attempt: number;
+  /** Aborted when the attempt is cancelled: its timeout, fail-fast, or the run's interruption. */
+  signal: AbortSignal;
+}
+
+/** What an action returns for a successful attempt: the metrics it observed (checked by the stage's exit gate), or nothing. */
+export type StageActionResult = Metrics | null | undefined | void;
+
+/** A stage's action. Returning (or resolving with) metrics or nothing is success; throwing (or rejecting) is failure, with the error's message as the detail. */
+export type StageAction = (context: StageContext) => StageActionResult | PromiseLike<StageActionResult>;
+
+/** `policy.run`, which both bindings add to `Policy`. */
+export interface PolicyRun {
+  /**
+   * Runs the policy's pipeline with `actions` (stage name to function) and resolves with the
+   * result; stages without an action succeed at once. Rejects before anything runs when an
+   * action names no stage (`KIRO-E005`) or the policy has no pipeline (`KIRO-E030`).
+   */
+  run(actions: Record<string, StageAction>, options?: RunOptions | null): Promise<RunResult>;
+}
+
+export type StageOutcome = "passed" | "failed" | "timed_out" | "cancelled" | "skipped";
+export type AttemptOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
+
+/** The result of a run (the JSON of `kiro run --format json`). Times are whole milliseconds since the run started. */
+export interface RunResult {
+  policy: { name: string; hash: string };
+  /** Pass when every stage passed; warn when a stage failed with `continue_on_failure` or an exit gate warned; fail otherwise, or when interrupted. */
+  verdict: Verdict;
+  summary: string;
+  /** True when the run was interrupted (`signal`, `interrupt()`). */
+  interrupted: boolean;
+  duration_ms: number;
+  /** Every stage, in policy order. */
+  stages: StageResult[];
+}
+
+/** What happened to one stage. */
+export interface StageResult {
+  name: string;
+  outcome: StageOutcome;
+  /** It failed, but `continue_on_failure` let the pipeline go on. */
+  allowed_failure: boolean;
+  /** Why it failed, was cancelled or skipped. */
+  reason?: string;
+  started_at_ms?: number;
+  /** From its first start to its end, retries and backoff included. */
+  duration_ms?: number;
+  attempts: AttemptRecord[];
+  /** The decision of its exit gate, when it has one and got that far. */
+  gate?: Decision;
+  /** Why its exit gate could not be checked (metrics that do not fit the policy). */
+  diagnostics?: Diagnostic[];
+}
+
+/** One attempt of a stage. */
+export interface AttemptRecord {
+  attempt: number;
+  started_at_ms: number;
+  duration_ms: number;
+  outcome: AttemptOutcome;
+  /** The failure's detail (an error's message). */
+  detail?: string;
+}
+
+/** Something that happened during a run, at `at_ms` since it started; `event` says what. */
+export type PipelineEvent =
+  | QueuedEvent
+  | StartedEvent
+  | RetriedEvent
+  | TimedOutEvent
+  | PassedEvent
+  | FailedEvent
+  | CancelledEvent
+  | SkippedEvent;
+
+/** The stage waits for what it needs (every stage, when the run starts). */
+export interface QueuedEvent {
+  event: "queued";
+  stage: string;
+  at_ms: number;
+}
+
+export interface StartedEvent {
+  event: "started";
+  stage: string;
+  attempt: number;
+  at_ms: number;
+}
+
+/** An attempt failed; the next starts after `backoff_ms`. */
+export interface RetriedEvent {
+  event: "retried";
+  stage: string;
+  attempt: number;
+  reason: string;
+  backoff_ms: number;
+  at_ms: number;
+}
+
+export interface TimedOutEvent {
+  event: "timed_out";
+  stage: string;
+  attempt: number;
+  timeout_ms: number;
+  at_ms: number;
+}
+
+export interface PassedEvent {
+  event: "passed";
+  stage: string;
+  /** The exit gate's verdict; null without one. */
+  verdict: Verdict | null;
+  duration_ms: number;
+  at_ms: number;
+}
+
+export interface FailedEvent {
+  event: "failed";
+  stage: string;
+  reason: string;
+  /** `continue_on_failure` lets the pipeline go on. */
+  allowed: boolean;
+  at_ms: number;
+}
+
+export interface CancelledEvent {
+  event: "cancelled";
+  stage: string;
+  reason: string;
+  at_ms: number;
+}
+
+export interface SkippedEvent {
+  event: "skipped";
+  stage: string;
+  reason: string;
+  at_ms: number;
+}
+
+/** What `PipelineRun.step` asks the caller to do; `id` names the attempt or timer. */
+export type RunRequest = StartRequest | CancelRequest | SetTimerRequest | ClearTimerRequest;
+
+/** Start attempt `attempt` of `stage`; report its end with `complete(id, metrics)` or `fail(id, detail)`. */
+export interface StartRequest {
+  type: "start";
+  id: number;
+  stage: string;
+  attempt: number;
+}
+
+/** Stop attempt `id` (a timeout, fail-fast, interruption); a later report of it is ignored. */
+export interface CancelRequest {
+  type: "cancel";
+  id: number;
+}
+
+/** Call `fire(id)` after `ms` milliseconds (or call `step` with a time that late). */
+export interface SetTimerRequest {
+  type: "set_timer";
+  id: number;
+  ms: number;
+}
+
+/** Timer `id` is no longer needed. */
+export interface ClearTimerRequest {
+  type: "clear_timer";
+  id: number;
+}
+
+/** What one `PipelineRun.step` produced. */
+export interface RunStep {
+  /** What to do now, in order. */
+  requests: RunRequest[];
+  /** What happened since the last step, in order. */
+  events: PipelineEvent[];
+  /** The run is over: `result()` holds its result (the requests still need carrying out). */
+  done: boolean;
 }

@@ -13,15 +13,19 @@
 //!   core's rule (`kiro::api::convert::MetricPath`).
 //! - **Batches**: typed arrays are read directly from their memory; plain arrays item by item
 //!   into the core's `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
+//! - **Runs** (`PipelineRun`): steps and results out as their JSON through `JSON.parse`, like
+//!   decisions; what an action returned is read as `check` reads metrics, then by the core's
+//!   `kiro::api::convert::attempt_report`.
 
 #![forbid(unsafe_code)]
 
-use crate::error::napi_failure;
+use crate::error::{is_napi_failure, napi_failure};
 use crate::{BatchCounts, BatchResult};
 use kiro::api::convert::MetricPath;
+use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BoundaryError, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    Selection,
+    MetricsInput, Selection,
 };
 use napi::bindgen_prelude::{
     Array, FromNapiValue, Function, JsObjectValue, JsValue, Object, TypedArray, TypedArrayType,
@@ -43,6 +47,18 @@ pub fn plan<'env>(env: &'env Env, plan: &kiro::pipeline::Plan) -> napi::Result<U
     json_parse(env, kiro::pipeline::plan_to_json(plan))
 }
 
+/// One step of a run (`{requests, events, done}`) as a plain object, through `JSON.parse` of
+/// its JSON.
+pub fn run_step<'env>(env: &'env Env, step: &HostStep) -> napi::Result<Unknown<'env>> {
+    // INVARIANT: a step holds only strings, integers and booleans, so this cannot fail.
+    json_parse(env, serde_json::to_string(step).unwrap_or_default())
+}
+
+/// A run's result as a plain object: its canonical JSON parsed by `JSON.parse`.
+pub fn run_result<'env>(env: &'env Env, result: &RunResult) -> napi::Result<Unknown<'env>> {
+    json_parse(env, result.to_json())
+}
+
 fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let parse: Function<'_, String, Unknown<'_>> = json.get_named_property("parse")?;
@@ -55,40 +71,71 @@ fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
 /// The `{gate, kind}` options object as a selection (absent or null: every gate; a null or
 /// absent field: no restriction).
 pub fn selection(options: Option<&Unknown<'_>>) -> Result<Selection, BoundaryError> {
-    let Some(options) = options else {
+    let Some(object) = options_object(options, "`{gate, kind}`")? else {
         return Ok(Selection::default());
     };
-    match options.get_type().map_err(napi_failure)? {
-        ValueType::Undefined | ValueType::Null => return Ok(Selection::default()),
-        ValueType::Object => {}
-        _ => {
-            return Err(BoundaryError::new(
-                ErrorKind::Input,
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    "the options must be an object like `{gate, kind}`",
-                ),
-            ));
-        }
-    }
-    let object = options.coerce_to_object().map_err(napi_failure)?;
-    let gate = string_option(&object, "gate")?;
-    let kind = string_option(&object, "kind")?;
+    let gate = option::<String>(&object, "gate", ValueType::String, "a string")?;
+    let kind = option::<String>(&object, "kind", ValueType::String, "a string")?;
     kiro::api::convert::selection(gate, kind.as_deref())
 }
 
-fn string_option(object: &Object<'_>, name: &str) -> Result<Option<String>, BoundaryError> {
+/// The `{maxParallel, failFast}` options of `startRun` (absent or null: the pipeline's
+/// settings; a null or absent field: the pipeline's setting).
+pub fn run_options(options: Option<&Unknown<'_>>) -> Result<RunOptions, BoundaryError> {
+    let Some(object) = options_object(options, "`{maxParallel, failFast}`")? else {
+        return Ok(RunOptions::default());
+    };
+    let max_parallel = option::<f64>(&object, "maxParallel", ValueType::Number, "a number")?
+        .map(|n| kiro::api::convert::max_parallel("maxParallel", n))
+        .transpose()?;
+    let fail_fast = option::<bool>(&object, "failFast", ValueType::Boolean, "a boolean")?;
+    Ok(RunOptions {
+        max_parallel,
+        fail_fast,
+    })
+}
+
+/// An options argument as an object; `None` when it is absent, `undefined` or `null`. `shape`
+/// shows what it must look like, for the message.
+fn options_object<'env>(
+    options: Option<&Unknown<'env>>,
+    shape: &str,
+) -> Result<Option<Object<'env>>, BoundaryError> {
+    let Some(options) = options else {
+        return Ok(None);
+    };
+    match options.get_type().map_err(napi_failure)? {
+        ValueType::Undefined | ValueType::Null => Ok(None),
+        ValueType::Object => Ok(Some(options.coerce_to_object().map_err(napi_failure)?)),
+        _ => Err(BoundaryError::new(
+            ErrorKind::Input,
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("the options must be an object like {shape}"),
+            ),
+        )),
+    }
+}
+
+/// The option `name` of an options object: `None` when absent, `undefined` or `null`; an error
+/// unless it has the type `kind` (`what` in the message).
+fn option<T: FromNapiValue>(
+    object: &Object<'_>,
+    name: &str,
+    kind: ValueType,
+    what: &str,
+) -> Result<Option<T>, BoundaryError> {
     let Some(value) = object.get::<Unknown<'_>>(name).map_err(napi_failure)? else {
         return Ok(None);
     };
     match value.get_type().map_err(napi_failure)? {
         ValueType::Null | ValueType::Undefined => Ok(None),
-        ValueType::String => Ok(Some(String::from_unknown(value).map_err(napi_failure)?)),
+        found if found == kind => Ok(Some(T::from_unknown(value).map_err(napi_failure)?)),
         _ => Err(BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
-                format!("option `{name}` must be a string"),
+                format!("option `{name}` must be {what}"),
             ),
         )),
     }
@@ -101,6 +148,31 @@ fn string_option(object: &Object<'_>, name: &str) -> Result<Option<String>, Boun
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &Unknown<'_>) -> Result<Value, BoundaryError> {
     to_json(metrics, &mut MetricPath::new())
+}
+
+/// The report of an attempt whose action returned `metrics`: nothing (absent, `undefined`,
+/// `null`) is success without metrics; anything else is read as [`metrics_to_json`] reads
+/// `check`'s metrics, and metrics that cannot be read fail the attempt with the problem as its
+/// detail (`kiro::api::convert::attempt_report`).
+///
+/// # Errors
+/// Only when reading the value threw in JavaScript (the caller's own getter): that exception
+/// propagates, as from `check`.
+pub fn attempt_report(metrics: Option<&Unknown<'_>>) -> Result<StageReport, BoundaryError> {
+    let none = || StageReport::success(MetricsInput::default());
+    let Some(metrics) = metrics else {
+        return Ok(none());
+    };
+    if matches!(
+        metrics.get_type().map_err(napi_failure)?,
+        ValueType::Undefined | ValueType::Null
+    ) {
+        return Ok(none());
+    }
+    match metrics_to_json(metrics) {
+        Err(failure) if is_napi_failure(&failure) => Err(failure),
+        walked => Ok(kiro::api::convert::attempt_report(walked)),
+    }
 }
 
 fn type_name(value: &Unknown<'_>) -> Result<&'static str, BoundaryError> {

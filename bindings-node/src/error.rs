@@ -25,6 +25,14 @@ pub fn napi_failure(error: napi::Error) -> BoundaryError {
     )
 }
 
+/// Whether `failure` came from [`napi_failure`] while reading a JavaScript value (a getter that
+/// threw leaves its exception pending, and [`throw`] lets it propagate unchanged). Metrics
+/// conversion reports everything else with the core's codes (`KIRO-E006`, `E021`, `E022`),
+/// never with [`Code::InvalidValue`].
+pub fn is_napi_failure(failure: &BoundaryError) -> bool {
+    failure.code() == Code::InvalidValue
+}
+
 /// The error to throw: a `KiroError` object with `code`, `kind` and `diagnostics`.
 pub fn throw(failure: BoundaryError, env: &Env) -> napi::Error {
     let built = (|| -> napi::Result<napi::Error> {

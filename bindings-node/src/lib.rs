@@ -1,9 +1,12 @@
 //! Node.js bindings for kiro. This file only wires: each function converts its arguments
 //! (`convert`), calls the core's boundary API and maps failures (`error`). The `#[napi]` items
-//! here are the JavaScript API; `index.d.ts` is generated from them.
+//! here and in `run` are the JavaScript API; `index.d.ts` is generated from them. `kiro.js`, the
+//! package's entry point, adds `policy.run` from `run.cjs` (shared with the WebAssembly
+//! binding).
 
 mod convert;
 mod error;
+mod run;
 
 use error::OrThrow;
 use kiro::api::convert as boundary;
@@ -139,6 +142,20 @@ impl Policy {
     pub fn plan<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
         let plan = guard(|| self.inner.plan()).or_throw(env)?;
         convert::plan(env, plan)
+    }
+
+    /// Starts a run of the policy's pipeline driven by the caller's event loop (see
+    /// `PipelineRun`), with an action for each stage named in `actions` (the others succeed at
+    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E030` without a
+    /// pipeline, `KIRO-E005` for an action that names no stage, `KIRO-E003` for bad options.
+    #[napi(ts_args_type = "actions: string[], options?: StartRunOptions | null")]
+    pub fn start_run(
+        &self,
+        env: &Env,
+        actions: Vec<String>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<run::PipelineRun> {
+        run::PipelineRun::start(env, &self.inner, &actions, options.as_ref())
     }
 }
 

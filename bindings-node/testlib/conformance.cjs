@@ -8,8 +8,11 @@
 // by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code
 // among the error's diagnostics; with `expect_message`, one diagnostic with that code has
 // exactly that message). With `plan: true`, `expect` is a subset of the pipeline's plan
-// (`policy.plan()`) instead of a decision. `metrics_text` is parsed here (the bindings take
-// metrics as data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
+// (`policy.plan()`) instead of a decision. With a `run:` section, the pipeline runs through the
+// binding's native PipelineRun (`policy.startRun`) with a scripted host on virtual time, the
+// simulation of tests/conformance/run/README.md: `expect` is a subset of the run's result and
+// `expect_events` its exact events. `metrics_text` is parsed here (the bindings take metrics as
+// data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -44,6 +47,57 @@ function subset(where, expected, actual) {
   }
 }
 
+/** Reports the end of a scripted attempt: `ok: metrics` (or null) or `fail: detail`. */
+function report(run, id, entry) {
+  if (entry.fail !== undefined) run.fail(id, entry.fail)
+  else if ('ok' in entry) run.complete(id, entry.ok)
+  else throw new Error(`an attempt needs \`ok\`, \`fail\` or \`hang\`: ${JSON.stringify(entry)}`)
+}
+
+/**
+ * Runs the `run:` section `spec` on `policy` exactly as tests/conformance/run/README.md says;
+ * returns the result and the events as `"<at_ms> <kind> <stage>"`.
+ */
+function simulate(policy, spec) {
+  const actions = spec.actions ?? {}
+  const settings = spec.options ?? {}
+  const run = policy.startRun(Object.keys(actions), { maxParallel: settings.max_parallel ?? null, failFast: settings.fail_fast ?? null })
+  let now = 0
+  let interruptAt = spec.interrupt_at_ms
+  const ends = new Map() // attempt id -> [due, entry]
+  const timers = new Map() // timer id -> due
+  const events = []
+  for (;;) {
+    for (const id of [...ends.keys()].sort((a, b) => a - b)) {
+      const [due, entry] = ends.get(id)
+      if (due > now) continue
+      report(run, id, entry)
+      ends.delete(id)
+    }
+    if (interruptAt !== undefined && interruptAt <= now) {
+      run.interrupt()
+      interruptAt = undefined
+    }
+    const step = run.step(now)
+    for (const e of step.events) events.push(`${e.at_ms} ${e.event} ${e.stage}`)
+    for (const request of step.requests) {
+      if (request.type === 'start') {
+        const script = actions[request.stage]
+        const entry = script[Math.min(request.attempt, script.length) - 1]
+        if (entry.hang !== true) ends.set(request.id, [now + (entry.ms ?? 0), entry])
+      } else if (request.type === 'cancel') ends.delete(request.id)
+      else if (request.type === 'set_timer') timers.set(request.id, now + request.ms)
+      else if (request.type === 'clear_timer') timers.delete(request.id)
+    }
+    if (step.done) break
+    for (const [id, due] of timers) if (due <= now) timers.delete(id)
+    const candidates = [...[...ends.values()].map(([due]) => due), ...timers.values(), ...(interruptAt === undefined ? [] : [interruptAt])]
+    if (candidates.length === 0) throw new Error('the run would wait forever')
+    now = Math.max(now, Math.min(...candidates))
+  }
+  return { result: run.result(), events }
+}
+
 module.exports = function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
@@ -76,8 +130,12 @@ module.exports = function conformance(kiro, YAML, options = {}) {
             spec.policy !== undefined
               ? kiro.Policy.fromText(spec.policy, spec.format ?? null)
               : options.fromPath(path.join(path.dirname(file), spec.policy_file), spec.format ?? null)
-          actual =
-            spec.plan === true ? policy.plan() : policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
+          if (spec.run !== undefined) {
+            const { result, events } = simulate(policy, spec.run)
+            actual = result
+            if (spec.expect_events !== undefined) assert.deepEqual(events, spec.expect_events)
+          } else if (spec.plan === true) actual = policy.plan()
+          else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
           const codes = error.diagnostics.map((d) => d.code)
@@ -92,8 +150,8 @@ module.exports = function conformance(kiro, YAML, options = {}) {
           return
         }
         assert.equal(expectedError, undefined, `expected error ${expectedError}, got: ${JSON.stringify(actual)}`)
-        assert.ok(spec.expect !== undefined, 'the case has neither `expect` nor `expect_error`')
-        subset('$', spec.expect, actual)
+        assert.ok(spec.expect !== undefined || spec.expect_events !== undefined, 'the case has neither `expect` nor `expect_error`')
+        if (spec.expect !== undefined) subset('$', spec.expect, actual)
       })
     }
   }

@@ -9,6 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { test } = require('node:test')
+const { interfaceKeys } = require('./dts.cjs')
 
 const POLICY = `
 name: demo
@@ -62,22 +63,6 @@ function unionOf(dts, name) {
   return [...match[1].matchAll(/"([^"]*)"/g)].map((m) => m[1])
 }
 
-/** The property names of `export interface NAME { ... }` (top level of the body only). */
-function interfaceKeys(dts, name) {
-  const start = dts.indexOf(`export interface ${name} `)
-  assert.ok(start >= 0, `no interface ${name} in the .d.ts`)
-  let depth = 0
-  let body = ''
-  for (let i = dts.indexOf('{', start); i < dts.length; i++) {
-    const ch = dts[i]
-    if (ch === '{') depth++
-    if (ch === '}') depth--
-    if (depth === 0) break
-    if (depth === 1) body += ch
-  }
-  const withoutComments = body.replace(/\/\*[\s\S]*?\*\//g, '')
-  return [...withoutComments.matchAll(/^\s*([a-z_]+)\??:/gm)].map((m) => m[1])
-}
 
 module.exports = function suite(kiro, options) {
   const policy = kiro.Policy.fromText(POLICY)

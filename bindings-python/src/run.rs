@@ -9,6 +9,7 @@
 use crate::convert;
 use crate::error::{KiroError, raise};
 use kiro::pipeline::{HostRun, RunOptions, StageReport};
+use kiro::api::convert::attempt_report;
 use kiro::{CompiledPolicy, MetricsInput, catch_panic, guard};
 use pyo3::prelude::*;
 use std::sync::{Mutex, PoisonError};
@@ -115,11 +116,7 @@ fn report(metrics: Option<&Bound<'_, PyAny>>) -> PyResult<StageReport> {
         Ok(value) => value,
         Err(error) => return Ok(StageReport::failure(detail(metrics.py(), &error))),
     };
-    let input = catch_panic(|| MetricsInput::from_json(&value)).map_err(raise)?;
-    Ok(match input {
-        Ok(input) => StageReport::success(input),
-        Err(diagnostic) => StageReport::failure(diagnostic.message),
-    })
+    catch_panic(|| attempt_report(Ok(value))).map_err(raise)
 }
 
 /// The detail of a conversion error: a kiro error's first diagnostic message, else

@@ -1,4 +1,16 @@
 'use strict'
 // kiro for Node.js via WebAssembly: the wasm-bindgen output (pkg-node, --target nodejs) with
-// internal errors handled as js/guard.cjs describes.
-module.exports = require('./guard.cjs').guardExports(require('../pkg-node/kiro_wasm.js'))
+// internal errors handled as js/guard.cjs describes, and `policy.run` from the glue shared with
+// the Node.js binding (bindings-node/run.cjs, copied to pkg-node/run.cjs by build.sh).
+const kiro = require('./guard.cjs').guardExports(require('../pkg-node/kiro_wasm.js'))
+require('../pkg-node/run.cjs').installRun(kiro.Policy)
+
+// One by one, so that Node.js finds the names when an ES module imports this file
+// (test/esm.test.mjs checks that they are all of the module's exports).
+exports.Policy = kiro.Policy
+exports.PipelineRun = kiro.PipelineRun
+exports.validate = kiro.validate
+exports.policySchema = kiro.policySchema
+exports.version = kiro.version
+exports.errorCodes = kiro.errorCodes
+exports._panicForTest = kiro._panicForTest

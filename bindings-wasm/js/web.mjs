@@ -1,7 +1,10 @@
 // kiro for browsers (and any ES module host) via WebAssembly: the wasm-bindgen output (pkg-web,
-// --target web) with internal errors handled as js/guard.cjs describes. Call the default export
-// (async) or `initSync({ module })` once before anything else.
+// --target web) with internal errors handled as js/guard.cjs describes, and `policy.run` from the
+// glue shared with the Node.js binding (bindings-node/run.cjs, copied as an ES module to
+// pkg-web/run.js by build.sh). Call the default export (async) or `initSync({ module })` once
+// before anything else.
 import * as pkg from '../pkg-web/kiro_wasm.js'
+import { installRun } from '../pkg-web/run.js'
 
 function isInternal(error) {
   return error !== null && typeof error === 'object' && error.code === 'KIRO-E099'
@@ -18,7 +21,7 @@ function guarded(fn) {
   }
 }
 
-for (const target of [pkg.Policy, pkg.Policy.prototype]) {
+for (const target of [pkg.Policy, pkg.Policy.prototype, pkg.PipelineRun, pkg.PipelineRun.prototype]) {
   for (const key of Object.getOwnPropertyNames(target)) {
     if (['constructor', 'prototype', 'length', 'name', '__wrap', '__destroy_into_raw'].includes(key)) continue
     const descriptor = Object.getOwnPropertyDescriptor(target, key)
@@ -28,9 +31,12 @@ for (const target of [pkg.Policy, pkg.Policy.prototype]) {
   }
 }
 
+installRun(pkg.Policy)
+
 export default pkg.default
 export const initSync = pkg.initSync
 export const Policy = pkg.Policy
+export const PipelineRun = pkg.PipelineRun
 export const validate = guarded(pkg.validate)
 export const policySchema = guarded(pkg.policySchema)
 export const version = guarded(pkg.version)

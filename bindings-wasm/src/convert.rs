@@ -14,13 +14,17 @@
 //! - **Batches**: `Float64Array` columns are copied out of JavaScript memory in one call; other
 //!   typed arrays via a `Float64Array` of them; plain arrays item by item into the core's
 //!   `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
+//! - **Runs** (`PipelineRun`): steps and results out as their JSON through `JSON.parse`, like
+//!   decisions; what an action returned is read as `check` reads metrics, then by the core's
+//!   `kiro::api::convert::attempt_report`.
 
 use crate::error::Failure;
 use js_sys::{Array, BigInt64Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
 use kiro::api::convert::MetricPath;
+use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BatchResult, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    Selection,
+    MetricsInput, Selection,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -47,6 +51,18 @@ pub fn plan(plan: &kiro::pipeline::Plan) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&kiro::pipeline::plan_to_json(plan))
 }
 
+/// One step of a run (`{requests, events, done}`) as a plain object, through `JSON.parse` of
+/// its JSON.
+pub fn run_step(step: &HostStep) -> Result<JsValue, JsValue> {
+    // INVARIANT: a step holds only strings, integers and booleans, so this cannot fail.
+    js_sys::JSON::parse(&serde_json::to_string(step).unwrap_or_default())
+}
+
+/// A run's result as a plain object: its canonical JSON parsed by `JSON.parse`.
+pub fn run_result(result: &RunResult) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&result.to_json())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
@@ -55,27 +71,50 @@ pub fn selection(options: Option<&JsValue>) -> Result<Selection, Failure> {
     let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
         return Ok(Selection::default());
     };
-    let gate = string_option(options, "gate")?;
-    let kind = string_option(options, "kind")?;
+    let gate = option(options, "gate", JsValue::as_string, "a string")?;
+    let kind = option(options, "kind", JsValue::as_string, "a string")?;
     Ok(kiro::api::convert::selection(gate, kind.as_deref())?)
 }
 
-fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Failure> {
+/// The `{maxParallel, failFast}` options of `startRun` (absent or null: the pipeline's
+/// settings; a null or absent field: the pipeline's setting).
+pub fn run_options(options: Option<&JsValue>) -> Result<RunOptions, Failure> {
+    let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
+        return Ok(RunOptions::default());
+    };
+    let max_parallel = option(options, "maxParallel", JsValue::as_f64, "a number")?
+        .map(|n| kiro::api::convert::max_parallel("maxParallel", n))
+        .transpose()?;
+    let fail_fast = option(options, "failFast", JsValue::as_bool, "a boolean")?;
+    Ok(RunOptions {
+        max_parallel,
+        fail_fast,
+    })
+}
+
+/// The option `name` of an options object: `None` when absent, `undefined` or `null`; an error
+/// unless `read` takes it (`what` it must be, in the message).
+fn option<T>(
+    options: &JsValue,
+    name: &str,
+    read: fn(&JsValue) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, Failure> {
     let value = Reflect::get(options, &name.into()).map_err(|e| Failure::js(&e))?;
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    let Some(text) = value.as_string() else {
+    let Some(read) = read(&value) else {
         return Err(kiro::BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
-                format!("option `{name}` must be a string"),
+                format!("option `{name}` must be {what}"),
             ),
         )
         .into());
     };
-    Ok(Some(text))
+    Ok(Some(read))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,6 +124,25 @@ fn string_option(options: &JsValue, name: &str) -> Result<Option<String>, Failur
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &JsValue) -> Result<Value, Failure> {
     to_json(metrics, &mut MetricPath::new())
+}
+
+/// The report of an attempt whose action returned `metrics`: nothing (`undefined`, `null`) is
+/// success without metrics; anything else is read as [`metrics_to_json`] reads `check`'s
+/// metrics, and metrics that cannot be read fail the attempt with the problem as its detail
+/// (`kiro::api::convert::attempt_report`).
+///
+/// # Errors
+/// Only when reading the value threw in JavaScript (the caller's own getter): that exception
+/// propagates, as from `check`.
+pub fn attempt_report(metrics: &JsValue) -> Result<StageReport, Failure> {
+    if metrics.is_null() || metrics.is_undefined() {
+        return Ok(StageReport::success(MetricsInput::default()));
+    }
+    let walked = match metrics_to_json(metrics) {
+        Ok(value) => Ok(value),
+        Err(failure) => Err(failure.into_boundary()?),
+    };
+    Ok(kiro::api::convert::attempt_report(walked))
 }
 
 fn type_name(value: &JsValue) -> String {

@@ -54,6 +54,15 @@ impl Failure {
         }
     }
 
+    /// The kiro error this failure is, or the failure itself when it is an exception from the
+    /// caller's own code (which must propagate unchanged).
+    pub fn into_boundary(self) -> Result<BoundaryError, Failure> {
+        match self.rethrow {
+            None => Ok(self.error),
+            Some(_) => Err(self),
+        }
+    }
+
     /// The error to throw: a `KiroError` object with `code`, `kind` and `diagnostics`.
     pub fn into_js(self) -> JsValue {
         let Self { error, rethrow } = self;

@@ -3,10 +3,12 @@
 //! arguments (`convert`), calls the core's boundary API and maps failures (`error`).
 //!
 //! There is no `fromPath`: a WebAssembly host need not have files. Read the text on the host
-//! and call `Policy.fromText`.
+//! and call `Policy.fromText`. `policy.run` is added by the entry points in `js/`, from the glue
+//! shared with the Node.js binding (`bindings-node/run.cjs`, copied by `build.sh`).
 
 mod convert;
 mod error;
+mod run;
 
 use error::{Failure, catch, guard};
 use kiro::api::convert as boundary;
@@ -23,6 +25,10 @@ export interface BatchCounts { pass: number; warn: number; fail: number; error: 
 /** The result of a batch check: one code per record (0 pass, 1 warn, 2 fail, 3 error) and the counts. */
 export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts }
 "#;
+
+// `policy.run`, defined in JavaScript (`bindings-node/run.cjs`) and declared in types.d.ts.
+#[wasm_bindgen(typescript_custom_section)]
+const RUN_METHOD: &str = "export interface Policy extends PolicyRun {}";
 
 /// A compiled policy: load it once, check many times.
 #[wasm_bindgen]
@@ -113,6 +119,25 @@ impl Policy {
     pub fn plan(&self) -> Result<JsValue, JsValue> {
         let plan = guard(|| self.inner.plan())?;
         convert::plan(plan)
+    }
+
+    /// Starts a run of the policy's pipeline driven by the caller's event loop (see
+    /// `PipelineRun`), with an action for each stage named in `actions` (the others succeed at
+    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E030` without a
+    /// pipeline, `KIRO-E005` for an action that names no stage, `KIRO-E003` for bad options.
+    #[wasm_bindgen(js_name = startRun)]
+    pub fn start_run(
+        &self,
+        actions: Vec<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "StartRunOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<run::PipelineRun, JsValue> {
+        Ok(run::PipelineRun::start(
+            &self.inner,
+            &actions,
+            options.as_ref(),
+        )?)
     }
 }
 

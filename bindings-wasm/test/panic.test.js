@@ -19,6 +19,19 @@ test('objects from before a panic are stale; new ones work', () => {
   assert.equal(kiro.Policy.fromText(POLICY).name, 'd')
 })
 
+test('a run in progress when the instance is replaced rejects', async () => {
+  const policy = kiro.Policy.fromText('name: ci\npipeline: {stages: [{name: a}, {name: b, needs: [a]}]}')
+  const run = policy.run({
+    a: () => {
+      assert.throws(() => kiro._panicForTest(), (e) => e.code === 'KIRO-E099')
+    },
+    b: () => assert.fail('the run cannot go on'),
+  })
+  await assert.rejects(run, /stale object/)
+  const after = await kiro.Policy.fromText('name: ci\npipeline: {stages: [{name: a}]}').run({ a: () => {} })
+  assert.equal(after.verdict, 'pass')
+})
+
 test('the package exports exactly the documented API', () => {
-  assert.deepEqual(Object.keys(kiro).sort(), ['Policy', '_panicForTest', 'errorCodes', 'policySchema', 'validate', 'version'])
+  assert.deepEqual(Object.keys(kiro).sort(), ['PipelineRun', 'Policy', '_panicForTest', 'errorCodes', 'policySchema', 'validate', 'version'])
 })

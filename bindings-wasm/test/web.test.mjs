@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import init, { initSync, Policy, version, errorCodes, _panicForTest } from '../js/web.mjs'
+import init, { initSync, Policy, PipelineRun, version, errorCodes, _panicForTest } from '../js/web.mjs'
 
 const wasm = fs.readFileSync(fileURLToPath(new URL('../pkg-web/kiro_wasm_bg.wasm', import.meta.url)))
 const POLICY = 'name: d\nmetrics: {c: {unit: "%"}}\ngates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: c >= 90%}]}\n'
@@ -20,6 +20,15 @@ test('the web build initialises and checks', async () => {
 test('initSync works too', () => {
   initSync({ module: wasm })
   assert.equal(Policy.fromText(POLICY).check({ c: 95 }).verdict, 'pass')
+})
+
+test('the web build runs pipelines with the shared glue', async () => {
+  const ci = Policy.fromText('name: ci\npipeline: {stages: [{name: build}, {name: test, needs: [build], gate: g}]}\n' + POLICY.slice('name: d\n'.length))
+  const events = []
+  const result = await ci.run({ build: async () => {}, test: async () => ({ c: '95%' }) }, { onEvent: (e) => events.push(e.event) })
+  assert.equal(result.verdict, 'pass', result.summary)
+  assert.deepEqual(events, ['queued', 'queued', 'started', 'passed', 'started', 'passed'])
+  assert.equal(PipelineRun.name, 'PipelineRun')
 })
 
 test('a panic in the web build is KIRO-E099 and the instance is replaced', () => {

@@ -1,7 +1,8 @@
 // Compiled with `tsc --noEmit --strict` by test/types.test.js: the published types must let a
 // TypeScript user write this without casts.
-import { Policy, validate, policySchema, version, errorCodes } from '../..'
+import { Policy, PipelineRun, validate, policySchema, version, errorCodes } from '../..'
 import type { Decision, Diagnostic, ErrorCode, KiroError, BatchResult, CheckOptions, Plan, PlannedStage } from '../..'
+import type { AttemptRecord, PipelineEvent, RunOptions, RunResult, RunStep, StageAction, StageContext, StageOutcome, StageResult } from '../..'
 
 const policy: Policy = Policy.fromText('name: x', 'yaml')
 const options: CheckOptions = { gate: 'tests', kind: 'pre-merge' }
@@ -25,4 +26,38 @@ try {
   const kind: 'policy' | 'input' | 'evaluation' | 'internal' = error.kind
   console.log(code, kind, error.diagnostics[0].labels[0].start)
 }
+
+// Running the pipeline with functions, and the native run they drive.
+const ci: Policy = Policy.fromText('name: ci', 'yaml')
+const build: StageAction = async ({ stage, attempt, signal }: StageContext) => {
+  signal.throwIfAborted()
+  return { coverage: 95, stage, attempt }
+}
+const actions: Record<string, StageAction> = { build, lint: () => {}, test: () => undefined, e2e: () => Promise.resolve(null) }
+const runOptions: RunOptions = {
+  maxParallel: 2,
+  failFast: false,
+  signal: new AbortController().signal,
+  onEvent: (event: PipelineEvent) => {
+    if (event.event === 'retried') console.log(event.backoff_ms, event.reason)
+    if (event.event === 'passed') console.log(event.verdict)
+  },
+}
+const running: Promise<RunResult> = ci.run(actions, runOptions)
+running.then((result: RunResult) => {
+  const stage: StageResult = result.stages[0]
+  const outcome: StageOutcome = stage.outcome
+  const attempt: AttemptRecord | undefined = stage.attempts[0]
+  console.log(result.verdict, result.interrupted, result.duration_ms, outcome, attempt?.detail, stage.gate?.verdict)
+})
+const native: PipelineRun = ci.startRun(['build'], { maxParallel: 1, failFast: null })
+const step: RunStep = native.step(0)
+for (const request of step.requests) {
+  if (request.type === 'start') native.complete(request.id, { coverage: 90 })
+  else if (request.type === 'set_timer') native.fire(request.id + request.ms)
+  else if (request.type === 'cancel') native.fail(request.id, 'cancelled')
+}
+native.interrupt()
+const over: RunResult | null = native.result()
+console.log(step.done, over?.summary)
 console.log(verdict, score, first, critical, slack, diagnostics, codes, schema, v)

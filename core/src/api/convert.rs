@@ -2,12 +2,17 @@
 //! Python) and reads host-specific things itself; what each value becomes, and every message
 //! about a value it cannot take, comes from here. Batch columns have their own builder:
 //! [`ColumnBuilder`](crate::ColumnBuilder) and [`Batch::from_columns`](crate::Batch::from_columns).
+//! A host running a pipeline ([`HostRun`](crate::pipeline::HostRun)) reads its settings with
+//! [`max_parallel`], request ids with [`host_id`], and an action's result with
+//! [`attempt_report`].
 
 use super::{parse_format, parse_kind};
 use crate::check::Selection;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{Format, Limits};
 use crate::error::{BoundaryError, CheckError, ErrorKind, PolicyError};
+use crate::metrics::MetricsInput;
+use crate::pipeline::StageReport;
 use serde_json::{Map, Number, Value};
 use std::path::Path;
 
@@ -187,6 +192,60 @@ impl MetricPath {
                 ))
                 .with_source("metrics"),
         )
+    }
+}
+
+/// A run's `max_parallel` setting given as a host number (`name` is the host's name of the
+/// option, for the message).
+///
+/// # Errors
+/// An input error ([`Code::InvalidValue`]) unless `value` is a whole number of at least 1.
+pub fn max_parallel(name: &str, value: f64) -> Result<usize, BoundaryError> {
+    if value.fract() == 0.0 && (1.0..EXACT_INTEGERS).contains(&value) {
+        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+        #[expect(clippy::cast_sign_loss, reason = "at least 1")]
+        return Ok(usize::try_from(value as u64).unwrap_or(usize::MAX));
+    }
+    Err(BoundaryError::new(
+        ErrorKind::Input,
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("option `{name}` must be a whole number of at least 1, not {value}"),
+        ),
+    ))
+}
+
+/// The id of an attempt or a timer of a [`HostRun`](crate::pipeline::HostRun) given as a
+/// double (JavaScript): `None` when it is not a whole number that can be an id, so that the
+/// host's call is ignored like one with an unknown id.
+#[must_use]
+pub fn host_id(value: f64) -> Option<u64> {
+    if value.fract() == 0.0 && (0.0..EXACT_INTEGERS).contains(&value) {
+        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+        #[expect(clippy::cast_sign_loss, reason = "not negative")]
+        return Some(value as u64);
+    }
+    None
+}
+
+/// The report of an attempt whose action succeeded and returned metrics, as the host's walk
+/// over them gave them ([`MetricPath`]): a success with those metrics, or, when they are not
+/// metrics (the walk or [`MetricsInput::from_json`] failed), a failure whose detail is the
+/// first problem's message. An action that returned nothing (the host's `null`) is
+/// `StageReport::success(MetricsInput::default())`: hosts check for it before walking.
+#[must_use]
+pub fn attempt_report(metrics: Result<Value, BoundaryError>) -> StageReport {
+    let input = metrics.and_then(|value| {
+        MetricsInput::from_json(&value).map_err(|d| BoundaryError::new(ErrorKind::Input, d))
+    });
+    match input {
+        Ok(input) => StageReport::success(input),
+        Err(error) => StageReport::failure(
+            error
+                .diagnostics
+                .first()
+                .map_or(error.message, |d| d.message.clone()),
+        ),
     }
 }
 

@@ -186,3 +186,52 @@ fn the_json_forms_report_bad_arguments_as_before() {
     assert_eq!(validated["ok"], json!(false));
     assert_eq!(validated["diagnostics"][0]["code"], json!("KIRO-E007"));
 }
+
+#[test]
+fn run_settings_and_ids_from_doubles() {
+    assert_eq!(max_parallel("maxParallel", 3.0), Ok(3));
+    for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
+        let Err(error) = max_parallel("maxParallel", bad) else {
+            panic!("{bad} is not a limit");
+        };
+        assert_eq!(error.kind, ErrorKind::Input);
+        assert_eq!(error.code(), Code::InvalidValue);
+        assert!(
+            error
+                .message
+                .contains("option `maxParallel` must be a whole number of at least 1")
+        );
+    }
+    assert_eq!(host_id(0.0), Some(0));
+    assert_eq!(host_id(42.0), Some(42));
+    for bad in [-1.0, 1.5, f64::NAN, 1e300] {
+        assert_eq!(host_id(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn attempt_reports_from_returned_metrics() {
+    let ok = attempt_report(Ok(json!({"coverage": 95})));
+    assert!(ok.success);
+    assert_eq!(
+        ok.metrics,
+        MetricsInput::from_json(&json!({"coverage": 95})).expect("metrics")
+    );
+    let not_metrics = attempt_report(Ok(json!(42)));
+    assert!(!not_metrics.success);
+    assert!(
+        not_metrics
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("metrics input must be a map")),
+        "{not_metrics:?}"
+    );
+    let walk_failed = attempt_report(Err(BoundaryError::input(
+        Code::InvalidMetricValue,
+        "metric `a` is not a finite number",
+    )));
+    assert_eq!(
+        walk_failed.detail.as_deref(),
+        Some("metric `a` is not a finite number")
+    );
+}

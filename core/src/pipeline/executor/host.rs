@@ -157,6 +157,29 @@ struct HostWait<T: 'static> {
     done: bool,
 }
 
+impl<T: 'static> HostWait<T> {
+    /// Makes a slot in the map `pick` chooses, asks the host with the request `ask` makes of
+    /// its id, and waits on the slot.
+    fn ask(
+        shared: &Lock,
+        pick: fn(&mut Shared) -> &mut HashMap<u64, Slot<T>>,
+        ask: impl FnOnce(u64) -> HostRequest,
+        on_drop: fn(u64) -> HostRequest,
+    ) -> Self {
+        let mut guard = lock(shared);
+        let id = guard.id();
+        pick(&mut guard).insert(id, Slot::Waiting(None));
+        guard.requests.push(ask(id));
+        Self {
+            shared: Arc::clone(shared),
+            id,
+            pick,
+            on_drop,
+            done: false,
+        }
+    }
+}
+
 impl<T: 'static> Future for HostWait<T> {
     type Output = T;
 
@@ -202,23 +225,13 @@ impl StageRunner for HostRunner {
         if !self.actions.contains(&stage.name) {
             return StageReport::success(MetricsInput::default());
         }
-        let wait = {
-            let mut shared = lock(&self.shared);
-            let id = shared.id();
-            shared.attempts.insert(id, Slot::Waiting(None));
-            shared.requests.push(HostRequest::Start {
-                id,
-                stage: stage.name.clone(),
-                attempt,
-            });
-            HostWait {
-                shared: Arc::clone(&self.shared),
-                id,
-                pick: |s| &mut s.attempts,
-                on_drop: |id| HostRequest::Cancel { id },
-                done: false,
-            }
-        };
+        let stage = stage.name.clone();
+        let wait = HostWait::ask(
+            &self.shared,
+            |s| &mut s.attempts,
+            |id| HostRequest::Start { id, stage, attempt },
+            |id| HostRequest::Cancel { id },
+        );
         wait.await
     }
 }
@@ -235,24 +248,18 @@ impl Timer for HostTimer {
     }
 
     async fn sleep(&self, duration: Duration) {
-        let wait = {
+        let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        let wait = HostWait::ask(
+            &self.shared,
+            |s| &mut s.timers,
+            |id| HostRequest::SetTimer { id, ms },
+            |id| HostRequest::ClearTimer { id },
+        );
+        {
             let mut shared = lock(&self.shared);
-            let id = shared.id();
-            shared.timers.insert(id, Slot::Waiting(None));
             let due = shared.now.saturating_add(duration);
-            shared.deadlines.insert(id, due);
-            shared.requests.push(HostRequest::SetTimer {
-                id,
-                ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-            });
-            HostWait {
-                shared: Arc::clone(&self.shared),
-                id,
-                pick: |s| &mut s.timers,
-                on_drop: |id| HostRequest::ClearTimer { id },
-                done: false,
-            }
-        };
+            shared.deadlines.insert(wait.id, due);
+        }
         wait.await;
     }
 }

@@ -115,6 +115,11 @@ where
     }
     let mut cancel = Box::pin(cancel);
     loop {
+        // An interruption that came first (even before the run began) starts nothing more.
+        if cancel.as_mut().now_or_never().is_some() {
+            run.stop = Some(Stop::Interrupted);
+            break;
+        }
         if run.stop.is_none() {
             run.start_ready();
         }

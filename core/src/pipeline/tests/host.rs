@@ -266,6 +266,22 @@ fn interrupting_cancels_what_runs_and_skips_the_rest() {
 }
 
 #[test]
+fn a_run_interrupted_before_its_first_step_starts_nothing() {
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n",
+        &["build"],
+        RunOptions::default(),
+    );
+    run.interrupt();
+    let step = run.step(0.0);
+    assert!(step.done);
+    assert!(step.requests.is_empty(), "{:?}", step.requests);
+    let result = result(&run);
+    assert!(result.interrupted);
+    assert_eq!(result.stages[0].outcome, StageOutcome::Skipped);
+}
+
+#[test]
 fn an_action_for_no_stage_is_an_error_with_a_suggestion() {
     let policy = compile("  stages:\n    - {name: build}\n    - {name: test}\n");
     let error = HostRun::new(&policy, &["biuld", "test", "deploy"], RunOptions::default())

@@ -1,0 +1,99 @@
+//! `PipelineRun`: the core's host-driven run (`kiro::pipeline::HostRun`) for a JavaScript event
+//! loop. Like lib.rs this file only wires (conversion in `convert`, errors in `error`); every
+//! decision (order, `needs`, `max_parallel`, timeouts, retries and backoff, exit gates,
+//! fail-fast, interruption) is the core's. `policy.run` (run.cjs) drives one with functions
+//! returning Promises.
+
+use crate::convert;
+use crate::error::OrThrow;
+use kiro::api::convert as boundary;
+use kiro::pipeline::{HostRun, StageReport};
+use kiro::{CompiledPolicy, catch_panic, guard};
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+/// A run of a policy's pipeline driven by the caller's event loop, made by `policy.startRun`:
+/// `step(nowMs)` says what to do (start or cancel an attempt, set or clear a timer) and what
+/// happened; the caller reports back with `complete`, `fail` and `fire`, and calls `step`
+/// again, until a step says `done`. `policy.run` does all of this for you.
+#[napi]
+pub struct PipelineRun {
+    inner: HostRun,
+}
+
+impl PipelineRun {
+    /// A run of `policy`'s pipeline in which the caller has an action for each stage named in
+    /// `actions`. Throws `KIRO-E030` without a pipeline, `KIRO-E005` for an action that names
+    /// no stage, `KIRO-E003` for bad options.
+    pub fn start(
+        env: &Env,
+        policy: &CompiledPolicy,
+        actions: &[String],
+        options: Option<&Unknown<'_>>,
+    ) -> Result<Self> {
+        let options = convert::run_options(options).or_throw(env)?;
+        let names: Vec<&str> = actions.iter().map(String::as_str).collect();
+        let inner = guard(|| HostRun::new(policy, &names, options)).or_throw(env)?;
+        Ok(Self { inner })
+    }
+
+    /// Reports the end of attempt `id` (ignored unless it is an id the run gave).
+    fn report(&mut self, env: &Env, id: f64, report: StageReport) -> Result<()> {
+        let Some(id) = boundary::host_id(id) else {
+            return Ok(());
+        };
+        catch_panic(|| self.inner.complete(id, report)).or_throw(env)
+    }
+}
+
+#[napi]
+impl PipelineRun {
+    /// Moves the run on at `nowMs` (milliseconds since any fixed origin, such as the run's
+    /// start) and returns what to do and what happened. Timers due by `nowMs` fire.
+    #[napi(ts_return_type = "RunStep")]
+    pub fn step<'env>(&mut self, env: &'env Env, now_ms: f64) -> Result<Unknown<'env>> {
+        let step = catch_panic(|| self.inner.step(now_ms)).or_throw(env)?;
+        convert::run_step(env, &step)
+    }
+
+    /// Attempt `id` succeeded with `metrics` (nothing: no observations), read as `check` reads
+    /// metrics. Metrics that cannot be read make the attempt fail with the problem as its
+    /// detail. Ignored for a cancelled attempt. Call `step` next.
+    #[napi(ts_args_type = "id: number, metrics?: Metrics | null")]
+    pub fn complete(&mut self, env: &Env, id: f64, metrics: Option<Unknown<'_>>) -> Result<()> {
+        let report = convert::attempt_report(metrics.as_ref()).or_throw(env)?;
+        self.report(env, id, report)
+    }
+
+    /// Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt. Call `step`
+    /// next.
+    #[napi]
+    pub fn fail(&mut self, env: &Env, id: f64, detail: String) -> Result<()> {
+        self.report(env, id, StageReport::failure(detail))
+    }
+
+    /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.
+    #[napi]
+    pub fn fire(&mut self, env: &Env, id: f64) -> Result<()> {
+        let Some(id) = boundary::host_id(id) else {
+            return Ok(());
+        };
+        catch_panic(|| self.inner.fire(id)).or_throw(env)
+    }
+
+    /// Interrupts the run: the next `step` cancels the running attempts, skips the pending
+    /// stages and ends the run as interrupted.
+    #[napi]
+    pub fn interrupt(&mut self, env: &Env) -> Result<()> {
+        catch_panic(|| self.inner.interrupt()).or_throw(env)
+    }
+
+    /// The run's result (the JSON of `kiro run --format json`) once a step said `done`; null
+    /// before.
+    #[napi(ts_return_type = "RunResult | null")]
+    pub fn result<'env>(&self, env: &'env Env) -> Result<Option<Unknown<'env>>> {
+        let result = catch_panic(|| self.inner.result().cloned()).or_throw(env)?;
+        result.map(|r| convert::run_result(env, &r)).transpose()
+    }
+}
