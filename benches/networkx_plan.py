@@ -5,8 +5,14 @@
 Run: `.venv/bin/python benches/networkx_plan.py` (needs `pip install networkx`). It prints the
 graph's shape (to check it is the same graph the Rust bench plans) and the best of 5 timings,
 wall clock and CPU time (the latter is steadier on a shared machine).
+
+With `--serve` it is the networkx side of `cargo run --release -p kiro-benches --bin
+plan-vs-networkx`, which times kiro and networkx turn about in the same run: it builds the
+graph, prints `edges <n> path <stages> total <seconds>`, then for each `plan` line on standard
+input plans once and prints `<wall seconds> <CPU seconds>`.
 """
 
+import sys
 import time
 
 import networkx as nx
@@ -62,8 +68,26 @@ def best(f, runs=5, clock=time.perf_counter):
     return min(times), out
 
 
+def serve(graph):
+    """Answer `plan` lines with one timed plan each (wall clock, then this thread's CPU time)."""
+    g = build(graph)
+    _, path, total = plan(g)
+    edges = sum(len(n) for n, _ in graph)
+    print(f"edges {edges} path {len(path) - 1} total {total}", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "plan":
+            continue
+        wall, cpu = time.perf_counter(), time.thread_time()
+        plan(g)
+        cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+        print(f"{wall} {cpu}", flush=True)
+
+
 def main():
     graph = random_dag(100_000)
+    if "--serve" in sys.argv[1:]:
+        serve(graph)
+        return
     edges = sum(len(n) for n, _ in graph)
     build_time, g = best(lambda: build(graph))
     plan_time, (order, path, total) = best(lambda: plan(g))

@@ -1,6 +1,6 @@
 //! Shared fixtures for the kiro benchmarks: the conditions under test and their equivalents in
-//! the baseline engines, the policy of the batch gate, and a deterministic generator of
-//! columnar records.
+//! the baseline engines, the policy of the batch gate, a deterministic generator of columnar
+//! records, and the random DAG of the pipeline benchmarks ([`pipeline`]).
 //!
 //! Every engine sees the same values. kiro reads metrics in base units (ratios as fractions,
 //! durations in milliseconds), so the CEL and evalexpr expressions and the hand-written closure
@@ -10,6 +10,8 @@
 use kiro::condition::MetricInfo;
 use kiro::units::Unit;
 use std::collections::BTreeMap;
+
+pub mod pipeline;
 
 /// The single comparison, in kiro's condition language.
 pub const SINGLE: &str = "coverage >= 90%";

@@ -6,9 +6,9 @@
 //! are compiled by the policy compiler itself, as gates of a companion policy.
 
 use super::duration::parse_duration;
-use super::graph::topological_order;
+use super::graph::{Needs, Order, index, topological_order};
 use super::model::{DurationDecl, PipelineDecl, StageDecl};
-use super::plan::{Plan, plan};
+use super::plan::{Input, Name, Plan, plan};
 use super::{CompiledPipeline, Exit, Stage};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
@@ -16,7 +16,9 @@ use crate::document::Spanned;
 use crate::policy::CompiledPolicy;
 use crate::policy::model::{GateDecl, GateKind, Policy};
 use crate::policy::policy_hash;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 /// The most retries a stage may ask for.
@@ -35,7 +37,7 @@ pub(crate) fn compile(
 ) -> Option<CompiledPipeline> {
     let decl = policy.pipeline.as_ref()?;
     let mut cx = Cx::default();
-    let structure = cx.structure(decl);
+    let structure = cx.structure(decl, |_| {});
     let personas: HashSet<&str> = policy.personas.iter().map(|p| p.name.as_str()).collect();
     let gates: Vec<&str> = policy.gates.iter().map(|g| g.name.as_str()).collect();
     let mut exits = Vec::with_capacity(decl.stages.len());
@@ -74,15 +76,16 @@ pub(crate) fn compile(
             }
         }
     }
-    let order = structure.order?;
+    let order = structure.order.as_ref()?;
     if !diagnostics.is_empty() {
         return None;
     }
-    let plan = plan_of(policy, &stages, &structure.needs, &order);
-    let dependents = dependents(&structure.needs);
+    let plan = plan_of(policy, &stages, &structure, order);
+    let needs = structure.needs.to_lists();
+    let dependents = dependents(&needs);
     Some(CompiledPipeline {
         stages,
-        needs: structure.needs,
+        needs,
         dependents,
         exits,
         inline,
@@ -99,39 +102,51 @@ pub(crate) fn compile(
 /// The problems found, with spans into the text the model was read from.
 pub fn plan_pipeline(policy: PolicyRef, decl: &PipelineDecl) -> Result<Plan, Vec<Diagnostic>> {
     let mut cx = Cx::default();
-    let structure = cx.structure(decl);
-    // One pass over the (large) stage declarations.
+    // The estimates' problems come after the structure's, as when compiling a policy.
+    let mut later = Cx::default();
     let n = decl.stages.len();
     let (mut personas, mut estimates) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    for stage in &decl.stages {
+    // One pass over the (large) stage declarations.
+    let structure = cx.structure(decl, |stage| {
         personas.push(stage.personas.iter().map(|p| p.value.clone()).collect());
         estimates.push(
-            cx.duration(stage.estimate.as_ref(), "estimate")
+            later
+                .duration(stage.estimate.as_ref(), "estimate")
                 .unwrap_or(0),
         );
-    }
-    match structure.order.as_deref() {
+    });
+    cx.diagnostics.append(&mut later.diagnostics);
+    match &structure.order {
         Some(order) if cx.diagnostics.is_empty() => Ok(plan(
             policy,
-            &structure.names(),
-            &personas,
-            &structure.needs,
-            &estimates,
-            order,
+            Input {
+                names: &structure.names,
+                personas,
+                needs: &structure.needs,
+                estimates: &estimates,
+                order,
+            },
         )),
         _ => Err(cx.diagnostics),
     }
 }
 
-fn plan_of(policy: &Policy, stages: &[Stage], needs: &[Vec<usize>], order: &[usize]) -> Plan {
-    let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-    let personas: Vec<Vec<String>> = stages.iter().map(|s| s.personas.clone()).collect();
+fn plan_of(policy: &Policy, stages: &[Stage], structure: &Structure, order: &Order) -> Plan {
     let estimates: Vec<u64> = stages.iter().map(|s| s.estimate_ms).collect();
     let reference = PolicyRef {
         name: policy.name.value.clone(),
         hash: policy_hash(policy),
     };
-    plan(reference, &names, &personas, needs, &estimates, order)
+    plan(
+        reference,
+        Input {
+            names: &structure.names,
+            personas: stages.iter().map(|s| s.personas.clone()).collect(),
+            needs: &structure.needs,
+            estimates: &estimates,
+            order,
+        },
+    )
 }
 
 fn dependents(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
@@ -146,25 +161,67 @@ fn dependents(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
 
 /// The graph part of a pipeline.
 struct Structure {
-    /// Per stage, the indices of the stages it needs (resolved names only, no repeats).
-    needs: Vec<Vec<usize>>,
+    /// The stage names, in policy order (made while each name is at hand).
+    names: Vec<Name>,
+    /// Per stage, the stages it needs (resolved names only, no repeats).
+    needs: Needs,
     /// A topological order, when the graph has no cycle.
-    order: Option<Vec<usize>>,
+    order: Option<Order>,
     /// Per stage, whether its name is its own (not empty, not a repeat).
     unique: Vec<bool>,
-    /// Every stage name, one after the other.
-    arena: String,
-    /// Per stage, where its name is in `arena`.
-    bounds: Vec<(usize, usize)>,
 }
 
-impl Structure {
-    /// The names, in policy order, as slices of the arena.
-    fn names(&self) -> Vec<&str> {
-        self.bounds
-            .iter()
-            .map(|&(start, end)| self.arena.get(start..end).unwrap_or_default())
-            .collect()
+/// Resolves `needs` names to stage indices.
+struct Resolver<'d> {
+    /// The stages by name (the first stage of each name).
+    index: FxHashMap<&'d str, u32>,
+    /// Per stage, the number of the last list that named it, to spot repeats in one list.
+    marks: Vec<u32>,
+    /// The number of the list being resolved.
+    mark: u32,
+    /// The list being resolved.
+    list: Vec<u32>,
+    /// The problems found in `needs`, by stage, to report in policy order.
+    problems: Vec<(usize, Diagnostic)>,
+}
+
+impl Resolver<'_> {
+    /// Resolves the `needs` of stage `i` into `self.list`, noting repeats. A name that is not
+    /// a stage is handed to `unknown`: with no diagnostic back, the stage is left for later
+    /// (its name may be declared further down) and `false` returned, with nothing recorded.
+    fn link(
+        &mut self,
+        i: usize,
+        stage: &StageDecl,
+        mut unknown: impl FnMut(&Spanned<String>) -> Option<Diagnostic>,
+    ) -> bool {
+        self.mark += 1;
+        self.list.clear();
+        let before = self.problems.len();
+        for need in &stage.needs {
+            match self.index.get(need.as_str()) {
+                Some(&j) if self.marks[j as usize] == self.mark => {
+                    let d = Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("stage `{}` needs `{}` twice", stage.name.value, need.value),
+                    )
+                    .with_label(need.span, "named again here");
+                    self.problems.push((i, d));
+                }
+                Some(&j) => {
+                    self.marks[j as usize] = self.mark;
+                    self.list.push(j);
+                }
+                None => match unknown(need) {
+                    Some(d) => self.problems.push((i, d)),
+                    None => {
+                        self.problems.truncate(before);
+                        return false;
+                    }
+                },
+            }
+        }
+        true
     }
 }
 
@@ -203,84 +260,85 @@ impl Cx {
         did_you_mean(word, candidates)
     }
 
-    fn structure(&mut self, decl: &PipelineDecl) -> Structure {
+    /// Names, `needs` and order, in one pass over the stages (calling `each` on each) when
+    /// every stage needs only stages declared before it; the stages that name a later stage
+    /// are resolved after the pass. Problems are reported in policy order: names first, then
+    /// `needs`, then cycles.
+    fn structure<'d>(
+        &mut self,
+        decl: &'d PipelineDecl,
+        mut each: impl FnMut(&'d Spanned<StageDecl>),
+    ) -> Structure {
         let n = decl.stages.len();
-        // The names side by side in one buffer: looking a name up compares with memory that is
-        // close together, not with strings scattered over the heap.
-        let mut arena = String::with_capacity(decl.stages.iter().map(|s| s.name.len()).sum());
-        let mut bounds = Vec::with_capacity(n);
-        for stage in &decl.stages {
-            let start = arena.len();
-            arena.push_str(&stage.name);
-            bounds.push((start, arena.len()));
-        }
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
         let mut unique = vec![false; n];
+        let mut needs = Needs::with_capacity(n, 2 * n);
+        let mut resolver = Resolver {
+            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            marks: vec![0; n],
+            mark: 0,
+            list: Vec::new(),
+            problems: Vec::new(),
+        };
+        let mut later = Vec::new();
         for (i, stage) in decl.stages.iter().enumerate() {
+            each(stage);
             let name = &stage.name;
-            let (start, end) = bounds[i];
-            let key = &arena[start..end];
-            if name.trim().is_empty() {
+            names.push(Name::new(name));
+            needs.push_stage();
+            if name.chars().all(char::is_whitespace) {
                 self.error(
                     Code::InvalidValue,
                     "a stage needs a name",
                     name.span,
                     "empty name",
                 );
-            } else if let Some(&first) = index.get(key) {
-                let first_span = decl.stages[first].name.span;
-                let d = self.error(
-                    Code::DuplicateName,
-                    format!("stage `{}` is declared twice", name.value),
-                    name.span,
-                    "declared again here",
-                );
-                d.labels.push(Label {
-                    start: first_span.start,
-                    end: first_span.end,
-                    label: "first declared here".into(),
-                });
             } else {
-                index.insert(key, i);
-                unique[i] = true;
-            }
-        }
-        let mut needs = Vec::with_capacity(n);
-        for stage in &decl.stages {
-            let mut list: Vec<usize> = Vec::with_capacity(stage.needs.len());
-            for need in &stage.needs {
-                match index.get(need.as_str()) {
-                    Some(&j) if list.contains(&j) => {
-                        self.error(
+                match resolver.index.entry(name.as_str()) {
+                    Entry::Occupied(first) => {
+                        let first_span = decl.stages[*first.get() as usize].name.span;
+                        let d = self.error(
                             Code::DuplicateName,
-                            format!("stage `{}` needs `{}` twice", stage.name.value, need.value),
-                            need.span,
-                            "named again here",
+                            format!("stage `{}` is declared twice", name.value),
+                            name.span,
+                            "declared again here",
                         );
+                        d.labels.push(Label {
+                            start: first_span.start,
+                            end: first_span.end,
+                            label: "first declared here".into(),
+                        });
                     }
-                    Some(&j) => list.push(j),
-                    None => {
-                        let help = self
-                            .suggest(&need.value, index.keys().copied(), index.len())
-                            .map_or_else(
-                                || "`needs` names other stages of the pipeline".to_owned(),
-                                |s| format!("did you mean `{s}`?"),
-                            );
-                        self.error(
-                            Code::UnknownReference,
-                            format!(
-                                "stage `{}` needs `{}`, which is not a stage",
-                                stage.name.value, need.value
-                            ),
-                            need.span,
-                            "not a stage",
-                        )
-                        .help = Some(help);
+                    Entry::Vacant(entry) => {
+                        entry.insert(index(i));
+                        unique[i] = true;
                     }
                 }
             }
-            needs.push(list);
+            if resolver.link(i, stage, |_| None) {
+                needs.set(i, &resolver.list);
+            } else {
+                later.push(i);
+            }
         }
+        let known = resolver.index.len();
+        for i in later {
+            let stage = &decl.stages[i];
+            let candidates = || {
+                names
+                    .iter()
+                    .zip(&unique)
+                    .filter_map(|(name, &own)| own.then_some(name.as_str()))
+            };
+            resolver.link(i, stage, |need| {
+                Some(self.unknown_need(stage, need, candidates(), known))
+            });
+            needs.set(i, &resolver.list);
+        }
+        let mut problems = resolver.problems;
+        problems.sort_by_key(|&(stage, _)| stage);
+        self.diagnostics
+            .extend(problems.into_iter().map(|(_, d)| d));
         let order = match topological_order(&needs) {
             Ok(order) => Some(order),
             Err(cycles) => {
@@ -290,14 +348,37 @@ impl Cx {
                 None
             }
         };
-        drop(index);
         Structure {
+            names,
             needs,
             order,
             unique,
-            arena,
-            bounds,
         }
+    }
+
+    /// The problem of a `needs` entry that names no stage, with a suggestion among the
+    /// `count` stage names `candidates`.
+    fn unknown_need<'a>(
+        &mut self,
+        stage: &StageDecl,
+        need: &Spanned<String>,
+        candidates: impl IntoIterator<Item = &'a str>,
+        count: usize,
+    ) -> Diagnostic {
+        let help = self.suggest(&need.value, candidates, count).map_or_else(
+            || "`needs` names other stages of the pipeline".to_owned(),
+            |s| format!("did you mean `{s}`?"),
+        );
+        let mut d = Diagnostic::error(
+            Code::UnknownReference,
+            format!(
+                "stage `{}` needs `{}`, which is not a stage",
+                stage.name.value, need.value
+            ),
+        )
+        .with_label(need.span, "not a stage");
+        d.help = Some(help);
+        d
     }
 
     /// One cycle, `a -> b -> c -> a` (each stage needs the one before it), labelled at each

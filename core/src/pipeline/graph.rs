@@ -1,54 +1,195 @@
-//! The stage graph: a topological order, or the cycles that prevent one (found with
-//! petgraph's strongly connected components).
+//! The stage graph: the `needs` of every stage as flat index arrays, a topological order, or
+//! the cycles that prevent one (found with petgraph's strongly connected components).
 //!
-//! Edges run from a stage to the stages that need it (the direction work flows). Nothing here
-//! recurses on the graph, so a chain of 100,000 stages is as safe as a short one.
+//! Stages are `u32` indices in policy order. Nothing here recurses on the graph, so a chain of
+//! 100,000 stages is as safe as a short one.
 
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::VecDeque;
+use std::ops::Range;
+use std::slice;
 
-/// A topological order of the stages (each after everything it needs, ties in policy order
-/// of becoming ready), or every cycle: one per strongly connected component, each as the
-/// stages in flow order, starting from the component's first stage in policy order.
+/// Per stage, the stages it needs (resolved, no repeats, in the order written), all in one
+/// array: stage `s` needs `targets[spans[s].0..spans[s].1]`. A stage's list is written when
+/// its names are resolved, so the lists need not lie in policy order.
+#[derive(Debug)]
+pub(crate) struct Needs {
+    spans: Vec<(u32, u32)>,
+    targets: Vec<u32>,
+    /// Whether every stage needs only stages before it, so far.
+    backwards: bool,
+}
+
+impl Needs {
+    /// Room for `stages` stages and `edges` needs.
+    pub(crate) fn with_capacity(stages: usize, edges: usize) -> Self {
+        Self {
+            spans: Vec::with_capacity(stages),
+            targets: Vec::with_capacity(edges),
+            backwards: true,
+        }
+    }
+
+    /// Adds the next stage, needing nothing yet.
+    pub(crate) fn push_stage(&mut self) {
+        self.spans.push((0, 0));
+    }
+
+    /// Sets the list of `stage` (added already) to `list`.
+    pub(crate) fn set(&mut self, stage: usize, list: &[u32]) {
+        self.backwards &= list.iter().all(|&p| (p as usize) < stage);
+        let start = index(self.targets.len());
+        self.targets.extend_from_slice(list);
+        self.spans[stage] = (start, index(self.targets.len()));
+    }
+
+    /// How many stages there are.
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The stages `stage` needs.
+    pub(crate) fn of(&self, stage: usize) -> &[u32] {
+        let (start, end) = self.spans[stage];
+        self.targets
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Whether every stage needs only stages declared before it, which makes policy order a
+    /// topological order.
+    pub(crate) fn in_policy_order(&self) -> bool {
+        self.backwards
+    }
+
+    /// Every list as its own vector of indices, in policy order.
+    pub(crate) fn to_lists(&self) -> Vec<Vec<usize>> {
+        (0..self.len())
+            .map(|s| self.of(s).iter().map(|&p| p as usize).collect())
+            .collect()
+    }
+}
+
+/// A stage index as stored: pipelines are far smaller than 4 billion stages or needs.
+pub(crate) fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// Per stage, the stages that need it, in policy order, in one array: stage `s` is needed by
+/// `targets[offsets[s]..offsets[s + 1]]`.
+struct Dependents {
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+impl Dependents {
+    /// The reverse of `needs`.
+    fn of_needs(needs: &Needs) -> Self {
+        let n = needs.len();
+        let mut offsets = vec![0u32; n + 1];
+        for &need in &needs.targets {
+            offsets[need as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut cursor = offsets.clone();
+        let mut targets = vec![0u32; needs.targets.len()];
+        for stage in 0..n {
+            for &need in needs.of(stage) {
+                let at = &mut cursor[need as usize];
+                targets[*at as usize] = index(stage);
+                *at += 1;
+            }
+        }
+        Self { offsets, targets }
+    }
+
+    /// The stages that need `stage`.
+    fn of(&self, stage: usize) -> &[u32] {
+        self.targets
+            .get(self.offsets[stage] as usize..self.offsets[stage + 1] as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// A topological order of the stages: each after everything it needs.
+#[derive(Debug)]
+pub(crate) enum Order {
+    /// Policy order, for this many stages: each needs only stages declared before it (the
+    /// usual case, which needs no sorting).
+    Policy(usize),
+    /// The order Kahn's algorithm found.
+    Sorted(Vec<u32>),
+}
+
+impl Order {
+    /// The stages in this order (`.rev()` for the reverse).
+    pub(crate) fn stages(&self) -> Stages<'_> {
+        match self {
+            Order::Policy(n) => Stages::Policy(0..*n),
+            Order::Sorted(order) => Stages::Sorted(order.iter()),
+        }
+    }
+}
+
+/// The stages of an [`Order`], as indices.
+pub(crate) enum Stages<'a> {
+    Policy(Range<usize>),
+    Sorted(slice::Iter<'a, u32>),
+}
+
+impl Iterator for Stages<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            Stages::Policy(range) => range.next(),
+            Stages::Sorted(order) => order.next().map(|&s| s as usize),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Stages<'_> {
+    fn next_back(&mut self) -> Option<usize> {
+        match self {
+            Stages::Policy(range) => range.next_back(),
+            Stages::Sorted(order) => order.next_back().map(|&s| s as usize),
+        }
+    }
+}
+
+/// A topological order of the stages, or every cycle: one per strongly connected component,
+/// each as the stages in flow order, starting from the component's first stage in policy
+/// order.
 ///
-/// The order comes from Kahn's algorithm over flat arrays (one pass, no recursion); only when
-/// it cannot order every stage is the petgraph graph built, to find the cycles.
-pub(crate) fn topological_order(needs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<Vec<usize>>> {
+/// When every stage needs only earlier ones, policy order is the answer. Otherwise the order
+/// comes from Kahn's algorithm over flat arrays (one pass, no recursion; ties in policy order
+/// of becoming ready); only when it cannot order every stage is the petgraph graph built, to
+/// find the cycles.
+pub(crate) fn topological_order(needs: &Needs) -> Result<Order, Vec<Vec<usize>>> {
     let n = needs.len();
-    // Who needs each stage, as one flat array: `targets[offsets[s]..offsets[s + 1]]`.
-    let mut offsets = vec![0usize; n + 1];
-    for list in needs {
-        for &need in list {
-            offsets[need + 1] += 1;
-        }
+    if needs.in_policy_order() {
+        return Ok(Order::Policy(n));
     }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut cursor = offsets.clone();
-    let mut targets = vec![0usize; offsets[n]];
-    for (stage, list) in needs.iter().enumerate() {
-        for &need in list {
-            targets[cursor[need]] = stage;
-            cursor[need] += 1;
-        }
-    }
-    let mut waiting: Vec<usize> = needs.iter().map(Vec::len).collect();
-    let mut order: Vec<usize> = Vec::with_capacity(n);
-    order.extend((0..n).filter(|&s| waiting[s] == 0));
+    let dependents = Dependents::of_needs(needs);
+    let mut waiting: Vec<u32> = needs.spans.iter().map(|&(s, e)| e - s).collect();
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    order.extend((0..n).filter(|&s| waiting[s] == 0).map(index));
     let mut head = 0;
     while let Some(&stage) = order.get(head) {
         head += 1;
-        for &next in &targets[offsets[stage]..offsets[stage + 1]] {
-            waiting[next] -= 1;
-            if waiting[next] == 0 {
+        for &next in dependents.of(stage as usize) {
+            let w = &mut waiting[next as usize];
+            *w -= 1;
+            if *w == 0 {
                 order.push(next);
             }
         }
     }
     if order.len() == n {
-        Ok(order)
+        Ok(Order::Sorted(order))
     } else {
         Err(cycles(needs))
     }
@@ -57,22 +198,21 @@ pub(crate) fn topological_order(needs: &[Vec<usize>]) -> Result<Vec<usize>, Vec<
 /// Cycles beyond this many are not reported one by one.
 pub(crate) const MAX_CYCLES: usize = 100;
 
-fn cycles(needs: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let edges: usize = needs.iter().map(Vec::len).sum();
-    let mut graph: DiGraph<(), (), u32> = DiGraph::with_capacity(needs.len(), edges);
-    for _ in needs {
+fn cycles(needs: &Needs) -> Vec<Vec<usize>> {
+    let mut graph: DiGraph<(), (), u32> = DiGraph::with_capacity(needs.len(), needs.targets.len());
+    for _ in 0..needs.len() {
         graph.add_node(());
     }
-    for (stage, list) in needs.iter().enumerate() {
-        for &need in list {
-            graph.add_edge(NodeIndex::new(need), NodeIndex::new(stage), ());
+    for stage in 0..needs.len() {
+        for &need in needs.of(stage) {
+            graph.add_edge(NodeIndex::new(need as usize), NodeIndex::new(stage), ());
         }
     }
     let graph = &graph;
     let mut components: Vec<Vec<usize>> = kosaraju_scc(graph)
         .into_iter()
         .map(|c| c.into_iter().map(NodeIndex::index).collect::<Vec<_>>())
-        .filter(|c| c.len() > 1 || c.first().is_some_and(|&s| needs[s].contains(&s)))
+        .filter(|c| c.len() > 1 || c.first().is_some_and(|&s| needs.of(s).contains(&index(s))))
         .collect();
     components.sort_by_key(|c| c.iter().copied().min());
     components.truncate(MAX_CYCLES);

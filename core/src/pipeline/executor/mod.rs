@@ -10,8 +10,8 @@
 //! future is dropped (a process host kills the process).
 
 mod events;
-mod result;
 mod host;
+mod result;
 mod run;
 
 pub use events::Event;

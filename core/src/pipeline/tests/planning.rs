@@ -322,3 +322,97 @@ fn a_long_cycle_is_found_without_recursion() {
     );
     assert_eq!(diagnostics[0].labels.len(), 50);
 }
+
+#[test]
+fn stages_that_need_later_stages_plan_as_in_policy_order() {
+    // The pipeline of `waves_critical_path_and_slack`, declared last stage first.
+    let plan = plan(
+        "  stages:
+    - {name: package, needs: [unit, e2e, lint], estimate: 5m}
+    - {name: e2e, needs: [build], estimate: 30m}
+    - {name: unit, needs: [build], estimate: 20m}
+    - {name: lint, estimate: 5m}
+    - {name: build, estimate: 10m}
+",
+    );
+    assert_eq!(
+        plan.waves,
+        vec![vec!["lint", "build"], vec!["e2e", "unit"], vec!["package"]]
+    );
+    assert_eq!(plan.critical_path, vec!["build", "e2e", "package"]);
+    assert_eq!(plan.total_ms, 45 * 60_000);
+    let slack: Vec<(&str, u64)> = plan
+        .stages
+        .iter()
+        .map(|s| (s.name.as_str(), s.slack_ms / 60_000))
+        .collect();
+    assert_eq!(
+        slack,
+        vec![
+            ("package", 0),
+            ("e2e", 0),
+            ("unit", 10),
+            ("lint", 35),
+            ("build", 0)
+        ]
+    );
+    assert_eq!(plan.stages[0].needs, vec!["unit", "e2e", "lint"]);
+}
+
+#[test]
+fn problems_with_needs_are_reported_in_policy_order() {
+    // `a` and `d` name later stages, so they are resolved after the others.
+    let (text, diagnostics) = errors(
+        "  stages:
+    - {name: a, needs: [zz, later]}
+    - {name: b, needs: [a, a]}
+    - {name: d, needs: [later, later, yy]}
+    - {name: later}
+    - {name: b}
+",
+    );
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "stage `b` is declared twice",
+            "stage `a` needs `zz`, which is not a stage",
+            "stage `b` needs `a` twice",
+            "stage `d` needs `later` twice",
+            "stage `d` needs `yy`, which is not a stage",
+        ]
+    );
+    // The second `later` of `d` is the one labelled.
+    let later = text.rfind("later, yy").unwrap_or_default();
+    assert_eq!(diagnostics[3].labels[0].start, later);
+}
+
+#[test]
+fn a_stage_name_is_a_string_to_its_users() {
+    use crate::pipeline::plan::Name;
+    use std::collections::HashSet;
+
+    let long = "a-stage-name-longer-than-twenty-two-bytes";
+    // 22 bytes, the longest held inline, and 23 bytes, the shortest shared.
+    let (fits, over) = ("ééééééééééé", "ééééééééééé!");
+    for text in ["", "build", long, fits, over] {
+        let name = Name::new(text);
+        assert_eq!(name, text);
+        assert_eq!(name, *text);
+        assert_eq!(name, text.to_owned());
+        assert_eq!(name.as_str(), text);
+        assert_eq!(&*name, text);
+        assert_eq!(name.to_string(), text);
+        assert_eq!(format!("{name:?}"), format!("{text:?}"));
+        assert_eq!(name.clone(), Name::from(text.to_owned()));
+        let json = serde_json::to_string(&name).unwrap_or_default();
+        assert_eq!(json, serde_json::to_string(text).unwrap_or_default());
+        let back: Name = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, name);
+    }
+    assert_ne!(Name::new("build"), Name::new("buil"));
+    assert_ne!(Name::new(long), Name::new(&long[1..]));
+    let set: HashSet<Name> = [Name::new("build"), Name::new(long)].into_iter().collect();
+    assert!(set.contains("build") && set.contains(long) && !set.contains("test"));
+    assert!(serde_json::from_str::<Name>("3").is_err());
+}

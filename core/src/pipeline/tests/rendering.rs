@@ -80,6 +80,8 @@ fn json_round_trips() {
 fn durations_read_and_show() {
     assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
     assert_eq!(parse_duration("90s"), Ok(90_000));
+    assert_eq!(parse_duration(" 90s\t"), Ok(90_000));
+    assert_eq!(parse_duration(" 0 "), Ok(0));
     assert_eq!(parse_duration("0"), Ok(0));
     assert_eq!(parse_duration("250ms"), Ok(250));
     assert!(parse_duration("10").is_err());
@@ -89,4 +91,32 @@ fn durations_read_and_show() {
     assert_eq!(format_duration(5_400_000), "1h30m");
     assert_eq!(format_duration(0), "0s");
     assert_eq!(format_duration(90_061_001), "1d1h1m1s1ms");
+}
+
+#[test]
+fn long_and_unicode_names_render_whole() {
+    let text = "name: demo
+pipeline:
+  stages:
+    - {name: a-stage-name-longer-than-twenty-two-bytes, estimate: 10m}
+    - {name: größe, needs: [a-stage-name-longer-than-twenty-two-bytes], estimate: 5m}
+";
+    let policy = CompiledPolicy::from_text(text, None).unwrap_or_else(|e| panic!("{e}"));
+    let plan = policy.plan().cloned().unwrap_or_else(|e| panic!("{e}"));
+    let json = plan_json(&plan);
+    assert!(
+        json.contains("\"critical_path\": [\n    \"a-stage-name-longer-than-twenty-two-bytes\",\n    \"größe\"\n  ]"),
+        "{json}"
+    );
+    let back: Plan = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, plan);
+    assert!(
+        plan_human(&plan, false)
+            .ends_with("critical path: a-stage-name-longer-than-twenty-two-bytes -> größe (15m)\n")
+    );
+    assert!(
+        plan_dot(&plan)
+            .contains("  \"a-stage-name-longer-than-twenty-two-bytes\" -> \"größe\" [color=")
+    );
+    assert!(plan_mermaid(&plan).contains("  s1[\"größe<br/>5m\"]\n  s0 --> s1\n"));
 }
