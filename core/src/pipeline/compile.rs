@@ -284,7 +284,7 @@ impl Cx {
         for (i, stage) in decl.stages.iter().enumerate() {
             each(stage);
             let name = &stage.name;
-            names.push(Name::new(name));
+            names.push(Name::new(name.as_str()));
             needs.push_stage();
             if name.chars().all(char::is_whitespace) {
                 self.error(

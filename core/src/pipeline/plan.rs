@@ -11,13 +11,7 @@
 use super::graph::{Needs, Order};
 use crate::decision::PolicyRef;
 use schemars::JsonSchema;
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::{Borrow, Cow};
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::ops::Deref;
-use std::sync::Arc;
+use serde::{Deserialize, Serialize};
 
 /// The plan of a pipeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -28,8 +22,10 @@ pub struct Plan {
     pub stages: Vec<PlannedStage>,
     /// Stages that may run at the same time: wave 0 needs nothing, wave `k` needs something
     /// of wave `k - 1`. Within a wave, in policy order.
+    #[schemars(with = "Vec<Vec<String>>")]
     pub waves: Vec<Vec<Name>>,
     /// The longest chain of stages by estimate, first to last.
+    #[schemars(with = "Vec<String>")]
     pub critical_path: Vec<Name>,
     /// The earliest the whole pipeline can finish, from its estimates.
     pub total_ms: u64,
@@ -39,8 +35,10 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlannedStage {
     /// The stage's name.
+    #[schemars(with = "String")]
     pub name: Name,
     /// The stages it needs.
+    #[schemars(with = "Vec<String>")]
     pub needs: Vec<Name>,
     /// The personas that own it.
     pub personas: Vec<String>,
@@ -63,164 +61,11 @@ pub struct PlannedStage {
 }
 
 /// A stage name in a plan: a string that is cheap to copy, because a plan mentions each stage
-/// several times. Names of up to 22 bytes (most names) are held inline, without an allocation;
-/// longer ones are shared (`Arc<str>`), so each is allocated once. A `Name` reads as a `&str`
-/// (through `Deref`), compares equal to the same text as a `str`, `&str` or `String`, and
-/// serializes as a plain string.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Name(Repr);
-
-/// The longest name held inline.
-const INLINE: usize = 22;
-
-/// Each text has exactly one representation (inline if and only if it fits), so comparing
-/// representations compares texts.
-#[derive(Clone, PartialEq, Eq)]
-enum Repr {
-    /// `bytes[..len]` is the text; the rest is zero.
-    Inline { len: u8, bytes: [u8; INLINE] },
-    /// A text longer than [`INLINE`].
-    Shared(Arc<str>),
-}
-
-impl Name {
-    /// The name `text`.
-    #[must_use]
-    pub fn new(text: &str) -> Self {
-        match u8::try_from(text.len()) {
-            Ok(len) if text.len() <= INLINE => {
-                let mut bytes = [0; INLINE];
-                bytes[..text.len()].copy_from_slice(text.as_bytes());
-                Self(Repr::Inline { len, bytes })
-            }
-            _ => Self(Repr::Shared(Arc::from(text))),
-        }
-    }
-
-    /// The name as a string slice.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        match &self.0 {
-            // INVARIANT: the bytes were copied whole from a `str`, so they are UTF-8.
-            Repr::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
-            Repr::Shared(text) => text,
-        }
-    }
-}
-
-impl Deref for Name {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for Name {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl Borrow<str> for Name {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl Hash for Name {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl From<&str> for Name {
-    fn from(text: &str) -> Self {
-        Self::new(text)
-    }
-}
-
-impl From<String> for Name {
-    fn from(text: String) -> Self {
-        Self::new(&text)
-    }
-}
-
-impl PartialEq<str> for Name {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Name {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl PartialEq<String> for Name {
-    fn eq(&self, other: &String) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl fmt::Debug for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for Name {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Name {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Name {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NameVisitor;
-
-        impl Visitor<'_> for NameVisitor {
-            type Value = Name;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a stage name")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Name, E> {
-                Ok(Name::new(text))
-            }
-        }
-
-        deserializer.deserialize_str(NameVisitor)
-    }
-}
-
-impl JsonSchema for Name {
-    fn inline_schema() -> bool {
-        String::inline_schema()
-    }
-
-    fn schema_name() -> Cow<'static, str> {
-        String::schema_name()
-    }
-
-    fn schema_id() -> Cow<'static, str> {
-        String::schema_id()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        String::json_schema(generator)
-    }
-}
+/// several times. Short names (up to 23 bytes: most names) are held inline without an
+/// allocation, longer ones are shared; a `Name` reads as a `&str` and serializes as a plain
+/// string. (`smol_str`'s `SmolStr`; measured against `String` and `Arc<str>` in
+/// docs/performance.md.)
+pub type Name = smol_str::SmolStr;
 
 /// What a plan is made of: the stages as resolved by the compiler.
 pub(crate) struct Input<'a> {
