@@ -92,6 +92,68 @@ fn leaf<const M: u8>(col: &[f64], out: &mut [u8], holds: impl Fn(f64) -> bool) {
     });
 }
 
+/// A metric-versus-constant (or boolean metric) leaf, folded into `acc` through `table`:
+/// `acc = max(acc, table[truth])`.
+// Kept out of line: small functions are where the compiler vectorises the blocks.
+#[inline(never)]
+fn leaf_fold(col: &[f64], acc: &mut [u8], table: [u8; 4], holds: impl Fn(f64) -> bool) {
+    let [if_false, if_unknown, if_true, _] = table;
+    // `holds` is false where `x` is NaN, so at most one mask is set: selects by masks and
+    // exclusive or, which vectorise where a branch or a table load would not.
+    let (to_true, to_unknown) = (if_true ^ if_false, if_unknown ^ if_false);
+    for_lanes(acc, col, |a, x| {
+        let true_mask = 0u8.wrapping_sub(u8::from(holds(x)));
+        let unknown_mask = 0u8.wrapping_sub(u8::from(x.is_nan()));
+        let t = if_false ^ (true_mask & to_true) ^ (unknown_mask & to_unknown);
+        *a = (*a).max(t);
+    });
+}
+
+/// `table[code]` for a truth lane `code` in `0..4`, as selects on its two bits.
+#[inline(always)]
+fn pick(code: u8, table: [u8; 4]) -> u8 {
+    let odd = code & 1 != 0;
+    let low = if odd { table[1] } else { table[0] };
+    let high = if odd { table[3] } else { table[2] };
+    if code >= 2 { high } else { low }
+}
+
+/// Folds truth lanes `ts` into `acc` through `table`: `acc = max(acc, table[t])`.
+// Kept out of line: small functions are where the compiler vectorises the blocks.
+#[inline(never)]
+fn fold_lanes(acc: &mut [u8], ts: &[u8], table: [u8; 4]) {
+    for_lanes(acc, ts, |a, t| *a = (*a).max(pick(t, table)));
+}
+
+/// Where a leaf's truth lanes go.
+trait LeafSink {
+    /// Runs the leaf `holds` over `col` into the sink.
+    fn leaf(self, col: &[f64], holds: impl Fn(f64) -> bool);
+}
+
+/// Combined into the output lanes under mode `M`.
+struct Combine<'o, const M: u8>(&'o mut [u8]);
+
+impl<const M: u8> LeafSink for Combine<'_, M> {
+    #[inline(always)]
+    fn leaf(self, col: &[f64], holds: impl Fn(f64) -> bool) {
+        leaf::<M>(col, self.0, holds);
+    }
+}
+
+/// Folded into an accumulator through a table (see [`Program::fold_columns`]).
+struct Fold<'o> {
+    acc: &'o mut [u8],
+    table: [u8; 4],
+}
+
+impl LeafSink for Fold<'_> {
+    #[inline(always)]
+    fn leaf(self, col: &[f64], holds: impl Fn(f64) -> bool) {
+        leaf_fold(col, self.acc, self.table, holds);
+    }
+}
+
 /// Combines truth lanes `ts` into `out` under mode `M`.
 // Kept out of line: small functions are where the compiler vectorises the blocks.
 #[inline(never)]
@@ -251,6 +313,46 @@ impl Program {
         }
     }
 
+    /// Folds every record's result into `acc` through `table`: `acc[i]` becomes the larger of
+    /// itself and `table[code]`, where `code` is the byte [`Program::eval_columns`] would write
+    /// for record `i` (so `table[3]` is taken where evaluating failed, and for every record when
+    /// a column is missing or short). A strict gate's verdict is such a fold over its criteria.
+    ///
+    /// A root that compares one metric with a constant (the common criterion) is evaluated and
+    /// folded in one pass over its column, without writing the codes.
+    pub(crate) fn fold_columns(&self, columns: &[&[f64]], table: [u8; 4], acc: &mut [u8]) {
+        if self.check_columns(columns, acc.len()).is_err() {
+            acc.iter_mut().for_each(|a| *a = (*a).max(table[3]));
+            return;
+        }
+        let root = self.bools.get(self.root as usize).copied();
+        let mut scratch = Scratch::default();
+        let mut codes: Vec<u8> = Vec::new();
+        for (i, lanes) in acc.chunks_mut(CHUNK).enumerate() {
+            let lo = i * CHUNK;
+            let chunk = Chunk {
+                columns,
+                lo,
+                hi: lo + lanes.len(),
+            };
+            let folded = root.is_some_and(|n| {
+                Self::col_leaf(
+                    n,
+                    &chunk,
+                    Fold {
+                        acc: &mut *lanes,
+                        table,
+                    },
+                )
+            });
+            if !folded {
+                codes.resize(lanes.len(), 0);
+                self.col_bool(self.root, &chunk, &mut codes, &mut scratch);
+                fold_lanes(lanes, &codes, table);
+            }
+        }
+    }
+
     /// [`Program::eval_columns`], reporting missing or short columns instead of marking every
     /// record as failed.
     ///
@@ -293,9 +395,9 @@ impl Program {
             .unwrap_or(false)
     }
 
-    /// Combines a leaf node into `out` under mode `M`; false if `node` is not such a leaf.
+    /// Runs a leaf node into `sink`; false if `node` is not such a leaf.
     #[inline(always)]
-    fn col_leaf<const M: u8>(node: BoolNode, chunk: &Chunk<'_>, out: &mut [u8]) -> bool {
+    fn col_leaf(node: BoolNode, chunk: &Chunk<'_>, sink: impl LeafSink) -> bool {
         match node {
             BoolNode::Test { slot, mask, k } => {
                 let col = chunk.col(slot);
@@ -303,16 +405,16 @@ impl Program {
                 const GE: u8 = GREATER | EQUAL;
                 const NE: u8 = LESS | GREATER;
                 match mask {
-                    LESS => leaf::<M>(col, out, |x| x < k),
-                    LE => leaf::<M>(col, out, |x| x <= k),
-                    GREATER => leaf::<M>(col, out, |x| x > k),
-                    GE => leaf::<M>(col, out, |x| x >= k),
-                    EQUAL => leaf::<M>(col, out, |x| x == k),
-                    NE => leaf::<M>(col, out, |x| (x < k) | (x > k)),
-                    _ => leaf::<M>(col, out, |x| test(x, mask, k)),
+                    LESS => sink.leaf(col, |x| x < k),
+                    LE => sink.leaf(col, |x| x <= k),
+                    GREATER => sink.leaf(col, |x| x > k),
+                    GE => sink.leaf(col, |x| x >= k),
+                    EQUAL => sink.leaf(col, |x| x == k),
+                    NE => sink.leaf(col, |x| (x < k) | (x > k)),
+                    _ => sink.leaf(col, |x| test(x, mask, k)),
                 }
             }
-            BoolNode::Slot(s) => leaf::<M>(chunk.col(s), out, |x| (x < 0.0) | (x > 0.0)),
+            BoolNode::Slot(s) => sink.leaf(chunk.col(s), |x| (x < 0.0) | (x > 0.0)),
             _ => return false,
         }
         true
@@ -324,7 +426,7 @@ impl Program {
             out.fill(1);
             return;
         };
-        if Self::col_leaf::<STORE>(n, chunk, out) {
+        if Self::col_leaf(n, chunk, Combine::<STORE>(&mut *out)) {
             return;
         }
         match n {
@@ -427,7 +529,7 @@ impl Program {
             let Some(&n) = self.bools.get(child as usize) else {
                 continue;
             };
-            if Self::col_leaf::<M>(n, chunk, out) {
+            if Self::col_leaf(n, chunk, Combine::<M>(&mut *out)) {
                 continue;
             }
             let mut buffer = scratch.bytes();

@@ -120,7 +120,8 @@ pub(super) fn label_texts<'a>(source: &'a str, d: &Diagnostic) -> Vec<&'a str> {
     d.labels.iter().map(|l| &source[l.start..l.end]).collect()
 }
 
-/// Evaluates record by record and as columns, asserting they agree.
+/// Evaluates record by record and as columns, asserting they agree; and that folding the
+/// columns through a table ([`Program::fold_columns`]) agrees with folding the records' results.
 pub(super) fn assert_columns_agree(program: &Program, records: &[Vec<f64>]) {
     let columns: Vec<Vec<f64>> = (0..SLOTS)
         .map(|s| records.iter().map(|r| r[s]).collect())
@@ -128,6 +129,16 @@ pub(super) fn assert_columns_agree(program: &Program, records: &[Vec<f64>]) {
     let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
     let mut out = vec![9u8; records.len()];
     program.eval_columns(&refs, &mut out);
+    let tables = [[0, 1, 2, 3], [2, 6, 0, 9], [5, 5, 5, 5]];
+    let start = |i: usize| (i % 7) as u8;
+    let mut folds: Vec<Vec<u8>> = tables
+        .iter()
+        .map(|&table| {
+            let mut acc: Vec<u8> = (0..records.len()).map(start).collect();
+            program.fold_columns(&refs, table, &mut acc);
+            acc
+        })
+        .collect();
     for (i, record) in records.iter().enumerate() {
         let expected = match program.eval(record) {
             Ok(t) => t as u8,
@@ -139,5 +150,13 @@ pub(super) fn assert_columns_agree(program: &Program, records: &[Vec<f64>]) {
             "`{}` record {i}: {record:?}",
             program.source()
         );
+        for (table, fold) in tables.iter().zip(&mut folds) {
+            assert_eq!(
+                fold[i],
+                start(i).max(table[usize::from(expected)]),
+                "`{}` folded through {table:?}, record {i}: {record:?}",
+                program.source()
+            );
+        }
     }
 }

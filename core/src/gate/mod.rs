@@ -8,5 +8,5 @@ mod scoring;
 mod signoff;
 
 pub(crate) use outcome::{criterion_outcome, earned};
-pub(crate) use scoring::{GateScore, Tally, score_gate, strict_severity};
+pub(crate) use scoring::{GateScore, score, score_gate, scored_verdict, strict_severity};
 pub(crate) use signoff::{Reason, signoff};

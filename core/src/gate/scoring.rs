@@ -1,8 +1,9 @@
 //! Gate verdicts: strict and scored (Keptn-style) modes.
 //!
-//! A [`Tally`] accumulates criterion outcomes one at a time; the single check folds a gate's
-//! criteria into one tally, the batch keeps one tally per record and adds criterion by
-//! criterion. Either way the rules below are the only ones.
+//! A [`Tally`] accumulates criterion outcomes one at a time for the single check; the batch
+//! adds the same weights column by column. Both conclude through [`score`] and
+//! [`scored_verdict`] (and [`strict_severity`], [`earned`]), so the rules below are the only
+//! ones.
 
 use super::outcome::earned;
 use crate::decision::{Outcome, Verdict};
@@ -33,7 +34,7 @@ pub(crate) fn strict_severity(outcome: Outcome) -> Verdict {
 
 /// Criterion outcomes of one gate, added up.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Tally {
+struct Tally {
     strict: Verdict,
     total: f64,
     got: f64,
@@ -46,7 +47,7 @@ pub(crate) struct Tally {
 impl Tally {
     /// Counts `criterion`'s `outcome`.
     #[inline]
-    pub(crate) fn add(&mut self, criterion: &CriterionRule, outcome: Outcome) {
+    fn add(&mut self, criterion: &CriterionRule, outcome: Outcome) {
         self.strict = self.strict.max(strict_severity(outcome));
         match outcome {
             Outcome::Unknown => {
@@ -65,24 +66,12 @@ impl Tally {
     }
 
     /// The gate's verdict and score under `scoring`.
-    pub(crate) fn finish(&self, scoring: Scoring) -> GateScore {
-        let score = (self.total > 0.0).then(|| self.got / self.total);
+    fn finish(&self, scoring: Scoring) -> GateScore {
+        let score = score(self.got, self.total);
         let verdict = match scoring {
             Scoring::Strict => self.strict,
             Scoring::Scored { pass, warn } => {
-                let by_score = match score {
-                    _ if self.key_failed > 0 => Verdict::Fail,
-                    // Nothing could be decided, or nothing carries weight: warn, never pass.
-                    None => Verdict::Warn,
-                    Some(s) if s >= pass => Verdict::Pass,
-                    Some(s) if s >= warn => Verdict::Warn,
-                    Some(_) => Verdict::Fail,
-                };
-                if self.unknown > 0 && by_score == Verdict::Pass {
-                    Verdict::Warn
-                } else {
-                    by_score
-                }
+                scored_verdict(score, self.key_failed > 0, self.unknown > 0, (pass, warn))
             }
         };
         GateScore {
@@ -93,6 +82,36 @@ impl Tally {
             unknown: self.unknown as usize,
             key_failed: self.key_failed as usize,
         }
+    }
+}
+
+/// Earned weight over decided weight; `None` when nothing was decided or weighed.
+#[inline]
+pub(crate) fn score(got: f64, total: f64) -> Option<f64> {
+    (total > 0.0).then(|| got / total)
+}
+
+/// The verdict of a scored gate with thresholds `(pass, warn)`, given its `score`, whether a
+/// key criterion failed and whether a criterion was undecided.
+#[inline]
+pub(crate) fn scored_verdict(
+    score: Option<f64>,
+    key_failed: bool,
+    unknown: bool,
+    (pass, warn): (f64, f64),
+) -> Verdict {
+    let by_score = match score {
+        _ if key_failed => Verdict::Fail,
+        // Nothing could be decided, or nothing carries weight: warn, never pass.
+        None => Verdict::Warn,
+        Some(s) if s >= pass => Verdict::Pass,
+        Some(s) if s >= warn => Verdict::Warn,
+        Some(_) => Verdict::Fail,
+    };
+    if unknown && by_score == Verdict::Pass {
+        Verdict::Warn
+    } else {
+        by_score
     }
 }
 

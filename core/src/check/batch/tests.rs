@@ -122,12 +122,118 @@ fn a_batch_rejects_columns_that_do_not_fit() {
     );
 }
 
+/// A column of test data: its metric, its values (booleans as 0 and 1) and, if it has one,
+/// its presence mask.
+struct TestColumn {
+    name: &'static str,
+    values: Vec<f64>,
+    present: Option<Vec<bool>>,
+    is_bool: bool,
+}
+
+/// `n` records of random test data for the metrics `names`, with a presence mask where
+/// `masked` (about one value in seven missing). The values sit around the thresholds of the
+/// test policies: `cov` 70–99, `vulns` and `total` 0–2 (so `vulns / total` can divide by
+/// zero), `lat` 0–999, `ok` a boolean.
+fn random_columns(n: usize, names: &[&'static str], masked: bool) -> Vec<TestColumn> {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut columns: Vec<TestColumn> = names
+        .iter()
+        .map(|&name| TestColumn {
+            name,
+            values: Vec::with_capacity(n),
+            present: masked.then(Vec::new),
+            is_bool: name == "ok",
+        })
+        .collect();
+    for _ in 0..n {
+        for column in &mut columns {
+            let r = next();
+            if let Some(present) = &mut column.present {
+                present.push(r % 7 != 0);
+            }
+            #[expect(clippy::cast_precision_loss, reason = "small test values")]
+            column.values.push(match column.name {
+                "cov" => 70.0 + (r % 30) as f64,
+                "vulns" | "total" => (r % 3) as f64,
+                "lat" => (r % 1000) as f64,
+                _ => (r % 2) as f64,
+            });
+        }
+    }
+    columns
+}
+
+/// Checks `columns` as a batch and record by record, asserting that every record's batch code
+/// equals the verdict of its single check; returns how many records got each code.
+fn assert_batch_agrees(
+    policy: &crate::CompiledPolicy,
+    selection: &Selection,
+    columns: &[TestColumn],
+) -> [usize; 4] {
+    use crate::{MetricsInput, Verdict};
+    let n = columns.first().map_or(0, |c| c.values.len());
+    let mut batch = Batch::new(n);
+    for column in columns {
+        let added = if column.is_bool {
+            let bools = column.values.iter().map(|&v| v != 0.0).collect();
+            batch.add_bools(column.name, bools, column.present.clone())
+        } else {
+            batch.add_numbers(column.name, column.values.clone(), column.present.clone())
+        };
+        added.unwrap_or_else(|e| unreachable!("{e}"));
+    }
+    let result = policy
+        .check_batch(&batch, selection)
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let mut seen = [0usize; 4];
+    for r in 0..n {
+        let mut object = serde_json::Map::new();
+        for column in columns {
+            let present = column.present.as_ref().is_none_or(|p| p[r]);
+            let value = match (present, column.is_bool) {
+                (false, _) => serde_json::Value::Null,
+                (true, true) => serde_json::Value::Bool(column.values[r] != 0.0),
+                (true, false) => serde_json::json!(column.values[r]),
+            };
+            object.insert(column.name.to_owned(), value);
+        }
+        let input = MetricsInput::from_json(&serde_json::Value::Object(object))
+            .unwrap_or_else(|d| unreachable!("{d}"));
+        let expected = match policy.check(&input, selection) {
+            Ok(d) if d.verdict == Verdict::Pass => CODE_PASS,
+            Ok(d) if d.verdict == Verdict::Warn => CODE_WARN,
+            Ok(_) => CODE_FAIL,
+            Err(_) => CODE_ERROR,
+        };
+        assert_eq!(result.verdicts[r], expected, "record {r}");
+        seen[usize::from(expected)] += 1;
+    }
+    let counts = [
+        result.counts.pass,
+        result.counts.warn,
+        result.counts.fail,
+        result.counts.error,
+    ];
+    assert_eq!(counts, seen);
+    seen
+}
+
+/// More than two chunks of the batch loop, so chunk boundaries are crossed.
+const RECORDS: usize = 9_000;
+
 /// Every record's batch code equals the verdict of a single check on that record: strict and
 /// scored gates, warn conditions, each missing-data rule, key criteria, a required persona,
 /// booleans, missing values and a runtime division by zero.
 #[test]
 fn batch_verdicts_equal_single_checks() {
-    use crate::{CompiledPolicy, MetricsInput, Selection, Verdict};
+    use crate::{CompiledPolicy, Selection};
     let policy = CompiledPolicy::from_text(
         r#"
 name: agree
@@ -160,68 +266,144 @@ gates:
         None,
     )
     .unwrap_or_else(|e| unreachable!("{e}"));
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    // More than two chunks of the batch loop, so chunk boundaries are crossed.
-    let n = 9_000;
-    let mut cols: Vec<(Vec<f64>, Vec<bool>)> = vec![(Vec::new(), Vec::new()); 5];
-    for _ in 0..n {
-        for (c, (values, present)) in cols.iter_mut().enumerate() {
-            let r = next();
-            present.push(r % 7 != 0);
-            #[expect(clippy::cast_precision_loss, reason = "small test values")]
-            values.push(match c {
-                0 => 70.0 + (r % 30) as f64,
-                1 | 4 => (r % 3) as f64,
-                2 => (r % 1000) as f64,
-                _ => (r % 2) as f64,
-            });
-        }
-    }
-    let names = ["cov", "vulns", "lat", "ok", "total"];
-    let mut batch = Batch::new(n);
-    for (name, (values, present)) in names.iter().zip(&cols) {
-        if *name == "ok" {
-            let bools = values.iter().map(|&v| v != 0.0).collect();
-            batch
-                .add_bools(name, bools, Some(present.clone()))
-                .unwrap_or_else(|e| unreachable!("{e}"));
-        } else {
-            batch
-                .add_numbers(name, values.clone(), Some(present.clone()))
-                .unwrap_or_else(|e| unreachable!("{e}"));
-        }
-    }
-    let result = policy
-        .check_batch(&batch, &Selection::all())
-        .unwrap_or_else(|e| unreachable!("{e}"));
-    let mut seen = [0usize; 4];
-    for r in 0..n {
-        let mut object = serde_json::Map::new();
-        for (name, (values, present)) in names.iter().zip(&cols) {
-            let value = match (present[r], *name) {
-                (false, _) => serde_json::Value::Null,
-                (true, "ok") => serde_json::Value::Bool(values[r] != 0.0),
-                (true, _) => serde_json::json!(values[r]),
-            };
-            object.insert((*name).to_owned(), value);
-        }
-        let input = MetricsInput::from_json(&serde_json::Value::Object(object))
-            .unwrap_or_else(|d| unreachable!("{d}"));
-        let expected = match policy.check(&input, &Selection::all()) {
-            Ok(d) if d.verdict == Verdict::Pass => CODE_PASS,
-            Ok(d) if d.verdict == Verdict::Warn => CODE_WARN,
-            Ok(_) => CODE_FAIL,
-            Err(_) => CODE_ERROR,
-        };
-        assert_eq!(result.verdicts[r], expected, "record {r}");
-        seen[usize::from(expected)] += 1;
-    }
+    let columns = random_columns(RECORDS, &["cov", "vulns", "lat", "ok", "total"], true);
+    let seen = assert_batch_agrees(&policy, &Selection::all(), &columns);
     // The data reaches every verdict, so the agreement means something.
     assert!(seen.iter().all(|&k| k > 0), "{seen:?}");
+}
+
+/// The same agreement on the paths a batch takes when nothing needs more than severities:
+/// strict gates without a persona, criteria evaluated and folded in one pass (single
+/// comparisons, `and` of comparisons, a division that can fail), columns read in place (no
+/// mask, unit factor 1) or converted (a percentage), a metric without a column; and, with
+/// every gate selected, a required persona that owns a whole strict gate.
+#[test]
+fn batch_verdicts_equal_single_checks_on_the_fast_paths() {
+    use crate::{CompiledPolicy, Selection};
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: fast
+metrics:
+  cov: {unit: "%"}
+  vulns: {}
+  lat: {unit: ms}
+  total: {}
+  absent: {}
+personas:
+  - {name: ops, required: true, max_conditions: 0}
+gates:
+  - name: plain
+    kind: pre-merge
+    criteria:
+      - {name: cov, pass: cov >= 90%}
+      - {name: both, pass: cov >= 75% and lat < 900ms}
+      - {name: ratio, pass: vulns / total < 60%}
+      - {name: absent, pass: absent > 1, on_missing: pass}
+      - {name: lat, pass: lat < 500ms, warn: lat < 800ms}
+  - name: owned
+    kind: pre-deploy
+    owners: [ops]
+    criteria:
+      - {name: lat, pass: lat < 900ms, warn: lat < 950ms}
+      - {name: vulns, pass: vulns <= 1}
+"#,
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    let columns = random_columns(RECORDS, &["cov", "vulns", "lat", "total"], false);
+    let plain = Selection {
+        gate: Some("plain".to_owned()),
+        kind: None,
+    };
+    for selection in [plain, Selection::all()] {
+        let seen = assert_batch_agrees(&policy, &selection, &columns);
+        assert!(seen.iter().all(|&k| k > 0), "{selection:?}: {seen:?}");
+    }
+}
+
+#[test]
+fn a_value_that_does_not_fit_names_its_record() {
+    use crate::{CompiledPolicy, Selection};
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: p
+metrics: {lat: {unit: ms}, cov: {unit: "%"}}
+gates:
+  - name: g
+    kind: pre-merge
+    criteria:
+      - {name: c, pass: lat < 500ms and cov > 50%}
+"#,
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    for (name, bad) in [
+        ("lat", f64::INFINITY),
+        ("lat", f64::NAN),
+        ("cov", f64::NEG_INFINITY),
+    ] {
+        let mut values = vec![1.0; 5000];
+        values[4321] = bad;
+        let mut batch = Batch::new(5000);
+        batch
+            .add_numbers(name, values, None)
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let Err(error) = policy.check_batch(&batch, &Selection::all()) else {
+            panic!("{name} = {bad} should not fit");
+        };
+        assert_eq!(error.code(), Code::InvalidMetricValue, "{name} = {bad}");
+        assert!(
+            message(&error).starts_with("record 4321: "),
+            "{}",
+            message(&error)
+        );
+    }
+    // Behind a presence mask, an absent value is not read, whatever it holds; a present one is.
+    let mut values = vec![1.0; 5000];
+    values[100] = f64::NAN;
+    values[4321] = f64::INFINITY;
+    let mut present = vec![true; 5000];
+    present[100] = false;
+    for name in ["lat", "cov"] {
+        let mut batch = Batch::new(5000);
+        batch
+            .add_numbers(name, values.clone(), Some(present.clone()))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let Err(error) = policy.check_batch(&batch, &Selection::all()) else {
+            panic!("{name}: record 4321 is present and infinite");
+        };
+        assert!(message(&error).starts_with("record 4321: "), "{error}");
+    }
+    present[4321] = false;
+    for name in ["lat", "cov"] {
+        let mut batch = Batch::new(5000);
+        batch
+            .add_numbers(name, values.clone(), Some(present.clone()))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let result = policy
+            .check_batch(&batch, &Selection::all())
+            .unwrap_or_else(|e| unreachable!("{name}: {e}"));
+        // Every record fails: the other metric has no data, and `on_missing` is `fail`.
+        assert_eq!(result.counts.fail, 5000, "{name}");
+    }
+}
+
+#[test]
+fn codes_are_counted_in_words_and_the_rest() {
+    let mut seed: u64 = 7;
+    for len in [0, 1, 7, 8, 9, 2039, 2040, 2041, 5000] {
+        let codes: Vec<u8> = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 4) as u8
+            })
+            .collect();
+        let mut expected = [0usize; 4];
+        for &c in &codes {
+            expected[usize::from(c)] += 1;
+        }
+        assert_eq!(count_codes(&codes), expected, "{len} codes");
+    }
 }

@@ -114,6 +114,17 @@ fn columns_write_tri_bytes() {
 }
 
 #[test]
+fn folds_take_the_table_entry_of_errors_for_bad_columns() {
+    let program = compile("tests.total > 1");
+    let short = [1.0, 2.0];
+    let mut columns: Vec<&[f64]> = vec![&[]; SLOTS];
+    columns[8] = &short;
+    let mut acc = [0u8, 7, 1];
+    program.fold_columns(&columns, [0, 0, 0, 4], &mut acc);
+    assert_eq!(acc, [4, 7, 4]);
+}
+
+#[test]
 fn bad_columns_are_reported() {
     let program = compile("tests.total > 1");
     let short = [1.0, 2.0];
