@@ -1,5 +1,6 @@
 //! Whole policies: compiling the kova example from YAML, and one full check of it with the
-//! decision, explanations and sign-offs.
+//! decision, explanations and sign-offs; one full check of the five-criterion gate (the check
+//! `benches/bindings_python.py` times through the Python binding).
 
 #![allow(
     missing_docs,
@@ -8,7 +9,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use kiro::{CompiledPolicy, Selection};
-use kiro_benches::{KOVA_FAIL_METRICS, KOVA_POLICY};
+use kiro_benches::{GATE_POLICY, KOVA_FAIL_METRICS, KOVA_POLICY};
 use std::hint::black_box;
 
 fn check(c: &mut Criterion) {
@@ -23,6 +24,22 @@ fn check(c: &mut Criterion) {
         b.iter(|| {
             policy
                 .check_value(black_box(&metrics), &selection)
+                .expect("checks")
+        });
+    });
+    let gate5 = CompiledPolicy::from_text(GATE_POLICY, None).expect("compiles");
+    // Three of the five criteria fail, so three explanations say what would flip them.
+    let record = serde_json::json!({
+        "coverage": 86.476_655_296_663_25,
+        "critical_vulns": 0,
+        "high_vulns": 3,
+        "p95_latency": 379.902_182_399_624_1,
+        "error_rate": 1.018_060_780_091_121_7,
+    });
+    group.bench_function("gate5_check_value_fail", |b| {
+        b.iter(|| {
+            gate5
+                .check_value(black_box(&record), &selection)
                 .expect("checks")
         });
     });

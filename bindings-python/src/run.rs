@@ -8,8 +8,8 @@
 
 use crate::convert;
 use crate::error::{KiroError, raise};
-use kiro::pipeline::{HostRun, RunOptions, StageReport};
 use kiro::api::convert::attempt_report;
+use kiro::pipeline::{HostRun, RunOptions, StageReport};
 use kiro::{CompiledPolicy, MetricsInput, catch_panic, guard};
 use pyo3::prelude::*;
 use std::sync::{Mutex, PoisonError};

@@ -12,6 +12,7 @@ use crate::gate::{criterion_outcome, score_gate, signoff};
 use crate::policy::compiled::{Compiled, CriterionRule, Scoring};
 use crate::tri::Tri;
 use crate::units::Dimension;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Builds the decision for `slots` (base-unit values, NaN = no data) over the `selected` gates.
@@ -24,11 +25,10 @@ pub(super) fn decide(
     let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
     for &g in selected {
         let rule = &policy.gates[g];
-        let criteria = rule
-            .criteria
-            .iter()
-            .map(|c| criterion(policy, c, slots))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut criteria = Vec::with_capacity(rule.criteria.len());
+        for c in &rule.criteria {
+            criteria.push(criterion(policy, c, slots)?);
+        }
         let gate_outcomes: Vec<Outcome> = criteria.iter().map(|c| c.outcome).collect();
         let score = score_gate(rule, &gate_outcomes);
         let (mode, thresholds) = match rule.scoring {
@@ -113,46 +113,47 @@ fn criterion(
     rule: &CriterionRule,
     slots: &[f64],
 ) -> Result<CriterionDecision, CheckError> {
-    let names = |slot: usize| policy.metrics.name(slot).to_owned();
+    let names = |slot: usize| Cow::Borrowed(policy.metrics.name(slot));
     let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
-    let (pass, pass_text) = rule
+    let mut explanation = String::with_capacity(64);
+    let pass = rule
         .pass
-        .explain(slots, &names)
+        .explain_into(slots, &names, &mut explanation)
         .map_err(eval_error(rule.pass_offset))?;
     let warn = match (&rule.warn, pass) {
-        (Some((program, offset)), Tri::False) => Some(
-            program
-                .explain(slots, &names)
-                .map_err(eval_error(*offset))?,
-        ),
+        (Some((program, offset)), Tri::False) => {
+            let mut text = String::new();
+            let value = program
+                .explain_into(slots, &names, &mut text)
+                .map_err(eval_error(*offset))?;
+            Some((value, text))
+        }
         _ => None,
     };
     let (outcome, applied) = criterion_outcome(pass, warn.as_ref().map(|w| w.0), rule.on_missing);
-    let mut explanation = pass_text;
     if let Some((w, warn_text)) = &warn {
-        let lead = match w {
-            Tri::True => "warn condition holds",
-            Tri::False => "warn condition fails too",
-            Tri::Unknown => "warn condition undecided",
-        };
-        explanation = format!("{explanation}; {lead}: {warn_text}");
+        explanation.push_str(match w {
+            Tri::True => "; warn condition holds: ",
+            Tri::False => "; warn condition fails too: ",
+            Tri::Unknown => "; warn condition undecided: ",
+        });
+        explanation.push_str(warn_text);
     }
     if let Some(rule) = applied {
-        explanation = format!("{explanation}; on_missing: {}", rule.as_str());
+        explanation.push_str("; on_missing: ");
+        explanation.push_str(rule.as_str());
     }
-    let values: BTreeMap<String, SeenValue> = rule
-        .slots
-        .iter()
-        .map(|&slot| {
-            let value = slots.get(slot).copied().unwrap_or(f64::NAN);
-            let seen = match policy.metrics.get(slot).map(|m| m.unit.dimension) {
-                _ if value.is_nan() => SeenValue::Missing(()),
-                Some(Dimension::Bool) => SeenValue::Bool(value != 0.0),
-                _ => SeenValue::Number(value),
-            };
-            (policy.metrics.name(slot).to_owned(), seen)
-        })
-        .collect();
+    // Inserted one by one: collecting would sort a temporary vector first.
+    let mut values = BTreeMap::new();
+    for &slot in &rule.slots {
+        let value = slots.get(slot).copied().unwrap_or(f64::NAN);
+        let seen = match policy.metrics.get(slot).map(|m| m.unit.dimension) {
+            _ if value.is_nan() => SeenValue::Missing(()),
+            Some(Dimension::Bool) => SeenValue::Bool(value != 0.0),
+            _ => SeenValue::Number(value),
+        };
+        values.insert(policy.metrics.name(slot).to_owned(), seen);
+    }
     Ok(CriterionDecision {
         name: rule.name.clone(),
         condition: rule.pass.source().to_owned(),

@@ -16,7 +16,8 @@ use crate::decision::Decision;
 use crate::document::Format;
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::bind;
+use crate::metrics::bind::{bind, bind_flat};
+use crate::metrics::input::FlatJson;
 use crate::policy::CompiledPolicy;
 
 impl CompiledPolicy {
@@ -46,6 +47,13 @@ impl CompiledPolicy {
         metrics: &serde_json::Value,
         selection: &Selection,
     ) -> Result<Decision, CheckError> {
+        // A flat object (the usual shape) is read in place: `from_json` would copy it entry for
+        // entry and find nothing to report.
+        if let Some(flat) = FlatJson::new(metrics) {
+            let selected = selection.resolve(self)?;
+            let slots = bind_flat(&flat, &self.inner.metrics)?;
+            return decide::decide(&self.inner, &slots, &selected);
+        }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
         self.check(&input, selection)
     }

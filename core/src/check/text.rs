@@ -1,29 +1,63 @@
-//! The sentences of a decision: gate reasons, rejection reasons, the summary.
+//! The sentences of a decision: gate reasons, rejection reasons, the summary. Each is written
+//! into one `String`, part by part.
 
 use crate::decision::{CriterionDecision, GateDecision, Outcome, Verdict};
 use crate::gate::{GateScore, Reason};
 use crate::policy::compiled::{Compiled, GateRule, Scoring};
 use crate::units::{Unit, format_in};
 
-fn names(criteria: &[CriterionDecision], outcome: Outcome) -> String {
-    criteria
-        .iter()
-        .filter(|c| c.outcome == outcome)
-        .map(|c| format!("`{}`", c.name))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+/// Appends `; ` unless `out` is empty: parts of a sentence are joined with it.
+fn next_part(out: &mut String) {
+    if !out.is_empty() {
+        out.push_str("; ");
     }
 }
 
-fn criteria_count(n: usize) -> String {
-    count(n, "criterion", "criteria")
+/// Appends the names, each in backticks, joined with `, `.
+fn quoted<'a>(out: &mut String, names: impl Iterator<Item = &'a str>) {
+    for (i, name) in names.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('`');
+        out.push_str(name);
+        out.push('`');
+    }
+}
+
+/// Appends the names of the criteria with `outcome`.
+fn names(out: &mut String, criteria: &[CriterionDecision], outcome: Outcome) {
+    quoted(
+        out,
+        criteria
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .map(|c| c.name.as_str()),
+    );
+}
+
+/// Appends the decimal digits of `n` (a count: small, so digit by digit beats `fmt`).
+fn push_number(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Appends `1 ONE` or `N MANY`.
+fn count(out: &mut String, n: usize, one: &str, many: &str) {
+    if n == 1 {
+        out.push_str("1 ");
+        out.push_str(one);
+    } else {
+        push_number(out, n);
+        out.push(' ');
+        out.push_str(many);
+    }
+}
+
+fn criteria_count(out: &mut String, n: usize) {
+    count(out, n, "criterion", "criteria");
 }
 
 /// Why a gate has its verdict.
@@ -33,61 +67,71 @@ pub(super) fn gate_reason(
     score: &GateScore,
 ) -> String {
     let total = criteria.len();
-    let mut parts = Vec::new();
+    let mut out = String::with_capacity(64);
     match rule.scoring {
         Scoring::Scored { pass, warn } => {
             if score.key_failed > 0 {
-                let keys: Vec<String> = criteria
-                    .iter()
-                    .filter(|c| c.key && c.outcome == Outcome::Fail)
-                    .map(|c| format!("`{}`", c.name))
-                    .collect();
-                parts.push(format!("key criterion {} failed", keys.join(", ")));
+                out.push_str("key criterion ");
+                quoted(
+                    &mut out,
+                    criteria
+                        .iter()
+                        .filter(|c| c.key && c.outcome == Outcome::Fail)
+                        .map(|c| c.name.as_str()),
+                );
+                out.push_str(" failed");
             }
+            next_part(&mut out);
             match score.score {
-                None => parts.push("no criterion could be decided".into()),
+                None => out.push_str("no criterion could be decided"),
                 Some(s) => {
                     let s_text = format_in(s, Unit::PERCENT);
-                    let p = format_in(pass, Unit::PERCENT);
-                    let w = format_in(warn, Unit::PERCENT);
-                    parts.push(if s >= pass {
-                        format!("score {s_text} meets the pass threshold {p}")
+                    out.push_str("score ");
+                    out.push_str(&s_text);
+                    if s >= pass {
+                        out.push_str(" meets the pass threshold ");
+                        out.push_str(&format_in(pass, Unit::PERCENT));
                     } else if s >= warn {
-                        format!("score {s_text} is below the pass threshold {p} but meets the warn threshold {w}")
+                        out.push_str(" is below the pass threshold ");
+                        out.push_str(&format_in(pass, Unit::PERCENT));
+                        out.push_str(" but meets the warn threshold ");
+                        out.push_str(&format_in(warn, Unit::PERCENT));
                     } else {
-                        format!("score {s_text} is below the warn threshold {w}")
-                    });
+                        out.push_str(" is below the warn threshold ");
+                        out.push_str(&format_in(warn, Unit::PERCENT));
+                    }
                 }
             }
         }
         Scoring::Strict => {
             if score.failed > 0 {
-                parts.push(format!(
-                    "{} of {total} failed: {}",
-                    criteria_count(score.failed),
-                    names(criteria, Outcome::Fail)
-                ));
+                criteria_count(&mut out, score.failed);
+                out.push_str(" of ");
+                push_number(&mut out, total);
+                out.push_str(" failed: ");
+                names(&mut out, criteria, Outcome::Fail);
             }
             if score.warned > 0 {
-                parts.push(format!(
-                    "{} warned: {}",
-                    criteria_count(score.warned),
-                    names(criteria, Outcome::Warn)
-                ));
+                next_part(&mut out);
+                criteria_count(&mut out, score.warned);
+                out.push_str(" warned: ");
+                names(&mut out, criteria, Outcome::Warn);
             }
             if score.failed == 0 && score.warned == 0 && score.unknown == 0 {
-                parts.push(format!("all {} passed", criteria_count(total)));
+                next_part(&mut out);
+                out.push_str("all ");
+                criteria_count(&mut out, total);
+                out.push_str(" passed");
             }
         }
     }
     if score.unknown > 0 {
-        parts.push(format!(
-            "{} undecided for missing data: {}",
-            criteria_count(score.unknown),
-            names(criteria, Outcome::Unknown)
-        ));
+        next_part(&mut out);
+        criteria_count(&mut out, score.unknown);
+        out.push_str(" undecided for missing data: ");
+        names(&mut out, criteria, Outcome::Unknown);
     }
-    parts.join("; ")
+    out
 }
 
 /// A reason a persona rejected, as a sentence.
@@ -110,46 +154,42 @@ pub(super) fn summary(
     gates: &[GateDecision],
     required_rejected: &[&str],
 ) -> String {
-    let with = |v: Verdict| -> Vec<String> {
-        gates
-            .iter()
-            .filter(|g| g.verdict == v)
-            .map(|g| format!("`{}`", g.name))
-            .collect()
+    let mut out = String::with_capacity(48);
+    out.push_str(verdict.as_str());
+    out.push_str(": ");
+    let start = out.len();
+    let next_part = |out: &mut String| {
+        if out.len() > start {
+            out.push_str("; ");
+        }
     };
-    let mut parts = Vec::new();
-    let failed = with(Verdict::Fail);
-    let warned = with(Verdict::Warn);
-    if !failed.is_empty() {
-        parts.push(format!(
-            "{} of {} failed ({})",
-            failed.len(),
-            count(gates.len(), "gate", "gates"),
-            failed.join(", ")
-        ));
-    }
-    if !warned.is_empty() {
-        parts.push(format!(
-            "{} of {} warned ({})",
-            warned.len(),
-            count(gates.len(), "gate", "gates"),
-            warned.join(", ")
-        ));
+    for (v, what) in [(Verdict::Fail, " failed ("), (Verdict::Warn, " warned (")] {
+        let with = || gates.iter().filter(|g| g.verdict == v);
+        let n = with().count();
+        if n > 0 {
+            next_part(&mut out);
+            push_number(&mut out, n);
+            out.push_str(" of ");
+            count(&mut out, gates.len(), "gate", "gates");
+            out.push_str(what);
+            quoted(&mut out, with().map(|g| g.name.as_str()));
+            out.push(')');
+        }
     }
     if !required_rejected.is_empty() {
-        let names: Vec<String> = required_rejected.iter().map(|n| format!("`{n}`")).collect();
-        let who = if names.len() == 1 {
-            "required persona"
+        next_part(&mut out);
+        out.push_str(if required_rejected.len() == 1 {
+            "required persona "
         } else {
-            "required personas"
-        };
-        parts.push(format!("{who} {} rejected", names.join(", ")));
+            "required personas "
+        });
+        quoted(&mut out, required_rejected.iter().copied());
+        out.push_str(" rejected");
     }
-    if parts.is_empty() {
-        parts.push(format!(
-            "all {} passed",
-            count(gates.len(), "gate", "gates")
-        ));
+    if out.len() == start {
+        out.push_str("all ");
+        count(&mut out, gates.len(), "gate", "gates");
+        out.push_str(" passed");
     }
-    format!("{}: {}", verdict.as_str(), parts.join("; "))
+    out
 }

@@ -10,8 +10,10 @@
 use super::ast::CmpOp;
 use super::eval::EvalError;
 use super::program::{BoolNode, Meta, NumNode, Program, Side, SideValue};
+use crate::diagnostic::Span;
 use crate::tri::Tri;
-use crate::units::{format_delta, format_in};
+use crate::units::{Dimension, Unit, format_number};
+use std::borrow::Cow;
 
 impl Program {
     /// Evaluates the condition like [`Program::eval`] and explains the result, e.g.
@@ -25,32 +27,58 @@ impl Program {
         slots: &[f64],
         names: &dyn Fn(usize) -> String,
     ) -> Result<(Tri, String), EvalError> {
+        let mut out = String::new();
+        let value = self.explain_into(slots, &|slot| Cow::Owned(names(slot)), &mut out)?;
+        Ok((value, out))
+    }
+
+    /// [`Program::explain`] appending the text to `out` (the single check writes each
+    /// criterion's explanation into one buffer); `names` may borrow the metric names.
+    pub(crate) fn explain_into<'n>(
+        &self,
+        slots: &[f64],
+        names: &dyn Fn(usize) -> Cow<'n, str>,
+        out: &mut String,
+    ) -> Result<Tri, EvalError> {
         let value = self.eval(slots)?;
         let mut explainer = Explainer {
             program: self,
             slots,
             names,
-            parts: Vec::new(),
+            out,
+            parts: 0,
         };
         explainer.node(self.root, true, value);
-        Ok((value, explainer.parts.join("; ")))
+        Ok(value)
     }
 }
 
-struct Explainer<'a> {
+/// Writes the leaves that decided a result to `out`, `"; "` between them.
+struct Explainer<'a, 'n> {
     program: &'a Program,
     slots: &'a [f64],
-    names: &'a dyn Fn(usize) -> String,
-    parts: Vec<String>,
+    names: &'a dyn Fn(usize) -> Cow<'n, str>,
+    out: &'a mut String,
+    /// How many leaves have been written.
+    parts: usize,
 }
 
-impl Explainer<'_> {
+impl<'n> Explainer<'_, 'n> {
     fn slot_value(&self, slot: u32) -> f64 {
         self.slots.get(slot as usize).copied().unwrap_or(f64::NAN)
     }
 
-    fn name(&self, slot: u32) -> String {
+    fn name(&self, slot: u32) -> Cow<'n, str> {
         (self.names)(slot as usize)
+    }
+
+    /// Starts the text of the next leaf.
+    fn part(&mut self) -> &mut String {
+        if self.parts > 0 {
+            self.out.push_str("; ");
+        }
+        self.parts += 1;
+        self.out
     }
 
     /// Explains boolean node `node`, whose value is `value`; `polarity` is whether the
@@ -60,42 +88,53 @@ impl Explainer<'_> {
         let Some(&n) = p.bools.get(node as usize) else {
             return;
         };
-        let text = match n {
-            BoolNode::Not(child) => return self.node(child, !polarity, !value),
+        match n {
+            BoolNode::Not(child) => self.node(child, !polarity, !value),
             BoolNode::And { start, len } | BoolNode::Or { start, len } => {
                 for &child in Program::args(&p.bool_args, start, len) {
                     if p.eval_bool(child, self.slots) == Ok(value) {
                         self.node(child, polarity, value);
                     }
                 }
-                return;
             }
             BoolNode::Const(t) => {
                 let text = p.text(p.bool_spans.get(node as usize).copied().unwrap_or_default());
-                if text == "true" || text == "false" {
-                    text
-                } else {
-                    format!(
-                        "{text} is {}",
-                        if t == Tri::True { "true" } else { "false" }
-                    )
+                let out = self.part();
+                out.push_str(&text);
+                if text != "true" && text != "false" {
+                    out.push_str(if t == Tri::True {
+                        " is true"
+                    } else {
+                        " is false"
+                    });
                 }
             }
-            BoolNode::Slot(slot) => match value {
-                Tri::Unknown => format!("no data for {}", self.name(slot)),
-                _ => {
-                    let is = value == Tri::True;
-                    let mut text = format!("{} is {is}", self.name(slot));
-                    if is != polarity {
-                        text.push_str(&format!(" (needs {polarity})"));
+            BoolNode::Slot(slot) => {
+                let name = self.name(slot);
+                let out = self.part();
+                match value {
+                    Tri::Unknown => {
+                        out.push_str("no data for ");
+                        out.push_str(&name);
                     }
-                    text
+                    _ => {
+                        let is = value == Tri::True;
+                        out.push_str(&name);
+                        out.push_str(if is { " is true" } else { " is false" });
+                        if is != polarity {
+                            out.push_str(if polarity {
+                                " (needs true)"
+                            } else {
+                                " (needs false)"
+                            });
+                        }
+                    }
                 }
-            },
+            }
             BoolNode::Test { .. } | BoolNode::Cmp { .. } => self.comparison(node, polarity, value),
             BoolNode::BoolCmp { ne, a, b } => {
                 if value == Tri::Unknown {
-                    self.no_data(node)
+                    self.no_data(node);
                 } else {
                     let (x, y) = (self.bool_value(a), self.bool_value(b));
                     let op = if (x == y) != ne {
@@ -105,33 +144,42 @@ impl Explainer<'_> {
                     } else {
                         "!="
                     };
-                    format!("{} {x} {op} {} {y}", self.bool_label(a), self.bool_label(b))
+                    let (a, b) = (self.bool_label(a), self.bool_label(b));
+                    let out = self.part();
+                    for piece in [&*a, " ", bool_text(x), " ", op, " ", &*b, " ", bool_text(y)] {
+                        out.push_str(piece);
+                    }
                 }
             }
             BoolNode::Present(arg) => {
                 if value == Tri::True {
                     let label = match p.nums.get(arg as usize) {
                         Some(NumNode::Slot(slot)) => self.name(*slot),
-                        _ => self.present_text(node),
+                        _ => Cow::Owned(self.present_text(node)),
                     };
-                    format!("{label} present")
+                    self.present(&label);
                 } else {
-                    self.no_data(node)
+                    self.no_data(node);
                 }
             }
             BoolNode::PresentBool(arg) => {
                 if value == Tri::True {
                     let label = match p.bools.get(arg as usize) {
                         Some(BoolNode::Slot(slot)) => self.name(*slot),
-                        _ => self.present_text(node),
+                        _ => Cow::Owned(self.present_text(node)),
                     };
-                    format!("{label} present")
+                    self.present(&label);
                 } else {
-                    self.no_data(node)
+                    self.no_data(node);
                 }
             }
-        };
-        self.parts.push(text);
+        }
+    }
+
+    fn present(&mut self, label: &str) {
+        let out = self.part();
+        out.push_str(label);
+        out.push_str(" present");
     }
 
     fn present_text(&self, node: u32) -> String {
@@ -145,27 +193,34 @@ impl Explainer<'_> {
         self.program.eval_bool(node, self.slots) == Ok(Tri::True)
     }
 
-    fn bool_label(&self, node: u32) -> String {
+    fn bool_label(&self, node: u32) -> Cow<'n, str> {
         let p = self.program;
         match p.bools.get(node as usize) {
             Some(BoolNode::Slot(slot)) => self.name(*slot),
-            _ => p.text(p.bool_spans.get(node as usize).copied().unwrap_or_default()),
+            _ => Cow::Owned(p.text(p.bool_spans.get(node as usize).copied().unwrap_or_default())),
         }
     }
 
-    /// `no data for a, b` naming the metrics without data under boolean node `node`.
-    fn no_data(&self, node: u32) -> String {
+    /// Writes `no data for a, b` naming the metrics without data under boolean node `node`.
+    fn no_data(&mut self, node: u32) {
         let mut missing = Vec::new();
         self.missing_in_bool(node, &mut missing);
-        if missing.is_empty() {
-            let p = self.program;
-            return format!(
-                "no data for {}",
-                p.text(p.bool_spans.get(node as usize).copied().unwrap_or_default())
-            );
+        let p = self.program;
+        let names: Vec<Cow<'n, str>> = if missing.is_empty() {
+            vec![Cow::Owned(p.text(
+                p.bool_spans.get(node as usize).copied().unwrap_or_default(),
+            ))]
+        } else {
+            missing.iter().map(|&s| self.name(s)).collect()
+        };
+        let out = self.part();
+        out.push_str("no data for ");
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name);
         }
-        let names: Vec<String> = missing.iter().map(|&s| self.name(s)).collect();
-        format!("no data for {}", names.join(", "))
     }
 
     fn note_missing(&self, slot: u32, missing: &mut Vec<u32>) {
@@ -237,19 +292,21 @@ impl Explainer<'_> {
         }
     }
 
-    fn side_label(&self, side: &Side) -> String {
+    fn side_label(&self, side: &Side) -> Cow<'n, str> {
         match side.value {
             SideValue::Slot(slot) => self.name(slot),
-            _ => self.program.text(side.span),
+            _ => Cow::Owned(self.program.text(side.span)),
         }
     }
 
-    fn comparison(&self, node: u32, polarity: bool, value: Tri) -> String {
+    fn comparison(&mut self, node: u32, polarity: bool, value: Tri) {
         if value == Tri::Unknown {
             return self.no_data(node);
         }
-        let Some(&Meta::Cmp { op, lhs, rhs }) = self.program.bool_meta.get(node as usize) else {
-            return String::new();
+        let p = self.program;
+        let Some(&Meta::Cmp { op, lhs, rhs }) = p.bool_meta.get(node as usize) else {
+            self.part();
+            return;
         };
         let lhs_const = matches!(lhs.value, SideValue::Const(_));
         let rhs_const = matches!(rhs.value, SideValue::Const(_));
@@ -259,42 +316,253 @@ impl Explainer<'_> {
         } else {
             (lhs, rhs, op)
         };
-        let threshold_const = matches!(threshold.value, SideValue::Const(_));
         let m = self.side_value(&measured);
         let t = self.side_value(&threshold);
-        let threshold_text = if threshold_const {
-            self.program.text(threshold.span)
-        } else {
-            format!(
-                "{} {}",
-                self.side_label(&threshold),
-                format_in(t, threshold.unit)
-            )
+        let measured_label = self.side_label(&measured);
+        // A constant threshold reads as written (`90%`), another side as `name value`.
+        let threshold_label = match threshold.value {
+            SideValue::Const(_) => None,
+            _ => Some(self.side_label(&threshold)),
+        };
+        let write_threshold = |out: &mut String| match &threshold_label {
+            None => write_source(p, out, threshold.span),
+            Some(label) => {
+                out.push_str(label);
+                out.push(' ');
+                write_in(out, t, threshold.unit);
+            }
         };
         let holds = value == Tri::True;
         let shown = if holds { op } else { op.negate() };
-        let mut text = format!(
-            "{} {} {shown} {threshold_text}",
-            self.side_label(&measured),
-            format_in(m, measured.unit)
-        );
-        if holds != polarity {
-            let wanted = if polarity { op } else { op.negate() };
-            let needs = match wanted {
-                CmpOp::Eq if threshold_const => threshold_text,
-                CmpOp::Ne if threshold_const => format!("a value other than {threshold_text}"),
-                CmpOp::Eq | CmpOp::Ne => format!("{wanted} {}", self.side_label(&threshold)),
-                _ => {
-                    let delta = t - m;
-                    if delta == 0.0 {
-                        format!("{wanted} {threshold_text}")
-                    } else {
-                        format_delta(delta, measured.unit)
-                    }
-                }
-            };
-            text.push_str(&format!(" (needs {needs})"));
+        let out = self.part();
+        out.push_str(&measured_label);
+        out.push(' ');
+        write_in(out, m, measured.unit);
+        out.push(' ');
+        out.push_str(shown.symbol());
+        out.push(' ');
+        write_threshold(out);
+        if holds == polarity {
+            return;
         }
-        text
+        let wanted = if polarity { op } else { op.negate() };
+        out.push_str(" (needs ");
+        match (wanted, &threshold_label) {
+            (CmpOp::Eq, None) => write_threshold(out),
+            (CmpOp::Ne, None) => {
+                out.push_str("a value other than ");
+                write_threshold(out);
+            }
+            (CmpOp::Eq | CmpOp::Ne, Some(label)) => {
+                out.push_str(wanted.symbol());
+                out.push(' ');
+                out.push_str(label);
+            }
+            _ => {
+                let delta = t - m;
+                if delta == 0.0 {
+                    out.push_str(wanted.symbol());
+                    out.push(' ');
+                    write_threshold(out);
+                } else {
+                    write_delta(out, delta, measured.unit);
+                }
+            }
+        }
+        out.push(')');
+    }
+}
+
+/// Appends the source text at `span` with runs of whitespace as one space (the text of
+/// `Program::text`, without a new `String`).
+fn write_source(program: &Program, out: &mut String, span: Span) {
+    let raw = program.source().get(span.start..span.end).unwrap_or("");
+    for (i, word) in raw.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// Appends [`format_in`](crate::units::format_in)`(value, unit)`: a base-unit value shown in `unit`.
+fn write_in(out: &mut String, value: f64, unit: Unit) {
+    if unit.dimension == Dimension::Bool {
+        out.push_str(bool_text(value != 0.0));
+        return;
+    }
+    write_number(out, value / unit.factor, usize::from(unit.symbol == "%"));
+    out.push_str(unit.symbol);
+}
+
+/// Appends [`format_delta`](crate::units::format_delta)`(delta, unit)`: a signed difference, `+3.0 points` or `-120ms`.
+fn write_delta(out: &mut String, delta: f64, unit: Unit) {
+    out.push(if delta < 0.0 { '-' } else { '+' });
+    let shown = (delta / unit.factor).abs();
+    if unit.symbol == "%" {
+        write_number(out, shown, 1);
+        out.push_str(" points");
+    } else {
+        write_number(out, shown, 0);
+        out.push_str(unit.symbol);
+    }
+}
+
+/// Appends [`format_number`]`(x, min_decimals)` without formatting a float.
+///
+/// Below 10^9, `format_number` shows `x` rounded to six decimals: the double `k / 1e6` for the
+/// integer `k = round(x · 10^6)`, printed in its shortest round-trip form. `|k| < 10^15`, so
+/// the decimal k·10⁻⁶ has at most 15 significant digits, and no other decimal of at most 15
+/// digits rounds to the same double (`f64` holds 15 decimal digits exactly): the shortest form
+/// is k·10⁻⁶ itself, which this writes from the integer's digits. Other values (and NaN) go
+/// to `format_number`.
+fn write_number(out: &mut String, x: f64, min_decimals: usize) {
+    if x.is_nan() || x.abs() >= 1e9 {
+        out.push_str(&format_number(x, min_decimals));
+        return;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "an integral double below 10^15 in magnitude"
+    )]
+    let k = (x * 1e6).round() as i64;
+    // Written backwards: the fraction without its trailing zeros, the point, the integer part,
+    // the sign. At most 1 + 9 + 1 + 6 bytes.
+    let mut text = Backwards::default();
+    let (int, mut frac) = (k.unsigned_abs() / 1_000_000, k.unsigned_abs() % 1_000_000);
+    let mut decimals = 0;
+    if frac != 0 {
+        decimals = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            decimals -= 1;
+        }
+        for _ in 0..decimals {
+            text.push_digit(frac);
+            frac /= 10;
+        }
+        text.push(b'.');
+    }
+    let mut n = int;
+    loop {
+        text.push_digit(n);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if k < 0 {
+        text.push(b'-');
+    }
+    out.push_str(text.as_str());
+    if decimals < min_decimals {
+        if decimals == 0 {
+            out.push('.');
+        }
+        out.extend(std::iter::repeat_n('0', min_decimals - decimals));
+    }
+}
+
+/// A short ASCII text written from its end.
+struct Backwards {
+    bytes: [u8; 24],
+    start: usize,
+}
+
+impl Default for Backwards {
+    fn default() -> Self {
+        Self {
+            bytes: [0; 24],
+            start: 24,
+        }
+    }
+}
+
+impl Backwards {
+    fn push(&mut self, byte: u8) {
+        if let Some(start) = self.start.checked_sub(1)
+            && let Some(b) = self.bytes.get_mut(start)
+        {
+            *b = byte;
+            self.start = start;
+        }
+    }
+
+    /// Pushes the last decimal digit of `n`.
+    fn push_digit(&mut self, n: u64) {
+        self.push(b'0' + (n % 10) as u8);
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.bytes.get(self.start..).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{write_delta, write_in};
+    use crate::units::{Unit, format_delta, format_in, suffix_unit};
+
+    /// The writers give the text of `format_in` and `format_delta` for every unit kind, at
+    /// every magnitude, at rounding ties and around the 10^9 switch.
+    #[test]
+    fn number_writers_match_the_unit_formatters() {
+        let mut units = vec![Unit::NONE, Unit::PERCENT, Unit::MS, Unit::BYTES, Unit::BOOL];
+        units.extend(["KB", "s", "MiB"].iter().filter_map(|u| suffix_unit(u)));
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.87,
+            0.9995,
+            0.03,
+            1e-7,
+            -1e-7,
+            4e-7,
+            5e-7,
+            -5e-7,
+            6e-7,
+            1.5e-6,
+            2.5e-6,
+            0.1 + 0.2,
+            123.456_789_5,
+            999_999_999.999_999,
+            999_999_999.999_999_9,
+            1e9,
+            -1e9,
+            1e15,
+            1e300,
+            f64::MIN_POSITIVE,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Mantissas at decimal scales from 10^-9 to 10^11, both signs.
+            #[expect(clippy::cast_precision_loss, reason = "test values")]
+            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let scale = 10f64.powi(i32::try_from(x % 21).unwrap_or(0) - 9);
+            let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
+            values.push(sign * mantissa * scale);
+        }
+        for unit in units {
+            for &v in &values {
+                let mut out = String::from("x");
+                write_in(&mut out, v, unit);
+                assert_eq!(out[1..], format_in(v, unit), "{v:e} in {unit:?}");
+                let mut out = String::new();
+                write_delta(&mut out, v, unit);
+                assert_eq!(out, format_delta(v, unit), "delta {v:e} in {unit:?}");
+            }
+        }
     }
 }

@@ -1,21 +1,39 @@
 //! Binding metrics input to a policy's slots: names resolved, units checked, values converted
 //! to base units.
 
-use super::input::{MetricsInput, RawValue};
+use super::input::{FlatJson, MetricsInput, RawValue};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::document::Spanned;
 use crate::error::CheckError;
 use crate::policy::metric_table::MetricTable;
 use crate::units::{self, Dimension, QuantityError, Unit};
+use std::borrow::Cow;
 
 /// One value per declared metric, in slot order, in base units; NaN where there is no data.
 ///
 /// # Errors
 /// Every value that does not fit its declared metric (wrong type, wrong unit, not finite).
 pub(crate) fn bind(input: &MetricsInput, table: &MetricTable) -> Result<Vec<f64>, CheckError> {
+    bind_with(table, |name| input.values.get(name).map(Cow::Borrowed))
+}
+
+/// [`bind`] for metrics given as a flat JSON object, read in place.
+///
+/// # Errors
+/// As [`bind`].
+pub(crate) fn bind_flat(input: &FlatJson<'_>, table: &MetricTable) -> Result<Vec<f64>, CheckError> {
+    bind_with(table, |name| input.get(name).map(Cow::Owned))
+}
+
+/// Binds the value `value_of(name)` gives for each declared metric.
+fn bind_with<'a>(
+    table: &MetricTable,
+    value_of: impl Fn(&str) -> Option<Cow<'a, Spanned<RawValue>>>,
+) -> Result<Vec<f64>, CheckError> {
     let mut slots = vec![f64::NAN; table.slots().len()];
     let mut errors = Vec::new();
     for (slot, metric) in table.slots().iter().enumerate() {
-        let Some(raw) = input.values.get(&metric.name) else {
+        let Some(raw) = value_of(&metric.name) else {
             continue;
         };
         match convert(&metric.name, &raw.value, metric.unit) {

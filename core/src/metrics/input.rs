@@ -74,22 +74,7 @@ impl MetricsInput {
     /// # Errors
     /// As [`MetricsInput::parse`], except syntax.
     pub fn from_node(node: &Node) -> Result<MetricsInput, Diagnostic> {
-        let NodeKind::Map(entries) = &node.kind else {
-            return Err(Diagnostic::error(
-                Code::InputNotObject,
-                format!(
-                    "metrics input must be a map of metric names to values, found {}",
-                    node.describe()
-                ),
-            )
-            .with_label(node.span, "not a map")
-            .with_help("write e.g. `{\"coverage\": 87, \"p95_latency\": \"420ms\"}`")
-            .with_source(SOURCE));
-        };
-        let mut input = MetricsInput::default();
-        let mut keys: BTreeMap<String, Span> = BTreeMap::new();
-        flatten("", entries, &mut input, &mut keys).map_err(|d| d.with_source(SOURCE))?;
-        Ok(input)
+        Self::from_tree(node)
     }
 
     /// Reads metrics input from a JSON value (for the bindings). Spans are all `0..0`.
@@ -98,9 +83,36 @@ impl MetricsInput {
     /// As [`MetricsInput::parse`], except syntax; [`Code::TooLarge`] for nesting over 64
     /// levels.
     pub fn from_json(value: &serde_json::Value) -> Result<MetricsInput, Diagnostic> {
-        let limits = Limits::default();
-        let node = json_node(value, 0, &limits).map_err(|d| d.with_source(SOURCE))?;
-        Self::from_node(&node)
+        let max_depth = Limits::default().max_depth;
+        if too_deep(value, 0, max_depth) {
+            return Err(Diagnostic::error(
+                Code::TooLarge,
+                format!("the metrics input is nested more than {max_depth} levels deep"),
+            )
+            .with_source(SOURCE));
+        }
+        Self::from_tree(value)
+    }
+
+    /// Reads metrics input from a document node or a JSON value: the map of names to values,
+    /// flattened.
+    fn from_tree<T: Tree>(tree: &T) -> Result<MetricsInput, Diagnostic> {
+        if !matches!(tree.shape(), Shape::Map) {
+            return Err(Diagnostic::error(
+                Code::InputNotObject,
+                format!(
+                    "metrics input must be a map of metric names to values, found {}",
+                    tree.describe()
+                ),
+            )
+            .with_label(tree.span(), "not a map")
+            .with_help("write e.g. `{\"coverage\": 87, \"p95_latency\": \"420ms\"}`")
+            .with_source(SOURCE));
+        }
+        let mut input = MetricsInput::default();
+        let mut key_spans = BTreeMap::new();
+        flatten("", tree, &mut input, &mut key_spans).map_err(|d| d.with_source(SOURCE))?;
+        Ok(input)
     }
 
     /// Applies a command-line override `name=value`. The value is read like a plain YAML
@@ -167,33 +179,194 @@ fn not_finite(name: &str, span: Span) -> Diagnostic {
     .with_help("use null for no data")
 }
 
-/// Adds the entries of a map under `prefix`, recursing into nested maps (as deep as the
-/// document's depth limit).
-fn flatten(
-    prefix: &str,
-    entries: &[(Spanned<String>, Node)],
-    input: &mut MetricsInput,
-    keys: &mut BTreeMap<String, Span>,
-) -> Result<(), Diagnostic> {
-    for (key, value) in entries {
-        let name = if prefix.is_empty() {
-            key.value.clone()
-        } else {
-            format!("{prefix}.{}", key.value)
-        };
-        let raw = match &value.kind {
-            NodeKind::Map(inner) => {
-                flatten(&name, inner, input, keys)?;
-                continue;
-            }
-            NodeKind::Null => RawValue::Null,
-            NodeKind::Bool(b) => RawValue::Bool(*b),
+/// What flattening sees of one value of metrics input.
+enum Shape<'a> {
+    Null,
+    Bool(bool),
+    Integer(i64),
+    Float(f64),
+    Text(&'a str),
+    Seq,
+    Map,
+}
+
+impl Shape<'_> {
+    /// The raw value of a scalar; `None` for a number that is not finite, and for a list or a
+    /// map.
+    fn raw(&self) -> Option<RawValue> {
+        match *self {
+            Shape::Null => Some(RawValue::Null),
+            Shape::Bool(b) => Some(RawValue::Bool(b)),
             // i64 to f64 may round above 2^53, as any JSON reader does.
-            NodeKind::Integer(i) => RawValue::Number(*i as f64),
-            NodeKind::Float(f) if f.is_finite() => RawValue::Number(*f),
-            NodeKind::Float(_) => return Err(not_finite(&name, value.span)),
-            NodeKind::String(s) => RawValue::Text(s.clone()),
-            NodeKind::Seq(_) => {
+            Shape::Integer(i) => Some(RawValue::Number(i as f64)),
+            Shape::Float(f) if f.is_finite() => Some(RawValue::Number(f)),
+            Shape::Text(s) => Some(RawValue::Text(s.to_owned())),
+            Shape::Float(_) | Shape::Seq | Shape::Map => None,
+        }
+    }
+
+    /// Whether this is a scalar that [`Shape::raw`] reads.
+    fn is_raw(&self) -> bool {
+        match *self {
+            Shape::Null | Shape::Bool(_) | Shape::Integer(_) | Shape::Text(_) => true,
+            Shape::Float(f) => f.is_finite(),
+            Shape::Seq | Shape::Map => false,
+        }
+    }
+}
+
+/// A JSON object of metric names to scalars (no nested object, no list, every number finite):
+/// the common shape of metrics from a binding. [`MetricsInput::from_json`] would read it entry
+/// for entry, without flattening anything and without error, so a check can look the values
+/// up in the object itself instead of copying them into a [`MetricsInput`].
+pub(crate) struct FlatJson<'a>(&'a serde_json::Map<String, serde_json::Value>);
+
+impl<'a> FlatJson<'a> {
+    /// `value` as a flat object, or `None` when it is not one.
+    pub(crate) fn new(value: &'a serde_json::Value) -> Option<Self> {
+        let serde_json::Value::Object(map) = value else {
+            return None;
+        };
+        map.values()
+            .all(|v| v.shape().is_raw())
+            .then_some(FlatJson(map))
+    }
+
+    /// The value of metric `name`, as [`MetricsInput::from_json`] reads it (span `0..0`).
+    pub(crate) fn get(&self, name: &str) -> Option<Spanned<RawValue>> {
+        let raw = self.0.get(name)?.shape().raw()?;
+        Some(Spanned::new(Span::default(), raw))
+    }
+}
+
+/// A tree of metrics input: a parsed document, or a JSON value from a binding (whose spans are
+/// all `0..0`). Flattening reads either through this, so both follow the same rules.
+trait Tree: Sized {
+    fn shape(&self) -> Shape<'_>;
+    fn span(&self) -> Span;
+    /// What the value is, for messages (as [`Node::describe`]).
+    fn describe(&self) -> &'static str;
+    /// Calls `f` with each key of a map, the key's span and the value, in order, until `f`
+    /// fails.
+    fn entries(
+        &self,
+        f: &mut dyn FnMut(&str, Span, &Self) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic>;
+}
+
+impl Tree for Node {
+    fn shape(&self) -> Shape<'_> {
+        match &self.kind {
+            NodeKind::Null => Shape::Null,
+            NodeKind::Bool(b) => Shape::Bool(*b),
+            NodeKind::Integer(i) => Shape::Integer(*i),
+            NodeKind::Float(f) => Shape::Float(*f),
+            NodeKind::String(s) => Shape::Text(s),
+            NodeKind::Seq(_) => Shape::Seq,
+            NodeKind::Map(_) => Shape::Map,
+        }
+    }
+
+    fn span(&self) -> Span {
+        self.span
+    }
+
+    fn describe(&self) -> &'static str {
+        Node::describe(self)
+    }
+
+    fn entries(
+        &self,
+        f: &mut dyn FnMut(&str, Span, &Self) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        if let NodeKind::Map(entries) = &self.kind {
+            for (key, value) in entries {
+                f(&key.value, key.span, value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Tree for serde_json::Value {
+    fn shape(&self) -> Shape<'_> {
+        use serde_json::Value;
+        match self {
+            Value::Null => Shape::Null,
+            Value::Bool(b) => Shape::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Shape::Integer(i),
+                None => Shape::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Shape::Text(s),
+            Value::Array(_) => Shape::Seq,
+            Value::Object(_) => Shape::Map,
+        }
+    }
+
+    fn span(&self) -> Span {
+        Span::default()
+    }
+
+    fn describe(&self) -> &'static str {
+        use serde_json::Value;
+        let kind = match self {
+            Value::Null => NodeKind::Null,
+            Value::Bool(b) => NodeKind::Bool(*b),
+            Value::Number(_) => NodeKind::Integer(0),
+            Value::String(_) => NodeKind::String(String::new()),
+            Value::Array(_) => NodeKind::Seq(Vec::new()),
+            Value::Object(_) => NodeKind::Map(Vec::new()),
+        };
+        kind.describe()
+    }
+
+    fn entries(
+        &self,
+        f: &mut dyn FnMut(&str, Span, &Self) -> Result<(), Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        if let serde_json::Value::Object(map) = self {
+            for (key, value) in map {
+                f(key, Span::default(), value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a JSON value nests collections `max_depth` levels or deeper below `depth`: the
+/// document readers' depth limit, applied to a value that did not come from text.
+fn too_deep(value: &serde_json::Value, depth: usize, max_depth: usize) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            depth >= max_depth || items.iter().any(|v| too_deep(v, depth + 1, max_depth))
+        }
+        Value::Object(map) => {
+            depth >= max_depth || map.values().any(|v| too_deep(v, depth + 1, max_depth))
+        }
+        _ => false,
+    }
+}
+
+/// Adds the entries of map `map` under `prefix`, recursing into nested maps (as deep as the
+/// input's depth limit). `key_spans` holds where each name was first given, for the message
+/// about a name given twice, when that is not `0..0`.
+fn flatten<T: Tree>(
+    prefix: &str,
+    map: &T,
+    input: &mut MetricsInput,
+    key_spans: &mut BTreeMap<String, Span>,
+) -> Result<(), Diagnostic> {
+    map.entries(&mut |key, key_span, value| {
+        let name = if prefix.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        let raw = match value.shape() {
+            Shape::Map => return flatten(&name, value, input, key_spans),
+            Shape::Seq => {
                 return Err(Diagnostic::error(
                     Code::InvalidMetricValue,
                     format!(
@@ -201,60 +374,26 @@ fn flatten(
                          boolean or null"
                     ),
                 )
-                .with_label(value.span, "a list"));
+                .with_label(value.span(), "a list"));
             }
+            scalar => scalar
+                .raw()
+                .ok_or_else(|| not_finite(&name, value.span()))?,
         };
-        if let Some(first) = keys.get(&name) {
+        if input.values.contains_key(&name) {
+            let first = key_spans.get(&name).copied().unwrap_or_default();
             return Err(Diagnostic::error(
                 Code::DuplicateName,
                 format!("metric `{name}` is given twice"),
             )
-            .with_label(key.span, "given again here")
-            .with_label(*first, "first given here")
+            .with_label(key_span, "given again here")
+            .with_label(first, "first given here")
             .with_help("a nested map and a dotted name can name the same metric"));
         }
-        keys.insert(name.clone(), key.span);
-        input.values.insert(name, Spanned::new(value.span, raw));
-    }
-    Ok(())
-}
-
-/// A JSON value as a document node (spans `0..0`), at most as deep as the depth limit.
-fn json_node(value: &serde_json::Value, depth: usize, limits: &Limits) -> Result<Node, Diagnostic> {
-    use serde_json::Value;
-    let kind = match value {
-        Value::Null => NodeKind::Null,
-        Value::Bool(b) => NodeKind::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => NodeKind::Integer(i),
-            None => NodeKind::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => NodeKind::String(s.clone()),
-        Value::Array(_) | Value::Object(_) if depth >= limits.max_depth => {
-            return Err(Diagnostic::error(
-                Code::TooLarge,
-                format!(
-                    "the metrics input is nested more than {} levels deep",
-                    limits.max_depth
-                ),
-            ));
+        if key_span != Span::default() {
+            key_spans.insert(name.clone(), key_span);
         }
-        Value::Array(items) => NodeKind::Seq(
-            items
-                .iter()
-                .map(|v| json_node(v, depth + 1, limits))
-                .collect::<Result<_, _>>()?,
-        ),
-        Value::Object(map) => NodeKind::Map(
-            map.iter()
-                .map(|(k, v)| {
-                    Ok((
-                        Spanned::new(Span::default(), k.clone()),
-                        json_node(v, depth + 1, limits)?,
-                    ))
-                })
-                .collect::<Result<_, Diagnostic>>()?,
-        ),
-    };
-    Ok(Node::new(Span::default(), kind))
+        input.values.insert(name, Spanned::new(value.span(), raw));
+        Ok(())
+    })
 }

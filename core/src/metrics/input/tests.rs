@@ -251,3 +251,33 @@ fn bad_overrides() {
     assert_eq!(d.labels[0].start, 2);
     assert!(input.values.is_empty());
 }
+
+#[test]
+fn a_flat_object_is_read_in_place_as_from_json_reads_it() {
+    let flat = json!({
+        "coverage": 87, "big": 18_446_744_073_709_551_615_u64, "ratio": 0.5, "p95": "420ms",
+        "ok": true, "none": null, "tests.failed": 2
+    });
+    let input = MetricsInput::from_json(&flat).unwrap_or_else(|d| unreachable!("{d:?}"));
+    let reader = FlatJson::new(&flat).unwrap_or_else(|| unreachable!("flat"));
+    for (name, value) in &input.values {
+        let read = reader.get(name);
+        assert_eq!(
+            read.as_ref().map(|r| &r.value),
+            Some(&value.value),
+            "{name}"
+        );
+        assert_eq!(read.map(|r| r.span), Some(value.span), "{name}");
+    }
+    assert!(reader.get("absent").is_none());
+    for not_flat in [
+        json!({"a": {"b": 1}}),
+        json!({"a": [1]}),
+        json!({"a": 1, "b": {}}),
+        json!([1]),
+        json!("x"),
+        json!(null),
+    ] {
+        assert!(FlatJson::new(&not_flat).is_none(), "{not_flat}");
+    }
+}
