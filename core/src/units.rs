@@ -266,54 +266,9 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
     Ok(Quantity { value, unit })
 }
 
-/// Formats `x` rounded to at most 6 decimals, in the fewest digits that show that rounded value,
-/// with at least `min_decimals` decimals: `87` → `87.0` (with 1), `99.95`, `0.3` for
-/// `0.30000000000000004`. Never uses exponent notation.
-#[must_use]
-pub fn format_number(x: f64, min_decimals: usize) -> String {
-    // Below 1e9, `k / 1e6` is the double nearest the decimal k·10⁻⁶, whose shortest round-trip
-    // form (what `Display` prints, quickly) is that decimal.
-    let rounded = if x.abs() < 1e9 {
-        (x * 1e6).round() / 1e6
-    } else {
-        x
-    };
-    // `+ 0.0` turns `-0` into `0`.
-    let mut text = (rounded + 0.0).to_string();
-    let decimals = text.find('.').map_or(0, |dot| text.len() - dot - 1);
-    if decimals < min_decimals {
-        if decimals == 0 {
-            text.push('.');
-        }
-        text.extend(std::iter::repeat_n('0', min_decimals - decimals));
-    }
-    text
-}
+mod format;
 
-/// Shows a base-unit value in `unit`: `0.87` as `87.0%`, `420` ms as `420ms`.
-#[must_use]
-pub fn format_in(value: f64, unit: Unit) -> String {
-    if unit.dimension == Dimension::Bool {
-        return if value != 0.0 { "true" } else { "false" }.to_owned();
-    }
-    let shown = value / unit.factor;
-    let min_decimals = usize::from(unit.symbol == "%");
-    let mut text = format_number(shown, min_decimals);
-    text.push_str(unit.symbol);
-    text
-}
-
-/// Shows a difference of base-unit values in `unit`, signed: `+3.0 points`, `-120ms`.
-#[must_use]
-pub fn format_delta(delta: f64, unit: Unit) -> String {
-    let sign = if delta < 0.0 { "-" } else { "+" };
-    let shown = (delta / unit.factor).abs();
-    if unit.symbol == "%" {
-        format!("{sign}{} points", format_number(shown, 1))
-    } else {
-        format!("{sign}{}{}", format_number(shown, 0), unit.symbol)
-    }
-}
+pub use format::{format_delta, format_in, format_number, write_delta, write_in, write_number};
 
 #[cfg(test)]
 mod tests;

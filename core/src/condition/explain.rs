@@ -10,9 +10,8 @@
 use super::ast::CmpOp;
 use super::eval::EvalError;
 use super::program::{BoolNode, Meta, NumNode, Program, Side, SideValue};
-use crate::diagnostic::Span;
 use crate::tri::Tri;
-use crate::units::{Dimension, Unit, format_number};
+use crate::units::{write_delta, write_in};
 use std::borrow::Cow;
 
 impl Program {
@@ -325,7 +324,7 @@ impl<'n> Explainer<'_, 'n> {
             _ => Some(self.side_label(&threshold)),
         };
         let write_threshold = |out: &mut String| match &threshold_label {
-            None => write_source(p, out, threshold.span),
+            None => p.write_text(out, threshold.span),
             Some(label) => {
                 out.push_str(label);
                 out.push(' ');
@@ -373,196 +372,6 @@ impl<'n> Explainer<'_, 'n> {
     }
 }
 
-/// Appends the source text at `span` with runs of whitespace as one space (the text of
-/// `Program::text`, without a new `String`).
-fn write_source(program: &Program, out: &mut String, span: Span) {
-    let raw = program.source().get(span.start..span.end).unwrap_or("");
-    for (i, word) in raw.split_whitespace().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-}
-
-/// Appends [`format_in`](crate::units::format_in)`(value, unit)`: a base-unit value shown in `unit`.
-fn write_in(out: &mut String, value: f64, unit: Unit) {
-    if unit.dimension == Dimension::Bool {
-        out.push_str(bool_text(value != 0.0));
-        return;
-    }
-    write_number(out, value / unit.factor, usize::from(unit.symbol == "%"));
-    out.push_str(unit.symbol);
-}
-
-/// Appends [`format_delta`](crate::units::format_delta)`(delta, unit)`: a signed difference, `+3.0 points` or `-120ms`.
-fn write_delta(out: &mut String, delta: f64, unit: Unit) {
-    out.push(if delta < 0.0 { '-' } else { '+' });
-    let shown = (delta / unit.factor).abs();
-    if unit.symbol == "%" {
-        write_number(out, shown, 1);
-        out.push_str(" points");
-    } else {
-        write_number(out, shown, 0);
-        out.push_str(unit.symbol);
-    }
-}
-
-/// Appends [`format_number`]`(x, min_decimals)` without formatting a float.
-///
-/// Below 10^9, `format_number` shows `x` rounded to six decimals: the double `k / 1e6` for the
-/// integer `k = round(x · 10^6)`, printed in its shortest round-trip form. `|k| < 10^15`, so
-/// the decimal k·10⁻⁶ has at most 15 significant digits, and no other decimal of at most 15
-/// digits rounds to the same double (`f64` holds 15 decimal digits exactly): the shortest form
-/// is k·10⁻⁶ itself, which this writes from the integer's digits. Other values (and NaN) go
-/// to `format_number`.
-fn write_number(out: &mut String, x: f64, min_decimals: usize) {
-    if x.is_nan() || x.abs() >= 1e9 {
-        out.push_str(&format_number(x, min_decimals));
-        return;
-    }
-    #[expect(
-        clippy::cast_possible_truncation,
-        reason = "an integral double below 10^15 in magnitude"
-    )]
-    let k = (x * 1e6).round() as i64;
-    // Written backwards: the fraction without its trailing zeros, the point, the integer part,
-    // the sign. At most 1 + 9 + 1 + 6 bytes.
-    let mut text = Backwards::default();
-    let (int, mut frac) = (k.unsigned_abs() / 1_000_000, k.unsigned_abs() % 1_000_000);
-    let mut decimals = 0;
-    if frac != 0 {
-        decimals = 6;
-        while frac % 10 == 0 {
-            frac /= 10;
-            decimals -= 1;
-        }
-        for _ in 0..decimals {
-            text.push_digit(frac);
-            frac /= 10;
-        }
-        text.push(b'.');
-    }
-    let mut n = int;
-    loop {
-        text.push_digit(n);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if k < 0 {
-        text.push(b'-');
-    }
-    out.push_str(text.as_str());
-    if decimals < min_decimals {
-        if decimals == 0 {
-            out.push('.');
-        }
-        out.extend(std::iter::repeat_n('0', min_decimals - decimals));
-    }
-}
-
-/// A short ASCII text written from its end.
-struct Backwards {
-    bytes: [u8; 24],
-    start: usize,
-}
-
-impl Default for Backwards {
-    fn default() -> Self {
-        Self {
-            bytes: [0; 24],
-            start: 24,
-        }
-    }
-}
-
-impl Backwards {
-    fn push(&mut self, byte: u8) {
-        if let Some(start) = self.start.checked_sub(1)
-            && let Some(b) = self.bytes.get_mut(start)
-        {
-            *b = byte;
-            self.start = start;
-        }
-    }
-
-    /// Pushes the last decimal digit of `n`.
-    fn push_digit(&mut self, n: u64) {
-        self.push(b'0' + (n % 10) as u8);
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.bytes.get(self.start..).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
 fn bool_text(b: bool) -> &'static str {
     if b { "true" } else { "false" }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{write_delta, write_in};
-    use crate::units::{Unit, format_delta, format_in, suffix_unit};
-
-    /// The writers give the text of `format_in` and `format_delta` for every unit kind, at
-    /// every magnitude, at rounding ties and around the 10^9 switch.
-    #[test]
-    fn number_writers_match_the_unit_formatters() {
-        let mut units = vec![Unit::NONE, Unit::PERCENT, Unit::MS, Unit::BYTES, Unit::BOOL];
-        units.extend(["KB", "s", "MiB"].iter().filter_map(|u| suffix_unit(u)));
-        let mut values = vec![
-            0.0,
-            -0.0,
-            1.0,
-            -1.0,
-            0.87,
-            0.9995,
-            0.03,
-            1e-7,
-            -1e-7,
-            4e-7,
-            5e-7,
-            -5e-7,
-            6e-7,
-            1.5e-6,
-            2.5e-6,
-            0.1 + 0.2,
-            123.456_789_5,
-            999_999_999.999_999,
-            999_999_999.999_999_9,
-            1e9,
-            -1e9,
-            1e15,
-            1e300,
-            f64::MIN_POSITIVE,
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..20_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            // Mantissas at decimal scales from 10^-9 to 10^11, both signs.
-            #[expect(clippy::cast_precision_loss, reason = "test values")]
-            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
-            let scale = 10f64.powi(i32::try_from(x % 21).unwrap_or(0) - 9);
-            let sign = if x & 1 == 0 { 1.0 } else { -1.0 };
-            values.push(sign * mantissa * scale);
-        }
-        for unit in units {
-            for &v in &values {
-                let mut out = String::from("x");
-                write_in(&mut out, v, unit);
-                assert_eq!(out[1..], format_in(v, unit), "{v:e} in {unit:?}");
-                let mut out = String::new();
-                write_delta(&mut out, v, unit);
-                assert_eq!(out, format_delta(v, unit), "delta {v:e} in {unit:?}");
-            }
-        }
-    }
 }

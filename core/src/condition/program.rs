@@ -200,14 +200,19 @@ impl Program {
 
     /// The source text of `span` with runs of whitespace collapsed to one space.
     pub(crate) fn text(&self, span: Span) -> String {
+        let mut out = String::with_capacity(span.end.saturating_sub(span.start));
+        self.write_text(&mut out, span);
+        out
+    }
+
+    /// Appends [`Program::text`]`(span)` to `out`.
+    pub(crate) fn write_text(&self, out: &mut String, span: Span) {
         let raw = self.source.get(span.start..span.end).unwrap_or("");
-        let mut out = String::with_capacity(raw.len());
-        for word in raw.split_whitespace() {
-            if !out.is_empty() {
+        for (i, word) in raw.split_whitespace().enumerate() {
+            if i > 0 {
                 out.push(' ');
             }
             out.push_str(word);
         }
-        out
     }
 }
