@@ -40,7 +40,7 @@ for b in "${SELECTED[@]}"; do
     case "$b" in
         python) tools+=(python) ;;
         node) tools+=(node) ;;
-        wasm) tools+=(wasm-target wasm-bindgen wasm-npm) ;;
+        wasm) tools+=(wasm-target wasm-bindgen wasm-npm browser) ;;
         *) echo "unknown binding \`$b\` (python, node, wasm)" >&2; exit 2 ;;
     esac
 done

@@ -2,9 +2,11 @@
 # Installs the tools the bindings need, idempotently: only what is missing is installed, and
 # everything lands inside the repository (.tools/, .venv/, bindings-*/node_modules/), never in the
 # user's global environment. Prints one line per tool: `skip` (already there) or `install`.
+# The one exception is `browser`: Debian's Chromium (/usr/bin/chromium, for the wasm binding's
+# browser test), installed system-wide with apt-get when missing.
 #
 #   .ci/install-tools.sh            # everything
-#   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm
+#   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm browser
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -101,4 +103,33 @@ if want node; then
 fi
 if want wasm-npm; then
     npm_install wasm-npm "$ROOT/bindings-wasm" node_modules/.bin/wasm-opt
+fi
+
+# Debian's Chromium, for bindings-wasm/test/browser.test.mjs (driven by npm playwright-core, which
+# downloads no browser). System-wide: apt-get as root, or through sudo. When it cannot be
+# installed this only warns: the test then fails under CI=true and skips elsewhere, saying why.
+CHROMIUM=/usr/bin/chromium
+if want browser; then
+    if [ -x "$CHROMIUM" ]; then
+        say browser "skip (chromium $(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo '?') at $CHROMIUM)"
+    else
+        as_root=()
+        [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+        if ! command -v apt-get >/dev/null 2>&1; then
+            say browser "cannot install: no $CHROMIUM and no apt-get (install Chromium there by hand)"
+        elif [ "${#as_root[@]}" -gt 0 ] && ! sudo -n true 2>/dev/null; then
+            say browser "cannot install: no $CHROMIUM, not root and no password-less sudo for apt-get"
+        else
+            say browser "install (apt-get install chromium: Debian's, into $CHROMIUM; may take a minute)"
+            start=$SECONDS
+            if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+                && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                    --no-install-recommends chromium >/dev/null \
+                && [ -x "$CHROMIUM" ]; then
+                say browser "installed chromium $(dpkg-query -W -f='${Version}' chromium) in $((SECONDS - start)) s"
+            else
+                say browser "apt-get could not install chromium (see above)"
+            fi
+        fi
+    fi
 fi
