@@ -3,7 +3,10 @@
 use super::ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp};
 use super::lookup::MetricLookup;
 use super::parser::parse;
-use super::program::{BoolNode, Meta, NumNode, Program, Side, SideValue, Step, cmp_mask};
+use super::program::{
+    BoolNode, Conjunction, EQUAL, GREATER, LESS, Meta, NumNode, Program, Side, SideValue, Step,
+    cmp_mask,
+};
 use super::types::{self, NumTy};
 use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean};
 use crate::tri::Tri;
@@ -168,6 +171,7 @@ impl<'a> Builder<'a> {
 
     fn finish(self, root: u32) -> Program {
         let min_len = self.slots.iter().max().map_or(0, |&s| s + 1);
+        let conjunction = conjunction(&self.bools, &self.bool_args, root);
         Program {
             source: self.src.to_owned(),
             slots: self.slots,
@@ -183,6 +187,7 @@ impl<'a> Builder<'a> {
             bool_meta: self.bool_meta,
             bool_args: self.bool_args,
             fault_spans: self.fault_spans,
+            conjunction,
         }
     }
 
@@ -992,4 +997,28 @@ fn strip_unit(e: &Expr) -> String {
         ExprKind::Neg(inner) => format!("-{}", strip_unit(inner)),
         _ => e.to_string(),
     }
+}
+
+/// The tests of a root that is an `and` of metric-versus-constant tests only, by comparison.
+fn conjunction(bools: &[BoolNode], args: &[u32], root: u32) -> Option<Box<Conjunction>> {
+    let Some(&BoolNode::And { start, len }) = bools.get(root as usize) else {
+        return None;
+    };
+    let mut conjunction = Conjunction::default();
+    for &child in Program::args(args, start, len) {
+        let Some(&BoolNode::Test { slot, mask, k }) = bools.get(child as usize) else {
+            return None;
+        };
+        let op = match mask {
+            LESS => 0,
+            m if m == LESS | EQUAL => 1,
+            GREATER => 2,
+            m if m == GREATER | EQUAL => 3,
+            EQUAL => 4,
+            m if m == LESS | GREATER => 5,
+            _ => return None,
+        };
+        conjunction.by_op.get_mut(op)?.push((slot, k));
+    }
+    Some(Box::new(conjunction))
 }

@@ -12,7 +12,7 @@
 //! exactly the same thing.
 
 use super::ast::ArithOp;
-use super::program::{BoolNode, EQUAL, GREATER, LESS, NumNode, Program};
+use super::program::{BoolNode, Conjunction, EQUAL, GREATER, LESS, NumNode, Program};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::tri::Tri;
 use std::fmt;
@@ -133,6 +133,9 @@ impl Program {
     pub fn eval(&self, slots: &[f64]) -> Result<Tri, EvalError> {
         if slots.len() < self.min_len {
             return Err(self.short_input(slots.len()));
+        }
+        if let Some(conjunction) = &self.conjunction {
+            return Ok(conjunction.eval(slots));
         }
         if let Some(t) = self
             .bools
@@ -331,5 +334,42 @@ impl Program {
                 acc.unwrap_or(f64::NAN)
             }
         })
+    }
+}
+
+impl Conjunction {
+    /// Kleene `and` of the tests, without a branch per test: false when a test with data
+    /// fails, else unknown when a test has no data, else true.
+    #[inline]
+    fn eval(&self, s: &[f64]) -> Tri {
+        let [lt, le, gt, ge, eq, ne] = &self.by_op;
+        let mut state = (false, false);
+        // Each closure says when a test fails on data; NaN compares false, so it never does.
+        fold(lt, s, &mut state, |x, k| x >= k);
+        fold(le, s, &mut state, |x, k| x > k);
+        fold(gt, s, &mut state, |x, k| x <= k);
+        fold(ge, s, &mut state, |x, k| x < k);
+        fold(eq, s, &mut state, |x, k| (x < k) | (x > k));
+        fold(ne, s, &mut state, |x, k| x == k);
+        match state {
+            (true, _) => Tri::False,
+            (false, true) => Tri::Unknown,
+            (false, false) => Tri::True,
+        }
+    }
+}
+
+/// Folds `(failed, unknown)` over the `(slot, k)` tests whose failure on data is `fails`.
+#[inline(always)]
+fn fold(
+    tests: &[(u32, f64)],
+    s: &[f64],
+    state: &mut (bool, bool),
+    fails: impl Fn(f64, f64) -> bool,
+) {
+    for &(slot, k) in tests {
+        let x = s.get(slot as usize).copied().unwrap_or(f64::NAN);
+        state.0 |= fails(x, k);
+        state.1 |= x.is_nan();
     }
 }

@@ -167,6 +167,17 @@ pub struct Program {
     pub(crate) bool_meta: Vec<Meta>,
     pub(crate) bool_args: Vec<u32>,
     pub(crate) fault_spans: Vec<Span>,
+    /// When the condition is an `and` of metric-versus-constant tests (the usual shape of a
+    /// gate's condition), those tests, for [`Program::eval`]'s branch-free loops.
+    pub(crate) conjunction: Option<Box<Conjunction>>,
+}
+
+/// The tests of an `and` of metric-versus-constant tests, by comparison: `(slot, k)` pairs
+/// for `<`, `<=`, `>`, `>=`, `==` and `!=`, so that each list is folded by a loop with its
+/// comparison inlined.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Conjunction {
+    pub by_op: [Vec<(u32, f64)>; 6],
 }
 
 impl Program {

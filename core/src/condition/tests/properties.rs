@@ -193,3 +193,30 @@ proptest! {
         prop_assert_eq!(parsed.to_string(), printed);
     }
 }
+
+proptest! {
+    /// An `and` of metric-versus-constant tests, evaluated by the branch-free loop, agrees
+    /// with the general walk, data or no data (NaN), at and around each constant.
+    #[test]
+    fn conjunctions_evaluate_like_the_general_walk(
+        tests in prop::collection::vec((0usize..4, cmp_op(), -2i32..3), 2..7),
+        record in prop::collection::vec(prop_oneof![Just(f64::NAN), (-2i32..3).prop_map(f64::from)], 4),
+    ) {
+        let names = ["critical_vulns", "high_vulns", "tests.failed", "tests.total"];
+        let source = tests
+            .iter()
+            .map(|&(m, op, k)| format!("{} {} {k}", names[m], op.symbol()))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let program = compile(&source);
+        prop_assert!(program.conjunction.is_some(), "{source}");
+        let mut slots = vec![f64::NAN; 12];
+        for (name, &value) in names.iter().zip(&record) {
+            let slot = metric_list().iter().find(|(n, _, _)| n == name).map(|m| m.1);
+            slots[slot.unwrap_or_default()] = value;
+        }
+        let fast = program.eval(&slots).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let walked = program.eval_bool(program.root, &slots).map_err(|_| TestCaseError::fail("fault"))?;
+        prop_assert_eq!(fast, walked, "{} on {:?}", source, record);
+    }
+}
