@@ -443,21 +443,27 @@ def test_numpy_arrays_if_available(policy: kiro.Policy) -> None:
     assert result["counts"]["pass"] == n
 
 
-def test_batch_releases_the_gil(policy: kiro.Policy) -> None:
-    n = 2_000_000
-    columns = {
-        "coverage": array.array("d", [95.0]) * n,
-        "p95_latency": array.array("d", [100.0]) * n,
-        "tests.failed": array.array("d", [0.0]) * n,
-        "tests.total": array.array("d", [10.0]) * n,
-        "e2e_green": memoryview(bytes([1]) * n).cast("?"),
-    }
+def test_batch_releases_the_gil() -> None:
+    # Many criteria over two columns: the engine's part of a call (GIL released) is far longer
+    # than reading the columns (GIL held), whatever the machine.
+    criteria = "".join(
+        f"      - {{name: c{i}, pass: 'coverage >= {i % 90}% and latency < {100 + i}ms', warn: 'coverage >= 1%'}}\n"
+        for i in range(200)
+    )
+    policy = kiro.Policy.from_text(
+        "name: gil\nmetrics: {coverage: {unit: '%'}, latency: {unit: ms}}\n"
+        f"gates:\n  - name: g\n    kind: pre-merge\n    criteria:\n{criteria}"
+    )
+    n = 500_000
+    columns = {"coverage": array.array("d", [95.0]) * n, "latency": array.array("d", [50.0]) * n}
     took: list[float] = []
 
     def work() -> None:
-        start = time.perf_counter()
-        policy.check_batch(columns)
-        took.append(time.perf_counter() - start)
+        # Several calls, so the thread below watches long enough however fast the engine is.
+        while sum(took) < 0.5:
+            start = time.perf_counter()
+            policy.check_batch(columns)
+            took.append(time.perf_counter() - start)
 
     worker = threading.Thread(target=work)
     worker.start()
@@ -467,10 +473,11 @@ def test_batch_releases_the_gil(policy: kiro.Policy) -> None:
         gaps.append(now - last)
         last = now
     worker.join()
-    if took[0] < 0.2:
-        pytest.skip(f"the batch took only {took[0] * 1000:.0f} ms; too short to tell")
-    # Holding the GIL for the whole engine run would stall this thread for most of it.
-    assert max(gaps) < took[0] * 0.6, (max(gaps), took[0])
+    shortest = min(took)
+    if shortest < 0.03:
+        pytest.skip(f"one batch took only {shortest * 1000:.0f} ms; too short to tell")
+    # Holding the GIL for a whole engine run would stall this thread for at least that long.
+    assert max(gaps) < shortest * 0.6, (max(gaps), took)
 
 
 def test_threads_share_a_policy(policy: kiro.Policy) -> None:
