@@ -2,9 +2,13 @@
 //! (`convert`), calls the core's boundary API and maps failures (`error`). The `kiro` Python
 //! package re-exports everything with docstrings and type stubs.
 
+mod columns;
 mod convert;
 mod error;
+mod metrics;
 mod run;
+mod serializer;
+mod test_hooks;
 
 use error::raise;
 use kiro::{Code, CompiledPolicy, catch_panic, guard};
@@ -229,6 +233,7 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    m.add_function(wrap_pyfunction!(test_hooks::_serialized_for_test, m)?)?;
     m.add("KiroError", py.get_type::<error::KiroError>())?;
     m.add("PolicyError", py.get_type::<error::PolicyError>())?;
     m.add("InputError", py.get_type::<error::InputError>())?;

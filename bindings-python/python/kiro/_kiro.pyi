@@ -471,3 +471,14 @@ def error_codes() -> list[str]:
 
 def _panic_for_test() -> None:
     """Panics inside the binding's panic guard (tests check it raises InternalError)."""
+
+def _serialized_for_test(
+    what: Literal["check", "plan", "validate", "schema"],
+    policy: Optional[str] = None,
+    format: Optional[str] = None,
+    metrics: Optional[Mapping[str, Any]] = None,
+    gate: Optional[str] = None,
+    kind: Optional[str] = None,
+) -> tuple[Any, str]:
+    """One engine value as the binding's Python object and as the core's canonical JSON text
+    (tests pin the serializer with it)."""
