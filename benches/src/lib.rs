@@ -186,8 +186,8 @@ impl Records {
             }
         }
         let base = std::array::from_fn(|slot| {
-            let factor = METRICS[slot].1.factor;
-            declared[slot].iter().map(|v| v * factor).collect()
+            let unit = METRICS[slot].1;
+            declared[slot].iter().map(|&v| unit.to_base(v)).collect()
         });
         Self { declared, base }
     }

@@ -2,7 +2,9 @@
 //!
 //! Every number kiro holds is in the base unit of its dimension: ratios as fractions (`1%` is
 //! `0.01`), durations in milliseconds, sizes in bytes. Units only matter when text is read
-//! (`"420ms"`, `500KB`) and when values are shown to a person.
+//! (`"420ms"`, `500KB`) and when values are shown to a person. Conversions to base units are
+//! exact: the result is the double nearest the decimal as written times the unit's factor
+//! (`70%` is the double `0.7`), see [`Scale`].
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -62,40 +64,60 @@ pub struct Unit {
     pub symbol: &'static str,
     /// The dimension it measures.
     pub dimension: Dimension,
-    /// Base units per one of this unit.
-    pub factor: f64,
+    /// Base units per one of this unit, exactly.
+    pub scale: Scale,
 }
 
 impl Unit {
+    /// Base units per one of this unit, as the nearest double: for display and estimates;
+    /// conversions use [`Unit::to_base`].
+    #[must_use]
+    pub fn factor(self) -> f64 {
+        self.scale.factor()
+    }
+
+    /// A number written in this unit, in base units: exactly the double nearest the decimal
+    /// that reads back as `x`, times the factor (`87` percent is `0.87`). See [`Scale::to_base`].
+    #[must_use]
+    pub fn to_base(self, x: f64) -> f64 {
+        self.scale.to_base(x)
+    }
+
+    /// A base-unit value shown in this unit: the inverse of [`Unit::to_base`].
+    #[must_use]
+    pub fn from_base(self, x: f64) -> f64 {
+        self.scale.from_base(x)
+    }
+
     /// No unit: a plain number.
     pub const NONE: Unit = Unit {
         symbol: "",
         dimension: Dimension::Number,
-        factor: 1.0,
+        scale: Scale::ONE,
     };
     /// Percent: a ratio shown ×100.
     pub const PERCENT: Unit = Unit {
         symbol: "%",
         dimension: Dimension::Ratio,
-        factor: 0.01,
+        scale: Scale::new(1, -2),
     };
     /// Milliseconds.
     pub const MS: Unit = Unit {
         symbol: "ms",
         dimension: Dimension::Duration,
-        factor: 1.0,
+        scale: Scale::ONE,
     };
     /// Bytes.
     pub const BYTES: Unit = Unit {
         symbol: "B",
         dimension: Dimension::Size,
-        factor: 1.0,
+        scale: Scale::ONE,
     };
     /// A boolean flag (declarations only).
     pub const BOOL: Unit = Unit {
         symbol: "",
         dimension: Dimension::Bool,
-        factor: 1.0,
+        scale: Scale::ONE,
     };
 }
 
@@ -106,63 +128,63 @@ pub const SUFFIX_UNITS: &[Unit] = &[
     Unit {
         symbol: "s",
         dimension: Dimension::Duration,
-        factor: 1_000.0,
+        scale: Scale::new(1, 3),
     },
     Unit {
         symbol: "m",
         dimension: Dimension::Duration,
-        factor: 60_000.0,
+        scale: Scale::new(6, 4),
     },
     Unit {
         symbol: "h",
         dimension: Dimension::Duration,
-        factor: 3_600_000.0,
+        scale: Scale::new(36, 5),
     },
     Unit {
         symbol: "d",
         dimension: Dimension::Duration,
-        factor: 86_400_000.0,
+        scale: Scale::new(864, 5),
     },
     Unit::BYTES,
     Unit {
         symbol: "KB",
         dimension: Dimension::Size,
-        factor: 1e3,
+        scale: Scale::new(1, 3),
     },
     Unit {
         symbol: "MB",
         dimension: Dimension::Size,
-        factor: 1e6,
+        scale: Scale::new(1, 6),
     },
     Unit {
         symbol: "GB",
         dimension: Dimension::Size,
-        factor: 1e9,
+        scale: Scale::new(1, 9),
     },
     Unit {
         symbol: "TB",
         dimension: Dimension::Size,
-        factor: 1e12,
+        scale: Scale::new(1, 12),
     },
     Unit {
         symbol: "KiB",
         dimension: Dimension::Size,
-        factor: 1024.0,
+        scale: Scale::new(1024, 0),
     },
     Unit {
         symbol: "MiB",
         dimension: Dimension::Size,
-        factor: 1_048_576.0,
+        scale: Scale::new(1_048_576, 0),
     },
     Unit {
         symbol: "GiB",
         dimension: Dimension::Size,
-        factor: 1_073_741_824.0,
+        scale: Scale::new(1_073_741_824, 0),
     },
     Unit {
         symbol: "TiB",
         dimension: Dimension::Size,
-        factor: 1_099_511_627_776.0,
+        scale: Scale::new(1_099_511_627_776, 0),
     },
 ];
 
@@ -176,7 +198,7 @@ pub const DECLARATION_WORDS: &[(&str, Unit)] = &[
         Unit {
             symbol: "ratio",
             dimension: Dimension::Ratio,
-            factor: 1.0,
+            scale: Scale::ONE,
         },
     ),
     ("bool", Unit::BOOL),
@@ -228,11 +250,22 @@ pub enum QuantityError {
     NotFinite,
 }
 
-/// Reads `420ms`, `87.5%`, `1.5 GiB` or `12` into a [`Quantity`].
+/// Reads `420ms`, `87.5%`, `1.5 GiB` or `12` into a [`Quantity`]; a number without a unit is
+/// a plain number.
 ///
 /// # Errors
 /// When the text is not a finite number optionally followed by a known unit.
 pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
+    parse_quantity_in(text, Unit::NONE)
+}
+
+/// [`parse_quantity`] where a number without a unit is in `bare` (`"87"` for a metric declared
+/// in `%` is 87%). The value is exact: the double nearest the decimal as written times the
+/// unit's factor.
+///
+/// # Errors
+/// As [`parse_quantity`].
+pub fn parse_quantity_in(text: &str, bare: Unit) -> Result<Quantity, QuantityError> {
     let text = text.trim();
     let split = text
         .char_indices()
@@ -252,14 +285,20 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
     if number.is_empty() || !number.bytes().any(|b| b.is_ascii_digit()) {
         return Err(QuantityError::NotANumber);
     }
-    let value: f64 = number.parse().map_err(|_| QuantityError::NotANumber)?;
+    if number.parse::<f64>().is_err() {
+        return Err(QuantityError::NotANumber);
+    }
     let unit_text = unit.trim();
     let unit = if unit_text.is_empty() {
-        Unit::NONE
+        bare
     } else {
         suffix_unit(unit_text).ok_or_else(|| QuantityError::UnknownUnit(unit_text.to_owned()))?
     };
-    let value = value * unit.factor;
+    // The decimal point moves in the text, and the one rounding is the parse's.
+    let value = unit
+        .scale
+        .decimal_to_base(&number)
+        .ok_or(QuantityError::NotANumber)?;
     if !value.is_finite() {
         return Err(QuantityError::NotFinite);
     }
@@ -267,8 +306,13 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, QuantityError> {
 }
 
 mod format;
+mod scale;
 
-pub use format::{format_delta, format_in, format_number, write_delta, write_in, write_number};
+pub use format::{
+    format_delta, format_in, format_number, same_when_shown, write_delta, write_in, write_in_full,
+    write_number,
+};
+pub use scale::Scale;
 
 #[cfg(test)]
 mod tests;

@@ -64,20 +64,30 @@ pub enum ExprKind {
     },
 }
 
-/// A number as written: `90%` is `value: 90.0` with the percent unit.
+/// A number as written: `90%` is `value: 90.0` with the percent unit and `base: 0.9`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NumberLit {
     /// The number before its unit is applied; never negative.
     pub value: f64,
     /// The unit suffix, if one was written.
     pub unit: Option<Unit>,
+    /// The value in the base unit of its dimension, converted exactly from the text: the
+    /// double nearest the decimal as written times the unit's factor (`70%` is `0.7`).
+    pub base: f64,
 }
 
 impl NumberLit {
+    /// The literal `value` followed by `unit`, as if written in its shortest form.
+    #[must_use]
+    pub fn new(value: f64, unit: Option<Unit>) -> NumberLit {
+        let base = unit.map_or(value, |u| u.to_base(value));
+        NumberLit { value, unit, base }
+    }
+
     /// The value in the base unit of its dimension (`90%` is `0.9`, `2s` is `2000`).
     #[must_use]
     pub fn base_value(&self) -> f64 {
-        self.unit.map_or(self.value, |u| self.value * u.factor)
+        self.base
     }
 }
 

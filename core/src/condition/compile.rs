@@ -600,23 +600,27 @@ impl<'a> Builder<'a> {
             rest.iter().map(|(op, e)| (*op, e, self.lower(e))).collect();
 
         // Types, left to right.
+        let is_constant = |l: Lowered| {
+            matches!(
+                l,
+                Lowered::Num {
+                    val: NumVal::Const(_),
+                    ..
+                }
+            )
+        };
         let mut ty = self.arith_operand(first, first_lowered);
         let mut so_far = first.span;
+        let mut so_far_constant = is_constant(first_lowered);
         for &(op, e, lowered) in &operands {
             let right = self.arith_operand(e, lowered);
+            let right_constant = is_constant(lowered);
             ty = match (ty, right) {
                 (Some((a, a_unit)), Some((b, b_unit))) => {
-                    let divisor_constant = matches!(
-                        lowered,
-                        Lowered::Num {
-                            val: NumVal::Const(_),
-                            ..
-                        }
-                    );
                     let result = match op {
                         ArithOp::Add | ArithOp::Sub => types::unify(a, b),
-                        ArithOp::Mul => types::multiply(a, b),
-                        ArithOp::Div => types::divide(a, b, divisor_constant),
+                        ArithOp::Mul => types::multiply(a, b, so_far_constant, right_constant),
+                        ArithOp::Div => types::divide(a, b, right_constant),
                     };
                     match result {
                         Some(t) => Some((t, t.dimension().default_unit())),
@@ -634,6 +638,7 @@ impl<'a> Builder<'a> {
                 _ => None,
             };
             so_far = first.span.join(e.span);
+            so_far_constant &= right_constant;
         }
         let (Some((ty, unit)), true) = (ty, self.diags.len() == errors_before) else {
             return Lowered::Poison;
@@ -956,7 +961,7 @@ fn unit_help(
         if let Some(value) = bare_literal(literal).filter(|_| needs_unit(dim)) {
             let text = literal.to_string();
             let symbol = quantity_unit.symbol;
-            let percent = units::format_number(value * 100.0, 0);
+            let percent = units::format_number(Unit::PERCENT.from_base(value), 0);
             if dim == Dimension::Ratio && !matches!(quantity.kind, ExprKind::Metric(_)) {
                 return Some(format!("write `{percent}%` for a ratio of {text}"));
             }

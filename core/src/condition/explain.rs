@@ -11,7 +11,7 @@ use super::ast::CmpOp;
 use super::eval::EvalError;
 use super::program::{BoolNode, Meta, NumNode, Program, Side, SideValue};
 use crate::tri::Tri;
-use crate::units::{write_delta, write_in};
+use crate::units::{same_when_shown, write_delta, write_in, write_in_full};
 use std::borrow::Cow;
 
 impl Program {
@@ -323,12 +323,22 @@ impl<'n> Explainer<'_, 'n> {
             SideValue::Const(_) => None,
             _ => Some(self.side_label(&threshold)),
         };
+        // Values too close for six decimals to tell apart are shown with every digit, so the
+        // text never reads `70.0% < 70%` without showing the difference.
+        let close = m != t && same_when_shown(m, t, measured.unit);
+        let write_value = |out: &mut String, value: f64, unit| {
+            if close {
+                write_in_full(out, value, unit);
+            } else {
+                write_in(out, value, unit);
+            }
+        };
         let write_threshold = |out: &mut String| match &threshold_label {
             None => p.write_text(out, threshold.span),
             Some(label) => {
                 out.push_str(label);
                 out.push(' ');
-                write_in(out, t, threshold.unit);
+                write_value(out, t, threshold.unit);
             }
         };
         let holds = value == Tri::True;
@@ -336,7 +346,7 @@ impl<'n> Explainer<'_, 'n> {
         let out = self.part();
         out.push_str(&measured_label);
         out.push(' ');
-        write_in(out, m, measured.unit);
+        write_value(out, m, measured.unit);
         out.push(' ');
         out.push_str(shown.symbol());
         out.push(' ');

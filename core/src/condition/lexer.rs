@@ -6,10 +6,12 @@ use crate::units::{self, Unit};
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Tok {
-    /// A number with its optional unit suffix; `value` is as written, before the unit.
+    /// A number with its optional unit suffix; `value` is as written, before the unit, and
+    /// `base` the exact conversion of the text to base units.
     Number {
         value: f64,
         unit: Option<Unit>,
+        base: f64,
     },
     /// A (possibly dotted) name; the text is the token's span.
     Ident,
@@ -162,7 +164,9 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), Diagnostic> {
         }
         _ => (None, i),
     };
-    let base = unit.map_or(value, |u| value * u.factor);
+    // The decimal point moves in the text; the one rounding is the parse's (`70%` is `0.7`).
+    let base = unit.map_or(Some(value), |u| u.scale.decimal_to_base(&text));
+    let base = base.unwrap_or(f64::INFINITY);
     if !value.is_finite() || !base.is_finite() {
         return Err(Diagnostic::error(
             Code::ConditionSyntax,
@@ -170,7 +174,7 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), Diagnostic> {
         )
         .with_label(Span::new(start, end), "too large to represent"));
     }
-    Ok((Tok::Number { value, unit }, end))
+    Ok((Tok::Number { value, unit, base }, end))
 }
 
 /// Common misspellings of unit suffixes, for help lines.

@@ -229,7 +229,7 @@ impl Parser<'_> {
     fn parse_primary(&mut self) -> PResult<Expr> {
         let token = self.peek();
         let kind = match token.tok {
-            Tok::Number { value, unit } => ExprKind::Number(NumberLit { value, unit }),
+            Tok::Number { value, unit, base } => ExprKind::Number(NumberLit { value, unit, base }),
             Tok::True => ExprKind::Bool(true),
             Tok::False => ExprKind::Bool(false),
             Tok::Ident => {

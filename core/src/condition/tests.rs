@@ -34,7 +34,7 @@ pub(super) fn metric_list() -> Vec<(&'static str, usize, Unit)> {
             Unit {
                 symbol: "ratio",
                 dimension: Dimension::Ratio,
-                factor: 1.0,
+                scale: crate::units::Scale::ONE,
             },
         ),
     ]

@@ -5,7 +5,9 @@
 //!
 //! * comparisons, `+`, `-`, `min` and `max` need operands of one dimension;
 //! * `*`: a plain number or a percentage scales anything (`Ratio * Ratio` is a ratio); other
-//!   products are errors;
+//!   products are errors. A plain number times a percentage is a percentage (`0.5 * coverage`)
+//!   unless only the percentage is a constant: then it scales the number, which stays a plain
+//!   number (`vulns <= baseline.vulns * 110%`);
 //! * `/`: a quantity over the same dimension is a ratio (`tests.failed / tests.total`), a
 //!   quantity over a plain number or a percentage keeps its dimension, anything else is an
 //!   error. A plain number divided by a constant plain number (`critical_vulns / 2`) is a
@@ -46,10 +48,13 @@ pub(crate) fn unify(a: NumTy, b: NumTy) -> Option<NumTy> {
     }
 }
 
-/// The type of `a * b`.
-pub(crate) fn multiply(a: NumTy, b: NumTy) -> Option<NumTy> {
+/// The type of `a * b`; `a_constant` / `b_constant` when that operand is a literal expression.
+pub(crate) fn multiply(a: NumTy, b: NumTy, a_constant: bool, b_constant: bool) -> Option<NumTy> {
     let (x, y) = (a.dimension(), b.dimension());
     let dim = match (x, y) {
+        // A constant percentage scaling a plain number keeps it a plain number.
+        (Dimension::Number, Dimension::Ratio) if b_constant && !a_constant => Dimension::Number,
+        (Dimension::Ratio, Dimension::Number) if a_constant && !b_constant => Dimension::Number,
         (Dimension::Number, other) | (other, Dimension::Number) => other,
         (Dimension::Ratio, other) | (other, Dimension::Ratio) => other,
         _ => return None,

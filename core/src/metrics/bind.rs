@@ -73,9 +73,9 @@ pub(crate) fn convert(name: &str, raw: &RawValue, unit: Unit) -> Result<f64, Dia
         (RawValue::Number(_) | RawValue::Text(_), Dimension::Bool) => {
             Err(mismatch("a number").with_help("write `true` or `false`"))
         }
-        (RawValue::Number(n), _) => finite(name, n * unit.factor),
-        (RawValue::Text(text), _) => match units::parse_quantity(text) {
-            Ok(q) if q.unit.symbol.is_empty() => finite(name, q.value * unit.factor),
+        // Exact: `87` for a `%` metric is the double `0.87` (see `units::Scale`).
+        (RawValue::Number(n), _) => finite(name, unit.to_base(*n)),
+        (RawValue::Text(text), _) => match units::parse_quantity_in(text, unit) {
             Ok(q) if q.unit.dimension == unit.dimension => finite(name, q.value),
             Ok(q) => Err(mismatch(&format!(
                 "{} `{text}`",

@@ -36,19 +36,60 @@ pub fn write_in(out: &mut String, value: f64, unit: Unit) {
         out.push_str(if value != 0.0 { "true" } else { "false" });
         return;
     }
-    write_number(out, value / unit.factor, usize::from(unit.symbol == "%"));
+    write_number(out, unit.from_base(value), usize::from(unit.symbol == "%"));
     out.push_str(unit.symbol);
 }
 
+/// Appends a base-unit value shown in `unit` with every digit it has (the shortest decimal
+/// that reads back as the value in `unit`), for a value too close to another for six decimals
+/// to tell them apart: `70.00000000000001%`.
+pub fn write_in_full(out: &mut String, value: f64, unit: Unit) {
+    if unit.dimension == Dimension::Bool {
+        return write_in(out, value, unit);
+    }
+    let shown = unit.from_base(value) + 0.0;
+    let start = out.len();
+    // `Display` prints the shortest round-trip digits, without an exponent.
+    out.push_str(&shown.to_string());
+    let decimals = out[start..]
+        .find('.')
+        .map_or(0, |dot| out.len() - start - dot - 1);
+    if unit.symbol == "%" && decimals == 0 {
+        out.push_str(".0");
+    }
+    out.push_str(unit.symbol);
+}
+
+/// Whether two base-unit values look the same when shown in `unit` to six decimals.
+#[must_use]
+pub fn same_when_shown(a: f64, b: f64, unit: Unit) -> bool {
+    let round = |x: f64| (unit.from_base(x) * 1e6).round();
+    round(a) == round(b)
+}
+
 /// Appends [`format_delta`]`(delta, unit)`: a signed difference, `+3.0 points` or `-120ms`.
+/// A difference too small for six decimals is shown to two significant digits
+/// (`+0.0000000000011 points`), never as a zero.
 pub fn write_delta(out: &mut String, delta: f64, unit: Unit) {
     out.push(if delta < 0.0 { '-' } else { '+' });
-    let shown = (delta / unit.factor).abs();
+    let shown = unit.from_base(delta).abs();
+    let min_decimals = usize::from(unit.symbol == "%");
+    if shown != 0.0 && shown < 5e-7 {
+        // Two significant digits: the first nonzero digit is at decimal `-floor(log10)`.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "between 7 and 325 for a positive double below 5e-7"
+        )]
+        let decimals = (-shown.log10().floor()) as usize + 1;
+        let text = format!("{shown:.decimals$}");
+        out.push_str(text.trim_end_matches('0'));
+    } else {
+        write_number(out, shown, min_decimals);
+    }
     if unit.symbol == "%" {
-        write_number(out, shown, 1);
         out.push_str(" points");
     } else {
-        write_number(out, shown, 0);
         out.push_str(unit.symbol);
     }
 }
@@ -219,7 +260,7 @@ mod tests {
         for unit in units {
             for &v in &values {
                 // As `write_in` and `write_delta` show it.
-                let x = v / unit.factor;
+                let x = unit.from_base(v);
                 for min_decimals in 0..3 {
                     let mut fast = String::from("x");
                     write_number(&mut fast, x, min_decimals);

@@ -39,3 +39,186 @@ fn formats_values_for_people() {
     assert_eq!(format_delta(-120.0, Unit::MS), "-120ms");
     assert_eq!(format_number(-0.0, 0), "0");
 }
+
+/// Every unit a number can be written in: the suffixes and the declaration words.
+fn every_unit() -> Vec<Unit> {
+    SUFFIX_UNITS
+        .iter()
+        .copied()
+        .chain(DECLARATION_WORDS.iter().map(|(_, u)| *u))
+        .filter(|u| u.dimension != Dimension::Bool)
+        .collect()
+}
+
+/// The reference: `digits × 10^exponent` in `unit`, in base units, computed with `u128`
+/// arithmetic (independent of the digit-string multiplication) and one correctly rounded parse.
+fn reference(digits: &str, exponent: i64, negative: bool, unit: Unit) -> f64 {
+    let mantissa: u128 = digits.parse().expect("at most 20 digits");
+    let product = mantissa * u128::from(unit.scale.multiplier);
+    let sign = if negative { "-" } else { "" };
+    format!(
+        "{sign}{product}e{}",
+        exponent + i64::from(unit.scale.exponent)
+    )
+    .parse()
+    .expect("a decimal")
+}
+
+/// `digits` (no leading sign) with a decimal point `point` places from its end and the exponent
+/// `written_exp`: the text and the value's own exponent (`digits × 10^exponent`).
+fn decimal_text(digits: &str, point: usize, written_exp: Option<i32>) -> (String, i64) {
+    let point = point.min(digits.len());
+    let (int, frac) = digits.split_at(digits.len() - point);
+    let mut text = if int.is_empty() {
+        "0".to_owned()
+    } else {
+        int.to_owned()
+    };
+    if !frac.is_empty() {
+        text.push('.');
+        text.push_str(frac);
+    }
+    let mut exponent = -(point as i64);
+    if let Some(e) = written_exp {
+        text.push_str(&format!("e{e}"));
+        exponent += i64::from(e);
+    }
+    (text, exponent)
+}
+
+#[test]
+fn percentages_are_the_fractions_they_name() {
+    for p in 0..=1000u32 {
+        let fraction: f64 = format!("{}e-3", p * 10).parse().expect("decimal");
+        assert_eq!(
+            parse_quantity(&format!("{p}%")).expect("valid").value,
+            fraction,
+            "{p}%"
+        );
+        assert_eq!(Unit::PERCENT.to_base(f64::from(p)), fraction, "{p}");
+    }
+    for (text, fraction) in [
+        ("70%", 0.7),
+        ("95%", 0.95),
+        ("99.9%", 0.999),
+        ("0.1%", 0.001),
+        ("35%", 0.35),
+    ] {
+        assert_eq!(
+            parse_quantity(text).expect("valid").value,
+            fraction,
+            "{text}"
+        );
+    }
+    assert_eq!(Unit::PERCENT.to_base(99.9), 0.999);
+    assert_eq!(Unit::PERCENT.from_base(0.7), 70.0);
+    assert_eq!(Unit::PERCENT.from_base(0.999), 99.9);
+    let seconds = suffix_unit("s").expect("unit");
+    assert_eq!(parse_quantity("1.1s").expect("valid").value, 1100.0);
+    assert_eq!(seconds.to_base(1.1), 1100.0);
+    assert_eq!(seconds.from_base(1100.0), 1.1);
+    assert_eq!(parse_quantity("0.3GB").expect("valid").value, 300_000_000.0);
+    assert_eq!(parse_quantity("1.5m").expect("valid").value, 90_000.0);
+    assert_eq!(parse_quantity("0.1h").expect("valid").value, 360_000.0);
+}
+
+#[test]
+fn decimal_scaling_handles_edges() {
+    let gb = suffix_unit("GB").expect("unit");
+    let tib = suffix_unit("TiB").expect("unit");
+    assert_eq!(gb.scale.decimal_to_base("0"), Some(0.0));
+    assert_eq!(
+        gb.scale.decimal_to_base("-0.0").map(f64::to_bits),
+        Some((-0.0f64).to_bits())
+    );
+    assert_eq!(tib.scale.decimal_to_base("1e400"), Some(f64::INFINITY));
+    assert_eq!(
+        tib.scale.decimal_to_base("1e-99999999999999999999"),
+        Some(0.0)
+    );
+    assert_eq!(Unit::PERCENT.scale.decimal_to_base(".5"), Some(0.005));
+    assert_eq!(Unit::PERCENT.scale.decimal_to_base("5."), Some(0.05));
+    for bad in ["", ".", "-", "1e", "1e+", "1.2.3", "1x", "e5", "--1"] {
+        assert_eq!(Unit::PERCENT.scale.decimal_to_base(bad), None, "{bad}");
+    }
+    // A literal longer than a double's precision is still rounded once, from all its digits.
+    let long = format!("0.{}1", "0".repeat(400));
+    assert_eq!(Scale::ONE.decimal_to_base(&long), long.parse().ok());
+    assert_eq!(Unit::PERCENT.to_base(f64::NAN).is_nan(), true);
+    assert_eq!(Unit::PERCENT.to_base(f64::INFINITY), f64::INFINITY);
+    assert_eq!(Unit::PERCENT.factor(), 0.01);
+    assert_eq!(tib.factor(), 1_099_511_627_776.0);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+    /// `"<d><unit>"` is the double nearest `d` times the unit's factor, bitwise, for every unit,
+    /// as text (condition literals, metrics strings) and, for numbers a double holds to the
+    /// digit, as a number (metrics input, batches).
+    #[test]
+    fn every_unit_converts_exactly(
+        digits in "[0-9]{1,20}",
+        point in 0usize..24,
+        written_exp in proptest::option::of(-30i32..30),
+        negative in proptest::bool::ANY,
+    ) {
+        let (text, exponent) = decimal_text(&digits, point, written_exp);
+        let signed = if negative { format!("-{text}") } else { text.clone() };
+        let as_number: f64 = signed.parse().expect("decimal");
+        let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+        for unit in every_unit() {
+            let expected = reference(&digits, exponent, negative, unit);
+            // A declaration word (`ratio`, `count`) is no suffix: its numbers are written bare.
+            let written = if suffix_unit(unit.symbol).is_some() {
+                format!("{signed}{}", unit.symbol)
+            } else {
+                signed.clone()
+            };
+            let quantity = parse_quantity_in(&written, unit);
+            if expected.is_finite() {
+                let q = quantity.expect("a finite quantity");
+                proptest::prop_assert_eq!(q.value.to_bits(), expected.to_bits(), "{}", written);
+            } else {
+                proptest::prop_assert_eq!(quantity, Err(QuantityError::NotFinite));
+            }
+            proptest::prop_assert_eq!(
+                unit.scale.decimal_to_base(&signed).map(f64::to_bits),
+                Some(expected.to_bits()),
+                "{} in {}", signed, unit.symbol
+            );
+            if significant <= 15 && as_number.is_finite() {
+                proptest::prop_assert_eq!(
+                    unit.to_base(as_number).to_bits(),
+                    expected.to_bits(),
+                    "{} as a number in {}", signed, unit.symbol
+                );
+            }
+            // Condition literals: the same text after a metric and an operator.
+            if !negative && expected.is_finite() && suffix_unit(unit.symbol).is_some() {
+                let source = format!("x >= {written}");
+                if let Ok(expr) = crate::condition::parse(&source)
+                    && let crate::condition::ExprKind::Compare { rhs, .. } = expr.kind
+                    && let crate::condition::ExprKind::Number(n) = rhs.kind
+                {
+                    proptest::prop_assert_eq!(n.base_value().to_bits(), expected.to_bits(), "{}", source);
+                } else {
+                    proptest::prop_assert!(false, "`{}` should parse to a comparison", source);
+                }
+            }
+        }
+    }
+
+    /// Shown in its unit, a converted value reads back as the number converted.
+    #[test]
+    fn from_base_inverts_the_powers_of_ten(
+        digits in "[0-9]{1,15}",
+        point in 0usize..16,
+    ) {
+        let (text, _) = decimal_text(&digits, point, None);
+        let x: f64 = text.parse().expect("decimal");
+        for unit in every_unit().into_iter().filter(|u| u.scale.multiplier == 1) {
+            proptest::prop_assert_eq!(unit.from_base(unit.to_base(x)), x, "{} {}", x, unit.symbol);
+        }
+    }
+}

@@ -12,7 +12,7 @@ use crate::error::CheckError;
 use crate::metrics::RawValue;
 use crate::metrics::bind::convert;
 use crate::policy::metric_table::{MetricSlot, MetricTable};
-use crate::units::Dimension;
+use crate::units::{Dimension, Scale};
 use std::ops::Range;
 
 /// Where a slot's values for the current chunk are.
@@ -130,8 +130,8 @@ fn fill(
     let fits = match (&column.values, is_bool, present) {
         (Values::Numbers(values), false, None) => {
             let values = &values[range.clone()];
-            let factor = metric.unit.factor;
-            if factor == 1.0 {
+            let scale = metric.unit.scale;
+            if scale == Scale::ONE {
                 // x * 1 is x: nothing to convert.
                 if all_finite(values) {
                     return Ok(Source::Input);
@@ -139,12 +139,12 @@ fn fill(
                 false
             } else {
                 out.clear();
-                out.extend(values.iter().map(|v| v * factor));
+                out.extend(values.iter().map(|&v| scale.to_base(v)));
                 all_finite(out)
             }
         }
         (Values::Numbers(values), false, Some(present)) => {
-            convert_masked(&values[range.clone()], present, metric.unit.factor, out)
+            convert_masked(&values[range.clone()], present, metric.unit.scale, out)
         }
         (Values::Bools(values), true, present) => {
             let values = &values[range.clone()];
@@ -190,17 +190,17 @@ fn fill(
 /// vectorise where the same loop over whole slices does not.
 const BLOCK: usize = 8;
 
-/// `out[i] = values[i] * factor` where `present[i]`, NaN where not; whether every present
+/// `out[i] = scale.to_base(values[i])` where `present[i]`, NaN where not; whether every present
 /// value is finite. Selects on bit masks, and the finiteness check of [`all_finite`] on the
 /// present values (an absent value adds 0).
-fn convert_masked(values: &[f64], present: &[bool], factor: f64, out: &mut Vec<f64>) -> bool {
+fn convert_masked(values: &[f64], present: &[bool], scale: Scale, out: &mut Vec<f64>) -> bool {
     // Every lane is written below: only the length changes (on the last chunk, if at all).
     out.resize(values.len(), 0.0);
     let nan = f64::NAN.to_bits();
     let lane = |x: f64, keep: bool, o: &mut f64, sum: &mut f64| {
         // All ones where the value is present: selects on the bits, without a branch.
         let mask = 0u64.wrapping_sub(u64::from(keep));
-        let y = x * factor;
+        let y = scale.to_base(x);
         *sum += f64::from_bits((y * 0.0).to_bits() & mask);
         *o = f64::from_bits((y.to_bits() & mask) | (nan & !mask));
     };

@@ -221,13 +221,33 @@ impl Gen<'_> {
                 self.num(dim, d)
             ),
             4 => {
-                // A plain number times a percentage is a percentage, so numbers scale by numbers.
-                let scale = if dim == Dimension::Number || self.rng.below(2) == 0 {
-                    Dimension::Number
-                } else {
-                    Dimension::Ratio
-                };
-                format!("({} * {})", self.num(dim, d), self.num(scale, d))
+                // A plain number times a percentage is a percentage, unless only the percentage
+                // is constant: then it scales the number (`critical_vulns * 110%` is a plain
+                // number). So a percentage scales by a constant plain number, and a plain
+                // number by a number, or by a constant percentage when it is a metric.
+                match (dim, self.rng.below(3)) {
+                    (Dimension::Number, 0) => format!(
+                        "({} * {})",
+                        self.metric(Dimension::Number),
+                        self.literal(Dimension::Ratio)
+                    ),
+                    (Dimension::Number, _) => {
+                        format!("({} * {})", self.num(dim, d), self.num(dim, d))
+                    }
+                    (Dimension::Ratio, _) => {
+                        format!(
+                            "({} * {})",
+                            self.num(dim, d),
+                            self.literal(Dimension::Number)
+                        )
+                    }
+                    (_, 0) => format!("({} * {})", self.num(dim, d), self.num(Dimension::Ratio, d)),
+                    _ => format!(
+                        "({} * {})",
+                        self.num(dim, d),
+                        self.num(Dimension::Number, d)
+                    ),
+                }
             }
             5 => {
                 let divisor = self.pick(&["2", "0.5", "3", "1e-300"]);

@@ -214,6 +214,13 @@ fn arithmetic_rules() {
         &["p95_latency", "bundle_size"],
         Some("only a plain number or a percentage can scale a quantity"),
     );
+    // A percentage scaling a plain number keeps it a plain number, not a percentage.
+    assert_mismatch(
+        "high_vulns * 110% >= 50%",
+        "cannot compare a plain number with a percentage",
+        &["high_vulns * 110%", "50%"],
+        None,
+    );
     assert_mismatch(
         "critical_vulns / p95_latency > 0",
         "cannot divide a plain number by a duration",
@@ -267,6 +274,10 @@ fn well_typed_conditions_compile() {
         "p95_latency / coverage < 1s",
         "p95_latency / startup < 50%",
         "critical_vulns / 2 <= 1",
+        "critical_vulns <= high_vulns * 110%",
+        "high_vulns * 110% >= critical_vulns",
+        "critical_vulns <= 110% * high_vulns",
+        "critical_vulns <= (high_vulns + 1) * 110%",
         "startup < 2s and startup < 2000ms",
         "bundle_size <= 1MiB",
         "fraction >= 90%",

@@ -48,6 +48,37 @@ fn every_comparison_operator() {
     }
 }
 
+/// A value exactly at a threshold is on the threshold: `70%` is the double `0.7`, `1.1s` is
+/// `1100` ms, for every operator.
+#[test]
+fn values_exactly_at_a_threshold() {
+    let cases: Vec<(String, &str, f64)> = [35, 41, 47, 57, 69, 70, 82, 83, 94, 95]
+        .iter()
+        .map(|p| (format!("{p}%"), "coverage", f64::from(*p) / 100.0))
+        .chain([
+            ("99.9%".to_owned(), "coverage", 0.999),
+            ("70%".to_owned(), "fraction", 0.7),
+            ("1.1s".to_owned(), "p95_latency", 1100.0),
+            ("0.3GB".to_owned(), "bundle_size", 300_000_000.0),
+            ("0.3s".to_owned(), "startup", 300.0),
+        ])
+        .collect();
+    for (threshold, metric, value) in &cases {
+        let set = [(*metric, *value)];
+        for (op, expected) in [
+            (">=", True),
+            ("<=", True),
+            ("==", True),
+            (">", False),
+            ("<", False),
+            ("!=", False),
+        ] {
+            let source = format!("{metric} {op} {threshold}");
+            assert_eq!(tri(&source, &set), expected, "{source} with {value}");
+        }
+    }
+}
+
 #[test]
 fn units_are_in_base_values() {
     assert_eq!(tri("coverage >= 90%", &[("coverage", 0.9)]), True);
@@ -75,12 +106,12 @@ fn units_are_in_base_values() {
         };
         let source = format!("{metric} == 7{}", unit.symbol);
         assert_eq!(
-            tri(&source, &[(metric, 7.0 * unit.factor)]),
+            tri(&source, &[(metric, unit.to_base(7.0))]),
             True,
             "{source}"
         );
         assert_eq!(
-            tri(&source, &[(metric, 8.0 * unit.factor)]),
+            tri(&source, &[(metric, unit.to_base(8.0))]),
             False,
             "{source}"
         );
@@ -109,6 +140,14 @@ fn arithmetic() {
     assert_eq!(tri("min(tests.failed, tests.total, 50) == 2", &set), True);
     assert_eq!(tri("max(tests.failed, tests.total, 50) == 100", &set), True);
     assert_eq!(tri("2 * 250ms == p95_latency - 100ms", &set), True);
+    // A constant percentage scales a plain number, which stays a plain number.
+    assert_eq!(tri("tests.failed <= tests.total * 2%", &set), True);
+    assert_eq!(tri("tests.failed < tests.total * 2%", &set), False);
+    assert_eq!(tri("tests.failed * 50% == 1", &set), True);
+    assert_eq!(tri("50% * tests.total == 50", &set), True);
+    // A plain number scaling a percentage keeps it a percentage.
+    assert_eq!(tri("0.5 * coverage == 25%", &set), True);
+    assert_eq!(tri("coverage * 2 == 100%", &set), True);
     // Unknown operands make arithmetic unknown.
     assert_eq!(
         tri("tests.failed / tests.total < 1%", &[("tests.failed", 1.0)]),

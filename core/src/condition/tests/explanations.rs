@@ -11,6 +11,42 @@ fn assert_explains(source: &str, set: &[(&str, f64)], result: Tri, text: &str) {
     );
 }
 
+/// A failing comparison never reads `needs +0.0`: values six decimals cannot tell apart are
+/// shown with every digit, and the gap to two significant digits.
+#[test]
+fn tiny_gaps_are_shown() {
+    assert_explains(
+        "coverage >= 70%",
+        &[("coverage", 0.7)],
+        True,
+        "coverage 70.0% >= 70%",
+    );
+    assert_explains(
+        "coverage >= 70%",
+        &[("coverage", 0.699_999_999_999_999_9)],
+        False,
+        "coverage 69.99999999999999% < 70% (needs +0.000000000000011 points)",
+    );
+    assert_explains(
+        "coverage > 30%",
+        &[("coverage", 0.1 + 0.2)],
+        True,
+        "coverage 30.000000000000004% > 30%",
+    );
+    assert_explains(
+        "p95_latency < 500ms",
+        &[("p95_latency", 500.000_000_01)],
+        False,
+        "p95_latency 500.00000001ms >= 500ms (needs -0.00000001ms)",
+    );
+    assert_explains(
+        "coverage >= 90%",
+        &[("coverage", 0.899_999)],
+        False,
+        "coverage 89.9999% < 90% (needs +0.0001 points)",
+    );
+}
+
 #[test]
 fn the_examples_of_the_spec() {
     assert_explains(

@@ -29,7 +29,7 @@ fn number() -> impl Strategy<Value = NumberLit> {
         Just(None),
         (0..SUFFIX_UNITS.len()).prop_map(|i| Some(SUFFIX_UNITS[i]))
     ];
-    (value, unit).prop_map(|(value, unit)| NumberLit { value, unit })
+    (value, unit).prop_map(|(value, unit)| NumberLit::new(value, unit))
 }
 
 fn name() -> impl Strategy<Value = String> {
