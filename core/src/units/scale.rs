@@ -98,7 +98,13 @@ impl Scale {
         }
         // An integer is its own shortest decimal, and an exact double: one multiplication by an
         // exact factor, or one division by an exact power of ten, rounds once.
-        if x.abs() < EXACT_INTEGERS && x.fract() == 0.0 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_precision_loss,
+            reason = "a round trip through i64 tells an integer below 2^53 (saturating, NaN is 0)"
+        )]
+        let integral = x.abs() < EXACT_INTEGERS && (x as i64) as f64 == x;
+        if integral {
             if let Some(f) = self.exact_factor() {
                 return x * f;
             }
@@ -109,9 +115,17 @@ impl Scale {
         if !x.is_finite() {
             return x * self.factor();
         }
-        let mut buffer = zmij::Buffer::new();
-        self.decimal_to_base(buffer.format_finite(x))
-            .unwrap_or(f64::NAN)
+        let Some((negative, mantissa, exponent)) = short_parts(x).or_else(|| {
+            let mut buffer = zmij::Buffer::new();
+            shortest_parts(buffer.format_finite(x))
+        }) else {
+            return f64::NAN;
+        };
+        from_parts(
+            negative,
+            u128::from(mantissa) * u128::from(self.multiplier),
+            i64::from(exponent) + i64::from(self.exponent),
+        )
     }
 
     /// `x` in base units shown in this unit: the inverse of [`Scale::to_base`]. Exact for the
@@ -154,6 +168,130 @@ impl Scale {
         scaled.push_str(&exponent.to_string());
         scaled.parse().ok()
     }
+}
+
+/// The shortest decimal of `x` when it has at most 15 significant digits and at most 22
+/// decimals (`87.31` is `8731 × 10⁻²`), found without formatting: the fewest decimals `k` for
+/// which the integer `W` nearest `x × 10^k` gives back `x` as `W / 10^k` (one correctly rounded
+/// division). A decimal of at most 15 significant digits is the only one of that length to read
+/// as its double, so it is the shortest form. `None` for other values.
+fn short_parts(x: f64) -> Option<(bool, u64, i32)> {
+    const LIMIT: f64 = 1e15;
+    let (negative, a) = (x < 0.0, x.abs());
+    for (k, &power) in (0i32..).zip(EXACT_POWERS.iter()) {
+        let scaled = a * power;
+        if scaled >= LIMIT {
+            return None;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a non-negative value below 10^15, rounded half up"
+        )]
+        let w = (scaled + 0.5) as u64;
+        #[expect(clippy::cast_precision_loss, reason = "below 10^15: exact")]
+        if w as f64 / power == a {
+            return Some((negative, w, -k));
+        }
+    }
+    None
+}
+
+/// The sign, digits and exponent of a double's shortest form as `zmij` writes it (`-1.25e-7`,
+/// `87.31`, `1e300`): at most 17 digits, so the mantissa fits a `u64`.
+fn shortest_parts(text: &str) -> Option<(bool, u64, i32)> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (number, written_exp) = match text.split_once(['e', 'E']) {
+        Some((number, exp)) => (number, exp.parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let mut mantissa: u64 = 0;
+    let mut exponent = written_exp;
+    let mut after_point = false;
+    for b in number.bytes() {
+        match b {
+            b'.' => after_point = true,
+            b'0'..=b'9' => {
+                mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+                if after_point {
+                    exponent -= 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some((negative, mantissa, exponent))
+}
+
+/// The double nearest `±mantissa × 10^exponent`, rounded once.
+fn from_parts(negative: bool, mantissa: u128, exponent: i64) -> f64 {
+    let sign = if negative { -1.0 } else { 1.0 };
+    // Clinger's fast path: an exact mantissa times or over an exact power of ten rounds once.
+    if mantissa < 1 << 53
+        && let Some(&power) = usize::try_from(exponent.unsigned_abs())
+            .ok()
+            .and_then(|e| EXACT_POWERS.get(e))
+    {
+        #[expect(clippy::cast_precision_loss, reason = "below 2^53: exact")]
+        let m = mantissa as f64;
+        return sign * if exponent < 0 { m / power } else { m * power };
+    }
+    // Otherwise the correctly rounded parse, from a text on the stack (at most 39 digits, `e`,
+    // and an exponent of at most 20 characters).
+    let mut text = [0u8; 64];
+    let mut len = 0;
+    let mut push = |b: u8| {
+        if let Some(slot) = text.get_mut(len) {
+            *slot = b;
+            len += 1;
+        }
+    };
+    if negative {
+        push(b'-');
+    }
+    let mut digits = [0u8; 40];
+    let mut count = 0;
+    let mut m = mantissa;
+    loop {
+        if let Some(slot) = digits.get_mut(count) {
+            *slot = b'0' + (m % 10) as u8;
+        }
+        count += 1;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    for &d in digits.iter().take(count).rev() {
+        push(d);
+    }
+    push(b'e');
+    if exponent < 0 {
+        push(b'-');
+    }
+    let mut exp_digits = [0u8; 20];
+    let mut exp_count = 0;
+    let mut e = exponent.unsigned_abs();
+    loop {
+        if let Some(slot) = exp_digits.get_mut(exp_count) {
+            *slot = b'0' + (e % 10) as u8;
+        }
+        exp_count += 1;
+        e /= 10;
+        if e == 0 {
+            break;
+        }
+    }
+    for &d in exp_digits.iter().take(exp_count).rev() {
+        push(d);
+    }
+    std::str::from_utf8(text.get(..len).unwrap_or_default())
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(f64::NAN)
 }
 
 /// A decimal number: `digits × 10^exponent`, with a sign.

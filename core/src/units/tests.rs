@@ -146,6 +146,17 @@ fn decimal_scaling_handles_edges() {
     assert_eq!(Scale::ONE.decimal_to_base(&long), long.parse().ok());
     assert_eq!(Unit::PERCENT.to_base(f64::NAN).is_nan(), true);
     assert_eq!(Unit::PERCENT.to_base(f64::INFINITY), f64::INFINITY);
+    // Outside the fast paths: exponents beyond 10^22, products beyond 2^53.
+    assert_eq!(
+        Unit::PERCENT.to_base(1e-300),
+        "1e-302".parse().ok().unwrap_or(0.0)
+    );
+    assert_eq!(Unit::PERCENT.to_base(-1.5e300), -1.5e298);
+    assert_eq!(tib.to_base(f64::MAX), f64::INFINITY);
+    assert_eq!(
+        tib.to_base(0.123_456_789_012_345),
+        "135742175046.961642308894720".parse().ok().unwrap_or(0.0)
+    );
     assert_eq!(Unit::PERCENT.factor(), 0.01);
     assert_eq!(tib.factor(), 1_099_511_627_776.0);
 }
