@@ -144,7 +144,7 @@ fn decimal_scaling_handles_edges() {
     // A literal longer than a double's precision is still rounded once, from all its digits.
     let long = format!("0.{}1", "0".repeat(400));
     assert_eq!(Scale::ONE.decimal_to_base(&long), long.parse().ok());
-    assert_eq!(Unit::PERCENT.to_base(f64::NAN).is_nan(), true);
+    assert!(Unit::PERCENT.to_base(f64::NAN).is_nan());
     assert_eq!(Unit::PERCENT.to_base(f64::INFINITY), f64::INFINITY);
     // Outside the fast paths: exponents beyond 10^22, products beyond 2^53.
     assert_eq!(
