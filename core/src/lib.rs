@@ -28,6 +28,7 @@
 pub mod api;
 pub mod check;
 pub mod condition;
+mod criteria;
 pub mod decision;
 pub mod diagnostic;
 pub mod document;

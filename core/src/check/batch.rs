@@ -79,7 +79,7 @@ impl CompiledPolicy {
         selection: &Selection,
     ) -> Result<BatchResult, CheckError> {
         let selected = selection.resolve(self)?;
-        let plan = Plan::new(&self.inner, &selected);
+        let plan = Plan::new(&self.inner.gates, &selected);
         let chunk = batch.len.clamp(1, CHUNK);
         let mut base = BaseColumns::new(&self.inner.metrics, batch, &plan.slots, chunk);
         let mut lanes = plan.lanes(chunk);

@@ -2,6 +2,7 @@
 
 use super::text;
 use crate::condition::EvalError;
+use crate::criteria::{CriterionRule, GateSet, Scoring};
 use crate::decision::{
     CriterionDecision, Decision, GateDecision, Outcome, PersonaDecision, PolicyRef, ScoringMode,
     SeenValue, Signoff, Thresholds, Verdict,
@@ -9,25 +10,28 @@ use crate::decision::{
 use crate::diagnostic::{Diagnostic, Span};
 use crate::error::CheckError;
 use crate::gate::{criterion_outcome, score_gate, signoff};
-use crate::policy::compiled::{Compiled, CriterionRule, Scoring};
+use crate::policy::metric_table::MetricTable;
 use crate::tri::Tri;
 use crate::units::Dimension;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// Builds the decision for `slots` (base-unit values, NaN = no data) over the `selected` gates.
-pub(super) fn decide(
-    policy: &Compiled,
+/// Builds the decision for `slots` (base-unit values, NaN = no data, by `metrics` slot) over
+/// the `selected` gates of `set`, for the policy `policy`.
+pub(crate) fn decide(
+    set: &GateSet,
+    metrics: &MetricTable,
+    policy: &PolicyRef,
     slots: &[f64],
     selected: &[usize],
 ) -> Result<Decision, CheckError> {
     let mut gates = Vec::with_capacity(selected.len());
     let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
     for &g in selected {
-        let rule = &policy.gates[g];
+        let rule = &set.gates[g];
         let mut criteria = Vec::with_capacity(rule.criteria.len());
         for c in &rule.criteria {
-            criteria.push(criterion(policy, c, slots)?);
+            criteria.push(criterion(metrics, c, slots)?);
         }
         let gate_outcomes: Vec<Outcome> = criteria.iter().map(|c| c.outcome).collect();
         let score = score_gate(rule, &gate_outcomes);
@@ -52,12 +56,12 @@ pub(super) fn decide(
     }
     let verdicts: Vec<Verdict> = gates.iter().map(|g| g.verdict).collect();
     let mut personas = Vec::new();
-    for persona in &policy.personas {
+    for persona in &set.personas {
         let mut conditions = Vec::new();
         let mut reasons = Vec::new();
         let Some(signed) = signoff(
             persona,
-            &policy.gates,
+            &set.gates,
             selected,
             &outcomes,
             &verdicts,
@@ -82,7 +86,7 @@ pub(super) fn decide(
                 .iter()
                 .map(|&(g, c)| criterion_text(g, c))
                 .collect(),
-            reasons: reasons.iter().map(|r| text::reason(policy, *r)).collect(),
+            reasons: reasons.iter().map(|r| text::reason(set, *r)).collect(),
         });
     }
     let gate_verdict = verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
@@ -99,21 +103,18 @@ pub(super) fn decide(
     Ok(Decision {
         verdict,
         summary: text::summary(verdict, &gates, &required_rejected),
-        policy: PolicyRef {
-            name: policy.name.clone(),
-            hash: policy.hash.clone(),
-        },
+        policy: policy.clone(),
         gates,
         personas,
     })
 }
 
 fn criterion(
-    policy: &Compiled,
+    metrics: &MetricTable,
     rule: &CriterionRule,
     slots: &[f64],
 ) -> Result<CriterionDecision, CheckError> {
-    let names = |slot: usize| Cow::Borrowed(policy.metrics.name(slot));
+    let names = |slot: usize| Cow::Borrowed(metrics.name(slot));
     let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
     let mut explanation = String::with_capacity(64);
     let pass = rule
@@ -147,12 +148,12 @@ fn criterion(
     let mut values = BTreeMap::new();
     for &slot in &rule.slots {
         let value = slots.get(slot).copied().unwrap_or(f64::NAN);
-        let seen = match policy.metrics.get(slot).map(|m| m.unit.dimension) {
+        let seen = match metrics.get(slot).map(|m| m.unit.dimension) {
             _ if value.is_nan() => SeenValue::Missing(()),
             Some(Dimension::Bool) => SeenValue::Bool(value != 0.0),
             _ => SeenValue::Number(value),
         };
-        values.insert(policy.metrics.name(slot).to_owned(), seen);
+        values.insert(metrics.name(slot).to_owned(), seen);
     }
     Ok(CriterionDecision {
         name: rule.name.clone(),

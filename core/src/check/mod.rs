@@ -12,12 +12,15 @@ pub use batch::{
 };
 pub use selection::Selection;
 
+use crate::criteria::GateSet;
 use crate::decision::Decision;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::document::Format;
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::{bind, bind_flat};
 use crate::metrics::input::FlatJson;
+use crate::pipeline::Exit;
 use crate::policy::CompiledPolicy;
 
 impl CompiledPolicy {
@@ -34,7 +37,7 @@ impl CompiledPolicy {
     ) -> Result<Decision, CheckError> {
         let selected = selection.resolve(self)?;
         let slots = bind(metrics, &self.inner.metrics)?;
-        decide::decide(&self.inner, &slots, &selected)
+        self.decide(&self.inner.gates, &slots, &selected)
     }
 
     /// [`CompiledPolicy::check`] with metrics given as a JSON value (an object of names to
@@ -52,7 +55,7 @@ impl CompiledPolicy {
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(self)?;
             let slots = bind_flat(&flat, &self.inner.metrics)?;
-            return decide::decide(&self.inner, &slots, &selected);
+            return self.decide(&self.inner.gates, &slots, &selected);
         }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
         self.check(&input, selection)
@@ -70,5 +73,45 @@ impl CompiledPolicy {
     ) -> Result<Decision, CheckError> {
         let input = MetricsInput::parse(metrics, format).map_err(CheckError::input)?;
         self.check(&input, selection)
+    }
+
+    /// Checks the exit gate of stage `stage` of the policy's pipeline on the metrics the stage
+    /// reported: the exit gate's name and the decision, or `None` when the stage has none.
+    pub(crate) fn check_exit(
+        &self,
+        stage: usize,
+        metrics: &MetricsInput,
+    ) -> Option<(&str, Result<Decision, CheckError>)> {
+        let pipeline = self.pipeline()?;
+        let (set, gate) = match pipeline.exits.get(stage)? {
+            Exit::None => return None,
+            Exit::Gate(gate) => (&self.inner.gates, *gate),
+            Exit::Inline(gate) => (&pipeline.inline, *gate),
+        };
+        let Some(rule) = set.gates.get(gate) else {
+            // INVARIANT: exits are resolved when the pipeline is compiled; should one point
+            // nowhere, the stage fails rather than passing unchecked.
+            let missing = Diagnostic::error(Code::Internal, "the stage's exit gate is missing");
+            return Some(("", Err(CheckError::Evaluation(vec![missing]))));
+        };
+        let decision =
+            bind(metrics, &self.inner.metrics).and_then(|slots| self.decide(set, &slots, &[gate]));
+        Some((rule.name.as_str(), decision))
+    }
+
+    /// The decision over gates `selected` of `set` (the policy's gates, or a pipeline's own).
+    fn decide(
+        &self,
+        set: &GateSet,
+        slots: &[f64],
+        selected: &[usize],
+    ) -> Result<Decision, CheckError> {
+        decide::decide(
+            set,
+            &self.inner.metrics,
+            &self.inner.policy,
+            slots,
+            selected,
+        )
     }
 }

@@ -23,7 +23,7 @@ impl Selection {
 
     /// The indices of the selected gates, in policy order.
     pub(crate) fn resolve(&self, policy: &CompiledPolicy) -> Result<Vec<usize>, CheckError> {
-        let gates = &policy.inner.gates;
+        let gates = &policy.inner.gates.gates;
         if let Some(name) = &self.gate
             && !gates.iter().any(|g| &g.name == name)
         {

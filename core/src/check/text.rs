@@ -1,9 +1,9 @@
 //! The sentences of a decision: gate reasons, rejection reasons, the summary. Each is written
 //! into one `String`, part by part.
 
+use crate::criteria::{GateRule, GateSet, Scoring};
 use crate::decision::{CriterionDecision, GateDecision, Outcome, Verdict};
 use crate::gate::{GateScore, Reason};
-use crate::policy::compiled::{Compiled, GateRule, Scoring};
 use crate::units::{Unit, format_in};
 
 /// Appends `; ` unless `out` is empty: parts of a sentence are joined with it.
@@ -135,12 +135,12 @@ pub(super) fn gate_reason(
 }
 
 /// A reason a persona rejected, as a sentence.
-pub(super) fn reason(policy: &Compiled, reason: Reason) -> String {
+pub(super) fn reason(set: &GateSet, reason: Reason) -> String {
     match reason {
-        Reason::GateFailed { gate } => format!("gate `{}` failed", policy.gates[gate].name),
+        Reason::GateFailed { gate } => format!("gate `{}` failed", set.gates[gate].name),
         Reason::KeyFailed { gate, criterion } => format!(
             "key criterion `{}/{}` failed",
-            policy.gates[gate].name, policy.gates[gate].criteria[criterion].name
+            set.gates[gate].name, set.gates[gate].criteria[criterion].name
         ),
         Reason::TooManyConditions { count, max } => {
             format!("{count} conditions exceed the limit of {max}")

@@ -6,8 +6,8 @@
 //! ones.
 
 use super::outcome::earned;
+use crate::criteria::{CriterionRule, GateRule, Scoring};
 use crate::decision::{Outcome, Verdict};
-use crate::policy::compiled::{CriterionRule, GateRule, Scoring};
 
 /// A gate's verdict and score, and what drove it.
 #[derive(Debug, Clone, Copy, PartialEq)]

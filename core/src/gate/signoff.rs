@@ -1,7 +1,7 @@
 //! Persona sign-off over the gates and criteria a persona owns.
 
+use crate::criteria::{GateRule, PersonaRule};
 use crate::decision::{Outcome, Signoff, Verdict};
-use crate::policy::compiled::{GateRule, PersonaRule};
 
 /// Why a persona rejected.
 #[derive(Debug, Clone, Copy, PartialEq)]

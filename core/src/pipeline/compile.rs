@@ -2,24 +2,21 @@
 //!
 //! Problems are collected, never the first only: duplicate stages (E004), `needs`, personas
 //! and gates that name nothing (E005, with "did you mean"), cycles with their path (E008),
-//! durations that do not read (E003) and settings out of range (E031). Inline exit criteria
-//! are compiled by the policy compiler itself, as gates of a companion policy.
+//! durations that do not read (E003) and settings out of range (E031). Exit criteria written on
+//! a stage are compiled by the criteria compiler, as the gates of the pipeline's own gate set.
 
 use super::duration::parse_duration;
 use super::graph::{Needs, Order, index, topological_order};
 use super::model::{DurationDecl, PipelineDecl, StageDecl};
 use super::plan::{Input, Name, Plan, plan};
 use super::{CompiledPipeline, Exit, Stage};
+use crate::criteria::{self, Context, GateSet, GateSource, Personas, undeclared_persona};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
-use crate::policy::CompiledPolicy;
-use crate::policy::model::{GateDecl, GateKind, Policy};
-use crate::policy::policy_hash;
+use crate::policy::model::GateKind;
 use rustc_hash::FxHashMap;
-use std::collections::HashSet;
 use std::collections::hash_map::Entry;
-use std::sync::Arc;
 
 /// The most retries a stage may ask for.
 pub const MAX_RETRIES: u32 = 100;
@@ -28,33 +25,33 @@ const SUGGEST_AMONG: usize = 10_000;
 /// A cycle is labelled at most at this many `needs` entries.
 const MAX_CYCLE_LABELS: usize = 50;
 
-/// Compiles the policy's pipeline, if it has one, adding any problems to `diagnostics`.
-/// Returns `None` when there is no pipeline or when it has problems.
+/// Compiles a policy's `pipeline` section against its metrics and personas (`cx`) and its
+/// gates (`gates`, for exit gates named), adding any problems to `diagnostics`. Returns `None`
+/// when it has problems.
 pub(crate) fn compile(
-    policy: &Policy,
-    text: &str,
+    decl: &PipelineDecl,
+    cx: Context<'_>,
+    gates: &GateSet,
+    policy: &PolicyRef,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CompiledPipeline> {
-    let decl = policy.pipeline.as_ref()?;
-    let mut cx = Cx::default();
-    let structure = cx.structure(decl, |_| {});
-    let personas: HashSet<&str> = policy.personas.iter().map(|p| p.name.as_str()).collect();
-    let gates: Vec<&str> = policy.gates.iter().map(|g| g.name.as_str()).collect();
+    let mut pcx = Cx::default();
+    let structure = pcx.structure(decl, |_| {});
     let mut exits = Vec::with_capacity(decl.stages.len());
     let mut stages = Vec::with_capacity(decl.stages.len());
-    for stage in &decl.stages {
+    let mut inline = Vec::new();
+    for (stage, &unique) in decl.stages.iter().zip(&structure.unique) {
         for persona in &stage.personas {
-            if !personas.contains(persona.as_str()) {
-                cx.unknown_persona(persona, &personas);
+            if !cx.personas.contains(persona.as_str()) {
+                pcx.unknown_persona(persona, cx.personas);
             }
         }
-        exits.push(cx.exit(stage, &gates));
-        stages.push(cx.stage(stage));
+        exits.push(pcx.exit(stage, unique, gates, cx.personas, &mut inline));
+        stages.push(pcx.stage(stage));
     }
-    let (inline, companion) = inline_exits(policy, decl, &structure.unique, &personas, text);
     let max_parallel = decl.max_parallel.as_ref().and_then(|m| {
         if m.value == 0 {
-            cx.error(
+            pcx.error(
                 Code::InvalidSetting,
                 "`max_parallel` must be at least 1",
                 m.span,
@@ -65,17 +62,8 @@ pub(crate) fn compile(
             Some(m.value as usize)
         }
     });
-    diagnostics.append(&mut cx.diagnostics);
-    if !companion.is_empty() {
-        // Problems of the shared metrics and personas are reported once, by the policy.
-        let mut seen: HashSet<String> = diagnostics.iter().map(|d| format!("{d:?}")).collect();
-        for d in companion {
-            let d = Diagnostic { source: None, ..d };
-            if seen.insert(format!("{d:?}")) {
-                diagnostics.push(d);
-            }
-        }
-    }
+    diagnostics.append(&mut pcx.diagnostics);
+    let inline = criteria::compile(cx, inline, diagnostics);
     let order = structure.order.as_ref()?;
     if !diagnostics.is_empty() {
         return None;
@@ -131,14 +119,10 @@ pub fn plan_pipeline(policy: PolicyRef, decl: &PipelineDecl) -> Result<Plan, Vec
     }
 }
 
-fn plan_of(policy: &Policy, stages: &[Stage], structure: &Structure, order: &Order) -> Plan {
+fn plan_of(policy: &PolicyRef, stages: &[Stage], structure: &Structure, order: &Order) -> Plan {
     let estimates: Vec<u64> = stages.iter().map(|s| s.estimate_ms).collect();
-    let reference = PolicyRef {
-        name: policy.name.value.clone(),
-        hash: policy_hash(policy),
-    };
     plan(
-        reference,
+        policy.clone(),
         Input {
             names: &structure.names,
             personas: stages.iter().map(|s| s.personas.clone()).collect(),
@@ -416,13 +400,23 @@ impl Cx {
         self.diagnostics.push(d);
     }
 
-    fn unknown_persona(&mut self, persona: &Spanned<String>, known: &HashSet<&str>) {
-        let suggestion = self.suggest(&persona.value, known.iter().copied(), known.len());
+    fn unknown_persona(&mut self, persona: &Spanned<String>, known: &Personas) {
+        let suggestion = self.suggest(&persona.value, known.names(), known.names().len());
         self.diagnostics
-            .push(crate::policy::undeclared_persona(persona, suggestion));
+            .push(undeclared_persona(persona, suggestion));
     }
 
-    fn exit(&mut self, stage: &Spanned<StageDecl>, gates: &[&str]) -> Exit {
+    /// The stage's exit: a gate of `gates` by name, or its own criteria, added to `inline` as
+    /// a gate named after the stage and owned by its (declared) personas. `unique` says whether
+    /// the stage's name is its own: a repeated name gets no exit, its problem being reported.
+    fn exit<'d>(
+        &mut self,
+        stage: &'d Spanned<StageDecl>,
+        unique: bool,
+        gates: &GateSet,
+        personas: &Personas,
+        inline: &mut Vec<GateSource<'d>>,
+    ) -> Exit {
         match (&stage.gate, &stage.criteria) {
             (Some(gate), Some(_)) => {
                 self.error(
@@ -440,11 +434,12 @@ impl Cx {
                 Exit::None
             }
             (Some(gate), None) => {
-                if gates.contains(&gate.as_str()) {
-                    Exit::Gate(gate.value.clone())
+                if let Some(index) = gates.index_of(gate.as_str()) {
+                    Exit::Gate(index)
                 } else {
+                    let names = gates.gates.iter().map(|g| g.name.as_str());
                     let help = self
-                        .suggest(&gate.value, gates.iter().copied(), gates.len())
+                        .suggest(&gate.value, names, gates.gates.len())
                         .map_or_else(
                             || "`gate` names one of the policy's `gates`".to_owned(),
                             |s| format!("did you mean `{s}`?"),
@@ -469,7 +464,21 @@ impl Cx {
                 .help = Some("add a criterion, or remove `criteria`".into());
                 Exit::None
             }
-            (None, Some(_)) => Exit::Inline(stage.name.value.clone()),
+            (None, Some(_)) if !unique => Exit::None,
+            (None, Some(criteria)) => {
+                inline.push(GateSource {
+                    name: &stage.name,
+                    kind: GateKind::Custom,
+                    owners: stage
+                        .personas
+                        .iter()
+                        .filter(|p| personas.contains(p.as_str()))
+                        .collect(),
+                    score: stage.score.as_ref(),
+                    criteria,
+                });
+                Exit::Inline(inline.len() - 1)
+            }
             (None, None) => {
                 if stage.score.is_some() {
                     self.error(
@@ -547,66 +556,5 @@ impl Cx {
                 .duration(stage.estimate.as_ref(), "estimate")
                 .unwrap_or(0),
         }
-    }
-}
-
-/// Compiles every inline `criteria` list as a gate named after its stage, owned by the
-/// stage's personas, in a companion policy that shares the metrics and personas. The policy
-/// compiler does the work, so inline criteria mean exactly what gate criteria mean.
-fn inline_exits(
-    policy: &Policy,
-    decl: &PipelineDecl,
-    unique: &[bool],
-    personas: &HashSet<&str>,
-    text: &str,
-) -> (Option<CompiledPolicy>, Vec<Diagnostic>) {
-    let gates: Vec<Spanned<GateDecl>> = decl
-        .stages
-        .iter()
-        .zip(unique)
-        .filter(|&(s, &u)| {
-            u && s.gate.is_none() && s.criteria.as_ref().is_some_and(|c| !c.is_empty())
-        })
-        .map(|(s, _)| {
-            Spanned::new(
-                s.span,
-                GateDecl {
-                    name: s.name.clone(),
-                    kind: GateKind::Custom,
-                    description: s.description.clone(),
-                    owners: s
-                        .personas
-                        .iter()
-                        .filter(|p| personas.contains(p.as_str()))
-                        .cloned()
-                        .collect(),
-                    score: s.score.clone(),
-                    criteria: s.criteria.clone().unwrap_or_default(),
-                },
-            )
-        })
-        .collect();
-    if gates.is_empty() {
-        return (None, Vec::new());
-    }
-    let companion = Policy {
-        schema: None,
-        version: policy.version.clone(),
-        name: policy.name.clone(),
-        description: None,
-        metrics: policy.metrics.clone(),
-        personas: policy.personas.clone(),
-        gates,
-        pipeline: None,
-    };
-    match CompiledPolicy::from_model(&companion, text) {
-        Ok(mut compiled) => {
-            // Decisions on exit criteria name the real policy.
-            if let Some(inner) = Arc::get_mut(&mut compiled.inner) {
-                inner.hash = policy_hash(policy);
-            }
-            (Some(compiled), Vec::new())
-        }
-        Err(e) => (None, crate::error::KiroError::diagnostics(&e).to_vec()),
     }
 }

@@ -1,7 +1,7 @@
 //! Pipelines: stages with dependencies (a DAG), exit gates, timeouts, retries and fail-fast.
 //!
 //! A policy's `pipeline` section is validated and compiled with the rest of the policy:
-//! [`CompiledPolicy::plan`] gives its [`Plan`] (parallel waves, the critical path, each stage's
+//! [`CompiledPolicy::plan`](crate::CompiledPolicy::plan) gives its [`Plan`] (parallel waves, the critical path, each stage's
 //! slack), the renderers in [`render`] show it as a table, JSON, Graphviz or Mermaid, and the
 //! [`executor`] runs it through a host's [`StageRunner`] and [`Timer`], checking each stage's
 //! exit gate with the same engine as `check`.
@@ -37,9 +37,9 @@ pub use executor::{
 };
 pub use plan::{Plan, PlannedStage};
 
+use crate::criteria::GateSet;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
-use crate::policy::CompiledPolicy;
 use std::collections::BTreeMap;
 
 /// A stage as a host sees it: what to run, and how.
@@ -78,10 +78,10 @@ pub struct Stage {
 pub(crate) enum Exit {
     /// No exit gate: the stage passes when its action succeeds.
     None,
-    /// A gate of the policy, by name.
-    Gate(String),
-    /// The stage's inline criteria: the gate of this name in the companion policy.
-    Inline(String),
+    /// A gate of the policy: its index among the policy's gates.
+    Gate(usize),
+    /// The criteria written on the stage: their gate's index in the pipeline's own gate set.
+    Inline(usize),
 }
 
 /// A validated pipeline and its plan.
@@ -93,8 +93,9 @@ pub struct CompiledPipeline {
     /// Per stage, the indices of the stages that need it.
     pub(crate) dependents: Vec<Vec<usize>>,
     pub(crate) exits: Vec<Exit>,
-    /// The inline exit criteria, compiled as gates of a companion policy.
-    pub(crate) inline: Option<CompiledPolicy>,
+    /// The exit criteria written on stages, compiled as a gate set of their own (one gate per
+    /// such stage, named after it).
+    pub(crate) inline: GateSet,
     pub(crate) fail_fast: bool,
     pub(crate) max_parallel: Option<usize>,
     pub(crate) plan: Plan,
@@ -129,24 +130,6 @@ impl CompiledPipeline {
     #[must_use]
     pub fn plan(&self) -> &Plan {
         &self.plan
-    }
-}
-
-impl CompiledPolicy {
-    /// The policy's pipeline, if it has one.
-    #[must_use]
-    pub fn pipeline(&self) -> Option<&CompiledPipeline> {
-        self.inner.pipeline.as_ref()
-    }
-
-    /// The plan of the policy's pipeline: waves, critical path, slack.
-    ///
-    /// # Errors
-    /// [`Code::EmptySelection`] when the policy has no `pipeline` section.
-    pub fn plan(&self) -> Result<&Plan, CheckError> {
-        self.pipeline()
-            .map(CompiledPipeline::plan)
-            .ok_or_else(no_pipeline)
     }
 }
 

@@ -5,8 +5,8 @@ pub(crate) mod compiled;
 pub(crate) mod metric_table;
 pub mod model;
 
-pub(crate) use compile::undeclared_persona;
-pub use compile::{DEFAULT_MAX_CONDITIONS, policy_hash};
+pub use crate::criteria::DEFAULT_MAX_CONDITIONS;
+pub use compile::policy_hash;
 pub use compiled::CompiledPolicy;
 
 #[cfg(test)]

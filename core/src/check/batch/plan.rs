@@ -6,7 +6,7 @@
 use super::outcome::Lookup;
 use super::scored::Scores;
 use super::signoff::{Owners, SignoffLanes, Signoffs};
-use crate::policy::compiled::{Compiled, CriterionRule, Scoring};
+use crate::criteria::{CriterionRule, GateSet, Scoring};
 
 /// The plan of one call.
 pub(super) struct Plan<'p> {
@@ -43,14 +43,14 @@ pub(super) struct Lanes {
 }
 
 impl<'p> Plan<'p> {
-    /// The plan for gates `selected` (indices into `policy.gates`, in order).
-    pub(super) fn new(policy: &'p Compiled, selected: &[usize]) -> Self {
-        let signoffs = Signoffs::new(policy, selected);
+    /// The plan for gates `selected` (indices into `set.gates`, in order).
+    pub(super) fn new(set: &'p GateSet, selected: &[usize]) -> Self {
+        let signoffs = Signoffs::new(set, selected);
         let mut slots: Vec<usize> = Vec::new();
         let gates = selected
             .iter()
             .map(|&g| {
-                let gate = &policy.gates[g];
+                let gate = &set.gates[g];
                 let criteria = gate
                     .criteria
                     .iter()

@@ -11,7 +11,7 @@
 //! fail a record whose gates did not.
 
 use super::outcome::{FAIL, PASS, UNKNOWN, WARN};
-use crate::policy::compiled::{Compiled, PersonaRule};
+use crate::criteria::{GateSet, PersonaRule};
 
 /// Indices of required personas (into [`Signoffs`]) that own a criterion.
 pub(super) type Owners = Vec<usize>;
@@ -28,9 +28,9 @@ pub(super) struct SignoffLanes {
 }
 
 impl<'p> Signoffs<'p> {
-    /// The required personas of `policy` that own something in the gates `selected`.
-    pub(super) fn new(policy: &'p Compiled, selected: &[usize]) -> Self {
-        let personas = policy
+    /// The required personas of `set` that own something in the gates `selected`.
+    pub(super) fn new(set: &'p GateSet, selected: &[usize]) -> Self {
+        let personas = set
             .personas
             .iter()
             .filter(|p| p.required && selected.iter().any(|&g| p.touches_gate(g)))

@@ -7,11 +7,10 @@ use super::{
     AttemptOutcome, AttemptRecord, Event, Executor, RunResult, StageOutcome, StageReport,
     StageResult, StageRunner, Timer,
 };
-use crate::check::Selection;
 use crate::decision::{PolicyRef, Verdict};
 use crate::error::KiroError;
 use crate::pipeline::duration::{MAX_DURATION_MS, format_duration};
-use crate::pipeline::{CompiledPipeline, Exit, Stage};
+use crate::pipeline::{CompiledPipeline, Stage};
 use futures::future::{Either, FutureExt, select};
 use futures::stream::{FuturesUnordered, StreamExt};
 use std::collections::BTreeSet;
@@ -337,26 +336,10 @@ where
 
     /// Checks the stage's exit gate on what it reported.
     fn check_exit(&mut self, i: usize, report: &StageReport) {
-        let pipeline: &'a CompiledPipeline = self.exec.pipeline;
-        let (policy, gate) = match &pipeline.exits[i] {
-            Exit::None => return self.pass(i, None),
-            Exit::Gate(gate) => (Some(self.exec.policy), gate),
-            Exit::Inline(gate) => (pipeline.inline.as_ref(), gate),
+        let Some((gate, checked)) = self.exec.policy.check_exit(i, &report.metrics) else {
+            return self.pass(i, None);
         };
-        let Some(policy) = policy else {
-            // INVARIANT: inline exits are compiled with the pipeline; should one be missing the
-            // stage fails rather than passing unchecked.
-            return self.fail(
-                i,
-                StageOutcome::Failed,
-                format!("exit gate `{gate}` is missing"),
-            );
-        };
-        let selection = Selection {
-            gate: Some(gate.clone()),
-            kind: None,
-        };
-        match policy.check(&report.metrics, &selection) {
+        match checked {
             Ok(decision) => {
                 let verdict = decision.verdict;
                 // The one gate selected by name says why, better than the decision's summary.

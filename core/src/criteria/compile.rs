@@ -1,0 +1,304 @@
+//! The criteria compiler: declarations in, a [`GateSet`] and diagnostics out.
+//!
+//! Every problem is recorded, never only the first; a criterion whose conditions do not compile
+//! is left out of its gate, and its diagnostics make sure the policy is never returned.
+
+use super::personas::Personas;
+use super::set::{CriterionRule, GateRule, GateSet, PersonaRule, Scoring};
+use crate::condition::{Program, compile_condition};
+use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
+use crate::document::Spanned;
+use crate::policy::metric_table::MetricTable;
+use crate::policy::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
+use crate::units::{self, Dimension};
+use std::collections::BTreeMap;
+
+/// What criteria are compiled against: the policy's text (for positions), its metrics and its
+/// personas.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    /// The policy text the declarations' spans point into (empty when there is none).
+    pub text: &'a str,
+    pub metrics: &'a MetricTable,
+    pub personas: &'a Personas,
+}
+
+/// One gate's worth of criteria as a section declares them: a policy gate, or the criteria
+/// written on a pipeline stage.
+pub(crate) struct GateSource<'d> {
+    pub name: &'d Spanned<String>,
+    pub kind: GateKind,
+    /// The personas that own the whole gate; each is checked to be declared.
+    pub owners: Vec<&'d Spanned<String>>,
+    pub score: Option<&'d ScoreDecl>,
+    pub criteria: &'d [Spanned<CriterionDecl>],
+}
+
+/// Compiles `sources` into one gate set (gate `i` is source `i`), adding every problem found to
+/// `diagnostics`.
+pub(crate) fn compile<'d>(
+    cx: Context<'_>,
+    sources: impl IntoIterator<Item = GateSource<'d>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> GateSet {
+    let mut compiler = Compiler { cx, diagnostics };
+    let mut personas: Vec<PersonaRule> = cx
+        .personas
+        .list()
+        .iter()
+        .map(|p| PersonaRule {
+            name: p.name.clone(),
+            required: p.required,
+            max_conditions: p.max_conditions,
+            gates: Vec::new(),
+            criteria: Vec::new(),
+        })
+        .collect();
+    let mut gates = Vec::new();
+    for (gi, source) in sources.into_iter().enumerate() {
+        for owner in &source.owners {
+            if let Some(p) = compiler.persona_ref(owner) {
+                personas[p].gates.push(gi);
+            }
+        }
+        for (ci, criterion) in source.criteria.iter().enumerate() {
+            for owner in &criterion.owners {
+                if let Some(p) = compiler.persona_ref(owner)
+                    && !personas[p].gates.contains(&gi)
+                {
+                    personas[p].criteria.push((gi, ci));
+                }
+            }
+        }
+        gates.push(compiler.gate(&source));
+    }
+    GateSet { gates, personas }
+}
+
+/// Reports names that are empty or declared twice among `names` (each a `what`).
+pub(crate) fn unique_names<'a>(
+    names: impl Iterator<Item = &'a Spanned<String>>,
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+    for name in names {
+        if name.value.trim().is_empty() {
+            diagnostics.push(
+                Diagnostic::error(Code::InvalidValue, format!("a {what} needs a name"))
+                    .with_label(name.span, "empty name"),
+            );
+        } else if let Some(first) = seen.get(name.value.as_str()) {
+            let mut d = Diagnostic::error(
+                Code::DuplicateName,
+                format!("{what} `{}` is declared twice", name.value),
+            )
+            .with_label(name.span, "declared again here");
+            d.labels.push(Label {
+                start: first.start,
+                end: first.end,
+                label: "first declared here".into(),
+            });
+            diagnostics.push(d);
+        } else {
+            seen.insert(&name.value, name.span);
+        }
+    }
+}
+
+/// The diagnostic for a persona named in `owners` or a stage's `personas` but not declared.
+pub(crate) fn undeclared_persona(name: &Spanned<String>, suggestion: Option<&str>) -> Diagnostic {
+    let help = suggestion.map_or_else(
+        || format!("declare it under `personas:` (`- name: {}`)", name.value),
+        |s| format!("did you mean `{s}`?"),
+    );
+    Diagnostic::error(
+        Code::UnknownReference,
+        format!("persona `{}` is not declared", name.value),
+    )
+    .with_label(name.span, "not a declared persona")
+    .with_help(help)
+}
+
+struct Compiler<'c, 'a> {
+    cx: Context<'a>,
+    diagnostics: &'c mut Vec<Diagnostic>,
+}
+
+impl Compiler<'_, '_> {
+    fn error(
+        &mut self,
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: &str,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(code, message).with_label(span, label));
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    fn persona_ref(&mut self, owner: &Spanned<String>) -> Option<usize> {
+        if let Some(i) = self.cx.personas.index_of(&owner.value) {
+            return Some(i);
+        }
+        let suggestion = did_you_mean(&owner.value, self.cx.personas.names());
+        self.diagnostics.push(undeclared_persona(owner, suggestion));
+        None
+    }
+
+    fn gate(&mut self, gate: &GateSource<'_>) -> GateRule {
+        if gate.criteria.is_empty() {
+            self.error(
+                Code::InvalidValue,
+                format!("gate `{}` has no criteria", gate.name.value),
+                gate.name.span,
+                "this gate",
+            )
+            .help = Some("add at least one criterion under `criteria:`".into());
+        }
+        unique_names(
+            gate.criteria.iter().map(|c| &c.name),
+            "criterion",
+            self.diagnostics,
+        );
+        let scoring = match gate.score {
+            None => Scoring::Strict,
+            Some(score) => {
+                let pass = self.threshold(&score.pass);
+                let warn = score.warn.as_ref().map_or(pass, |w| self.threshold(w));
+                if warn > pass
+                    && let Some(w) = &score.warn
+                {
+                    self.error(
+                        Code::InvalidSetting,
+                        "the warn threshold is above the pass threshold",
+                        w.span,
+                        "must be at most the pass threshold",
+                    );
+                }
+                Scoring::Scored { pass, warn }
+            }
+        };
+        // A criterion whose conditions do not compile is dropped: its diagnostics are recorded,
+        // so this policy is never returned.
+        let criteria = gate
+            .criteria
+            .iter()
+            .filter_map(|c| self.criterion(c))
+            .collect();
+        GateRule {
+            name: gate.name.value.clone(),
+            kind: gate.kind,
+            owners: gate.owners.iter().map(|o| o.value.clone()).collect(),
+            scoring,
+            criteria,
+        }
+    }
+
+    fn threshold(&mut self, threshold: &Spanned<Threshold>) -> f64 {
+        let value = match &threshold.value {
+            Threshold::Fraction(f) => Some(*f),
+            Threshold::Percent(text) => match units::parse_quantity(text) {
+                Ok(q) if q.unit.dimension == Dimension::Ratio || q.unit.symbol.is_empty() => {
+                    Some(q.value)
+                }
+                _ => None,
+            },
+        };
+        match value {
+            Some(v) if (0.0..=1.0).contains(&v) => v,
+            _ => {
+                self.error(
+                    Code::InvalidSetting,
+                    "a score threshold must be a percentage from 0% to 100%",
+                    threshold.span,
+                    "not a percentage from 0% to 100%",
+                )
+                .help = Some("write it as `90%` or `0.9`".into());
+                0.0
+            }
+        }
+    }
+
+    fn criterion(&mut self, criterion: &Spanned<CriterionDecl>) -> Option<CriterionRule> {
+        let weight = match &criterion.weight {
+            None => 1.0,
+            Some(w) if w.value.is_finite() && w.value >= 0.0 => w.value,
+            Some(w) => {
+                self.error(
+                    Code::InvalidSetting,
+                    format!("weight `{}` is not a finite number of at least 0", w.value),
+                    w.span,
+                    "invalid weight",
+                );
+                1.0
+            }
+        };
+        let on_missing = match &criterion.on_missing {
+            None => MissingRule::Fail,
+            Some(rule) if rule.value == MissingRule::Hold => {
+                self.error(
+                    Code::InvalidValue,
+                    "`on_missing: hold` applies to rollback triggers, not to gate criteria",
+                    rule.span,
+                    "not valid for a criterion",
+                )
+                .help = Some("use `fail`, `pass`, `warn` or `inconclusive`".into());
+                MissingRule::Fail
+            }
+            Some(rule) => rule.value,
+        };
+        let pass = self.condition(&criterion.pass);
+        let warn = match &criterion.warn {
+            Some(w) => Some(self.condition(w)?),
+            None => None,
+        };
+        let (pass, pass_offset) = pass?;
+        let mut slots: Vec<usize> = pass.slots().to_vec();
+        if let Some((w, _)) = &warn {
+            for &s in w.slots() {
+                if !slots.contains(&s) {
+                    slots.push(s);
+                }
+            }
+        }
+        Some(CriterionRule {
+            name: criterion.name.value.clone(),
+            pass,
+            pass_offset,
+            warn,
+            weight,
+            key: criterion.key,
+            on_missing,
+            slots,
+        })
+    }
+
+    /// Compiles one condition; on error records its diagnostics, pointed into the policy text.
+    fn condition(&mut self, source: &Spanned<String>) -> Option<(Program, usize)> {
+        let offset = locate(self.cx.text, source);
+        match compile_condition(&source.value, self.cx.metrics) {
+            Ok(program) => Some((program, offset.unwrap_or(source.span.start))),
+            Err(diagnostics) => {
+                self.diagnostics
+                    .extend(diagnostics.into_iter().map(|d| match offset {
+                        Some(offset) => d.shifted(offset),
+                        None => d.relabelled(source.span),
+                    }));
+                None
+            }
+        }
+    }
+}
+
+/// Where in the policy text the condition's own characters start, when they are written there
+/// as they read (plain, or quoted without escapes); `None` when escapes make the written text
+/// differ, so positions inside the condition cannot be mapped.
+fn locate(text: &str, source: &Spanned<String>) -> Option<usize> {
+    let span = source.span;
+    text.get(span.start..span.end)
+        .and_then(|written| written.find(source.value.as_str()))
+        .map(|i| span.start + i)
+}

@@ -1,0 +1,24 @@
+//! The `gates` section: each gate's criteria, compiled by the criteria compiler.
+
+use crate::criteria::{self, Context, GateSet, GateSource, unique_names};
+use crate::diagnostic::Diagnostic;
+use crate::document::Spanned;
+use crate::policy::model::GateDecl;
+
+/// Compiles the policy's gates against its metrics and personas, adding every problem to
+/// `diagnostics`: gate `i` of the set is gate `i` of the policy.
+pub(crate) fn compile(
+    cx: Context<'_>,
+    gates: &[Spanned<GateDecl>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> GateSet {
+    unique_names(gates.iter().map(|g| &g.name), "gate", diagnostics);
+    let sources = gates.iter().map(|gate| GateSource {
+        name: &gate.name,
+        kind: gate.kind,
+        owners: gate.owners.iter().collect(),
+        score: gate.score.as_ref(),
+        criteria: &gate.criteria,
+    });
+    criteria::compile(cx, sources, diagnostics)
+}
