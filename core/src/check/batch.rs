@@ -1,7 +1,7 @@
 //! Many records at once: columns in, one verdict code per record out.
 //!
 //! The batch runs chunk by chunk ([`CHUNK`] records, every buffer reused), each chunk as a few
-//! passes over columns, with every decision about rules taken once per call ([`plan`]):
+//! passes over columns, with every decision about rules taken once per call ([`rules`]):
 //!
 //! - the metric columns in base units ([`base`]): read in place, or multiplied once;
 //! - per criterion, the condition codes of
@@ -17,17 +17,17 @@
 
 mod base;
 mod input;
-mod outcome;
-mod plan;
+mod lookup;
+mod personas;
+mod rules;
 mod scored;
-mod signoff;
 
 pub use input::{Batch, BatchColumn, ColumnBuilder};
 
 use crate::error::CheckError;
 use crate::policy::CompiledPolicy;
 use base::BaseColumns;
-use plan::Plan;
+use rules::BatchRules;
 use serde::{Deserialize, Serialize};
 
 use super::Selection;
@@ -79,15 +79,15 @@ impl CompiledPolicy {
         selection: &Selection,
     ) -> Result<BatchResult, CheckError> {
         let selected = selection.resolve(self)?;
-        let plan = Plan::new(&self.inner.gates, &selected);
+        let rules = BatchRules::new(&self.inner.gates, &selected);
         let chunk = batch.len.clamp(1, CHUNK);
-        let mut base = BaseColumns::new(&self.inner.metrics, batch, &plan.slots, chunk);
-        let mut lanes = plan.lanes(chunk);
+        let mut base = BaseColumns::new(&self.inner.metrics, batch, &rules.slots, chunk);
+        let mut lanes = rules.lanes(chunk);
         let mut verdicts = vec![CODE_PASS; batch.len];
         for (i, out) in verdicts.chunks_mut(CHUNK).enumerate() {
             let start = i * CHUNK;
             let columns = base.load(start..start + out.len())?;
-            plan.run(&columns, out, &mut lanes);
+            rules.run(&columns, out, &mut lanes);
         }
         let counts = BatchCounts::of(&verdicts);
         Ok(BatchResult { verdicts, counts })

@@ -1,5 +1,6 @@
 //! JUnit XML, the report format every CI system shows as tests.
 
+use super::xml::{attr, text};
 use super::{MetricUnits, mode_text, score_text, signoff_text, values_text};
 use crate::decision::{CriterionDecision, Decision, GateDecision, Outcome, Signoff};
 use std::fmt::Write as _;
@@ -191,46 +192,4 @@ fn persona_suite(out: &mut String, decision: &Decision) -> Counts {
         failures,
         skipped: 0,
     }
-}
-
-/// Whether XML 1.0 allows `c` in a document at all.
-fn xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// Character data: markup characters escaped, characters XML forbids replaced by U+FFFD.
-fn text(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c if xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-    }
-    out
-}
-
-/// An attribute value in double quotes: as [`text`], plus quotes, and whitespace kept as
-/// character references (a parser would otherwise normalize it to spaces).
-fn attr(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if xml_char(c) => out.push(c),
-            _ => out.push('\u{FFFD}'),
-        }
-    }
-    out
 }

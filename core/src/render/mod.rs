@@ -11,6 +11,7 @@
 mod human;
 mod junit;
 mod markdown;
+pub(crate) mod xml;
 
 pub use human::{HumanOptions, human};
 pub use junit::junit;

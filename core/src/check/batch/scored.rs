@@ -4,8 +4,8 @@
 //! criterion and a condition that could not be computed. The verdict comes from
 //! [`scored_verdict`], the single check's rule.
 
-use super::outcome::{ERROR, FAIL, PASS, UNKNOWN, WARN, verdict_code};
-use super::plan::CriterionPlan;
+use super::lookup::{ERROR, FAIL, PASS, UNKNOWN, WARN, verdict_code};
+use super::rules::BatchCriterion;
 use crate::decision::Outcome;
 use crate::gate::{earned, score, scored_verdict};
 
@@ -47,7 +47,7 @@ impl Scores {
     /// adding `0.0` to a sum of non-negative weights leaves it as it was, so that is what the
     /// lanes do.
     #[inline(never)]
-    pub(super) fn add(&mut self, criterion: &CriterionPlan<'_>, outcome: &[u8]) {
+    pub(super) fn add(&mut self, criterion: &BatchCriterion<'_>, outcome: &[u8]) {
         let weight = criterion.rule.weight;
         let key = criterion.rule.key;
         let on_pass = earned(Outcome::Pass, weight);

@@ -2,6 +2,7 @@
 
 use super::human::elapsed;
 use crate::pipeline::{RunResult, StageOutcome};
+use crate::render::xml::{attr, text};
 use std::fmt::Write as _;
 
 /// The run as JUnit XML: one `<testsuite>` named after the policy's pipeline, one
@@ -29,19 +30,19 @@ pub fn run_junit(result: &RunResult) -> String {
     let _ = writeln!(
         out,
         "<testsuites name=\"{n}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{time}\">",
-        n = xml(&name)
+        n = attr(&name)
     );
     let _ = writeln!(
         out,
         "  <testsuite name=\"{n}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{time}\">",
-        n = xml(&name)
+        n = attr(&name)
     );
     for stage in &result.stages {
         let _ = write!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"",
-            xml(&result.policy.name),
-            xml(&stage.name),
+            attr(&result.policy.name),
+            attr(&stage.name),
             seconds(stage.duration_ms.unwrap_or(0))
         );
         let reason = stage.reason.as_deref().unwrap_or("");
@@ -51,12 +52,12 @@ pub fn run_junit(result: &RunResult) -> String {
                 let _ = writeln!(
                     body,
                     "      <failure message=\"{}\" type=\"{}\"/>",
-                    xml(reason),
+                    attr(reason),
                     stage.outcome.as_str()
                 );
             }
             StageOutcome::Cancelled | StageOutcome::Skipped => {
-                let _ = writeln!(body, "      <skipped message=\"{}\"/>", xml(reason));
+                let _ = writeln!(body, "      <skipped message=\"{}\"/>", attr(reason));
             }
             _ => {}
         }
@@ -77,7 +78,7 @@ pub fn run_junit(result: &RunResult) -> String {
             let _ = writeln!(
                 body,
                 "      <system-out>{}</system-out>",
-                xml(&notes.join("\n"))
+                text(&notes.join("\n"))
             );
         }
         if body.is_empty() {
@@ -94,23 +95,4 @@ pub fn run_junit(result: &RunResult) -> String {
 
 fn seconds(ms: u64) -> String {
     format!("{}.{:03}", ms / 1_000, ms % 1_000)
-}
-
-/// Text for XML attributes and content: markup escaped, characters XML 1.0 forbids dropped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }

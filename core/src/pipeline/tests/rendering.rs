@@ -120,3 +120,42 @@ pipeline:
     );
     assert!(plan_mermaid(&plan).contains("  s1[\"größe<br/>5m\"]\n  s0 --> s1\n"));
 }
+
+#[test]
+fn junit_of_a_run_escapes_as_junit_of_a_decision() {
+    let name = "a\"b'<&>\u{1}\t\r\nc";
+    let result: crate::pipeline::RunResult = serde_json::from_value(serde_json::json!({
+        "policy": {"name": name, "hash": "sha256:0"},
+        "verdict": "fail",
+        "summary": "fail",
+        "interrupted": false,
+        "duration_ms": 1500,
+        "stages": [{
+            "name": name,
+            "outcome": "failed",
+            "allowed_failure": false,
+            "reason": name,
+            "duration_ms": 1500,
+            "attempts": [],
+        }],
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let xml = crate::pipeline::render::run_junit(&result);
+    let escaped = "a&quot;b&apos;&lt;&amp;&gt;\u{FFFD}&#9;&#13;&#10;c";
+    assert!(
+        xml.contains(&format!(
+            "<testcase classname=\"{escaped}\" name=\"{escaped}\" time=\"1.500\">"
+        )),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("<failure message=\"{escaped}\" type=\"failed\"/>")),
+        "{xml}"
+    );
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    let case = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap_or_else(|| panic!("a test case"));
+    assert_eq!(case.attribute("name"), Some("a\"b'<&>\u{FFFD}\t\r\nc"));
+}

@@ -10,7 +10,7 @@
 //! gate whatever the score), so the record's code is already a failure. Only the count can
 //! fail a record whose gates did not.
 
-use super::outcome::{FAIL, PASS, UNKNOWN, WARN};
+use super::lookup::{FAIL, PASS, UNKNOWN, WARN};
 use crate::criteria::{GateSet, PersonaRule};
 
 /// Indices of required personas (into [`Signoffs`]) that own a criterion.

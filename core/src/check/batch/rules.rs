@@ -1,29 +1,28 @@
-//! What a batch check does for each chunk of records, decided once per call: which gates,
-//! which criteria with which outcome tables, which required personas own which criteria.
-//! Running the plan over a chunk is a handful of passes over columns, with no per-record
-//! decision about rules.
+//! The rules of a batch check, decided once per call: which gates, which criteria with which
+//! outcome tables, which required personas own which criteria. Running them over a chunk is a
+//! handful of passes over columns, with no per-record decision about rules.
 
-use super::outcome::Lookup;
+use super::lookup::Lookup;
+use super::personas::{Owners, SignoffLanes, Signoffs};
 use super::scored::Scores;
-use super::signoff::{Owners, SignoffLanes, Signoffs};
 use crate::criteria::{CriterionRule, GateSet, Scoring};
 
-/// The plan of one call.
-pub(super) struct Plan<'p> {
-    gates: Vec<GatePlan<'p>>,
+/// The rules of one call.
+pub(super) struct BatchRules<'p> {
+    gates: Vec<BatchGate<'p>>,
     signoffs: Signoffs<'p>,
     /// The slots the selected conditions read.
     pub(super) slots: Vec<usize>,
 }
 
 /// One selected gate.
-struct GatePlan<'p> {
+struct BatchGate<'p> {
     scoring: Scoring,
-    criteria: Vec<CriterionPlan<'p>>,
+    criteria: Vec<BatchCriterion<'p>>,
 }
 
 /// One criterion of a selected gate.
-pub(super) struct CriterionPlan<'p> {
+pub(super) struct BatchCriterion<'p> {
     pub(super) rule: &'p CriterionRule,
     /// Outcome bytes by condition codes.
     pub(super) outcomes: Lookup,
@@ -42,8 +41,8 @@ pub(super) struct Lanes {
     signoffs: SignoffLanes,
 }
 
-impl<'p> Plan<'p> {
-    /// The plan for gates `selected` (indices into `set.gates`, in order).
+impl<'p> BatchRules<'p> {
+    /// The rules for gates `selected` (indices into `set.gates`, in order).
     pub(super) fn new(set: &'p GateSet, selected: &[usize]) -> Self {
         let signoffs = Signoffs::new(set, selected);
         let mut slots: Vec<usize> = Vec::new();
@@ -62,7 +61,7 @@ impl<'p> Plan<'p> {
                             }
                         }
                         let outcomes = Lookup::outcomes(rule.on_missing, rule.warn.is_some());
-                        CriterionPlan {
+                        BatchCriterion {
                             rule,
                             outcomes,
                             severities: outcomes.severities(),
@@ -70,7 +69,7 @@ impl<'p> Plan<'p> {
                         }
                     })
                     .collect();
-                GatePlan {
+                BatchGate {
                     scoring: gate.scoring,
                     criteria,
                 }
@@ -114,15 +113,15 @@ impl<'p> Plan<'p> {
         } = lanes;
         let (pass, warn, outcome) = (&mut pass[..len], &mut warn[..len], &mut outcome[..len]);
         signoffs.start(len);
-        for plan in &self.gates {
+        for gate in &self.gates {
             // A strict gate's verdict is the worst severity of its criteria, and the record's
             // code the worst over gates: a strict gate folds straight into the codes. A scored
             // gate sums weights first.
-            let scored = plan.scoring != Scoring::Strict;
+            let scored = gate.scoring != Scoring::Strict;
             if scored {
                 scores.start(len);
             }
-            for criterion in &plan.criteria {
+            for criterion in &gate.criteria {
                 let needs_outcomes = scored || !criterion.owners.is_empty();
                 if let (false, Some(table)) = (needs_outcomes, criterion.severities.by_pass_only())
                 {
@@ -141,7 +140,7 @@ impl<'p> Plan<'p> {
                     criterion.severities.fold_max(pass, warn, out);
                 }
             }
-            if let Scoring::Scored { pass, warn } = plan.scoring {
+            if let Scoring::Scored { pass, warn } = gate.scoring {
                 scores.fold_verdicts((pass, warn), out);
             }
         }
