@@ -12,8 +12,8 @@ use cel_interpreter::Context as CelContext;
 use cel_interpreter::Program as CelProgram;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use evalexpr::{ContextWithMutableVariables, DefaultNumericTypes, HashMapContext, Node, Value};
-use kiro::check::{CODE_FAIL, CODE_PASS};
 use kiro::condition::compile_condition;
+use kiro::gate::{CODE_FAIL, CODE_PASS};
 use kiro::{CompiledPolicy, Selection};
 use kiro_benches::{
     GATE, GATE_BASELINE, GATE_POLICY, METRICS, Records, batch_len, eval_by_hand, gate_by_hand,

@@ -74,9 +74,9 @@ fn columns_and_the_batch_check_agree_with_the_closure() {
         .iter()
         .map(|&t| {
             if t == 2 {
-                kiro::check::CODE_PASS
+                kiro::gate::CODE_PASS
             } else {
-                kiro::check::CODE_FAIL
+                kiro::gate::CODE_FAIL
             }
         })
         .collect();
@@ -97,9 +97,9 @@ fn missing_values_fail_the_gate_and_are_unknown_to_the_condition() {
         .expect("the batch checks");
     for (i, (&t, &v)) in out.iter().zip(&result.verdicts).enumerate() {
         let expected = if t == Tri::True as u8 {
-            kiro::check::CODE_PASS
+            kiro::gate::CODE_PASS
         } else {
-            kiro::check::CODE_FAIL
+            kiro::gate::CODE_FAIL
         };
         assert_eq!(v, expected, "record {i}");
     }

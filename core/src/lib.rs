@@ -25,33 +25,41 @@
 
 #![forbid(unsafe_code)]
 
-pub mod api;
-pub mod check;
+// The modules, bottom to top: shared layers, then the sections of a policy, then what is made
+// of their answers and the boundary every host wraps.
+//
+// Shared layers.
 pub mod condition;
 mod criteria;
-pub mod decision;
 pub mod diagnostic;
 pub mod document;
 pub mod error;
-mod gate;
 pub mod metrics;
-pub mod pipeline;
-pub mod policy;
-pub mod render;
 pub mod tri;
 pub mod units;
+// Sections of a policy (next: rollout, monitor, alert, risk), and the policy that assembles
+// them.
+pub mod gate;
+pub mod pipeline;
+pub mod policy;
+// Renderings, and the boundary.
+pub mod api;
+pub mod render;
 
 pub use api::{
     VERSION, check_json_str, decision_to_json, parse_format, parse_kind, policy_schema,
     policy_schema_json, validate, validate_json_str,
 };
-pub use check::{Batch, BatchColumn, BatchCounts, BatchResult, ColumnBuilder, Selection};
+/// The output contract of a check: the decision, every gate's and criterion's trace, the
+/// persona sign-offs.
+pub use criteria::decision;
 pub use decision::{Decision, Outcome, Signoff, Verdict};
 pub use diagnostic::{Code, Diagnostic, Label, Severity, Span};
 pub use document::Format;
 pub use error::{
     BoundaryError, CheckError, ErrorKind, KiroError, PolicyError, catch_panic, guard, panic_message,
 };
+pub use gate::{Batch, BatchColumn, BatchCounts, BatchResult, ColumnBuilder, Selection};
 pub use metrics::MetricsInput;
 pub use policy::CompiledPolicy;
 pub use policy::model::GateKind;

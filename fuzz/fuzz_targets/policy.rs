@@ -14,7 +14,7 @@
 
 mod common;
 
-use kiro::check::{CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN};
+use kiro::gate::{CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN};
 use kiro::render::{HumanOptions, MetricUnits, human, junit, markdown};
 use kiro::{
     Batch, CheckError, CompiledPolicy, Format, KiroError, MetricsInput, Selection, Verdict,

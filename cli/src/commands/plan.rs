@@ -7,7 +7,7 @@ use crate::diagnostics::Failure;
 use crate::exit;
 use clap::{Args, ValueEnum};
 use kiro::KiroError;
-use kiro::pipeline::render::{plan_dot, plan_human, plan_json, plan_mermaid};
+use kiro::render::{plan_dot, plan_human, plan_json, plan_mermaid};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 

@@ -7,10 +7,10 @@
 //! [`attempt_report`].
 
 use super::{parse_format, parse_kind};
-use crate::check::Selection;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{Format, Limits};
 use crate::error::{BoundaryError, CheckError, ErrorKind, PolicyError};
+use crate::gate::Selection;
 use crate::metrics::MetricsInput;
 use crate::pipeline::StageReport;
 use serde_json::{Map, Number, Value};

@@ -3,13 +3,13 @@
 //! Every problem is recorded, never only the first; a criterion whose conditions do not compile
 //! is left out of its gate, and its diagnostics make sure the policy is never returned.
 
+use super::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
 use super::personas::Personas;
 use super::set::{CriterionRule, GateRule, GateSet, PersonaRule, Scoring};
 use crate::condition::{Program, compile_condition};
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
-use crate::policy::metric_table::MetricTable;
-use crate::policy::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
+use crate::metrics::table::MetricTable;
 use crate::units::{self, Dimension};
 use std::collections::BTreeMap;
 

@@ -1,10 +1,28 @@
-//! The personas of a policy, compiled once and shared by every gate set.
+//! The personas of a policy as declared, and compiled once to be shared by every gate set.
 
 use super::compile::unique_names;
 use crate::diagnostic::Diagnostic;
 use crate::document::Spanned;
-use crate::policy::model::PersonaDecl;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A persona: an owner of concerns that signs off on what it owns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonaDecl {
+    /// `architect`, `devops`, `qa`, `performance`, `security` or any other name.
+    pub name: Spanned<String>,
+    /// What the persona is responsible for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When true, this persona rejecting fails the whole decision.
+    #[serde(default)]
+    pub required: bool,
+    /// How many conditions an approval may carry before it becomes a rejection (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_conditions: Option<Spanned<u32>>,
+}
 
 /// The default number of conditions a persona's approval may carry.
 pub const DEFAULT_MAX_CONDITIONS: usize = 2;

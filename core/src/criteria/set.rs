@@ -2,7 +2,7 @@
 //! what each persona owns in them.
 
 use crate::condition::Program;
-use crate::policy::model::{GateKind, MissingRule};
+use crate::criteria::model::{GateKind, MissingRule};
 
 /// Compiled gates, and each persona of the policy with what it owns among them.
 #[derive(Debug, Default)]

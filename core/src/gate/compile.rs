@@ -1,9 +1,9 @@
 //! The `gates` section: each gate's criteria, compiled by the criteria compiler.
 
+use super::model::GateDecl;
 use crate::criteria::{self, Context, GateSet, GateSource, unique_names};
 use crate::diagnostic::Diagnostic;
 use crate::document::Spanned;
-use crate::policy::model::GateDecl;
 
 /// Compiles the policy's gates against its metrics and personas, adding every problem to
 /// `diagnostics`: gate `i` of the set is gate `i` of the policy.

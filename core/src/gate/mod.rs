@@ -1,14 +1,19 @@
-//! Quality gates: criterion outcomes, gate scoring and persona sign-off.
+//! The `gates` section: quality gates as written ([`model`]), compiled by the criteria
+//! compiler, chosen by name or kind ([`Selection`]) and checked on one record or a columnar
+//! batch ([`CompiledPolicy::check`](crate::CompiledPolicy::check),
+//! [`CompiledPolicy::check_batch`](crate::CompiledPolicy::check_batch)).
 //!
-//! The rules live here once and serve both the single check (which also writes explanations)
-//! and the columnar batch (which only needs verdicts).
+//! The rules that score gates and sign off personas are shared with every other section that
+//! judges metrics, and live in the criteria layer below.
 
+mod check;
 mod compile;
-mod outcome;
-mod scoring;
-mod signoff;
+pub mod model;
+mod selection;
 
+pub use crate::criteria::{
+    Batch, BatchColumn, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN,
+    ColumnBuilder,
+};
 pub(crate) use compile::compile;
-pub(crate) use outcome::{criterion_outcome, earned};
-pub(crate) use scoring::{GateScore, score, score_gate, scored_verdict, strict_severity};
-pub(crate) use signoff::{Reason, signoff};
+pub use selection::Selection;

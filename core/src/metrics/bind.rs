@@ -5,7 +5,7 @@ use super::input::{FlatJson, MetricsInput, RawValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::Spanned;
 use crate::error::CheckError;
-use crate::policy::metric_table::MetricTable;
+use crate::metrics::table::MetricTable;
 use crate::units::{self, Dimension, QuantityError, Unit};
 use std::borrow::Cow;
 

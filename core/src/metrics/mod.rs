@@ -1,6 +1,9 @@
-//! Metric observations: what the caller supplies, read and checked against the policy.
+//! Metrics: the policy's declarations ([`decl`]) compiled to a table of slots, and the
+//! observations a caller supplies, read ([`input`]) and bound to those slots in base units.
 
 pub(crate) mod bind;
+pub mod decl;
 pub mod input;
+pub(crate) mod table;
 
 pub use input::{MetricsInput, RawValue};

@@ -10,11 +10,11 @@ use super::graph::{Needs, Order, index, topological_order};
 use super::model::{DurationDecl, PipelineDecl, StageDecl};
 use super::plan::{Input, Name, Plan, plan};
 use super::{CompiledPipeline, Exit, Stage};
+use crate::criteria::model::GateKind;
 use crate::criteria::{self, Context, GateSet, GateSource, Personas, undeclared_persona};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
-use crate::policy::model::GateKind;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 
@@ -416,7 +416,7 @@ impl Cx {
         gates: &GateSet,
         personas: &Personas,
         inline: &mut Vec<GateSource<'d>>,
-    ) -> Exit {
+    ) -> Option<Exit> {
         match (&stage.gate, &stage.criteria) {
             (Some(gate), Some(_)) => {
                 self.error(
@@ -431,11 +431,11 @@ impl Cx {
                 .help = Some(
                     "name a policy gate with `gate`, or write the criteria inline, not both".into(),
                 );
-                Exit::None
+                None
             }
             (Some(gate), None) => {
                 if let Some(index) = gates.index_of(gate.as_str()) {
-                    Exit::Gate(index)
+                    Some(Exit::Gate(index))
                 } else {
                     let names = gates.gates.iter().map(|g| g.name.as_str());
                     let help = self
@@ -451,7 +451,7 @@ impl Cx {
                         "not a gate of this policy",
                     )
                     .help = Some(help);
-                    Exit::None
+                    None
                 }
             }
             (None, Some(criteria)) if criteria.is_empty() => {
@@ -462,9 +462,9 @@ impl Cx {
                     "this stage",
                 )
                 .help = Some("add a criterion, or remove `criteria`".into());
-                Exit::None
+                None
             }
-            (None, Some(_)) if !unique => Exit::None,
+            (None, Some(_)) if !unique => None,
             (None, Some(criteria)) => {
                 inline.push(GateSource {
                     name: &stage.name,
@@ -477,7 +477,7 @@ impl Cx {
                     score: stage.score.as_ref(),
                     criteria,
                 });
-                Exit::Inline(inline.len() - 1)
+                Some(Exit::Inline(inline.len() - 1))
             }
             (None, None) => {
                 if stage.score.is_some() {
@@ -488,7 +488,7 @@ impl Cx {
                         "this stage",
                     );
                 }
-                Exit::None
+                None
             }
         }
     }

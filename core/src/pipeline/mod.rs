@@ -2,7 +2,7 @@
 //!
 //! A policy's `pipeline` section is validated and compiled with the rest of the policy:
 //! [`CompiledPolicy::plan`](crate::CompiledPolicy::plan) gives its [`Plan`] (parallel waves, the critical path, each stage's
-//! slack), the renderers in [`render`] show it as a table, JSON, Graphviz or Mermaid, and the
+//! slack), the renderers in [`render`](crate::render) show it as a table, JSON, Graphviz or Mermaid, and the
 //! [`executor`] runs it through a host's [`StageRunner`] and [`Timer`], checking each stage's
 //! exit gate with the same engine as `check`.
 //!
@@ -24,7 +24,6 @@ pub mod executor;
 mod graph;
 pub mod model;
 pub mod plan;
-pub mod render;
 
 #[cfg(test)]
 mod tests;
@@ -73,11 +72,9 @@ pub struct Stage {
     pub estimate_ms: u64,
 }
 
-/// A stage's exit gate, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stage's exit gate, resolved (a stage without one passes when its action succeeds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
-    /// No exit gate: the stage passes when its action succeeds.
-    None,
     /// A gate of the policy: its index among the policy's gates.
     Gate(usize),
     /// The criteria written on the stage: their gate's index in the pipeline's own gate set.
@@ -92,7 +89,8 @@ pub struct CompiledPipeline {
     pub(crate) needs: Vec<Vec<usize>>,
     /// Per stage, the indices of the stages that need it.
     pub(crate) dependents: Vec<Vec<usize>>,
-    pub(crate) exits: Vec<Exit>,
+    /// Per stage, its exit gate, if any.
+    pub(crate) exits: Vec<Option<Exit>>,
     /// The exit criteria written on stages, compiled as a gate set of their own (one gate per
     /// such stage, named after it).
     pub(crate) inline: GateSet,
@@ -130,6 +128,16 @@ impl CompiledPipeline {
     #[must_use]
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// The exit gate of stage `stage`, if it has one.
+    pub(crate) fn exit(&self, stage: usize) -> Option<Exit> {
+        self.exits.get(stage).copied().flatten()
+    }
+
+    /// The gates of the exit criteria written on stages.
+    pub(crate) fn inline(&self) -> &GateSet {
+        &self.inline
     }
 }
 

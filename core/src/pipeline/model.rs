@@ -1,7 +1,7 @@
 //! The `pipeline` section as written: stages, their dependencies, exit gates and actions.
 
+use crate::criteria::model::{CriterionDecl, ScoreDecl};
 use crate::document::Spanned;
-use crate::policy::model::{CriterionDecl, ScoreDecl};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

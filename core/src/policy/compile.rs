@@ -4,14 +4,14 @@
 //! document; every problem found goes into one list, so one run reports them all.
 
 use super::compiled::{Compiled, CompiledPolicy};
-use super::metric_table::MetricTable;
 use super::model::Policy;
 use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
-use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
-use crate::{gate, pipeline, units};
+use crate::metrics::table::MetricTable;
+use crate::{gate, pipeline};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -97,7 +97,7 @@ impl Compiler<'_> {
                 "only version 1 exists",
             );
         }
-        let metrics = self.metrics(policy);
+        let metrics = MetricTable::compile(&policy.metrics, &mut self.diagnostics);
         let personas = Personas::compile(&policy.personas, &mut self.diagnostics);
         let reference = PolicyRef {
             name: policy.name.value.clone(),
@@ -119,56 +119,4 @@ impl Compiler<'_> {
             pipeline,
         }
     }
-
-    fn metrics(&mut self, policy: &Policy) -> MetricTable {
-        let mut table = MetricTable::default();
-        for (name, decl) in &policy.metrics {
-            if !valid_metric_name(name) {
-                self.error(
-                    Code::InvalidValue,
-                    format!("`{name}` is not a valid metric name"),
-                    decl.span,
-                    "declared here",
-                )
-                .help =
-                    Some("metric names are words of letters, digits and `_`, joined by `.`".into());
-            }
-            let unit = match &decl.unit {
-                None => units::Unit::NONE,
-                Some(unit) => match units::declared_unit(&unit.value) {
-                    Some(u) => u,
-                    None => {
-                        let help = did_you_mean(&unit.value, units::declared_unit_names()).map_or_else(
-                            || {
-                                "units are `%`, `ratio`, `ms`, `s`, `m`, `h`, `d`, `B`, `KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`, `count` and `bool`".to_owned()
-                            },
-                            |s| format!("did you mean `{s}`?"),
-                        );
-                        self.error(
-                            Code::UnknownUnit,
-                            format!("unknown unit `{}` for metric `{name}`", unit.value),
-                            unit.span,
-                            "unknown unit",
-                        )
-                        .help = Some(help);
-                        units::Unit::NONE
-                    }
-                },
-            };
-            table.declare(name, unit);
-        }
-        table
-    }
-}
-
-fn valid_metric_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.split('.').all(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !matches!(part, "and" | "or" | "not" | "true" | "false")
-        })
 }

@@ -1,10 +1,14 @@
-//! The compiled form of a policy: names resolved, units checked, conditions compiled to slots.
+//! The compiled form of a policy: its sections side by side, names resolved, units checked,
+//! conditions compiled to slots.
 
-use super::metric_table::MetricTable;
-use crate::criteria::GateSet;
-use crate::decision::PolicyRef;
+use crate::criteria::{GateSet, evaluate};
+use crate::decision::{Decision, PolicyRef};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
-use crate::pipeline::{CompiledPipeline, Plan, no_pipeline};
+use crate::metrics::MetricsInput;
+use crate::metrics::bind::bind;
+use crate::metrics::table::MetricTable;
+use crate::pipeline::{CompiledPipeline, Exit, Plan, no_pipeline};
 use std::sync::Arc;
 
 /// A validated, compiled policy. Immutable and cheap to clone and share across threads.
@@ -95,5 +99,35 @@ impl CompiledPolicy {
         self.pipeline()
             .map(CompiledPipeline::plan)
             .ok_or_else(no_pipeline)
+    }
+
+    /// Checks the exit gate of stage `stage` of the policy's pipeline on the metrics the stage
+    /// reported: the exit gate's name and the decision, or `None` when the stage has none.
+    pub(crate) fn check_exit(
+        &self,
+        stage: usize,
+        metrics: &MetricsInput,
+    ) -> Option<(&str, Result<Decision, CheckError>)> {
+        let pipeline = self.pipeline()?;
+        let (set, gate) = match pipeline.exit(stage)? {
+            Exit::Gate(gate) => (&self.inner.gates, gate),
+            Exit::Inline(gate) => (pipeline.inline(), gate),
+        };
+        let Some(rule) = set.gates.get(gate) else {
+            // INVARIANT: exits are resolved when the pipeline is compiled; should one point
+            // nowhere, the stage fails rather than passing unchecked.
+            let missing = Diagnostic::error(Code::Internal, "the stage's exit gate is missing");
+            return Some(("", Err(CheckError::Evaluation(vec![missing]))));
+        };
+        let decision = bind(metrics, &self.inner.metrics).and_then(|slots| {
+            evaluate(
+                set,
+                &self.inner.metrics,
+                &self.inner.policy,
+                &slots,
+                &[gate],
+            )
+        });
+        Some((rule.name.as_str(), decision))
     }
 }

@@ -1,8 +1,14 @@
-//! Policies: the document model, and its validation and compilation.
+//! Policies: the whole document model, and its compilation, which only assembles the
+//! sections.
+//!
+//! A policy compiles its metrics ([`metrics`](crate::metrics)) and personas once, then hands
+//! each section its part: the gates ([`gate`](crate::gate)) and the pipeline
+//! ([`pipeline`](crate::pipeline)), both of whose criteria the one criteria compiler compiles.
+//! The result, [`CompiledPolicy`], holds the sections side by side and answers for the places
+//! where one section uses another (a pipeline stage's exit gate).
 
 mod compile;
 pub(crate) mod compiled;
-pub(crate) mod metric_table;
 pub mod model;
 
 pub use crate::criteria::DEFAULT_MAX_CONDITIONS;

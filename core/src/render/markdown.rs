@@ -1,7 +1,10 @@
-//! The Markdown report, shaped for a GitHub Actions job summary (GitHub-flavoured tables).
+//! Markdown reports of a decision and of a pipeline run, shaped for a GitHub Actions job
+//! summary (GitHub-flavoured tables).
 
 use super::{MetricUnits, criterion_label, mode_text, signoff_text, summary_text, values_text};
-use crate::decision::{Decision, GateDecision};
+use crate::decision::{Decision, GateDecision, Verdict};
+use crate::pipeline::duration::format_elapsed;
+use crate::pipeline::{RunResult, StageOutcome};
 use std::fmt::Write as _;
 
 /// Renders a decision as Markdown for a CI job summary (`$GITHUB_STEP_SUMMARY`): a heading
@@ -114,6 +117,52 @@ fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
             },
         );
     }
+}
+
+/// The run as Markdown: the verdict, then a table with one row per stage.
+#[must_use]
+pub fn run_markdown(result: &RunResult) -> String {
+    let mut out = String::new();
+    let icon = match result.verdict {
+        Verdict::Pass => "✅",
+        Verdict::Warn => "⚠️",
+        Verdict::Fail => "❌",
+    };
+    let _ = writeln!(out, "## {icon} Pipeline of {}\n", code(&result.policy.name));
+    let _ = writeln!(
+        out,
+        "**{}** in {}\n",
+        text(&result.summary),
+        format_elapsed(result.duration_ms)
+    );
+    out.push_str("| Stage | Outcome | Duration | Attempts | Exit gate | Notes |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for stage in &result.stages {
+        let outcome = match stage.outcome {
+            StageOutcome::Passed => "✅ passed".to_owned(),
+            _ if stage.allowed_failure => format!("⚠️ {} (allowed)", stage.outcome.as_str()),
+            StageOutcome::Failed | StageOutcome::TimedOut => {
+                format!("❌ {}", stage.outcome.as_str())
+            }
+            StageOutcome::Cancelled | StageOutcome::Skipped => {
+                format!("⏭️ {}", stage.outcome.as_str())
+            }
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            code(&stage.name),
+            outcome,
+            stage.duration_ms.map_or_else(String::new, format_elapsed),
+            stage.attempts.len(),
+            stage
+                .gate
+                .as_ref()
+                .map_or_else(String::new, |g| g.verdict.as_str().to_owned()),
+            text(stage.reason.as_deref().unwrap_or(""))
+        );
+    }
+    out
 }
 
 /// Inline Markdown for a table cell from text that marks code with backticks (as kiro's

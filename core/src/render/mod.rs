@@ -1,21 +1,36 @@
-//! Pure renderings of a [`Decision`] for people and CI systems: a terminal report
-//! ([`human`]), a Markdown job summary ([`markdown`]) and JUnit XML ([`junit`]).
+//! Pure renderings for people and CI systems, one file per format, each rendering whatever
+//! the engine answers in that format:
 //!
-//! Every renderer is a pure function from a decision to a string: no I/O, no clock, no
-//! environment. The same decision always renders to the same bytes.
+//! | format | a [`Decision`] | a pipeline's [`Plan`](crate::pipeline::Plan) | a [`RunResult`](crate::pipeline::RunResult) |
+//! |---|---|---|---|
+//! | terminal | [`human`] | [`plan_human`] | [`run_human`] |
+//! | Markdown | [`markdown`](markdown()) | | [`run_markdown`] |
+//! | JUnit XML | [`junit`](junit()) | | [`run_junit`] |
+//! | pretty JSON | | [`plan_json`] | [`run_json`] |
+//! | Graphviz DOT | | [`plan_dot`] | |
+//! | Mermaid | | [`plan_mermaid`] | |
+//!
+//! Every renderer is a pure function to a string: no I/O, no clock, no environment. The same
+//! input always renders to the same bytes. XML is escaped in one place (`xml`).
 //!
 //! Metric values in a decision are held in base units (ratios as fractions, durations in
 //! milliseconds, sizes in bytes). Given the policy's [`MetricUnits`], the renderers show them in
 //! the declared units (`87.0%`, `420ms`); without, in base units.
 
+mod dot;
 mod human;
+mod json;
 mod junit;
 mod markdown;
+mod mermaid;
 pub(crate) mod xml;
 
-pub use human::{HumanOptions, human};
-pub use junit::junit;
-pub use markdown::markdown;
+pub use dot::plan_dot;
+pub use human::{HumanOptions, human, plan_human, run_human};
+pub use json::{plan_json, run_json};
+pub use junit::{junit, run_junit};
+pub use markdown::{markdown, run_markdown};
+pub use mermaid::plan_mermaid;
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
 use crate::policy::CompiledPolicy;
@@ -140,6 +155,15 @@ fn summary_text(decision: &Decision) -> &str {
         .strip_prefix(decision.verdict.as_str())
         .and_then(|rest| rest.strip_prefix(": "))
         .unwrap_or(summary)
+}
+
+/// `1 stage`, `3 stages`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 /// `approved with conditions` for `approved_with_conditions`.

@@ -2,8 +2,8 @@
 
 use crate::pipeline::Plan;
 use crate::pipeline::duration::{format_duration, parse_duration};
-use crate::pipeline::render::{plan_dot, plan_human, plan_json, plan_mermaid};
 use crate::policy::CompiledPolicy;
+use crate::render::{plan_dot, plan_human, plan_json, plan_mermaid};
 
 fn plan() -> Plan {
     let text = "name: demo
@@ -140,7 +140,7 @@ fn junit_of_a_run_escapes_as_junit_of_a_decision() {
         }],
     }))
     .unwrap_or_else(|e| panic!("{e}"));
-    let xml = crate::pipeline::render::run_junit(&result);
+    let xml = crate::render::run_junit(&result);
     let escaped = "a&quot;b&apos;&lt;&amp;&gt;\u{FFFD}&#9;&#13;&#10;c";
     assert!(
         xml.contains(&format!(

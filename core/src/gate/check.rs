@@ -1,26 +1,15 @@
-//! Checking metrics against a compiled policy: one record with a full explanation, or a
+//! Checking metrics against the policy's gates: one record with a full explanation, or a
 //! columnar batch of records with verdicts only.
 
-mod batch;
-mod decide;
-mod selection;
-mod text;
-
-pub use batch::{
-    Batch, BatchColumn, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN,
-    ColumnBuilder,
-};
-pub use selection::Selection;
-
-use crate::criteria::GateSet;
+use super::Selection;
+use crate::criteria::batch::{Batch, BatchResult, evaluate_batch};
+use crate::criteria::evaluate;
 use crate::decision::Decision;
-use crate::diagnostic::{Code, Diagnostic};
 use crate::document::Format;
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::{bind, bind_flat};
 use crate::metrics::input::FlatJson;
-use crate::pipeline::Exit;
 use crate::policy::CompiledPolicy;
 
 impl CompiledPolicy {
@@ -37,7 +26,7 @@ impl CompiledPolicy {
     ) -> Result<Decision, CheckError> {
         let selected = selection.resolve(self)?;
         let slots = bind(metrics, &self.inner.metrics)?;
-        self.decide(&self.inner.gates, &slots, &selected)
+        self.decide(&slots, &selected)
     }
 
     /// [`CompiledPolicy::check`] with metrics given as a JSON value (an object of names to
@@ -55,7 +44,7 @@ impl CompiledPolicy {
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(self)?;
             let slots = bind_flat(&flat, &self.inner.metrics)?;
-            return self.decide(&self.inner.gates, &slots, &selected);
+            return self.decide(&slots, &selected);
         }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
         self.check(&input, selection)
@@ -75,39 +64,25 @@ impl CompiledPolicy {
         self.check(&input, selection)
     }
 
-    /// Checks the exit gate of stage `stage` of the policy's pipeline on the metrics the stage
-    /// reported: the exit gate's name and the decision, or `None` when the stage has none.
-    pub(crate) fn check_exit(
+    /// Checks every record of a columnar batch; each record's code equals the verdict
+    /// [`CompiledPolicy::check`] gives for that record's values.
+    ///
+    /// # Errors
+    /// [`CheckError::Input`] for a selection that matches nothing or a value that does not fit
+    /// its metric (the message names the record).
+    pub fn check_batch(
         &self,
-        stage: usize,
-        metrics: &MetricsInput,
-    ) -> Option<(&str, Result<Decision, CheckError>)> {
-        let pipeline = self.pipeline()?;
-        let (set, gate) = match pipeline.exits.get(stage)? {
-            Exit::None => return None,
-            Exit::Gate(gate) => (&self.inner.gates, *gate),
-            Exit::Inline(gate) => (&pipeline.inline, *gate),
-        };
-        let Some(rule) = set.gates.get(gate) else {
-            // INVARIANT: exits are resolved when the pipeline is compiled; should one point
-            // nowhere, the stage fails rather than passing unchecked.
-            let missing = Diagnostic::error(Code::Internal, "the stage's exit gate is missing");
-            return Some(("", Err(CheckError::Evaluation(vec![missing]))));
-        };
-        let decision =
-            bind(metrics, &self.inner.metrics).and_then(|slots| self.decide(set, &slots, &[gate]));
-        Some((rule.name.as_str(), decision))
+        batch: &Batch,
+        selection: &Selection,
+    ) -> Result<BatchResult, CheckError> {
+        let selected = selection.resolve(self)?;
+        evaluate_batch(&self.inner.gates, &self.inner.metrics, batch, &selected)
     }
 
-    /// The decision over gates `selected` of `set` (the policy's gates, or a pipeline's own).
-    fn decide(
-        &self,
-        set: &GateSet,
-        slots: &[f64],
-        selected: &[usize],
-    ) -> Result<Decision, CheckError> {
-        decide::decide(
-            set,
+    /// The decision over the policy's gates `selected`.
+    fn decide(&self, slots: &[f64], selected: &[usize]) -> Result<Decision, CheckError> {
+        evaluate(
+            &self.inner.gates,
             &self.inner.metrics,
             &self.inner.policy,
             slots,

@@ -1,6 +1,6 @@
 //! Persona sign-off over the gates and criteria a persona owns.
 
-use crate::criteria::{GateRule, PersonaRule};
+use super::{GateRule, PersonaRule};
 use crate::decision::{Outcome, Signoff, Verdict};
 
 /// Why a persona rejected.

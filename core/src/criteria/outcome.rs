@@ -1,7 +1,7 @@
 //! From condition results to a criterion outcome, with the missing-data rule.
 
+use crate::criteria::model::MissingRule;
 use crate::decision::Outcome;
-use crate::policy::model::MissingRule;
 use crate::tri::Tri;
 
 /// The outcome of a criterion whose pass condition gave `pass` and whose warn condition (if it

@@ -1,9 +1,9 @@
 //! Which gates a check evaluates.
 
+use crate::criteria::model::GateKind;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::error::CheckError;
 use crate::policy::CompiledPolicy;
-use crate::policy::model::GateKind;
 
 /// Which gates to evaluate: all by default, or one by name, or those of one kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

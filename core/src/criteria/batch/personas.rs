@@ -1,7 +1,7 @@
 //! Required personas' sign-off, column-wise: per persona, a column counting the conditions it
 //! would attach, added criterion by criterion.
 //!
-//! The rules are those of [`crate::gate::signoff`], which the single check uses. A persona
+//! The rules are those of [`signoff`](crate::criteria::signoff), which the single check uses. A persona
 //! rejects when a gate it owns fails, when a key criterion it owns fails, or when more of the
 //! criteria it owns end other than pass (a failed key criterion aside) than its
 //! `max_conditions`; a required persona's rejection fails the record. The first two need no

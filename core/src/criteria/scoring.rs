@@ -6,7 +6,7 @@
 //! ones.
 
 use super::outcome::earned;
-use crate::criteria::{CriterionRule, GateRule, Scoring};
+use super::{CriterionRule, GateRule, Scoring};
 use crate::decision::{Outcome, Verdict};
 
 /// A gate's verdict and score, and what drove it.

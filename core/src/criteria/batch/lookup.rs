@@ -7,9 +7,10 @@
 //! work is then a branch-free select that the compiler vectorises.
 
 use super::{CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN};
+use crate::criteria::model::MissingRule;
+use crate::criteria::outcome::criterion_outcome;
+use crate::criteria::scoring::strict_severity;
 use crate::decision::{Outcome, Verdict};
-use crate::gate::{criterion_outcome, strict_severity};
-use crate::policy::model::MissingRule;
 use crate::tri::Tri;
 
 /// Outcome byte: pass. The decided outcomes share their bytes with the verdict codes.

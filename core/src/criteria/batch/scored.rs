@@ -6,8 +6,9 @@
 
 use super::lookup::{ERROR, FAIL, PASS, UNKNOWN, WARN, verdict_code};
 use super::rules::BatchCriterion;
+use crate::criteria::outcome::earned;
+use crate::criteria::scoring::{score, scored_verdict};
 use crate::decision::Outcome;
-use crate::gate::{earned, score, scored_verdict};
 
 /// Flag: a key criterion failed.
 const KEY_FAILED: u8 = 1;

@@ -24,13 +24,12 @@ mod scored;
 
 pub use input::{Batch, BatchColumn, ColumnBuilder};
 
+use super::GateSet;
 use crate::error::CheckError;
-use crate::policy::CompiledPolicy;
+use crate::metrics::table::MetricTable;
 use base::BaseColumns;
 use rules::BatchRules;
 use serde::{Deserialize, Serialize};
-
-use super::Selection;
 
 /// A record's verdict code in [`BatchResult::verdicts`]: pass.
 pub const CODE_PASS: u8 = 0;
@@ -66,32 +65,31 @@ pub struct BatchResult {
     pub counts: BatchCounts,
 }
 
-impl CompiledPolicy {
-    /// Checks every record of a columnar batch; each record's code equals the verdict
-    /// [`CompiledPolicy::check`] gives for that record's values.
-    ///
-    /// # Errors
-    /// [`CheckError::Input`] for a selection that matches nothing or a value that does not fit
-    /// its metric (the message names the record).
-    pub fn check_batch(
-        &self,
-        batch: &Batch,
-        selection: &Selection,
-    ) -> Result<BatchResult, CheckError> {
-        let selected = selection.resolve(self)?;
-        let rules = BatchRules::new(&self.inner.gates, &selected);
-        let chunk = batch.len.clamp(1, CHUNK);
-        let mut base = BaseColumns::new(&self.inner.metrics, batch, &rules.slots, chunk);
-        let mut lanes = rules.lanes(chunk);
-        let mut verdicts = vec![CODE_PASS; batch.len];
-        for (i, out) in verdicts.chunks_mut(CHUNK).enumerate() {
-            let start = i * CHUNK;
-            let columns = base.load(start..start + out.len())?;
-            rules.run(&columns, out, &mut lanes);
-        }
-        let counts = BatchCounts::of(&verdicts);
-        Ok(BatchResult { verdicts, counts })
+/// Evaluates gates `selected` of `set` on every record of `batch` (columns by metric name,
+/// bound through `metrics`); each record's code equals the verdict the single check gives for
+/// that record's values.
+///
+/// # Errors
+/// [`CheckError::Input`] for a value that does not fit its metric (the message names the
+/// record).
+pub(crate) fn evaluate_batch(
+    set: &GateSet,
+    metrics: &MetricTable,
+    batch: &Batch,
+    selected: &[usize],
+) -> Result<BatchResult, CheckError> {
+    let rules = BatchRules::new(set, selected);
+    let chunk = batch.len.clamp(1, CHUNK);
+    let mut base = BaseColumns::new(metrics, batch, &rules.slots, chunk);
+    let mut lanes = rules.lanes(chunk);
+    let mut verdicts = vec![CODE_PASS; batch.len];
+    for (i, out) in verdicts.chunks_mut(CHUNK).enumerate() {
+        let start = i * CHUNK;
+        let columns = base.load(start..start + out.len())?;
+        rules.run(&columns, out, &mut lanes);
     }
+    let counts = BatchCounts::of(&verdicts);
+    Ok(BatchResult { verdicts, counts })
 }
 
 impl BatchCounts {

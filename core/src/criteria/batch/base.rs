@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::error::CheckError;
 use crate::metrics::RawValue;
 use crate::metrics::bind::convert;
-use crate::policy::metric_table::{MetricSlot, MetricTable};
+use crate::metrics::table::{MetricSlot, MetricTable};
 use crate::units::{Dimension, Scale};
 use std::ops::Range;
 

@@ -3,7 +3,7 @@
 //! Its canonical JSON (serde field order, sorted maps, shortest round-trip floats) is the same
 //! bytes in every language for the same policy and inputs.
 
-use crate::policy::model::{GateKind, MissingRule};
+use crate::criteria::model::{GateKind, MissingRule};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,16 +1,18 @@
 //! One record: evaluate the selected gates, explain every criterion, sign off, conclude.
 
-use super::text;
+use super::outcome::{criterion_outcome, earned};
+use super::reasons;
+use super::scoring::score_gate;
+use super::signoff::signoff;
+use super::{CriterionRule, GateSet, Scoring};
 use crate::condition::EvalError;
-use crate::criteria::{CriterionRule, GateSet, Scoring};
 use crate::decision::{
     CriterionDecision, Decision, GateDecision, Outcome, PersonaDecision, PolicyRef, ScoringMode,
     SeenValue, Signoff, Thresholds, Verdict,
 };
 use crate::diagnostic::{Diagnostic, Span};
 use crate::error::CheckError;
-use crate::gate::{criterion_outcome, score_gate, signoff};
-use crate::policy::metric_table::MetricTable;
+use crate::metrics::table::MetricTable;
 use crate::tri::Tri;
 use crate::units::Dimension;
 use std::borrow::Cow;
@@ -18,7 +20,7 @@ use std::collections::BTreeMap;
 
 /// Builds the decision for `slots` (base-unit values, NaN = no data, by `metrics` slot) over
 /// the `selected` gates of `set`, for the policy `policy`.
-pub(crate) fn decide(
+pub(crate) fn evaluate(
     set: &GateSet,
     metrics: &MetricTable,
     policy: &PolicyRef,
@@ -48,7 +50,7 @@ pub(crate) fn decide(
             mode,
             score: score.score,
             thresholds,
-            reason: text::gate_reason(rule, &criteria, &score),
+            reason: reasons::gate_reason(rule, &criteria, &score),
             owners: rule.owners.clone(),
             criteria,
         });
@@ -86,7 +88,7 @@ pub(crate) fn decide(
                 .iter()
                 .map(|&(g, c)| criterion_text(g, c))
                 .collect(),
-            reasons: reasons.iter().map(|r| text::reason(set, *r)).collect(),
+            reasons: reasons.iter().map(|r| reasons::reason(set, *r)).collect(),
         });
     }
     let gate_verdict = verdicts.iter().copied().max().unwrap_or(Verdict::Pass);
@@ -102,7 +104,7 @@ pub(crate) fn decide(
     };
     Ok(Decision {
         verdict,
-        summary: text::summary(verdict, &gates, &required_rejected),
+        summary: reasons::summary(verdict, &gates, &required_rejected),
         policy: policy.clone(),
         gates,
         personas,
@@ -162,7 +164,7 @@ fn criterion(
         outcome,
         values,
         weight: rule.weight,
-        earned: crate::gate::earned(outcome, rule.weight),
+        earned: earned(outcome, rule.weight),
         key: rule.key,
         missing_rule_applied: applied,
         explanation,

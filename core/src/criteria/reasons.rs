@@ -1,9 +1,10 @@
 //! The sentences of a decision: gate reasons, rejection reasons, the summary. Each is written
 //! into one `String`, part by part.
 
-use crate::criteria::{GateRule, GateSet, Scoring};
+use super::scoring::GateScore;
+use super::signoff::Reason;
+use super::{GateRule, GateSet, Scoring};
 use crate::decision::{CriterionDecision, GateDecision, Outcome, Verdict};
-use crate::gate::{GateScore, Reason};
 use crate::units::{Unit, format_in};
 
 /// Appends `; ` unless `out` is empty: parts of a sentence are joined with it.

@@ -3,6 +3,7 @@
 use super::*;
 use crate::diagnostic::Code;
 use crate::error::{ErrorKind, KiroError};
+use crate::gate::Selection;
 
 fn message(error: &CheckError) -> &str {
     &error.diagnostics()[0].message
@@ -233,7 +234,7 @@ const RECORDS: usize = 9_000;
 /// booleans, missing values and a runtime division by zero.
 #[test]
 fn batch_verdicts_equal_single_checks() {
-    use crate::{CompiledPolicy, Selection};
+    use crate::CompiledPolicy;
     let policy = CompiledPolicy::from_text(
         r#"
 name: agree
@@ -279,7 +280,7 @@ gates:
 /// every gate selected, a required persona that owns a whole strict gate.
 #[test]
 fn batch_verdicts_equal_single_checks_on_the_fast_paths() {
-    use crate::{CompiledPolicy, Selection};
+    use crate::CompiledPolicy;
     let policy = CompiledPolicy::from_text(
         r#"
 name: fast
@@ -323,7 +324,7 @@ gates:
 
 #[test]
 fn a_value_that_does_not_fit_names_its_record() {
-    use crate::{CompiledPolicy, Selection};
+    use crate::CompiledPolicy;
     let policy = CompiledPolicy::from_text(
         r#"
 name: p
