@@ -3,7 +3,9 @@
 use crate::pipeline::Plan;
 use crate::pipeline::duration::{format_duration, parse_duration};
 use crate::policy::CompiledPolicy;
-use crate::render::{plan_dot, plan_human, plan_json, plan_mermaid};
+use crate::render::{
+    plan_dot, plan_human, plan_json, plan_mermaid, run_human, run_junit, run_markdown,
+};
 
 fn plan() -> Plan {
     let text = "name: demo
@@ -121,10 +123,9 @@ pipeline:
     assert!(plan_mermaid(&plan).contains("  s1[\"größe<br/>5m\"]\n  s0 --> s1\n"));
 }
 
-#[test]
-fn junit_of_a_run_escapes_as_junit_of_a_decision() {
-    let name = "a\"b'<&>\u{1}\t\r\nc";
-    let result: crate::pipeline::RunResult = serde_json::from_value(serde_json::json!({
+/// A failed run of one stage, with `name` as the policy's and the stage's name and reason.
+fn run_named(name: &str) -> crate::pipeline::RunResult {
+    serde_json::from_value(serde_json::json!({
         "policy": {"name": name, "hash": "sha256:0"},
         "verdict": "fail",
         "summary": "fail",
@@ -139,8 +140,13 @@ fn junit_of_a_run_escapes_as_junit_of_a_decision() {
             "attempts": [],
         }],
     }))
-    .unwrap_or_else(|e| panic!("{e}"));
-    let xml = crate::render::run_junit(&result);
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn junit_of_a_run_escapes_as_junit_of_a_decision() {
+    let name = "a\"b'<&>\u{1}\t\r\nc";
+    let xml = run_junit(&run_named(name));
     let escaped = "a&quot;b&apos;&lt;&amp;&gt;\u{FFFD}&#9;&#13;&#10;c";
     assert!(
         xml.contains(&format!(
@@ -158,4 +164,23 @@ fn junit_of_a_run_escapes_as_junit_of_a_decision() {
         .find(|n| n.has_tag_name("testcase"))
         .unwrap_or_else(|| panic!("a test case"));
     assert_eq!(case.attribute("name"), Some("a\"b'<&>\u{FFFD}\t\r\nc"));
+}
+
+#[test]
+fn reports_of_a_run_escape_control_characters_only() {
+    let result = run_named("größe \"x\"\u{1b}[2J");
+    let human = run_human(&result, false);
+    assert!(human.contains("größe \"x\"\\u{1b}[2J"), "{human}");
+    assert!(!human.contains('\u{1b}'), "{human}");
+    let markdown = run_markdown(&result);
+    assert!(
+        markdown.contains("| `größe \"x\" [2J` | ❌ failed |"),
+        "{markdown}"
+    );
+    let markdown = run_markdown(&run_named("<b>`x`|"));
+    assert!(
+        markdown.contains("## ❌ Pipeline of ``<b>`x`\\|``"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| &lt;b&gt;`x`\\| |"), "{markdown}");
 }
