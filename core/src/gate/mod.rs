@@ -1,12 +1,12 @@
 //! The `gates` section: quality gates as written ([`model`]), compiled by the criteria
-//! compiler, chosen by name or kind ([`Selection`]) and checked on one record or a columnar
-//! batch ([`CompiledPolicy::check`](crate::CompiledPolicy::check),
-//! [`CompiledPolicy::check_batch`](crate::CompiledPolicy::check_batch)).
+//! compiler, and chosen by name or kind ([`Selection`]) for a check on one record or a
+//! columnar batch ([`CompiledPolicy::check`](crate::CompiledPolicy::check),
+//! [`CompiledPolicy::check_batch`](crate::CompiledPolicy::check_batch), which the policy
+//! answers by evaluating the selected gates of its gate set).
 //!
 //! The rules that score gates and sign off personas are shared with every other section that
 //! judges metrics, and live in the criteria layer below.
 
-mod check;
 mod compile;
 pub mod model;
 mod selection;

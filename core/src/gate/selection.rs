@@ -1,9 +1,9 @@
 //! Which gates a check evaluates.
 
+use crate::criteria::GateSet;
 use crate::criteria::model::GateKind;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::error::CheckError;
-use crate::policy::CompiledPolicy;
 
 /// Which gates to evaluate: all by default, or one by name, or those of one kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,9 +21,9 @@ impl Selection {
         Self::default()
     }
 
-    /// The indices of the selected gates, in policy order.
-    pub(crate) fn resolve(&self, policy: &CompiledPolicy) -> Result<Vec<usize>, CheckError> {
-        let gates = &policy.inner.gates.gates;
+    /// The indices of the selected gates of `set`, in policy order.
+    pub(crate) fn resolve(&self, set: &GateSet) -> Result<Vec<usize>, CheckError> {
+        let gates = &set.gates;
         if let Some(name) = &self.gate
             && !gates.iter().any(|g| &g.name == name)
         {

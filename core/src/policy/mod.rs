@@ -7,6 +7,7 @@
 //! The result, [`CompiledPolicy`], holds the sections side by side and answers for the places
 //! where one section uses another (a pipeline stage's exit gate).
 
+mod check;
 mod compile;
 pub(crate) mod compiled;
 pub mod model;

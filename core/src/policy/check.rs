@@ -1,16 +1,16 @@
-//! Checking metrics against the policy's gates: one record with a full explanation, or a
-//! columnar batch of records with verdicts only.
+//! Checking metrics against the policy's gates (its `gates` section): one record with a full
+//! explanation, or a columnar batch of records with verdicts only.
 
-use super::Selection;
+use super::CompiledPolicy;
 use crate::criteria::batch::{Batch, BatchResult, evaluate_batch};
 use crate::criteria::evaluate;
 use crate::decision::Decision;
 use crate::document::Format;
 use crate::error::CheckError;
+use crate::gate::Selection;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::{bind, bind_flat};
 use crate::metrics::input::FlatJson;
-use crate::policy::CompiledPolicy;
 
 impl CompiledPolicy {
     /// Checks one set of metrics against the selected gates and explains the verdict.
@@ -24,7 +24,7 @@ impl CompiledPolicy {
         metrics: &MetricsInput,
         selection: &Selection,
     ) -> Result<Decision, CheckError> {
-        let selected = selection.resolve(self)?;
+        let selected = selection.resolve(&self.inner.gates)?;
         let slots = bind(metrics, &self.inner.metrics)?;
         self.decide(&slots, &selected)
     }
@@ -42,7 +42,7 @@ impl CompiledPolicy {
         // A flat object (the usual shape) is read in place: `from_json` would copy it entry for
         // entry and find nothing to report.
         if let Some(flat) = FlatJson::new(metrics) {
-            let selected = selection.resolve(self)?;
+            let selected = selection.resolve(&self.inner.gates)?;
             let slots = bind_flat(&flat, &self.inner.metrics)?;
             return self.decide(&slots, &selected);
         }
@@ -75,7 +75,7 @@ impl CompiledPolicy {
         batch: &Batch,
         selection: &Selection,
     ) -> Result<BatchResult, CheckError> {
-        let selected = selection.resolve(self)?;
+        let selected = selection.resolve(&self.inner.gates)?;
         evaluate_batch(&self.inner.gates, &self.inner.metrics, batch, &selected)
     }
 
