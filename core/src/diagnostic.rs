@@ -127,6 +127,16 @@ codes! {
     InvalidSetting = "KIRO-E031",
     /// batch columns differ in length or type
     InvalidBatch = "KIRO-E032",
+    /// the policy has no pipeline to plan or run
+    NoPipeline = "KIRO-E033",
+    /// a saved state kiro cannot read: malformed, of another kind, or of an unknown or newer format
+    InvalidState = "KIRO-E040",
+    /// a saved state belongs to a different policy
+    StatePolicyMismatch = "KIRO-E041",
+    /// an event is earlier than the last one the state has seen
+    TimeWentBackwards = "KIRO-E042",
+    /// an event for an attempt or timer the state does not know, or after it is done
+    UnexpectedEvent = "KIRO-E043",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
 }

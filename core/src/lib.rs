@@ -34,6 +34,7 @@ mod criteria;
 pub mod diagnostic;
 pub mod document;
 pub mod error;
+pub mod machine;
 pub mod metrics;
 pub mod tri;
 pub mod units;

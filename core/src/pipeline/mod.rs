@@ -2,9 +2,9 @@
 //!
 //! A policy's `pipeline` section is validated and compiled with the rest of the policy:
 //! [`CompiledPolicy::plan`](crate::CompiledPolicy::plan) gives its [`Plan`] (parallel waves, the critical path, each stage's
-//! slack), the renderers in [`render`](crate::render) show it as a table, JSON, Graphviz or Mermaid, and the
-//! [`executor`] runs it through a host's [`StageRunner`] and [`Timer`], checking each stage's
-//! exit gate with the same engine as `check`.
+//! slack), the renderers in [`render`](crate::render) show it as a table, JSON, Graphviz or Mermaid, and
+//! [`run`] runs it as a sans-I/O state machine ([`RunState`], [`RunEvent`] in, [`RunEffect`]
+//! out, [`step`]), checking each stage's exit gate with the same engine as `check`.
 //!
 //! ```
 //! use kiro::CompiledPolicy;
@@ -20,25 +20,23 @@
 
 mod compile;
 pub mod duration;
-pub mod executor;
 mod graph;
 pub mod model;
 pub mod plan;
+pub mod run;
 
 #[cfg(test)]
 mod tests;
 
 pub(crate) use compile::compile;
 pub use compile::{MAX_RETRIES, plan_pipeline};
-pub use executor::{
-    Event, Executor, HostRequest, HostRun, HostStep, RunOptions, RunResult, StageOutcome,
-    StageReport, StageRunner, Timer,
+pub use run::{
+    Event, HostRequest, HostRun, HostStep, PlanError, RunEffect, RunError, RunEvent, RunOptions,
+    RunResult, RunState, StageOutcome, StageReport, replay, step,
 };
 pub use plan::{Plan, PlannedStage};
 
 use crate::criteria::GateSet;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::error::CheckError;
 use std::collections::BTreeMap;
 
 /// A stage as a host sees it: what to run, and how.
@@ -139,14 +137,6 @@ impl CompiledPipeline {
     pub(crate) fn inline(&self) -> &GateSet {
         &self.inline
     }
-}
-
-/// The error for a policy without a pipeline.
-pub(crate) fn no_pipeline() -> CheckError {
-    CheckError::input(
-        Diagnostic::error(Code::EmptySelection, "the policy has no pipeline")
-            .with_help("add a `pipeline:` section with `stages:`"),
-    )
 }
 
 /// A plan's canonical JSON: compact, fields in declaration order.

@@ -1,4 +1,5 @@
-//! Tests of pipelines: validation, planning, renderings and the executor on a fake clock.
+//! Tests of pipelines: validation, planning, renderings and the run's state machine on
+//! virtual time.
 
 // A test fails by panicking.
 #![allow(clippy::panic)]

@@ -8,7 +8,7 @@ use crate::error::CheckError;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::bind;
 use crate::metrics::table::MetricTable;
-use crate::pipeline::{CompiledPipeline, Exit, Plan, no_pipeline};
+use crate::pipeline::{CompiledPipeline, Exit, Plan, PlanError};
 use std::sync::Arc;
 
 /// A validated, compiled policy. Immutable and cheap to clone and share across threads.
@@ -93,12 +93,12 @@ impl CompiledPolicy {
     /// The plan of the policy's pipeline: waves, critical path, slack.
     ///
     /// # Errors
-    /// [`Code::EmptySelection`](crate::Code::EmptySelection) when the policy has no `pipeline`
+    /// [`Code::NoPipeline`](crate::Code::NoPipeline) when the policy has no `pipeline`
     /// section.
-    pub fn plan(&self) -> Result<&Plan, CheckError> {
+    pub fn plan(&self) -> Result<&Plan, PlanError> {
         self.pipeline()
             .map(CompiledPipeline::plan)
-            .ok_or_else(no_pipeline)
+            .ok_or_else(PlanError::no_pipeline)
     }
 
     /// Checks the exit gate of stage `stage` of the policy's pipeline on the metrics the stage

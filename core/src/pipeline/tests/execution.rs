@@ -1,10 +1,9 @@
-//! The executor on a virtual clock: every time below is exact.
+//! The run's state machine on virtual time: every time below is exact.
 
-use super::fake::{FakeRunner, FakeTimer, Step, block_on, fail, ok, reporting};
+use super::fake::{Step, fail, ok, reporting, simulate};
 use crate::decision::Verdict;
-use crate::pipeline::{Event, Executor, RunOptions, RunResult, StageOutcome, Timer};
+use crate::pipeline::{Event, HostRun, RunOptions, RunResult, StageOutcome};
 use crate::policy::CompiledPolicy;
-use std::time::Duration;
 
 fn compile(pipeline: &str) -> CompiledPolicy {
     let text = format!(
@@ -35,30 +34,13 @@ fn run_with(
     cancel_at: Option<u64>,
 ) -> Outcome {
     let policy = compile(pipeline);
-    let timer = FakeTimer::default();
-    let runner = FakeRunner::new(&timer, scripts);
-    let mut events = Vec::new();
-    let executor = Executor::new(&policy, &runner, &timer)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_options(options);
-    let result = block_on(&timer, async {
-        match cancel_at {
-            None => executor.run(|e| events.push(e.clone())).await,
-            Some(secs) => {
-                executor
-                    .run_until(timer.sleep(Duration::from_secs(secs)), |e| {
-                        events.push(e.clone())
-                    })
-                    .await
-            }
-        }
-    });
+    let out = simulate(&policy, scripts, options, cancel_at);
     Outcome {
-        result,
-        events,
-        dropped: runner.dropped(),
-        max_running: runner.max_running.load(std::sync::atomic::Ordering::SeqCst),
-        starts: runner.starts(),
+        result: out.result,
+        events: out.events,
+        dropped: out.dropped,
+        max_running: out.max_running,
+        starts: out.starts,
     }
 }
 
@@ -436,7 +418,7 @@ fn exit_gates_decide_the_stage() {
     assert_eq!(perf.outcome, StageOutcome::Failed);
     assert_eq!(
         perf.attempts[0].outcome,
-        crate::pipeline::executor::AttemptOutcome::Succeeded
+        crate::pipeline::run::AttemptOutcome::Succeeded
     );
     let gate = perf.gate.unwrap_or_else(|| panic!("a decision"));
     assert_eq!(gate.gates[0].name, "perf");
@@ -563,11 +545,9 @@ fn runs_are_deterministic() {
 }
 
 #[test]
-fn no_pipeline_no_executor() {
+fn no_pipeline_no_run() {
     let policy = CompiledPolicy::from_text("name: t\n", None).unwrap_or_else(|e| panic!("{e}"));
-    let timer = FakeTimer::default();
-    let runner = FakeRunner::new(&timer, &[]);
-    assert!(Executor::new(&policy, &runner, &timer).is_err());
+    assert!(HostRun::new(&policy, &[], RunOptions::default()).is_err());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use crate::decision::Verdict;
 use crate::diagnostic::Code;
-use crate::error::{CheckError, KiroError};
+use crate::error::KiroError;
 use crate::metrics::MetricsInput;
 use crate::pipeline::{
     HostRequest, HostRun, HostStep, RunOptions, RunResult, StageOutcome, StageReport,
@@ -287,9 +287,7 @@ fn an_action_for_no_stage_is_an_error_with_a_suggestion() {
     let error = HostRun::new(&policy, &["biuld", "test", "deploy"], RunOptions::default())
         .err()
         .unwrap_or_else(|| panic!("accepted unknown actions"));
-    let CheckError::Input(diagnostics) = error else {
-        panic!("not an input error: {error:?}");
-    };
+    let diagnostics = error.diagnostics();
     assert_eq!(diagnostics.len(), 2);
     assert!(diagnostics.iter().all(|d| d.code == Code::UnknownReference));
     assert_eq!(
@@ -305,7 +303,7 @@ fn a_policy_without_a_pipeline_cannot_run() {
     let error = HostRun::new(&policy, &[], RunOptions::default())
         .err()
         .unwrap_or_else(|| panic!("ran without a pipeline"));
-    assert_eq!(error.diagnostics()[0].code, Code::EmptySelection);
+    assert_eq!(error.diagnostics()[0].code, Code::NoPipeline);
 }
 
 #[test]

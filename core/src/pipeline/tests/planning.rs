@@ -244,7 +244,7 @@ fn the_pipeline_keeps_existing_hashes() {
 fn a_policy_without_a_pipeline_has_no_plan() {
     let policy = CompiledPolicy::from_text("name: t\n", None).unwrap_or_else(|e| panic!("{e}"));
     let e = policy.plan().err().map(|e| e.code());
-    assert_eq!(e, Some(Code::EmptySelection));
+    assert_eq!(e, Some(Code::NoPipeline));
 }
 
 fn stage(name: String, needs: Vec<String>) -> Spanned<StageDecl> {

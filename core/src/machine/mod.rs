@@ -1,0 +1,150 @@
+//! What every state machine of kiro shares: the saved-state envelope and the time rule.
+//!
+//! Everything that lives over time (a pipeline run today; rollback monitors, releases and alert
+//! lifecycles next) is a sans-I/O state machine: plain-data state, events in (each with its own
+//! time, `at_ms`), effects out as data, and a deterministic `step`. This module holds the parts
+//! they all use, so that each saves, restores and checks time the same way:
+//!
+//! - [`save`] writes a state as canonical JSON inside the envelope
+//!   `{"format": <u32>, "kind": "<kind>", "policy": "<policy hash>", …state}`;
+//! - [`restore`] reads it back, refusing ([`Code::InvalidState`], `KIRO-E040`) text that is not
+//!   such an envelope, of another kind, of an unknown or newer format, or whose state does not
+//!   parse, and ([`Code::StatePolicyMismatch`], `KIRO-E041`) a state saved under another policy
+//!   hash: a saved state never continues as a silently different run;
+//! - [`check_time`] is the time rule: an event earlier than the last one the state has seen is
+//!   [`Code::TimeWentBackwards`] (`KIRO-E042`); [`unexpected`] makes the
+//!   [`Code::UnexpectedEvent`] (`KIRO-E043`) for an event the state cannot take (an unknown
+//!   attempt or timer, or anything after the end).
+//!
+//! Times are whole milliseconds (`u64`) on the host's clock: integers survive a JSON round trip
+//! exactly and compare exactly, so a replayed log gives the same state bytes in every language.
+
+use crate::diagnostic::{Code, Diagnostic};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// The `source` of diagnostics about saved states and the events fed to a state machine.
+pub const SOURCE: &str = "state";
+
+/// A state machine's identity in its saved form.
+pub trait Machine: Serialize + DeserializeOwned {
+    /// The `kind` written in the envelope (`pipeline-run`).
+    const KIND: &'static str;
+    /// The newest state format this build writes and reads; bumped whenever the state's shape
+    /// changes. Older formats are read only while a conversion exists (none yet).
+    const FORMAT: u32;
+}
+
+#[derive(Serialize)]
+struct Envelope<'a, S> {
+    format: u32,
+    kind: &'a str,
+    policy: &'a str,
+    #[serde(flatten)]
+    state: &'a S,
+}
+
+/// The state as canonical JSON inside its envelope: compact, envelope first, then the state's
+/// fields in declaration order (states hold no hash maps, so the text is deterministic).
+///
+/// # Errors
+/// [`Code::InvalidState`] if the state holds something JSON cannot (a non-finite number).
+pub fn save<S: Machine>(policy_hash: &str, state: &S) -> Result<String, Diagnostic> {
+    serde_json::to_string(&Envelope {
+        format: S::FORMAT,
+        kind: S::KIND,
+        policy: policy_hash,
+        state,
+    })
+    .map_err(|e| invalid(format!("the state cannot be saved: {e}")))
+}
+
+/// Reads a state saved by [`save`] for the policy whose hash is `policy_hash`.
+///
+/// # Errors
+/// [`Code::InvalidState`] for text that is not a saved state of this kind and format;
+/// [`Code::StatePolicyMismatch`] for a state saved under another policy.
+pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnostic> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| invalid(format!("a saved state must be JSON: {e}")))?;
+    let Value::Object(mut map) = value else {
+        return Err(invalid("a saved state must be a JSON object"));
+    };
+    let format = take(&mut map, "format")?;
+    let format = format
+        .as_u64()
+        .and_then(|f| u32::try_from(f).ok())
+        .ok_or_else(|| invalid(format!("`format` must be a whole number, found {format}")))?;
+    if format != S::FORMAT {
+        let why = if format > S::FORMAT {
+            "was saved by a newer kiro"
+        } else {
+            "is of a format this kiro does not read"
+        };
+        return Err(invalid(format!(
+            "the state {why} (format {format}; this kiro reads format {})",
+            S::FORMAT
+        )));
+    }
+    let kind = take(&mut map, "kind")?;
+    if kind.as_str() != Some(S::KIND) {
+        return Err(invalid(format!(
+            "the state is a {kind}, not a `{}`",
+            S::KIND
+        )));
+    }
+    let policy = take(&mut map, "policy")?;
+    let Some(saved) = policy.as_str() else {
+        return Err(invalid(format!(
+            "`policy` must be a policy hash, found {policy}"
+        )));
+    };
+    if saved != policy_hash {
+        return Err(Diagnostic::error(
+            Code::StatePolicyMismatch,
+            format!("this state belongs to policy {saved}, not {policy_hash}"),
+        )
+        .with_help("restore a state with the policy it was saved under; a changed policy starts a new run")
+        .with_source(SOURCE));
+    }
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| invalid(format!("the saved state is malformed: {e}")))
+}
+
+fn take(map: &mut Map<String, Value>, key: &str) -> Result<Value, Diagnostic> {
+    map.remove(key)
+        .ok_or_else(|| invalid(format!("a saved state needs `{key}`")))
+}
+
+/// A [`Code::InvalidState`] diagnostic.
+#[must_use]
+pub fn invalid(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::InvalidState, message).with_source(SOURCE)
+}
+
+/// The time rule: an event at `at_ms` may not be earlier than `last_ms`, the time of the last
+/// event the state took.
+///
+/// # Errors
+/// [`Code::TimeWentBackwards`] when `at_ms < last_ms`.
+pub fn check_time(last_ms: u64, at_ms: u64) -> Result<(), Diagnostic> {
+    if at_ms < last_ms {
+        return Err(Diagnostic::error(
+            Code::TimeWentBackwards,
+            format!("time went backwards: an event at {at_ms} ms after one at {last_ms} ms"),
+        )
+        .with_help("give events in the order they happened, with the host's monotonic time")
+        .with_source(SOURCE));
+    }
+    Ok(())
+}
+
+/// A [`Code::UnexpectedEvent`] diagnostic: `message` says which event and why.
+#[must_use]
+pub fn unexpected(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::UnexpectedEvent, message).with_source(SOURCE)
+}
+
+#[cfg(test)]
+mod tests;

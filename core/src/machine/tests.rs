@@ -1,0 +1,87 @@
+//! The envelope and the time rule.
+
+use super::{Machine, check_time, restore, save};
+use crate::diagnostic::Code;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Counter {
+    count: u64,
+    ratio: f64,
+}
+
+impl Machine for Counter {
+    const KIND: &'static str = "counter";
+    const FORMAT: u32 = 2;
+}
+
+fn code(text: &str, hash: &str) -> Code {
+    restore::<Counter>(hash, text)
+        .err()
+        .unwrap_or_else(|| panic!("restored {text}"))
+        .code
+}
+
+#[test]
+fn a_state_saves_in_its_envelope_and_restores_exactly() {
+    let state = Counter {
+        count: 3,
+        ratio: 0.1 + 0.2,
+    };
+    let text = save("abc", &state).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(
+        text,
+        r#"{"format":2,"kind":"counter","policy":"abc","count":3,"ratio":0.30000000000000004}"#
+    );
+    let back: Counter = restore("abc", &text).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(back, state);
+    assert_eq!(back.ratio.to_bits(), state.ratio.to_bits());
+}
+
+#[test]
+fn a_state_of_another_policy_is_refused_with_both_hashes() {
+    let text = r#"{"format":2,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#;
+    let error = restore::<Counter>("def", text)
+        .err()
+        .unwrap_or_else(|| panic!("restored under another policy"));
+    assert_eq!(error.code, Code::StatePolicyMismatch);
+    assert_eq!(
+        error.message,
+        "this state belongs to policy abc, not def"
+    );
+}
+
+#[test]
+fn malformed_foreign_or_newer_states_are_refused() {
+    for text in [
+        "not json",
+        "[1]",
+        r#"{"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":1,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":"2","kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":2,"kind":"pipeline-run","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":2,"kind":"counter","policy":7,"count":3,"ratio":0.5}"#,
+        r#"{"format":2,"kind":"counter","policy":"abc","count":-3,"ratio":0.5}"#,
+    ] {
+        assert_eq!(code(text, "abc"), Code::InvalidState, "{text}");
+    }
+    let newer = restore::<Counter>(
+        "abc",
+        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+    )
+    .err()
+    .map(|d| d.message)
+    .unwrap_or_default();
+    assert!(newer.contains("newer kiro"), "{newer}");
+}
+
+#[test]
+fn time_may_stand_still_but_not_go_back() {
+    assert!(check_time(10, 10).is_ok());
+    assert!(check_time(10, 11).is_ok());
+    let error = check_time(10, 9)
+        .err()
+        .unwrap_or_else(|| panic!("went back"));
+    assert_eq!(error.code, Code::TimeWentBackwards);
+}
