@@ -1,7 +1,12 @@
 //! `run:` cases: a pipeline run through [`HostRun`] with a scripted host on virtual time, as
 //! described in `tests/conformance/run/README.md` (every runner follows that simulation).
+//!
+//! Every case runs three more times, each of which must give the same bytes as the live run:
+//! with the run saved and restored (`snapshot` → JSON → `restore`) after every step; replayed
+//! from its event log; and, on the state machine itself, replayed with the state saved and
+//! restored after every single event.
 
-use kiro::pipeline::{HostRequest, HostRun, RunOptions, StageReport};
+use kiro::pipeline::{HostRequest, HostRun, RunOptions, RunState, StageReport, replay, step};
 use kiro::{CompiledPolicy, MetricsInput};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -13,8 +18,58 @@ pub(crate) type RunOutcome = Result<(Value, Vec<String>), Vec<(String, String)>>
 /// Runs the `run:` section `spec` on `policy`.
 ///
 /// # Errors
-/// A message when the case is malformed or the run would wait forever.
+/// A message when the case is malformed, the run would wait forever, or a saved, restored or
+/// replayed run differs from the live one.
 pub(crate) fn run(policy: &CompiledPolicy, spec: &Value) -> Result<RunOutcome, String> {
+    let live = match simulate(policy, spec, false)? {
+        Ok(live) => live,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let (run, events) = live;
+    let result = run.result().ok_or("the run ended without a result")?;
+    let value = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    let saved = run.snapshot().map_err(|e| e.to_string())?;
+
+    // (a) Saved and restored after every step: the same result and events.
+    if let Ok((restored, restored_events)) = simulate(policy, spec, true)? {
+        let again = restored.result().ok_or("the restored run ended without a result")?;
+        if again != result || restored_events != events {
+            return Err(format!(
+                "a run restored after every step differs\nlive: {}\n{events:#?}\nrestored: {}\n{restored_events:#?}",
+                result.to_json(),
+                again.to_json()
+            ));
+        }
+    }
+
+    // (b) Replayed from its log: the same state bytes and result.
+    let log = run.log_json().map_err(|e| e.to_string())?;
+    let replayed = HostRun::replay(policy, &log).map_err(|e| format!("replay: {e}"))?;
+    if replayed.snapshot().map_err(|e| e.to_string())? != saved || replayed.result() != Some(result)
+    {
+        return Err("the replayed run differs from the live one".to_owned());
+    }
+
+    // (c) The state machine, saved and restored after every event: the same effects and state.
+    let whole = replay(policy, run.log()).map_err(|e| format!("replay: {e}"))?;
+    let mut state = RunState::new();
+    let mut effects = Vec::new();
+    for event in run.log() {
+        effects.extend(step(&mut state, policy, event.clone()).map_err(|e| e.to_string())?);
+        let text = state.save(policy).map_err(|e| e.to_string())?;
+        state = RunState::restore(policy, &text).map_err(|e| format!("restore: {e}"))?;
+    }
+    if effects != whole.effects || state.save(policy).map_err(|e| e.to_string())? != saved {
+        return Err("stepping with a save and restore after every event differs".to_owned());
+    }
+    Ok(Ok((value, events)))
+}
+
+type Simulated = Result<(HostRun, Vec<String>), Vec<(String, String)>>;
+
+/// The simulation of the README; with `restore`, the run is saved and restored after every
+/// step.
+fn simulate(policy: &CompiledPolicy, spec: &Value, restore: bool) -> Result<Simulated, String> {
     let actions: BTreeMap<String, Vec<Value>> = match spec.get("actions") {
         Some(a) => serde_json::from_value(a.clone()).map_err(|e| format!("run.actions: {e}"))?,
         None => BTreeMap::new(),
@@ -58,6 +113,10 @@ pub(crate) fn run(policy: &CompiledPolicy, spec: &Value) -> Result<RunOutcome, S
             interrupt_at = None;
         }
         let step = run.step(now);
+        if restore {
+            let saved = run.snapshot().map_err(|e| format!("snapshot: {e}"))?;
+            run = HostRun::restore(policy, &saved).map_err(|e| format!("restore: {e}"))?;
+        }
         events.extend(
             step.events
                 .iter()
@@ -85,7 +144,7 @@ pub(crate) fn run(policy: &CompiledPolicy, spec: &Value) -> Result<RunOutcome, S
                 }
                 HostRequest::SetTimer { id, ms } => {
                     // Virtual milliseconds: far below 2^53.
-                    #[allow(clippy::cast_precision_loss)]
+                    #[allow(clippy::cast_precision_loss, reason = "virtual times are small")]
                     timers.insert(id, now + ms as f64);
                 }
                 HostRequest::ClearTimer { id } => {
@@ -106,9 +165,7 @@ pub(crate) fn run(policy: &CompiledPolicy, spec: &Value) -> Result<RunOutcome, S
             .ok_or("the run would wait forever")?;
         now = now.max(next);
     }
-    let result = run.result().ok_or("the run ended without a result")?;
-    let value = serde_json::to_value(result).map_err(|e| e.to_string())?;
-    Ok(Ok((value, events)))
+    Ok(Ok((run, events)))
 }
 
 /// The report of a scripted attempt: `ok: metrics` or `fail: detail`.

@@ -9,3 +9,4 @@ mod fake;
 mod host;
 mod planning;
 mod rendering;
+mod replay;

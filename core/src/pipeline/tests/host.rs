@@ -324,3 +324,139 @@ fn steps_serialize_for_hosts_that_move_json() {
     assert_eq!(step["done"], json!(false));
     assert_eq!(step["events"][0]["event"], json!("queued"));
 }
+
+#[test]
+fn a_snapshot_restores_to_a_run_that_goes_on_as_if_never_stopped() {
+    let pipeline = "  stages:\n    - {name: build, timeout: 2s}\n    - {name: test, needs: [build]}\n";
+    let mut run = new_run(pipeline, &["build", "test"], RunOptions::default());
+    run.step(100.0);
+    let saved = run.snapshot().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        saved.starts_with(r#"{"format":1,"kind":"pipeline-run","policy":""#),
+        "{saved}"
+    );
+    let mut restored = HostRun::restore(&compile(pipeline), &saved).unwrap_or_else(|e| panic!("{e}"));
+    for run in [&mut run, &mut restored] {
+        run.complete(1, StageReport::success(MetricsInput::default()));
+        let step = run.step(600.0);
+        assert_eq!(
+            step.requests,
+            [
+                HostRequest::ClearTimer { id: 2 },
+                HostRequest::Start {
+                    id: 3,
+                    stage: "test".to_owned(),
+                    attempt: 1
+                }
+            ]
+        );
+        run.complete(3, StageReport::success(MetricsInput::default()));
+        assert!(run.step(700.0).done);
+    }
+    assert_eq!(run.result(), restored.result());
+    assert_eq!(result(&run).duration_ms, 600);
+}
+
+#[test]
+fn a_snapshot_under_a_changed_policy_is_refused() {
+    let mut run = new_run("  stages:\n    - {name: build}\n", &["build"], RunOptions::default());
+    assert_eq!(
+        run.snapshot().err().map(|e| e.code()),
+        Some(Code::InvalidState),
+        "nothing to save before the first step"
+    );
+    run.step(0.0);
+    let saved = run.snapshot().unwrap_or_else(|e| panic!("{e}"));
+    let changed = compile("  stages:\n    - {name: build, timeout: 1m}\n");
+    let error = HostRun::restore(&changed, &saved)
+        .err()
+        .unwrap_or_else(|| panic!("restored under a changed policy"));
+    assert_eq!(error.code(), Code::StatePolicyMismatch);
+    let original = compile("  stages:\n    - {name: build}\n");
+    assert_eq!(
+        error.diagnostics()[0].message,
+        format!(
+            "this state belongs to policy {}, not {}",
+            original.hash(),
+            changed.hash()
+        )
+    );
+}
+
+#[test]
+fn the_machine_refuses_time_going_back_and_events_it_cannot_take() {
+    use crate::pipeline::{RunEvent, RunState, step};
+    let policy = compile("  stages:\n    - {name: build}\n");
+    let mut state = RunState::new();
+    let code = |state: &mut RunState, event| {
+        step(state, &policy, event)
+            .err()
+            .map(|e| e.code())
+            .unwrap_or_else(|| panic!("accepted"))
+    };
+    assert_eq!(
+        code(&mut state, RunEvent::Tick { at_ms: 5 }),
+        Code::UnexpectedEvent,
+        "a tick before the start"
+    );
+    let start = RunEvent::Start {
+        at_ms: 1000,
+        actions: vec!["build".to_owned()],
+        options: RunOptions::default(),
+    };
+    step(&mut state, &policy, start.clone()).unwrap_or_else(|e| panic!("{e}"));
+    step(&mut state, &policy, RunEvent::Tick { at_ms: 1000 }).unwrap_or_else(|e| panic!("{e}"));
+    let before = state.clone();
+    assert_eq!(
+        code(&mut state, RunEvent::Tick { at_ms: 999 }),
+        Code::TimeWentBackwards
+    );
+    assert_eq!(code(&mut state, start), Code::UnexpectedEvent);
+    let report = StageReport::success(MetricsInput::default());
+    let unknown = RunEvent::Completed {
+        at_ms: 1001,
+        id: 9,
+        report: report.clone(),
+    };
+    assert_eq!(code(&mut state, unknown), Code::UnexpectedEvent);
+    assert_eq!(
+        code(&mut state, RunEvent::TimerFired { at_ms: 1001, id: 1 }),
+        Code::UnexpectedEvent
+    );
+    assert_eq!(state, before, "a refused event changes nothing");
+    let done = RunEvent::Completed {
+        at_ms: 1001,
+        id: 1,
+        report,
+    };
+    step(&mut state, &policy, done).unwrap_or_else(|e| panic!("{e}"));
+    step(&mut state, &policy, RunEvent::Tick { at_ms: 1002 }).unwrap_or_else(|e| panic!("{e}"));
+    assert!(state.finished());
+    assert_eq!(
+        code(&mut state, RunEvent::Interrupt { at_ms: 1003 }),
+        Code::UnexpectedEvent,
+        "after the end"
+    );
+}
+
+#[test]
+fn a_replayed_log_gives_the_same_run() {
+    let pipeline = "  stages:\n    - {name: build, retries: 1, backoff: 1s}\n    - {name: test, needs: [build]}\n";
+    let mut run = new_run(pipeline, &["build"], RunOptions::default());
+    run.step(0.0);
+    run.complete(1, StageReport::failure("exit status 1"));
+    run.step(10.0);
+    run.step(1010.0);
+    run.complete(3, StageReport::success(metrics(json!({"coverage": 91}))));
+    assert!(run.step(1500.0).done);
+    let log = run.log_json().unwrap_or_else(|e| panic!("{e}"));
+    let replayed = HostRun::replay(&compile(pipeline), &log).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(replayed.snapshot().ok(), run.snapshot().ok());
+    assert_eq!(replayed.result(), run.result());
+    assert_eq!(
+        HostRun::replay(&compile(pipeline), "[{\"type\":\"tick\"}]")
+            .err()
+            .map(|e| e.code()),
+        Some(Code::InvalidState)
+    );
+}
