@@ -32,7 +32,9 @@ pub(crate) fn run(policy: &CompiledPolicy, spec: &Value) -> Result<RunOutcome, S
 
     // (a) Saved and restored after every step: the same result and events.
     if let Ok((restored, restored_events)) = simulate(policy, spec, true)? {
-        let again = restored.result().ok_or("the restored run ended without a result")?;
+        let again = restored
+            .result()
+            .ok_or("the restored run ended without a result")?;
         if again != result || restored_events != events {
             return Err(format!(
                 "a run restored after every step differs\nlive: {}\n{events:#?}\nrestored: {}\n{restored_events:#?}",

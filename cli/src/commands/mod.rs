@@ -4,6 +4,7 @@ pub mod check;
 pub mod plan;
 pub mod run;
 pub mod schema;
+mod stages;
 pub mod validate;
 
 use crate::args::PolicyFormat;

@@ -4,21 +4,21 @@
 //! goes to standard error as it happens; the result, in the chosen format, to standard output.
 //! Ctrl-C stops the running stages and still reports the result.
 
+use super::stages::{self, Groups, KillOnDrop, Message};
 use super::{Outcome, load_policy};
 use crate::args::{ColorChoice, PolicyFormat};
 use crate::diagnostics::Failure;
 use crate::exit;
-use async_trait::async_trait;
 use clap::{Args, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kiro::pipeline::duration::{format_duration, format_elapsed};
-use kiro::pipeline::{Event, Executor, RunOptions, Stage, StageReport, StageRunner, Timer};
+use kiro::pipeline::{Event, HostRequest, HostRun, RunOptions, RunResult};
 use kiro::render::{run_human, run_json, run_junit, run_markdown};
-use kiro::{Format, KiroError, MetricsInput, Verdict};
+use kiro::{CompiledPolicy, KiroError, Verdict};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// `kiro run`.
@@ -94,35 +94,39 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
             crate::io::io_message(&e)
         ))
     })?;
-    let runner = ShellRunner { logs: logs.clone() };
-    let timer = TokioTimer {
-        origin: Instant::now(),
+    // The host has an action for each stage with a command; the others pass at once.
+    let actions: Vec<&str> = policy
+        .pipeline()
+        .map(|p| p.stages())
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| s.run.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    let options = RunOptions {
+        max_parallel: args.max_parallel.map(|n| n as usize),
+        fail_fast: args.no_fail_fast.then_some(false),
     };
-    let executor = Executor::new(policy, &runner, &timer)
-        .map_err(|e| Failure::in_source(e.diagnostics(), &loaded.file))?
-        .with_options(RunOptions {
-            max_parallel: args.max_parallel.map(|n| n as usize),
-            fail_fast: args.no_fail_fast.then_some(false),
-        });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::io(format!("cannot start the runtime: {e}")))?;
+    let run = HostRun::new(policy, &actions, options)
+        .map_err(|e| Failure::in_source(e.diagnostics(), &loaded.file))?;
     let stderr_terminal = std::io::stderr().is_terminal();
     let mut progress = Progress::new(stderr_terminal, args.color.enabled(stderr_terminal));
     progress.line(&format!("logs: {}", logs.display()));
-    let result = runtime.block_on(async {
-        let interrupt = async {
-            // Without a Ctrl-C handler the run simply cannot be interrupted.
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        executor
-            .run_until(interrupt, |event| progress.event(event))
-            .await
+    let (tx, rx) = mpsc::channel();
+    let interrupt = tx.clone();
+    // Without a Ctrl-C handler (one is already set) the run simply cannot be interrupted.
+    let _ = ctrlc::set_handler(move || {
+        let _ = interrupt.send(Message::Interrupt);
     });
+    let host = Host {
+        policy,
+        logs: logs.clone(),
+        groups: Groups::default(),
+        tx,
+    };
+    let result = host.drive(run, &rx, &mut progress);
     progress.clear();
+    let result = result.ok_or_else(|| Failure::io("the run ended without a result".to_owned()))?;
     // The result is kept beside the logs; failing to write it does not change the verdict.
     let _ = std::fs::write(logs.join("result.json"), run_json(&result));
     let report = match args.format {
@@ -161,185 +165,72 @@ fn next_run_dir(root: &Path) -> PathBuf {
     root.join((last + 1).to_string())
 }
 
-/// A stage name as a file name: letters, digits, `.`, `-` and `_` kept, the rest `_`.
-fn file_stem(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Time from the tokio clock.
-struct TokioTimer {
-    origin: Instant,
-}
-
-#[async_trait]
-impl Timer for TokioTimer {
-    fn now(&self) -> Duration {
-        self.origin.elapsed()
-    }
-
-    async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
-    }
-}
-
-/// Runs `run:` commands with `sh -c`; a stage without one succeeds at once with no metrics.
-struct ShellRunner {
+/// The host side of a run: the clock, the stage processes and Ctrl-C, around the core's
+/// state machine ([`HostRun`]).
+struct Host<'p> {
+    policy: &'p CompiledPolicy,
     logs: PathBuf,
+    groups: Groups,
+    tx: mpsc::Sender<Message>,
 }
 
-#[async_trait]
-impl StageRunner for ShellRunner {
-    async fn run(&self, stage: &Stage, attempt: u32) -> StageReport {
-        let Some(command) = &stage.run else {
-            return StageReport::success(MetricsInput::default());
-        };
-        let stem = format!("{}.{attempt}", file_stem(&stage.name));
-        let log_path = self.logs.join(format!("{stem}.log"));
-        let metrics_path = self.logs.join(format!("{stem}.metrics.json"));
-        let log = match std::fs::File::create(&log_path) {
-            Ok(file) => file,
-            Err(e) => {
-                return StageReport::failure(format!(
-                    "cannot write the log `{}`: {}",
-                    log_path.display(),
-                    crate::io::io_message(&e)
-                ));
+impl Host<'_> {
+    /// The run loop: steps the run at the current time, carries out its requests, and waits
+    /// for the next attempt to end, the next timer to fall due, or Ctrl-C. However it ends,
+    /// every process group it started is killed.
+    fn drive(
+        &self,
+        mut run: HostRun,
+        rx: &Receiver<Message>,
+        progress: &mut Progress,
+    ) -> Option<RunResult> {
+        let _kill = KillOnDrop(self.groups.clone());
+        let origin = Instant::now();
+        let now = || origin.elapsed().as_secs_f64() * 1000.0;
+        loop {
+            let step = run.step(now());
+            for event in &step.events {
+                progress.event(event);
             }
-        };
-        let (stdout, stderr) = match log.try_clone() {
-            Ok(copy) => (Stdio::from(copy), Stdio::from(log)),
-            Err(e) => return StageReport::failure(format!("cannot share the log: {e}")),
-        };
-        let _ = std::fs::remove_file(&metrics_path);
-        let mut cmd = shell(command);
-        cmd.envs(&stage.env)
-            .env("KIRO_METRICS", absolute(&metrics_path))
-            .env("KIRO_STAGE", &stage.name)
-            .env("KIRO_ATTEMPT", attempt.to_string())
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .kill_on_drop(true);
-        #[cfg(unix)]
-        cmd.process_group(0);
-        if let Some(dir) = &stage.workdir {
-            cmd.current_dir(dir);
-        }
-        let mut child = match cmd.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                let place = stage
-                    .workdir
-                    .as_deref()
-                    .map_or_else(String::new, |d| format!(" in `{d}`"));
-                return StageReport::failure(format!(
-                    "cannot start the command{place}: {}",
-                    crate::io::io_message(&e)
-                ));
+            for request in step.requests {
+                match request {
+                    HostRequest::Start { id, stage, attempt } => {
+                        if let Some(stage) = self.policy.pipeline().and_then(|p| p.stage(&stage)) {
+                            stages::start(stage, id, attempt, &self.logs, &self.groups, &self.tx);
+                        }
+                    }
+                    HostRequest::Cancel { id } => self.groups.cancel(id),
+                    // The loop wakes at the state's next due time; no timer of its own needed.
+                    HostRequest::SetTimer { .. } | HostRequest::ClearTimer { .. } => {}
+                }
             }
-        };
-        // Dropped before the child: a cancelled stage takes its whole process group with it.
-        let mut group = GroupGuard {
-            id: child.id(),
-            armed: true,
-        };
-        let status = child.wait().await;
-        group.armed = false;
-        let status = match status {
-            Ok(status) => status,
-            Err(e) => return StageReport::failure(format!("cannot wait for the command: {e}")),
-        };
-        if !status.success() {
-            return StageReport::failure(exit_detail(&status));
-        }
-        read_metrics(&metrics_path)
-    }
-}
-
-#[cfg(unix)]
-fn shell(command: &str) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c").arg(command);
-    cmd
-}
-
-#[cfg(not(unix))]
-fn shell(command: &str) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new("cmd");
-    cmd.arg("/C").arg(command);
-    cmd
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-fn exit_detail(status: &std::process::ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return format!("killed by signal {signal}");
-        }
-    }
-    match status.code() {
-        Some(code) => format!("exit status {code}"),
-        None => "the command did not exit normally".to_owned(),
-    }
-}
-
-/// The metrics a stage wrote to `$KIRO_METRICS`: none when it wrote nothing.
-fn read_metrics(path: &Path) -> StageReport {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return StageReport::success(MetricsInput::default());
-        }
-        Err(e) => {
-            return StageReport::failure(format!(
-                "cannot read $KIRO_METRICS: {}",
-                crate::io::io_message(&e)
-            ));
-        }
-    };
-    if text.trim().is_empty() {
-        return StageReport::success(MetricsInput::default());
-    }
-    match MetricsInput::parse(&text, Format::detect(&text)) {
-        Ok(metrics) => StageReport::success(metrics),
-        Err(d) => StageReport::failure(format!("$KIRO_METRICS: {} ({})", d.message, d.code)),
-    }
-}
-
-/// Kills a stage's process group when the stage is dropped while its command runs (a timeout,
-/// fail-fast, Ctrl-C), so that the command's own children go too.
-struct GroupGuard {
-    id: Option<u32>,
-    armed: bool,
-}
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if self.armed
-            && let Some(id) = self.id
-        {
-            // The shell's `kill` reaches a whole group without unsafe code.
-            let _ = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(format!("kill -KILL -{id} 2>/dev/null"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+            if step.done {
+                return run.result().cloned();
+            }
+            let message = match run.state().next_due_ms() {
+                Some(due) => {
+                    // The state's clock is the loop's, in whole milliseconds: wake a
+                    // millisecond late rather than a fraction early.
+                    #[expect(clippy::cast_precision_loss, reason = "milliseconds of one run")]
+                    let wait = (due as f64 - now()).max(0.0) + 1.0;
+                    match rx.recv_timeout(Duration::from_secs_f64(wait / 1000.0)) {
+                        Ok(message) => Some(message),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => return run.result().cloned(),
+                    }
+                }
+                None => match rx.recv() {
+                    Ok(message) => Some(message),
+                    Err(_) => return run.result().cloned(),
+                },
+            };
+            // Everything that has happened by now, then one step.
+            for message in message.into_iter().chain(rx.try_iter()) {
+                match message {
+                    Message::Ended(id, report) => run.complete(id, report),
+                    Message::Interrupt => run.interrupt(),
+                }
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 //! The envelope and the time rule.
 
+// A test fails by panicking.
+#![allow(clippy::panic, reason = "a test fails by panicking")]
+
 use super::{Machine, check_time, restore, save};
 use crate::diagnostic::Code;
 use serde::{Deserialize, Serialize};
@@ -45,10 +48,7 @@ fn a_state_of_another_policy_is_refused_with_both_hashes() {
         .err()
         .unwrap_or_else(|| panic!("restored under another policy"));
     assert_eq!(error.code, Code::StatePolicyMismatch);
-    assert_eq!(
-        error.message,
-        "this state belongs to policy abc, not def"
-    );
+    assert_eq!(error.message, "this state belongs to policy abc, not def");
 }
 
 #[test]

@@ -30,11 +30,11 @@ mod tests;
 
 pub(crate) use compile::compile;
 pub use compile::{MAX_RETRIES, plan_pipeline};
+pub use plan::{Plan, PlannedStage};
 pub use run::{
     Event, HostRequest, HostRun, HostStep, PlanError, RunEffect, RunError, RunEvent, RunOptions,
     RunResult, RunState, StageOutcome, StageReport, replay, step,
 };
-pub use plan::{Plan, PlannedStage};
 
 use crate::criteria::GateSet;
 use std::collections::BTreeMap;

@@ -234,8 +234,7 @@ impl HostRun {
         for effect in effects {
             match effect {
                 RunEffect::StartAttempt { id, stage, attempt } => {
-                    out.requests
-                        .push(HostRequest::Start { id, stage, attempt });
+                    out.requests.push(HostRequest::Start { id, stage, attempt });
                 }
                 RunEffect::CancelAttempt { id } => out.requests.push(HostRequest::Cancel { id }),
                 RunEffect::SetTimer { id, ms, .. } => {
@@ -287,10 +286,9 @@ impl HostRun {
     /// when a report held a non-finite number.
     pub fn snapshot(&self) -> Result<String, RunError> {
         if !self.state.started() {
-            return Err(machine::invalid(
-                "the run has not started: step it before saving it",
-            )
-            .into());
+            return Err(
+                machine::invalid("the run has not started: step it before saving it").into(),
+            );
         }
         self.state.save(&self.policy)
     }

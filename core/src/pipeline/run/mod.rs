@@ -44,9 +44,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Settings of one run that override the pipeline's.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RunOptions {
     /// How many stages may run at once (overrides `max_parallel`; at least 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -190,7 +190,8 @@ impl RunState {
     /// The run's result, once it is over.
     #[must_use]
     pub fn result(&self, policy: &CompiledPolicy) -> Option<RunResult> {
-        self.finished.then(|| super::step::conclude_run(self, policy))
+        self.finished
+            .then(|| super::step::conclude_run(self, policy))
     }
 
     /// The state as canonical JSON in its envelope (format, kind `pipeline-run`, the hash of

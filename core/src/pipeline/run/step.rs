@@ -143,7 +143,7 @@ fn start(
             .map(|(i, stage)| StageState {
                 phase: Phase::Pending,
                 waiting: pipeline.needs[i].len(),
-                action: actions.iter().any(|a| *a == stage.name),
+                action: actions.contains(&stage.name),
                 current: None,
                 result: pending_result(stage),
             })

@@ -327,7 +327,8 @@ fn steps_serialize_for_hosts_that_move_json() {
 
 #[test]
 fn a_snapshot_restores_to_a_run_that_goes_on_as_if_never_stopped() {
-    let pipeline = "  stages:\n    - {name: build, timeout: 2s}\n    - {name: test, needs: [build]}\n";
+    let pipeline =
+        "  stages:\n    - {name: build, timeout: 2s}\n    - {name: test, needs: [build]}\n";
     let mut run = new_run(pipeline, &["build", "test"], RunOptions::default());
     run.step(100.0);
     let saved = run.snapshot().unwrap_or_else(|e| panic!("{e}"));
@@ -335,7 +336,8 @@ fn a_snapshot_restores_to_a_run_that_goes_on_as_if_never_stopped() {
         saved.starts_with(r#"{"format":1,"kind":"pipeline-run","policy":""#),
         "{saved}"
     );
-    let mut restored = HostRun::restore(&compile(pipeline), &saved).unwrap_or_else(|e| panic!("{e}"));
+    let mut restored =
+        HostRun::restore(&compile(pipeline), &saved).unwrap_or_else(|e| panic!("{e}"));
     for run in [&mut run, &mut restored] {
         run.complete(1, StageReport::success(MetricsInput::default()));
         let step = run.step(600.0);
@@ -359,7 +361,11 @@ fn a_snapshot_restores_to_a_run_that_goes_on_as_if_never_stopped() {
 
 #[test]
 fn a_snapshot_under_a_changed_policy_is_refused() {
-    let mut run = new_run("  stages:\n    - {name: build}\n", &["build"], RunOptions::default());
+    let mut run = new_run(
+        "  stages:\n    - {name: build}\n",
+        &["build"],
+        RunOptions::default(),
+    );
     assert_eq!(
         run.snapshot().err().map(|e| e.code()),
         Some(Code::InvalidState),

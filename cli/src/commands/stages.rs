@@ -1,0 +1,267 @@
+//! The stage processes of `kiro run`: each attempt's `run:` command runs with `sh -c` in its own
+//! process group, on a thread of its own that waits for it and reports its end on a channel.
+//! [`Groups`] knows every group still running, so that a cancelled attempt (a timeout,
+//! fail-fast, Ctrl-C) and every way the run ends take the command's whole group with them.
+
+use kiro::pipeline::{Stage, StageReport};
+use kiro::{Format, MetricsInput};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// What the run loop hears about.
+pub enum Message {
+    /// Attempt `id` ended.
+    Ended(u64, StageReport),
+    /// Ctrl-C.
+    Interrupt,
+}
+
+#[derive(Default)]
+struct Live {
+    /// Attempt id -> the process group of its command.
+    running: HashMap<u64, u32>,
+    /// Attempts cancelled before their command started.
+    cancelled: HashSet<u64>,
+}
+
+/// The process groups of the attempts running now. Dropping it kills them all.
+#[derive(Clone, Default)]
+pub struct Groups(Arc<Mutex<Live>>);
+
+impl Groups {
+    fn lock(&self) -> MutexGuard<'_, Live> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notes that attempt `id` runs as group `pid`; false (and the group is killed) when the
+    /// attempt was cancelled while its command started.
+    fn register(&self, id: u64, pid: u32) -> bool {
+        let mut live = self.lock();
+        if live.cancelled.remove(&id) {
+            drop(live);
+            kill_group(pid);
+            return false;
+        }
+        live.running.insert(id, pid);
+        true
+    }
+
+    /// Attempt `id`'s command exited by itself.
+    fn exited(&self, id: u64) {
+        self.lock().running.remove(&id);
+    }
+
+    /// Stops attempt `id`: kills its group, or keeps it from starting.
+    pub fn cancel(&self, id: u64) {
+        let mut live = self.lock();
+        match live.running.remove(&id) {
+            Some(pid) => {
+                drop(live);
+                kill_group(pid);
+            }
+            None => {
+                live.cancelled.insert(id);
+            }
+        }
+    }
+
+    /// Kills every group still running.
+    pub fn kill_all(&self) {
+        let pids: Vec<u32> = self.lock().running.drain().map(|(_, pid)| pid).collect();
+        for pid in pids {
+            kill_group(pid);
+        }
+    }
+}
+
+/// Kills every group still running when the run loop ends, however it ends (a panic too).
+pub struct KillOnDrop(pub Groups);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.0.kill_all();
+    }
+}
+
+/// Starts attempt `id` (number `attempt`) of `stage` on a thread of its own; its end is sent
+/// to `tx`. A stage without a command is not started here (the run has no action for it).
+pub fn start(
+    stage: &Stage,
+    id: u64,
+    attempt: u32,
+    logs: &Path,
+    groups: &Groups,
+    tx: &Sender<Message>,
+) {
+    let stage = stage.clone();
+    let logs = logs.to_path_buf();
+    let groups = groups.clone();
+    let tx = tx.clone();
+    std::thread::spawn(move || {
+        let report = run_attempt(&stage, id, attempt, &logs, &groups);
+        // The loop is gone when the run is over; nothing is waiting for this report then.
+        let _ = tx.send(Message::Ended(id, report));
+    });
+}
+
+fn run_attempt(stage: &Stage, id: u64, attempt: u32, logs: &Path, groups: &Groups) -> StageReport {
+    let Some(command) = &stage.run else {
+        return StageReport::success(MetricsInput::default());
+    };
+    let stem = format!("{}.{attempt}", file_stem(&stage.name));
+    let log_path = logs.join(format!("{stem}.log"));
+    let metrics_path = logs.join(format!("{stem}.metrics.json"));
+    let log = match std::fs::File::create(&log_path) {
+        Ok(file) => file,
+        Err(e) => {
+            return StageReport::failure(format!(
+                "cannot write the log `{}`: {}",
+                log_path.display(),
+                crate::io::io_message(&e)
+            ));
+        }
+    };
+    let (stdout, stderr) = match log.try_clone() {
+        Ok(copy) => (Stdio::from(copy), Stdio::from(log)),
+        Err(e) => return StageReport::failure(format!("cannot share the log: {e}")),
+    };
+    let _ = std::fs::remove_file(&metrics_path);
+    let mut cmd = shell(command);
+    cmd.envs(&stage.env)
+        .env("KIRO_METRICS", absolute(&metrics_path))
+        .env("KIRO_STAGE", &stage.name)
+        .env("KIRO_ATTEMPT", attempt.to_string())
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    if let Some(dir) = &stage.workdir {
+        cmd.current_dir(dir);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let place = stage
+                .workdir
+                .as_deref()
+                .map_or_else(String::new, |d| format!(" in `{d}`"));
+            return StageReport::failure(format!(
+                "cannot start the command{place}: {}",
+                crate::io::io_message(&e)
+            ));
+        }
+    };
+    if !groups.register(id, child.id()) {
+        let _ = child.wait();
+        return StageReport::failure("cancelled before it started");
+    }
+    let status = child.wait();
+    groups.exited(id);
+    let status = match status {
+        Ok(status) => status,
+        Err(e) => return StageReport::failure(format!("cannot wait for the command: {e}")),
+    };
+    if !status.success() {
+        return StageReport::failure(exit_detail(&status));
+    }
+    read_metrics(&metrics_path)
+}
+
+/// A stage name as a file name: letters, digits, `.`, `-` and `_` kept, the rest `_`.
+fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+fn shell(command: &str) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(command);
+    cmd
+}
+
+#[cfg(not(unix))]
+fn shell(command: &str) -> Command {
+    let mut cmd = Command::new("cmd");
+    cmd.arg("/C").arg(command);
+    cmd
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn exit_detail(status: &std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return format!("killed by signal {signal}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exit status {code}"),
+        None => "the command did not exit normally".to_owned(),
+    }
+}
+
+/// The metrics a stage wrote to `$KIRO_METRICS`: none when it wrote nothing.
+fn read_metrics(path: &Path) -> StageReport {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return StageReport::success(MetricsInput::default());
+        }
+        Err(e) => {
+            return StageReport::failure(format!(
+                "cannot read $KIRO_METRICS: {}",
+                crate::io::io_message(&e)
+            ));
+        }
+    };
+    if text.trim().is_empty() {
+        return StageReport::success(MetricsInput::default());
+    }
+    match MetricsInput::parse(&text, Format::detect(&text)) {
+        Ok(metrics) => StageReport::success(metrics),
+        Err(d) => StageReport::failure(format!("$KIRO_METRICS: {} ({})", d.message, d.code)),
+    }
+}
+
+/// Kills process group `pid` with everything in it. The shell's `kill` reaches a whole group
+/// without unsafe code.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -KILL -{pid} 2>/dev/null"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = Command::new("taskkill")
+            .args(["/F", "/T", "/PID", &pid.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
