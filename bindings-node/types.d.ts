@@ -30,6 +30,11 @@ export type ErrorCode =
   | "KIRO-E030"
   | "KIRO-E031"
   | "KIRO-E032"
+  | "KIRO-E033"
+  | "KIRO-E040"
+  | "KIRO-E041"
+  | "KIRO-E042"
+  | "KIRO-E043"
   | "KIRO-E099";
 
 /** What went wrong, for branching: a bad policy, bad input, a condition that could not be computed, or a bug in kiro. */
@@ -220,7 +225,7 @@ export interface PolicyRun {
   /**
    * Runs the policy's pipeline with `actions` (stage name to function) and resolves with the
    * result; stages without an action succeed at once. Rejects before anything runs when an
-   * action names no stage (`KIRO-E005`) or the policy has no pipeline (`KIRO-E030`).
+   * action names no stage (`KIRO-E005`) or the policy has no pipeline (`KIRO-E033`).
    */
   run(actions: Record<string, StageAction>, options?: RunOptions | null): Promise<RunResult>;
 }

@@ -146,7 +146,7 @@ impl Policy {
 
     /// Starts a run of the policy's pipeline driven by the caller's event loop (see
     /// `PipelineRun`), with an action for each stage named in `actions` (the others succeed at
-    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E030` without a
+    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E033` without a
     /// pipeline, `KIRO-E005` for an action that names no stage, `KIRO-E003` for bad options.
     #[napi(ts_args_type = "actions: string[], options?: StartRunOptions | null")]
     pub fn start_run(
@@ -156,6 +156,19 @@ impl Policy {
         options: Option<Unknown<'_>>,
     ) -> Result<run::PipelineRun> {
         run::PipelineRun::start(env, &self.inner, &actions, options.as_ref())
+    }
+
+    /// Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
+    /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
+    #[napi]
+    pub fn restore_run(&self, env: &Env, state: String) -> Result<run::PipelineRun> {
+        run::PipelineRun::restore(env, &self.inner, &state)
+    }
+
+    /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
+    #[napi]
+    pub fn replay_run(&self, env: &Env, log: String) -> Result<run::PipelineRun> {
+        run::PipelineRun::replay(env, &self.inner, &log)
     }
 }
 

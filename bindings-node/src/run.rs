@@ -24,7 +24,7 @@ pub struct PipelineRun {
 
 impl PipelineRun {
     /// A run of `policy`'s pipeline in which the caller has an action for each stage named in
-    /// `actions`. Throws `KIRO-E030` without a pipeline, `KIRO-E005` for an action that names
+    /// `actions`. Throws `KIRO-E033` without a pipeline, `KIRO-E005` for an action that names
     /// no stage, `KIRO-E003` for bad options.
     pub fn start(
         env: &Env,
@@ -35,6 +35,19 @@ impl PipelineRun {
         let options = convert::run_options(options).or_throw(env)?;
         let names: Vec<&str> = actions.iter().map(String::as_str).collect();
         let inner = guard(|| HostRun::new(policy, &names, options)).or_throw(env)?;
+        Ok(Self { inner })
+    }
+
+    /// The run saved with `snapshot()`, continued under `policy`. Throws `KIRO-E041` for a
+    /// state saved under another policy, `KIRO-E040` for text that is not a saved run.
+    pub fn restore(env: &Env, policy: &CompiledPolicy, text: &str) -> Result<Self> {
+        let inner = guard(|| HostRun::restore(policy, text)).or_throw(env)?;
+        Ok(Self { inner })
+    }
+
+    /// The run that the event log `log` (from `log()`) leads to, replayed under `policy`.
+    pub fn replay(env: &Env, policy: &CompiledPolicy, log: &str) -> Result<Self> {
+        let inner = guard(|| HostRun::replay(policy, log)).or_throw(env)?;
         Ok(Self { inner })
     }
 
@@ -95,5 +108,18 @@ impl PipelineRun {
     pub fn result<'env>(&self, env: &'env Env) -> Result<Option<Unknown<'env>>> {
         let result = catch_panic(|| self.inner.result().cloned()).or_throw(env)?;
         result.map(|r| convert::run_result(env, &r)).transpose()
+    }
+
+    /// The run saved as canonical JSON text as of the last `step` (restore it with
+    /// `policy.restoreRun`). Throws `KIRO-E040` before the first step.
+    #[napi]
+    pub fn snapshot(&self, env: &Env) -> Result<String> {
+        guard(|| self.inner.snapshot()).or_throw(env)
+    }
+
+    /// Every event the run took, as JSON text (replay it with `policy.replayRun`).
+    #[napi]
+    pub fn log(&self, env: &Env) -> Result<String> {
+        guard(|| self.inner.log_json()).or_throw(env)
     }
 }

@@ -11,7 +11,9 @@
 // (`policy.plan()`) instead of a decision. With a `run:` section, the pipeline runs through the
 // binding's native PipelineRun (`policy.startRun`) with a scripted host on virtual time, the
 // simulation of tests/conformance/run/README.md: `expect` is a subset of the run's result and
-// `expect_events` its exact events. `metrics_text` is parsed here (the bindings take metrics as
+// `expect_events` its exact events; the run is also checked saved and restored after every step
+// (`run.snapshot()` -> `policy.restoreRun`) and replayed from its event log (`run.log()` ->
+// `policy.replayRun`): same result, events and saved state. `metrics_text` is parsed here (the bindings take metrics as
 // data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
@@ -55,13 +57,26 @@ function report(run, id, entry) {
 }
 
 /**
- * Runs the `run:` section `spec` on `policy` exactly as tests/conformance/run/README.md says;
- * returns the result and the events as `"<at_ms> <kind> <stage>"`.
+ * Runs the `run:` section `spec` on `policy` exactly as tests/conformance/run/README.md says,
+ * checks that the run restored after every step and the run replayed from its log are the
+ * same, and returns the result and the events as `"<at_ms> <kind> <stage>"`.
  */
 function simulate(policy, spec) {
+  const live = simulateOnce(policy, spec, false)
+  const restored = simulateOnce(policy, spec, true)
+  assert.deepEqual(restored.result, live.result, 'a run restored after every step differs')
+  assert.deepEqual(restored.events, live.events, 'a run restored after every step differs')
+  const replayed = policy.replayRun(live.run.log())
+  assert.equal(replayed.snapshot(), live.run.snapshot(), "the replayed run's state differs")
+  assert.deepEqual(replayed.result(), live.result, "the replayed run's result differs")
+  return live
+}
+
+/** The simulation; with `restore`, the run is saved and restored after every step. */
+function simulateOnce(policy, spec, restore) {
   const actions = spec.actions ?? {}
   const settings = spec.options ?? {}
-  const run = policy.startRun(Object.keys(actions), { maxParallel: settings.max_parallel ?? null, failFast: settings.fail_fast ?? null })
+  let run = policy.startRun(Object.keys(actions), { maxParallel: settings.max_parallel ?? null, failFast: settings.fail_fast ?? null })
   let now = 0
   let interruptAt = spec.interrupt_at_ms
   const ends = new Map() // attempt id -> [due, entry]
@@ -79,6 +94,7 @@ function simulate(policy, spec) {
       interruptAt = undefined
     }
     const step = run.step(now)
+    if (restore) run = policy.restoreRun(run.snapshot())
     for (const e of step.events) events.push(`${e.at_ms} ${e.event} ${e.stage}`)
     for (const request of step.requests) {
       if (request.type === 'start') {
@@ -95,7 +111,7 @@ function simulate(policy, spec) {
     if (candidates.length === 0) throw new Error('the run would wait forever')
     now = Math.max(now, Math.min(...candidates))
   }
-  return { result: run.result(), events }
+  return { run, result: run.result(), events }
 }
 
 module.exports = function conformance(kiro, YAML, options = {}) {

@@ -384,7 +384,7 @@ module.exports = function runSuite(kiro, options) {
       assert.throws(fn, (e) => e.name === 'KiroError' && e.code === code && e.diagnostics[0].code === code)
     const policy = compile(['{name: build}'])
     throwsCode(() => policy.startRun(['biuld']), 'KIRO-E005')
-    throwsCode(() => kiro.Policy.fromText('name: x').startRun([]), 'KIRO-E030')
+    throwsCode(() => kiro.Policy.fromText('name: x').startRun([]), 'KIRO-E033')
     throwsCode(() => policy.startRun([], { maxParallel: 1.5 }), 'KIRO-E003')
     throwsCode(() => policy.startRun([], { maxParallel: '2' }), 'KIRO-E003')
     throwsCode(() => policy.startRun([], { failFast: 'yes' }), 'KIRO-E003')

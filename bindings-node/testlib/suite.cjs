@@ -340,7 +340,7 @@ module.exports = function suite(kiro, options) {
   })
 
   test('plan: a policy without a pipeline is an input error', () => {
-    const e = throwsKiro(() => policy.plan(), 'KIRO-E030', 'input')
+    const e = throwsKiro(() => policy.plan(), 'KIRO-E033', 'input')
     assert.equal(e.diagnostics[0].message, 'the policy has no pipeline')
   })
 

@@ -113,7 +113,7 @@ impl Policy {
 
     /// Starts a run of the policy's pipeline driven by the caller's event loop, with an action
     /// for each stage named in `actions` (the others succeed at once). `Policy.run` uses it;
-    /// see `kiro._run`. Raises `InputError`: `KIRO-E030` without a pipeline, `KIRO-E005` for
+    /// see `kiro._run`. Raises `InputError`: `KIRO-E033` without a pipeline, `KIRO-E005` for
     /// an action that names no stage.
     #[pyo3(signature = (actions, max_parallel = None, fail_fast = None))]
     fn _start_run(
@@ -123,6 +123,19 @@ impl Policy {
         fail_fast: Option<bool>,
     ) -> PyResult<run::PipelineRun> {
         run::PipelineRun::start(&self.inner, &actions, max_parallel, fail_fast)
+    }
+
+    /// Continues a run saved with `PipelineRun.snapshot()` under this policy. Raises
+    /// `InputError`: `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text
+    /// that is not a saved run.
+    fn restore_run(&self, state: &str) -> PyResult<run::PipelineRun> {
+        run::PipelineRun::restore(&self.inner, state)
+    }
+
+    /// Replays the event log of `PipelineRun.log()` under this policy: the same run, byte for
+    /// byte.
+    fn replay_run(&self, log: &str) -> PyResult<run::PipelineRun> {
+        run::PipelineRun::replay(&self.inner, log)
     }
 
     /// Runs the policy's pipeline with Python callables as the stages' actions and returns

@@ -19,13 +19,13 @@ use std::sync::{Mutex, PoisonError};
 /// with `complete`, `fail` and `fire`. Made by `Policy._start_run`.
 #[pyclass(module = "kiro", name = "PipelineRun", frozen)]
 pub struct PipelineRun {
-    /// The run; a `Mutex` because its future is `Send` but not `Sync`.
+    /// The run; a `Mutex` because a frozen class is shared and stepping changes the run.
     inner: Mutex<HostRun>,
 }
 
 impl PipelineRun {
     /// A run of `policy`'s pipeline in which the host has an action for each stage named in
-    /// `actions`. Raises `InputError`: `KIRO-E030` without a pipeline, `KIRO-E005` for an
+    /// `actions`. Raises `InputError`: `KIRO-E033` without a pipeline, `KIRO-E005` for an
     /// action that names no stage.
     pub fn start(
         policy: &CompiledPolicy,
@@ -39,6 +39,24 @@ impl PipelineRun {
             fail_fast,
         };
         let run = guard(|| HostRun::new(policy, &names, options)).map_err(raise)?;
+        Ok(Self {
+            inner: Mutex::new(run),
+        })
+    }
+
+    /// The run saved with `snapshot()`, continued under `policy`. Raises `InputError`:
+    /// `KIRO-E041` for a state saved under another policy, `KIRO-E040` for text that is not a
+    /// saved run.
+    pub fn restore(policy: &CompiledPolicy, text: &str) -> PyResult<Self> {
+        let run = guard(|| HostRun::restore(policy, text)).map_err(raise)?;
+        Ok(Self {
+            inner: Mutex::new(run),
+        })
+    }
+
+    /// The run that the event log `log` (from `log()`) leads to, replayed under `policy`.
+    pub fn replay(policy: &CompiledPolicy, log: &str) -> PyResult<Self> {
+        let run = guard(|| HostRun::replay(policy, log)).map_err(raise)?;
         Ok(Self {
             inner: Mutex::new(run),
         })
@@ -94,6 +112,17 @@ impl PipelineRun {
     fn result<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let result = self.with(|run| run.result().cloned())?;
         result.map(|r| convert::to_py(py, &r)).transpose()
+    }
+
+    /// The run saved as canonical JSON text as of the last `step` (restore it with
+    /// `Policy.restore_run`). Raises `InputError` (`KIRO-E040`) before the first step.
+    fn snapshot(&self) -> PyResult<String> {
+        self.with(|run| run.snapshot())?.map_err(raise)
+    }
+
+    /// Every event the run took, as JSON text (replay it with `Policy.replay_run`).
+    fn log(&self) -> PyResult<String> {
+        self.with(|run| run.log_json())?.map_err(raise)
     }
 
     fn __repr__(&self) -> PyResult<String> {

@@ -124,9 +124,25 @@ def metrics_of(spec: dict[str, Any]) -> Any:
 
 
 def simulate_run(policy: kiro.Policy, spec: dict[str, Any]) -> tuple[Any, list[str]]:
-    """Runs a ``run:`` case exactly as tests/conformance/run/README.md specifies: a scripted
-    host on virtual time, through the native run (not the asyncio glue). Returns the result
-    and the events as ``"<at_ms> <event> <stage>"``."""
+    """Runs a ``run:`` case as tests/conformance/run/README.md specifies, and checks that a
+    run saved and restored after every step, and the run replayed from its event log, give the
+    same result, events and saved state. Returns the result and the events."""
+    live, result, events = simulate(policy, spec, restore=False)
+    _, again, again_events = simulate(policy, spec, restore=True)
+    assert (again, again_events) == (result, events), "a run restored after every step differs"
+    replayed = policy.replay_run(live.log())
+    assert replayed.snapshot() == live.snapshot(), "the replayed run's state differs"
+    assert replayed.result() == result, "the replayed run's result differs"
+    return result, events
+
+
+def simulate(
+    policy: kiro.Policy, spec: dict[str, Any], restore: bool
+) -> tuple[kiro.PipelineRun, Any, list[str]]:
+    """The simulation of tests/conformance/run/README.md: a scripted host on virtual time,
+    through the native run (not the asyncio glue); with ``restore``, the run is saved and
+    restored after every step. Returns the run, its result and its events as
+    ``"<at_ms> <event> <stage>"``."""
     options = spec.get("options") or {}
     actions = spec.get("actions") or {}
     run = policy._start_run(list(actions), options.get("max_parallel"), options.get("fail_fast"))
@@ -146,6 +162,8 @@ def simulate_run(policy: kiro.Policy, spec: dict[str, Any]) -> tuple[Any, list[s
             run.interrupt()
             interrupt_at = None
         step = run.step(now)
+        if restore:
+            run = policy.restore_run(run.snapshot())
         events += [f"{e['at_ms']} {e['event']} {e['stage']}" for e in step["events"]]
         for request in step["requests"]:
             kind, id = request["type"], request["id"]
@@ -168,7 +186,7 @@ def simulate_run(policy: kiro.Policy, spec: dict[str, Any]) -> tuple[Any, list[s
             candidates.append(interrupt_at)
         assert candidates, f"the run would wait forever; events so far: {events}"
         now = max(now, min(candidates))
-    return run.result(), events
+    return run, run.result(), events
 
 
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")

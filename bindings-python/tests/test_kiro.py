@@ -196,7 +196,7 @@ def test_plan_is_plain_data_with_the_critical_path() -> None:
 def test_plan_without_a_pipeline_is_an_input_error(policy: kiro.Policy) -> None:
     with pytest.raises(kiro.InputError) as info:
         policy.plan()
-    assert info.value.code == "KIRO-E030"
+    assert info.value.code == "KIRO-E033"
     assert info.value.diagnostics[0]["message"] == "the policy has no pipeline"
 
 

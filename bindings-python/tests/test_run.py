@@ -291,7 +291,7 @@ def test_an_action_for_no_stage_fails_before_anything_runs() -> None:
 def test_a_policy_without_a_pipeline_cannot_run() -> None:
     with pytest.raises(kiro.InputError) as info:
         kiro.Policy.from_text("name: t\n").run({})
-    assert info.value.code == "KIRO-E030"
+    assert info.value.code == "KIRO-E033"
 
 
 def test_actions_and_on_event_must_be_plain_callables() -> None:

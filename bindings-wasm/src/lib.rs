@@ -123,7 +123,7 @@ impl Policy {
 
     /// Starts a run of the policy's pipeline driven by the caller's event loop (see
     /// `PipelineRun`), with an action for each stage named in `actions` (the others succeed at
-    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E030` without a
+    /// once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E033` without a
     /// pipeline, `KIRO-E005` for an action that names no stage, `KIRO-E003` for bad options.
     #[wasm_bindgen(js_name = startRun)]
     pub fn start_run(
@@ -138,6 +138,19 @@ impl Policy {
             &actions,
             options.as_ref(),
         )?)
+    }
+
+    /// Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
+    /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
+    #[wasm_bindgen(js_name = restoreRun)]
+    pub fn restore_run(&self, state: &str) -> Result<run::PipelineRun, JsValue> {
+        Ok(run::PipelineRun::restore(&self.inner, state)?)
+    }
+
+    /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
+    #[wasm_bindgen(js_name = replayRun)]
+    pub fn replay_run(&self, log: &str) -> Result<run::PipelineRun, JsValue> {
+        Ok(run::PipelineRun::replay(&self.inner, log)?)
     }
 }
 

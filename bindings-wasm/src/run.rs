@@ -22,7 +22,7 @@ pub struct PipelineRun {
 
 impl PipelineRun {
     /// A run of `policy`'s pipeline in which the caller has an action for each stage named in
-    /// `actions`. Throws `KIRO-E030` without a pipeline, `KIRO-E005` for an action that names
+    /// `actions`. Throws `KIRO-E033` without a pipeline, `KIRO-E005` for an action that names
     /// no stage, `KIRO-E003` for bad options.
     pub fn start(
         policy: &CompiledPolicy,
@@ -32,6 +32,19 @@ impl PipelineRun {
         let options = convert::run_options(options)?;
         let names: Vec<&str> = actions.iter().map(String::as_str).collect();
         let inner = guard(|| HostRun::new(policy, &names, options))?;
+        Ok(Self { inner })
+    }
+
+    /// The run saved with `snapshot()`, continued under `policy`. Throws `KIRO-E041` for a
+    /// state saved under another policy, `KIRO-E040` for text that is not a saved run.
+    pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, Failure> {
+        let inner = guard(|| HostRun::restore(policy, text))?;
+        Ok(Self { inner })
+    }
+
+    /// The run that the event log `log` (from `log()`) leads to, replayed under `policy`.
+    pub fn replay(policy: &CompiledPolicy, log: &str) -> Result<Self, Failure> {
+        let inner = guard(|| HostRun::replay(policy, log))?;
         Ok(Self { inner })
     }
 
@@ -97,5 +110,16 @@ impl PipelineRun {
             Some(result) => convert::run_result(&result),
             None => Ok(JsValue::NULL),
         }
+    }
+
+    /// The run saved as canonical JSON text as of the last `step` (restore it with
+    /// `policy.restoreRun`). Throws `KIRO-E040` before the first step.
+    pub fn snapshot(&self) -> Result<String, JsValue> {
+        Ok(guard(|| self.inner.snapshot())?)
+    }
+
+    /// Every event the run took, as JSON text (replay it with `policy.replayRun`).
+    pub fn log(&self) -> Result<String, JsValue> {
+        Ok(guard(|| self.inner.log_json())?)
     }
 }

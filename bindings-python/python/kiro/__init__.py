@@ -80,6 +80,11 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E030",  # nothing matches the gate selection
     "KIRO-E031",  # a weight, score threshold or limit is out of range
     "KIRO-E032",  # batch columns differ in length or type
+    "KIRO-E033",  # the policy has no pipeline to plan or run
+    "KIRO-E040",  # a saved state kiro cannot read: malformed, of another kind, or of an unknown or newer format
+    "KIRO-E041",  # a saved state belongs to a different policy
+    "KIRO-E042",  # an event is earlier than the last one the state has seen
+    "KIRO-E043",  # an event for an attempt or timer the state does not know, or after it is done
     "KIRO-E099",  # an internal error in kiro itself; please report it
 )
 

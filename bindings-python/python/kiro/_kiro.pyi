@@ -320,6 +320,15 @@ class PipelineRun:
     def result(self) -> Optional[RunResult]:
         """The run's result once a step said ``done``, else None."""
 
+    def snapshot(self) -> str:
+        """The run saved as canonical JSON text as of the last :meth:`step`; continue it with
+        :meth:`Policy.restore_run`. Raises :class:`InputError` (``KIRO-E040``) before the
+        first step."""
+
+    def log(self) -> str:
+        """Every event the run took, as JSON text; :meth:`Policy.replay_run` replays it to the
+        same run."""
+
 class KiroError(Exception):
     """Base class of every error kiro raises."""
 
@@ -455,7 +464,16 @@ class Policy:
         """Starts a :class:`PipelineRun` for an event loop of the caller's, with an action for
         each stage named in ``actions`` (the others succeed at once). Raises
         :class:`InputError`: ``KIRO-E005`` for an action that names no stage (with a
-        suggestion), ``KIRO-E030`` without a pipeline."""
+        suggestion), ``KIRO-E033`` without a pipeline."""
+
+    def restore_run(self, state: str) -> PipelineRun:
+        """Continues a run saved with :meth:`PipelineRun.snapshot` under this policy. Raises
+        :class:`InputError`: ``KIRO-E041`` when it was saved under another policy,
+        ``KIRO-E040`` for text that is not a saved run."""
+
+    def replay_run(self, log: str) -> PipelineRun:
+        """Replays the event log of :meth:`PipelineRun.log` under this policy: the same run,
+        byte for byte."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""

@@ -27,12 +27,30 @@ function report(run, id, entry) {
 /**
  * A conformance case's `run:` section on virtual time, through the native PipelineRun
  * (`policy.startRun`): the simulation of tests/conformance/run/README.md, as
- * bindings-node/testlib/conformance.cjs does it. Returns the result and the events.
+ * bindings-node/testlib/conformance.cjs does it, checked the same way: the run saved and
+ * restored after every step, and the run replayed from its event log, must be the same.
+ * Returns the result, the events and the saved state.
  */
 function simulate(policy, spec) {
+  const live = simulateOnce(policy, spec, false)
+  const restored = simulateOnce(policy, spec, true)
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
+  if (!same(restored.result, live.result) || !same(restored.events, live.events)) {
+    throw new Error('a run restored after every step differs')
+  }
+  const state = live.run.snapshot()
+  const replayed = policy.replayRun(live.run.log())
+  if (replayed.snapshot() !== state || !same(replayed.result(), live.result)) {
+    throw new Error('the replayed run differs')
+  }
+  return { result: live.result, events: live.events, state }
+}
+
+/** The simulation; with `restore`, the run is saved and restored after every step. */
+function simulateOnce(policy, spec, restore) {
   const actions = spec.actions ?? {}
   const settings = spec.options ?? {}
-  const run = policy.startRun(Object.keys(actions), { maxParallel: settings.max_parallel ?? null, failFast: settings.fail_fast ?? null })
+  let run = policy.startRun(Object.keys(actions), { maxParallel: settings.max_parallel ?? null, failFast: settings.fail_fast ?? null })
   let now = 0
   let interruptAt = spec.interrupt_at_ms
   const ends = new Map() // attempt id -> [due, entry]
@@ -50,6 +68,7 @@ function simulate(policy, spec) {
       interruptAt = undefined
     }
     const step = run.step(now)
+    if (restore) run = policy.restoreRun(run.snapshot())
     events.push(...step.events)
     for (const request of step.requests) {
       if (request.type === 'start') {
@@ -66,7 +85,7 @@ function simulate(policy, spec) {
     if (candidates.length === 0) throw new Error('the run would wait forever')
     now = Math.max(now, Math.min(...candidates))
   }
-  return { result: run.result(), events }
+  return { run, result: run.result(), events }
 }
 
 /**
