@@ -1,7 +1,7 @@
 //! The errors of planning and running a pipeline: one type per operation.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::error::{ErrorKind, KiroError};
+use crate::error::{BoundaryError, ErrorKind, KiroError};
 use std::fmt;
 
 fn write_summary(f: &mut fmt::Formatter<'_>, diagnostics: &[Diagnostic]) -> fmt::Result {
@@ -101,5 +101,17 @@ impl KiroError for RunError {
     }
     fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+}
+
+impl From<PlanError> for BoundaryError {
+    fn from(error: PlanError) -> Self {
+        Self::from_kiro(&error)
+    }
+}
+
+impl From<RunError> for BoundaryError {
+    fn from(error: RunError) -> Self {
+        Self::from_kiro(&error)
     }
 }
