@@ -49,6 +49,13 @@ export declare class PipelineRun {
    * before.
    */
   result(): RunResult | null
+  /**
+   * The run saved as canonical JSON text as of the last `step` (restore it with
+   * `policy.restoreRun`). Throws `KIRO-E040` before the first step.
+   */
+  snapshot(): string
+  /** Every event the run took, as JSON text (replay it with `policy.replayRun`). */
+  log(): string
 }
 
 /** A compiled policy: load it once, check many times. */
@@ -83,10 +90,17 @@ export declare class Policy {
   /**
    * Starts a run of the policy's pipeline driven by the caller's event loop (see
    * `PipelineRun`), with an action for each stage named in `actions` (the others succeed at
-   * once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E030` without a
+   * once). `policy.run` uses it. Throws a `KiroError` (kind `input`): `KIRO-E033` without a
    * pipeline, `KIRO-E005` for an action that names no stage, `KIRO-E003` for bad options.
    */
   startRun(actions: string[], options?: StartRunOptions | null): PipelineRun
+  /**
+   * Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
+   * it was saved under another policy, `KIRO-E040` for text that is not a saved run.
+   */
+  restoreRun(state: string): PipelineRun
+  /** Replays the event log of `run.log()` under this policy: the same run, byte for byte. */
+  replayRun(log: string): PipelineRun
 }
 
 /** Panics inside the binding's panic guard, for the test that panics become `KIRO-E099`. */

@@ -294,7 +294,7 @@ module.exports = function runSuite(kiro, options) {
     assert.equal(e.diagnostics[0].help, 'did you mean `build`?')
     assert.equal(e.diagnostics[0].message, 'there is an action for `biuld`, but the pipeline has no stage of that name')
     await rejectsKiro(compile(['{name: a}']).run({}, { maxParallel: 0 }), 'KIRO-E003')
-    await rejectsKiro(kiro.Policy.fromText('name: x').run({}), 'KIRO-E030')
+    await rejectsKiro(kiro.Policy.fromText('name: x').run({}), 'KIRO-E033')
     await assert.rejects(policy.run({ build: 'npm run build' }), /the action of stage `build` must be a function, not string/)
     await assert.rejects(policy.run(null), TypeError)
     await assert.rejects(policy.run({}, { onEvent: 'log' }), /option `onEvent` must be a function/)

@@ -413,7 +413,7 @@ class Policy:
         """The plan of the policy's pipeline: parallel waves, each stage's earliest and latest
         times and slack, the critical path and the total time, from the stages' estimates.
 
-        Raises :class:`InputError` (``KIRO-E030``) when the policy has no ``pipeline`` section.
+        Raises :class:`InputError` (``KIRO-E033``) when the policy has no ``pipeline`` section.
         """
 
     def run(
@@ -437,7 +437,7 @@ class Policy:
         ``on_event`` is called with each event as it happens.
 
         Raises :class:`InputError` before anything runs for an action that names no stage
-        (``KIRO-E005``) or a policy without a pipeline (``KIRO-E030``); :class:`RuntimeError`
+        (``KIRO-E005``) or a policy without a pipeline (``KIRO-E033``); :class:`RuntimeError`
         when an event loop is running in this thread (use :meth:`run_async`);
         :class:`kiro.RunInterrupted` (a :class:`KeyboardInterrupt` carrying the interrupted
         result) on Ctrl-C.
