@@ -105,7 +105,7 @@ impl Policy {
     }
 
     /// The plan of the policy's pipeline (waves, critical path, slack) as a dict. Raises
-    /// `InputError` (`KIRO-E030`) when the policy has no pipeline.
+    /// `InputError` (`KIRO-E033`) when the policy has no pipeline.
     fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let plan = guard(|| self.inner.plan()).map_err(raise)?;
         convert::to_py(py, plan)
