@@ -20,9 +20,9 @@
 //! exactly and compare exactly, so a replayed log gives the same state bytes in every language.
 
 use crate::diagnostic::{Code, Diagnostic};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The `source` of diagnostics about saved states and the events fed to a state machine.
 pub const SOURCE: &str = "state";
@@ -36,28 +36,42 @@ pub trait Machine: Serialize + DeserializeOwned {
     const FORMAT: u32;
 }
 
-#[derive(Serialize)]
-struct Envelope<'a, S> {
-    format: u32,
-    kind: &'a str,
-    policy: &'a str,
-    #[serde(flatten)]
-    state: &'a S,
+/// The envelope's fields, read on their own first (a state's own fields are ignored here, and
+/// the envelope's are ignored by the state: serde skips unknown fields), so that neither needs
+/// an intermediate tree or `flatten`, which would weigh on the WebAssembly build.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<Value>,
+    kind: Option<Value>,
+    policy: Option<Value>,
 }
 
 /// The state as canonical JSON inside its envelope: compact, envelope first, then the state's
 /// fields in declaration order (states hold no hash maps, so the text is deterministic).
 ///
 /// # Errors
-/// [`Code::InvalidState`] if the state holds something JSON cannot (a non-finite number).
+/// [`Code::InvalidState`] if the state does not serialize as a JSON object.
 pub fn save<S: Machine>(policy_hash: &str, state: &S) -> Result<String, Diagnostic> {
-    serde_json::to_string(&Envelope {
-        format: S::FORMAT,
-        kind: S::KIND,
-        policy: policy_hash,
-        state,
-    })
-    .map_err(|e| invalid(format!("the state cannot be saved: {e}")))
+    let cannot = |e: serde_json::Error| invalid(format!("the state cannot be saved: {e}"));
+    let body = serde_json::to_string(state).map_err(cannot)?;
+    let Some(fields) = body.strip_prefix('{') else {
+        return Err(invalid("a state must save as a JSON object"));
+    };
+    let kind = serde_json::to_string(S::KIND).map_err(cannot)?;
+    let policy = serde_json::to_string(policy_hash).map_err(cannot)?;
+    // `{"format":…,"kind":…,"policy":…,` and then the state's own fields.
+    let mut text = String::with_capacity(body.len() + kind.len() + policy.len() + 40);
+    text.push_str("{\"format\":");
+    text.push_str(&S::FORMAT.to_string());
+    text.push_str(",\"kind\":");
+    text.push_str(&kind);
+    text.push_str(",\"policy\":");
+    text.push_str(&policy);
+    if fields != "}" {
+        text.push(',');
+    }
+    text.push_str(fields);
+    Ok(text)
 }
 
 /// Reads a state saved by [`save`] for the policy whose hash is `policy_hash`.
@@ -66,12 +80,13 @@ pub fn save<S: Machine>(policy_hash: &str, state: &S) -> Result<String, Diagnost
 /// [`Code::InvalidState`] for text that is not a saved state of this kind and format;
 /// [`Code::StatePolicyMismatch`] for a state saved under another policy.
 pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnostic> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| invalid(format!("a saved state must be JSON: {e}")))?;
-    let Value::Object(mut map) = value else {
-        return Err(invalid("a saved state must be a JSON object"));
+    let header: Header = serde_json::from_str(text).map_err(|e| {
+        invalid(format!("a saved state must be a JSON object with `format`, `kind` and `policy`: {e}"))
+    })?;
+    let need = |v: Option<Value>, key: &str| {
+        v.ok_or_else(|| invalid(format!("a saved state needs `{key}`")))
     };
-    let format = take(&mut map, "format")?;
+    let format = need(header.format, "format")?;
     let format = format
         .as_u64()
         .and_then(|f| u32::try_from(f).ok())
@@ -87,14 +102,14 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
             S::FORMAT
         )));
     }
-    let kind = take(&mut map, "kind")?;
+    let kind = need(header.kind, "kind")?;
     if kind.as_str() != Some(S::KIND) {
         return Err(invalid(format!(
             "the state is a {kind}, not a `{}`",
             S::KIND
         )));
     }
-    let policy = take(&mut map, "policy")?;
+    let policy = need(header.policy, "policy")?;
     let Some(saved) = policy.as_str() else {
         return Err(invalid(format!(
             "`policy` must be a policy hash, found {policy}"
@@ -105,18 +120,10 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
             Code::StatePolicyMismatch,
             format!("this state belongs to policy {saved}, not {policy_hash}"),
         )
-        .with_help(
-            "restore a state with the policy it was saved under; a changed policy starts a new run",
-        )
+        .with_help("restore a state with the policy it was saved under; a changed policy starts a new run")
         .with_source(SOURCE));
     }
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| invalid(format!("the saved state is malformed: {e}")))
-}
-
-fn take(map: &mut Map<String, Value>, key: &str) -> Result<Value, Diagnostic> {
-    map.remove(key)
-        .ok_or_else(|| invalid(format!("a saved state needs `{key}`")))
+    serde_json::from_str(text).map_err(|e| invalid(format!("the saved state is malformed: {e}")))
 }
 
 /// A [`Code::InvalidState`] diagnostic.

@@ -282,8 +282,7 @@ impl HostRun {
     /// The run saved as canonical JSON (see [`RunState::save`]), as of the last step.
     ///
     /// # Errors
-    /// [`crate::Code::InvalidState`] before the first step (there is nothing to save yet), or
-    /// when a report held a non-finite number.
+    /// [`crate::Code::InvalidState`] before the first step (there is nothing to save yet).
     pub fn snapshot(&self) -> Result<String, RunError> {
         if !self.state.started() {
             return Err(
@@ -302,7 +301,8 @@ impl HostRun {
     /// [`HostRun::log`] as canonical JSON, for [`HostRun::replay`].
     ///
     /// # Errors
-    /// [`crate::Code::InvalidState`] when a report held a non-finite number.
+    /// [`crate::Code::InvalidState`] should JSON not be able to hold the log (it holds only
+    /// strings, integers, booleans and numbers).
     pub fn log_json(&self) -> Result<String, RunError> {
         serde_json::to_string(&self.log)
             .map_err(|e| machine::invalid(format!("the event log cannot be saved: {e}")).into())

@@ -5,9 +5,11 @@ use super::{Event, RunOptions, RunResult, StageReport};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened to the run, at `at_ms` on the host's clock (whole milliseconds
-/// since any fixed origin; never earlier than the event before).
+/// since any fixed origin; never earlier than the event before). In JSON, externally tagged:
+/// `{"tick": {"at_ms": 1500}}` (an internally tagged form would cost the WebAssembly build
+/// serde's buffering code).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum RunEvent {
     /// The run starts: every stage is queued. The first event of every run, and only the first.
     Start {

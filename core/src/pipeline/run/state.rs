@@ -54,7 +54,7 @@ pub(super) struct LiveAttempt {
 
 /// What a timer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "for", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(super) enum TimerFor {
     /// The timeout of the stage's attempt in flight.
     Timeout,
@@ -72,13 +72,12 @@ pub(super) struct LiveTimer {
     pub(super) stage: usize,
     /// When it is due, on the host's clock.
     pub(super) due_ms: u64,
-    #[serde(flatten)]
     pub(super) purpose: TimerFor,
 }
 
 /// What the host delivered since the last tick.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(super) enum Inbox {
     /// Attempt `id` ended.
     Completed { id: u64, report: StageReport },
@@ -88,7 +87,7 @@ pub(super) enum Inbox {
 
 /// Why the run stops early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "why", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(super) enum Stop {
     /// Stage `stage` failed and fail-fast is on.
     FailFast { stage: usize },
@@ -198,7 +197,8 @@ impl RunState {
     /// `policy`).
     ///
     /// # Errors
-    /// [`crate::Code::InvalidState`] when a report held a non-finite number.
+    /// [`crate::Code::InvalidState`] should JSON not be able to hold the state (it holds only
+    /// strings, integers, booleans and numbers).
     pub fn save(&self, policy: &CompiledPolicy) -> Result<String, RunError> {
         Ok(machine::save(policy.hash(), self)?)
     }
