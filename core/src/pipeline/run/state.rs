@@ -7,6 +7,7 @@
 //! (the host keeps the event log, if it wants one).
 
 use super::error::{RunError, no_pipeline};
+use super::exit::{ExitCheck, check_exit};
 use super::{RunResult, StageReport, StageResult};
 use crate::diagnostic::Diagnostic;
 use crate::machine::{self, Machine};
@@ -38,8 +39,78 @@ pub(super) struct StageState {
     /// The attempt running now and when it started (ms since the run started).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) current: Option<(u32, u64)>,
-    /// What happened to it so far.
+    /// What happened to it so far. Saved without its exit gate's decision and diagnostics,
+    /// which are recomputed from `judged` on restore (see [`saved_result`]).
+    #[serde(with = "saved_result")]
     pub(super) result: StageResult,
+    /// The report its exit gate was checked on, when it has an exit gate and got that far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) judged: Option<StageReport>,
+}
+
+/// A stage's result in a saved state: everything but the exit gate's decision and
+/// diagnostics. Those are a pure function of the policy (the same one: the hash is checked)
+/// and the report, so a restore recomputes them instead of reading them back. This keeps the
+/// decision types' deserializers out of the state, and out of the WebAssembly build.
+mod saved_result {
+    use super::super::{AttemptRecord, StageOutcome, StageResult};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    struct Out<'a> {
+        name: &'a str,
+        outcome: StageOutcome,
+        allowed_failure: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: &'a Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        started_at_ms: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration_ms: Option<u64>,
+        attempts: &'a [AttemptRecord],
+    }
+
+    #[derive(Deserialize)]
+    struct In {
+        name: String,
+        outcome: StageOutcome,
+        allowed_failure: bool,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        started_at_ms: Option<u64>,
+        #[serde(default)]
+        duration_ms: Option<u64>,
+        attempts: Vec<AttemptRecord>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(r: &StageResult, s: S) -> Result<S::Ok, S::Error> {
+        Out {
+            name: &r.name,
+            outcome: r.outcome,
+            allowed_failure: r.allowed_failure,
+            reason: &r.reason,
+            started_at_ms: r.started_at_ms,
+            duration_ms: r.duration_ms,
+            attempts: &r.attempts,
+        }
+        .serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<StageResult, D::Error> {
+        let r = In::deserialize(d)?;
+        Ok(StageResult {
+            name: r.name,
+            outcome: r.outcome,
+            allowed_failure: r.allowed_failure,
+            reason: r.reason,
+            started_at_ms: r.started_at_ms,
+            duration_ms: r.duration_ms,
+            attempts: r.attempts,
+            gate: None,
+            diagnostics: Vec::new(),
+        })
+    }
 }
 
 /// An attempt in flight at the host.
@@ -211,8 +282,20 @@ impl RunState {
     /// [`crate::Code::StatePolicyMismatch`] for a state saved under another policy.
     pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, RunError> {
         let pipeline = policy.pipeline().ok_or_else(no_pipeline)?;
-        let state: Self = machine::restore(policy.hash(), text)?;
+        let mut state: Self = machine::restore(policy.hash(), text)?;
         state.check_fits(pipeline)?;
+        // The exit gates' decisions, recomputed from the reports they were checked on.
+        for (i, stage) in state.stages.iter_mut().enumerate() {
+            if let Some(report) = &stage.judged {
+                match check_exit(policy, i, &report.metrics) {
+                    ExitCheck::Decided { decision, .. } => stage.result.gate = Some(*decision),
+                    ExitCheck::Unreadable { diagnostics, .. } => {
+                        stage.result.diagnostics = diagnostics;
+                    }
+                    ExitCheck::None => {}
+                }
+            }
+        }
         Ok(state)
     }
 

@@ -146,6 +146,7 @@ fn start(
                 action: actions.contains(&stage.name),
                 current: None,
                 result: pending_result(stage),
+                judged: None,
             })
             .collect(),
         ready: (0..n).filter(|&i| pipeline.needs[i].is_empty()).collect(),
@@ -477,7 +478,7 @@ impl Run<'_, '_> {
                     .unwrap_or_else(|| "the action reported a failure".to_owned());
                 self.retry_or_fail(i, attempt, reason, StageOutcome::Failed, next);
             }
-            End::Report(report) => self.judge_exit(i, &report.metrics),
+            End::Report(report) => self.judge_exit(i, report.metrics),
         }
     }
 
@@ -521,8 +522,13 @@ impl Run<'_, '_> {
     }
 
     /// Checks the stage's exit gate on what it reported.
-    fn judge_exit(&mut self, i: usize, metrics: &MetricsInput) {
-        match check_exit(self.policy, i, metrics) {
+    fn judge_exit(&mut self, i: usize, metrics: MetricsInput) {
+        let check = check_exit(self.policy, i, &metrics);
+        if !matches!(check, ExitCheck::None) {
+            // Kept so that a restore recomputes the decision instead of saving it.
+            self.state.stages[i].judged = Some(StageReport::success(metrics));
+        }
+        match check {
             ExitCheck::None => self.pass(i, None),
             ExitCheck::Decided { gate, decision } => {
                 let verdict = decision.verdict;
