@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Counter {
     count: u64,
-    ratio: f64,
+    label: String,
 }
 
 impl Machine for Counter {
@@ -29,21 +29,20 @@ fn code(text: &str, hash: &str) -> Code {
 fn a_state_saves_in_its_envelope_and_restores_exactly() {
     let state = Counter {
         count: 3,
-        ratio: 0.1 + 0.2,
+        label: "a \"b\"".to_owned(),
     };
     let text = save("abc", &state).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(
         text,
-        r#"{"format":2,"kind":"counter","policy":"abc","count":3,"ratio":0.30000000000000004}"#
+        r#"{"format":2,"kind":"counter","policy":"abc","count":3,"label":"a \"b\""}"#
     );
     let back: Counter = restore("abc", &text).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(back, state);
-    assert_eq!(back.ratio.to_bits(), state.ratio.to_bits());
 }
 
 #[test]
 fn a_state_of_another_policy_is_refused_with_both_hashes() {
-    let text = r#"{"format":2,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#;
+    let text = r#"{"format":2,"kind":"counter","policy":"abc","count":3,"label":"x"}"#;
     let error = restore::<Counter>("def", text)
         .err()
         .unwrap_or_else(|| panic!("restored under another policy"));
@@ -56,19 +55,19 @@ fn malformed_foreign_or_newer_states_are_refused() {
     for text in [
         "not json",
         "[1]",
-        r#"{"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
-        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
-        r#"{"format":1,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
-        r#"{"format":"2","kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
-        r#"{"format":2,"kind":"pipeline-run","policy":"abc","count":3,"ratio":0.5}"#,
-        r#"{"format":2,"kind":"counter","policy":7,"count":3,"ratio":0.5}"#,
-        r#"{"format":2,"kind":"counter","policy":"abc","count":-3,"ratio":0.5}"#,
+        r#"{"kind":"counter","policy":"abc","count":3,"label":"x"}"#,
+        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"label":"x"}"#,
+        r#"{"format":1,"kind":"counter","policy":"abc","count":3,"label":"x"}"#,
+        r#"{"format":"2","kind":"counter","policy":"abc","count":3,"label":"x"}"#,
+        r#"{"format":2,"kind":"pipeline-run","policy":"abc","count":3,"label":"x"}"#,
+        r#"{"format":2,"kind":"counter","policy":7,"count":3,"label":"x"}"#,
+        r#"{"format":2,"kind":"counter","policy":"abc","count":-3,"label":"x"}"#,
     ] {
         assert_eq!(code(text, "abc"), Code::InvalidState, "{text}");
     }
     let newer = restore::<Counter>(
         "abc",
-        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"ratio":0.5}"#,
+        r#"{"format":3,"kind":"counter","policy":"abc","count":3,"label":"x"}"#,
     )
     .err()
     .map(|d| d.message)

@@ -6,14 +6,17 @@ use crate::document::Spanned;
 use crate::metrics::MetricsInput;
 use crate::metrics::input::RawValue;
 use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What one attempt of a stage produced.
 ///
-/// Saved as `{"success", "metrics", "spans", "detail"}`: the metrics as an object of flattened
-/// names to values, with the spans the host read them at (`spans`, only those that are not
-/// `0..0`), so that a replay reports the same diagnostics.
+/// Saved as `{"success", "metrics", "numbers", "spans", "detail"}`: `metrics` maps flattened
+/// names to null, booleans and strings with a unit; `numbers` maps the names of plain numbers
+/// to their shortest decimal text (`"0.30000000000000004"`), read back with Rust's correctly
+/// rounded parser, so every number comes back bit for bit without a heavier JSON float
+/// parser; `spans` keeps where the host read each value (only those that are not `0..0`), so
+/// that a replay reports the same diagnostics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(into = "Saved", try_from = "Saved")]
 pub struct StageReport {
@@ -54,6 +57,8 @@ struct Saved {
     #[serde(default)]
     metrics: BTreeMap<String, Value>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    numbers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     spans: BTreeMap<String, (usize, usize)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
@@ -64,23 +69,26 @@ impl From<StageReport> for Saved {
         let mut saved = Saved {
             success: report.success,
             metrics: BTreeMap::new(),
+            numbers: BTreeMap::new(),
             spans: BTreeMap::new(),
             detail: report.detail,
         };
         for (name, spanned) in report.metrics.values {
-            let value = match spanned.value {
-                RawValue::Null => Value::Null,
-                RawValue::Bool(b) => Value::Bool(b),
-                // No metrics reader lets NaN or an infinity through (`KIRO-E022`); one built by
-                // hand has no JSON form and saves as null.
-                RawValue::Number(n) => Number::from_f64(n).map_or(Value::Null, Value::Number),
-                RawValue::Text(t) => Value::String(t),
-            };
             if spanned.span != Span::default() {
                 saved
                     .spans
                     .insert(name.clone(), (spanned.span.start, spanned.span.end));
             }
+            let value = match spanned.value {
+                RawValue::Null => Value::Null,
+                RawValue::Bool(b) => Value::Bool(b),
+                // The shortest text that parses back to the same bits (`NaN`, `inf` included).
+                RawValue::Number(n) => {
+                    saved.numbers.insert(name, format!("{n:?}"));
+                    continue;
+                }
+                RawValue::Text(t) => Value::String(t),
+            };
             saved.metrics.insert(name, value);
         }
         saved
@@ -92,22 +100,38 @@ impl TryFrom<Saved> for StageReport {
 
     fn try_from(saved: Saved) -> Result<Self, String> {
         let mut metrics = MetricsInput::default();
+        let mut values = Vec::with_capacity(saved.metrics.len() + saved.numbers.len());
+        for (name, text) in saved.numbers {
+            let n: f64 = text
+                .parse()
+                .map_err(|_| format!("number `{name}` is not a decimal number: `{text}`"))?;
+            values.push((name, RawValue::Number(n)));
+        }
         for (name, value) in saved.metrics {
             let raw = match value {
                 Value::Null => RawValue::Null,
                 Value::Bool(b) => RawValue::Bool(b),
-                Value::Number(n) => RawValue::Number(
-                    n.as_f64()
-                        .ok_or_else(|| format!("metric `{name}` is not a number kiro reads"))?,
-                ),
                 Value::String(t) => RawValue::Text(t),
-                other => return Err(format!("metric `{name}` must be null, a boolean, a number or a string, found {other}")),
+                other => {
+                    return Err(format!(
+                        "metric `{name}` must be null, a boolean or a string (numbers are in `numbers`), found {other}"
+                    ));
+                }
             };
+            values.push((name, raw));
+        }
+        for (name, raw) in values {
             let span = saved
                 .spans
                 .get(&name)
                 .map_or_else(Span::default, |&(start, end)| Span::new(start, end));
-            metrics.values.insert(name, Spanned::new(span, raw));
+            if metrics
+                .values
+                .insert(name.clone(), Spanned::new(span, raw))
+                .is_some()
+            {
+                return Err(format!("metric `{name}` is given twice"));
+            }
         }
         Ok(StageReport {
             success: saved.success,

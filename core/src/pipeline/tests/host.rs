@@ -466,3 +466,30 @@ fn a_replayed_log_gives_the_same_run() {
         Some(Code::InvalidState)
     );
 }
+
+#[test]
+fn a_report_saves_its_numbers_and_spans_bit_for_bit() {
+    let mut metrics = metrics(json!({"coverage": 0.1 + 0.2, "p95": "420ms", "flaky": true, "gone": null}));
+    if let Some(v) = metrics.values.get_mut("coverage") {
+        v.span = crate::diagnostic::Span::new(3, 9);
+    }
+    let report = StageReport {
+        success: true,
+        metrics,
+        detail: Some("ok".to_owned()),
+    };
+    let text = serde_json::to_string(&report).unwrap_or_default();
+    assert_eq!(
+        text,
+        r#"{"success":true,"metrics":{"flaky":true,"gone":null,"p95":"420ms"},"numbers":{"coverage":"0.30000000000000004"},"spans":{"coverage":[3,9]},"detail":"ok"}"#
+    );
+    let back: StageReport = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, report);
+    for bad in [
+        r#"{"success":true,"numbers":{"a":"x"}}"#,
+        r#"{"success":true,"metrics":{"a":1}}"#,
+        r#"{"success":true,"metrics":{"a":null},"numbers":{"a":"1"}}"#,
+    ] {
+        assert!(serde_json::from_str::<StageReport>(bad).is_err(), "{bad}");
+    }
+}
