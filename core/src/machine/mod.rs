@@ -20,6 +20,7 @@
 //! exactly and compare exactly, so a replayed log gives the same state bytes in every language.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::document::{self, Format, Limits};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -80,8 +81,11 @@ pub fn save<S: Machine>(policy_hash: &str, state: &S) -> Result<String, Diagnost
 /// [`Code::InvalidState`] for text that is not a saved state of this kind and format;
 /// [`Code::StatePolicyMismatch`] for a state saved under another policy.
 pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnostic> {
-    let header: Header = serde_json::from_str(text).map_err(|e| {
-        invalid(format!("a saved state must be a JSON object with `format`, `kind` and `policy`: {e}"))
+    let header: Header = read(text).map_err(|e| {
+        invalid(format!(
+            "a saved state must be a JSON object with `format`, `kind` and `policy`: {}",
+            e.message
+        ))
     })?;
     let need = |v: Option<Value>, key: &str| {
         v.ok_or_else(|| invalid(format!("a saved state needs `{key}`")))
@@ -123,7 +127,17 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
         .with_help("restore a state with the policy it was saved under; a changed policy starts a new run")
         .with_source(SOURCE));
     }
-    serde_json::from_str(text).map_err(|e| invalid(format!("the saved state is malformed: {e}")))
+    read(text).map_err(|e| invalid(format!("the saved state is malformed: {}", e.message)))
+}
+
+/// Reads JSON `text` into `T` with kiro's own document reader (the one that reads policies):
+/// the WebAssembly build then needs no second JSON parser. Text is limited as policy text is
+/// (16 MiB, nesting 64 deep).
+///
+/// # Errors
+/// The reader's diagnostic: malformed JSON, or a shape `T` does not accept.
+pub fn read<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {
+    document::load(text, Format::Json, &Limits::default())
 }
 
 /// A [`Code::InvalidState`] diagnostic.
