@@ -23,7 +23,6 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{self, Format, Limits};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The `source` of diagnostics about saved states and the events fed to a state machine.
 pub const SOURCE: &str = "state";
@@ -42,9 +41,9 @@ pub trait Machine: Serialize + DeserializeOwned {
 /// an intermediate tree or `flatten`, which would weigh on the WebAssembly build.
 #[derive(Deserialize)]
 struct Header {
-    format: Option<Value>,
-    kind: Option<Value>,
-    policy: Option<Value>,
+    format: Option<u32>,
+    kind: Option<String>,
+    policy: Option<String>,
 }
 
 /// The state as canonical JSON inside its envelope: compact, envelope first, then the state's
@@ -87,14 +86,8 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
             e.message
         ))
     })?;
-    let need = |v: Option<Value>, key: &str| {
-        v.ok_or_else(|| invalid(format!("a saved state needs `{key}`")))
-    };
-    let format = need(header.format, "format")?;
-    let format = format
-        .as_u64()
-        .and_then(|f| u32::try_from(f).ok())
-        .ok_or_else(|| invalid(format!("`format` must be a whole number, found {format}")))?;
+    let need = |key: &str| invalid(format!("a saved state needs `{key}`"));
+    let format = header.format.ok_or_else(|| need("format"))?;
     if format != S::FORMAT {
         let why = if format > S::FORMAT {
             "was saved by a newer kiro"
@@ -106,19 +99,14 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
             S::FORMAT
         )));
     }
-    let kind = need(header.kind, "kind")?;
-    if kind.as_str() != Some(S::KIND) {
+    let kind = header.kind.ok_or_else(|| need("kind"))?;
+    if kind != S::KIND {
         return Err(invalid(format!(
-            "the state is a {kind}, not a `{}`",
+            "the state is a `{kind}`, not a `{}`",
             S::KIND
         )));
     }
-    let policy = need(header.policy, "policy")?;
-    let Some(saved) = policy.as_str() else {
-        return Err(invalid(format!(
-            "`policy` must be a policy hash, found {policy}"
-        )));
-    };
+    let saved = header.policy.ok_or_else(|| need("policy"))?;
     if saved != policy_hash {
         return Err(Diagnostic::error(
             Code::StatePolicyMismatch,
