@@ -65,7 +65,11 @@ fn run(c: &mut Criterion) {
                 Some(RunEffect::Finished { result }) => Some(result.verdict),
                 _ => None,
             };
-            assert_eq!(verdict, Some(kiro::Verdict::Pass), "the run finished and passed");
+            assert_eq!(
+                verdict,
+                Some(kiro::Verdict::Pass),
+                "the run finished and passed"
+            );
             black_box(effects);
         });
     });

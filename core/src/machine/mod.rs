@@ -112,7 +112,9 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
             Code::StatePolicyMismatch,
             format!("this state belongs to policy {saved}, not {policy_hash}"),
         )
-        .with_help("restore a state with the policy it was saved under; a changed policy starts a new run")
+        .with_help(
+            "restore a state with the policy it was saved under; a changed policy starts a new run",
+        )
         .with_source(SOURCE));
     }
     read(text).map_err(|e| invalid(format!("the saved state is malformed: {}", e.message)))

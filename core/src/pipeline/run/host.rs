@@ -157,9 +157,8 @@ impl HostRun {
     /// [`crate::Code::InvalidState`] for text that is not a list of run events; the first
     /// error of [`step`] on them.
     pub fn replay(policy: &CompiledPolicy, log: &str) -> Result<Self, RunError> {
-        let events: Vec<RunEvent> = machine::read(log).map_err(|e| {
-            machine::invalid(format!("the event log is malformed: {}", e.message))
-        })?;
+        let events: Vec<RunEvent> = machine::read(log)
+            .map_err(|e| machine::invalid(format!("the event log is malformed: {}", e.message)))?;
         let replayed = super::replay(policy, &events)?;
         Ok(Self::resumed(policy, replayed.state, events))
     }

@@ -469,7 +469,8 @@ fn a_replayed_log_gives_the_same_run() {
 
 #[test]
 fn a_report_saves_its_numbers_and_spans_bit_for_bit() {
-    let mut metrics = metrics(json!({"coverage": 0.1 + 0.2, "p95": "420ms", "flaky": true, "gone": null}));
+    let mut metrics =
+        metrics(json!({"coverage": 0.1 + 0.2, "p95": "420ms", "flaky": true, "gone": null}));
     if let Some(v) = metrics.values.get_mut("coverage") {
         v.span = crate::diagnostic::Span::new(3, 9);
     }
