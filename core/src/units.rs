@@ -305,7 +305,9 @@ pub fn parse_quantity_in(text: &str, bare: Unit) -> Result<Quantity, QuantityErr
     Ok(Quantity { value, unit })
 }
 
+mod column;
 mod format;
+mod reciprocal;
 mod scale;
 
 pub use format::{

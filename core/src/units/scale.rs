@@ -25,7 +25,7 @@ pub struct Scale {
 }
 
 /// `10^n` for `n` up to 22, the powers of ten a double holds exactly.
-const EXACT_POWERS: [f64; 23] = [
+pub(super) const EXACT_POWERS: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
@@ -168,6 +168,12 @@ impl Scale {
         scaled.push_str(&exponent.to_string());
         scaled.parse().ok()
     }
+}
+
+/// How many decimals the shortest form of `x` has, when it has at most 15 significant digits and
+/// at most 22 decimals (see [`short_parts`]).
+pub(super) fn decimals(x: f64) -> Option<u32> {
+    short_parts(x).map(|(_, _, exponent)| exponent.unsigned_abs())
 }
 
 /// The shortest decimal of `x` when it has at most 15 significant digits and at most 22

@@ -233,3 +233,165 @@ proptest::proptest! {
         }
     }
 }
+
+/// A column value: mostly decimals with at most `decimals` decimals; unless `clean`, also some
+/// with more, and doubles the fast path must leave to the scalar conversion.
+fn column_value(decimals: u32, clean: bool) -> proptest::strategy::BoxedStrategy<f64> {
+    use proptest::prelude::*;
+    let short = (0u64..1_000_000_000_000_000, 0..=decimals, any::<bool>()).prop_map(
+        |(mantissa, d, negative)| {
+            let sign = if negative { "-" } else { "" };
+            format!("{sign}{mantissa}e-{d}").parse().unwrap_or(0.0)
+        },
+    );
+    // Mostly small numbers, as measurements are.
+    let small = (0u64..100_000, 0..=decimals)
+        .prop_map(|(mantissa, d)| format!("{mantissa}e-{d}").parse().unwrap_or(0.0));
+    if clean {
+        return prop_oneof![small, short].boxed();
+    }
+    let longer = (0u64..100_000_000, decimals..decimals + 8)
+        .prop_map(|(mantissa, d)| format!("{mantissa}e-{d}").parse().unwrap_or(0.0));
+    let special = prop::sample::select(vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        0.1 + 0.2,
+        1e300,
+        -1e-300,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        9_007_199_254_740_993.0,
+        999_999_999_999_999.9,
+        1e15,
+        0.5,
+    ]);
+    prop_oneof![
+        16 => small,
+        16 => short,
+        2 => longer,
+        1 => any::<u64>().prop_map(f64::from_bits),
+        1 => special,
+    ]
+    .boxed()
+}
+
+/// A column of up to 300 [`column_value`]s with at most 0 to 9 decimals, clean or not, with
+/// signs or all non-negative.
+fn column() -> impl proptest::strategy::Strategy<Value = Vec<f64>> {
+    use proptest::prelude::*;
+    (0u32..10, any::<bool>(), any::<bool>()).prop_flat_map(|(d, clean, signed)| {
+        proptest::collection::vec(column_value(d, clean), 0..300).prop_map(move |values| {
+            if signed {
+                values
+            } else {
+                values.into_iter().map(f64::abs).collect()
+            }
+        })
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+    /// The column conversion is the scalar one, bit for bit, for every unit, on columns of short
+    /// decimals mixed with values it must leave to the scalar conversion.
+    #[test]
+    fn a_column_converts_as_its_values_do(
+        values in column(),
+    ) {
+        let mut out = Vec::new();
+        for unit in every_unit() {
+            unit.scale.to_base_column(&values, &mut out);
+            proptest::prop_assert_eq!(out.len(), values.len());
+            for (&x, &y) in values.iter().zip(&out) {
+                proptest::prop_assert_eq!(
+                    y.to_bits(),
+                    unit.to_base(x).to_bits(),
+                    "{:e} in {}", x, unit.symbol
+                );
+            }
+        }
+    }
+}
+
+/// The column conversion's fast path takes every value of a decimal grid (no scalar fallback),
+/// giving the scalar conversion's double.
+#[test]
+fn the_fast_path_takes_decimal_grids() {
+    for unit in every_unit().into_iter().filter(|u| u.scale != Scale::ONE) {
+        for decimals in 0..=6u32 {
+            let shift = column::Shift::new(unit.scale, decimals).expect("powers up to 10^22");
+            for m in 0..5_000u32 {
+                for negative in [false, true] {
+                    let x: f64 = format!("{}{m}e-{decimals}", if negative { "-" } else { "" })
+                        .parse()
+                        .expect("decimal");
+                    let (y, exact) = shift.convert(x);
+                    assert!(exact, "{x} in {} at {decimals} decimals", unit.symbol);
+                    assert_eq!(
+                        y.to_bits(),
+                        unit.to_base(x).to_bits(),
+                        "{x} {}",
+                        unit.symbol
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The split reciprocal divides every numerator it takes as the division does: the first and
+/// last hundred thousand below its limit and a million random ones, for every power it is built
+/// for (and none beyond).
+#[test]
+fn the_reciprocal_divides_exactly() {
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut built = 0;
+    for k in 0..=22u32 {
+        let Some(r) = reciprocal::Reciprocal::new(k) else {
+            continue;
+        };
+        built += 1;
+        let p = 10f64.powi(i32::try_from(k).expect("small"));
+        let randoms = std::iter::repeat_with(|| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % r.limit
+        });
+        let numerators = (0..100_000)
+            .chain(r.limit - 100_000..r.limit)
+            .chain(randoms.take(1_000_000));
+        for n in numerators {
+            #[expect(clippy::cast_precision_loss, reason = "below 2^47: exact")]
+            let n = n as f64;
+            assert_eq!(r.of(n).to_bits(), (n / p).to_bits(), "{n} / 10^{k}");
+        }
+    }
+    assert_eq!(built, 9, "10^0 to 10^8");
+}
+
+/// Signs and zeros on the column conversion: `-0.0` stays `-0.0` and negative values keep their
+/// sign, in an otherwise non-negative column and in a negative one.
+#[test]
+fn a_column_keeps_signs_and_zeros() {
+    let columns: [&[f64]; 4] = [
+        &[0.5, -0.0, 1.25, 87.5],
+        &[0.0, 12.0, 99.9, 100.0],
+        &[-0.5, -12.75, -0.0, 0.0],
+        &[70.0, -70.0, 0.7, -0.7],
+    ];
+    let mut out = Vec::new();
+    for unit in every_unit() {
+        for values in columns {
+            unit.scale.to_base_column(values, &mut out);
+            let expected: Vec<u64> = values.iter().map(|&x| unit.to_base(x).to_bits()).collect();
+            let got: Vec<u64> = out.iter().map(|y| y.to_bits()).collect();
+            assert_eq!(got, expected, "{values:?} in {}", unit.symbol);
+        }
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! A numeric column in a unit whose factor is 1 (ratios, milliseconds, bytes, counts) and
 //! without a presence mask is read where it lies; any other column is converted into a
-//! chunk-sized buffer with one multiply (or select) per value. Either way every value is
+//! chunk-sized buffer by [`Scale::to_base_column`] (exact, a few vector operations per value),
+//! absent values then selected out by bit masks. Either way every value is
 //! checked to be finite in one branch-free pass, and only a column that fails it goes through
 //! the per-value conversion of metrics input, for the error's message.
 
@@ -138,9 +139,8 @@ fn fill(
                 }
                 false
             } else {
-                out.clear();
-                out.extend(values.iter().map(|&v| scale.to_base(v)));
-                all_finite(out)
+                // Converted exactly on the fast path, every value is finite.
+                scale.to_base_column(values, out) || all_finite(out)
             }
         }
         (Values::Numbers(values), false, Some(present)) => {
@@ -191,43 +191,37 @@ fn fill(
 const BLOCK: usize = 8;
 
 /// `out[i] = scale.to_base(values[i])` where `present[i]`, NaN where not; whether every present
-/// value is finite. Selects on bit masks, and the finiteness check of [`all_finite`] on the
-/// present values (an absent value adds 0).
+/// value is finite. Converts the whole column ([`Scale::to_base_column`]), then selects on bit
+/// masks, with the finiteness check of [`all_finite`] on the present values (an absent value
+/// adds 0).
 fn convert_masked(values: &[f64], present: &[bool], scale: Scale, out: &mut Vec<f64>) -> bool {
-    // Every lane is written below: only the length changes (on the last chunk, if at all).
-    out.resize(values.len(), 0.0);
+    // Absent values are converted too (they are usually 0), then masked.
+    scale.to_base_column(values, out);
     let nan = f64::NAN.to_bits();
-    let lane = |x: f64, keep: bool, o: &mut f64, sum: &mut f64| {
+    let lane = |keep: bool, o: &mut f64, sum: &mut f64| {
         // All ones where the value is present: selects on the bits, without a branch.
         let mask = 0u64.wrapping_sub(u64::from(keep));
-        let y = scale.to_base(x);
+        let y = *o;
         *sum += f64::from_bits((y * 0.0).to_bits() & mask);
         *o = f64::from_bits((y.to_bits() & mask) | (nan & !mask));
     };
     let mut sums = [0.0f64; BLOCK];
     let mut outs = out.chunks_exact_mut(BLOCK);
-    let mut xs = values.chunks_exact(BLOCK);
     let mut keeps = present.chunks_exact(BLOCK);
-    for ((o, x), k) in (&mut outs).zip(&mut xs).zip(&mut keeps) {
-        let (Ok(o), Ok(x), Ok(k)) = (
+    for (o, k) in (&mut outs).zip(&mut keeps) {
+        let (Ok(o), Ok(k)) = (
             <&mut [f64; BLOCK]>::try_from(o),
-            <&[f64; BLOCK]>::try_from(x),
             <&[bool; BLOCK]>::try_from(k),
         ) else {
             continue;
         };
         for j in 0..BLOCK {
-            lane(x[j], k[j], &mut o[j], &mut sums[j]);
+            lane(k[j], &mut o[j], &mut sums[j]);
         }
     }
     let mut rest = 0.0;
-    let tail = outs
-        .into_remainder()
-        .iter_mut()
-        .zip(xs.remainder())
-        .zip(keeps.remainder());
-    for ((o, &x), &k) in tail {
-        lane(x, k, o, &mut rest);
+    for (o, &k) in outs.into_remainder().iter_mut().zip(keeps.remainder()) {
+        lane(k, o, &mut rest);
     }
     !(sums.iter().sum::<f64>() + rest).is_nan()
 }
