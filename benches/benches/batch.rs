@@ -1,7 +1,7 @@
 //! The five-criterion gate over a columnar batch (100,000 records unless
 //! `KIRO_BENCH_RECORDS` says otherwise): kiro's columnar evaluator and full batch check against a
 //! hand-written closure over the same columns, and record-by-record loops in kiro,
-//! cel-interpreter and evalexpr.
+//! cel-interpreter and evalexpr; and the unit conversion of one chunk of a percent column.
 
 #![allow(
     missing_docs,
@@ -162,5 +162,40 @@ fn interpreters(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, columnar, interpreters);
+/// The unit conversion of one chunk (4,096 values) of the `coverage` column, in percent:
+/// the exact column conversion the batch uses, the exact scalar conversion value by value, and
+/// the inexact multiplication by `0.01` the batch used before conversions were exact.
+fn conversion(c: &mut Criterion) {
+    let records = Records::generate(4096, 42, 0);
+    let values = &records.declared[0];
+    let scale = kiro::units::Unit::PERCENT.scale;
+    let mut out = Vec::with_capacity(values.len());
+    scale.to_base_column(values, &mut out);
+    let scalar: Vec<f64> = values.iter().map(|&x| scale.to_base(x)).collect();
+    assert_eq!(
+        out, scalar,
+        "the column conversion differs from the scalar one"
+    );
+
+    let mut group = c.benchmark_group("convert");
+    group.throughput(Throughput::Elements(values.len() as u64));
+    group.bench_function("percent_column", |b| {
+        b.iter(|| scale.to_base_column(black_box(values), black_box(&mut out)));
+    });
+    group.bench_function("percent_scalar", |b| {
+        b.iter(|| {
+            out.clear();
+            out.extend(black_box(values).iter().map(|&x| scale.to_base(x)));
+        });
+    });
+    group.bench_function("percent_multiply_inexact", |b| {
+        b.iter(|| {
+            out.clear();
+            out.extend(black_box(values).iter().map(|&x| x * 0.01));
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, columnar, interpreters, conversion);
 criterion_main!(benches);
