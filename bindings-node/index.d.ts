@@ -132,7 +132,7 @@ export declare function errorCodes(): ErrorCode[]
 /** The JSON Schema of the policy format. */
 export declare function policySchema(): Record<string, unknown>
 
-/** Every problem in a policy text; empty when it is valid. */
+/** Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid. */
 export declare function validate(text: string, format?: "yaml" | "json" | "toml" | null): Diagnostic[]
 
 /** The version of the kiro engine. */

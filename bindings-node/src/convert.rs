@@ -25,7 +25,7 @@ use kiro::api::convert::MetricPath;
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BoundaryError, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    MetricsInput, Selection,
+    MetricsInput, StartRunOptions,
 };
 use napi::bindgen_prelude::{
     Array, FromNapiValue, Function, JsObjectValue, JsValue, Object, TypedArray, TypedArrayType,
@@ -68,77 +68,35 @@ fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// The `{gate, kind}` options object as a selection (absent or null: every gate; a null or
-/// absent field: no restriction).
-pub fn selection(options: Option<&Unknown<'_>>) -> Result<Selection, BoundaryError> {
-    let Some(object) = options_object(options, "`{gate, kind}`")? else {
-        return Ok(Selection::default());
+/// A host value given as an argument (an options object, a format name) as JSON, through
+/// napi's serde support, for the core to decode (`kiro::api::options`): absent and
+/// `undefined` are `null`. A value JSON cannot hold (a function, a symbol) is reported as the
+/// argument it is in; `NaN` and infinities become `null`, as in `JSON.stringify`.
+///
+/// # Errors
+/// `KIRO-E003` when napi cannot read the value.
+pub fn host_value(value: Option<&Unknown<'_>>) -> Result<Value, BoundaryError> {
+    let Some(value) = value else {
+        return Ok(Value::Null);
     };
-    let gate = option::<String>(&object, "gate", ValueType::String, "a string")?;
-    let kind = option::<String>(&object, "kind", ValueType::String, "a string")?;
-    kiro::api::convert::selection(gate, kind.as_deref())
-}
-
-/// The `{maxParallel, failFast}` options of `startRun` (absent or null: the pipeline's
-/// settings; a null or absent field: the pipeline's setting).
-pub fn run_options(options: Option<&Unknown<'_>>) -> Result<RunOptions, BoundaryError> {
-    let Some(object) = options_object(options, "`{maxParallel, failFast}`")? else {
-        return Ok(RunOptions::default());
-    };
-    let max_parallel = option::<f64>(&object, "maxParallel", ValueType::Number, "a number")?
-        .map(|n| kiro::api::convert::max_parallel("maxParallel", n))
-        .transpose()?;
-    let fail_fast = option::<bool>(&object, "failFast", ValueType::Boolean, "a boolean")?;
-    Ok(RunOptions {
-        max_parallel,
-        fail_fast,
+    if value.get_type().map_err(napi_failure)? == ValueType::Undefined {
+        return Ok(Value::Null);
+    }
+    let env = Env::from_raw(value.value().env);
+    env.from_js_value::<Value, _>(*value).map_err(|e| {
+        BoundaryError::new(
+            ErrorKind::Input,
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("the argument is not plain data: {}", e.reason),
+            ),
+        )
     })
 }
 
-/// An options argument as an object; `None` when it is absent, `undefined` or `null`. `shape`
-/// shows what it must look like, for the message.
-fn options_object<'env>(
-    options: Option<&Unknown<'env>>,
-    shape: &str,
-) -> Result<Option<Object<'env>>, BoundaryError> {
-    let Some(options) = options else {
-        return Ok(None);
-    };
-    match options.get_type().map_err(napi_failure)? {
-        ValueType::Undefined | ValueType::Null => Ok(None),
-        ValueType::Object => Ok(Some(options.coerce_to_object().map_err(napi_failure)?)),
-        _ => Err(BoundaryError::new(
-            ErrorKind::Input,
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("the options must be an object like {shape}"),
-            ),
-        )),
-    }
-}
-
-/// The option `name` of an options object: `None` when absent, `undefined` or `null`; an error
-/// unless it has the type `kind` (`what` in the message).
-fn option<T: FromNapiValue>(
-    object: &Object<'_>,
-    name: &str,
-    kind: ValueType,
-    what: &str,
-) -> Result<Option<T>, BoundaryError> {
-    let Some(value) = object.get::<Unknown<'_>>(name).map_err(napi_failure)? else {
-        return Ok(None);
-    };
-    match value.get_type().map_err(napi_failure)? {
-        ValueType::Null | ValueType::Undefined => Ok(None),
-        found if found == kind => Ok(Some(T::from_unknown(value).map_err(napi_failure)?)),
-        _ => Err(BoundaryError::new(
-            ErrorKind::Input,
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("option `{name}` must be {what}"),
-            ),
-        )),
-    }
+/// The `{maxParallel, failFast}` options of `startRun`, decoded by the core.
+pub fn run_options(options: Option<&Unknown<'_>>) -> Result<RunOptions, BoundaryError> {
+    StartRunOptions::decode(&host_value(options)?).map(StartRunOptions::run_options)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ mod error;
 mod run;
 
 use error::OrThrow;
-use kiro::api::convert as boundary;
-use kiro::{BoundaryError, Code, CompiledPolicy, catch_panic, guard};
+use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
+use kiro::{BoundaryError, Code, OffsetUnit, catch_panic, guard};
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -38,10 +38,13 @@ pub struct BatchResult {
     pub counts: BatchCounts,
 }
 
+/// JavaScript strings are indexed by UTF-16 code units: every label offset is given in them.
+const UNIT: OffsetUnit = OffsetUnit::Utf16;
+
 /// A compiled policy: load it once, check many times.
 #[napi]
 pub struct Policy {
-    inner: CompiledPolicy,
+    inner: HostPolicy,
 }
 
 #[napi]
@@ -52,9 +55,10 @@ impl Policy {
         factory,
         ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
-    pub fn from_text(env: &Env, text: String, format: Option<String>) -> Result<Self> {
-        let format = boundary::format_option(format.as_deref()).or_throw(env)?;
-        let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
+    pub fn from_text(env: &Env, text: String, format: Option<Unknown<'_>>) -> Result<Self> {
+        let format =
+            decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
+        let inner = guard(|| HostPolicy::load(&text, format, UNIT)).or_throw(env)?;
         Ok(Self { inner })
     }
 
@@ -64,31 +68,32 @@ impl Policy {
         factory,
         ts_args_type = "path: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
-    pub fn from_path(env: &Env, path: String, format: Option<String>) -> Result<Self> {
-        let format = boundary::format_option(format.as_deref()).or_throw(env)?;
+    pub fn from_path(env: &Env, path: String, format: Option<Unknown<'_>>) -> Result<Self> {
+        let format =
+            decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
         let path = Path::new(&path);
         let bytes = std::fs::read(path).map_err(|e| error::io_error(env, path, &e))?;
-        let (text, format) = boundary::policy_file(path, bytes, format).or_throw(env)?;
-        let inner = guard(|| CompiledPolicy::from_text(&text, format)).or_throw(env)?;
+        let inner = guard(|| HostPolicy::load_file(path, bytes, format, UNIT)).or_throw(env)?;
         Ok(Self { inner })
     }
 
     /// The policy's name.
     #[napi(getter)]
     pub fn name(&self) -> String {
-        self.inner.name().to_owned()
+        self.inner.compiled().name().to_owned()
     }
 
     /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
     #[napi(getter)]
     pub fn hash(&self) -> String {
-        self.inner.hash().to_owned()
+        self.inner.compiled().hash().to_owned()
     }
 
     /// The declared metric names, sorted.
     #[napi(getter)]
     pub fn metric_names(&self) -> Vec<String> {
         self.inner
+            .compiled()
             .metric_names()
             .into_iter()
             .map(str::to_owned)
@@ -99,6 +104,7 @@ impl Policy {
     #[napi(getter)]
     pub fn gate_names(&self) -> Vec<String> {
         self.inner
+            .compiled()
             .gate_names()
             .into_iter()
             .map(str::to_owned)
@@ -116,9 +122,10 @@ impl Policy {
         metrics: Unknown<'env>,
         options: Option<Unknown<'env>>,
     ) -> Result<Unknown<'env>> {
-        let selection = convert::selection(options.as_ref()).or_throw(env)?;
+        let options = CheckOptions::decode(&convert::host_value(options.as_ref()).or_throw(env)?)
+            .or_throw(env)?;
         let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
-        let decision = guard(|| self.inner.check_value(&metrics, &selection)).or_throw(env)?;
+        let decision = guard(|| self.inner.check_with(&metrics, &options)).or_throw(env)?;
         convert::decision(env, &decision)
     }
 
@@ -130,9 +137,9 @@ impl Policy {
         columns: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> Result<BatchResult> {
-        let selection = convert::selection(options.as_ref()).or_throw(env)?;
+        let options = convert::host_value(options.as_ref()).or_throw(env)?;
         let batch = convert::batch(&columns).or_throw(env)?;
-        let result = guard(|| self.inner.check_batch(&batch, &selection)).or_throw(env)?;
+        let result = guard(|| self.inner.check_batch(&batch, &options)).or_throw(env)?;
         Ok(convert::batch_result(result))
     }
 
@@ -155,24 +162,24 @@ impl Policy {
         actions: Vec<String>,
         options: Option<Unknown<'_>>,
     ) -> Result<run::PipelineRun> {
-        run::PipelineRun::start(env, &self.inner, &actions, options.as_ref())
+        run::PipelineRun::start(env, self.inner.compiled(), &actions, options.as_ref())
     }
 
     /// Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
     /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
     #[napi]
     pub fn restore_run(&self, env: &Env, state: String) -> Result<run::PipelineRun> {
-        run::PipelineRun::restore(env, &self.inner, &state)
+        run::PipelineRun::restore(env, self.inner.compiled(), &state)
     }
 
     /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
     #[napi]
     pub fn replay_run(&self, env: &Env, log: String) -> Result<run::PipelineRun> {
-        run::PipelineRun::replay(env, &self.inner, &log)
+        run::PipelineRun::replay(env, self.inner.compiled(), &log)
     }
 }
 
-/// Every problem in a policy text; empty when it is valid.
+/// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[napi(
     ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null",
     ts_return_type = "Diagnostic[]"
@@ -180,10 +187,11 @@ impl Policy {
 pub fn validate<'env>(
     env: &'env Env,
     text: String,
-    format: Option<String>,
+    format: Option<Unknown<'env>>,
 ) -> Result<Unknown<'env>> {
-    let format = boundary::format_option(format.as_deref()).or_throw(env)?;
-    let diagnostics = catch_panic(|| kiro::validate(&text, format)).or_throw(env)?;
+    let format =
+        decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
+    let diagnostics = catch_panic(|| validate_text(&text, format, UNIT)).or_throw(env)?;
     env.to_js_value(&diagnostics)
 }
 

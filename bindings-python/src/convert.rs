@@ -10,24 +10,13 @@
 
 use crate::error::raise;
 use crate::{columns, metrics, serializer};
-use kiro::api::convert::format_option;
-use kiro::{Batch, BatchResult, Format, Selection};
+use kiro::{Batch, BatchResult, Format};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
-
-/// The `format` argument (`"yaml"`, `"json"`, `"toml"` or `None` to detect).
-pub fn format(name: Option<&str>) -> PyResult<Option<Format>> {
-    format_option(name).map_err(raise)
-}
-
-/// The `gate` and `kind` arguments as a selection (both `None`: every gate).
-pub fn selection(gate: Option<String>, kind: Option<&str>) -> PyResult<Selection> {
-    kiro::api::convert::selection(gate, kind).map_err(raise)
-}
 
 /// Reads a policy file: its text, and its format from the extension when not given (`None`
 /// when the extension says nothing: the core detects it from the text).

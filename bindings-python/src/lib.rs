@@ -6,12 +6,14 @@ mod columns;
 mod convert;
 mod error;
 mod metrics;
+mod options;
 mod run;
 mod serializer;
 mod test_hooks;
 
 use error::raise;
-use kiro::{Code, CompiledPolicy, catch_panic, guard};
+use kiro::api::{CheckOptions, HostPolicy, StartRunOptions, decode_format, validate_text};
+use kiro::{Code, OffsetUnit, catch_panic, guard};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
@@ -21,7 +23,17 @@ use std::path::PathBuf;
 /// threads.
 #[pyclass(module = "kiro", name = "Policy", frozen)]
 struct Policy {
-    inner: CompiledPolicy,
+    inner: HostPolicy,
+}
+
+/// Python strings are indexed by code points: every label offset is given in them.
+const UNIT: OffsetUnit = OffsetUnit::CodePoints;
+
+/// The `format` argument, decoded by the core.
+fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<kiro::Format>> {
+    options::value(value)
+        .and_then(|v| decode_format(&v))
+        .map_err(raise)
 }
 
 #[pymethods]
@@ -30,9 +42,13 @@ impl Policy {
     /// it from the text. Raises `PolicyError` with every problem found.
     #[staticmethod]
     #[pyo3(signature = (text, format = None))]
-    fn from_text(py: Python<'_>, text: PyBackedStr, format: Option<&str>) -> PyResult<Self> {
-        let format = convert::format(format)?;
-        let inner = py.detach(|| guard(|| CompiledPolicy::from_text(&text, format)));
+    fn from_text(
+        py: Python<'_>,
+        text: PyBackedStr,
+        format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let format = self::format(format)?;
+        let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,
         })
@@ -42,9 +58,13 @@ impl Policy {
     /// (`.yaml`, `.yml`, `.json`, `.toml`), else the text.
     #[staticmethod]
     #[pyo3(signature = (path, format = None))]
-    fn from_path(py: Python<'_>, path: PathBuf, format: Option<&str>) -> PyResult<Self> {
-        let (text, format) = convert::read_policy(&path, convert::format(format)?)?;
-        let inner = py.detach(|| guard(|| CompiledPolicy::from_text(&text, format)));
+    fn from_path(
+        py: Python<'_>,
+        path: PathBuf,
+        format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let (text, format) = convert::read_policy(&path, self::format(format)?)?;
+        let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,
         })
@@ -53,25 +73,25 @@ impl Policy {
     /// The policy's name.
     #[getter]
     fn name(&self) -> &str {
-        self.inner.name()
+        self.inner.compiled().name()
     }
 
     /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
     #[getter]
     fn hash(&self) -> &str {
-        self.inner.hash()
+        self.inner.compiled().hash()
     }
 
     /// The declared metric names, sorted.
     #[getter]
     fn metric_names(&self) -> Vec<&str> {
-        self.inner.metric_names()
+        self.inner.compiled().metric_names()
     }
 
     /// The gate names, in policy order.
     #[getter]
     fn gate_names(&self) -> Vec<&str> {
-        self.inner.gate_names()
+        self.inner.compiled().gate_names()
     }
 
     /// Checks one set of metrics and returns the decision as a dict.
@@ -80,12 +100,12 @@ impl Policy {
         &self,
         py: Python<'py>,
         metrics: &Bound<'py, PyAny>,
-        gate: Option<String>,
-        kind: Option<&str>,
+        gate: Option<&Bound<'py, PyAny>>,
+        kind: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let selection = convert::selection(gate, kind)?;
+        let options = check_options(gate, kind)?;
         let metrics = convert::metrics_to_json(metrics)?;
-        let decision = guard(|| self.inner.check_value(&metrics, &selection)).map_err(raise)?;
+        let decision = guard(|| self.inner.check_with(&metrics, &options)).map_err(raise)?;
         convert::to_py(py, &decision)
     }
 
@@ -95,12 +115,12 @@ impl Policy {
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyAny>,
-        gate: Option<String>,
-        kind: Option<&str>,
+        gate: Option<&Bound<'py, PyAny>>,
+        kind: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let selection = convert::selection(gate, kind)?;
+        let options = check_options(gate, kind)?;
         let batch = convert::batch(columns)?;
-        let result = py.detach(|| guard(|| self.inner.check_batch(&batch, &selection)));
+        let result = py.detach(|| guard(|| self.inner.check_batch_with(&batch, &options)));
         convert::batch_result(py, &result.map_err(raise)?)
     }
 
@@ -114,28 +134,37 @@ impl Policy {
     /// Starts a run of the policy's pipeline driven by the caller's event loop, with an action
     /// for each stage named in `actions` (the others succeed at once). `Policy.run` uses it;
     /// see `kiro._run`. Raises `InputError`: `KIRO-E033` without a pipeline, `KIRO-E005` for
-    /// an action that names no stage.
+    /// an action that names no stage, `KIRO-E003` for bad options.
     #[pyo3(signature = (actions, max_parallel = None, fail_fast = None))]
     fn _start_run(
         &self,
         actions: Vec<String>,
-        max_parallel: Option<usize>,
-        fail_fast: Option<bool>,
+        max_parallel: Option<&Bound<'_, PyAny>>,
+        fail_fast: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<run::PipelineRun> {
-        run::PipelineRun::start(&self.inner, &actions, max_parallel, fail_fast)
+        let options = options::object(&[("max_parallel", max_parallel), ("fail_fast", fail_fast)])
+            .and_then(|o| StartRunOptions::decode(&o))
+            .map_err(raise)?
+            .run_options();
+        run::PipelineRun::start(
+            self.inner.compiled(),
+            &actions,
+            options.max_parallel,
+            options.fail_fast,
+        )
     }
 
     /// Continues a run saved with `PipelineRun.snapshot()` under this policy. Raises
     /// `InputError`: `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text
     /// that is not a saved run.
     fn restore_run(&self, state: &str) -> PyResult<run::PipelineRun> {
-        run::PipelineRun::restore(&self.inner, state)
+        run::PipelineRun::restore(self.inner.compiled(), state)
     }
 
     /// Replays the event log of `PipelineRun.log()` under this policy: the same run, byte for
     /// byte.
     fn replay_run(&self, log: &str) -> PyResult<run::PipelineRun> {
-        run::PipelineRun::replay(&self.inner, log)
+        run::PipelineRun::replay(self.inner.compiled(), log)
     }
 
     /// Runs the policy's pipeline with Python callables as the stages' actions and returns
@@ -144,8 +173,8 @@ impl Policy {
     fn run<'py>(
         slf: &Bound<'py, Self>,
         actions: &Bound<'py, PyAny>,
-        max_parallel: Option<usize>,
-        fail_fast: Option<bool>,
+        max_parallel: Option<&Bound<'py, PyAny>>,
+        fail_fast: Option<&Bound<'py, PyAny>>,
         on_event: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         delegate(slf, "run", actions, max_parallel, fail_fast, on_event)
@@ -157,8 +186,8 @@ impl Policy {
     fn run_async<'py>(
         slf: &Bound<'py, Self>,
         actions: &Bound<'py, PyAny>,
-        max_parallel: Option<usize>,
-        fail_fast: Option<bool>,
+        max_parallel: Option<&Bound<'py, PyAny>>,
+        fail_fast: Option<&Bound<'py, PyAny>>,
         on_event: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         delegate(slf, "run_async", actions, max_parallel, fail_fast, on_event)
@@ -167,8 +196,8 @@ impl Policy {
     fn __repr__(&self) -> String {
         format!(
             "<kiro.Policy name={:?} hash={:?}>",
-            self.inner.name(),
-            self.inner.hash()
+            self.inner.compiled().name(),
+            self.inner.compiled().hash()
         )
     }
 }
@@ -180,8 +209,8 @@ fn delegate<'py>(
     policy: &Bound<'py, Policy>,
     function: &str,
     actions: &Bound<'py, PyAny>,
-    max_parallel: Option<usize>,
-    fail_fast: Option<bool>,
+    max_parallel: Option<&Bound<'py, PyAny>>,
+    fail_fast: Option<&Bound<'py, PyAny>>,
     on_event: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = policy.py();
@@ -194,16 +223,27 @@ fn delegate<'py>(
         .call((policy, actions), Some(&kwargs))
 }
 
-/// Every problem in a policy text, as a list of diagnostic dicts; empty when it is valid.
+/// The `gate` and `kind` arguments, decoded by the core.
+fn check_options(
+    gate: Option<&Bound<'_, PyAny>>,
+    kind: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CheckOptions> {
+    options::object(&[("gate", gate), ("kind", kind)])
+        .and_then(|o| CheckOptions::decode(&o))
+        .map_err(raise)
+}
+
+/// Every problem in a policy text, as a list of diagnostic dicts (offsets in code points);
+/// empty when it is valid.
 #[pyfunction]
 #[pyo3(signature = (text, format = None))]
 fn validate<'py>(
     py: Python<'py>,
     text: PyBackedStr,
-    format: Option<&str>,
+    format: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let format = convert::format(format)?;
-    let diagnostics = py.detach(|| catch_panic(|| kiro::validate(&text, format)));
+    let format = self::format(format)?;
+    let diagnostics = py.detach(|| catch_panic(|| validate_text(&text, format, UNIT)));
     let diagnostics = diagnostics.map_err(raise)?;
     convert::to_py(py, &diagnostics)
 }

@@ -2,7 +2,8 @@
 
 use crate::convert;
 use crate::error::raise;
-use kiro::{CompiledPolicy, Diagnostic, catch_panic, guard};
+use kiro::api::{CheckOptions, decode_format, validate_text};
+use kiro::{CompiledPolicy, Diagnostic, OffsetUnit, catch_panic, guard};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -27,11 +28,12 @@ pub fn _serialized_for_test<'py>(
     kind: Option<&str>,
 ) -> PyResult<(Bound<'py, PyAny>, String)> {
     let text = policy.as_deref().unwrap_or("");
-    let format = convert::format(format)?;
+    let format = decode_format(&format.into()).map_err(raise)?;
     let compiled = || guard(|| CompiledPolicy::from_text(text, format));
     match what {
         "check" => {
-            let selection = convert::selection(gate, kind)?;
+            let options = serde_json::json!({ "gate": gate, "kind": kind });
+            let selection = CheckOptions::decode(&options).map_err(raise)?.selection();
             let metrics = match metrics {
                 Some(metrics) => convert::metrics_to_json(metrics)?,
                 None => serde_json::Value::Object(serde_json::Map::new()),
@@ -51,7 +53,8 @@ pub fn _serialized_for_test<'py>(
         },
         "validate" => {
             let diagnostics: Vec<Diagnostic> =
-                catch_panic(|| kiro::validate(text, format)).map_err(raise)?;
+                catch_panic(|| validate_text(text, format, OffsetUnit::CodePoints))
+                    .map_err(raise)?;
             pair(py, &diagnostics)
         }
         "schema" => pair(py, &catch_panic(kiro::policy_schema).map_err(raise)?),

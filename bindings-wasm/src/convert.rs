@@ -24,7 +24,7 @@ use kiro::api::convert::MetricPath;
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BatchResult, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    MetricsInput, Selection,
+    MetricsInput, StartRunOptions,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -66,55 +66,31 @@ pub fn run_result(result: &RunResult) -> Result<JsValue, JsValue> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// The `{gate, kind}` options object as a selection (absent: every gate).
-pub fn selection(options: Option<&JsValue>) -> Result<Selection, Failure> {
-    let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
-        return Ok(Selection::default());
+/// A host value given as an argument (an options object, a format name) as JSON, through
+/// `serde-wasm-bindgen`, for the core to decode (`kiro::api::options`): absent, `undefined`
+/// and `null` are `null`.
+///
+/// # Errors
+/// `KIRO-E003` for a value that is not plain data (a function, a symbol, a bigint).
+pub fn host_value(value: Option<&JsValue>) -> Result<Value, Failure> {
+    let Some(value) = value.filter(|v| !v.is_undefined()) else {
+        return Ok(Value::Null);
     };
-    let gate = option(options, "gate", JsValue::as_string, "a string")?;
-    let kind = option(options, "kind", JsValue::as_string, "a string")?;
-    Ok(kiro::api::convert::selection(gate, kind.as_deref())?)
-}
-
-/// The `{maxParallel, failFast}` options of `startRun` (absent or null: the pipeline's
-/// settings; a null or absent field: the pipeline's setting).
-pub fn run_options(options: Option<&JsValue>) -> Result<RunOptions, Failure> {
-    let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
-        return Ok(RunOptions::default());
-    };
-    let max_parallel = option(options, "maxParallel", JsValue::as_f64, "a number")?
-        .map(|n| kiro::api::convert::max_parallel("maxParallel", n))
-        .transpose()?;
-    let fail_fast = option(options, "failFast", JsValue::as_bool, "a boolean")?;
-    Ok(RunOptions {
-        max_parallel,
-        fail_fast,
-    })
-}
-
-/// The option `name` of an options object: `None` when absent, `undefined` or `null`; an error
-/// unless `read` takes it (`what` it must be, in the message).
-fn option<T>(
-    options: &JsValue,
-    name: &str,
-    read: fn(&JsValue) -> Option<T>,
-    what: &str,
-) -> Result<Option<T>, Failure> {
-    let value = Reflect::get(options, &name.into()).map_err(|e| Failure::js(&e))?;
-    if value.is_null() || value.is_undefined() {
-        return Ok(None);
-    }
-    let Some(read) = read(&value) else {
-        return Err(kiro::BoundaryError::new(
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
+        kiro::BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
-                format!("option `{name}` must be {what}"),
+                format!("the argument is not plain data: {e}"),
             ),
         )
-        .into());
-    };
-    Ok(Some(read))
+        .into()
+    })
+}
+
+/// The `{maxParallel, failFast}` options of `startRun`, decoded by the core.
+pub fn run_options(options: Option<&JsValue>) -> Result<RunOptions, Failure> {
+    Ok(StartRunOptions::decode(&host_value(options)?).map(StartRunOptions::run_options)?)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ mod error;
 mod run;
 
 use error::{Failure, catch, guard};
-use kiro::api::convert as boundary;
-use kiro::{Code, CompiledPolicy};
+use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
+use kiro::{Code, OffsetUnit};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -30,10 +30,13 @@ export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts }
 #[wasm_bindgen(typescript_custom_section)]
 const RUN_METHOD: &str = "export interface Policy extends PolicyRun {}";
 
+/// JavaScript strings are indexed by UTF-16 code units: every label offset is given in them.
+const UNIT: OffsetUnit = OffsetUnit::Utf16;
+
 /// A compiled policy: load it once, check many times.
 #[wasm_bindgen]
 pub struct Policy {
-    inner: CompiledPolicy,
+    inner: HostPolicy,
 }
 
 #[wasm_bindgen]
@@ -44,29 +47,31 @@ impl Policy {
     pub fn from_text(
         text: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")]
-        format: Option<String>,
+        format: Option<JsValue>,
     ) -> Result<Policy, JsValue> {
-        let format = boundary::format_option(format.as_deref()).map_err(Failure::from)?;
-        let inner = guard(|| CompiledPolicy::from_text(text, format))?;
+        let format =
+            decode_format(&convert::host_value(format.as_ref())?).map_err(Failure::from)?;
+        let inner = guard(|| HostPolicy::load(text, format, UNIT))?;
         Ok(Self { inner })
     }
 
     /// The policy's name.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
-        self.inner.name().to_owned()
+        self.inner.compiled().name().to_owned()
     }
 
     /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
     #[wasm_bindgen(getter)]
     pub fn hash(&self) -> String {
-        self.inner.hash().to_owned()
+        self.inner.compiled().hash().to_owned()
     }
 
     /// The declared metric names, sorted.
     #[wasm_bindgen(getter, js_name = metricNames)]
     pub fn metric_names(&self) -> Vec<String> {
         self.inner
+            .compiled()
             .metric_names()
             .into_iter()
             .map(str::to_owned)
@@ -77,6 +82,7 @@ impl Policy {
     #[wasm_bindgen(getter, js_name = gateNames)]
     pub fn gate_names(&self) -> Vec<String> {
         self.inner
+            .compiled()
             .gate_names()
             .into_iter()
             .map(str::to_owned)
@@ -92,9 +98,10 @@ impl Policy {
             JsValue,
         >,
     ) -> Result<JsValue, JsValue> {
-        let selection = convert::selection(options.as_ref())?;
+        let options =
+            CheckOptions::decode(&convert::host_value(options.as_ref())?).map_err(Failure::from)?;
         let metrics = convert::metrics_to_json(&metrics)?;
-        let decision = guard(|| self.inner.check_value(&metrics, &selection))?;
+        let decision = guard(|| self.inner.check_with(&metrics, &options))?;
         convert::decision(&decision)
     }
 
@@ -107,9 +114,9 @@ impl Policy {
             JsValue,
         >,
     ) -> Result<JsValue, JsValue> {
-        let selection = convert::selection(options.as_ref())?;
+        let options = convert::host_value(options.as_ref())?;
         let batch = convert::batch(&columns)?;
-        let result = guard(|| self.inner.check_batch(&batch, &selection))?;
+        let result = guard(|| self.inner.check_batch(&batch, &options))?;
         Ok(convert::batch_result(&result)?)
     }
 
@@ -134,7 +141,7 @@ impl Policy {
         >,
     ) -> Result<run::PipelineRun, JsValue> {
         Ok(run::PipelineRun::start(
-            &self.inner,
+            self.inner.compiled(),
             &actions,
             options.as_ref(),
         )?)
@@ -144,24 +151,24 @@ impl Policy {
     /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
     #[wasm_bindgen(js_name = restoreRun)]
     pub fn restore_run(&self, state: &str) -> Result<run::PipelineRun, JsValue> {
-        Ok(run::PipelineRun::restore(&self.inner, state)?)
+        Ok(run::PipelineRun::restore(self.inner.compiled(), state)?)
     }
 
     /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
     #[wasm_bindgen(js_name = replayRun)]
     pub fn replay_run(&self, log: &str) -> Result<run::PipelineRun, JsValue> {
-        Ok(run::PipelineRun::replay(&self.inner, log)?)
+        Ok(run::PipelineRun::replay(self.inner.compiled(), log)?)
     }
 }
 
-/// Every problem in a policy text; empty when it is valid.
+/// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
     text: &str,
-    #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")] format: Option<String>,
+    #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")] format: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
-    let format = boundary::format_option(format.as_deref()).map_err(Failure::from)?;
-    let diagnostics = catch(|| kiro::validate(text, format))?;
+    let format = decode_format(&convert::host_value(format.as_ref())?).map_err(Failure::from)?;
+    let diagnostics = catch(|| validate_text(text, format, UNIT))?;
     convert::to_js(&diagnostics)
 }
 

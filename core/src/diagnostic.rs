@@ -7,6 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod locate;
+
+pub use locate::{OffsetUnit, locate_all};
+
 /// A half-open byte range `[start, end)` into a source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Span {
@@ -183,12 +187,24 @@ pub enum Severity {
 }
 
 /// A labelled span of the source a diagnostic points at.
+///
+/// Offsets count bytes of UTF-8 in the core; a binding hands them to its host in the host's
+/// own unit ([`Diagnostic::locate`]: UTF-16 code units in JavaScript, code points in Python),
+/// together with the line and column of the start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Label {
-    /// First byte.
+    /// Where the span starts: an offset into the source text (bytes in Rust and the CLI,
+    /// UTF-16 code units in JavaScript, code points in Python).
     pub start: usize,
-    /// One past the last byte.
+    /// One past the end of the span, in the same unit as `start`.
     pub end: usize,
+    /// The 1-based line of `start`, once located in the source text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The 1-based column of `start` on its line, counted in the same unit as the offsets,
+    /// once located in the source text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// What is wrong here, in a few words.
     pub label: String,
 }
@@ -232,6 +248,8 @@ impl Diagnostic {
         self.labels.push(Label {
             start: span.start,
             end: span.end,
+            line: None,
+            column: None,
             label: label.into(),
         });
         self

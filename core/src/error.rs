@@ -8,12 +8,15 @@
 //! [`catch_panic`] are the panic boundary every binding wraps its core calls in.
 
 use crate::diagnostic::{Code, Diagnostic};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// What went wrong, for hosts that map errors to exception classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum ErrorKind {
     /// The policy text is malformed or invalid.
     Policy,

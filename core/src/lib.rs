@@ -48,14 +48,14 @@ pub mod api;
 pub mod render;
 
 pub use api::{
-    VERSION, check_json_str, decision_to_json, parse_format, parse_kind, policy_schema,
-    policy_schema_json, validate, validate_json_str,
+    CheckOptions, HostPolicy, StartRunOptions, VERSION, decision_to_json, parse_format, parse_kind,
+    policy_schema, policy_schema_json,
 };
 /// The output contract of a check: the decision, every gate's and criterion's trace, the
 /// persona sign-offs.
 pub use criteria::decision;
 pub use decision::{Decision, Outcome, Signoff, Verdict};
-pub use diagnostic::{Code, Diagnostic, Label, Severity, Span};
+pub use diagnostic::{Code, Diagnostic, Label, OffsetUnit, Severity, Span};
 pub use document::Format;
 pub use error::{
     BoundaryError, CheckError, ErrorKind, KiroError, PolicyError, catch_panic, guard, panic_message,

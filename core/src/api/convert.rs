@@ -2,15 +2,13 @@
 //! Python) and reads host-specific things itself; what each value becomes, and every message
 //! about a value it cannot take, comes from here. Batch columns have their own builder:
 //! [`ColumnBuilder`](crate::ColumnBuilder) and [`Batch::from_columns`](crate::Batch::from_columns).
-//! A host running a pipeline ([`HostRun`](crate::pipeline::HostRun)) reads its settings with
-//! [`max_parallel`], request ids with [`host_id`], and an action's result with
-//! [`attempt_report`].
+//! A host running a pipeline ([`HostRun`](crate::pipeline::HostRun)) reads request ids with
+//! [`host_id`], and an action's result with [`attempt_report`]. Options are decoded in
+//! [`super::options`].
 
-use super::{parse_format, parse_kind};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{Format, Limits};
 use crate::error::{BoundaryError, CheckError, ErrorKind, PolicyError};
-use crate::gate::Selection;
 use crate::metrics::MetricsInput;
 use crate::pipeline::StageReport;
 use serde_json::{Map, Number, Value};
@@ -18,28 +16,6 @@ use std::path::Path;
 
 /// The largest integer below which every integral double is exact (2^53).
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-
-/// A `format` argument (`"yaml"`, `"json"`, `"toml"`; `None` to detect it from the text).
-///
-/// # Errors
-/// An input error ([`Code::UnsupportedFormat`]) for any other name.
-pub fn format_option(name: Option<&str>) -> Result<Option<Format>, BoundaryError> {
-    name.map(parse_format)
-        .transpose()
-        .map_err(|d| BoundaryError::new(ErrorKind::Input, d))
-}
-
-/// The `gate` and `kind` arguments as a selection (`None`: no restriction).
-///
-/// # Errors
-/// An input error ([`Code::InvalidValue`]) for a kind that is not a gate kind.
-pub fn selection(gate: Option<String>, kind: Option<&str>) -> Result<Selection, BoundaryError> {
-    let kind = kind
-        .map(parse_kind)
-        .transpose()
-        .map_err(|d| BoundaryError::new(ErrorKind::Input, d))?;
-    Ok(Selection { gate, kind })
-}
 
 /// A policy file the host has read: its bytes as text, and its format — `format` when given,
 /// else the one the file's extension names, else `None` (the core detects it from the text).
@@ -193,26 +169,6 @@ impl MetricPath {
                 .with_source("metrics"),
         )
     }
-}
-
-/// A run's `max_parallel` setting given as a host number (`name` is the host's name of the
-/// option, for the message).
-///
-/// # Errors
-/// An input error ([`Code::InvalidValue`]) unless `value` is a whole number of at least 1.
-pub fn max_parallel(name: &str, value: f64) -> Result<usize, BoundaryError> {
-    if value.fract() == 0.0 && (1.0..EXACT_INTEGERS).contains(&value) {
-        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
-        #[expect(clippy::cast_sign_loss, reason = "at least 1")]
-        return Ok(usize::try_from(value as u64).unwrap_or(usize::MAX));
-    }
-    Err(BoundaryError::new(
-        ErrorKind::Input,
-        Diagnostic::error(
-            Code::InvalidValue,
-            format!("option `{name}` must be a whole number of at least 1, not {value}"),
-        ),
-    ))
 }
 
 /// The id of an attempt or a timer of a [`HostRun`](crate::pipeline::HostRun) given as a

@@ -44,7 +44,9 @@ pub const CODE_ERROR: u8 = 3;
 const CHUNK: usize = 4096;
 
 /// How many records got each verdict.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct BatchCounts {
     /// Records that passed.
     pub pass: usize,

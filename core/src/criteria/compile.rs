@@ -97,6 +97,8 @@ pub(crate) fn unique_names<'a>(
             d.labels.push(Label {
                 start: first.start,
                 end: first.end,
+                line: None,
+                column: None,
                 label: "first declared here".into(),
             });
             diagnostics.push(d);

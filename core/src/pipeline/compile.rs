@@ -290,6 +290,8 @@ impl Cx {
                         d.labels.push(Label {
                             start: first_span.start,
                             end: first_span.end,
+                            line: None,
+                            column: None,
                             label: "first declared here".into(),
                         });
                     }

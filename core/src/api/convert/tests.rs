@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::error::KiroError;
-use crate::policy::model::GateKind;
 use serde_json::json;
 
 fn first(error: &CheckError) -> &Diagnostic {
@@ -15,36 +14,6 @@ fn assert_metric_error(error: &CheckError, message: &str) {
     assert_eq!(error.code(), Code::InvalidMetricValue);
     assert_eq!(first(error).message, message);
     assert_eq!(first(error).source.as_deref(), Some("metrics"));
-}
-
-#[test]
-fn format_arguments() {
-    assert_eq!(format_option(None), Ok(None));
-    assert_eq!(format_option(Some("toml")), Ok(Some(Format::Toml)));
-    let Err(error) = format_option(Some("ini")) else {
-        panic!("`ini` is not a format");
-    };
-    assert_eq!(error.kind, ErrorKind::Input);
-    assert_eq!(error.code(), Code::UnsupportedFormat);
-    assert_eq!(error.message, "KIRO-E007: unknown format `ini`");
-}
-
-#[test]
-fn selection_arguments() {
-    let all = selection(None, None).expect("no restriction");
-    assert_eq!((all.gate, all.kind), (None, None));
-    let one = selection(Some("tests".to_owned()), Some("pre-merge")).expect("valid");
-    assert_eq!(one.gate.as_deref(), Some("tests"));
-    assert_eq!(one.kind, Some(GateKind::PreMerge));
-    let Err(error) = selection(None, Some("pre-merj")) else {
-        panic!("`pre-merj` is not a kind");
-    };
-    assert_eq!(error.kind, ErrorKind::Input);
-    assert_eq!(error.code(), Code::InvalidValue);
-    assert_eq!(
-        error.diagnostics[0].help.as_deref(),
-        Some("did you mean `pre-merge`?")
-    );
 }
 
 #[test]
@@ -152,56 +121,7 @@ fn type_errors_name_the_metric_below_the_top() {
 }
 
 #[test]
-fn the_json_forms_report_bad_arguments_as_before() {
-    let response = |text: &str| -> Value { serde_json::from_str(text).expect("JSON") };
-    let policy = "name: d\nmetrics: {c: {unit: \"%\"}}\ngates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: c >= 90%}]}\n";
-
-    let bad_format = response(&super::super::check_json_str(
-        &json!({"policy": policy, "format": "ini"}).to_string(),
-    ));
-    assert_eq!(bad_format["ok"], json!(false));
-    assert_eq!(bad_format["error"]["kind"], json!("input"));
-    assert_eq!(bad_format["error"]["code"], json!("KIRO-E007"));
-    assert_eq!(
-        bad_format["error"]["diagnostics"][0]["message"],
-        json!("unknown format `ini`")
-    );
-
-    // The kind is read before the policy is compiled: a bad kind wins over a bad policy.
-    let bad_kind = response(&super::super::check_json_str(
-        &json!({"policy": "name: [", "kind": "pre-merj"}).to_string(),
-    ));
-    assert_eq!(bad_kind["error"]["kind"], json!("input"));
-    assert_eq!(bad_kind["error"]["code"], json!("KIRO-E003"));
-
-    let checked = response(&super::super::check_json_str(
-        &json!({"policy": policy, "metrics": {"c": 95}, "kind": "pre-merge"}).to_string(),
-    ));
-    assert_eq!(checked["ok"], json!(true));
-    assert_eq!(checked["decision"]["verdict"], json!("pass"));
-
-    let validated = response(&super::super::validate_json_str(
-        &json!({"policy": policy, "format": "ini"}).to_string(),
-    ));
-    assert_eq!(validated["ok"], json!(false));
-    assert_eq!(validated["diagnostics"][0]["code"], json!("KIRO-E007"));
-}
-
-#[test]
-fn run_settings_and_ids_from_doubles() {
-    assert_eq!(max_parallel("maxParallel", 3.0), Ok(3));
-    for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
-        let Err(error) = max_parallel("maxParallel", bad) else {
-            panic!("{bad} is not a limit");
-        };
-        assert_eq!(error.kind, ErrorKind::Input);
-        assert_eq!(error.code(), Code::InvalidValue);
-        assert!(
-            error
-                .message
-                .contains("option `maxParallel` must be a whole number of at least 1")
-        );
-    }
+fn ids_from_doubles() {
     assert_eq!(host_id(0.0), Some(0));
     assert_eq!(host_id(42.0), Some(42));
     for bad in [-1.0, 1.5, f64::NAN, 1e300] {

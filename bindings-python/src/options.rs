@@ -1,0 +1,84 @@
+//! Arguments that are options (`format`, `gate`, `kind`, `max_parallel`, `fail_fast`) as the
+//! JSON-like value the core decodes (`kiro::api::options`), so that a wrong one raises the same
+//! coded `InputError` (`KIRO-E003`, `KIRO-E007`) with the same message as in Node and
+//! WebAssembly, not a `TypeError` of pyo3's own.
+
+use kiro::{BoundaryError, Code, Diagnostic, ErrorKind};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+/// Keyword arguments as an options object: each `(name, value)`, `None` for not given.
+pub fn object(options: &[(&str, Option<&Bound<'_, PyAny>>)]) -> Result<Value, BoundaryError> {
+    let mut map = Map::new();
+    for (name, value) in options {
+        if let Some(value) = value {
+            map.insert((*name).to_owned(), to_value(value)?);
+        }
+    }
+    Ok(Value::Object(map))
+}
+
+/// One argument (`None`: absent) as a value.
+pub fn value(value: Option<&Bound<'_, PyAny>>) -> Result<Value, BoundaryError> {
+    value.map_or(Ok(Value::Null), to_value)
+}
+
+/// A Python value as JSON: `None`, booleans, integers, floats (a non-finite one is `null`, as
+/// JSON has none), strings, lists, tuples and dicts with string keys. Anything else is not an
+/// option value: `KIRO-E003` naming its type.
+fn to_value(value: &Bound<'_, PyAny>) -> Result<Value, BoundaryError> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        if let Ok(i) = value.extract::<i64>() {
+            return Ok(Value::Number(i.into()));
+        }
+        if let Ok(u) = value.extract::<u64>() {
+            return Ok(Value::Number(u.into()));
+        }
+    }
+    if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
+        if let Ok(f) = value.extract::<f64>() {
+            return Ok(Number::from_f64(f).map_or(Value::Null, Value::Number));
+        }
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(Value::String(s.to_string()));
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        if let Ok(items) = value.try_iter() {
+            return items
+                .map(|item| item.map_err(|_| not_data(value)).and_then(|i| to_value(&i)))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array);
+        }
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (key, item) in dict.iter() {
+            let key = key.cast::<PyString>().map_err(|_| not_data(value))?;
+            map.insert(key.to_string(), to_value(&item)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(not_data(value))
+}
+
+fn not_data(value: &Bound<'_, PyAny>) -> BoundaryError {
+    let type_name = value
+        .get_type()
+        .name()
+        .map_or_else(|_| "object".to_owned(), |n| n.to_string());
+    BoundaryError::new(
+        ErrorKind::Input,
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("an argument has a value of type `{type_name}`, which is not plain data"),
+        ),
+    )
+}

@@ -1,0 +1,174 @@
+//! [`HostPolicy`]: a compiled policy as a binding holds it, with its source text and the unit
+//! its host counts string offsets in, so that every error it reports points at the right text
+//! in that host. Each binding's `Policy` class wraps one; its methods are this type's, with
+//! the host's values converted in and out.
+
+use super::options::{CheckOptions, StartRunOptions};
+use crate::decision::Decision;
+use crate::diagnostic::{Diagnostic, OffsetUnit, locate_all};
+use crate::document::Format;
+use crate::error::{BoundaryError, KiroError};
+use crate::gate::{Batch, BatchResult};
+use crate::pipeline::{Plan, RunOptions};
+use crate::policy::CompiledPolicy;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The diagnostic source of policy text (`Diagnostic::source`).
+const POLICY: &str = "policy";
+
+/// A compiled policy with the text it was compiled from, for a host that counts offsets in
+/// `unit`. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HostPolicy {
+    compiled: CompiledPolicy,
+    text: Arc<str>,
+    unit: OffsetUnit,
+}
+
+impl HostPolicy {
+    /// Compiles `text` (in `format`, or detected from the text when `None`).
+    ///
+    /// # Errors
+    /// A policy error whose labels are located in `text` in `unit`.
+    pub fn load(
+        text: &str,
+        format: Option<Format>,
+        unit: OffsetUnit,
+    ) -> Result<Self, BoundaryError> {
+        match CompiledPolicy::from_text(text, format) {
+            Ok(compiled) => Ok(Self {
+                compiled,
+                text: Arc::from(text),
+                unit,
+            }),
+            Err(e) => Err(located(BoundaryError::from_kiro(&e), text, unit)),
+        }
+    }
+
+    /// Compiles a policy file the host has read (`bytes`), in `format`, else the format its
+    /// extension names, else the one detected from the text.
+    ///
+    /// # Errors
+    /// A policy error: the bytes are not UTF-8 (pointing at the first bad byte), or the text
+    /// does not compile; labels located in the text in `unit`.
+    pub fn load_file(
+        path: &Path,
+        bytes: Vec<u8>,
+        format: Option<Format>,
+        unit: OffsetUnit,
+    ) -> Result<Self, BoundaryError> {
+        let (text, format) =
+            super::convert::policy_file(path, bytes, format).map_err(BoundaryError::from)?;
+        Self::load(&text, format, unit)
+    }
+
+    /// The compiled policy.
+    #[must_use]
+    pub fn compiled(&self) -> &CompiledPolicy {
+        &self.compiled
+    }
+
+    /// The text the policy was compiled from.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The unit offsets are given in.
+    #[must_use]
+    pub fn unit(&self) -> OffsetUnit {
+        self.unit
+    }
+
+    /// The error, with every label about the policy text located in it.
+    #[must_use]
+    pub fn locate(&self, error: BoundaryError) -> BoundaryError {
+        located(error, &self.text, self.unit)
+    }
+
+    /// Checks one set of metrics (the JSON value a binding's walk over its host's metrics
+    /// gives) with `options` (`{gate, kind}`, decoded by [`CheckOptions::decode`]).
+    ///
+    /// # Errors
+    /// An input error for bad options or metrics; an evaluation error (its labels located in
+    /// the policy text) when a condition cannot be computed.
+    pub fn check(&self, metrics: &Value, options: &Value) -> Result<Decision, BoundaryError> {
+        let options = CheckOptions::decode(options)?;
+        self.check_with(metrics, &options)
+    }
+
+    /// [`HostPolicy::check`] with options already decoded.
+    ///
+    /// # Errors
+    /// As [`HostPolicy::check`].
+    pub fn check_with(
+        &self,
+        metrics: &Value,
+        options: &CheckOptions,
+    ) -> Result<Decision, BoundaryError> {
+        self.compiled
+            .check_value(metrics, &options.selection())
+            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+    }
+
+    /// Checks many records given as columns, with `options` as in [`HostPolicy::check`].
+    ///
+    /// # Errors
+    /// An input error for bad options; as `CompiledPolicy::check_batch` otherwise.
+    pub fn check_batch(
+        &self,
+        batch: &Batch,
+        options: &Value,
+    ) -> Result<BatchResult, BoundaryError> {
+        self.check_batch_with(batch, &CheckOptions::decode(options)?)
+    }
+
+    /// [`HostPolicy::check_batch`] with options already decoded.
+    ///
+    /// # Errors
+    /// As `CompiledPolicy::check_batch`.
+    pub fn check_batch_with(
+        &self,
+        batch: &Batch,
+        options: &CheckOptions,
+    ) -> Result<BatchResult, BoundaryError> {
+        self.compiled
+            .check_batch(batch, &options.selection())
+            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+    }
+
+    /// The plan of the policy's pipeline.
+    ///
+    /// # Errors
+    /// An input error when the policy has no pipeline.
+    pub fn plan(&self) -> Result<&Plan, BoundaryError> {
+        self.compiled
+            .plan()
+            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+    }
+
+    /// The settings of a run started with `options` (`{maxParallel, failFast}`, decoded by
+    /// [`StartRunOptions::decode`]).
+    ///
+    /// # Errors
+    /// An input error for bad options.
+    pub fn run_options(&self, options: &Value) -> Result<RunOptions, BoundaryError> {
+        Ok(StartRunOptions::decode(options)?.run_options())
+    }
+}
+
+/// Every problem in a policy text, located in it in `unit`; empty when it is valid.
+#[must_use]
+pub fn validate_text(text: &str, format: Option<Format>, unit: OffsetUnit) -> Vec<Diagnostic> {
+    match CompiledPolicy::from_text(text, format) {
+        Ok(_) => Vec::new(),
+        Err(e) => locate_all(e.diagnostics().to_vec(), POLICY, text, unit),
+    }
+}
+
+fn located(mut error: BoundaryError, text: &str, unit: OffsetUnit) -> BoundaryError {
+    error.diagnostics = locate_all(error.diagnostics, POLICY, text, unit);
+    error
+}

@@ -1,0 +1,259 @@
+//! Options, decoded once, here, from the JSON-like value a host gives (a JavaScript object or a
+//! Python mapping through the binding's generic conversion, or a field of a JSON call). A wrong
+//! option is therefore the same coded error (`KIRO-E003`, or `KIRO-E007` for a format) with the
+//! same message in every host.
+//!
+//! `null` (JavaScript's `undefined` too) stands for an option not given. Unknown option names
+//! are errors with a did-you-mean, never silently ignored. Names are written in camelCase
+//! (`maxParallel`); the snake_case spelling (`max_parallel`, Python's keywords) is accepted
+//! too, and messages use the spelling the host used.
+
+use super::{parse_format, parse_kind};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::document::Format;
+use crate::error::{BoundaryError, ErrorKind};
+use crate::gate::Selection;
+use crate::pipeline::RunOptions;
+use crate::policy::model::GateKind;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The largest integer below which every integral double is exact (2^53).
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
+/// given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckOptions {
+    /// Only the gate with this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+    /// Only the gates of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<GateKind>,
+}
+
+impl CheckOptions {
+    /// Decodes `{gate, kind}`.
+    ///
+    /// # Errors
+    /// An input error (`KIRO-E003`) for a value that is not such an object, an option of the
+    /// wrong type, an unknown gate kind or an unknown option.
+    pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
+        let mut options = Reader::new(value, "`{gate, kind}`")?;
+        let gate = options.string(&["gate"])?;
+        let kind = options
+            .string(&["kind"])?
+            .map(|k| parse_kind(&k))
+            .transpose()
+            .map_err(input)?;
+        options.finish()?;
+        Ok(Self { gate, kind })
+    }
+
+    /// The gates these options select.
+    #[must_use]
+    pub fn selection(&self) -> Selection {
+        Selection {
+            gate: self.gate.clone(),
+            kind: self.kind,
+        }
+    }
+}
+
+/// The options of starting a pipeline run; each overrides the pipeline's own setting when
+/// given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StartRunOptions {
+    /// How many stages may run at once (a whole number, at least 1). `max_parallel` in
+    /// Python.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_parallel: Option<u64>,
+    /// Whether a failure cancels the rest. `fail_fast` in Python.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_fast: Option<bool>,
+}
+
+impl StartRunOptions {
+    /// Decodes `{maxParallel, failFast}` (or `max_parallel`, `fail_fast`).
+    ///
+    /// # Errors
+    /// An input error (`KIRO-E003`) for a value that is not such an object, a `maxParallel`
+    /// that is not a whole number of at least 1, a `failFast` that is not a boolean, or an
+    /// unknown option.
+    pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
+        let mut options = Reader::new(value, "`{maxParallel, failFast}`")?;
+        let max_parallel = options.whole(&["maxParallel", "max_parallel"], 1.0)?;
+        let fail_fast = options.boolean(&["failFast", "fail_fast"])?;
+        options.finish()?;
+        Ok(Self {
+            max_parallel,
+            fail_fast,
+        })
+    }
+
+    /// The executor's settings for these options.
+    #[must_use]
+    pub fn run_options(self) -> RunOptions {
+        RunOptions {
+            max_parallel: self
+                .max_parallel
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            fail_fast: self.fail_fast,
+        }
+    }
+}
+
+/// A policy's `format` given as a host value: `null` (detect it from the text), `"yaml"`,
+/// `"json"` or `"toml"`.
+///
+/// # Errors
+/// An input error: `KIRO-E007` for another name, `KIRO-E003` for a value that is not a
+/// string.
+pub fn decode_format(value: &Value) -> Result<Option<Format>, BoundaryError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(name) => parse_format(name).map(Some).map_err(input),
+        other => Err(invalid(format!(
+            "the format must be a string (`yaml`, `json` or `toml`), not {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// The JSON Schema of a format option: one of the three names, or `null`.
+pub(crate) fn format_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "enum": ["yaml", "json", "toml", null] })
+}
+
+fn input(diagnostic: Diagnostic) -> BoundaryError {
+    BoundaryError::new(ErrorKind::Input, diagnostic)
+}
+
+fn invalid(message: String) -> BoundaryError {
+    input(Diagnostic::error(Code::InvalidValue, message))
+}
+
+/// How a value's type is named in messages.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads the options of an options object one by one, then rejects the names left.
+struct Reader<'a> {
+    map: Option<&'a Map<String, Value>>,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Reader<'a> {
+    /// `shape` shows what the object looks like, for the message.
+    fn new(value: &'a Value, shape: &str) -> Result<Self, BoundaryError> {
+        match value {
+            Value::Null => Ok(Self {
+                map: None,
+                known: Vec::new(),
+            }),
+            Value::Object(map) => Ok(Self {
+                map: Some(map),
+                known: Vec::new(),
+            }),
+            other => Err(invalid(format!(
+                "the options must be an object like {shape}, not {}",
+                type_name(other)
+            ))),
+        }
+    }
+
+    /// The option under any of `names` (the first is the documented one): the spelling used
+    /// and the value, unless absent or `null`.
+    fn get(&mut self, names: &[&'static str]) -> Option<(&'static str, &'a Value)> {
+        self.known.extend_from_slice(names);
+        let map = self.map?;
+        names
+            .iter()
+            .find_map(|&n| map.get(n).map(|v| (n, v)))
+            .filter(|(_, v)| !v.is_null())
+    }
+
+    fn string(&mut self, names: &[&'static str]) -> Result<Option<String>, BoundaryError> {
+        match self.get(names) {
+            None => Ok(None),
+            Some((_, Value::String(s))) => Ok(Some(s.clone())),
+            Some((name, other)) => Err(invalid(format!(
+                "option `{name}` must be a string, not {}",
+                type_name(other)
+            ))),
+        }
+    }
+
+    fn boolean(&mut self, names: &[&'static str]) -> Result<Option<bool>, BoundaryError> {
+        match self.get(names) {
+            None => Ok(None),
+            Some((_, Value::Bool(b))) => Ok(Some(*b)),
+            Some((name, other)) => Err(invalid(format!(
+                "option `{name}` must be a boolean, not {}",
+                type_name(other)
+            ))),
+        }
+    }
+
+    /// A whole number of at least `min`.
+    fn whole(&mut self, names: &[&'static str], min: f64) -> Result<Option<u64>, BoundaryError> {
+        let Some((name, value)) = self.get(names) else {
+            return Ok(None);
+        };
+        let number = value.as_f64().filter(|n| n.fract() == 0.0);
+        match number {
+            Some(n) if (min..EXACT_INTEGERS).contains(&n) =>
+            {
+                #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+                #[expect(clippy::cast_sign_loss, reason = "at least `min`, which is positive")]
+                Ok(Some(n as u64))
+            }
+            _ => Err(invalid(format!(
+                "option `{name}` must be a whole number of at least {min}, not {value}"
+            ))),
+        }
+    }
+
+    /// Fails on the first option that was not read.
+    fn finish(self) -> Result<(), BoundaryError> {
+        let Some(map) = self.map else {
+            return Ok(());
+        };
+        let Some(unknown) = map.keys().find(|k| !self.known.contains(&k.as_str())) else {
+            return Ok(());
+        };
+        let documented: Vec<&str> = self
+            .known
+            .iter()
+            .copied()
+            .filter(|n| !n.contains('_'))
+            .collect();
+        let help = did_you_mean(unknown, self.known.iter().copied()).map_or_else(
+            || {
+                let names: Vec<String> = documented.iter().map(|n| format!("`{n}`")).collect();
+                format!("the options are {}", names.join(", "))
+            },
+            |s| format!("did you mean `{s}`?"),
+        );
+        Err(input(
+            Diagnostic::error(Code::InvalidValue, format!("unknown option `{unknown}`"))
+                .with_help(help),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+//! The JSON Schemas of every type that crosses the boundary: decisions, diagnostics, plans,
+//! run results, options, calls and answers. The host types are generated from them (the
+//! TypeScript interfaces of the Node and WebAssembly packages, the Python `TypedDict`s), and
+//! a check fails when the committed copies differ (`scripts/generate-types.sh`).
+
+use super::call::{
+    Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
+};
+use super::options::{CheckOptions, StartRunOptions};
+use crate::decision::Decision;
+use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
+use crate::error::ErrorKind;
+use crate::pipeline::{Event, Plan, RunResult};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+/// Adds `T`'s schema, and every schema it refers to, to `generator`'s definitions.
+fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
+    let _ = generator.subschema_for::<T>();
+}
+
+/// One JSON Schema (draft 2020-12) whose `$defs` hold every boundary type by name, each with
+/// its documentation. The root is an object with one optional property per top-level type, so
+/// that tools which only follow references from the root reach them all.
+#[must_use]
+pub fn boundary_schema() -> Value {
+    // The serialize contract: a field is required when it is always written, as in every
+    // answer; the calls' and options' optional fields are skipped when absent, so optional.
+    let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12().for_serialize());
+    add::<Decision>(&mut generator);
+    add::<Diagnostic>(&mut generator);
+    add::<Code>(&mut generator);
+    add::<ErrorKind>(&mut generator);
+    add::<OffsetUnit>(&mut generator);
+    add::<Plan>(&mut generator);
+    add::<RunResult>(&mut generator);
+    add::<Event>(&mut generator);
+    add::<CheckOptions>(&mut generator);
+    add::<StartRunOptions>(&mut generator);
+    add::<LoadCall>(&mut generator);
+    add::<CheckCall>(&mut generator);
+    add::<BatchCall>(&mut generator);
+    add::<PolicyInfo>(&mut generator);
+    add::<BatchVerdicts>(&mut generator);
+    add::<ErrorAnswer>(&mut generator);
+    add::<ValidateAnswer>(&mut generator);
+    add::<Answer<PolicyInfo>>(&mut generator);
+    add::<Answer<Decision>>(&mut generator);
+    add::<Answer<BatchVerdicts>>(&mut generator);
+    add::<Answer<Plan>>(&mut generator);
+    let definitions = generator.take_definitions(true);
+    let properties: Map<String, Value> = definitions
+        .keys()
+        .map(|name| (name.clone(), json!({ "$ref": format!("#/$defs/{name}") })))
+        .collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "KiroBoundary",
+        "description": "Every type that crosses kiro's boundary, by name (generated from the core; do not edit).",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+        "$defs": definitions,
+    })
+}
+
+/// [`boundary_schema`] pretty-printed with a trailing newline: the form committed as
+/// `schemas/boundary.schema.json`.
+#[must_use]
+pub fn boundary_schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(&boundary_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
