@@ -5,9 +5,10 @@
 // Reads cases exactly like the Rust runner (tests/src/lib.rs): `policy` (inline text) or
 // `policy_file` (relative to the case file), optional `format`, `metrics` (or `metrics_text` +
 // `metrics_format`), optional `gate`/`kind`, then `expect` (a subset of the decision: objects key
-// by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code
-// among the error's diagnostics; with `expect_message`, one diagnostic with that code has
-// exactly that message). With `plan: true`, `expect` is a subset of the pipeline's plan
+// by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code, or
+// `{code, message, underlined}`: some diagnostic has that code, exactly that message, and under
+// its labels exactly that policy text, sliced here at the UTF-16 offsets the binding gave; the
+// older `expect_message` beside a bare code is the message). With `plan: true`, `expect` is a subset of the pipeline's plan
 // (`policy.plan()`) instead of a decision. With a `run:` section, the pipeline runs through the
 // binding's native PipelineRun (`policy.startRun`) with a scripted host on virtual time, the
 // simulation of tests/conformance/run/README.md: `expect` is a subset of the run's result and
@@ -47,6 +48,32 @@ function subset(where, expected, actual) {
   } else {
     assert.equal(actual, expected, `${where}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
   }
+}
+
+/** What `expect_error` asks for (tests/conformance/README.md), or undefined. */
+function expectedError(spec) {
+  const e = spec.expect_error
+  if (e === undefined || e === null) return undefined
+  if (typeof e === 'string') return { code: e, message: spec.expect_message }
+  return { code: e.code, message: e.message ?? spec.expect_message, underlined: e.underlined }
+}
+
+/** The policy text under each label of diagnostic `d` (JavaScript slices by UTF-16 units). */
+function underlinedOf(d, policyText) {
+  return d.source === 'policy' ? d.labels.map((l) => policyText.slice(l.start, l.end)) : null
+}
+
+/**
+ * Fails unless some diagnostic is the `expected` error; `underlined(i)` is the policy text under
+ * the labels of diagnostic `i` (sliced by the host that ran the case).
+ */
+function assertExpectedError(expected, diagnostics, underlined, where = '') {
+  const found = diagnostics.map((d, i) => ({ code: d.code, message: d.message, underlined: underlined(i) }))
+  const matches = (d) =>
+    d.code === expected.code &&
+    (expected.message === undefined || d.message === expected.message) &&
+    (expected.underlined === undefined || JSON.stringify(d.underlined) === JSON.stringify(expected.underlined))
+  assert.ok(found.some(matches), `${where}expected ${JSON.stringify(expected)}, got ${JSON.stringify(found)}`)
 }
 
 /** Reports the end of a scripted attempt: `ok: metrics` (or null) or `fail: detail`. */
@@ -114,7 +141,7 @@ function simulateOnce(policy, spec, restore) {
   return { run, result: run.result(), events }
 }
 
-module.exports = function conformance(kiro, YAML, options = {}) {
+function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
     return
@@ -132,20 +159,20 @@ module.exports = function conformance(kiro, YAML, options = {}) {
           try {
             metrics = (spec.metrics_format ?? 'json') === 'json' ? JSON.parse(spec.metrics_text) : parse(spec.metrics_text)
           } catch (error) {
-            if (spec.expect_error === 'KIRO-E020') {
+            if (expectedError(spec)?.code === 'KIRO-E020') {
               t.skip("unreadable metrics text is the host reader's business in this binding")
               return
             }
             throw error
           }
         }
-        const expectedError = spec.expect_error
+        const expected = expectedError(spec)
+        const policyFile = spec.policy === undefined ? path.join(path.dirname(file), spec.policy_file) : undefined
+        const policyText = spec.policy ?? fs.readFileSync(policyFile, 'utf8')
         let actual
         try {
           const policy =
-            spec.policy !== undefined
-              ? kiro.Policy.fromText(spec.policy, spec.format ?? null)
-              : options.fromPath(path.join(path.dirname(file), spec.policy_file), spec.format ?? null)
+            spec.policy !== undefined ? kiro.Policy.fromText(spec.policy, spec.format ?? null) : options.fromPath(policyFile, spec.format ?? null)
           if (spec.run !== undefined) {
             const { result, events } = simulate(policy, spec.run)
             actual = result
@@ -154,21 +181,19 @@ module.exports = function conformance(kiro, YAML, options = {}) {
           else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
-          const codes = error.diagnostics.map((d) => d.code)
-          assert.equal(error.code, codes[0])
-          assert.ok(codes.includes(expectedError), `unexpected error ${JSON.stringify(codes)}: ${error.message}`)
-          if (spec.expect_message !== undefined) {
-            assert.ok(
-              error.diagnostics.some((d) => d.code === expectedError && d.message === spec.expect_message),
-              `expected ${expectedError} with message ${JSON.stringify(spec.expect_message)}, got ${JSON.stringify(error.diagnostics)}`,
-            )
-          }
+          assert.equal(error.code, error.diagnostics[0].code)
+          assert.ok(expected !== undefined, `unexpected error: ${error.message}`)
+          assertExpectedError(expected, error.diagnostics, (i) => underlinedOf(error.diagnostics[i], policyText))
           return
         }
-        assert.equal(expectedError, undefined, `expected error ${expectedError}, got: ${JSON.stringify(actual)}`)
+        assert.equal(expected, undefined, `expected error ${expected?.code}, got: ${JSON.stringify(actual)}`)
         assert.ok(spec.expect !== undefined || spec.expect_events !== undefined, 'the case has neither `expect` nor `expect_error`')
         if (spec.expect !== undefined) subset('$', spec.expect, actual)
       })
     }
   }
 }
+
+module.exports = conformance
+module.exports.expectedError = expectedError
+module.exports.assertExpectedError = assertExpectedError

@@ -4,8 +4,9 @@ Reads cases exactly like the Rust runner (tests/src/lib.rs): ``policy`` (inline 
 ``policy_file`` (relative to the case file), optional ``format``, ``metrics`` (or
 ``metrics_text`` + ``metrics_format``), optional ``gate``/``kind``, then ``expect`` (a subset of
 the decision: objects key by key, arrays element-wise with equal length, numbers by value) or
-``expect_error`` (a code among the error's diagnostics; with ``expect_message``, one diagnostic
-with that code has exactly that message). With ``plan: true``, ``expect`` is a subset of the
+``expect_error`` (a code, or ``{code, message, underlined}``: some diagnostic has that code,
+exactly that message, and under its labels exactly that policy text, sliced here at the code
+point offsets the binding gave; the older ``expect_message`` beside a bare code is the message). With ``plan: true``, ``expect`` is a subset of the
 pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision. With ``run:``, the pipeline
 runs through the native :class:`kiro.PipelineRun` with a scripted host on virtual time
 (``tests/conformance/run/README.md``, :func:`simulate_run`) and ``expect`` is a subset of the
@@ -118,7 +119,7 @@ def metrics_of(spec: dict[str, Any]) -> Any:
             return json.loads(text)
         return yaml.load(text, Loader=Yaml12Loader)
     except (ValueError, yaml.YAMLError):
-        if spec.get("expect_error") == "KIRO-E020":
+        if (expected_error_of(spec) or {}).get("code") == "KIRO-E020":
             pytest.skip("unreadable metrics text is the host reader's business in this binding")
         raise
 
@@ -189,10 +190,41 @@ def simulate(
     return run, run.result(), events
 
 
+def expected_error_of(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``expect_error`` asks for (tests/conformance/README.md), or None."""
+    expected = spec.get("expect_error")
+    if expected is None:
+        return None
+    if isinstance(expected, str):
+        return {"code": expected, "message": spec.get("expect_message")}
+    return {**expected, "message": expected.get("message", spec.get("expect_message"))}
+
+
+def underlined_of(diagnostic: dict[str, Any], policy_text: str) -> list[str] | None:
+    """The policy text under each label (Python slices by code points)."""
+    if diagnostic.get("source") != "policy":
+        return None
+    return [policy_text[label["start"] : label["end"]] for label in diagnostic["labels"]]
+
+
+def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], policy_text: str) -> None:
+    found = [
+        {"code": d["code"], "message": d["message"], "underlined": underlined_of(d, policy_text)}
+        for d in diagnostics
+    ]
+    assert any(
+        d["code"] == expected["code"]
+        and (expected.get("message") is None or d["message"] == expected["message"])
+        and ("underlined" not in expected or d["underlined"] == expected["underlined"])
+        for d in found
+    ), f"expected {expected}, got {found}"
+
+
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
-    expected_error = spec.get("expect_error")
+    expected_error = expected_error_of(spec)
+    policy_text = spec["policy"] if "policy" in spec else (folder / spec["policy_file"]).read_text(encoding="utf-8")
     try:
         if "policy" in spec:
             policy = kiro.Policy.from_text(spec["policy"], spec.get("format"))
@@ -207,14 +239,9 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
         else:
             actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"))
     except kiro.KiroError as e:
-        codes = [d["code"] for d in e.diagnostics]
-        assert e.code == codes[0]
-        assert expected_error in codes, f"unexpected error {codes}: {e}"
-        message = spec.get("expect_message")
-        if message is not None:
-            assert any(d["code"] == expected_error and d["message"] == message for d in e.diagnostics), (
-                f"expected {expected_error} with message {message!r}, got {e.diagnostics}"
-            )
+        assert e.code == e.diagnostics[0]["code"]
+        assert expected_error is not None, f"unexpected error: {e}"
+        assert_expected_error(expected_error, e.diagnostics, policy_text)
         return
     assert expected_error is None, f"expected error {expected_error}, got: {actual}"
     assert "expect" in spec, "the case has neither `expect` nor `expect_error`"

@@ -22,6 +22,7 @@ import * as cases from '../testlib/browser/cases.mjs'
 const require = createRequire(import.meta.url)
 const kiro = require('..') // pkg-node, as Node.js users load it
 const YAML = require('yaml')
+const { expectedError, assertExpectedError } = require('../../bindings-node/testlib/conformance.cjs')
 
 const HERE = path.resolve(fileURLToPath(new URL('..', import.meta.url))) // bindings-wasm/
 const CORPUS = path.resolve(HERE, '..', 'tests', 'conformance')
@@ -186,6 +187,7 @@ function corpusCases() {
       if (spec.kind !== undefined) c.kind = spec.kind
       if (spec.plan === true) c.plan = true
       if (spec.run !== undefined) c.run = spec.run
+      if (spec.expect_error !== undefined) c.expected = expectedError(spec)
       out.push(c)
     }
   }
@@ -209,6 +211,13 @@ browserTest('the conformance corpus: identical answers in the browser and in Nod
     const kind = Object.keys(JSON.parse(answer))[0]
     kinds[kind] = (kinds[kind] ?? 0) + 1
   }
+  // The errors are the ones the corpus expects, their underlined text sliced in the browser.
+  list.forEach((c, i) => {
+    if (c.expected === undefined) return
+    const answer = JSON.parse(browser[i])
+    assert.ok(answer.error !== undefined, `${c.name}: expected ${c.expected.code}, got ${browser[i]}`)
+    assertExpectedError(c.expected, answer.error.diagnostics, (j) => answer.underlined[j], `${c.name}: `)
+  })
   // Every kind of answer is among them (a corpus that stopped checking any would show here).
   assert.deepEqual(Object.keys(kinds).sort(), ['decision', 'error', 'plan', 'run'])
   t.diagnostic(`${list.length} cases (${JSON.stringify(kinds)}), ${node.join('').length} bytes of answers, ${browserMs.toFixed(0)} ms in the browser`)

@@ -1,5 +1,6 @@
 //! The conformance corpus, read the same way by every runner: each case is a policy, inputs
-//! and the expected decision (a subset) or error code. A case with `plan: true` expects the
+//! and the expected decision (a subset) or error (its code, and optionally its message and
+//! the policy text under each of its labels; see `tests/conformance/README.md`). A case with `plan: true` expects the
 //! plan of the policy's pipeline (a subset of its JSON) instead of a decision. A case with a
 //! `run:` section runs the pipeline with a scripted host on virtual time and expects a subset
 //! of the run's result (and, with `expect_events`, its exact events); see
@@ -9,7 +10,7 @@
 mod run;
 
 use kiro::document::{Format, Limits};
-use kiro::{CompiledPolicy, Decision, KiroError, Selection};
+use kiro::{CompiledPolicy, Decision, Diagnostic, KiroError, Selection};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -91,20 +92,29 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         .map(kiro::parse_format)
         .transpose()
         .map_err(|d| d.to_string())?;
-    let expected_error = str_field("expect_error");
+    let expected_error = ExpectedError::of(spec)?;
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)
             .map_err(|e| format!("the policy does not compile: {:?}", errors(&e)))?;
-        let outcome = run::run(&policy, run_spec)?;
-        return compare_run(spec, outcome);
+        let outcome = run::run(&policy, run_spec)?.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|(code, message)| Found {
+                    code,
+                    message,
+                    source: None,
+                    labels: Vec::new(),
+                })
+                .collect()
+        });
+        return compare_run(spec, outcome, expected_error.as_ref(), &policy_text);
     }
     // `plan: true`: the expectation is about the pipeline's plan, not a decision.
     let outcome = if spec.get("plan").and_then(Value::as_bool) == Some(true) {
         plan(&policy_text, format)
     } else {
-        evaluate(spec, &policy_text, format).and_then(|d| {
-            serde_json::to_value(&d).map_err(|e| vec![("json".to_owned(), e.to_string())])
-        })
+        evaluate(spec, &policy_text, format)
+            .and_then(|d| serde_json::to_value(&d).map_err(|e| json_error(&e)))
     };
     match (outcome, expected_error) {
         (Ok(actual), None) => {
@@ -113,17 +123,150 @@ pub fn run_case(case: &Case) -> Result<(), String> {
                 .ok_or("the case has neither `expect` nor `expect_error`")?;
             subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
         }
-        (Ok(actual), Some(code)) => Err(format!("expected error {code}, got: {actual}")),
-        (Err(errors), Some(code)) if errors.iter().any(|(c, _)| c == code) => {
-            expected_message(spec, code, &errors)
+        (Ok(actual), Some(expected)) => {
+            Err(format!("expected error {}, got: {actual}", expected.code))
         }
-        (Err(errors), _) => Err(format!("unexpected error {errors:?}")),
+        (Err(errors), Some(expected)) => expected.check(&errors, &policy_text),
+        (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
+    }
+}
+
+/// What `expect_error` asks for: `KIRO-E0xx`, or `{code, message, underlined}`. Some
+/// diagnostic of the error must have the code, and, when given, exactly the message and, under
+/// its labels in order, exactly the `underlined` policy text. The older `expect_message: …`
+/// beside a bare code is read as `message`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectedError {
+    /// The code, `KIRO-E0xx`.
+    pub code: String,
+    /// The diagnostic's message.
+    pub message: Option<String>,
+    /// The policy text under each of the diagnostic's labels.
+    pub underlined: Option<Vec<String>>,
+}
+
+impl ExpectedError {
+    /// The expected error of `spec`, if it expects one.
+    ///
+    /// # Errors
+    /// A message when `expect_error` has neither shape.
+    pub fn of(spec: &Value) -> Result<Option<Self>, String> {
+        let legacy_message = spec
+            .get("expect_message")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match spec.get("expect_error") {
+            None => Ok(None),
+            Some(Value::String(code)) => Ok(Some(Self {
+                code: code.clone(),
+                message: legacy_message,
+                underlined: None,
+            })),
+            Some(Value::Object(map)) => {
+                let code = map
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .ok_or("`expect_error.code` is a string")?;
+                let message = map.get("message").and_then(Value::as_str);
+                let underlined = match map.get("underlined") {
+                    None => None,
+                    Some(Value::Array(items)) => Some(
+                        items
+                            .iter()
+                            .map(|i| i.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<_>>>()
+                            .ok_or("`expect_error.underlined` is a list of strings")?,
+                    ),
+                    Some(_) => return Err("`expect_error.underlined` is a list".into()),
+                };
+                Ok(Some(Self {
+                    code: code.to_owned(),
+                    message: message.map(str::to_owned).or(legacy_message),
+                    underlined,
+                }))
+            }
+            Some(other) => Err(format!("`expect_error` is a code or a map, not {other}")),
+        }
+    }
+
+    /// Passes when some diagnostic in `errors` is what this expects; the underlined text is
+    /// `policy_text` sliced at the label offsets (bytes, in Rust).
+    ///
+    /// # Errors
+    /// What was found instead.
+    pub fn check(&self, errors: &[Found], policy_text: &str) -> Result<(), String> {
+        let matches = |d: &Found| {
+            d.code == self.code
+                && self.message.as_ref().is_none_or(|m| *m == d.message)
+                && self
+                    .underlined
+                    .as_ref()
+                    .is_none_or(|u| d.underlined(policy_text).as_ref() == Some(u))
+        };
+        if errors.iter().any(matches) {
+            return Ok(());
+        }
+        let found: Vec<String> = errors
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {:?} underlined {:?}",
+                    d.code,
+                    d.message,
+                    d.underlined(policy_text)
+                )
+            })
+            .collect();
+        Err(format!("expected {self:?}, got {found:#?}"))
+    }
+}
+
+/// A diagnostic as the runner compares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// Its code.
+    pub code: String,
+    /// Its message.
+    pub message: String,
+    /// What its spans point into (`policy`, `metrics`…).
+    pub source: Option<String>,
+    /// Its labels' offsets.
+    pub labels: Vec<(usize, usize)>,
+}
+
+impl Found {
+    /// The policy text under each label, or `None` when the diagnostic is not about the policy
+    /// text (or an offset is not in it).
+    fn underlined(&self, policy_text: &str) -> Option<Vec<String>> {
+        if self.source.as_deref() != Some("policy") {
+            return None;
+        }
+        self.labels
+            .iter()
+            .map(|&(start, end)| policy_text.get(start..end).map(str::to_owned))
+            .collect()
+    }
+}
+
+impl From<&Diagnostic> for Found {
+    fn from(d: &Diagnostic) -> Self {
+        Self {
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            source: d.source.clone(),
+            labels: d.labels.iter().map(|l| (l.start, l.end)).collect(),
+        }
     }
 }
 
 /// Checks a run's result, events or error against the case.
-fn compare_run(spec: &Value, outcome: run::RunOutcome) -> Result<(), String> {
-    match (outcome, spec.get("expect_error").and_then(Value::as_str)) {
+fn compare_run(
+    spec: &Value,
+    outcome: Result<(Value, Vec<String>), Errors>,
+    expected_error: Option<&ExpectedError>,
+    policy_text: &str,
+) -> Result<(), String> {
+    match (outcome, expected_error) {
         (Ok((result, events)), None) => {
             if let Some(expect) = spec.get("expect") {
                 subset("$", expect, &result).map_err(|e| format!("{e}\nfull result: {result}"))?;
@@ -143,42 +286,29 @@ fn compare_run(spec: &Value, outcome: run::RunOutcome) -> Result<(), String> {
             }
             Ok(())
         }
-        (Ok((result, _)), Some(code)) => Err(format!("expected error {code}, got: {result}")),
-        (Err(errors), Some(code)) if errors.iter().any(|(c, _)| c == code) => {
-            expected_message(spec, code, &errors)
+        (Ok((result, _)), Some(expected)) => {
+            Err(format!("expected error {}, got: {result}", expected.code))
         }
-        (Err(errors), _) => Err(format!("unexpected error {errors:?}")),
+        (Err(errors), Some(expected)) => expected.check(&errors, policy_text),
+        (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
     }
 }
 
-/// `expect_message`: one of the diagnostics with code `code` has exactly this message.
-fn expected_message(spec: &Value, code: &str, errors: &Errors) -> Result<(), String> {
-    match spec.get("expect_message").and_then(Value::as_str) {
-        Some(message) if !errors.iter().any(|(c, m)| c == code && m == message) => Err(format!(
-            "expected {code} with message {message:?}, got {errors:?}"
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The code and message of every diagnostic of an error.
-type Errors = Vec<(String, String)>;
+/// Every diagnostic of an error.
+type Errors = Vec<Found>;
 
 fn errors(e: &dyn KiroError) -> Errors {
-    e.diagnostics()
-        .iter()
-        .map(|d| (d.code.to_string(), d.message.clone()))
-        .collect()
+    e.diagnostics().iter().map(Found::from).collect()
 }
 
 fn plan(policy_text: &str, format: Option<Format>) -> Result<Value, Errors> {
     let policy = CompiledPolicy::from_text(policy_text, format).map_err(|e| errors(&e))?;
     let plan = policy.plan().map_err(|e| errors(&e))?;
-    serde_json::to_value(plan).map_err(|e| vec![("json".to_owned(), e.to_string())])
+    serde_json::to_value(plan).map_err(|e| json_error(&e))
 }
 
 fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<Decision, Errors> {
-    let one = |d: kiro::Diagnostic| vec![(d.code.to_string(), d.message)];
+    let one = |d: Diagnostic| vec![Found::from(&d)];
     let policy = CompiledPolicy::from_text(policy_text, format).map_err(|e| errors(&e))?;
     let kind = spec
         .get("kind")
@@ -208,6 +338,16 @@ fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<D
         }
     };
     result.map_err(|e| errors(&e))
+}
+
+/// A decision or plan that does not serialize, as an error the case cannot expect.
+fn json_error(e: &serde_json::Error) -> Errors {
+    vec![Found {
+        code: "json".to_owned(),
+        message: e.to_string(),
+        source: None,
+        labels: Vec::new(),
+    }]
 }
 
 /// Whether `expected` is a subset of `actual`: objects key by key, arrays element-wise with
@@ -243,5 +383,45 @@ pub fn subset(path: &str, expected: &Value, actual: &Value) -> Result<(), String
         (Value::Number(e), Value::Number(a)) if e.as_f64() == a.as_f64() => Ok(()),
         _ if expected == actual => Ok(()),
         _ => Err(format!("{path}: expected {expected}, got {actual}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn found() -> Vec<Found> {
+        vec![Found {
+            code: "KIRO-E012".to_owned(),
+            message: "cannot compare".to_owned(),
+            source: Some("policy".to_owned()),
+            labels: vec![(6, 10)],
+        }]
+    }
+
+    #[test]
+    fn an_expected_error_checks_code_message_and_underlined_text() {
+        let text = "name: 名 x";
+        let expect = |e: Value| ExpectedError::of(&json!({ "expect_error": e })).expect("a case");
+        let ok = expect(
+            json!({"code": "KIRO-E012", "message": "cannot compare", "underlined": ["名 "]}),
+        );
+        assert_eq!(ok.as_ref().map(|e| e.check(&found(), text)), Some(Ok(())));
+        for wrong in [
+            json!({"code": "KIRO-E011"}),
+            json!({"code": "KIRO-E012", "message": "cannot compar"}),
+            json!({"code": "KIRO-E012", "underlined": ["名"]}),
+            json!({"code": "KIRO-E012", "underlined": []}),
+        ] {
+            let e = expect(wrong.clone()).expect("an expected error");
+            assert!(e.check(&found(), text).is_err(), "{wrong}");
+        }
+        let bare = expect(json!("KIRO-E012")).expect("an expected error");
+        assert_eq!(bare.check(&found(), text), Ok(()));
+        let legacy =
+            ExpectedError::of(&json!({"expect_error": "KIRO-E012", "expect_message": "x"}));
+        let legacy = legacy.expect("a case").expect("an expected error");
+        assert_eq!(legacy.message.as_deref(), Some("x"));
     }
 }

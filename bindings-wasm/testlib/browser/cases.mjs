@@ -101,6 +101,10 @@ export function runCase(kiro, c) {
     else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null }) }
   } catch (error) {
     answer = { error: describeError(error) }
+    // The policy text under each label of each diagnostic, sliced where this runs (UTF-16).
+    if (Array.isArray(error?.diagnostics)) {
+      answer.underlined = error.diagnostics.map((d) => (d.source === 'policy' ? d.labels.map((l) => c.policy.slice(l.start, l.end)) : null))
+    }
   }
   return JSON.stringify(answer)
 }
