@@ -7,7 +7,8 @@
 # Installs what it needs first (.ci/install-tools.sh: idempotent, repo-local). Builds use the
 # workspace's target directory; the Python wheel goes to a private temporary folder so that
 # concurrent builds from other checkouts sharing the target directory cannot swap it.
-# Fails when a generated file (bindings-node/index.d.ts, index.js) was out of date.
+# Fails when a generated file (bindings-node/index.d.ts, index.js; the host types of
+# scripts/generate-types.sh) was out of date.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,9 +39,9 @@ trap summary EXIT
 tools=()
 for b in "${SELECTED[@]}"; do
     case "$b" in
-        python) tools+=(python) ;;
-        node) tools+=(node) ;;
-        wasm) tools+=(wasm-target wasm-bindgen wasm-npm browser) ;;
+        python) tools+=(python typegen) ;;
+        node) tools+=(node typegen python) ;;
+        wasm) tools+=(wasm-target wasm-bindgen wasm-npm browser typegen python) ;;
         *) echo "unknown binding \`$b\` (python, node, wasm)" >&2; exit 2 ;;
     esac
 done
@@ -59,6 +60,17 @@ export RUST_BACKTRACE=0
 
 python_test() {
     (cd bindings-python && ../.venv/bin/python -m pytest -q)
+    # The stubs (the hand-written _kiro.pyi and the generated _types.pyi) against the built
+    # module: every name and signature stubbed exists, and nothing public is missing.
+    (cd bindings-python && ../.venv/bin/python -m mypy.stubtest kiro \
+        --allowlist stubtest-allowlist.txt)
+    # A typed caller compiles against them (mypy --strict), as test/types/usage.ts does in TS.
+    (cd bindings-python && ../.venv/bin/python -m mypy --strict tests/typing_usage.py)
+}
+
+# The generated host types (TypeScript, Python) and their JSON Schema are current.
+types_check() {
+    bash scripts/generate-types.sh --check
 }
 
 # napi regenerates index.d.ts and index.js; they are committed, so a difference means the
@@ -91,6 +103,7 @@ wasm_test() {
     (cd bindings-wasm && node --test test/)
 }
 
+step "host types current" types_check
 for b in "${SELECTED[@]}"; do
     step "$b: build" "${b}_build"
     step "$b: test" "${b}_test"

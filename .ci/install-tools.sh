@@ -6,7 +6,8 @@
 # browser test), installed system-wide with apt-get when missing.
 #
 #   .ci/install-tools.sh            # everything
-#   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm browser
+#   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm
+#                                   # typegen browser
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,13 @@ VENV="$ROOT/.venv"
 MATURIN_VERSION="1.16.0"
 PYTEST_VERSION="9.2.0"
 PYYAML_VERSION="6.0.3"
+# The host types are generated from the core's JSON Schemas (scripts/generate-types.sh):
+# datamodel-code-generator writes the Python TypedDicts (in the venv, with `python`), and
+# json-schema-to-typescript the TypeScript interfaces (`typegen`, in .tools/typegen). mypy's
+# stubtest checks the Python stubs against the built module.
+DATAMODEL_CODEGEN_VERSION="0.97.0"
+MYPY_VERSION="2.4.1"
+JSON_SCHEMA_TO_TYPESCRIPT_VERSION="16.0.0"
 
 say() { printf '[install-tools] %-13s %s\n' "$1" "$2"; }
 
@@ -73,8 +81,12 @@ if want python; then
         || missing+=("pytest==$PYTEST_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pyyaml') != '$PYYAML_VERSION')" 2>/dev/null \
         || missing+=("pyyaml==$PYYAML_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('datamodel-code-generator') != '$DATAMODEL_CODEGEN_VERSION')" 2>/dev/null \
+        || missing+=("datamodel-code-generator==$DATAMODEL_CODEGEN_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('mypy') != '$MYPY_VERSION')" 2>/dev/null \
+        || missing+=("mypy==$MYPY_VERSION")
     if [ "${#missing[@]}" -eq 0 ]; then
-        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION present)"
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION present)"
     else
         say python "install ${missing[*]}"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"
@@ -97,6 +109,17 @@ npm_install() { # npm_install NAME DIR MARKER
         cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1 >"$stamp"
     fi
 }
+
+if want typegen; then
+    have="$(node -p "require('$TOOLS/typegen/node_modules/json-schema-to-typescript/package.json').version" 2>/dev/null || true)"
+    if [ "$have" = "$JSON_SCHEMA_TO_TYPESCRIPT_VERSION" ]; then
+        say typegen "skip (json-schema-to-typescript $have in .tools/typegen)"
+    else
+        say typegen "install json-schema-to-typescript@$JSON_SCHEMA_TO_TYPESCRIPT_VERSION into .tools/typegen"
+        npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$TOOLS/typegen" \
+            "json-schema-to-typescript@$JSON_SCHEMA_TO_TYPESCRIPT_VERSION"
+    fi
+fi
 
 if want node; then
     npm_install node "$ROOT/bindings-node" node_modules/.bin/napi

@@ -4,250 +4,51 @@ from collections.abc import Callable, Coroutine, Mapping
 from os import PathLike
 from typing import Any, Literal, Optional, TypedDict, Union
 
-from typing_extensions import NotRequired, TypeAlias
+from typing_extensions import NotRequired, TypeAlias, final
 
 from kiro._run import Action
 
-Format: TypeAlias = Literal["yaml", "json", "toml"]
-GateKind: TypeAlias = Literal["pre-commit", "pre-merge", "pre-deploy", "post-deploy", "custom"]
-Verdict: TypeAlias = Literal["pass", "warn", "fail"]
-Outcome: TypeAlias = Literal["pass", "warn", "fail", "unknown"]
-Signoff: TypeAlias = Literal["approved", "approved_with_conditions", "rejected"]
-MissingRule: TypeAlias = Literal["fail", "pass", "warn", "inconclusive", "hold"]
+# The data kiro hands back (decisions, diagnostics, plans, run results) is typed by TypedDicts
+# generated from the core's own definitions (scripts/generate-types.sh).
+from kiro._types import (
+    AttemptOutcome as AttemptOutcome,
+    AttemptRecord as AttemptRecord,
+    BatchCounts as BatchCounts,
+    CheckOptions as CheckOptions,
+    Code as Code,
+    CriterionDecision as CriterionDecision,
+    Decision as Decision,
+    Diagnostic as Diagnostic,
+    ErrorKind as ErrorKind,
+    Event as Event,
+    GateDecision as GateDecision,
+    GateKind as GateKind,
+    Label as Label,
+    MissingRule as MissingRule,
+    Outcome as Outcome,
+    PersonaDecision as PersonaDecision,
+    Plan as Plan,
+    PlannedStage as PlannedStage,
+    PolicyRef as PolicyRef,
+    RunResult as RunResult,
+    Signoff as Signoff,
+    StageOutcome as StageOutcome,
+    StageResult as StageResult,
+    StartRunOptions as StartRunOptions,
+    Thresholds as Thresholds,
+    Verdict as Verdict,
+)
 
+Format: TypeAlias = Literal["yaml", "json", "toml"]
 #: A metric value: a number in the declared unit, a string with a unit (``"87%"``,
 #: ``"420ms"``), a bool, or None for no data. Nested mappings flatten to dotted names.
 MetricValue: TypeAlias = Union[int, float, str, bool, None, Mapping[str, "MetricValue"]]
-
-class Label(TypedDict):
-    """A labelled byte range of the source a diagnostic points at."""
-
-    start: int
-    end: int
-    label: str
-
-class Diagnostic(TypedDict):
-    """One problem found in an input."""
-
-    code: str
-    message: str
-    help: NotRequired[str]
-    severity: Literal["error", "warning"]
-    labels: list[Label]
-    source: NotRequired[str]
-
-class PolicyRef(TypedDict):
-    name: str
-    hash: str
-
-# Functional syntax: "pass" is a Python keyword.
-Thresholds = TypedDict("Thresholds", {"pass": float, "warn": float})
-
-class CriterionDecision(TypedDict):
-    name: str
-    condition: str
-    warn_condition: NotRequired[str]
-    outcome: Outcome
-    values: dict[str, Union[float, bool, None]]
-    weight: float
-    earned: float
-    key: bool
-    missing_rule_applied: Optional[MissingRule]
-    explanation: str
-
-class GateDecision(TypedDict):
-    name: str
-    kind: GateKind
-    verdict: Verdict
-    mode: Literal["strict", "scored"]
-    score: Optional[float]
-    thresholds: NotRequired[Thresholds]
-    reason: str
-    owners: list[str]
-    criteria: list[CriterionDecision]
-
-class PersonaDecision(TypedDict):
-    name: str
-    signoff: Signoff
-    required: bool
-    conditions: list[str]
-    reasons: list[str]
-
-class Decision(TypedDict):
-    """Everything kiro concluded for one evaluation (the core's canonical decision JSON)."""
-
-    verdict: Verdict
-    summary: str
-    policy: PolicyRef
-    gates: list[GateDecision]
-    personas: list[PersonaDecision]
-
-BatchCounts = TypedDict("BatchCounts", {"pass": int, "warn": int, "fail": int, "error": int})
 
 class BatchResult(TypedDict):
     """One verdict code per record (0 pass, 1 warn, 2 fail, 3 error) and the counts."""
 
     verdicts: bytes
     counts: BatchCounts
-
-class PlannedStage(TypedDict):
-    """One stage in a plan. Times are whole milliseconds from the pipeline's start."""
-
-    name: str
-    needs: list[str]
-    personas: list[str]
-    wave: int
-    estimate_ms: int
-    earliest_start_ms: int
-    earliest_finish_ms: int
-    latest_start_ms: int
-    latest_finish_ms: int
-    slack_ms: int
-    critical: bool
-
-class Plan(TypedDict):
-    """The plan of a pipeline (the core's canonical plan JSON)."""
-
-    policy: PolicyRef
-    #: Every stage, in policy order.
-    stages: list[PlannedStage]
-    #: Stages that may run at the same time: wave 0 needs nothing, wave k needs wave k - 1.
-    waves: list[list[str]]
-    #: The longest chain of stages by estimate, first to last.
-    critical_path: list[str]
-    #: The earliest the whole pipeline can finish, from its estimates.
-    total_ms: int
-
-StageOutcome: TypeAlias = Literal["passed", "failed", "timed_out", "cancelled", "skipped"]
-AttemptOutcome: TypeAlias = Literal["succeeded", "failed", "timed_out", "cancelled"]
-
-class AttemptRecord(TypedDict):
-    """One attempt of a stage. Times are whole milliseconds since the run started."""
-
-    #: The attempt, from 1.
-    attempt: int
-    started_at_ms: int
-    duration_ms: int
-    outcome: AttemptOutcome
-    #: What the action said about it: a failure's detail (``"ValueError: boom"``).
-    detail: NotRequired[str]
-
-class StageResult(TypedDict):
-    """What happened to one stage in a run."""
-
-    name: str
-    outcome: StageOutcome
-    #: True when it failed but ``continue_on_failure`` let the pipeline go on.
-    allowed_failure: bool
-    #: Why it failed, was cancelled or was skipped.
-    reason: NotRequired[str]
-    #: When its first attempt started.
-    started_at_ms: NotRequired[int]
-    #: From its first start to its end, retries and backoff included.
-    duration_ms: NotRequired[int]
-    attempts: list[AttemptRecord]
-    #: The decision of its exit gate on the metrics its action returned, when it has one.
-    gate: NotRequired[Decision]
-    #: Why its exit gate could not be checked (metrics that do not fit the policy).
-    diagnostics: NotRequired[list[Diagnostic]]
-
-class RunResult(TypedDict):
-    """The result of a pipeline run (the JSON of ``kiro run --format json``)."""
-
-    policy: PolicyRef
-    #: pass when every stage passed; warn when a stage failed with ``continue_on_failure`` or
-    #: an exit gate warned; fail otherwise, and when the run was interrupted.
-    verdict: Verdict
-    #: The run in one sentence.
-    summary: str
-    #: True when the run was interrupted (Ctrl-C, a cancelled task).
-    interrupted: bool
-    duration_ms: int
-    #: Every stage, in policy order.
-    stages: list[StageResult]
-
-class QueuedEvent(TypedDict):
-    """The stage waits for its needs (every stage, when the run starts)."""
-
-    event: Literal["queued"]
-    stage: str
-    at_ms: int
-
-class StartedEvent(TypedDict):
-    """An attempt started."""
-
-    event: Literal["started"]
-    stage: str
-    attempt: int
-    at_ms: int
-
-class RetriedEvent(TypedDict):
-    """An attempt failed; the stage is tried again after ``backoff_ms``."""
-
-    event: Literal["retried"]
-    stage: str
-    attempt: int
-    reason: str
-    backoff_ms: int
-    at_ms: int
-
-class TimedOutEvent(TypedDict):
-    """An attempt ran out of time and was cancelled."""
-
-    event: Literal["timed_out"]
-    stage: str
-    attempt: int
-    timeout_ms: int
-    at_ms: int
-
-class PassedEvent(TypedDict):
-    """The stage succeeded and its exit gate (if any) did not fail."""
-
-    event: Literal["passed"]
-    stage: str
-    #: The exit gate's verdict; None without an exit gate.
-    verdict: Optional[Verdict]
-    duration_ms: int
-    at_ms: int
-
-class FailedEvent(TypedDict):
-    """The stage failed (its last attempt failed or timed out, or its exit gate failed)."""
-
-    event: Literal["failed"]
-    stage: str
-    reason: str
-    #: True when ``continue_on_failure`` lets the pipeline go on.
-    allowed: bool
-    at_ms: int
-
-class CancelledEvent(TypedDict):
-    """The stage was running and was stopped (fail-fast, an interruption)."""
-
-    event: Literal["cancelled"]
-    stage: str
-    reason: str
-    at_ms: int
-
-class SkippedEvent(TypedDict):
-    """The stage never started."""
-
-    event: Literal["skipped"]
-    stage: str
-    reason: str
-    at_ms: int
-
-#: One thing that happened during a run, ``at_ms`` milliseconds after it started; ``event``
-#: says which.
-Event: TypeAlias = Union[
-    QueuedEvent,
-    StartedEvent,
-    RetriedEvent,
-    TimedOutEvent,
-    PassedEvent,
-    FailedEvent,
-    CancelledEvent,
-    SkippedEvent,
-]
 
 class StartRequest(TypedDict):
     """Start attempt ``attempt`` of ``stage``; report its end with ``complete(id, ...)`` or
@@ -291,6 +92,7 @@ class HostStep(TypedDict):
     #: of this last step still need carrying out.
     done: bool
 
+@final
 class PipelineRun:
     """A run of a policy's pipeline driven by the caller's event loop (low level: for event
     loops other than asyncio, and the conformance tests; :meth:`Policy.run` drives one for
@@ -307,8 +109,9 @@ class PipelineRun:
         :meth:`Policy.check` converts metrics; metrics that cannot be converted fail the
         attempt with the problem's message as its detail. Ignored for a cancelled attempt."""
 
-    def fail(self, id: int, detail: str) -> None:
-        """Attempt ``id`` failed; ``detail`` says how. Ignored for a cancelled attempt."""
+    def fail(self, id: int, detail: Union[str, BaseException]) -> None:
+        """Attempt ``id`` failed; ``detail`` says how: a string, or the exception the action
+        raised (``Type: message``, as in every binding). Ignored for a cancelled attempt."""
 
     def fire(self, id: int) -> None:
         """Timer ``id`` fired. Ignored for a cleared timer."""
@@ -349,6 +152,7 @@ class EvaluationError(KiroError):
 class InternalError(KiroError):
     """A bug in kiro (``KIRO-E099``); please report it."""
 
+@final
 class Policy:
     """A compiled policy: load it once, check many times. Immutable and thread-safe."""
 

@@ -1,0 +1,30 @@
+"""Checked with ``mypy --strict`` by .ci/bindings.sh (not run by pytest): the published stubs,
+the generated TypedDicts among them, let a typed caller write this without casts or ignores."""
+
+from __future__ import annotations
+
+import kiro
+from kiro._kiro import Decision, Diagnostic, Label, Plan, RunResult
+
+
+def summary(decision: Decision) -> str:
+    first = decision["gates"][0]
+    score: float | None = first["score"]
+    return f"{decision['verdict']} {decision['policy']['hash']} {score} {first['criteria'][0]['explanation']}"
+
+
+def where(diagnostic: Diagnostic) -> list[tuple[int, int, int | None]]:
+    labels: list[Label] = diagnostic["labels"]
+    return [(label["start"], label["end"], label.get("line")) for label in labels]
+
+
+def critical(plan: Plan) -> list[str]:
+    return plan["critical_path"] + [stage["name"] for stage in plan["stages"]]
+
+
+def stages(result: RunResult) -> list[str]:
+    return [f"{stage['name']} {stage['outcome']}" for stage in result["stages"]]
+
+
+policy = kiro.Policy.from_text("name: x\ngates: []\n")
+print(summary(policy.check({"coverage": 87})), [where(d) for d in kiro.validate("name: [")])
