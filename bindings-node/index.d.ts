@@ -33,10 +33,11 @@ export declare class PipelineRun {
    */
   complete(id: number, metrics?: Metrics | null): void
   /**
-   * Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt. Call `step`
-   * next.
+   * Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
+   * becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
+   * `step` next.
    */
-  fail(id: number, detail: string): void
+  fail(id: number, detail: unknown): void
   /** Timer `id` fired. Ignored for a cleared timer. Call `step` next. */
   fire(id: number): void
   /**

@@ -14,18 +14,6 @@
 // setTimeout's longest delay (2^31 - 1 ms); longer waits are made of several.
 const MAX_DELAY = 2147483647
 
-/** The detail of a failed attempt: the error's message, else the thrown value as a string. */
-function detailOf(error) {
-  try {
-    if (error !== null && typeof error === 'object' && typeof error.message === 'string' && error.message !== '') {
-      return error.message
-    }
-    return String(error)
-  } catch {
-    return 'the action threw a value that cannot be shown'
-  }
-}
-
 /** Throws a TypeError unless `actions` and `options` are what `run` takes. */
 function checkArguments(actions, options) {
   if (actions === null || typeof actions !== 'object' || Array.isArray(actions)) {
@@ -156,10 +144,12 @@ function drive(native, actions, onEvent, signal) {
               native.complete(id, metrics)
             } catch (error) {
               // Reading the metrics threw (the caller's own getter): the attempt failed so.
-              native.fail(id, detailOf(error))
+              native.fail(id, error)
             }
           }),
-        (error) => settle(id, () => native.fail(id, detailOf(error))),
+        // What the action threw goes to the engine as it is: it names the attempt's failure
+        // (`Name: message`) the same way in every binding.
+        (error) => settle(id, () => native.fail(id, error)),
       )
     }
 

@@ -21,7 +21,7 @@
 
 use crate::error::{is_napi_failure, napi_failure};
 use crate::{BatchCounts, BatchResult};
-use kiro::api::convert::MetricPath;
+use kiro::api::convert::{HostError, MetricPath};
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BoundaryError, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
@@ -131,6 +131,37 @@ pub fn attempt_report(metrics: Option<&Unknown<'_>>) -> Result<StageReport, Boun
         Err(failure) if is_napi_failure(&failure) => Err(failure),
         walked => Ok(kiro::api::convert::attempt_report(walked)),
     }
+}
+
+/// The report of an attempt that failed with `detail`: a string is the detail itself; anything
+/// else is what the action threw, a host error (`kiro::api::convert::HostError`) named by the
+/// thrown `Error`'s `name` and `message`, or the thrown value as a string.
+pub fn failure_report(detail: &Unknown<'_>) -> Result<StageReport, BoundaryError> {
+    if detail.get_type().map_err(napi_failure)? == ValueType::String {
+        return Ok(StageReport::failure(
+            String::from_unknown(*detail).map_err(napi_failure)?,
+        ));
+    }
+    let text = |value: Option<Unknown<'_>>| -> Option<String> {
+        let value = value?;
+        (value.get_type().ok()? == ValueType::String)
+            .then(|| String::from_unknown(value).ok())
+            .flatten()
+    };
+    if detail.get_type().map_err(napi_failure)? == ValueType::Object {
+        let object = detail.coerce_to_object().map_err(napi_failure)?;
+        let message = text(object.get::<Unknown<'_>>("message").ok().flatten());
+        if let Some(message) = message {
+            let name = text(object.get::<Unknown<'_>>("name").ok().flatten()).unwrap_or_default();
+            return Ok(HostError::new(name, message).report());
+        }
+    }
+    let shown = detail
+        .coerce_to_string()
+        .and_then(|s| s.into_utf8())
+        .and_then(|s| s.into_owned())
+        .unwrap_or_else(|_| "a value that cannot be shown".to_owned());
+    Ok(HostError::new("", shown).report())
 }
 
 fn type_name(value: &Unknown<'_>) -> Result<&'static str, BoundaryError> {

@@ -79,11 +79,13 @@ impl PipelineRun {
         self.report(env, id, report)
     }
 
-    /// Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt. Call `step`
-    /// next.
-    #[napi]
-    pub fn fail(&mut self, env: &Env, id: f64, detail: String) -> Result<()> {
-        self.report(env, id, StageReport::failure(detail))
+    /// Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
+    /// becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
+    /// `step` next.
+    #[napi(ts_args_type = "id: number, detail: unknown")]
+    pub fn fail(&mut self, env: &Env, id: f64, detail: Unknown<'_>) -> Result<()> {
+        let report = convert::failure_report(&detail).or_throw(env)?;
+        self.report(env, id, report)
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.

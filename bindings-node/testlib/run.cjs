@@ -101,7 +101,7 @@ module.exports = function runSuite(kiro, options) {
     assert.equal(fail.stages[0].gate.verdict, 'fail')
   })
 
-  test('run: a throw or a rejection fails the attempt with its message', async () => {
+  test('run: a throw or a rejection fails the attempt with its name and message', async () => {
     const policy = compile(['{name: a}', '{name: b}', '{name: c}'])
     const result = await policy.run(
       {
@@ -117,8 +117,8 @@ module.exports = function runSuite(kiro, options) {
     )
     const details = result.stages.map((s) => [s.outcome, s.attempts[0].detail])
     assert.deepEqual(details, [
-      ['failed', 'exit status 2'],
-      ['failed', 'no such file'],
+      ['failed', 'Error: exit status 2'],
+      ['failed', 'TypeError: no such file'],
       ['failed', 'plain string'],
     ])
   })
@@ -143,7 +143,7 @@ module.exports = function runSuite(kiro, options) {
     assert.match(b.reason, /coverage/)
     assert.equal(detail('c'), 'metric `coverage` is not a finite number')
     assert.equal(detail('d'), 'metrics input must be a map of metric names to values, found a sequence')
-    assert.equal(detail('e'), 'boom')
+    assert.equal(detail('e'), 'Error: boom')
   })
 
   test('run: retries wait their backoff and the attempt number grows', async () => {
@@ -163,8 +163,8 @@ module.exports = function runSuite(kiro, options) {
     assert.ok(second.started_at_ms >= first.started_at_ms + first.duration_ms + 10)
     assert.ok(third.started_at_ms >= second.started_at_ms + second.duration_ms + 20)
     assert.deepEqual(result.stages[0].attempts.map((a) => [a.outcome, a.detail]), [
-      ['failed', 'exit status 1'],
-      ['failed', 'exit status 2'],
+      ['failed', 'Error: exit status 1'],
+      ['failed', 'Error: exit status 2'],
       ['succeeded', undefined],
     ])
   })

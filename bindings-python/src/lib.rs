@@ -12,7 +12,7 @@ mod serializer;
 mod test_hooks;
 
 use error::raise;
-use kiro::api::{CheckOptions, HostPolicy, StartRunOptions, decode_format, validate_text};
+use kiro::api::{HostPolicy, StartRunOptions, validate_text};
 use kiro::{Code, OffsetUnit, catch_panic, guard};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -29,13 +29,6 @@ struct Policy {
 /// Python strings are indexed by code points: every label offset is given in them.
 const UNIT: OffsetUnit = OffsetUnit::CodePoints;
 
-/// The `format` argument, decoded by the core.
-fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<kiro::Format>> {
-    options::value(value)
-        .and_then(|v| decode_format(&v))
-        .map_err(raise)
-}
-
 #[pymethods]
 impl Policy {
     /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; `None` detects
@@ -47,7 +40,7 @@ impl Policy {
         text: PyBackedStr,
         format: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let format = self::format(format)?;
+        let format = options::format(format)?;
         let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,
@@ -63,7 +56,7 @@ impl Policy {
         path: PathBuf,
         format: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (text, format) = convert::read_policy(&path, self::format(format)?)?;
+        let (text, format) = convert::read_policy(&path, options::format(format)?)?;
         let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,
@@ -103,7 +96,7 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = check_options(gate, kind)?;
+        let options = options::check_options(gate, kind)?;
         let metrics = convert::metrics_to_json(metrics)?;
         let decision = guard(|| self.inner.check_with(&metrics, &options)).map_err(raise)?;
         convert::to_py(py, &decision)
@@ -118,7 +111,7 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = check_options(gate, kind)?;
+        let options = options::check_options(gate, kind)?;
         let batch = convert::batch(columns)?;
         let result = py.detach(|| guard(|| self.inner.check_batch_with(&batch, &options)));
         convert::batch_result(py, &result.map_err(raise)?)
@@ -223,16 +216,6 @@ fn delegate<'py>(
         .call((policy, actions), Some(&kwargs))
 }
 
-/// The `gate` and `kind` arguments, decoded by the core.
-fn check_options(
-    gate: Option<&Bound<'_, PyAny>>,
-    kind: Option<&Bound<'_, PyAny>>,
-) -> PyResult<CheckOptions> {
-    options::object(&[("gate", gate), ("kind", kind)])
-        .and_then(|o| CheckOptions::decode(&o))
-        .map_err(raise)
-}
-
 /// Every problem in a policy text, as a list of diagnostic dicts (offsets in code points);
 /// empty when it is valid.
 #[pyfunction]
@@ -242,7 +225,7 @@ fn validate<'py>(
     text: PyBackedStr,
     format: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let format = self::format(format)?;
+    let format = options::format(format)?;
     let diagnostics = py.detach(|| catch_panic(|| validate_text(&text, format, UNIT)));
     let diagnostics = diagnostics.map_err(raise)?;
     convert::to_py(py, &diagnostics)

@@ -3,10 +3,29 @@
 //! coded `InputError` (`KIRO-E003`, `KIRO-E007`) with the same message as in Node and
 //! WebAssembly, not a `TypeError` of pyo3's own.
 
-use kiro::{BoundaryError, Code, Diagnostic, ErrorKind};
+use crate::error::raise;
+use kiro::api::{CheckOptions, decode_format};
+use kiro::{BoundaryError, Code, Diagnostic, ErrorKind, Format};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
+
+/// The `format` argument, decoded by the core.
+pub fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Format>> {
+    self::value(value)
+        .and_then(|v| decode_format(&v))
+        .map_err(raise)
+}
+
+/// The `gate` and `kind` arguments, decoded by the core.
+pub fn check_options(
+    gate: Option<&Bound<'_, PyAny>>,
+    kind: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CheckOptions> {
+    object(&[("gate", gate), ("kind", kind)])
+        .and_then(|o| CheckOptions::decode(&o))
+        .map_err(raise)
+}
 
 /// Keyword arguments as an options object: each `(name, value)`, `None` for not given.
 pub fn object(options: &[(&str, Option<&Bound<'_, PyAny>>)]) -> Result<Value, BoundaryError> {

@@ -8,7 +8,7 @@
 
 use crate::convert;
 use crate::error::{KiroError, raise};
-use kiro::api::convert::attempt_report;
+use kiro::api::convert::{HostError, attempt_report};
 use kiro::pipeline::{HostRun, RunOptions, StageReport};
 use kiro::{CompiledPolicy, MetricsInput, catch_panic, guard};
 use pyo3::prelude::*;
@@ -91,9 +91,14 @@ impl PipelineRun {
         self.with(|run| run.complete(id, report))
     }
 
-    /// Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt.
-    fn fail(&self, id: u64, detail: String) -> PyResult<()> {
-        self.with(|run| run.complete(id, StageReport::failure(detail)))
+    /// Attempt `id` failed; `detail` says how: a string, or the exception the action raised
+    /// (`Type: message`, as in every binding). Ignored for a cancelled attempt.
+    fn fail(&self, id: u64, detail: &Bound<'_, PyAny>) -> PyResult<()> {
+        let report = match detail.extract::<String>() {
+            Ok(text) => StageReport::failure(text),
+            Err(_) => host_error(detail).report(),
+        };
+        self.with(|run| run.complete(id, report))
     }
 
     /// Timer `id` fired. Ignored for a cleared timer.
@@ -148,8 +153,8 @@ fn report(metrics: Option<&Bound<'_, PyAny>>) -> PyResult<StageReport> {
     catch_panic(|| attempt_report(Ok(value))).map_err(raise)
 }
 
-/// The detail of a conversion error: a kiro error's first diagnostic message, else
-/// `Type: message` of the Python exception (raised by a mapping's own methods).
+/// The detail of a conversion error: a kiro error's first diagnostic message, else the Python
+/// exception (raised by a mapping's own methods) as a host error.
 fn detail(py: Python<'_>, error: &PyErr) -> String {
     let value = error.value(py);
     let message = || -> PyResult<String> {
@@ -164,9 +169,18 @@ fn detail(py: Python<'_>, error: &PyErr) -> String {
     {
         return message;
     }
-    let type_name = value
+    host_error(value.as_any()).detail()
+}
+
+/// An exception (or any value the host reports as one) as the core's host error: its type's
+/// name and `str()` of it.
+fn host_error(error: &Bound<'_, PyAny>) -> HostError {
+    let type_name = error
         .get_type()
         .name()
         .map_or_else(|_| "Exception".to_owned(), |n| n.to_string());
-    format!("{type_name}: {value}")
+    let message = error
+        .str()
+        .map_or_else(|_| String::new(), |s| s.to_string());
+    HostError::new(type_name, message)
 }

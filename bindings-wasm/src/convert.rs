@@ -20,7 +20,7 @@
 
 use crate::error::Failure;
 use js_sys::{Array, BigInt64Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
-use kiro::api::convert::MetricPath;
+use kiro::api::convert::{HostError, MetricPath};
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BatchResult, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
@@ -66,26 +66,69 @@ pub fn run_result(result: &RunResult) -> Result<JsValue, JsValue> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// A host value given as an argument (an options object, a format name) as JSON, through
-/// `serde-wasm-bindgen`, for the core to decode (`kiro::api::options`): absent, `undefined`
-/// and `null` are `null`.
+/// A host value given as an argument (an options object, a format name) as the JSON value the
+/// core decodes (`kiro::api::options`): absent, `undefined` and `null` are `null`; `NaN` and
+/// infinities `null`, as in `JSON.stringify`. A walk of its own rather than `serde-wasm-bindgen`'s
+/// deserializer, which costs about 10 KB of the gzipped engine for a few small objects.
 ///
 /// # Errors
-/// `KIRO-E003` for a value that is not plain data (a function, a symbol, a bigint).
+/// `KIRO-E003` for a value that is not plain data (a function, a symbol, a bigint) or is
+/// nested more deeply than the core reads; an exception a getter threw propagates.
 pub fn host_value(value: Option<&JsValue>) -> Result<Value, Failure> {
-    let Some(value) = value.filter(|v| !v.is_undefined()) else {
+    value.map_or(Ok(Value::Null), |v| plain(v, 0))
+}
+
+fn plain(value: &JsValue, depth: usize) -> Result<Value, Failure> {
+    if value.is_null() || value.is_undefined() {
         return Ok(Value::Null);
-    };
-    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = value.as_f64() {
+        return Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    let not_plain = |what: &str| -> Failure {
         kiro::BoundaryError::new(
             ErrorKind::Input,
             Diagnostic::error(
                 Code::InvalidValue,
-                format!("the argument is not plain data: {e}"),
+                format!("the argument is not plain data: it holds {what}"),
             ),
         )
         .into()
-    })
+    };
+    if depth >= kiro::document::Limits::default().max_depth {
+        return Err(not_plain("objects nested too deeply"));
+    }
+    if Array::is_array(value) {
+        let array: &Array = value.unchecked_ref();
+        return array
+            .iter()
+            .map(|item| plain(&item, depth + 1))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    if value.is_object() {
+        let mut map = Map::new();
+        for key in Object::keys(value.unchecked_ref::<Object>()) {
+            let Some(name) = key.as_string() else {
+                continue;
+            };
+            let item = Reflect::get(value, &key).map_err(|e| Failure::js(&e))?;
+            if !item.is_undefined() {
+                map.insert(name, plain(&item, depth + 1)?);
+            }
+        }
+        return Ok(Value::Object(map));
+    }
+    Err(not_plain(&format!(
+        "a {}",
+        value.js_typeof().as_string().unwrap_or_default()
+    )))
 }
 
 /// The `{maxParallel, failFast}` options of `startRun`, decoded by the core.
@@ -119,6 +162,30 @@ pub fn attempt_report(metrics: &JsValue) -> Result<StageReport, Failure> {
         Err(failure) => Err(failure.into_boundary()?),
     };
     Ok(kiro::api::convert::attempt_report(walked))
+}
+
+/// The report of an attempt that failed with `detail`: a string is the detail itself; anything
+/// else is what the action threw, a host error (`kiro::api::convert::HostError`) named by the
+/// thrown `Error`'s `name` and `message`, or the thrown value as a string.
+pub fn failure_report(detail: &JsValue) -> StageReport {
+    if let Some(text) = detail.as_string() {
+        return StageReport::failure(text);
+    }
+    let text = |name: &str| {
+        Reflect::get(detail, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    if detail.is_object()
+        && let Some(message) = text("message")
+    {
+        return HostError::new(text("name").unwrap_or_default(), message).report();
+    }
+    let shown = js_sys::JSON::stringify(detail)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| "undefined".to_owned());
+    HostError::new("", shown).report()
 }
 
 fn type_name(value: &JsValue) -> String {

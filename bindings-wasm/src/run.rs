@@ -82,10 +82,15 @@ impl PipelineRun {
         Ok(self.report(id, report)?)
     }
 
-    /// Attempt `id` failed; `detail` says how. Ignored for a cancelled attempt. Call `step`
-    /// next.
-    pub fn fail(&mut self, id: f64, detail: String) -> Result<(), JsValue> {
-        Ok(self.report(id, StageReport::failure(detail))?)
+    /// Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
+    /// becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
+    /// `step` next.
+    pub fn fail(
+        &mut self,
+        id: f64,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] detail: JsValue,
+    ) -> Result<(), JsValue> {
+        Ok(self.report(id, convert::failure_report(&detail))?)
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.

@@ -298,7 +298,7 @@ browserTest('policy.run with async actions on real timers: the same result and e
       ['build', 'passed', ['succeeded']],
       ['lint', 'passed', ['succeeded']],
       ['slow', 'timed_out', ['timed_out']],
-      ['test', 'passed', ['flaky network', 'succeeded']],
+      ['test', 'passed', ['Error: flaky network', 'succeeded']],
     ],
   )
   assert.ok(events.some((e) => e.event === 'retried'))

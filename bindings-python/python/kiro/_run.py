@@ -268,12 +268,12 @@ class _Driver:
         except asyncio.CancelledError as error:
             if not ctx.cancelled.is_set():
                 # Not the run's doing (the action raised it, or someone cancelled the task).
-                self._end(attempt, lambda: self._run.fail(attempt, _describe(error)))
+                self._end(attempt, lambda: self._run.fail(attempt, error))
             raise
         except BaseException as error:
             if isinstance(error, (KeyboardInterrupt, SystemExit)) and _is_async(action):
                 raise  # raised on the loop's thread: not the action's failure to report
-            self._end(attempt, lambda: self._run.fail(attempt, _describe(error)))
+            self._end(attempt, lambda: self._run.fail(attempt, error))
         else:
             # Anything but None or a mapping fails the attempt with the engine's message.
             self._end(attempt, lambda: self._run.complete(attempt, value))
@@ -342,9 +342,3 @@ def _in_thread(
     thread = threading.Thread(target=work, name=f"kiro {ctx.stage} #{ctx.attempt}", daemon=True)
     thread.start()
     return future
-
-
-def _describe(error: BaseException) -> str:
-    """``Type: message``, or ``Type`` when the message is empty."""
-    message = str(error)
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__

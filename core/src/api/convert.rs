@@ -184,6 +184,48 @@ pub fn host_id(value: f64) -> Option<u64> {
     None
 }
 
+/// An exception the host's own code raised: in a stage's action, or while the binding read what
+/// the action returned (a getter, a mapping's own method). Every binding turns its host's
+/// exception into one (`type_name`: the exception's class name, `TypeError`, `ValueError`;
+/// empty for a thrown value that is not an exception), so that the attempt it fails says the
+/// same in every host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostError {
+    /// The exception's type, as the host names it; empty when the host threw a value that is
+    /// not an exception (a JavaScript string).
+    pub type_name: String,
+    /// Its message (the value itself, as text, for a thrown value that is not an exception).
+    pub message: String,
+}
+
+impl HostError {
+    /// An exception of `type_name` saying `message`.
+    #[must_use]
+    pub fn new(type_name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            type_name: type_name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The detail of the attempt it failed: `Type: message`, `Type` when the message is empty,
+    /// `message` when there is no type.
+    #[must_use]
+    pub fn detail(&self) -> String {
+        match (self.type_name.is_empty(), self.message.is_empty()) {
+            (true, _) => self.message.clone(),
+            (false, true) => self.type_name.clone(),
+            (false, false) => format!("{}: {}", self.type_name, self.message),
+        }
+    }
+
+    /// The report of the attempt it failed.
+    #[must_use]
+    pub fn report(&self) -> StageReport {
+        StageReport::failure(self.detail())
+    }
+}
+
 /// The report of an attempt whose action succeeded and returned metrics, as the host's walk
 /// over them gave them ([`MetricPath`]): a success with those metrics, or, when they are not
 /// metrics (the walk or [`MetricsInput::from_json`] failed), a failure whose detail is the

@@ -155,3 +155,12 @@ fn attempt_reports_from_returned_metrics() {
         Some("metric `a` is not a finite number")
     );
 }
+
+#[test]
+fn host_errors_read_the_same_in_every_host() {
+    let report = HostError::new("ValueError", "boom").report();
+    assert!(!report.success);
+    assert_eq!(report.detail.as_deref(), Some("ValueError: boom"));
+    assert_eq!(HostError::new("RuntimeError", "").detail(), "RuntimeError");
+    assert_eq!(HostError::new("", "plain string").detail(), "plain string");
+}
