@@ -86,6 +86,11 @@ fn plain(value: &JsValue, depth: usize) -> Result<Value, Failure> {
         return Ok(Value::Bool(b));
     }
     if let Some(n) = value.as_f64() {
+        // Integral numbers as integers, as napi's conversion and `JSON.parse` give them.
+        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+            #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+            return Ok(Value::Number((n as i64).into()));
+        }
         return Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number));
     }
     if let Some(s) = value.as_string() {
