@@ -496,6 +496,11 @@ export interface ErrorAnswer {
     | "KIRO-E030"
     | "KIRO-E031"
     | "KIRO-E032"
+    | "KIRO-E033"
+    | "KIRO-E040"
+    | "KIRO-E041"
+    | "KIRO-E042"
+    | "KIRO-E043"
     | "KIRO-E099";
   /**
    * Every problem found.
@@ -544,6 +549,11 @@ export interface Diagnostic {
     | "KIRO-E030"
     | "KIRO-E031"
     | "KIRO-E032"
+    | "KIRO-E033"
+    | "KIRO-E040"
+    | "KIRO-E041"
+    | "KIRO-E042"
+    | "KIRO-E043"
     | "KIRO-E099";
   /**
    * How to fix it, when kiro can tell.

@@ -72,7 +72,7 @@ export interface PolicyRun {
   /**
    * Runs the policy's pipeline with `actions` (stage name to function) and resolves with the
    * result; stages without an action succeed at once. Rejects before anything runs when an
-   * action names no stage (`KIRO-E005`) or the policy has no pipeline (`KIRO-E030`).
+   * action names no stage (`KIRO-E005`) or the policy has no pipeline (`KIRO-E033`).
    */
   run(actions: Record<string, StageAction>, options?: RunOptions | null): Promise<RunResult>;
 }

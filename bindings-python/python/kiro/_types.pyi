@@ -90,6 +90,11 @@ Code: TypeAlias = Literal[
     'KIRO-E030',
     'KIRO-E031',
     'KIRO-E032',
+    'KIRO-E033',
+    'KIRO-E040',
+    'KIRO-E041',
+    'KIRO-E042',
+    'KIRO-E043',
     'KIRO-E099',
 ]
 
