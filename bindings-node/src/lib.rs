@@ -4,6 +4,7 @@
 //! package's entry point, adds `policy.run` from `run.cjs` (shared with the WebAssembly
 //! binding).
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
 mod error;
 mod run;

@@ -2,6 +2,7 @@
 //! (`convert`), calls the core's boundary API and maps failures (`error`). The `kiro` Python
 //! package re-exports everything with docstrings and type stubs.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod columns;
 mod convert;
 mod error;

@@ -6,6 +6,7 @@
 //! and call `Policy.fromText`. `policy.run` is added by the entry points in `js/`, from the glue
 //! shared with the Node.js binding (`bindings-node/run.cjs`, copied by `build.sh`).
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
 mod error;
 mod run;

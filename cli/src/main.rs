@@ -4,6 +4,7 @@
 //! verdict; `kiro validate POLICY` reports every problem in a policy; `kiro schema` prints the
 //! JSON Schema of the policy format. See `kiro --help`.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod args;
 mod commands;
 mod diagnostics;

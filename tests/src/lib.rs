@@ -7,6 +7,7 @@
 //! `tests/conformance/run/README.md`. The Python, Node and WebAssembly runners implement this
 //! same reading in their own test suites.
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod run;
 
 use kiro::document::{Format, Limits};

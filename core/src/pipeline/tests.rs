@@ -1,8 +1,7 @@
 //! Tests of pipelines: validation, planning, renderings and the run's state machine on
 //! virtual time.
 
-// A test fails by panicking.
-#![allow(clippy::panic)]
+#![allow(clippy::panic, reason = "a test fails by panicking")]
 
 mod execution;
 mod fake;
