@@ -72,9 +72,10 @@ fn to_json(obj: &Bound<'_, PyAny>, at: &mut MetricPath) -> PyResult<Value> {
     }
     // Number-like objects (Decimal, NumPy scalars, Fraction).
     if (obj.hasattr("__float__")? || obj.hasattr("__index__")?)
-        && let Ok(f) = obj.extract::<f64>() {
-            return at.float(f).map_err(raise);
-        }
+        && let Ok(f) = obj.extract::<f64>()
+    {
+        return at.float(f).map_err(raise);
+    }
     let type_name = obj.get_type().name()?.to_cow()?.into_owned();
     let top_level = || format!("metrics must be a mapping of names to values, not `{type_name}`");
     Err(raise(at.type_error(&type_name, top_level, "None")))

@@ -62,19 +62,21 @@ fn to_value(value: &Bound<'_, PyAny>) -> Result<Value, BoundaryError> {
         }
     }
     if (value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>())
-        && let Ok(f) = value.extract::<f64>() {
-            return Ok(Number::from_f64(f).map_or(Value::Null, Value::Number));
-        }
+        && let Ok(f) = value.extract::<f64>()
+    {
+        return Ok(Number::from_f64(f).map_or(Value::Null, Value::Number));
+    }
     if let Ok(s) = value.cast::<PyString>() {
         return Ok(Value::String(s.to_string()));
     }
     if (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
-        && let Ok(items) = value.try_iter() {
-            return items
-                .map(|item| item.map_err(|_| not_data(value)).and_then(|i| to_value(&i)))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array);
-        }
+        && let Ok(items) = value.try_iter()
+    {
+        return items
+            .map(|item| item.map_err(|_| not_data(value)).and_then(|i| to_value(&i)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, item) in dict.iter() {

@@ -49,7 +49,11 @@ fn kiro_with_stdin(args: &[&str], stdin: &str) -> Output {
         .expect("stdin is piped")
         .write_all(stdin.as_bytes());
     if let Err(e) = written {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
     }
     child.wait_with_output().expect("kiro finishes")
 }

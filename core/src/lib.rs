@@ -34,7 +34,11 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 #![forbid(unsafe_code)]
 // The core writes nothing to a terminal, and its outputs never depend on hash order.
-#![deny(clippy::print_stdout, clippy::print_stderr, clippy::iter_over_hash_type)]
+#![deny(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::iter_over_hash_type
+)]
 
 // The modules, bottom to top: shared layers, then the sections of a policy, then what is made
 // of their answers and the boundary every host wraps.
