@@ -19,7 +19,7 @@ step "benches compile and run once as tests"
 cargo test --benches -p kiro-benches
 
 step "fuzz targets build"
-cargo build --manifest-path fuzz/Cargo.toml --bins
+cargo build --locked --manifest-path fuzz/Cargo.toml --bins
 
 step "bindings: Python, Node, WebAssembly"
 bash .ci/bindings.sh
