@@ -45,7 +45,7 @@ pub(super) struct StageState {
     pub(super) result: StageResult,
     /// The report its exit gate was checked on, when it has an exit gate and got that far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) judged: Option<StageReport>,
+    pub(super) judged: Option<Box<StageReport>>,
 }
 
 /// A stage's result in a saved state: everything but the exit gate's decision and

@@ -15,6 +15,7 @@ use crate::metrics::MetricsInput;
 use crate::pipeline::duration::{MAX_DURATION_MS, format_duration};
 use crate::pipeline::{CompiledPipeline, Stage};
 use crate::policy::CompiledPolicy;
+use std::collections::HashSet;
 
 /// Takes `event` into `state` and returns what the host must do, in order. Deterministic: no
 /// clock, no I/O; the same state and event give the same state and effects.
@@ -128,6 +129,7 @@ fn start(
     }
     check_actions(pipeline, actions)?;
     let n = pipeline.stages.len();
+    let actions: HashSet<&str> = actions.iter().map(String::as_str).collect();
     *state = RunState {
         origin_ms: Some(at_ms),
         now_ms: at_ms,
@@ -143,7 +145,7 @@ fn start(
             .map(|(i, stage)| StageState {
                 phase: Phase::Pending,
                 waiting: pipeline.needs[i].len(),
-                action: actions.contains(&stage.name),
+                action: actions.contains(stage.name.as_str()),
                 current: None,
                 result: pending_result(stage),
                 judged: None,
@@ -173,11 +175,15 @@ pub(super) fn check_actions<S: AsRef<str>>(
     pipeline: &CompiledPipeline,
     actions: &[S],
 ) -> Result<(), RunError> {
+    if actions.is_empty() {
+        return Ok(());
+    }
     let names = || pipeline.stages.iter().map(|s| s.name.as_str());
+    let known: HashSet<&str> = names().collect();
     let unknown: Vec<Diagnostic> = actions
         .iter()
         .map(AsRef::as_ref)
-        .filter(|a| !names().any(|n| n == *a))
+        .filter(|a| !known.contains(a))
         .map(|a| unknown_action(a, did_you_mean(a, names())))
         .collect();
     if unknown.is_empty() {
@@ -251,6 +257,8 @@ impl Work {
 
 enum End {
     Report(StageReport),
+    /// A stage without an action: it succeeded at once, with no observations.
+    NoAction,
     TimedOut,
 }
 
@@ -283,11 +291,12 @@ impl Run<'_, '_> {
     /// nothing more happens at this moment; then ends the run if it is over.
     fn tick(&mut self) {
         let mut batch = self.take_ended();
+        // What the batch started at once, judged in the next round; the two buffers swap.
+        let mut next = Vec::new();
         loop {
             // Stable: the one item of a stage keeps its place.
             batch.sort_by_key(Work::stage);
-            let mut next = Vec::new();
-            for work in batch {
+            for work in batch.drain(..) {
                 self.handle(work, &mut next);
             }
             if self.state.stop.is_some() {
@@ -301,7 +310,7 @@ impl Run<'_, '_> {
             if next.is_empty() {
                 break;
             }
-            batch = next;
+            std::mem::swap(&mut batch, &mut next);
         }
         self.state.interrupted = false;
         if self.state.stop.is_some()
@@ -405,7 +414,7 @@ impl Run<'_, '_> {
         if !self.state.stages[i].action {
             next.push(Work::Ended {
                 stage: i,
-                end: End::Report(StageReport::success(MetricsInput::default())),
+                end: End::NoAction,
             });
             return;
         }
@@ -447,10 +456,14 @@ impl Run<'_, '_> {
         let (attempt, started_at_ms) = self.state.stages[i].current.take().unwrap_or((1, now));
         let (outcome, detail) = match &end {
             End::TimedOut => (AttemptOutcome::TimedOut, None),
+            End::NoAction => (AttemptOutcome::Succeeded, None),
             End::Report(r) if r.success => (AttemptOutcome::Succeeded, r.detail.clone()),
             End::Report(r) => (AttemptOutcome::Failed, r.detail.clone()),
         };
-        self.state.stages[i].result.attempts.push(AttemptRecord {
+        let attempts = &mut self.state.stages[i].result.attempts;
+        // Most stages run once: room for one record, not the four a first push makes.
+        attempts.reserve_exact(1);
+        attempts.push(AttemptRecord {
             attempt,
             started_at_ms,
             duration_ms: now.saturating_sub(started_at_ms),
@@ -479,6 +492,7 @@ impl Run<'_, '_> {
                 self.retry_or_fail(i, attempt, reason, StageOutcome::Failed, next);
             }
             End::Report(report) => self.judge_exit(i, report.metrics),
+            End::NoAction => self.judge_exit(i, MetricsInput::default()),
         }
     }
 
@@ -526,7 +540,7 @@ impl Run<'_, '_> {
         let check = check_exit(self.policy, i, &metrics);
         if !matches!(check, ExitCheck::None) {
             // Kept so that a restore recomputes the decision instead of saving it.
-            self.state.stages[i].judged = Some(StageReport::success(metrics));
+            self.state.stages[i].judged = Some(Box::new(StageReport::success(metrics)));
         }
         match check {
             ExitCheck::None => self.pass(i, None),
@@ -662,13 +676,20 @@ impl Run<'_, '_> {
         for timer in std::mem::take(&mut self.state.timers) {
             self.effects.push(RunEffect::ClearTimer { id: timer.id });
         }
-        let why = match self.state.stop {
-            Some(Stop::FailFast { stage }) => format!(
-                "stage `{}` failed and fail_fast is on",
-                pipeline.stages[stage].name
-            ),
-            Some(Stop::Interrupted) => "the run was interrupted".to_owned(),
-            None => "its needs were never met".to_owned(),
+        let stop = self.state.stop;
+        // Built only when a stage is left to cancel or skip.
+        let left = self.state.stages.iter().any(|s| s.phase != Phase::Done);
+        let why = if left {
+            match stop {
+                Some(Stop::FailFast { stage }) => format!(
+                    "stage `{}` failed and fail_fast is on",
+                    pipeline.stages[stage].name
+                ),
+                Some(Stop::Interrupted) => "the run was interrupted".to_owned(),
+                None => "its needs were never met".to_owned(),
+            }
+        } else {
+            String::new()
         };
         let at_ms = self.rel();
         for i in 0..self.state.stages.len() {
