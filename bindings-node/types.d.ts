@@ -48,6 +48,10 @@ export type Code =
   | "KIRO-E041"
   | "KIRO-E042"
   | "KIRO-E043"
+  | "KIRO-E050"
+  | "KIRO-E051"
+  | "KIRO-E052"
+  | "KIRO-E053"
   | "KIRO-E099";
 /**
  * What an undecidable condition (missing data) means.

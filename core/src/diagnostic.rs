@@ -139,8 +139,16 @@ codes! {
     StatePolicyMismatch = "KIRO-E041",
     /// an event is earlier than the last one the state has seen
     TimeWentBackwards = "KIRO-E042",
-    /// an event for an attempt or timer the state does not know, or after it is done
+    /// an event for something the state does not know or does not wait for, or after it is done
     UnexpectedEvent = "KIRO-E043",
+    /// two observations of a monitor carry the same time
+    DuplicateObservation = "KIRO-E050",
+    /// an approval or rejection by a persona that may not approve that trigger
+    NotAnApprover = "KIRO-E051",
+    /// observations come too densely for a window to hold them
+    WindowTooDense = "KIRO-E052",
+    /// the policy has no triggers to monitor
+    NoTriggers = "KIRO-E053",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
 }

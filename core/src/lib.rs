@@ -58,10 +58,10 @@ pub mod metrics;
 pub mod tri;
 #[doc(hidden)]
 pub mod units;
-// Sections of a policy (next: rollout, monitor, alert, risk), and the policy that assembles
-// them.
+// Sections of a policy (next: rollout, alert, risk), and the policy that assembles them.
 #[doc(hidden)]
 pub mod gate;
+pub mod monitor;
 pub mod pipeline;
 #[doc(hidden)]
 pub mod policy;

@@ -4,10 +4,14 @@
 //! plan of the policy's pipeline (a subset of its JSON) instead of a decision. A case with a
 //! `run:` section runs the pipeline with a scripted host on virtual time and expects a subset
 //! of the run's result (and, with `expect_events`, its exact events); see
-//! `tests/conformance/run/README.md`. The Python, Node and WebAssembly runners implement this
-//! same reading in their own test suites.
+//! `tests/conformance/run/README.md`. A case with a `monitor:` section feeds the policy's
+//! triggers a timeline of events and expects a subset of each decision; see
+//! `tests/conformance/monitor/README.md` (run by this runner only, for now). The Python, Node
+//! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
+mod monitor;
 mod run;
 
 use kiro::document::{Format, Limits};
@@ -94,6 +98,15 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         .transpose()
         .map_err(|d| d.to_string())?;
     let expected_error = ExpectedError::of(spec)?;
+    if let Some(monitor_spec) = spec.get("monitor") {
+        return match CompiledPolicy::from_text(&policy_text, format) {
+            Ok(policy) => monitor::run(&policy, spec, monitor_spec),
+            Err(e) => match &expected_error {
+                Some(expected) => expected.check(&errors(&e), &policy_text),
+                None => Err(format!("the policy does not compile: {:?}", errors(&e))),
+            },
+        };
+    }
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)
             .map_err(|e| format!("the policy does not compile: {:?}", errors(&e)))?;

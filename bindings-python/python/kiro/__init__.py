@@ -84,7 +84,11 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E040",  # a saved state kiro cannot read: malformed, of another kind, or of an unknown or newer format
     "KIRO-E041",  # a saved state belongs to a different policy
     "KIRO-E042",  # an event is earlier than the last one the state has seen
-    "KIRO-E043",  # an event for an attempt or timer the state does not know, or after it is done
+    "KIRO-E043",  # an event for something the state does not know or does not wait for, or after it is done
+    "KIRO-E050",  # two observations of a monitor carry the same time
+    "KIRO-E051",  # an approval or rejection by a persona that may not approve that trigger
+    "KIRO-E052",  # observations come too densely for a window to hold them
+    "KIRO-E053",  # the policy has no triggers to monitor
     "KIRO-E099",  # an internal error in kiro itself; please report it
 )
 

@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
 use crate::metrics::table::MetricTable;
-use crate::{gate, pipeline};
+use crate::{gate, monitor, pipeline};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -112,11 +112,13 @@ impl Compiler<'_> {
         let pipeline = policy.pipeline.as_ref().and_then(|decl| {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
+        let monitor = monitor::compile(cx, &policy.windows, &policy.triggers, &mut self.diagnostics);
         Compiled {
             policy: reference,
             metrics,
             gates,
             pipeline,
+            monitor,
         }
     }
 }

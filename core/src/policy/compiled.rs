@@ -27,6 +27,8 @@ pub(crate) struct Compiled {
     pub gates: GateSet,
     /// The `pipeline` section, when the policy has one.
     pub pipeline: Option<CompiledPipeline>,
+    /// The `triggers` and `windows` sections, when the policy has triggers.
+    pub monitor: Option<crate::monitor::CompiledMonitor>,
 }
 
 impl CompiledPolicy {

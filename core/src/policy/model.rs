@@ -3,13 +3,14 @@
 //! Unknown keys are rejected everywhere (`deny_unknown_fields`). Names and conditions keep the
 //! span they were written at so that later checks can point into the text. Each part is
 //! declared where it is compiled (metrics in `metrics`, personas and criteria in `criteria`,
-//! gates in `gate`, the pipeline in `pipeline`); they are all re-exported here, so the whole
+//! gates in `gate`, the pipeline in `pipeline`, triggers and windows in `monitor`); they are all re-exported here, so the whole
 //! document model reads from one place.
 
 pub use crate::criteria::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
 pub use crate::criteria::personas::PersonaDecl;
 pub use crate::gate::model::GateDecl;
 pub use crate::metrics::decl::MetricDecl;
+pub use crate::monitor::model::{TriggerDecl, WindowDecl};
 pub use crate::pipeline::model::PipelineDecl;
 
 use crate::document::Spanned;
@@ -45,6 +46,12 @@ pub struct Policy {
     /// The pipeline: stages with dependencies, exit gates, timeouts and retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineDecl>,
+    /// Aggregates over trailing windows of observations, which triggers read by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub windows: BTreeMap<String, Spanned<WindowDecl>>,
+    /// Rollback triggers: conditions held over time, with the action each calls for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Spanned<TriggerDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {

@@ -1,0 +1,137 @@
+//! The compiled monitor: windows and triggers with their conditions compiled to slots.
+//!
+//! A trigger's condition reads a record of `metrics + windows` slots: the policy's metrics
+//! first (their slots as in the policy), then one slot per window, in name order.
+
+use super::model::{Action, MissingRule, OnTimeout};
+use crate::condition::Program;
+use crate::units::Unit;
+
+/// The most observations one window holds; denser observations are refused
+/// ([`crate::Code::WindowTooDense`]), so a monitor's memory is bounded whatever the stream.
+pub const MAX_WINDOW_SAMPLES: usize = 100_000;
+
+/// The default `consecutive_error_limit`, as in Argo Rollouts.
+pub const DEFAULT_CONSECUTIVE_ERROR_LIMIT: u32 = 4;
+
+/// A policy's triggers and windows, compiled.
+#[derive(Debug)]
+pub struct CompiledMonitor {
+    /// How many metric slots come before the window slots.
+    pub(crate) metrics: usize,
+    pub(crate) windows: Vec<Window>,
+    pub(crate) triggers: Vec<Trigger>,
+}
+
+impl CompiledMonitor {
+    /// The trigger names, in policy order.
+    #[must_use]
+    pub fn trigger_names(&self) -> Vec<&str> {
+        self.triggers.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// The window names, in slot (name) order.
+    #[must_use]
+    pub fn window_names(&self) -> Vec<&str> {
+        self.windows.iter().map(|w| w.name.as_str()).collect()
+    }
+
+    /// The longest window, in milliseconds (0 without windows).
+    #[must_use]
+    pub fn longest_window_ms(&self) -> u64 {
+        self.windows.iter().map(|w| w.over_ms).max().unwrap_or(0)
+    }
+}
+
+/// One window: an aggregate of a metric (or two counters) over a trailing time span.
+#[derive(Debug)]
+pub(crate) struct Window {
+    pub name: String,
+    pub func: WindowFn,
+    /// The metric's slot (the numerator of a ratio).
+    pub metric: usize,
+    /// The denominator's slot of a ratio.
+    pub to: Option<usize>,
+    pub over_ms: u64,
+    /// The unit of the aggregate.
+    pub unit: Unit,
+}
+
+/// What a window computes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum WindowFn {
+    Avg,
+    Min,
+    Max,
+    Sum,
+    Count,
+    Rate,
+    Increase,
+    /// The percentile, from 0 to 100.
+    Percentile(f64),
+    Ratio,
+}
+
+impl WindowFn {
+    /// The function as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowFn::Avg => "avg",
+            WindowFn::Min => "min",
+            WindowFn::Max => "max",
+            WindowFn::Sum => "sum",
+            WindowFn::Count => "count",
+            WindowFn::Rate => "rate",
+            WindowFn::Increase => "increase",
+            WindowFn::Percentile(_) => "percentile",
+            WindowFn::Ratio => "ratio",
+        }
+    }
+}
+
+/// A trigger: its tiers (one for the single-tier form), missing-data rule and limits.
+#[derive(Debug)]
+pub(crate) struct Trigger {
+    pub name: String,
+    pub tiers: Vec<Tier>,
+    pub on_missing: OnMissingRule,
+    pub limits: Limits,
+}
+
+/// The missing-data rule of a trigger.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum OnMissingRule {
+    Now(MissingRule),
+    After { after_ms: u64, then: MissingRule },
+}
+
+/// The limits of a trigger, applied to each of its tiers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Limits {
+    pub failure: Option<u32>,
+    pub consecutive_errors: u32,
+    pub inconclusive: Option<u32>,
+    pub min_observations: u32,
+}
+
+/// One tier: a condition, how long it must hold, and the action.
+#[derive(Debug)]
+pub(crate) struct Tier {
+    pub when: Program,
+    pub for_ms: u64,
+    pub action: Action,
+    pub mode: TierMode,
+    pub fast_track: bool,
+}
+
+/// Who carries a tier's action out.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TierMode {
+    Automatic,
+    Immediate,
+    Manual {
+        approvers: Vec<String>,
+        timeout_ms: Option<u64>,
+        on_timeout: OnTimeout,
+    },
+}

@@ -1,0 +1,223 @@
+//! A monitor's state: plain data that saves, restores and replays.
+//!
+//! What it holds is bounded by the policy, not by the stream: per window the samples of its
+//! trailing span (at most [`MAX_WINDOW_SAMPLES`](super::MAX_WINDOW_SAMPLES)), and per tier a
+//! fixed set of counters and times.
+
+use super::compiled::CompiledMonitor;
+use super::decision::Final;
+use super::model::Action;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Everything a monitor remembers between events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorState {
+    /// The time of the last event taken.
+    pub(crate) last_ms: Option<u64>,
+    /// The time of the last observation taken.
+    pub(crate) last_observation_ms: Option<u64>,
+    /// The final verdict, once the monitor has ended.
+    pub(crate) ended: Option<Final>,
+    /// Per window, in slot order.
+    pub(crate) windows: Vec<WindowState>,
+    /// Per trigger, in policy order.
+    pub(crate) triggers: Vec<TriggerState>,
+}
+
+/// The samples a window holds, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WindowState {
+    pub samples: VecDeque<Sample>,
+}
+
+/// One observation in a window: its time and value (and the denominator of a ratio), in base
+/// units. Saved as `[at_ms, value]` or `[at_ms, value, denominator]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sample {
+    pub at_ms: u64,
+    pub value: f64,
+    pub to: Option<f64>,
+}
+
+impl Serialize for Sample {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.to {
+            None => (self.at_ms, self.value).serialize(s),
+            Some(to) => (self.at_ms, self.value, to).serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sample {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Two(u64, f64),
+            Three(u64, f64, f64),
+        }
+        Ok(match Form::deserialize(d)? {
+            Form::Two(at_ms, value) => Sample {
+                at_ms,
+                value,
+                to: None,
+            },
+            Form::Three(at_ms, value, to) => Sample {
+                at_ms,
+                value,
+                to: Some(to),
+            },
+        })
+    }
+}
+
+/// Per trigger: one state per tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TriggerState {
+    pub tiers: Vec<TierState>,
+}
+
+/// Where one tier stands.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TierState {
+    pub phase: Phase,
+    /// How long the condition has been observed to hold in the current run.
+    pub held_ms: u64,
+    /// The time of the previous observation, when it counted as one where the condition held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev_hit_ms: Option<u64>,
+    /// Since when data has been missing, in the current run of missing observations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_since_ms: Option<u64>,
+    pub counters: Counters,
+    /// Every action taken, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acted: Vec<Action>,
+}
+
+/// A tier's counters, over the whole analysis.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Counters {
+    /// Observations taken.
+    pub observations: u32,
+    /// Observations that decided the condition (true or false).
+    pub decided: u32,
+    /// Observations that counted as the condition holding (with `on_missing: fire`, missing
+    /// ones too).
+    pub hits: u32,
+    /// Observations without data for the condition.
+    pub missing: u32,
+    /// Observations where a value read was NaN.
+    pub inconclusive: u32,
+    /// Observations where a source failed (or the condition could not be evaluated).
+    pub errors: u32,
+    /// Source errors in a row, up to this observation.
+    pub consecutive_errors: u32,
+}
+
+/// The phase of a tier.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum Phase {
+    /// The condition does not hold.
+    #[default]
+    Ok,
+    /// The condition holds (or holds over missing data), not yet long enough.
+    Pending,
+    /// The tier's rule is met; it acts once the tier before it has acted.
+    Firing { reason: Reason },
+    /// The action waits for approval.
+    AwaitingApproval {
+        action: Action,
+        reason: Reason,
+        since_ms: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline_ms: Option<u64>,
+        /// The deadline passed (`on_timeout: hold` or `escalate`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        timed_out: bool,
+    },
+    /// The action was called for.
+    Acted {
+        action: Action,
+        reason: Reason,
+        at_ms: u64,
+    },
+}
+
+/// Why a tier fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The condition held for `for` (or at once, for an immediate trigger).
+    Held,
+    /// More observations where the condition held than `failure_limit` allows.
+    FailureLimit,
+    /// More source errors in a row than `consecutive_error_limit` allows.
+    ErrorLimit,
+    /// More inconclusive (NaN) observations than `inconclusive_limit` allows.
+    InconclusiveLimit,
+}
+
+impl Reason {
+    /// The reason in words.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::Held => "the condition held",
+            Reason::FailureLimit => "the failure limit was exceeded",
+            Reason::ErrorLimit => "the consecutive error limit was exceeded",
+            Reason::InconclusiveLimit => "the inconclusive limit was exceeded",
+        }
+    }
+}
+
+impl MonitorState {
+    /// The state of a monitor that has seen nothing yet.
+    pub(crate) fn initial(monitor: &CompiledMonitor) -> Self {
+        MonitorState {
+            last_ms: None,
+            last_observation_ms: None,
+            ended: None,
+            windows: vec![WindowState::default(); monitor.windows.len()],
+            triggers: monitor
+                .triggers
+                .iter()
+                .map(|t| TriggerState {
+                    tiers: vec![TierState::default(); t.tiers.len()],
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the state has the shape of `monitor` (a restored state whose policy hash
+    /// matched always has).
+    pub(crate) fn fits(&self, monitor: &CompiledMonitor) -> bool {
+        self.windows.len() == monitor.windows.len()
+            && self.triggers.len() == monitor.triggers.len()
+            && self
+                .triggers
+                .iter()
+                .zip(&monitor.triggers)
+                .all(|(s, t)| s.tiers.len() == t.tiers.len())
+    }
+
+    /// How many window samples the state holds: the part of its size that depends on the
+    /// stream, bounded by the windows' spans.
+    #[must_use]
+    pub fn window_samples(&self) -> usize {
+        self.windows.iter().map(|w| w.samples.len()).sum()
+    }
+
+    /// Whether the monitor has ended (a rollback or promotion acted, an abort, or the end).
+    #[must_use]
+    pub fn is_ended(&self) -> bool {
+        self.ended.is_some()
+    }
+}

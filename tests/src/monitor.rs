@@ -1,0 +1,139 @@
+//! `monitor:` cases: a policy's triggers fed a timeline of events, as described in
+//! `tests/conformance/monitor/README.md`.
+//!
+//! Every case runs three ways, which must agree byte for byte: live, with the state saved to
+//! JSON and restored after every event; without ever stopping; and by replaying the event log
+//! from a new state. An event that is refused must leave the saved state unchanged.
+
+use kiro::monitor::{MonitorEvent, MonitorState, replay, step};
+use kiro::{CompiledPolicy, KiroError};
+use serde_json::Value;
+
+/// Runs the `monitor:` section `spec` of a case on `policy` and compares it with `expect`.
+///
+/// # Errors
+/// A message saying how the monitor's answers differ from the case.
+pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result<(), String> {
+    let events: Vec<MonitorEvent> = spec
+        .get("events")
+        .and_then(Value::as_array)
+        .ok_or("`monitor.events` is a list")?
+        .iter()
+        .enumerate()
+        .map(|(i, e)| MonitorEvent::from_json(e).map_err(|err| format!("event {i}: {err}")))
+        .collect::<Result<_, _>>()?;
+    let expected_error = case.get("expect_error").and_then(Value::as_str);
+    let error_at = case
+        .get("error_at")
+        .and_then(Value::as_u64)
+        .and_then(|i| usize::try_from(i).ok());
+    let err = |e: &dyn KiroError| format!("{}: {e}", e.code());
+
+    let mut restored = MonitorState::new(policy).map_err(|e| err(&e))?;
+    let mut straight = restored.clone();
+    let mut decisions = Vec::new();
+    let mut failure = None;
+    for (i, event) in events.iter().enumerate() {
+        let before = restored.save(policy).map_err(|e| err(&e))?;
+        let answer = step(&mut restored, policy, event);
+        let again = step(&mut straight, policy, event);
+        match (answer, again) {
+            (Ok(a), Ok(b)) => {
+                let a = serde_json::to_string(&a).map_err(|e| e.to_string())?;
+                let b = serde_json::to_string(&b).map_err(|e| e.to_string())?;
+                if a != b {
+                    return Err(format!(
+                        "event {i}: a restored monitor decided differently from one never stopped\nrestored: {a}\nstraight: {b}"
+                    ));
+                }
+                decisions.push(serde_json::from_str::<Value>(&a).map_err(|e| e.to_string())?);
+                let saved = restored.save(policy).map_err(|e| err(&e))?;
+                restored = MonitorState::restore(policy, &saved).map_err(|e| err(&e))?;
+                if restored.save(policy).map_err(|e| err(&e))? != saved {
+                    return Err(format!(
+                        "event {i}: save → restore → save changed the state"
+                    ));
+                }
+            }
+            (Err(e), Err(_)) => {
+                let after = restored.save(policy).map_err(|e| err(&e))?;
+                if after != before {
+                    return Err(format!("event {i}: a refused event changed the state"));
+                }
+                failure = Some((i, e));
+                break;
+            }
+            (a, b) => {
+                return Err(format!(
+                    "event {i}: restored and straight monitors disagree: {:?} / {:?}",
+                    a.map(|_| ()),
+                    b.map(|_| ())
+                ));
+            }
+        }
+    }
+    if failure.is_none() {
+        check_replay(policy, &events, &decisions, &straight)?;
+    }
+    match (failure, expected_error) {
+        (None, None) => {}
+        (None, Some(code)) => return Err(format!("expected error {code}, got none")),
+        (Some((i, e)), Some(code)) => {
+            if !e.diagnostics().iter().any(|d| d.code.as_str() == code) {
+                return Err(format!("event {i}: expected {code}, got {}", err(&e)));
+            }
+            if error_at.is_some_and(|at| at != i) {
+                return Err(format!(
+                    "expected the error at event {error_at:?}, got it at {i}"
+                ));
+            }
+            if let Some(message) = case.get("expect_message").and_then(Value::as_str)
+                && !e.diagnostics().iter().any(|d| d.message == message)
+            {
+                return Err(format!("expected message {message:?}, got {}", err(&e)));
+            }
+        }
+        (Some((i, e)), None) => return Err(format!("event {i}: unexpected error {}", err(&e))),
+    }
+    let Some(expect) = case.get("expect") else {
+        return if expected_error.is_some() {
+            Ok(())
+        } else {
+            Err("the case has neither `expect` nor `expect_error`".into())
+        };
+    };
+    crate::subset("$", expect, &Value::Array(decisions.clone()))
+        .map_err(|e| format!("{e}\ndecisions:\n{}", lines(&decisions)))
+}
+
+/// Replaying the log from a new state gives the same decisions and the same final state.
+fn check_replay(
+    policy: &CompiledPolicy,
+    events: &[MonitorEvent],
+    decisions: &[Value],
+    straight: &MonitorState,
+) -> Result<(), String> {
+    let (state, replayed) = replay(policy, events).map_err(|e| format!("replay: {e}"))?;
+    let replayed: Vec<Value> = replayed
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    if replayed != decisions {
+        return Err("replaying the log gave other decisions".into());
+    }
+    let save = |s: &MonitorState| s.save(policy).map_err(|e| e.to_string());
+    if save(&state)? != save(straight)? {
+        return Err("replaying the log gave another state".into());
+    }
+    Ok(())
+}
+
+fn lines(decisions: &[Value]) -> String {
+    decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!("[{i}] {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
