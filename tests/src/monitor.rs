@@ -32,6 +32,7 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
     let mut restored = MonitorState::new(policy).map_err(|e| err(&e))?;
     let mut straight = restored.clone();
     let mut decisions = Vec::new();
+    let mut texts = Vec::new();
     let mut failure = None;
     for (i, event) in events.iter().enumerate() {
         let before = restored.save(policy).map_err(|e| err(&e))?;
@@ -47,6 +48,7 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
                     ));
                 }
                 decisions.push(serde_json::from_str::<Value>(&a).map_err(|e| e.to_string())?);
+                texts.push(a);
                 let saved = restored.save(policy).map_err(|e| err(&e))?;
                 restored = MonitorState::restore(policy, &saved).map_err(|e| err(&e))?;
                 if restored.save(policy).map_err(|e| err(&e))? != saved {
@@ -73,7 +75,7 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
         }
     }
     if failure.is_none() {
-        check_replay(policy, &events, &decisions, &straight)?;
+        check_replay(policy, &events, &texts, &straight)?;
     }
     match (failure, expected_error) {
         (None, None) => {}
@@ -110,13 +112,13 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
 fn check_replay(
     policy: &CompiledPolicy,
     events: &[MonitorEvent],
-    decisions: &[Value],
+    decisions: &[String],
     straight: &MonitorState,
 ) -> Result<(), String> {
     let (state, replayed) = replay(policy, events).map_err(|e| format!("replay: {e}"))?;
-    let replayed: Vec<Value> = replayed
+    let replayed: Vec<String> = replayed
         .iter()
-        .map(serde_json::to_value)
+        .map(serde_json::to_string)
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
     if replayed != decisions {

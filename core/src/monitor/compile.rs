@@ -614,20 +614,22 @@ impl<'a> Cx<'a> {
         match decl.map(|d| (&d.value, d.span)) {
             None => OnMissingRule::Now(MissingRule::Hold),
             Some((OnMissing::Now(rule), _)) => OnMissingRule::Now(*rule),
-            Some((OnMissing::After(after), _)) => {
-                let after_ms = self.duration(&after.after, "after").unwrap_or(0);
-                if after.then.value == MissingRule::Hold {
+            Some((OnMissing::After(after), span)) => {
+                let after_ms = self
+                    .duration(&Spanned::new(span, after.after.clone()), "after")
+                    .unwrap_or(0);
+                if after.then == MissingRule::Hold {
                     self.error(
                         Code::InvalidValue,
                         "`then: hold` changes nothing: missing data holds until `after` anyway",
-                        after.then.span,
-                        "hold",
+                        span,
+                        "then: hold",
                     )
                     .help = Some("use `then: fire` or `then: resolve`".into());
                 }
                 OnMissingRule::After {
                     after_ms,
-                    then: after.then.value,
+                    then: after.then,
                 }
             }
         }

@@ -322,7 +322,8 @@ fn what_next(
             let _ = write!(out, "clears when `{when}` no longer holds");
             let min = trigger.limits.min_observations;
             if ts.counters.decided < min {
-                let _ = write!(out, "; fires only after {min} decided observations");
+                let plural = if min == 1 { "" } else { "s" };
+                let _ = write!(out, "; fires only after {min} decided observation{plural}");
             }
         }
         Phase::Firing { reason } => {

@@ -164,9 +164,9 @@ pub enum OnMissing {
 #[serde(deny_unknown_fields)]
 pub struct MissingAfter {
     /// How long data may be missing before `then` applies.
-    pub after: Spanned<DurationDecl>,
+    pub after: DurationDecl,
     /// `fire` or `resolve`.
-    pub then: Spanned<MissingRule>,
+    pub then: MissingRule,
 }
 
 /// What missing data means for a trigger.

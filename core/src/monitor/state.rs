@@ -34,7 +34,9 @@ pub(crate) struct WindowState {
 }
 
 /// One observation in a window: its time and value (and the denominator of a ratio), in base
-/// units. Saved as `[at_ms, value]` or `[at_ms, value, denominator]`.
+/// units. Saved as `[at_ms, "value"]` or `[at_ms, "value", "denominator"]`: the numbers as
+/// their shortest exact decimal text, read back by Rust's correctly rounded parser, so that a
+/// restored window holds the very same bits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Sample {
     pub at_ms: u64,
@@ -42,11 +44,23 @@ pub(crate) struct Sample {
     pub to: Option<f64>,
 }
 
+/// A finite `f64` as exact text.
+fn exact(x: f64) -> String {
+    format!("{x:?}")
+}
+
+fn parse_exact<E: serde::de::Error>(text: &str) -> Result<f64, E> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(E::custom(format!("`{text}` is not a finite number"))),
+    }
+}
+
 impl Serialize for Sample {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.to {
-            None => (self.at_ms, self.value).serialize(s),
-            Some(to) => (self.at_ms, self.value, to).serialize(s),
+            None => (self.at_ms, exact(self.value)).serialize(s),
+            Some(to) => (self.at_ms, exact(self.value), exact(to)).serialize(s),
         }
     }
 }
@@ -56,19 +70,19 @@ impl<'de> Deserialize<'de> for Sample {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Form {
-            Two(u64, f64),
-            Three(u64, f64, f64),
+            Two(u64, String),
+            Three(u64, String, String),
         }
         Ok(match Form::deserialize(d)? {
             Form::Two(at_ms, value) => Sample {
                 at_ms,
-                value,
+                value: parse_exact(&value)?,
                 to: None,
             },
             Form::Three(at_ms, value, to) => Sample {
                 at_ms,
-                value,
-                to: Some(to),
+                value: parse_exact(&value)?,
+                to: Some(parse_exact(&to)?),
             },
         })
     }
