@@ -14,22 +14,40 @@ use serde_json::Value;
 /// # Errors
 /// A message saying how the monitor's answers differ from the case.
 pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result<(), String> {
-    let events: Vec<MonitorEvent> = spec
+    let expected_error = case.get("expect_error").and_then(Value::as_str);
+    let err = |e: &dyn KiroError| format!("{}: {e}", e.code());
+    // A log that cannot be read, or a policy without triggers, fails before any event.
+    let events = spec
         .get("events")
         .and_then(Value::as_array)
         .ok_or("`monitor.events` is a list")?
         .iter()
-        .enumerate()
-        .map(|(i, e)| MonitorEvent::from_json(e).map_err(|err| format!("event {i}: {err}")))
-        .collect::<Result<_, _>>()?;
+        .map(MonitorEvent::from_json)
+        .collect::<Result<Vec<_>, _>>();
+    let start = events.and_then(|events| Ok((MonitorState::new(policy)?, events)));
+    let (state, events) = match (start, expected_error) {
+        (Ok(start), _) => start,
+        (Err(e), Some(code)) if e.diagnostics().iter().any(|d| d.code.as_str() == code) => {
+            return Ok(());
+        }
+        (Err(e), _) => return Err(format!("before any event: {}", err(&e))),
+    };
+    run_events(policy, case, state, &events)
+}
+
+fn run_events(
+    policy: &CompiledPolicy,
+    case: &Value,
+    state: MonitorState,
+    events: &[MonitorEvent],
+) -> Result<(), String> {
     let expected_error = case.get("expect_error").and_then(Value::as_str);
     let error_at = case
         .get("error_at")
         .and_then(Value::as_u64)
         .and_then(|i| usize::try_from(i).ok());
     let err = |e: &dyn KiroError| format!("{}: {e}", e.code());
-
-    let mut restored = MonitorState::new(policy).map_err(|e| err(&e))?;
+    let mut restored = state;
     let mut straight = restored.clone();
     let mut decisions = Vec::new();
     let mut texts = Vec::new();
@@ -75,7 +93,7 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
         }
     }
     if failure.is_none() {
-        check_replay(policy, &events, &texts, &straight)?;
+        check_replay(policy, events, &texts, &straight)?;
     }
     match (failure, expected_error) {
         (None, None) => {}

@@ -163,7 +163,6 @@ pub enum Effect {
         /// The personas that may approve.
         approvers: Vec<String>,
         /// Approvals are accepted before this time (none: no deadline).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         deadline_ms: Option<u64>,
         /// Why.
         reason: String,
