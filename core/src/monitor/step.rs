@@ -166,7 +166,8 @@ fn check_density(
     at: u64,
 ) -> Result<(), MonitorError> {
     for (w, ws) in monitor.windows.iter().zip(&state.windows) {
-        let kept = ws.samples.iter().filter(|s| inside(w, s.at_ms, at)).count();
+        // Samples are in time order: those still inside the window are a suffix.
+        let kept = ws.samples.len() - ws.samples.partition_point(|s| !inside(w, s.at_ms, at));
         let added = usize::from(sample_of(w, record, at).is_some());
         if kept + added > MAX_WINDOW_SAMPLES {
             return Err(Diagnostic::error(
