@@ -76,6 +76,9 @@ pub(crate) fn compile(
     })
 }
 
+/// A metric name resolved to its slot and unit (none when it is not declared).
+type Resolved = Option<(usize, Unit)>;
+
 /// Metrics, then windows: what a trigger's condition may name.
 struct Lookup<'a> {
     metrics: &'a MetricTable,
@@ -348,7 +351,7 @@ impl<'a> Cx<'a> {
         func: WindowFn,
         of: &Spanned<String>,
         unit: Unit,
-        to: Option<(&Spanned<String>, Option<(usize, Unit)>)>,
+        to: Option<(&Spanned<String>, Resolved)>,
     ) -> Option<Unit> {
         let is_bool = unit.dimension == Dimension::Bool;
         let mismatch = |cx: &mut Self, why: String, help: &str| {

@@ -9,10 +9,7 @@ use crate::diagnostic::Code;
 use std::collections::BTreeMap;
 
 fn policy(text: &str) -> CompiledPolicy {
-    match CompiledPolicy::from_text(text, None) {
-        Ok(p) => p,
-        Err(e) => panic!("the test policy does not compile: {e}"),
-    }
+    CompiledPolicy::from_text(text, None).expect("the test policy compiles")
 }
 
 fn observe(at_ms: u64, values: &[(&str, Reading)]) -> MonitorEvent {

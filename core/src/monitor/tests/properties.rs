@@ -31,10 +31,7 @@ triggers:
 "#;
 
 fn policy() -> CompiledPolicy {
-    match CompiledPolicy::from_text(POLICY, None) {
-        Ok(p) => p,
-        Err(e) => panic!("the property policy does not compile: {e}"),
-    }
+    CompiledPolicy::from_text(POLICY, None).expect("the property policy compiles")
 }
 
 fn reading(lo: f64, hi: f64) -> impl Strategy<Value = Option<Reading>> {
@@ -141,7 +138,7 @@ proptest! {
     #[test]
     fn replay_and_resume_equal_live_stepping(events in events(120, true)) {
         let p = policy();
-        let mut restored = MonitorState::new(&p).unwrap_or_else(|e| panic!("{e}"));
+        let mut restored = MonitorState::new(&p).expect("a monitor state");
         let mut straight = restored.clone();
         let mut accepted = Vec::new();
         let mut decisions = Vec::new();
@@ -153,7 +150,7 @@ proptest! {
                     decisions.push(json(&a));
                     accepted.push(event.clone());
                     let saved = restored.save(&p).unwrap_or_default();
-                    restored = MonitorState::restore(&p, &saved).unwrap_or_else(|e| panic!("{e}"));
+                    restored = MonitorState::restore(&p, &saved).expect("a monitor state");
                 }
                 (Err(a), Err(b)) => {
                     prop_assert_eq!(a, b);
@@ -165,7 +162,7 @@ proptest! {
                 break;
             }
         }
-        let (state, replayed) = replay(&p, &accepted).unwrap_or_else(|e| panic!("{e}"));
+        let (state, replayed) = replay(&p, &accepted).expect("the accepted events replay");
         prop_assert_eq!(replayed.iter().map(json).collect::<Vec<_>>(), decisions);
         prop_assert_eq!(state.save(&p).unwrap_or_default(), straight.save(&p).unwrap_or_default());
     }
@@ -174,14 +171,14 @@ proptest! {
     #[test]
     fn resuming_from_any_snapshot_equals_never_stopping(events in events(80, true), cut in 0usize..80) {
         let p = policy();
-        let mut whole = MonitorState::new(&p).unwrap_or_else(|e| panic!("{e}"));
+        let mut whole = MonitorState::new(&p).expect("a monitor state");
         let mut resumed = whole.clone();
         let cut = cut.min(events.len());
         for event in &events[..cut] {
             let _ = step(&mut resumed, &p, event);
         }
         let saved = resumed.save(&p).unwrap_or_default();
-        let mut resumed = MonitorState::restore(&p, &saved).unwrap_or_else(|e| panic!("{e}"));
+        let mut resumed = MonitorState::restore(&p, &saved).expect("a monitor state");
         let mut tail_whole = Vec::new();
         let mut tail_resumed = Vec::new();
         for (i, event) in events.iter().enumerate() {
@@ -206,11 +203,11 @@ proptest! {
     #[test]
     fn state_size_is_bounded_by_the_windows(events in events(3000, false)) {
         let p = policy();
-        let monitor = p.monitor().unwrap_or_else(|| panic!("triggers"));
+        let monitor = p.monitor().expect("triggers");
         // Gaps are at least 1 ms apart between observations (the same time twice is refused),
         // so a window of `over` ms holds at most `over` samples; with the stream's own
         // smallest gap the bound is tighter.
-        let mut state = MonitorState::new(&p).unwrap_or_else(|e| panic!("{e}"));
+        let mut state = MonitorState::new(&p).expect("a monitor state");
         let mut largest = 0;
         let mut times = Vec::new();
         for event in &events {
