@@ -15,12 +15,12 @@ use super::model::{
     Action, MissingRule, Mode, OnMissing, OnTimeout, TierDecl, TriggerDecl, WindowDecl,
 };
 use crate::condition::{MetricInfo, MetricLookup, Program, compile_condition};
+use crate::criteria::Context;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
+use crate::metrics::table::MetricTable;
 use crate::pipeline::duration::parse_duration;
 use crate::pipeline::model::DurationDecl;
-use crate::criteria::Context;
-use crate::metrics::table::MetricTable;
 use crate::units::{Dimension, Unit};
 use std::collections::BTreeMap;
 
