@@ -25,7 +25,6 @@
 mod compile;
 mod compiled;
 pub mod decision;
-mod envelope;
 mod error;
 mod event;
 mod explain;
@@ -51,12 +50,18 @@ pub use state::{MonitorState, Reason};
 pub use step::step;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::machine::{self, Machine};
 use crate::policy::CompiledPolicy;
 
 /// The `kind` of a monitor's saved state.
 pub const STATE_KIND: &str = "monitor";
 /// The format of a monitor's saved state this build writes and reads.
 pub const STATE_FORMAT: u32 = 1;
+
+impl Machine for MonitorState {
+    const KIND: &'static str = STATE_KIND;
+    const FORMAT: u32 = STATE_FORMAT;
+}
 
 impl CompiledPolicy {
     /// The policy's triggers, compiled, when it has any.
@@ -106,12 +111,7 @@ impl MonitorState {
     /// # Errors
     /// [`Code::InvalidState`] if the state cannot be written (never for a state `step` made).
     pub fn save(&self, policy: &CompiledPolicy) -> Result<String, MonitorError> {
-        Ok(envelope::save(
-            STATE_KIND,
-            STATE_FORMAT,
-            policy.hash(),
-            self,
-        )?)
+        Ok(machine::save(policy.hash(), self)?)
     }
 
     /// Reads a state saved by [`MonitorState::save`] under the same policy.
@@ -122,10 +122,10 @@ impl MonitorState {
     /// another policy; [`Code::NoTriggers`] for a policy without triggers.
     pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<MonitorState, MonitorError> {
         let monitor = monitor_of(policy)?;
-        let state: MonitorState = envelope::restore(STATE_KIND, STATE_FORMAT, policy.hash(), text)?;
+        let state: MonitorState = machine::restore(policy.hash(), text)?;
         if !state.fits(monitor) {
             return Err(
-                envelope::invalid("the saved state does not fit this policy's triggers").into(),
+                machine::invalid("the saved state does not fit this policy's triggers").into(),
             );
         }
         Ok(state)

@@ -10,9 +10,9 @@ use super::model::Action;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
-/// Everything a monitor remembers between events.
+/// Everything a monitor remembers between events. Saved inside the `machine` envelope, whose
+/// fields (`format`, `kind`, `policy`) sit beside these: so no `deny_unknown_fields` here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct MonitorState {
     /// The time of the last event taken.
     pub(crate) last_ms: Option<u64>,

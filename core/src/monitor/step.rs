@@ -8,7 +8,6 @@
 
 use super::compiled::{CompiledMonitor, OnMissingRule, Tier, TierMode, Trigger, Window};
 use super::decision::{Effect, MonitorDecision, Observed};
-use super::envelope::{check_time, invalid, unexpected};
 use super::error::MonitorError;
 use super::event::MonitorEvent;
 use super::explain::{Seen, View, report};
@@ -19,6 +18,7 @@ use super::summary::finish;
 use super::window::{Aggregate, aggregate, evict, inside};
 use super::{MAX_WINDOW_SAMPLES, end_reason_of};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::machine::{check_time, invalid, unexpected};
 use crate::policy::CompiledPolicy;
 use crate::tri::Tri;
 
