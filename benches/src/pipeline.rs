@@ -4,7 +4,8 @@
 
 use kiro::decision::PolicyRef;
 use kiro::document::Spanned;
-use kiro::pipeline::model::{DurationDecl, PipelineDecl, StageDecl};
+use kiro::pipeline::model::{PipelineDecl, StageDecl};
+use kiro::units::DurationDecl;
 use std::fmt::Write as _;
 
 /// How many stages the compared graph has.

@@ -306,10 +306,12 @@ pub fn parse_quantity_in(text: &str, bare: Unit) -> Result<Quantity, QuantityErr
 }
 
 mod column;
+pub mod duration;
 mod format;
 mod reciprocal;
 mod scale;
 
+pub use duration::DurationDecl;
 pub use format::{
     format_delta, format_in, format_number, same_when_shown, write_delta, write_in, write_in_full,
     write_number,

@@ -27,6 +27,7 @@ mod parser;
 mod print;
 mod program;
 mod types;
+mod written;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,7 @@ pub use eval::EvalError;
 pub use lookup::{MetricInfo, MetricLookup};
 pub use parser::parse;
 pub use program::{COLUMN_ERROR, Program};
+pub(crate) use written::compile_written;
 
 /// The longest condition text accepted, in bytes (64 KiB); longer text is `KIRO-E015`.
 pub const MAX_SOURCE_LEN: usize = 64 * 1024;

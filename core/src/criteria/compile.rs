@@ -6,7 +6,7 @@
 use super::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
 use super::personas::Personas;
 use super::set::{CriterionRule, GateRule, GateSet, PersonaRule, Scoring};
-use crate::condition::{Program, compile_condition};
+use crate::condition::compile_written;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
 use crate::metrics::table::MetricTable;
@@ -252,9 +252,19 @@ impl Compiler<'_, '_> {
             }
             Some(rule) => rule.value,
         };
-        let pass = self.condition(&criterion.pass);
+        let pass = compile_written(
+            self.cx.text,
+            &criterion.pass,
+            self.cx.metrics,
+            self.diagnostics,
+        );
         let warn = match &criterion.warn {
-            Some(w) => Some(self.condition(w)?),
+            Some(w) => Some(compile_written(
+                self.cx.text,
+                w,
+                self.cx.metrics,
+                self.diagnostics,
+            )?),
             None => None,
         };
         let (pass, pass_offset) = pass?;
@@ -277,30 +287,4 @@ impl Compiler<'_, '_> {
             slots,
         })
     }
-
-    /// Compiles one condition; on error records its diagnostics, pointed into the policy text.
-    fn condition(&mut self, source: &Spanned<String>) -> Option<(Program, usize)> {
-        let offset = locate(self.cx.text, source);
-        match compile_condition(&source.value, self.cx.metrics) {
-            Ok(program) => Some((program, offset.unwrap_or(source.span.start))),
-            Err(diagnostics) => {
-                self.diagnostics
-                    .extend(diagnostics.into_iter().map(|d| match offset {
-                        Some(offset) => d.shifted(offset),
-                        None => d.relabelled(source.span),
-                    }));
-                None
-            }
-        }
-    }
-}
-
-/// Where in the policy text the condition's own characters start, when they are written there
-/// as they read (plain, or quoted without escapes); `None` when escapes make the written text
-/// differ, so positions inside the condition cannot be mapped.
-fn locate(text: &str, source: &Spanned<String>) -> Option<usize> {
-    let span = source.span;
-    text.get(span.start..span.end)
-        .and_then(|written| written.find(source.value.as_str()))
-        .map(|i| span.start + i)
 }

@@ -14,13 +14,13 @@ use super::compiled::{
 use super::model::{
     Action, MissingRule, Mode, OnMissing, OnTimeout, TierDecl, TriggerDecl, WindowDecl,
 };
-use crate::condition::{MetricInfo, MetricLookup, Program, compile_condition};
+use crate::condition::{MetricInfo, MetricLookup, compile_written};
 use crate::criteria::Context;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
 use crate::metrics::table::MetricTable;
-use crate::pipeline::duration::parse_duration;
-use crate::pipeline::model::DurationDecl;
+use crate::units::DurationDecl;
+use crate::units::duration::duration_ms;
 use crate::units::{Dimension, Unit};
 use std::collections::BTreeMap;
 
@@ -133,26 +133,9 @@ impl<'a> Cx<'a> {
     }
 
     fn duration(&mut self, decl: &Spanned<DurationDecl>, what: &str) -> Option<u64> {
-        let parsed = match &decl.value {
-            DurationDecl::Text(text) => parse_duration(text),
-            DurationDecl::Number(n) if *n == 0.0 => Ok(0),
-            DurationDecl::Number(_) => {
-                Err("write a number with a unit: `90s`, `5m` or `1h`".into())
-            }
-        };
-        match parsed {
-            Ok(ms) => Some(ms),
-            Err(help) => {
-                self.error(
-                    Code::InvalidValue,
-                    format!("`{}` is not a duration for `{what}`", decl.value),
-                    decl.span,
-                    "not a duration",
-                )
-                .help = Some(help);
-                None
-            }
-        }
+        duration_ms(decl, what)
+            .map_err(|d| self.diagnostics.push(d))
+            .ok()
     }
 
     fn metric(&mut self, name: &Spanned<String>) -> Option<(usize, Unit)> {
@@ -530,7 +513,8 @@ impl<'a> Cx<'a> {
     }
 
     fn tier(&mut self, s: &TierFields<'_>, lookup: &Lookup<'_>) -> Option<Tier> {
-        let when = self.condition(s.when, lookup);
+        let when =
+            compile_written(self.text, s.when, lookup, &mut self.diagnostics).map(|(p, _)| p);
         let for_ms = s
             .hold_for
             .and_then(|d| self.duration(d, "for"))
@@ -660,28 +644,6 @@ impl<'a> Cx<'a> {
                 .map_or(DEFAULT_CONSECUTIVE_ERROR_LIMIT, |l| l.value),
             inconclusive: t.inconclusive_limit.as_ref().map(|l| l.value),
             min_observations,
-        }
-    }
-
-    /// Compiles one condition; on error records its diagnostics, pointed into the policy text.
-    fn condition(&mut self, source: &Spanned<String>, lookup: &Lookup<'_>) -> Option<Program> {
-        let span = source.span;
-        // Where the condition's own characters start, when written as they read.
-        let offset = self
-            .text
-            .get(span.start..span.end)
-            .and_then(|written| written.find(source.value.as_str()))
-            .map(|i| span.start + i);
-        match compile_condition(&source.value, lookup) {
-            Ok(program) => Some(program),
-            Err(diagnostics) => {
-                self.diagnostics
-                    .extend(diagnostics.into_iter().map(|d| match offset {
-                        Some(offset) => d.shifted(offset),
-                        None => d.relabelled(span),
-                    }));
-                None
-            }
         }
     }
 }

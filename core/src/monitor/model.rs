@@ -1,7 +1,7 @@
 //! The `triggers` and `windows` sections as written: the serde model every format is read into.
 
 use crate::document::Spanned;
-use crate::pipeline::model::DurationDecl;
+use crate::units::DurationDecl;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -344,8 +344,8 @@ fn apply_missing(
                     Some(format!(
                         "on_missing {} after {}: missing for {}, {applied}",
                         then.as_str(),
-                        crate::pipeline::duration::format_duration(after_ms),
-                        crate::pipeline::duration::format_duration(missing_for),
+                        crate::units::duration::format_duration(after_ms),
+                        crate::units::duration::format_duration(missing_for),
                     ))
                 };
                 if missing_for >= after_ms {

@@ -5,9 +5,8 @@
 //! durations that do not read (E003) and settings out of range (E031). Exit criteria written on
 //! a stage are compiled by the criteria compiler, as the gates of the pipeline's own gate set.
 
-use super::duration::parse_duration;
 use super::graph::{Needs, Order, index, topological_order};
-use super::model::{DurationDecl, PipelineDecl, StageDecl};
+use super::model::{PipelineDecl, StageDecl};
 use super::plan::{Input, Name, Plan, plan};
 use super::{CompiledPipeline, Exit, Stage};
 use crate::criteria::model::GateKind;
@@ -15,6 +14,8 @@ use crate::criteria::{self, Context, GateSet, GateSource, Personas, undeclared_p
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
 use crate::document::Spanned;
+use crate::units::DurationDecl;
+use crate::units::duration::duration_ms;
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
 
@@ -496,24 +497,9 @@ impl Cx {
     }
 
     fn duration(&mut self, value: Option<&Spanned<DurationDecl>>, what: &str) -> Option<u64> {
-        let value = value?;
-        let parsed = match &value.value {
-            DurationDecl::Text(text) => parse_duration(text),
-            DurationDecl::Number(n) => parse_duration(&n.to_string()),
-        };
-        match parsed {
-            Ok(ms) => Some(ms),
-            Err(help) => {
-                self.error(
-                    Code::InvalidValue,
-                    format!("`{}` is not a duration for `{what}`", value.value),
-                    value.span,
-                    "not a duration",
-                )
-                .help = Some(help);
-                None
-            }
-        }
+        duration_ms(value?, what)
+            .map_err(|d| self.diagnostics.push(d))
+            .ok()
     }
 
     fn stage(&mut self, stage: &Spanned<StageDecl>) -> Stage {

@@ -19,7 +19,6 @@
 //! ```
 
 mod compile;
-pub mod duration;
 mod graph;
 pub mod model;
 pub mod plan;

@@ -2,6 +2,7 @@
 
 use crate::criteria::model::{CriterionDecl, ScoreDecl};
 use crate::document::Spanned;
+use crate::units::DurationDecl;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -76,23 +77,4 @@ pub struct StageDecl {
     /// The directory the command runs in, relative to where the host runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
-}
-
-/// A duration as written: `90s`, `10m`, `1h30m`, `2d`; a bare number is only valid as `0`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum DurationDecl {
-    /// A number with a unit.
-    Text(String),
-    /// A bare number (only `0` is a duration without a unit).
-    Number(f64),
-}
-
-impl std::fmt::Display for DurationDecl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DurationDecl::Text(text) => f.write_str(text),
-            DurationDecl::Number(n) => write!(f, "{n}"),
-        }
-    }
 }

@@ -1,7 +1,7 @@
 //! Graphviz DOT: one box per stage, an edge per `needs`, the critical path in red.
 
 use crate::pipeline::Plan;
-use crate::pipeline::duration::format_duration;
+use crate::units::duration::format_duration;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 

@@ -5,8 +5,8 @@ use super::{
     MetricUnits, criterion_label, mode_text, plural, signoff_text, summary_text, values_text,
 };
 use crate::decision::{Decision, GateDecision, Outcome, Signoff, Verdict};
-use crate::pipeline::duration::{format_duration, format_elapsed};
 use crate::pipeline::{Plan, RunResult, StageOutcome};
+use crate::units::duration::{format_duration, format_elapsed};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 

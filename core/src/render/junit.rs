@@ -4,8 +4,8 @@
 use super::xml::{attr, text};
 use super::{MetricUnits, mode_text, score_text, signoff_text, values_text};
 use crate::decision::{CriterionDecision, Decision, GateDecision, Outcome, Signoff};
-use crate::pipeline::duration::format_elapsed;
 use crate::pipeline::{RunResult, StageOutcome};
+use crate::units::duration::format_elapsed;
 use std::fmt::Write as _;
 
 /// Renders a decision as JUnit XML: one `<testsuite>` per gate and one `<testcase>` per

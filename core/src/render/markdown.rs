@@ -3,8 +3,8 @@
 
 use super::{MetricUnits, criterion_label, mode_text, signoff_text, summary_text, values_text};
 use crate::decision::{Decision, GateDecision, Verdict};
-use crate::pipeline::duration::format_elapsed;
 use crate::pipeline::{RunResult, StageOutcome};
+use crate::units::duration::format_elapsed;
 use std::fmt::Write as _;
 
 /// Renders a decision as Markdown for a CI job summary (`$GITHUB_STEP_SUMMARY`): a heading

@@ -1,7 +1,7 @@
 //! Mermaid: a flowchart with the critical path styled.
 
 use crate::pipeline::Plan;
-use crate::pipeline::duration::format_duration;
+use crate::units::duration::format_duration;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 

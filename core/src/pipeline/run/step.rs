@@ -12,9 +12,9 @@ use crate::decision::{PolicyRef, Verdict};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::machine::{check_time, unexpected};
 use crate::metrics::MetricsInput;
-use crate::pipeline::duration::{MAX_DURATION_MS, format_duration};
 use crate::pipeline::{CompiledPipeline, Stage};
 use crate::policy::CompiledPolicy;
+use crate::units::duration::{MAX_DURATION_MS, format_duration};
 use std::collections::HashSet;
 
 /// Takes `event` into `state` and returns what the host must do, in order. Deterministic: no

@@ -4,9 +4,10 @@ use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::{Format, Spanned};
 use crate::error::KiroError;
-use crate::pipeline::model::{DurationDecl, PipelineDecl, StageDecl};
+use crate::pipeline::model::{PipelineDecl, StageDecl};
 use crate::pipeline::{Plan, plan_pipeline};
 use crate::policy::CompiledPolicy;
+use crate::units::DurationDecl;
 
 const METRICS: &str = "metrics: {coverage: {unit: \"%\"}}\npersonas: [{name: qa}, {name: architect}]\ngates:\n  - {name: tests, kind: pre-merge, criteria: [{name: cov, pass: coverage >= 90%}]}\n";
 

@@ -1,11 +1,11 @@
 //! Renderings of a plan.
 
 use crate::pipeline::Plan;
-use crate::pipeline::duration::{format_duration, parse_duration};
 use crate::policy::CompiledPolicy;
 use crate::render::{
     plan_dot, plan_human, plan_json, plan_mermaid, run_human, run_junit, run_markdown,
 };
+use crate::units::duration::{format_duration, parse_duration};
 
 fn plan() -> Plan {
     let text = "name: demo

@@ -1,8 +1,52 @@
-//! Durations as written in a pipeline (`90s`, `10m`, `1h30m`, `1.5h`) and as shown (`1h30m`).
+//! Durations as written in a policy (`90s`, `10m`, `1h30m`, `1.5h`: a stage's timeout, a
+//! trigger's `for`, a window's span) and as shown (`1h30m`).
 
+use crate::diagnostic::{Code, Diagnostic};
+use crate::document::Spanned;
 use crate::units::{Dimension, parse_quantity};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-/// The longest duration a pipeline may name: 100 years, in milliseconds.
+/// A duration as written: `90s`, `10m`, `1h30m`, `2d`; a bare number is only valid as `0`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DurationDecl {
+    /// A number with a unit.
+    Text(String),
+    /// A bare number (only `0` is a duration without a unit).
+    Number(f64),
+}
+
+impl std::fmt::Display for DurationDecl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DurationDecl::Text(text) => f.write_str(text),
+            DurationDecl::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// Reads a declared duration into milliseconds, as [`parse_duration`] reads text; a bare
+/// number is a duration only when it is `0`.
+///
+/// # Errors
+/// [`Code::InvalidValue`] pointed at the declaration, naming the key (`what`) it was given for.
+pub fn duration_ms(decl: &Spanned<DurationDecl>, what: &str) -> Result<u64, Diagnostic> {
+    let parsed = match &decl.value {
+        DurationDecl::Text(text) => parse_duration(text),
+        DurationDecl::Number(n) => parse_duration(&n.to_string()),
+    };
+    parsed.map_err(|help| {
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("`{}` is not a duration for `{what}`", decl.value),
+        )
+        .with_label(decl.span, "not a duration")
+        .with_help(help)
+    })
+}
+
+/// The longest duration a policy may name: 100 years, in milliseconds.
 pub const MAX_DURATION_MS: u64 = 100 * 365 * 86_400_000;
 
 /// Reads a duration into milliseconds: one or more numbers with a unit (`ms`, `s`, `m`, `h`,
