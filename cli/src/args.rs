@@ -8,7 +8,8 @@ use std::path::PathBuf;
 #[command(name = "kiro", version)]
 #[command(
     after_help = "Exit status: 0 pass (or warn), 1 fail, 2 warn with --fail-on-warn, \
-                        3 the policy or the input could not be evaluated."
+                        3 the policy or the input could not be evaluated; \
+                        kiro replay: 4 warn, 5 pause, 6 rollback, 7 promote."
 )]
 pub struct Cli {
     /// What to do.
@@ -29,6 +30,8 @@ pub enum Command {
     Plan(crate::commands::plan::PlanArgs),
     /// Run the policy's pipeline: stages, exit gates, retries, fail-fast.
     Run(crate::commands::run::RunArgs),
+    /// Run the policy's rollback triggers over recorded samples and print the decision timeline.
+    Replay(crate::commands::replay::ReplayArgs),
 }
 
 /// `kiro check`.

@@ -15,6 +15,8 @@ pub enum InputKind {
     Policy,
     /// Metrics input (source `metrics`).
     Metrics,
+    /// Recorded samples for `kiro replay` (source `samples`).
+    Samples,
 }
 
 impl InputKind {
@@ -23,6 +25,7 @@ impl InputKind {
         match self {
             InputKind::Policy => "policy",
             InputKind::Metrics => kiro::metrics::input::SOURCE,
+            InputKind::Samples => "samples",
         }
     }
 
@@ -30,6 +33,7 @@ impl InputKind {
         match self {
             InputKind::Policy => "policy",
             InputKind::Metrics => "metrics",
+            InputKind::Samples => "samples",
         }
     }
 }
@@ -83,7 +87,7 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
         let at = e.utf8_error().valid_up_to();
         let code = match kind {
             InputKind::Policy => Code::Syntax,
-            InputKind::Metrics => Code::InputSyntax,
+            InputKind::Metrics | InputKind::Samples => Code::InputSyntax,
         };
         Failure::diagnostic(
             Diagnostic::error(

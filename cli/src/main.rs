@@ -2,7 +2,8 @@
 //!
 //! `kiro check POLICY --metrics FILE` evaluates a policy's quality gates and reports the
 //! verdict; `kiro validate POLICY` reports every problem in a policy; `kiro schema` prints the
-//! JSON Schema of the policy format. See `kiro --help`.
+//! JSON Schema of the policy format; `kiro replay POLICY --samples FILE` runs the policy's
+//! rollback triggers over recorded samples. See `kiro --help`.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod args;
@@ -27,6 +28,14 @@ pub mod exit {
     pub const WARN_FAILED: u8 = 2;
     /// The policy or the input could not be evaluated (or the command line is wrong).
     pub const ERROR: u8 = 3;
+    /// `kiro replay`: a trigger called for a warning (and nothing stronger).
+    pub const WARN: u8 = 4;
+    /// `kiro replay`: a trigger called for a pause (and no rollback or promotion).
+    pub const PAUSE: u8 = 5;
+    /// `kiro replay`: a trigger called for a rollback.
+    pub const ROLLBACK: u8 = 6;
+    /// `kiro replay`: a trigger called for a promotion (and no rollback).
+    pub const PROMOTE: u8 = 7;
 }
 
 fn main() -> ExitCode {
@@ -60,6 +69,7 @@ fn run() -> u8 {
         Command::Schema => (Ok(commands::schema::run()), args::ColorChoice::Auto),
         Command::Plan(args) => (commands::plan::run(args), args.color),
         Command::Run(args) => (commands::run::run(args), args.color),
+        Command::Replay(args) => (commands::replay::run(args), args.color),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod plan;
+pub mod replay;
 pub mod run;
 pub mod schema;
 mod stages;

@@ -1,0 +1,195 @@
+//! The decision timeline of a replay: what changed at each event, as lines for a person, JSON
+//! lines, or Markdown.
+
+use kiro::monitor::{Effect, Final, MonitorDecision};
+use kiro::units::duration::format_duration;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// One change in the timeline: a trigger's new state, or an effect for the host.
+struct Change<'a> {
+    at_ms: u64,
+    trigger: &'a str,
+    what: String,
+    detail: &'a str,
+}
+
+/// A serde enum's word (`awaiting_approval`).
+fn word<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// What changed at each decision: a trigger whose state or action differs from the decision
+/// before (every trigger at the first), then the decision's effects.
+fn changes(decisions: &[MonitorDecision]) -> Vec<Change<'_>> {
+    let mut out = Vec::new();
+    let mut before: Option<&MonitorDecision> = None;
+    for d in decisions {
+        for (i, t) in d.triggers.iter().enumerate() {
+            let prev = before.and_then(|b| b.triggers.get(i));
+            if prev.is_none_or(|p| p.state != t.state || p.action != t.action) {
+                let what = match t.action {
+                    Some(a) => format!("{} ({})", word(&t.state), a.as_str()),
+                    None => word(&t.state),
+                };
+                out.push(Change {
+                    at_ms: d.at_ms,
+                    trigger: &t.name,
+                    what,
+                    detail: &t.explanation,
+                });
+            }
+        }
+        for e in &d.effects {
+            let (trigger, what) = match e {
+                Effect::Act {
+                    trigger, action, ..
+                } => (trigger, format!("=> {}", action.as_str())),
+                Effect::RequestApproval {
+                    trigger,
+                    action,
+                    approvers,
+                    ..
+                } => (
+                    trigger,
+                    format!(
+                        "=> asks {} to approve {}",
+                        approvers.join(" or "),
+                        action.as_str()
+                    ),
+                ),
+                Effect::Escalate {
+                    trigger, action, ..
+                } => (trigger, format!("=> escalates {}", action.as_str())),
+                Effect::Resolved {
+                    trigger, action, ..
+                } => (trigger, format!("=> {} resolved", action.as_str())),
+            };
+            out.push(Change {
+                at_ms: d.at_ms,
+                trigger,
+                what,
+                detail: "",
+            });
+        }
+        before = Some(d);
+    }
+    out
+}
+
+/// The time of an event, from the first sample: `+0s`, `+5m30s`.
+fn offset(at_ms: u64, start_ms: u64) -> String {
+    format!("+{}", format_duration(at_ms.saturating_sub(start_ms)))
+}
+
+fn final_line(f: &Final) -> String {
+    let mut actions: Vec<String> = f
+        .actions
+        .iter()
+        .map(|a| format!("{} by {}", a.action.as_str(), a.trigger))
+        .collect();
+    if actions.is_empty() {
+        actions.push("none".into());
+    }
+    let detail = f
+        .detail
+        .as_deref()
+        .map_or_else(String::new, |d| format!(" ({d})"));
+    format!(
+        "ended by {}{detail}; result {}, healthy {}; actions: {}",
+        word(&f.reason),
+        word(&f.result),
+        if f.healthy { "yes" } else { "no" },
+        actions.join(", ")
+    )
+}
+
+/// The notes after the timeline: samples left unreplayed after the monitor ended.
+fn notes(unreplayed: usize) -> Option<String> {
+    (unreplayed > 0)
+        .then(|| format!("{unreplayed} later sample(s) not replayed: the monitor had ended"))
+}
+
+/// The timeline for a person: one line per change, then the final verdict.
+pub fn human(
+    policy: &str,
+    decisions: &[MonitorDecision],
+    start_ms: u64,
+    unreplayed: usize,
+) -> String {
+    let mut out = format!(
+        "replay of {policy}: {} events from {start_ms} ms\n\n",
+        decisions.len()
+    );
+    let changes = changes(decisions);
+    let name_width = changes.iter().map(|c| c.trigger.len()).max().unwrap_or(0);
+    let what_width = changes.iter().map(|c| c.what.len()).max().unwrap_or(0);
+    for c in &changes {
+        let line = format!(
+            "{:>9}  {:name_width$}  {:what_width$}  {}",
+            offset(c.at_ms, start_ms),
+            c.trigger,
+            c.what,
+            c.detail
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if let Some(f) = decisions.last().and_then(|d| d.final_verdict.as_ref()) {
+        let _ = writeln!(out, "\n{} {}", offset(f.at_ms, start_ms), final_line(f));
+    }
+    if let Some(n) = notes(unreplayed) {
+        let _ = writeln!(out, "{n}");
+    }
+    out
+}
+
+/// Every decision as one line of canonical JSON.
+pub fn jsonl(decisions: &[MonitorDecision]) -> String {
+    let mut out = String::new();
+    for d in decisions {
+        out.push_str(&serde_json::to_string(d).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+/// A Markdown table cell: pipes escaped, one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The timeline as a Markdown table, for a CI job summary.
+pub fn markdown(
+    policy: &str,
+    decisions: &[MonitorDecision],
+    start_ms: u64,
+    unreplayed: usize,
+) -> String {
+    let mut out = format!("## Replay of {}\n\n", cell(policy));
+    if let Some(f) = decisions.last().and_then(|d| d.final_verdict.as_ref()) {
+        let _ = writeln!(
+            out,
+            "**{}** at {}\n",
+            cell(&final_line(f)),
+            offset(f.at_ms, start_ms)
+        );
+    }
+    out.push_str("| time | trigger | change | explanation |\n|---|---|---|---|\n");
+    for c in changes(decisions) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            offset(c.at_ms, start_ms),
+            cell(c.trigger),
+            cell(&c.what),
+            cell(c.detail)
+        );
+    }
+    if let Some(n) = notes(unreplayed) {
+        let _ = writeln!(out, "\n{n}");
+    }
+    out
+}
