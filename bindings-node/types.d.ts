@@ -505,6 +505,10 @@ export interface ErrorAnswer {
     | "KIRO-E041"
     | "KIRO-E042"
     | "KIRO-E043"
+    | "KIRO-E050"
+    | "KIRO-E051"
+    | "KIRO-E052"
+    | "KIRO-E053"
     | "KIRO-E099";
   /**
    * Every problem found.
@@ -558,6 +562,10 @@ export interface Diagnostic {
     | "KIRO-E041"
     | "KIRO-E042"
     | "KIRO-E043"
+    | "KIRO-E050"
+    | "KIRO-E051"
+    | "KIRO-E052"
+    | "KIRO-E053"
     | "KIRO-E099";
   /**
    * How to fix it, when kiro can tell.

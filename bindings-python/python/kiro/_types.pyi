@@ -95,6 +95,10 @@ Code: TypeAlias = Literal[
     'KIRO-E041',
     'KIRO-E042',
     'KIRO-E043',
+    'KIRO-E050',
+    'KIRO-E051',
+    'KIRO-E052',
+    'KIRO-E053',
     'KIRO-E099',
 ]
 

@@ -15,8 +15,8 @@ use super::model::{
     Action, MissingRule, Mode, OnMissing, OnTimeout, TierDecl, TriggerDecl, WindowDecl,
 };
 use crate::condition::{MetricInfo, MetricLookup, compile_written};
-use crate::criteria::Context;
-use crate::diagnostic::{Code, Diagnostic, Label, Span, did_you_mean};
+use crate::criteria::{Context, unique_names};
+use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean};
 use crate::document::Spanned;
 use crate::metrics::table::MetricTable;
 use crate::units::DurationDecl;
@@ -62,7 +62,11 @@ pub(crate) fn compile(
             })
             .collect(),
     };
-    cx.unique_triggers(trigger_decls);
+    unique_names(
+        trigger_decls.iter().map(|t| &t.name),
+        "trigger",
+        &mut cx.diagnostics,
+    );
     let triggers: Vec<Trigger> = trigger_decls
         .iter()
         .filter_map(|t| cx.trigger(t, &lookup))
@@ -382,37 +386,6 @@ impl<'a> Cx<'a> {
                 }
             }
             _ => Some(unit),
-        }
-    }
-
-    fn unique_triggers(&mut self, triggers: &[Spanned<TriggerDecl>]) {
-        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-        for t in triggers {
-            let name = &t.name;
-            if name.value.trim().is_empty() {
-                self.error(
-                    Code::InvalidValue,
-                    "a trigger needs a name",
-                    name.span,
-                    "empty name",
-                );
-            } else if let Some(first) = seen.get(name.value.as_str()) {
-                let first = *first;
-                self.error(
-                    Code::DuplicateName,
-                    format!("trigger `{}` is declared twice", name.value),
-                    name.span,
-                    "declared again here",
-                )
-                .labels
-                .push(Label {
-                    start: first.start,
-                    end: first.end,
-                    label: "first declared here".into(),
-                });
-            } else {
-                seen.insert(&name.value, name.span);
-            }
         }
     }
 
