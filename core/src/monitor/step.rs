@@ -95,10 +95,10 @@ pub fn step(
                 state.last_observation_ms = Some(at);
                 update_windows(monitor, state, record, at);
                 for (ti, trigger) in monitor.triggers.iter().enumerate() {
-                    if let Some(ts) = state.triggers.get_mut(ti) {
-                        if let Some(seen) = seen.get_mut(ti) {
-                            observe(trigger, &mut ts.tiers, record, at, seen, &mut effects);
-                        }
+                    if let Some(ts) = state.triggers.get_mut(ti)
+                        && let Some(seen) = seen.get_mut(ti)
+                    {
+                        observe(trigger, &mut ts.tiers, record, at, seen, &mut effects);
                     }
                 }
             }
@@ -282,10 +282,10 @@ fn observe(
         let Some(tier) = trigger.tiers.get(i) else {
             continue;
         };
-        if previous_acted || tier.fast_track {
-            if let Some(ts) = tiers.get_mut(i) {
-                act(trigger, i, tier, ts, reason, at, effects);
-            }
+        if (previous_acted || tier.fast_track)
+            && let Some(ts) = tiers.get_mut(i)
+        {
+            act(trigger, i, tier, ts, reason, at, effects);
         }
     }
 }
