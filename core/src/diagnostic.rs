@@ -311,6 +311,20 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Pushes an error labelled at `span` onto `diagnostics` and returns it, so the caller can add
+/// help or more labels. Every compiler of a policy section reports through this.
+pub(crate) fn push_error<'d>(
+    diagnostics: &'d mut Vec<Diagnostic>,
+    code: Code,
+    message: impl Into<String>,
+    span: Span,
+    label: &str,
+) -> &'d mut Diagnostic {
+    diagnostics.push(Diagnostic::error(code, message).with_label(span, label));
+    let last = diagnostics.len() - 1;
+    &mut diagnostics[last]
+}
+
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
 #[must_use]
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>

@@ -135,10 +135,7 @@ impl Compiler<'_, '_> {
         span: Span,
         label: &str,
     ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).with_label(span, label));
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
+        crate::diagnostic::push_error(self.diagnostics, code, message, span, label)
     }
 
     fn persona_ref(&mut self, owner: &Spanned<String>) -> Option<usize> {

@@ -130,10 +130,7 @@ impl<'a> Cx<'a> {
         span: Span,
         label: &str,
     ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).with_label(span, label));
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
+        crate::diagnostic::push_error(&mut self.diagnostics, code, message, span, label)
     }
 
     fn duration(&mut self, decl: &Spanned<DurationDecl>, what: &str) -> Option<u64> {

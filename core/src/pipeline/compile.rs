@@ -224,10 +224,7 @@ impl Cx {
         span: Span,
         label: &str,
     ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).with_label(span, label));
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
+        crate::diagnostic::push_error(&mut self.diagnostics, code, message, span, label)
     }
 
     /// "did you mean" among `candidates`, for the first few hundred misses only: a policy

@@ -81,10 +81,7 @@ impl Compiler<'_> {
         span: Span,
         label: &str,
     ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(code, message).with_label(span, label));
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
+        crate::diagnostic::push_error(&mut self.diagnostics, code, message, span, label)
     }
 
     /// Each section in turn, over the metrics and personas compiled once.
