@@ -55,7 +55,60 @@ pub trait KiroError: std::error::Error {
     }
 }
 
-fn write_summary(f: &mut fmt::Formatter<'_>, diagnostics: &[Diagnostic]) -> fmt::Result {
+/// Declares an error type of one operation that is a list of diagnostics (never empty) of one
+/// [`ErrorKind`]: its constructor, `From<Diagnostic>`, `Display` (the first diagnostic and how
+/// many more), [`KiroError`] and the conversion to [`BoundaryError`].
+macro_rules! diagnostics_error {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name {
+            diagnostics: Vec<$crate::diagnostic::Diagnostic>,
+        }
+
+        impl $name {
+            /// An error with these diagnostics (an empty list becomes an internal error).
+            #[must_use]
+            pub fn new(diagnostics: Vec<$crate::diagnostic::Diagnostic>) -> Self {
+                Self {
+                    diagnostics: $crate::error::non_empty(diagnostics),
+                }
+            }
+        }
+
+        impl From<$crate::diagnostic::Diagnostic> for $name {
+            fn from(diagnostic: $crate::diagnostic::Diagnostic) -> Self {
+                Self::new(vec![diagnostic])
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::error::write_summary(f, &self.diagnostics)
+            }
+        }
+
+        impl std::error::Error for $name {}
+
+        impl $crate::error::KiroError for $name {
+            fn kind(&self) -> $crate::error::ErrorKind {
+                $kind
+            }
+            fn diagnostics(&self) -> &[$crate::diagnostic::Diagnostic] {
+                &self.diagnostics
+            }
+        }
+
+        impl From<$name> for $crate::error::BoundaryError {
+            fn from(error: $name) -> Self {
+                Self::from_kiro(&error)
+            }
+        }
+    };
+}
+pub(crate) use diagnostics_error;
+
+pub(crate) fn write_summary(f: &mut fmt::Formatter<'_>, diagnostics: &[Diagnostic]) -> fmt::Result {
     match diagnostics {
         [] => f.write_str("unknown error"),
         [one] => write!(f, "{one}"),
@@ -63,37 +116,9 @@ fn write_summary(f: &mut fmt::Formatter<'_>, diagnostics: &[Diagnostic]) -> fmt:
     }
 }
 
-/// The policy could not be read, validated or compiled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PolicyError {
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl PolicyError {
-    /// An error with these diagnostics (an empty list becomes an internal error).
-    #[must_use]
-    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
-        Self {
-            diagnostics: non_empty(diagnostics),
-        }
-    }
-}
-
-impl fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_summary(f, &self.diagnostics)
-    }
-}
-
-impl std::error::Error for PolicyError {}
-
-impl KiroError for PolicyError {
-    fn kind(&self) -> ErrorKind {
-        ErrorKind::Policy
-    }
-    fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
-    }
+diagnostics_error! {
+    /// The policy could not be read, validated or compiled.
+    PolicyError, ErrorKind::Policy
 }
 
 /// A check could not be carried out.
@@ -141,7 +166,7 @@ impl KiroError for CheckError {
     }
 }
 
-fn non_empty(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn non_empty(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     if diagnostics.is_empty() {
         diagnostics.push(Diagnostic::error(
             Code::Internal,
@@ -237,12 +262,6 @@ impl KiroError for BoundaryError {
     }
     fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
-    }
-}
-
-impl From<PolicyError> for BoundaryError {
-    fn from(error: PolicyError) -> Self {
-        Self::from_kiro(&error)
     }
 }
 
