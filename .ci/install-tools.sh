@@ -95,18 +95,21 @@ fi
 
 # npm install (not npm ci: the registry mirror lacks some other-platform optional packages of the
 # napi CLI, so npm ci reports the lockfile out of sync; npm install keeps the committed lockfile).
+# Both packages depend on bindings-js/ (`@kiro/bindings-js`, the JavaScript they share) as a
+# `file:` dependency, which npm links into node_modules: its package.json counts too.
+SHARED_JS="$ROOT/bindings-js/package.json"
 npm_install() { # npm_install NAME DIR MARKER
     local name="$1" dir="$2" marker="$3" stamp want_stamp
-    # The stamp records the package.json and lockfile that node_modules was installed from.
+    # The stamp records the package.json files and the lockfile node_modules was installed from.
     stamp="$dir/node_modules/.kiro-install-stamp"
-    want_stamp="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    want_stamp="$(cat "$dir/package.json" "$dir/package-lock.json" "$SHARED_JS" 2>/dev/null | sha256sum | cut -d' ' -f1)"
     if [ -e "$dir/$marker" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want_stamp" ]; then
-        say "$name" "skip (node_modules matches package.json and package-lock.json)"
+        say "$name" "skip (node_modules matches package.json, package-lock.json and bindings-js)"
     else
         say "$name" "install (npm install in ${dir#"$ROOT"/})"
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
         # npm install may have written the lockfile: stamp what is there now.
-        cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1 >"$stamp"
+        cat "$dir/package.json" "$dir/package-lock.json" "$SHARED_JS" | sha256sum | cut -d' ' -f1 >"$stamp"
     fi
 }
 

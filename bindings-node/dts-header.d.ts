@@ -3,5 +3,5 @@
 import type { CheckOptions, Columns, Decision, Diagnostic, ErrorCode, Metrics, Plan, PolicyRun, RunResult, RunStep, StartRunOptions } from './types'
 export * from './types'
 
-/** `policy.run`, added by the package's entry point (kiro.js, from run.cjs). */
+/** `policy.run`, added by the package's entry point (kiro.js, from @kiro/bindings-js/run.mjs). */
 export interface Policy extends PolicyRun {}

@@ -1,6 +1,7 @@
 'use strict'
 // The package's entry point: the loader napi generates (index.js, which loads the addon) with
-// `policy.run` added from run.cjs, the JavaScript glue shared with the WebAssembly binding. The
-// re-export is written so that Node.js sees the named exports when an ES module imports this.
+// `policy.run` added from @kiro/bindings-js (run.mjs), the JavaScript glue shared with the
+// WebAssembly binding. The re-export is written so that Node.js sees the named exports when an
+// ES module imports this.
 module.exports = require('./index.js')
-require('./run.cjs').installRun(module.exports.Policy)
+require('@kiro/bindings-js/run.mjs').installRun(module.exports.Policy)

@@ -6,8 +6,6 @@
 #
 #   bindings-wasm/build.sh            # release build
 #   KIRO_WASM_NO_OPT=1 build.sh       # skip wasm-opt (faster while iterating)
-#
-# It also copies `policy.run`'s JavaScript glue (bindings-node/run.cjs) into both packages.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,17 +41,6 @@ for target in nodejs web; do
         printf '{ "type": "module" }\n' >"$out/package.json"
     fi
 done
-
-# `policy.run`: the glue shared with the Node.js binding, as it is for pkg-node (CommonJS) and
-# wrapped, unchanged, as an ES module for pkg-web (test/glue.test.js checks both copies).
-GLUE="$ROOT/bindings-node/run.cjs"
-cp "$GLUE" "$HERE/pkg-node/run.cjs"
-{
-    echo '// bindings-node/run.cjs as an ES module, written by bindings-wasm/build.sh.'
-    echo 'const module = { exports: {} }'
-    cat "$GLUE"
-    echo 'export { installRun }'
-} >"$HERE/pkg-web/run.js"
 
 # The two targets share one .wasm (only the JavaScript glue differs): optimise it once when so.
 node_bg="$HERE/pkg-node/kiro_wasm_bg.wasm"

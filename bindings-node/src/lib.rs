@@ -1,8 +1,8 @@
 //! Node.js bindings for kiro. This file only wires: each function converts its arguments
 //! (`convert`), calls the core's boundary API and maps failures (`error`). The `#[napi]` items
 //! here and in `run` are the JavaScript API; `index.d.ts` is generated from them. `kiro.js`, the
-//! package's entry point, adds `policy.run` from `run.cjs` (shared with the WebAssembly
-//! binding).
+//! package's entry point, adds `policy.run` from `bindings-js/run.mjs` (shared with the
+//! WebAssembly binding).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;

@@ -1,7 +1,7 @@
 //! `PipelineRun`: the core's host-driven run (`kiro::pipeline::HostRun`) for a JavaScript event
 //! loop. Like lib.rs this file only wires (conversion in `convert`, errors in `error`); every
 //! decision (order, `needs`, `max_parallel`, timeouts, retries and backoff, exit gates,
-//! fail-fast, interruption) is the core's. `policy.run` (run.cjs) drives one with functions
+//! fail-fast, interruption) is the core's. `policy.run` (bindings-js/run.mjs) drives one with functions
 //! returning Promises.
 
 use crate::convert;

@@ -1,9 +1,9 @@
 'use strict'
 // kiro for Node.js via WebAssembly: the wasm-bindgen output (pkg-node, --target nodejs) with
 // internal errors handled as js/guard.cjs describes, and `policy.run` from the glue shared with
-// the Node.js binding (bindings-node/run.cjs, copied to pkg-node/run.cjs by build.sh).
+// the Node.js binding (@kiro/bindings-js, run.mjs).
 const kiro = require('./guard.cjs').guardExports(require('../pkg-node/kiro_wasm.js'))
-require('../pkg-node/run.cjs').installRun(kiro.Policy)
+require('@kiro/bindings-js/run.mjs').installRun(kiro.Policy)
 
 // One by one, so that Node.js finds the names when an ES module imports this file
 // (test/esm.test.mjs checks that they are all of the module's exports).

@@ -1,10 +1,10 @@
 // kiro for browsers (and any ES module host) via WebAssembly: the wasm-bindgen output (pkg-web,
 // --target web) with internal errors handled as js/guard.cjs describes, and `policy.run` from the
-// glue shared with the Node.js binding (bindings-node/run.cjs, copied as an ES module to
-// pkg-web/run.js by build.sh). Call the default export (async) or `initSync({ module })` once
-// before anything else.
+// glue shared with the Node.js binding (the dependency @kiro/bindings-js, run.mjs: a bundler
+// resolves it, a page without one maps it with an import map as for `kiro-wasm` itself). Call
+// the default export (async) or `initSync({ module })` once before anything else.
 import * as pkg from '../pkg-web/kiro_wasm.js'
-import { installRun } from '../pkg-web/run.js'
+import { installRun } from '@kiro/bindings-js/run.mjs'
 
 function isInternal(error) {
   return error !== null && typeof error === 'object' && error.code === 'KIRO-E099'

@@ -4,7 +4,7 @@
 //!
 //! There is no `fromPath`: a WebAssembly host need not have files. Read the text on the host
 //! and call `Policy.fromText`. `policy.run` is added by the entry points in `js/`, from the glue
-//! shared with the Node.js binding (`bindings-node/run.cjs`, copied by `build.sh`).
+//! shared with the Node.js binding (`bindings-js/run.mjs`, the package `@kiro/bindings-js`).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
@@ -27,7 +27,7 @@ export interface BatchCounts { pass: number; warn: number; fail: number; error: 
 export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts }
 "#;
 
-// `policy.run`, defined in JavaScript (`bindings-node/run.cjs`) and declared in types.d.ts.
+// `policy.run`, defined in JavaScript (`bindings-js/run.mjs`) and declared in types.d.ts.
 #[wasm_bindgen(typescript_custom_section)]
 const RUN_METHOD: &str = "export interface Policy extends PolicyRun {}";
 

@@ -2,7 +2,7 @@
 //! loop. Like lib.rs this file only wires (conversion in `convert`, errors in `error`); every
 //! decision (order, `needs`, `max_parallel`, timeouts, retries and backoff, exit gates,
 //! fail-fast, interruption) is the core's. `policy.run` (the glue shared with the Node.js
-//! binding, `bindings-node/run.cjs`) drives one with functions returning Promises.
+//! binding, `bindings-js/run.mjs`) drives one with functions returning Promises.
 
 use crate::convert;
 use crate::error::{Failure, catch, guard};

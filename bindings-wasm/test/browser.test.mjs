@@ -22,7 +22,7 @@ import * as cases from '../testlib/browser/cases.mjs'
 const require = createRequire(import.meta.url)
 const kiro = require('..') // pkg-node, as Node.js users load it
 const YAML = require('yaml')
-const { expectedError, assertExpectedError } = require('../../bindings-node/testlib/conformance.cjs')
+const { expectedError, assertExpectedError } = require('@kiro/bindings-js/testlib/conformance.cjs')
 
 const HERE = path.resolve(fileURLToPath(new URL('..', import.meta.url))) // bindings-wasm/
 const CORPUS = path.resolve(HERE, '..', 'tests', 'conformance')
@@ -52,13 +52,17 @@ const MIME = {
   '.json': 'application/json',
 }
 const served = [] // [status, path, content type]
+// Of node_modules, only kiro-wasm's own dependency (policy.run's glue, which the page's import
+// map points to) is served, not the development tools.
+const DEPENDENCY = path.join(HERE, 'node_modules', '@kiro', 'bindings-js') + path.sep
+const servable = (file) => file.startsWith(HERE + path.sep) && (file.startsWith(DEPENDENCY) || !file.includes(`${path.sep}node_modules${path.sep}`))
 
 function serve(request, response) {
   const url = new URL(request.url, 'http://127.0.0.1')
   const file = path.join(HERE, decodeURIComponent(url.pathname))
   const type = MIME[path.extname(file)]
   let body = null
-  if (request.method === 'GET' && type && file.startsWith(HERE + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+  if (request.method === 'GET' && type && servable(file)) {
     try {
       body = fs.readFileSync(file)
     } catch {}
@@ -145,7 +149,7 @@ test('headless Chromium loads kiro-wasm', { skip: unavailable && !IN_CI ? `${una
   // The page went through js/web.mjs, and the .wasm came as application/wasm (else the glue falls
   // back from instantiateStreaming with a console warning, which the last test would catch).
   const paths = served.filter(([status]) => status === 200).map(([, p]) => p)
-  for (const p of ['/js/web.mjs', '/pkg-web/kiro_wasm.js', '/pkg-web/run.js', '/testlib/browser/cases.mjs']) assert.ok(paths.includes(p), `${p} not served: ${JSON.stringify(served)}`)
+  for (const p of ['/js/web.mjs', '/pkg-web/kiro_wasm.js', '/node_modules/@kiro/bindings-js/run.mjs', '/testlib/browser/cases.mjs']) assert.ok(paths.includes(p), `${p} not served: ${JSON.stringify(served)}`)
   assert.deepEqual(
     served.filter(([, p]) => p.endsWith('.wasm')),
     [[200, '/pkg-web/kiro_wasm_bg.wasm', 'application/wasm']],

@@ -4,7 +4,7 @@
 const fs = require('node:fs')
 const kiro = require('..')
 
-require('../../bindings-node/testlib/conformance.cjs')(kiro, require('yaml'), {
+require('@kiro/bindings-js/testlib/conformance.cjs')(kiro, require('yaml'), {
   fromPath: (file, format) => {
     const ext = file.split('.').pop()
     const byExtension = { yaml: 'yaml', yml: 'yaml', json: 'json', toml: 'toml' }[ext] ?? null

@@ -1,10 +1,10 @@
 'use strict'
-// Running pipelines (bindings-node/testlib/run.cjs, shared with the Node.js binding) against the
-// WebAssembly binding for Node.js.
+// Running pipelines (@kiro/bindings-js, testlib/run.cjs, shared with the Node.js binding)
+// against the WebAssembly binding for Node.js.
 const path = require('node:path')
 const kiro = require('..')
 
-require('../../bindings-node/testlib/run.cjs')(kiro, {
+require('@kiro/bindings-js/testlib/run.cjs')(kiro, {
   dts: path.join(__dirname, '..', 'pkg-node', 'kiro_wasm.d.ts'),
   entry: path.join(__dirname, '..'),
 })

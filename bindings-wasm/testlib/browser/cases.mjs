@@ -27,7 +27,7 @@ function report(run, id, entry) {
 /**
  * A conformance case's `run:` section on virtual time, through the native PipelineRun
  * (`policy.startRun`): the simulation of tests/conformance/run/README.md, as
- * bindings-node/testlib/conformance.cjs does it, checked the same way: the run saved and
+ * bindings-js/testlib/conformance.cjs does it, checked the same way: the run saved and
  * restored after every step, and the run replayed from its event log, must be the same.
  * Returns the result, the events and the saved state.
  */

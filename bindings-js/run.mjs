@@ -1,10 +1,10 @@
-'use strict'
 // `policy.run(actions, options)`: runs a policy's pipeline with JavaScript functions as the
-// stages' actions. This file is the one copy of that glue: the Node.js package loads it from
-// kiro.js; the WebAssembly package's build.sh copies it into pkg-node/run.cjs and, wrapped as an
-// ES module, into pkg-web/run.js (bindings-wasm/test/glue.test.js fails when a copy differs).
+// stages' actions. This file is the one copy of that glue, an ES module so that browsers load it
+// as it is: the Node.js package requires it from kiro.js, the WebAssembly package from
+// js/node.cjs and imports it from js/web.mjs (both through their `file:` dependency on
+// `@kiro/bindings-js`, which npm installs as a symlink to this folder).
 // It uses only what Node.js and browsers both have (Promise, AbortController, setTimeout,
-// performance.now, queueMicrotask) and no module system beyond the `module.exports` at the end.
+// performance.now, queueMicrotask) and no module system beyond the `export` of `installRun`.
 //
 // It holds no engine logic. The native PipelineRun (`policy.startRun`) decides everything
 // (order, needs, max_parallel, timeouts, retries and backoff, exit gates, fail-fast); this glue
@@ -188,8 +188,6 @@ async function run(actions, options) {
 }
 
 /** Adds `run` to the prototype of a binding's `Policy` class, as a method like its others. */
-function installRun(Policy) {
+export function installRun(Policy) {
   Object.defineProperty(Policy.prototype, 'run', { value: run, writable: true, configurable: true })
 }
-
-module.exports = { installRun }

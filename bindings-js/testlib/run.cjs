@@ -1,7 +1,7 @@
 'use strict'
-// Tests of running pipelines from JavaScript, shared by the Node.js binding (test/run.test.js)
+// Tests of running pipelines from JavaScript, shared by the Node.js binding (bindings-node/test/run.test.js)
 // and the WebAssembly binding (bindings-wasm/test/run.test.js): `policy.run` (the glue in
-// run.cjs) with functions returning Promises on real time, and the native `PipelineRun` it
+// run.mjs) with functions returning Promises on real time, and the native `PipelineRun` it
 // drives. `options.dts` is the .d.ts declaring the types; `options.entry` the file that
 // `require`s the package (for the test that the process exits when a run is over).
 
