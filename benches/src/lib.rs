@@ -11,7 +11,9 @@ use kiro::condition::MetricInfo;
 use kiro::units::Unit;
 use std::collections::BTreeMap;
 
+pub mod monitor;
 pub mod pipeline;
+pub mod turnabout;
 
 /// The single comparison, in kiro's condition language.
 pub const SINGLE: &str = "coverage >= 90%";

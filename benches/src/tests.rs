@@ -114,3 +114,24 @@ fn the_kova_example_compiles_and_fails() {
         .expect("the metrics fit");
     assert_eq!(decision.verdict, kiro::Verdict::Fail);
 }
+
+#[test]
+fn the_monitor_state_does_not_grow_with_the_stream() {
+    use kiro::monitor::{MonitorState, advance};
+    let policy = CompiledPolicy::from_text(monitor::MONITOR_POLICY, None)
+        .expect("the bench policy compiles");
+    let events = monitor::events(3 * monitor::THIRTY_DAYS / 30);
+    let mut state = MonitorState::new(&policy).expect("has triggers");
+    let mut sizes = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        advance(&mut state, &policy, event).expect("valid events");
+        // Once a day, after the longest window (1h) has filled.
+        if (i + 1) % (monitor::THIRTY_DAYS / 30) == 0 {
+            sizes.push(state.save(&policy).expect("saves").len());
+        }
+    }
+    let min = *sizes.iter().min().expect("three days measured");
+    let max = *sizes.iter().max().expect("three days measured");
+    // The same samples in every window, only their digits differ.
+    assert!(max - min < min / 20, "state sizes per day: {sizes:?}");
+}

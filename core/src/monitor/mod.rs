@@ -47,7 +47,7 @@ pub use decision::{
 pub use error::MonitorError;
 pub use event::{MonitorEvent, Reading};
 pub use state::{MonitorState, Reason};
-pub use step::step;
+pub use step::{Stepped, advance, step};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::machine::{self, Machine};

@@ -7,10 +7,10 @@
 //! on the fast track.
 
 use super::compiled::{CompiledMonitor, OnMissingRule, Tier, TierMode, Trigger, Window};
-use super::decision::{Effect, MonitorDecision, Observed};
+use super::decision::{Effect, Final, MonitorDecision, Observed, TriggerState};
 use super::error::MonitorError;
 use super::event::MonitorEvent;
-use super::explain::{Seen, View, report};
+use super::explain::{Seen, View, report, state_of};
 use super::model::{Action, MissingRule, OnTimeout};
 use super::record::{Record, Status};
 use super::state::{MonitorState, Phase, Reason, Sample, TierState};
@@ -36,6 +36,93 @@ pub fn step(
     policy: &CompiledPolicy,
     event: &MonitorEvent,
 ) -> Result<MonitorDecision, MonitorError> {
+    Ok(advance(state, policy, event)?.decision())
+}
+
+/// One event taken, its decision not yet written: the effects and trigger states at once,
+/// the full [`MonitorDecision`] (reports and explanations, most of a step's cost) on demand.
+///
+/// It borrows the state it moved on, so the decision it writes is always that of this event.
+#[derive(Debug)]
+pub struct Stepped<'a> {
+    state: &'a MonitorState,
+    policy: &'a CompiledPolicy,
+    monitor: &'a CompiledMonitor,
+    event: &'static str,
+    at: u64,
+    record: Option<Record>,
+    seen: Vec<Vec<Option<Seen>>>,
+    effects: Vec<Effect>,
+    final_verdict: Option<Final>,
+}
+
+impl Stepped<'_> {
+    /// What the host must do now, in order (the decision's `effects`).
+    #[must_use]
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// Every trigger's state, in policy order (the decision's `triggers[].state`).
+    pub fn states(&self) -> impl Iterator<Item = TriggerState> + '_ {
+        self.state.triggers.iter().map(|t| {
+            t.tiers
+                .iter()
+                .map(|ts| state_of(ts.phase))
+                .max()
+                .unwrap_or(TriggerState::Ok)
+        })
+    }
+
+    /// The final verdict, when this event ended the monitor.
+    #[must_use]
+    pub fn final_verdict(&self) -> Option<&Final> {
+        self.final_verdict.as_ref()
+    }
+
+    /// The full decision: every trigger's report and explanation.
+    #[must_use]
+    pub fn decision(self) -> MonitorDecision {
+        let view = View {
+            monitor: self.monitor,
+            policy: self.policy,
+            windows: &self.state.windows,
+            record: self.record.as_ref(),
+            at: self.at,
+        };
+        let triggers = self
+            .monitor
+            .triggers
+            .iter()
+            .zip(&self.state.triggers)
+            .zip(&self.seen)
+            .map(|((t, ts), seen)| report(&view, t, &ts.tiers, seen))
+            .collect();
+        MonitorDecision {
+            at_ms: self.at,
+            event: self.event.to_owned(),
+            triggers,
+            wake_at_ms: if self.final_verdict.is_some() {
+                None
+            } else {
+                wake_at(self.state)
+            },
+            effects: self.effects,
+            final_verdict: self.final_verdict,
+        }
+    }
+}
+
+/// Takes one event like [`step`], without writing the decision yet: the state moves on, and
+/// the returned [`Stepped`] gives the effects and trigger states, and the decision if asked.
+///
+/// # Errors
+/// As [`step`].
+pub fn advance<'a>(
+    state: &'a mut MonitorState,
+    policy: &'a CompiledPolicy,
+    event: &MonitorEvent,
+) -> Result<Stepped<'a>, MonitorError> {
     let monitor = super::monitor_of(policy)?;
     if !state.fits(monitor) {
         return Err(invalid("the state does not have the shape of this policy's triggers").into());
@@ -130,30 +217,15 @@ pub fn step(
     };
     let final_verdict = end.map(|(reason, detail)| finish(monitor, state, reason, detail, at));
     state.ended.clone_from(&final_verdict);
-    let view = View {
-        monitor,
+    Ok(Stepped {
+        state,
         policy,
-        windows: &state.windows,
-        record: record.as_ref(),
+        monitor,
+        event: event.name(),
         at,
-    };
-    let triggers = monitor
-        .triggers
-        .iter()
-        .zip(&state.triggers)
-        .zip(&seen)
-        .map(|((t, ts), seen)| report(&view, t, &ts.tiers, seen))
-        .collect();
-    Ok(MonitorDecision {
-        at_ms: at,
-        event: event.name().to_owned(),
-        triggers,
+        record,
+        seen,
         effects,
-        wake_at_ms: if final_verdict.is_some() {
-            None
-        } else {
-            wake_at(state)
-        },
         final_verdict,
     })
 }

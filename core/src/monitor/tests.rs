@@ -2,6 +2,7 @@
 //! properties over random event streams (replay equals live stepping, resuming from any
 //! snapshot equals never stopping, state size stays bounded).
 
+mod fast_paths;
 mod properties;
 
 use super::*;

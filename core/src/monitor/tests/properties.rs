@@ -30,7 +30,7 @@ triggers:
   - {name: flag, when: flag, action: pause, mode: immediate, consecutive_error_limit: 3, on_missing: resolve}
 "#;
 
-fn policy() -> CompiledPolicy {
+pub(super) fn policy() -> CompiledPolicy {
     CompiledPolicy::from_text(POLICY, None).expect("the property policy compiles")
 }
 
@@ -92,7 +92,7 @@ fn kind(approvals: bool) -> impl Strategy<Value = Kind> {
     }
 }
 
-fn events(len: usize, approvals: bool) -> impl Strategy<Value = Vec<MonitorEvent>> {
+pub(super) fn events(len: usize, approvals: bool) -> impl Strategy<Value = Vec<MonitorEvent>> {
     prop::collection::vec((0u64..20_000, kind(approvals)), 1..len).prop_map(|list| {
         let mut at = 0;
         list.into_iter()
