@@ -24,4 +24,7 @@ cargo build --locked --manifest-path fuzz/Cargo.toml --bins
 step "bindings: Python, Node, WebAssembly"
 bash .ci/bindings.sh
 
+step "artifacts: build each into dist/, install it in a clean folder, run the example"
+bash scripts/dist.sh --test
+
 printf '\nall tests passed in %ss\n' "$((SECONDS - started))"
