@@ -2,7 +2,6 @@
 //! decision timeline; the exit status tells the strongest action called for.
 
 mod render;
-mod samples;
 
 use super::{Outcome, load_policy};
 use crate::args::{ColorChoice, PolicyFormat};
@@ -13,7 +12,7 @@ use clap::{Args, ValueEnum};
 use kiro::KiroError;
 use kiro::monitor::model::Action;
 use kiro::monitor::{Final, MonitorEvent, MonitorState, step};
-use samples::{SamplesFormat, read};
+use kiro_adapters::samples::{self, Format};
 use std::path::PathBuf;
 
 /// `kiro replay`.
@@ -23,11 +22,14 @@ pub struct ReplayArgs {
     #[arg(value_name = "POLICY")]
     pub policy: PathBuf,
 
-    /// The recorded samples: CSV (`time,metric1,…`) or JSON lines, or `-` for standard input.
+    /// The recorded samples, or `-` for standard input: CSV (wide `time,metric1,…` or long
+    /// `time,metric,value`), JSON lines, a Prometheus `query_range` response, or a `promtool
+    /// test rules` file's `input_series`.
     #[arg(long, value_name = "FILE")]
     pub samples: PathBuf,
 
-    /// The samples' format, when the extension does not tell (`.csv`, `.jsonl`).
+    /// The samples' format, when the extension does not tell (`.csv`; `.jsonl`; `.json` for
+    /// a `query_range` response; `.yaml`/`.yml` for promtool).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub samples_format: Option<SamplesFormat>,
 
@@ -59,6 +61,30 @@ pub enum ReplayFormat {
     Markdown,
 }
 
+/// How a samples file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplesFormat {
+    /// Comma-separated: `time,metric1,metric2` (wide) or `time,metric,value` (long).
+    Csv,
+    /// One JSON object per line: `{"at_ms": 60000, "values": {"error_rate": 1.2}}`.
+    Jsonl,
+    /// A Prometheus `query_range` response, or an object of metric names to responses.
+    Prometheus,
+    /// A `promtool test rules` file (one test) with `input_series`.
+    Promtool,
+}
+
+impl SamplesFormat {
+    fn to_format(self) -> Format {
+        match self {
+            SamplesFormat::Csv => Format::Csv,
+            SamplesFormat::Jsonl => Format::Jsonl,
+            SamplesFormat::Prometheus => Format::QueryRange,
+            SamplesFormat::Promtool => Format::Promtool,
+        }
+    }
+}
+
 /// Runs `kiro replay`.
 ///
 /// # Errors
@@ -72,10 +98,14 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, Failure> {
         MonitorState::new(policy).map_err(|e| Failure::in_source(e.diagnostics(), &loaded.file))?;
     let file = io::read_input(&args.samples, InputKind::Samples)?;
     let sources = [file.clone(), loaded.file.clone()];
-    let format = args
-        .samples_format
-        .unwrap_or_else(|| SamplesFormat::detect(&args.samples, &file.text));
-    let samples = read(&file.text, format, &policy.metric_names())
+    let format = args.samples_format.map_or_else(
+        || {
+            let extension = args.samples.extension().and_then(|e| e.to_str());
+            Format::detect(extension, &file.text)
+        },
+        SamplesFormat::to_format,
+    );
+    let samples = samples::read(&file.text, format, &policy.metric_names())
         .map_err(|d| Failure::in_sources(&d, &sources))?;
     let mut decisions = Vec::with_capacity(samples.len() + 1);
     let mut taken = 0;

@@ -1,0 +1,16 @@
+//! kiro's monitor and the outside world.
+//!
+//! The core crate `kiro` is pure: its monitor takes observations and answers with decisions.
+//! This crate is what stands between it and the metrics teams already have:
+//!
+//! - [`samples`]: recorded metrics read into observations, each pointing back at the place in
+//!   the file it came from: CSV (wide and long), JSON lines, a Prometheus `query_range`
+//!   response, and the series notation of `promtool test rules`;
+//! - [`prometheus`]: Prometheus' HTTP API — its answers read into readings (pure), and, with
+//!   the `http` feature, a blocking client that queries a live server, mapping every failure
+//!   to an explicit reading (a source error with its reason, no data, or NaN).
+//!
+//! Everything but [`prometheus::client`] is pure and fuzzed (`fuzz/`).
+
+pub mod prometheus;
+pub mod samples;
