@@ -9,7 +9,8 @@ use std::path::PathBuf;
 #[command(
     after_help = "Exit status: 0 pass (or warn), 1 fail, 2 warn with --fail-on-warn, \
                         3 the policy or the input could not be evaluated; \
-                        kiro replay: 4 warn, 5 pause, 6 rollback, 7 promote."
+                        kiro replay and kiro watch: 4 warn, 5 pause, 6 rollback, 7 promote; \
+                        kiro watch: 8 interrupted."
 )]
 pub struct Cli {
     /// What to do.
@@ -32,6 +33,8 @@ pub enum Command {
     Run(crate::commands::run::RunArgs),
     /// Run the policy's rollback triggers over recorded samples and print the decision timeline.
     Replay(crate::commands::replay::ReplayArgs),
+    /// Watch a live Prometheus with the policy's rollback triggers, writing every decision.
+    Watch(crate::commands::watch::WatchArgs),
 }
 
 /// `kiro check`.

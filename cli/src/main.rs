@@ -3,7 +3,8 @@
 //! `kiro check POLICY --metrics FILE` evaluates a policy's quality gates and reports the
 //! verdict; `kiro validate POLICY` reports every problem in a policy; `kiro schema` prints the
 //! JSON Schema of the policy format; `kiro replay POLICY --samples FILE` runs the policy's
-//! rollback triggers over recorded samples. See `kiro --help`.
+//! rollback triggers over recorded samples; `kiro watch POLICY --prometheus URL` runs them
+//! over a live Prometheus. See `kiro --help`.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod args;
@@ -36,6 +37,8 @@ pub mod exit {
     pub const ROLLBACK: u8 = 6;
     /// `kiro replay`: a trigger called for a promotion (and no rollback).
     pub const PROMOTE: u8 = 7;
+    /// `kiro watch`: stopped by Ctrl-C or SIGTERM before the monitor ended.
+    pub const INTERRUPTED: u8 = 8;
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn run() -> u8 {
         Command::Plan(args) => (commands::plan::run(args), args.color),
         Command::Run(args) => (commands::run::run(args), args.color),
         Command::Replay(args) => (commands::replay::run(args), args.color),
+        Command::Watch(args) => (commands::watch::run(args), args.color),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

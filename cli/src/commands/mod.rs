@@ -7,6 +7,7 @@ pub mod run;
 pub mod schema;
 mod stages;
 pub mod validate;
+pub mod watch;
 
 use crate::args::PolicyFormat;
 use crate::diagnostics::{Failure, SourceFile};

@@ -1,7 +1,7 @@
 //! `kiro replay`: runs a policy's rollback triggers over recorded samples and prints the
 //! decision timeline; the exit status tells the strongest action called for.
 
-mod render;
+pub mod render;
 
 use super::{Outcome, load_policy};
 use crate::args::{ColorChoice, PolicyFormat};
@@ -149,7 +149,7 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, Failure> {
 
 /// The exit status of a replay: a rollback, else a promotion (both end the monitor), else the
 /// strongest of pause and warn, else 0.
-fn exit_code(verdict: &Final) -> u8 {
+pub fn exit_code(verdict: &Final) -> u8 {
     let called = |a: Action| verdict.actions.iter().any(|t| t.action == a);
     if called(Action::Rollback) {
         exit::ROLLBACK

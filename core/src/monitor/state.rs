@@ -234,4 +234,10 @@ impl MonitorState {
     pub fn is_ended(&self) -> bool {
         self.ended.is_some()
     }
+
+    /// The time of the last event taken, if any: the next event may not be earlier.
+    #[must_use]
+    pub fn last_ms(&self) -> Option<u64> {
+        self.last_ms
+    }
 }

@@ -1,7 +1,7 @@
 //! The decision timeline of a replay: what changed at each event, as lines for a person, JSON
 //! lines, or Markdown.
 
-use kiro::monitor::{Effect, Final, MonitorDecision};
+use kiro::monitor::{Effect, Final, MonitorDecision, TriggerReport};
 use kiro::units::duration::format_duration;
 use serde::Serialize;
 use std::fmt::Write;
@@ -28,64 +28,103 @@ fn changes(decisions: &[MonitorDecision]) -> Vec<Change<'_>> {
     let mut out = Vec::new();
     let mut before: Option<&MonitorDecision> = None;
     for d in decisions {
-        for (i, t) in d.triggers.iter().enumerate() {
-            let prev = before.and_then(|b| b.triggers.get(i));
-            if prev.is_none_or(|p| p.state != t.state || p.action != t.action) {
-                let what = match t.action {
-                    Some(a) => format!("{} ({})", word(&t.state), a.as_str()),
-                    None => word(&t.state),
-                };
-                out.push(Change {
-                    at_ms: d.at_ms,
-                    trigger: &t.name,
-                    what,
-                    detail: &t.explanation,
-                });
-            }
-        }
-        for e in &d.effects {
-            let (trigger, what) = match e {
-                Effect::Act {
-                    trigger, action, ..
-                } => (trigger, format!("=> {}", action.as_str())),
-                Effect::RequestApproval {
-                    trigger,
-                    action,
-                    approvers,
-                    ..
-                } => (
-                    trigger,
-                    format!(
-                        "=> asks {} to approve {}",
-                        approvers.join(" or "),
-                        action.as_str()
-                    ),
-                ),
-                Effect::Escalate {
-                    trigger, action, ..
-                } => (trigger, format!("=> escalates {}", action.as_str())),
-                Effect::Resolved {
-                    trigger, action, ..
-                } => (trigger, format!("=> {} resolved", action.as_str())),
-            };
-            out.push(Change {
-                at_ms: d.at_ms,
-                trigger,
-                what,
-                detail: "",
-            });
-        }
+        changes_at(before, d, &mut out);
         before = Some(d);
     }
     out
 }
 
+/// What changed at decision `d` after `before`.
+fn changes_at<'a>(
+    before: Option<&MonitorDecision>,
+    d: &'a MonitorDecision,
+    out: &mut Vec<Change<'a>>,
+) {
+    for (i, t) in d.triggers.iter().enumerate() {
+        let prev = before.and_then(|b| b.triggers.get(i));
+        if prev.is_none_or(|p| p.state != t.state || p.action != t.action) {
+            out.push(Change {
+                at_ms: d.at_ms,
+                trigger: &t.name,
+                what: state_word(t),
+                detail: &t.explanation,
+            });
+        }
+    }
+    for e in &d.effects {
+        let (trigger, what) = match e {
+            Effect::Act {
+                trigger, action, ..
+            } => (trigger, format!("=> {}", action.as_str())),
+            Effect::RequestApproval {
+                trigger,
+                action,
+                approvers,
+                ..
+            } => (
+                trigger,
+                format!(
+                    "=> asks {} to approve {}",
+                    approvers.join(" or "),
+                    action.as_str()
+                ),
+            ),
+            Effect::Escalate {
+                trigger, action, ..
+            } => (trigger, format!("=> escalates {}", action.as_str())),
+            Effect::Resolved {
+                trigger, action, ..
+            } => (trigger, format!("=> {} resolved", action.as_str())),
+        };
+        out.push(Change {
+            at_ms: d.at_ms,
+            trigger,
+            what,
+            detail: "",
+        });
+    }
+}
+
+/// A trigger's state and the action it calls for: `pending`, `acted (rollback)`.
+pub fn state_word(t: &TriggerReport) -> String {
+    match t.action {
+        Some(a) => format!("{} ({})", word(&t.state), a.as_str()),
+        None => word(&t.state),
+    }
+}
+
+/// The lines of what changed at `d` after `before`, times shown from `start_ms`, for a live
+/// display (`kiro watch`).
+pub fn change_lines(
+    before: Option<&MonitorDecision>,
+    d: &MonitorDecision,
+    start_ms: u64,
+) -> Vec<String> {
+    let mut changes = Vec::new();
+    changes_at(before, d, &mut changes);
+    changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{:>9}  {}  {}  {}",
+                offset(c.at_ms, start_ms),
+                c.trigger,
+                c.what,
+                c.detail
+            )
+            .trim_end()
+            .to_owned()
+        })
+        .collect()
+}
+
 /// The time of an event, from the first sample: `+0s`, `+5m30s`.
-fn offset(at_ms: u64, start_ms: u64) -> String {
+pub fn offset(at_ms: u64, start_ms: u64) -> String {
     format!("+{}", format_duration(at_ms.saturating_sub(start_ms)))
 }
 
-fn final_line(f: &Final) -> String {
+/// The final verdict on one line: how it ended, the result, the actions called for.
+pub fn final_line(f: &Final) -> String {
     let mut actions: Vec<String> = f
         .actions
         .iter()
