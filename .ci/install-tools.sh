@@ -2,12 +2,13 @@
 # Installs the tools the bindings need, idempotently: only what is missing is installed, and
 # everything lands inside the repository (.tools/, .venv/, bindings-*/node_modules/), never in the
 # user's global environment. Prints one line per tool: `skip` (already there) or `install`.
-# The one exception is `browser`: Debian's Chromium (/usr/bin/chromium, for the wasm binding's
-# browser test), installed system-wide with apt-get when missing.
+# The exceptions are `browser` and `prometheus`: Debian's Chromium (/usr/bin/chromium, for the
+# wasm binding's browser test) and Prometheus (/usr/bin/prometheus and promtool, for the tests of
+# `kiro watch` against a real server), installed system-wide with apt-get when missing.
 #
 #   .ci/install-tools.sh            # everything
 #   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm
-#                                   # typegen browser
+#                                   # typegen browser prometheus
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -155,6 +156,38 @@ if want browser; then
                 say browser "installed chromium $(dpkg-query -W -f='${Version}' chromium) in $((SECONDS - start)) s"
             else
                 say browser "apt-get could not install chromium (see above)"
+            fi
+        fi
+    fi
+fi
+
+# Debian's Prometheus (2.42 on Debian 12: /usr/bin/prometheus and /usr/bin/promtool), for
+# cli/tests/prometheus.rs, which starts its own server on a free loopback port (never the system
+# service the package also installs). System-wide, like the browser: apt-get as root or through
+# sudo. When it cannot be installed this only warns: the tests then fail under CI=true and skip
+# elsewhere, saying why.
+PROMETHEUS=/usr/bin/prometheus
+PROMTOOL=/usr/bin/promtool
+if want prometheus; then
+    if [ -x "$PROMETHEUS" ] && [ -x "$PROMTOOL" ]; then
+        say prometheus "skip (prometheus $(dpkg-query -W -f='${Version}' prometheus 2>/dev/null || echo '?') at $PROMETHEUS)"
+    else
+        as_root=()
+        [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+        if ! command -v apt-get >/dev/null 2>&1; then
+            say prometheus "cannot install: no $PROMETHEUS and no apt-get (install Prometheus there by hand)"
+        elif [ "${#as_root[@]}" -gt 0 ] && ! sudo -n true 2>/dev/null; then
+            say prometheus "cannot install: no $PROMETHEUS, not root and no password-less sudo for apt-get"
+        else
+            say prometheus "install (apt-get install prometheus: Debian's, into $PROMETHEUS; may take a minute)"
+            start=$SECONDS
+            if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+                && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                    --no-install-recommends prometheus >/dev/null \
+                && [ -x "$PROMETHEUS" ] && [ -x "$PROMTOOL" ]; then
+                say prometheus "installed prometheus $(dpkg-query -W -f='${Version}' prometheus) in $((SECONDS - start)) s"
+            else
+                say prometheus "apt-get could not install prometheus (see above)"
             fi
         fi
     fi

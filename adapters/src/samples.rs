@@ -160,6 +160,23 @@ pub fn read(text: &str, format: Format, metrics: &[&str]) -> Result<Vec<Sample>,
     Ok(samples)
 }
 
+/// Reads `0` and `1` as false and true for `booleans`, the policy's boolean metrics, in
+/// samples from Prometheus ([`Format::QueryRange`], [`Format::Promtool`]), which has no
+/// booleans. Other numbers stay numbers, for the monitor to refuse at their place.
+pub fn booleans(samples: &mut [Sample], booleans: &[&str]) {
+    for sample in samples {
+        if let MonitorEvent::Observe { values, .. } = &mut sample.event {
+            for name in booleans {
+                if let Some(r) = values.get_mut(*name)
+                    && matches!(r, Reading::Number(x) if *x == 0.0 || *x == 1.0)
+                {
+                    *r = crate::prometheus::reading::boolean(r.clone());
+                }
+            }
+        }
+    }
+}
+
 /// An [`Code::InputSyntax`] diagnostic labelled at `span`.
 fn syntax(message: impl Into<String>, span: Span, label: &str) -> Diagnostic {
     Diagnostic::error(Code::InputSyntax, message)

@@ -7,6 +7,8 @@
 //! Without `prometheus` on `PATH` the tests that need it say SKIPPED, except under CI (`CI`
 //! set), where they fail.
 
+#![allow(clippy::panic, reason = "a test fails by panicking")]
+
 mod support;
 
 use kiro::monitor::Reading;

@@ -120,13 +120,59 @@ fn csv_and_json_lines_of_the_same_samples_replay_alike() {
 }
 
 #[test]
+fn every_samples_format_of_the_kova_deployment_replays_to_the_same_rollback() {
+    let wide = kiro(&["replay", KOVA, "--samples", KOVA_CSV, "--format", "jsonl"]);
+    // Long CSV holds exactly the readings of the wide file: the same decisions, byte for byte.
+    let long = kiro(&[
+        "replay",
+        KOVA,
+        "--samples",
+        "examples/kova/samples-long.csv",
+        "--format",
+        "jsonl",
+    ]);
+    assert_code(&long, 6);
+    assert_eq!(stdout(&wide), stdout(&long));
+    // Prometheus has no source errors in its data and no booleans (0 and 1 read as false and
+    // true), and promtool's series start at time 0: the same rollback by the same trigger,
+    // nine minutes in.
+    for (samples, start_ms) in [
+        (
+            "examples/kova/samples.query_range.json",
+            1_796_227_200_000_u64,
+        ),
+        ("examples/kova/samples.promtool.yaml", 0),
+    ] {
+        let out = kiro(&["replay", KOVA, "--samples", samples, "--format", "jsonl"]);
+        assert_code(&out, 6);
+        let last: Value = stdout(&out)
+            .lines()
+            .last()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .expect("decisions");
+        assert_eq!(last["at_ms"], start_ms + 9 * 60_000, "{samples}");
+        assert_eq!(
+            last["final"]["actions"],
+            serde_json::json!([
+                {"trigger": "error-rate", "tier": 0, "action": "rollback"},
+                {"trigger": "api-errors", "tier": 0, "action": "warn"}
+            ]),
+            "{samples}"
+        );
+    }
+}
+
+#[test]
 fn exit_status_is_the_strongest_action_called_for() {
     for (samples, expected) in [
         ("healthy.csv", 0),
         ("warn.csv", 4),
+        ("warn-long.csv", 4),
         ("pause.csv", 5),
         ("rollback.csv", 6),
+        ("rollback.json", 6),
         ("promote.csv", 7),
+        ("promote.yaml", 7),
     ] {
         let out = kiro(&["replay", ACTIONS, "--samples", &fixture(samples)]);
         assert_code(&out, expected);
@@ -145,6 +191,11 @@ fn bad_samples_are_coded_errors_at_their_line_and_column() {
         ("ragged.csv", "KIRO-E020"),
         ("unknown-metric.jsonl", "KIRO-E011"),
         ("malformed.jsonl", "KIRO-E020"),
+        ("duplicate-long.csv", "KIRO-E004"),
+        ("several-series.json", "KIRO-E004"),
+        ("instant-vector.json", "KIRO-E020"),
+        ("bad-values.yaml", "KIRO-E020"),
+        ("unknown-series.yaml", "KIRO-E011"),
     ] {
         let out = kiro(&["replay", ACTIONS, "--samples", &fixture(samples)]);
         assert_code(&out, 3);

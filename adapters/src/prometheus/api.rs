@@ -91,10 +91,10 @@ pub enum AnswerError {
         /// `error`: what went wrong.
         error: String,
         /// The diagnostic, pointed at the answer's `error`.
-        diagnostic: Diagnostic,
+        diagnostic: Box<Diagnostic>,
     },
     /// The text is not an answer of the API: not JSON, or JSON of another shape.
-    Malformed(Diagnostic),
+    Malformed(Box<Diagnostic>),
 }
 
 impl AnswerError {
@@ -110,13 +110,13 @@ impl AnswerError {
 }
 
 fn malformed(message: impl Into<String>, span: Span, label: &str) -> AnswerError {
-    AnswerError::Malformed(
+    AnswerError::Malformed(Box::new(
         Diagnostic::error(Code::InputSyntax, message)
             .with_label(span, label)
             .with_help(
                 "give an answer of Prometheus' HTTP API: `{\"status\": \"success\", \"data\": {\"resultType\": \"matrix\", \"result\": […]}}`",
             ),
-    )
+    ))
 }
 
 /// Reads the text of an answer.
@@ -134,7 +134,7 @@ pub fn parse(text: &str) -> Result<Data, AnswerError> {
         if d.code == Code::Syntax {
             d.code = Code::InputSyntax;
         }
-        AnswerError::Malformed(d)
+        AnswerError::Malformed(Box::new(d))
     })?;
     from_node(&root)
 }
@@ -153,11 +153,13 @@ pub fn from_node(root: &Node) -> Result<Data, AnswerError> {
             .to_owned();
         let error = root.get("error").and_then(as_str).unwrap_or("").to_owned();
         let span = root.get("error").map_or(root.span, |n| n.span);
-        let diagnostic = Diagnostic::error(
-            Code::InputSyntax,
-            format!("Prometheus answered an error: {error_type}: {error}"),
-        )
-        .with_label(span, "the error");
+        let diagnostic = Box::new(
+            Diagnostic::error(
+                Code::InputSyntax,
+                format!("Prometheus answered an error: {error_type}: {error}"),
+            )
+            .with_label(span, "the error"),
+        );
         return Err(AnswerError::Prometheus {
             error_type,
             error,

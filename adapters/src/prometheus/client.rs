@@ -69,7 +69,7 @@ impl Client {
     pub fn new(base_url: &str, config: Config) -> Result<Client, String> {
         let base = base_url.trim().trim_end_matches('/').to_owned();
         let https = base.starts_with("https://");
-        if !(https || base.starts_with("http://")) || base.len() <= "https://".len() - 1 {
+        if !(https || base.starts_with("http://")) || base.len() < "https://".len() {
             return Err(format!(
                 "`{base_url}` is not a Prometheus URL: write `http://host:9090`"
             ));

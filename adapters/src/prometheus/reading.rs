@@ -11,6 +11,8 @@
 //! | a matrix (a range vector) or a string | a source error naming the result type |
 //! | an error answer | a source error with Prometheus' error type and message |
 //! | text that is not an answer (HTML, garbage) | a source error saying so |
+//!
+//! For a boolean metric, [`boolean`] reads `0` and `1` as false and true.
 
 use super::api::{self, AnswerError, Data};
 use kiro::monitor::Reading;
@@ -67,6 +69,21 @@ pub fn of_answer(text: &str) -> Reading {
             d.message,
             excerpt(text)
         )),
+    }
+}
+
+/// The reading for a boolean metric: Prometheus has no booleans, so `0` is false and `1`
+/// true; any other number is a source error (a live value never stops the monitor), and
+/// every other reading stays as it is.
+#[must_use]
+pub fn boolean(reading: Reading) -> Reading {
+    match reading {
+        Reading::Number(x) if x == 0.0 => Reading::Bool(false),
+        Reading::Number(x) if x == 1.0 => Reading::Bool(true),
+        Reading::Number(x) => failed(format!(
+            "the query gave {x} for a boolean metric, which needs 0 or 1"
+        )),
+        other => other,
     }
 }
 

@@ -1,3 +1,5 @@
+#![allow(clippy::panic, reason = "a test fails by panicking")]
+
 use super::api::{self, Data};
 use super::notation::{self, Value};
 use super::reading;

@@ -128,7 +128,7 @@ fn matrix(response: &Node) -> Result<Vec<Series>, Diagnostic> {
         .with_help("save the answer of `/api/v1/query_range`, not of `/api/v1/query`")
         .with_source(SOURCE)),
         Err(AnswerError::Prometheus { diagnostic, .. } | AnswerError::Malformed(diagnostic)) => {
-            Err(diagnostic.with_source(SOURCE))
+            Err((*diagnostic).with_source(SOURCE))
         }
     }
 }

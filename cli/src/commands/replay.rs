@@ -105,8 +105,11 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, Failure> {
         },
         SamplesFormat::to_format,
     );
-    let samples = samples::read(&file.text, format, &policy.metric_names())
+    let mut samples = samples::read(&file.text, format, &policy.metric_names())
         .map_err(|d| Failure::in_sources(&d, &sources))?;
+    if matches!(format, Format::QueryRange | Format::Promtool) {
+        samples::booleans(&mut samples, &boolean_metrics(policy));
+    }
     let mut decisions = Vec::with_capacity(samples.len() + 1);
     let mut taken = 0;
     for sample in &samples {
@@ -145,6 +148,15 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, Failure> {
         output: args.output.clone(),
         code,
     })
+}
+
+/// The policy's boolean metrics.
+pub fn boolean_metrics(policy: &kiro::CompiledPolicy) -> Vec<&str> {
+    policy
+        .metric_units()
+        .filter(|(_, unit)| unit.dimension == kiro::units::Dimension::Bool)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// The exit status of a replay: a rollback, else a promotion (both end the monitor), else the

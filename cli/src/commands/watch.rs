@@ -6,7 +6,7 @@
 mod display;
 mod queries;
 
-use super::replay::{exit_code, render::final_line};
+use super::replay::{boolean_metrics, exit_code, render::final_line};
 use super::{Outcome, load_policy};
 use crate::args::{ColorChoice, PolicyFormat};
 use crate::diagnostics::{Failure, SourceFile};
@@ -18,6 +18,7 @@ use kiro::monitor::{MonitorDecision, MonitorEvent, MonitorState, step};
 use kiro::units::duration::parse_duration;
 use kiro::{Code, CompiledPolicy, Diagnostic, KiroError};
 use kiro_adapters::prometheus::client::{Client, Config};
+use kiro_adapters::prometheus::reading::boolean;
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -263,6 +264,7 @@ pub fn run(args: &WatchArgs) -> Result<Outcome, Failure> {
     let policy = &loaded.policy;
     let metrics = policy.metric_names();
     let queries = queries::parse(&args.queries, &metrics).map_err(Failure::diagnostic)?;
+    let booleans = boolean_metrics(policy);
     let config = Config {
         timeout: args.timeout,
         retries: args.retries,
@@ -337,7 +339,15 @@ pub fn run(args: &WatchArgs) -> Result<Outcome, Failure> {
             let at_ms = watched.next_ms();
             let values: BTreeMap<_, _> = queries
                 .iter()
-                .map(|(metric, promql)| (metric.clone(), client.query(promql, at_ms)))
+                .map(|(metric, promql)| {
+                    let reading = client.query(promql, at_ms);
+                    let reading = if booleans.contains(&metric.as_str()) {
+                        boolean(reading)
+                    } else {
+                        reading
+                    };
+                    (metric.clone(), reading)
+                })
                 .collect();
             watched.take(&MonitorEvent::Observe { at_ms, values }, &mut display)?;
             // The next round keeps the cadence; a round that overran starts the next at once.
