@@ -12,5 +12,7 @@
 //!
 //! Everything but [`prometheus::client`] is pure and fuzzed (`fuzz/`).
 
+#![cfg_attr(not(test), warn(unused_crate_dependencies))]
+
 pub mod prometheus;
 pub mod samples;

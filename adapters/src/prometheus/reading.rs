@@ -78,8 +78,8 @@ pub fn of_answer(text: &str) -> Reading {
 #[must_use]
 pub fn boolean(reading: Reading) -> Reading {
     match reading {
-        Reading::Number(x) if x == 0.0 => Reading::Bool(false),
-        Reading::Number(x) if x == 1.0 => Reading::Bool(true),
+        Reading::Number(0.0) => Reading::Bool(false),
+        Reading::Number(1.0) => Reading::Bool(true),
         Reading::Number(x) => failed(format!(
             "the query gave {x} for a boolean metric, which needs 0 or 1"
         )),

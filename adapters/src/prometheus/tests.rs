@@ -230,3 +230,19 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn booleans_from_prometheus_are_0_and_1() {
+    assert_eq!(reading::boolean(Reading::Number(0.0)), Reading::Bool(false));
+    assert_eq!(
+        reading::boolean(Reading::Number(-0.0)),
+        Reading::Bool(false)
+    );
+    assert_eq!(reading::boolean(Reading::Number(1.0)), Reading::Bool(true));
+    assert!(matches!(
+        reading::boolean(Reading::Number(0.5)),
+        Reading::Failed { error } if error.contains("needs 0 or 1")
+    ));
+    assert_eq!(reading::boolean(Reading::Missing), Reading::Missing);
+    assert_eq!(reading::boolean(Reading::nan()), Reading::nan());
+}
