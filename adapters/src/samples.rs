@@ -45,15 +45,16 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file's extension names (`.csv`; `.jsonl`, `.ndjson`; `.json`; `.yaml`,
-    /// `.yml`), else the one its text tells: a JSON object with `resultType` is a query_range
-    /// response, any other `{` JSON lines, `input_series` a promtool file, anything else CSV.
+    /// The format a file's extension names (`.csv`; `.jsonl`, `.ndjson`; `.yaml`, `.yml`),
+    /// else the one its text tells: JSON with `"resultType"` is a query_range response, any
+    /// other `{` JSON lines, `input_series` a promtool file, anything else CSV.
     #[must_use]
     pub fn detect(extension: Option<&str>, text: &str) -> Self {
         match extension {
             Some("csv") => Format::Csv,
             Some("jsonl" | "ndjson") => Format::Jsonl,
-            Some("json") => Format::QueryRange,
+            Some("json") if text.contains("\"resultType\"") => Format::QueryRange,
+            Some("json") => Format::Jsonl,
             Some("yaml" | "yml") => Format::Promtool,
             _ => {
                 let head = text.trim_start();

@@ -149,7 +149,13 @@ fn an_interrupted_watch_exits_8_and_resumes_from_its_state() {
     let prometheus = Prometheus::start(&binaries, None, Some(&exporter.addr));
     let state = prometheus.dir().join("state.json");
     let jsonl = prometheus.dir().join("decisions.jsonl");
+    let lines = || {
+        std::fs::read_to_string(&jsonl)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
     let run = || {
+        let before = lines();
         let child = kiro()
             .args([
                 "watch",
@@ -166,7 +172,11 @@ fn an_interrupted_watch_exits_8_and_resumes_from_its_state() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("kiro starts");
-        std::thread::sleep(Duration::from_millis(2500));
+        // Two observations written (at most 30 s, on a busy machine), then SIGTERM.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while lines() < before + 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let status = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()

@@ -314,7 +314,14 @@ fn promtool_errors_point_into_the_values() {
 
 #[test]
 fn formats_are_told_by_extension_then_by_text() {
-    assert_eq!(Format::detect(Some("json"), ""), Format::QueryRange);
+    assert_eq!(
+        Format::detect(Some("json"), "{\"data\": {\"resultType\": \"matrix\"}}"),
+        Format::QueryRange
+    );
+    assert_eq!(
+        Format::detect(Some("json"), "{\"at_ms\": 1}"),
+        Format::Jsonl
+    );
     assert_eq!(Format::detect(Some("yml"), ""), Format::Promtool);
     assert_eq!(Format::detect(None, "{\"at_ms\": 1}"), Format::Jsonl);
     assert_eq!(
