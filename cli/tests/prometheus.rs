@@ -337,6 +337,43 @@ fn a_prometheus_that_is_down_is_a_source_error_in_the_trace() {
 }
 
 #[test]
+fn the_watch_wakes_for_an_approval_deadline_between_rounds() {
+    // A stand-in for Prometheus that answers every query with one series of 2.5.
+    let answer = r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"2.5"]}]}}"#;
+    let server = Server::start("application/json", answer, Duration::ZERO);
+    let dir = tempfile::tempdir().expect("a folder");
+    let jsonl = dir.path().join("d.jsonl");
+    let started = std::time::Instant::now();
+    let out = kiro()
+        .args([
+            "watch",
+            &fixture("manual.yaml"),
+            "--prometheus",
+            &server.url(),
+        ])
+        .args(["--interval", "1m", "--for", "2m"])
+        .args(["--query", "error_rate=error_rate", "--color", "never"])
+        .arg("--jsonl")
+        .arg(&jsonl)
+        .output()
+        .expect("kiro runs");
+    assert_code(&out, 6);
+    // Woken at the 1 s deadline, not at the next round a minute later.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    let all = decisions(&jsonl);
+    let events: Vec<&str> = all.iter().filter_map(|d| d["event"].as_str()).collect();
+    assert_eq!(events, ["observe", "tick"]);
+    assert_eq!(all[0]["effects"][0]["type"], "request_approval");
+    assert_eq!(all[1]["effects"][0]["type"], "act");
+    let waited = all[1]["at_ms"].as_u64().unwrap_or(0) - all[0]["at_ms"].as_u64().unwrap_or(0);
+    assert!((1000..10_000).contains(&waited), "{waited} ms");
+}
+
+#[test]
 fn html_and_slow_answers_are_source_errors() {
     let html = Server::start(
         "text/html",
