@@ -389,3 +389,78 @@ mod properties {
         }
     }
 }
+
+mod formats_agree {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A reading Prometheus can carry: a number, NaN, or nothing at that step.
+    fn point() -> impl Strategy<Value = Option<Option<f64>>> {
+        prop_oneof![
+            6 => (-1e6f64..1e6).prop_map(|x| Some(Some(x))),
+            1 => Just(Some(None)),
+            2 => Just(None),
+        ]
+    }
+
+    proptest! {
+        /// The same readings written as wide CSV, as promtool series and as a query_range
+        /// response give the same observations (promtool and query_range leave out the steps
+        /// where no metric has a point alike, so every step here has at least one).
+        #[test]
+        fn csv_promtool_and_query_range_agree(
+            steps in proptest::collection::vec((point(), point()), 1..30)
+                .prop_filter("every step has a point", |s| s.iter().all(|(a, b)| a.is_some() || b.is_some()))
+        ) {
+            let csv_cell = |p: &Option<Option<f64>>| match p {
+                Some(Some(x)) => x.to_string(),
+                Some(None) => "NaN".to_owned(),
+                None => String::new(),
+            };
+            let notation = |p: &Option<Option<f64>>| match p {
+                Some(Some(x)) => x.to_string(),
+                Some(None) => "NaN".to_owned(),
+                None => "_".to_owned(),
+            };
+            let mut csv = String::from("time,a,b\n");
+            let (mut a_values, mut b_values) = (Vec::new(), Vec::new());
+            let (mut a_points, mut b_points) = (Vec::new(), Vec::new());
+            for (i, (a, b)) in steps.iter().enumerate() {
+                csv.push_str(&format!("{},{},{}\n", i * 60_000, csv_cell(a), csv_cell(b)));
+                a_values.push(notation(a));
+                b_values.push(notation(b));
+                let at = i * 60;
+                if let Some(x) = a {
+                    a_points.push(format!("[{at},\"{}\"]", csv_cell(&Some(*x))));
+                }
+                if let Some(x) = b {
+                    b_points.push(format!("[{at},\"{}\"]", csv_cell(&Some(*x))));
+                }
+            }
+            let promtool = format!(
+                "interval: 1m\ninput_series:\n  - series: a\n    values: '{}'\n  - series: b\n    values: '{}'\n",
+                a_values.join(" "),
+                b_values.join(" ")
+            );
+            let response = |points: &[String]| {
+                format!(
+                    r#"{{"status":"success","data":{{"resultType":"matrix","result":[{{"metric":{{}},"values":[{}]}}]}}}}"#,
+                    points.join(",")
+                )
+            };
+            let query_range = format!(
+                r#"{{"a": {}, "b": {}}}"#,
+                response(&a_points),
+                response(&b_points)
+            );
+            let read_ok = |text: &str, format: Format| {
+                read(text, format, &["a", "b"]).map(|s| observed(&s))
+            };
+            let csv = read_ok(&csv, Format::Csv).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let promtool = read_ok(&promtool, Format::Promtool).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            let query_range = read_ok(&query_range, Format::QueryRange).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+            prop_assert_eq!(&csv, &promtool);
+            prop_assert_eq!(&csv, &query_range);
+        }
+    }
+}
