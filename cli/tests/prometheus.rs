@@ -2,7 +2,8 @@
 //! package): started on a free loopback port over data the test writes — TSDB blocks made by
 //! `promtool tsdb create-blocks-from openmetrics`, and an exporter the test serves and
 //! Prometheus scrapes every second — and stopped after. Also the failure mapping against a
-//! port nobody listens on, a server that answers HTML and one that answers too slowly.
+//! port nobody listens on, a server that answers HTML and one that answers too slowly, and
+//! `promtool test rules` checking kiro's expansion of the series notation.
 //!
 //! Without `prometheus` on `PATH` the tests that need it say SKIPPED, except under CI (`CI`
 //! set), where they fail.
@@ -13,6 +14,7 @@ mod support;
 
 use kiro::monitor::Reading;
 use kiro_adapters::prometheus::client::{Client, Config};
+use kiro_adapters::prometheus::notation::{self, Value as Step};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -334,6 +336,64 @@ fn a_prometheus_that_is_down_is_a_source_error_in_the_trace() {
         "acted"
     );
     assert_eq!(tier(&all[1], "errors")["reason"], "error_limit");
+}
+
+#[test]
+fn the_series_notation_expands_exactly_as_promtool_does() {
+    let Some((_, promtool)) = prometheus_binaries() else {
+        return;
+    };
+    // promtool itself checks kiro's expansion: one `promql_expr_test` per step, expecting
+    // the value kiro computed (promtool compares the floats exactly), nothing after `stale`.
+    // A `_` step is not checked: Prometheus' 5-minute lookback still shows the value before.
+    let cases = [
+        "0+0.1x10",
+        "-2+4x3",
+        " 1-2x4",
+        "1x4",
+        "1 _x3 stale 7",
+        "1e-3+1e-3x5 0.1-0.3x6",
+        "100+7.77x20 stale _ 3",
+    ];
+    let mut tests = String::new();
+    for (i, values) in cases.iter().enumerate() {
+        let steps = notation::expand(values, 1000).expect("kiro reads the notation");
+        let mut checks = String::new();
+        for (k, (step, _)) in steps.iter().enumerate() {
+            let expected = match step {
+                Step::Number(v) => {
+                    format!("\n          - labels: 'x{{case=\"{i}\"}}'\n            value: {v:?}")
+                }
+                Step::Stale => " []".to_owned(),
+                Step::Missing => continue,
+            };
+            checks.push_str(&format!(
+                "      - expr: x\n        eval_time: {k}m\n        exp_samples:{expected}\n"
+            ));
+        }
+        tests.push_str(&format!(
+            "  - interval: 1m\n    input_series:\n      - series: 'x{{case=\"{i}\"}}'\n        values: '{values}'\n    promql_expr_test:\n{checks}"
+        ));
+    }
+    assert!(tests.matches("eval_time").count() > 60, "{tests}");
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("notation_test.yaml");
+    std::fs::write(
+        &file,
+        format!("rule_files: []\nevaluation_interval: 1m\ntests:\n{tests}"),
+    )
+    .expect("written");
+    let out = Command::new(promtool)
+        .args(["test", "rules"])
+        .arg(&file)
+        .output()
+        .expect("promtool runs");
+    assert!(
+        out.status.success(),
+        "promtool disagrees with kiro's expansion:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
