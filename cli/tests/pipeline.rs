@@ -439,7 +439,7 @@ fn reports_in_every_format_and_numbered_log_folders() {
     assert!(text(&out.stdout).contains("<testcase classname=\"t\" name=\"a\""));
     assert!(dir.join(".kiro/runs/2/b.1.log").is_file());
     let out = kiro(&dir, &["run", "policy.yaml", "--format", "markdown"]);
-    assert!(text(&out.stdout).contains("| `b` | ⚠️ failed (allowed) |"));
+    assert!(text(&out.stdout).contains("| `b` | **failed** (allowed) |"));
 }
 
 #[test]
@@ -448,4 +448,35 @@ fn run_without_a_pipeline_is_an_error() {
     policy(&dir, "name: t\n");
     let out = kiro(&dir, &["run", "policy.yaml"]);
     assert_eq!(code(&out), 3);
+}
+
+#[test]
+fn the_markdown_report_names_the_criteria_behind_an_exit_gate() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+metrics: {coverage: {unit: "%"}, vulns: {unit: count}}
+pipeline:
+  stages:
+    - name: test
+      run: |
+        printf '{"coverage": 85, "vulns": 0}' > "$KIRO_METRICS"
+      criteria:
+        - {name: coverage, pass: coverage >= 90%, warn: coverage >= 80%}
+        - {name: vulns, pass: vulns == 0}
+"#,
+    );
+    let out = kiro(&dir, &["run", "policy.yaml", "--format", "markdown"]);
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let markdown = text(&out.stdout);
+    assert!(
+        markdown.starts_with("## kiro run: **WARN**\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| `test` | passed | ")
+            && markdown.contains(" | 1 | **warn**: `coverage` warn |"),
+        "{markdown}"
+    );
 }

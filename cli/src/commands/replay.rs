@@ -159,19 +159,22 @@ pub fn boolean_metrics(policy: &kiro::CompiledPolicy) -> Vec<&str> {
         .collect()
 }
 
-/// The exit status of a replay: a rollback, else a promotion (both end the monitor), else the
-/// strongest of pause and warn, else 0.
-pub fn exit_code(verdict: &Final) -> u8 {
+/// The strongest action a replay called for: a rollback, else a promotion (both end the
+/// monitor), else the strongest of pause and warn.
+pub fn strongest(verdict: &Final) -> Option<Action> {
     let called = |a: Action| verdict.actions.iter().any(|t| t.action == a);
-    if called(Action::Rollback) {
-        exit::ROLLBACK
-    } else if called(Action::Promote) {
-        exit::PROMOTE
-    } else if called(Action::Pause) {
-        exit::PAUSE
-    } else if called(Action::Warn) {
-        exit::WARN
-    } else {
-        exit::PASS
+    [Action::Rollback, Action::Promote, Action::Pause, Action::Warn]
+        .into_iter()
+        .find(|&a| called(a))
+}
+
+/// The exit status of a replay: that of its [`strongest`] action, else 0.
+pub fn exit_code(verdict: &Final) -> u8 {
+    match strongest(verdict) {
+        Some(Action::Rollback) => exit::ROLLBACK,
+        Some(Action::Promote) => exit::PROMOTE,
+        Some(Action::Pause) => exit::PAUSE,
+        Some(Action::Warn) => exit::WARN,
+        None => exit::PASS,
     }
 }

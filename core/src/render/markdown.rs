@@ -2,20 +2,20 @@
 //! summary (GitHub-flavoured tables).
 
 use super::{MetricUnits, criterion_label, mode_text, signoff_text, summary_text, values_text};
-use crate::decision::{Decision, GateDecision, Verdict};
+use crate::decision::{Decision, GateDecision, Outcome, Verdict};
 use crate::pipeline::{RunResult, StageOutcome};
 use crate::units::duration::format_elapsed;
 use std::fmt::Write as _;
 
 /// Renders a decision as Markdown for a CI job summary (`$GITHUB_STEP_SUMMARY`): a heading
-/// with the verdict in bold (`**FAIL**`), the summary, a table of criteria per gate and a
+/// (`## kiro check: **FAIL**`), the summary, a table of criteria per gate and a
 /// table of persona sign-offs. Values are shown in `units`. Text from the policy is escaped so
 /// that it cannot break a table or inject HTML.
 #[must_use]
 pub fn markdown(decision: &Decision, units: &MetricUnits) -> String {
     let mut out = String::new();
     let verdict = decision.verdict.as_str().to_ascii_uppercase();
-    let _ = writeln!(out, "## kiro: **{verdict}**");
+    let _ = writeln!(out, "## kiro check: **{verdict}**");
     out.push('\n');
     let _ = writeln!(out, "{}", text(summary_text(decision)));
     out.push('\n');
@@ -119,34 +119,34 @@ fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
     }
 }
 
-/// The run as Markdown: the verdict, then a table with one row per stage.
+/// The run as Markdown, in the style of the decision's report: a heading with the verdict in
+/// bold, the summary with the run's duration, the policy, then a table with one row per stage.
+/// An outcome other than `passed` is in bold; the exit gate's verdict names the criteria that
+/// did not pass.
 #[must_use]
 pub fn run_markdown(result: &RunResult) -> String {
     let mut out = String::new();
-    let icon = match result.verdict {
-        Verdict::Pass => "✅",
-        Verdict::Warn => "⚠️",
-        Verdict::Fail => "❌",
-    };
-    let _ = writeln!(out, "## {icon} Pipeline of {}\n", code(&result.policy.name));
+    let verdict = result.verdict.as_str().to_ascii_uppercase();
+    let _ = writeln!(out, "## kiro run: **{verdict}**\n");
     let _ = writeln!(
         out,
-        "**{}** in {}\n",
+        "{} in {}\n",
         text(&result.summary),
         format_elapsed(result.duration_ms)
+    );
+    let _ = writeln!(
+        out,
+        "Policy {} ({})\n",
+        code(&result.policy.name),
+        code(&result.policy.hash)
     );
     out.push_str("| Stage | Outcome | Duration | Attempts | Exit gate | Notes |\n");
     out.push_str("|---|---|---|---|---|---|\n");
     for stage in &result.stages {
         let outcome = match stage.outcome {
-            StageOutcome::Passed => "✅ passed".to_owned(),
-            _ if stage.allowed_failure => format!("⚠️ {} (allowed)", stage.outcome.as_str()),
-            StageOutcome::Failed | StageOutcome::TimedOut => {
-                format!("❌ {}", stage.outcome.as_str())
-            }
-            StageOutcome::Cancelled | StageOutcome::Skipped => {
-                format!("⏭️ {}", stage.outcome.as_str())
-            }
+            StageOutcome::Passed => "passed".to_owned(),
+            _ if stage.allowed_failure => format!("**{}** (allowed)", stage.outcome.as_str()),
+            _ => format!("**{}**", stage.outcome.as_str()),
         };
         let _ = writeln!(
             out,
@@ -155,14 +155,28 @@ pub fn run_markdown(result: &RunResult) -> String {
             outcome,
             stage.duration_ms.map_or_else(String::new, format_elapsed),
             stage.attempts.len(),
-            stage
-                .gate
-                .as_ref()
-                .map_or_else(String::new, |g| g.verdict.as_str().to_owned()),
+            stage.gate.as_ref().map_or_else(String::new, exit_gate),
             text(stage.reason.as_deref().unwrap_or(""))
         );
     }
     out
+}
+
+/// A stage's exit gate in a cell: its verdict, and the criteria that did not pass with their
+/// outcomes (`**warn**: \`e2e-tests\` warn`).
+fn exit_gate(decision: &Decision) -> String {
+    let verdict = decision.verdict.as_str();
+    let behind: Vec<String> = decision
+        .gates
+        .iter()
+        .flat_map(|g| &g.criteria)
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| format!("{} {}", code(&c.name), c.outcome.as_str()))
+        .collect();
+    match (decision.verdict, behind.is_empty()) {
+        (Verdict::Pass, _) | (_, true) => verdict.to_owned(),
+        _ => format!("**{verdict}**: {}", behind.join(", ")),
+    }
 }
 
 /// Inline Markdown for a table cell from text that marks code with backticks (as kiro's

@@ -237,7 +237,7 @@ fn human_shows_control_characters_as_escapes() {
 fn markdown_has_a_heading_tables_and_personas() {
     let text = markdown(&sample(), &MetricUnits::new());
     assert!(
-        text.starts_with("## kiro: **FAIL**\n\n1 of 2 gates failed (`code-quality`);"),
+        text.starts_with("## kiro check: **FAIL**\n\n1 of 2 gates failed (`code-quality`);"),
         "{text}"
     );
     assert!(text.contains("Policy `kova-web` (`sha256:00ff`)"), "{text}");
@@ -364,7 +364,7 @@ fn an_empty_decision_renders() {
         human(&decision, &HumanOptions::default())
             .ends_with("verdict: PASS - all 0 gates passed\n")
     );
-    assert!(markdown(&decision, &MetricUnits::new()).starts_with("## kiro: **PASS**\n"));
+    assert!(markdown(&decision, &MetricUnits::new()).starts_with("## kiro check: **PASS**\n"));
     assert!(junit(&decision, &MetricUnits::new()).contains("tests=\"0\""));
 }
 

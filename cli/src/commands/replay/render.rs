@@ -207,8 +207,21 @@ pub fn markdown(
     start_ms: u64,
     unreplayed: usize,
 ) -> String {
-    let mut out = format!("## Replay of {}\n\n", cell(policy));
-    if let Some(f) = decisions.last().and_then(|d| d.final_verdict.as_ref()) {
+    let last = decisions.last().and_then(|d| d.final_verdict.as_ref());
+    // The heading of every kiro Markdown report: the command and the verdict in capitals.
+    let verdict = last.map_or_else(
+        || "NOT ENDED".to_owned(),
+        |f| {
+            super::strongest(f)
+                .map_or("HEALTHY", |a| a.as_str())
+                .to_ascii_uppercase()
+        },
+    );
+    let mut out = format!(
+        "## kiro replay: **{verdict}**\n\nPolicy {}\n\n",
+        cell(&format!("`{policy}`"))
+    );
+    if let Some(f) = last {
         let _ = writeln!(
             out,
             "**{}** at {}\n",

@@ -174,13 +174,10 @@ fn reports_of_a_run_escape_control_characters_only() {
     assert!(!human.contains('\u{1b}'), "{human}");
     let markdown = run_markdown(&result);
     assert!(
-        markdown.contains("| `größe \"x\" [2J` | ❌ failed |"),
+        markdown.contains("| `größe \"x\" [2J` | **failed** |"),
         "{markdown}"
     );
     let markdown = run_markdown(&run_named("<b>`x`|"));
-    assert!(
-        markdown.contains("## ❌ Pipeline of ``<b>`x`\\|``"),
-        "{markdown}"
-    );
+    assert!(markdown.contains("Policy ``<b>`x`\\|`` ("), "{markdown}");
     assert!(markdown.contains("| &lt;b&gt;`x`\\| |"), "{markdown}");
 }
