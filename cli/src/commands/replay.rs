@@ -163,9 +163,14 @@ pub fn boolean_metrics(policy: &kiro::CompiledPolicy) -> Vec<&str> {
 /// monitor), else the strongest of pause and warn.
 pub fn strongest(verdict: &Final) -> Option<Action> {
     let called = |a: Action| verdict.actions.iter().any(|t| t.action == a);
-    [Action::Rollback, Action::Promote, Action::Pause, Action::Warn]
-        .into_iter()
-        .find(|&a| called(a))
+    [
+        Action::Rollback,
+        Action::Promote,
+        Action::Pause,
+        Action::Warn,
+    ]
+    .into_iter()
+    .find(|&a| called(a))
 }
 
 /// The exit status of a replay: that of its [`strongest`] action, else 0.
