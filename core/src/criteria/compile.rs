@@ -182,11 +182,26 @@ impl Compiler<'_, '_> {
         };
         // A criterion whose conditions do not compile is dropped: its diagnostics are recorded,
         // so this policy is never returned.
-        let criteria = gate
+        let criteria: Vec<CriterionRule> = gate
             .criteria
             .iter()
             .filter_map(|c| self.criterion(c))
             .collect();
+        // Each weight is finite; their sum must be too, or a score would be infinity over
+        // infinity. Any part of a finite sum of non-negative numbers is finite, so every
+        // earned and decided weight of this gate is then finite as well.
+        if !criteria.iter().map(|c| c.weight).sum::<f64>().is_finite() {
+            self.error(
+                Code::InvalidSetting,
+                format!(
+                    "the weights of gate `{}` add up to more than the largest number",
+                    gate.name.value
+                ),
+                gate.name.span,
+                "weights too large",
+            )
+            .help = Some("use smaller weights: only their proportions matter".into());
+        }
         GateRule {
             name: gate.name.value.clone(),
             kind: gate.kind,
