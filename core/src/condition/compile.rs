@@ -823,7 +823,19 @@ impl<'a> Builder<'a> {
                         val: NumVal::Const(_),
                         ..
                     }
-                    | Lowered::Bool(BoolVal::Const(_)) => BoolVal::Const(Tri::True),
+                    | Lowered::Bool(BoolVal::Const(_)) => {
+                        // Always true (or, for `missing`, always false): a criterion written
+                        // this way would be decided by its text, never by data.
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!("`{}` needs a metric, found a constant", func.name()),
+                            )
+                            .with_label(arg.span, "no metric here")
+                            .with_help("give it a metric, e.g. `present(coverage)`"),
+                        );
+                        return Lowered::Poison;
+                    }
                     Lowered::Num { val, .. } => {
                         let a = self.materialize(val);
                         let fallible = self.num_is_fallible(a);
