@@ -70,8 +70,16 @@ pub(crate) fn convert(name: &str, raw: &RawValue, unit: Unit) -> Result<f64, Dia
         (RawValue::Null, _) => Ok(f64::NAN),
         (RawValue::Bool(b), Dimension::Bool) => Ok(if *b { 1.0 } else { 0.0 }),
         (RawValue::Bool(_), _) => Err(mismatch("a boolean")),
-        (RawValue::Number(_) | RawValue::Text(_), Dimension::Bool) => {
+        (RawValue::Number(_), Dimension::Bool) => {
             Err(mismatch("a number").with_help("write `true` or `false`"))
+        }
+        (RawValue::Text(text), Dimension::Bool) => {
+            let help = if matches!(text.trim(), "true" | "false") {
+                "write `true` or `false` without quotes"
+            } else {
+                "write `true` or `false`"
+            };
+            Err(mismatch(&format!("the string `{text}`")).with_help(help))
         }
         // Exact: `87` for a `%` metric is the double `0.87` (see `units::Scale`).
         (RawValue::Number(n), _) => finite(name, unit.to_base(*n)),
