@@ -372,7 +372,10 @@ fn present_and_missing_need_a_metric() {
         let d = error(source);
         assert_eq!(d.code, Code::TypeMismatch, "{source}");
         let name = &source[..source.find('(').unwrap_or(0)];
-        assert_eq!(d.message, format!("`{name}` needs a metric, found a constant"));
+        assert_eq!(
+            d.message,
+            format!("`{name}` needs a metric, found a constant")
+        );
         let inner = &source[name.len() + 1..source.len() - 1];
         assert_eq!(label_texts(source, &d), [inner], "{source}");
     }

@@ -119,8 +119,15 @@ fn yaml_merge_keys_are_refused() {
     ] {
         let d = failed(text, Format::Yaml);
         assert_eq!(d.code, Code::InputSyntax, "{text:?}");
-        assert_eq!(d.message, "invalid yaml: merge keys (`<<`) are not supported");
-        assert_eq!(at(text, Span::new(d.labels[0].start, d.labels[0].end)), "<<", "{text:?}");
+        assert_eq!(
+            d.message,
+            "invalid yaml: merge keys (`<<`) are not supported"
+        );
+        assert_eq!(
+            at(text, Span::new(d.labels[0].start, d.labels[0].end)),
+            "<<",
+            "{text:?}"
+        );
     }
     // Quoted, `<<` is an ordinary name.
     let input = parsed("'<<': 1\n", Format::Yaml);
