@@ -685,3 +685,19 @@ fn empty_and_blank_metrics_files_say_so() {
         assert!(err.contains("the metrics input is empty"), "{name}: {err}");
     }
 }
+
+/// The metrics text is read by kiro's own YAML reader here (the bindings take host data), so
+/// merge keys are tested in the CLI and the core; a YAML 1.1 reader would merge them in.
+#[test]
+fn yaml_merge_keys_in_metrics_are_refused() {
+    let dir = TempDir::new("merge-metrics");
+    let path = dir.file("m.yaml", "defaults: &d {coverage: 95}\n<<: *d\n");
+    let out = kiro(&["check", EXAMPLE, "--metrics", &path]);
+    assert_code(&out, 3);
+    let err = stderr(&out);
+    assert!(err.contains("KIRO-E020"), "{err}");
+    assert!(
+        err.contains("invalid yaml: merge keys (`<<`) are not supported"),
+        "{err}"
+    );
+}

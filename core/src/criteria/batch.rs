@@ -25,8 +25,8 @@ mod scored;
 pub use input::{Batch, BatchColumn, ColumnBuilder};
 
 use super::GateSet;
-use crate::metrics::table::MetricTable;
 use crate::error::CheckError;
+use crate::metrics::table::MetricTable;
 use base::BaseColumns;
 use rules::BatchRules;
 use serde::{Deserialize, Serialize};

@@ -13,8 +13,8 @@ use super::input::{Batch, Column, Values};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
 use crate::metrics::RawValue;
-use crate::metrics::bind::convert;
-use crate::metrics::table::{MetricSlot, MetricTable};
+use crate::metrics::bind::metric_value;
+use crate::metrics::table::{MetricSlot, MetricTable, ValidRange};
 use crate::units::{Dimension, Scale};
 use std::ops::Range;
 
@@ -115,7 +115,13 @@ impl<'b> BaseColumns<'b> {
                 Some(Slot {
                     metric,
                     column: Some(column),
-                }) => fill(metric, column, range.clone(), buffer, invalid),
+                }) => {
+                    let source = fill(metric, column, range.clone(), buffer, invalid);
+                    match metric.range {
+                        Some(valid) => clip(column, source, valid, range.clone(), buffer, invalid),
+                        None => source,
+                    }
+                }
             };
         }
         let len = range.len();
@@ -203,11 +209,45 @@ fn fill(
             Values::Numbers(v) => RawValue::Number(v[i]),
             Values::Bools(v) => RawValue::Bool(v[i]),
         };
-        let value = convert(&metric.name, &raw, metric.unit).unwrap_or_else(|_| {
+        let value = metric_value(metric, &raw).unwrap_or_else(|_| {
             invalid.push(i);
             f64::NAN
         });
         out.push(value);
+    }
+    Source::Buffer
+}
+
+/// Applies `valid`, a metric's range, to the chunk [`fill`] gave (records `range`, in the
+/// batch's column for [`Source::Input`], else in `out`): a value outside becomes no data and
+/// its record is added to `invalid`. One branch-free pass finds whether any value is outside;
+/// only then is the chunk copied (when read in place) and the values replaced.
+fn clip(
+    column: &Column,
+    source: Source,
+    valid: ValidRange,
+    range: Range<usize>,
+    out: &mut Vec<f64>,
+    invalid: &mut Vec<usize>,
+) -> Source {
+    let outside = |x: f64| x < valid.min || x > valid.max;
+    let values: &[f64] = match (source, &column.values) {
+        (Source::Input, Values::Numbers(values)) => values.get(range.clone()).unwrap_or(&[]),
+        (Source::Buffer, _) => out.as_slice(),
+        _ => return source,
+    };
+    if !values.iter().fold(false, |any, &x| any | outside(x)) {
+        return source;
+    }
+    if source == Source::Input {
+        let copy = values.to_vec();
+        *out = copy;
+    }
+    for (i, x) in out.iter_mut().enumerate() {
+        if outside(*x) {
+            *x = f64::NAN;
+            invalid.push(range.start + i);
+        }
     }
     Source::Buffer
 }

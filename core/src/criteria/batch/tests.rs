@@ -432,3 +432,63 @@ fn codes_are_counted_in_words_and_the_rest() {
         assert_eq!(count_codes(&codes), expected, "{len} codes");
     }
 }
+
+#[test]
+fn a_record_outside_its_metric_range_gets_its_own_code() {
+    use crate::CompiledPolicy;
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: p
+metrics: {frac: {unit: ratio}, pct: {unit: "%"}, lat: {unit: ms, range: [0, 1000]}}
+gates:
+  - name: g
+    kind: pre-merge
+    criteria:
+      - {name: c, pass: frac >= 90% and pct >= 90% and lat < 500ms, on_missing: pass}
+"#,
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    // `frac` and `lat` are read in place, `pct` is converted; with and without a mask.
+    for (name, good, bad) in [
+        ("frac", 0.95, 87.0),
+        ("frac", 0.95, -0.1),
+        ("pct", 95.0, 101.0),
+        ("pct", 95.0, -1.0),
+        ("lat", 100.0, 1000.5),
+    ] {
+        for masked in [false, true] {
+            let mut values = vec![good; 5000];
+            values[4321] = bad;
+            values[0] = bad;
+            let present = masked.then(|| {
+                let mut p = vec![true; 5000];
+                p[0] = false;
+                p
+            });
+            let mut batch = Batch::new(5000);
+            batch
+                .add_numbers(name, values, present)
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            let result = policy
+                .check_batch(&batch, &Selection::all())
+                .unwrap_or_else(|e| unreachable!("{name} = {bad}: {e}"));
+            let errors = if masked { 1 } else { 2 };
+            assert_eq!(result.verdicts[4321], CODE_ERROR, "{name} = {bad}");
+            assert_eq!(
+                (result.counts.pass, result.counts.error),
+                (5000 - errors, errors),
+                "{name} = {bad}, masked: {masked}"
+            );
+            // The single check agrees.
+            let single = policy
+                .check_value(&serde_json::json!({ name: bad }), &Selection::all())
+                .map_err(|e| e.code());
+            assert_eq!(
+                single.err(),
+                Some(Code::InvalidMetricValue),
+                "{name} = {bad}"
+            );
+        }
+    }
+}
