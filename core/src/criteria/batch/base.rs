@@ -125,8 +125,7 @@ impl<'b> BaseColumns<'b> {
             };
         }
         let len = range.len();
-        let columns = self
-            .slots
+        self.slots
             .iter()
             .zip(&self.sources)
             .zip(&self.buffers)
@@ -144,8 +143,7 @@ impl<'b> BaseColumns<'b> {
                 (Source::Missing, _) => self.nan.get(..len).unwrap_or(&[]),
                 _ => &[],
             })
-            .collect();
-        columns
+            .collect()
     }
 }
 
