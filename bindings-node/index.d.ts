@@ -115,7 +115,7 @@ export interface BatchCounts {
   warn: number
   /** Records that failed. */
   fail: number
-  /** Records on which a condition could not be computed. */
+  /** Records that could not be judged: a value that does not fit its metric, or a condition that could not be computed. */
   error: number
 }
 

@@ -396,7 +396,7 @@ export interface CheckOptions {
  */
 export interface BatchCounts {
   /**
-   * Records on which a condition could not be computed.
+   * Records that could not be judged: a value that does not fit its metric, or a condition that could not be computed.
    */
   error: number;
   /**
@@ -430,7 +430,7 @@ export interface BatchVerdicts {
  */
 export interface BatchCounts1 {
   /**
-   * Records on which a condition could not be computed.
+   * Records that could not be judged: a value that does not fit its metric, or a condition that could not be computed.
    */
   error: number;
   /**

@@ -404,11 +404,18 @@ module.exports = function suite(kiro, options) {
       [{ coverage: new BigInt64Array(2) }, 'KIRO-E032'],
       [[1, 2], 'KIRO-E032'],
       [null, 'KIRO-E032'],
-      [{ coverage: [NaN] }, 'KIRO-E022'],
-      [{ coverage: new Float64Array([Infinity]) }, 'KIRO-E022'],
       [{ e2e_green: [1.0] }, 'KIRO-E022'],
     ]
     for (const [columns, code] of cases) throwsKiro(() => policy.checkBatch(columns), code, 'input')
+  })
+
+  test('a bad record gets its own code and the others are judged', () => {
+    const good = policy.checkBatch({ coverage: [95] }).verdicts[0]
+    for (const column of [[95, NaN, 95], new Float64Array([95, Infinity, 95])]) {
+      const result = policy.checkBatch({ coverage: column })
+      assert.deepStrictEqual([...result.verdicts], [good, 3, good])
+      assert.strictEqual(result.counts.error, 1)
+    }
   })
 
   test('an empty batch', () => {

@@ -26,7 +26,7 @@ pub struct BatchCounts {
     pub warn: u32,
     /// Records that failed.
     pub fail: u32,
-    /// Records on which a condition could not be computed.
+    /// Records that could not be judged: a value that does not fit its metric, or a condition that could not be computed.
     pub error: u32,
 }
 

@@ -415,13 +415,21 @@ def test_batch_errors(policy: kiro.Policy) -> None:
         ({"coverage": 87}, "KIRO-E032"),
         ({"coverage": memoryview(bytes(8)).cast("B", (2, 4))}, "KIRO-E032"),
         ([1, 2], "KIRO-E032"),
-        ({"coverage": [math.nan]}, "KIRO-E022"),
         ({"e2e_green": [1.0]}, "KIRO-E022"),
     ]
     for columns, code in bad:
         with pytest.raises(kiro.InputError) as info:
             policy.check_batch(columns)
         assert info.value.code == code, (columns, info.value)
+
+
+def test_a_bad_record_gets_its_own_code(policy: kiro.Policy) -> None:
+    # NaN or an infinity in one record: that record is an error (3), the others are judged.
+    for bad in (math.nan, math.inf):
+        good = policy.check_batch({"coverage": [95.0]})["verdicts"][0]
+        result = policy.check_batch({"coverage": [95.0, bad, 95.0]})
+        assert list(result["verdicts"]) == [good, 3, good]
+        assert result["counts"]["error"] == 1
 
 
 def test_empty_batch(policy: kiro.Policy) -> None:

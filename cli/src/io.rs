@@ -52,37 +52,25 @@ pub fn display_name(path: &Path) -> String {
     }
 }
 
-/// Reads a policy or metrics file (or standard input for `-`) as UTF-8 text. A file larger
-/// than [`MAX_INPUT_BYTES`] is refused from its metadata, before anything is read.
+/// Reads a policy or metrics file (or standard input for `-`) as UTF-8 text, through
+/// [`read_bounded`]: at most [`MAX_INPUT_BYTES`], and only from a regular file (standard input
+/// may be a pipe).
 ///
 /// # Errors
-/// A [`Failure`] for a file that cannot be read, is too large ([`Code::TooLarge`]) or is not
-/// UTF-8 ([`Code::Syntax`] for a policy, [`Code::InputSyntax`] for metrics).
+/// A [`Failure`] for a file that cannot be read or is not a regular file, is too large
+/// ([`Code::TooLarge`]) or is not UTF-8 ([`Code::Syntax`] for a policy, [`Code::InputSyntax`]
+/// for metrics).
 pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
     let name = display_name(path);
     let bytes = if is_stdin(path) {
-        read_limited(io::stdin().lock(), &name, kind)?
+        read_limited(io::stdin().lock(), MAX_INPUT_BYTES)
     } else {
-        let cannot = |e: &io::Error| {
-            Failure::io(format!(
-                "cannot read {} file `{name}`: {}",
-                kind.noun(),
-                io_message(e)
-            ))
-        };
-        let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
-        let metadata = file.metadata().map_err(|e| cannot(&e))?;
-        if metadata.is_dir() {
-            return Err(Failure::io(format!(
-                "cannot read {} file `{name}`: it is a directory",
-                kind.noun()
-            )));
-        }
-        if metadata.len() > MAX_INPUT_BYTES {
-            return Err(too_large(&name, kind, Some(metadata.len())));
-        }
-        read_limited(file, &name, kind)?
-    };
+        read_bounded(path, MAX_INPUT_BYTES)
+    }
+    .map_err(|e| match e {
+        ReadError::TooLarge(size) => too_large(&name, kind, size),
+        e => Failure::io(format!("cannot read {} file `{name}`: {e}", kind.noun())),
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let code = match kind {
@@ -107,22 +95,94 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
     })
 }
 
-/// Reads at most [`MAX_INPUT_BYTES`] from `reader` (standard input, or a file that is not a
-/// regular file or grew after its size was checked).
-fn read_limited(reader: impl Read, name: &str, kind: InputKind) -> Result<Vec<u8>, Failure> {
+/// Why [`read_bounded`] read nothing.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    Io(io::Error),
+    /// The path names something that is not a regular file (a named pipe, a device, a socket,
+    /// a directory): reading it could block forever or never end.
+    NotRegular(&'static str),
+    /// More than the limit: the size from the metadata, or `None` when found while reading.
+    TooLarge(Option<u64>),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => f.write_str(&io_message(e)),
+            ReadError::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
+            ReadError::TooLarge(_) => f.write_str("it is too large"),
+        }
+    }
+}
+
+/// Reads the regular file at `path` (symbolic links followed), at most `limit` bytes.
+///
+/// Every file kiro reads goes through here. The file is opened without blocking (opening a
+/// named pipe with no writer would wait forever), then refused unless it is a regular file;
+/// its size is checked against `limit` from the metadata before anything is read, and again
+/// while reading (a file may grow, and special files report size 0), so that memory never
+/// exceeds `limit` plus one byte, whatever the path names.
+///
+/// # Errors
+/// A [`ReadError`].
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Reads of a regular file ignore O_NONBLOCK; only the open of a FIFO is affected.
+        #[expect(
+            clippy::cast_possible_wrap,
+            reason = "open flags are small positive bits"
+        )]
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(describe_type(&metadata.file_type())));
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge(Some(metadata.len())));
+    }
+    read_limited(file, limit)
+}
+
+/// What a file that is not a regular file is, for messages.
+fn describe_type(file_type: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a named pipe";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Reads at most `limit` bytes from `reader` (standard input, or a file that grew after its
+/// size was checked); more is [`ReadError::TooLarge`].
+fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     reader
-        .take(MAX_INPUT_BYTES + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| {
-            Failure::io(format!(
-                "cannot read {} file `{name}`: {}",
-                kind.noun(),
-                io_message(&e)
-            ))
-        })?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(too_large(name, kind, None));
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(None));
     }
     Ok(bytes)
 }

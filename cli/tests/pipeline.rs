@@ -367,53 +367,219 @@ fn max_parallel_from_the_command_line() {
     assert!(b >= 300, "b started at {b}ms, before a ended");
 }
 
+/// Ctrl-C, SIGTERM and SIGHUP all end a run the same way: the stages' process groups are
+/// killed and the result is still reported.
 #[cfg(unix)]
 #[test]
-fn ctrl_c_cancels_and_still_reports() {
+fn ctrl_c_sigterm_and_sighup_cancel_and_still_report() {
+    for signal in ["INT", "TERM", "HUP"] {
+        let dir = scratch();
+        policy(
+            &dir,
+            r#"name: t
+pipeline:
+  stages:
+    - {name: long, run: 'echo $$ > shell.pid; sleep 30 & echo $! > child.pid; wait'}
+    - {name: after, needs: [long], run: "true"}
+"#,
+        );
+        let child = command(
+            &dir,
+            &["run", "policy.yaml", "--format", "json", "--logs", "logs"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kiro starts");
+        let start = Instant::now();
+        while !dir.join("child.pid").exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let out = child.wait_with_output().expect("kiro ends");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SIG{signal}: kiro waited for the stage"
+        );
+        assert_eq!(code(&out), 1, "SIG{signal}: {}", text(&out.stderr));
+        let result: Value =
+            serde_json::from_slice(&out.stdout).expect("the result is still printed");
+        assert_eq!(result["interrupted"], true, "SIG{signal}");
+        assert_eq!(
+            outcomes(&result),
+            pairs(&[("long", "cancelled"), ("after", "skipped")]),
+            "SIG{signal}"
+        );
+        #[cfg(target_os = "linux")]
+        for file in ["shell.pid", "child.pid"] {
+            let pid = std::fs::read_to_string(dir.join(file)).expect("a pid");
+            assert!(
+                wait_dead(pid.trim()),
+                "SIG{signal}: the stage's process in {file} survived"
+            );
+        }
+    }
+}
+
+/// A stage that makes `$KIRO_METRICS` a named pipe or a link to `/dev/zero`, or writes more
+/// than the input limit, fails at once; the run neither blocks nor reads without end.
+#[cfg(unix)]
+#[test]
+fn special_or_huge_metrics_files_fail_the_stage_without_hanging() {
     let dir = scratch();
     policy(
         &dir,
         r#"name: t
 pipeline:
+  fail_fast: false
   stages:
-    - {name: long, run: 'echo $$ > shell.pid; sleep 30'}
-    - {name: after, needs: [long], run: "true"}
+    - {name: fifo, timeout: 30s, run: 'mkfifo "$KIRO_METRICS"'}
+    - {name: zero, timeout: 30s, run: 'ln -s /dev/zero "$KIRO_METRICS"'}
+    - {name: huge, timeout: 30s, run: 'head -c 17000000 /dev/zero | tr "\0" " " > "$KIRO_METRICS"'}
+    - {name: fine, run: 'echo "{}" > "$KIRO_METRICS"'}
 "#,
     );
-    let child = command(
-        &dir,
-        &["run", "policy.yaml", "--format", "json", "--logs", "logs"],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("kiro starts");
-    let start = Instant::now();
-    while !dir.join("shell.pid").exists() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let out = child.wait_with_output().expect("kiro ends");
+    let started = Instant::now();
+    let (status, result, stderr) = run_json(&dir, &[]);
     assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "kiro waited for the stage"
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
     );
-    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
-    let result: Value = serde_json::from_slice(&out.stdout).expect("the result is still printed");
-    assert_eq!(result["interrupted"], true);
+    assert_eq!(status, 1, "{stderr}");
     assert_eq!(
         outcomes(&result),
-        pairs(&[("long", "cancelled"), ("after", "skipped")])
+        pairs(&[
+            ("fifo", "failed"),
+            ("zero", "failed"),
+            ("huge", "failed"),
+            ("fine", "passed")
+        ])
     );
-    let pid = std::fs::read_to_string(dir.join("shell.pid")).expect("a pid");
-    #[cfg(target_os = "linux")]
-    assert!(wait_dead(pid.trim()), "the stage's shell survived Ctrl-C");
-    let _ = pid;
+    let reason = |i: usize| {
+        result["stages"][i]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        reason(0),
+        "cannot read $KIRO_METRICS: it is a named pipe, not a regular file"
+    );
+    assert_eq!(
+        reason(1),
+        "cannot read $KIRO_METRICS: it is a device, not a regular file"
+    );
+    assert_eq!(
+        reason(2),
+        "$KIRO_METRICS is larger than the limit of 16 MiB (KIRO-E006)"
+    );
+}
+
+/// Stage names that a lossy mapping would make one file name (`a/b` and `a_b`, Cyrillic names
+/// of one length) get files of their own: a stage that writes no metrics does not pass on its
+/// sibling's. A 300-character name runs too.
+#[test]
+fn stage_files_are_unique_per_stage_name() {
+    let dir = scratch();
+    let long = "s".repeat(300);
+    policy(
+        &dir,
+        &format!(
+            r#"name: t
+metrics: {{ok: {{unit: bool}}}}
+pipeline:
+  fail_fast: false
+  stages:
+    - {{name: a_b, run: 'echo "{{\"ok\": true}}" > "$KIRO_METRICS"; echo a_b', criteria: [{{name: ok, pass: ok}}]}}
+    - {{name: a/b, needs: [a_b], run: 'echo a/b', criteria: [{{name: ok, pass: ok}}]}}
+    - {{name: тест, run: 'echo "{{\"ok\": true}}" > "$KIRO_METRICS"', criteria: [{{name: ok, pass: ok}}]}}
+    - {{name: проб, needs: [тест], run: 'true', criteria: [{{name: ok, pass: ok}}]}}
+    - {{name: {long}x, run: 'echo "{{\"ok\": true}}" > "$KIRO_METRICS"', criteria: [{{name: ok, pass: ok}}]}}
+    - {{name: {long}, needs: [{long}x], run: 'echo long', criteria: [{{name: ok, pass: ok}}]}}
+"#
+        ),
+    );
+    let (_, result, stderr) = run_json(&dir, &[]);
+    assert_eq!(
+        outcomes(&result),
+        pairs(&[
+            ("a_b", "passed"),
+            ("a/b", "failed"),
+            ("тест", "passed"),
+            ("проб", "failed"),
+            (format!("{long}x").as_str(), "passed"),
+            (long.as_str(), "failed"),
+        ]),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("logs/a_b.1.log")).expect("a_b's log"),
+        "a_b\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("logs/a%2Fb.1.log")).expect("a/b's log"),
+        "a/b\n"
+    );
+    let logs: Vec<String> = std::fs::read_dir(dir.join("logs"))
+        .expect("the log folder")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".log"))
+        .collect();
+    assert_eq!(logs.len(), 6, "{logs:?}");
+}
+
+/// Runs started together in one folder each claim a run folder of their own, and each stage
+/// passes only on the metrics it wrote.
+#[test]
+fn concurrent_runs_never_share_a_folder() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+metrics: {run: {}}
+pipeline:
+  stages:
+    - name: s
+      run: 'sleep 0.1; [ -f "$KIRO_METRICS" ] && exit 9; echo "{\"run\": $RUN}" > "$KIRO_METRICS"'
+      criteria: [{name: mine, pass: run == 1}]
+"#,
+    );
+    for round in 0..3 {
+        let children: Vec<_> = (0..4)
+            .map(|i| {
+                command(&dir, &["run", "policy.yaml", "--format", "json"])
+                    .env("RUN", if i == 0 { "1" } else { "2" })
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("kiro starts")
+            })
+            .collect();
+        let outs: Vec<Output> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("kiro ends"))
+            .collect();
+        for (i, out) in outs.iter().enumerate() {
+            let result: Value = serde_json::from_slice(&out.stdout).expect("a result");
+            let expected = if i == 0 { "passed" } else { "failed" };
+            assert_eq!(
+                result["stages"][0]["outcome"],
+                expected,
+                "round {round}, run {i}: {}",
+                text(&out.stderr)
+            );
+        }
+        let folders = std::fs::read_dir(dir.join(".kiro/runs"))
+            .expect("the runs folder")
+            .count();
+        assert_eq!(folders, 4 * (round + 1));
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@ pub mod plan;
 pub mod replay;
 pub mod run;
 pub mod schema;
-mod stages;
+pub(crate) mod stages;
 pub mod validate;
 pub mod watch;
 

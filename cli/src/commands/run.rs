@@ -83,17 +83,23 @@ pub enum RunFormat {
 pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
     let loaded = load_policy(&args.policy, args.policy_format)?;
     let policy = &loaded.policy;
-    let logs = match &args.logs {
-        Some(dir) => dir.clone(),
-        None => next_run_dir(Path::new(".kiro/runs")),
-    };
-    std::fs::create_dir_all(&logs).map_err(|e| {
+    let cannot = |dir: &Path, e: &std::io::Error| {
         Failure::io(format!(
             "cannot make the log folder `{}`: {}",
-            logs.display(),
-            crate::io::io_message(&e)
+            dir.display(),
+            crate::io::io_message(e)
         ))
-    })?;
+    };
+    let logs = match &args.logs {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| cannot(dir, &e))?;
+            dir.clone()
+        }
+        None => {
+            let root = Path::new(".kiro/runs");
+            claim_run_dir(root).map_err(|e| cannot(root, &e))?
+        }
+    };
     // The host has an action for each stage with a command; the others pass at once.
     let actions: Vec<&str> = policy
         .pipeline()
@@ -114,7 +120,9 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
     progress.line(&format!("logs: {}", logs.display()));
     let (tx, rx) = mpsc::channel();
     let interrupt = tx.clone();
-    // Without a Ctrl-C handler (one is already set) the run simply cannot be interrupted.
+    // Ctrl-C, SIGTERM and SIGHUP (ctrlc's `termination` feature) all interrupt the run, which
+    // kills the stages' process groups. Without a handler (one is already set) the run simply
+    // cannot be interrupted.
     let _ = ctrlc::set_handler(move || {
         let _ = interrupt.send(Message::Interrupt);
     });
@@ -151,18 +159,25 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
     })
 }
 
-/// `.kiro/runs/<n>`: one more than the largest number there.
-fn next_run_dir(root: &Path) -> PathBuf {
-    let last = std::fs::read_dir(root)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok())
-                .max()
-                .unwrap_or(0)
-        })
+/// Makes and returns `root/<n>`, `n` one more than the largest number there. The folder is
+/// claimed by creating it, which succeeds for one process only: two runs started together
+/// never share a folder (the one that loses takes the next number).
+fn claim_run_dir(root: &Path) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(root)?;
+    let mut next = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok())
+        .max()
         .unwrap_or(0);
-    root.join((last + 1).to_string())
+    loop {
+        next += 1;
+        let dir = root.join(next.to_string());
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The host side of a run: the clock, the stage processes and Ctrl-C, around the core's
@@ -195,8 +210,23 @@ impl Host<'_> {
             for request in step.requests {
                 match request {
                     HostRequest::Start { id, stage, attempt } => {
-                        if let Some(stage) = self.policy.pipeline().and_then(|p| p.stage(&stage)) {
-                            stages::start(stage, id, attempt, &self.logs, &self.groups, &self.tx);
+                        let stages = self
+                            .policy
+                            .pipeline()
+                            .map(|p| p.stages())
+                            .unwrap_or_default();
+                        if let Some(position) = stages.iter().position(|s| s.name == stage) {
+                            let stage = &stages[position];
+                            let stem = stages::file_stem(&stage.name, position);
+                            stages::start(
+                                stage,
+                                stem,
+                                id,
+                                attempt,
+                                &self.logs,
+                                &self.groups,
+                                &self.tx,
+                            );
                         }
                     }
                     HostRequest::Cancel { id } => self.groups.cancel(id),

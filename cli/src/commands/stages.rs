@@ -88,8 +88,10 @@ impl Drop for KillOnDrop {
 
 /// Starts attempt `id` (number `attempt`) of `stage` on a thread of its own; its end is sent
 /// to `tx`. A stage without a command is not started here (the run has no action for it).
+/// `stem` names its files in `logs` ([`file_stem`]).
 pub fn start(
     stage: &Stage,
+    stem: String,
     id: u64,
     attempt: u32,
     logs: &Path,
@@ -101,17 +103,24 @@ pub fn start(
     let groups = groups.clone();
     let tx = tx.clone();
     std::thread::spawn(move || {
-        let report = run_attempt(&stage, id, attempt, &logs, &groups);
+        let report = run_attempt(&stage, &stem, id, attempt, &logs, &groups);
         // The loop is gone when the run is over; nothing is waiting for this report then.
         let _ = tx.send(Message::Ended(id, report));
     });
 }
 
-fn run_attempt(stage: &Stage, id: u64, attempt: u32, logs: &Path, groups: &Groups) -> StageReport {
+fn run_attempt(
+    stage: &Stage,
+    stem: &str,
+    id: u64,
+    attempt: u32,
+    logs: &Path,
+    groups: &Groups,
+) -> StageReport {
     let Some(command) = &stage.run else {
         return StageReport::success(MetricsInput::default());
     };
-    let stem = format!("{}.{attempt}", file_stem(&stage.name));
+    let stem = format!("{stem}.{attempt}");
     let log_path = logs.join(format!("{stem}.log"));
     let metrics_path = logs.join(format!("{stem}.metrics.json"));
     let log = match std::fs::File::create(&log_path) {
@@ -174,17 +183,39 @@ fn run_attempt(stage: &Stage, id: u64, attempt: u32, logs: &Path, groups: &Group
     read_metrics(&metrics_path)
 }
 
-/// A stage name as a file name: letters, digits, `.`, `-` and `_` kept, the rest `_`.
-fn file_stem(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+/// The longest file stem [`file_stem`] gives, in bytes: with `.<attempt>.metrics.json` after
+/// it, a file name stays well under the usual limit of 255 bytes.
+const MAX_STEM: usize = 160;
+
+/// A stage name as a file name, unique and lossless: ASCII letters, digits, `-` and `_` are
+/// kept and every other byte of the name's UTF-8 is written `%XX` (so `a/b` is `a%2Fb` and
+/// `a_b` stays `a_b`; a Cyrillic name keeps all its bytes). The encoding is one to one, so two
+/// stages never share a file. A name whose encoding is longer than [`MAX_STEM`] keeps its first
+/// part and ends with `~` and the stage's position in the pipeline (`~` is never kept as
+/// itself, so such a stem cannot equal the encoding of another name).
+pub fn file_stem(name: &str, position: usize) -> String {
+    let mut stem = String::with_capacity(name.len());
+    for &b in name.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') {
+            stem.push(char::from(b));
+        } else {
+            stem.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if stem.len() > MAX_STEM {
+        let suffix = format!("~{position}");
+        let mut cut = MAX_STEM - suffix.len();
+        // Never split a `%XX`.
+        while stem.get(..cut).is_some_and(|head| {
+            let tail = &head.as_bytes()[head.len().saturating_sub(2)..];
+            tail.contains(&b'%')
+        }) {
+            cut -= 1;
+        }
+        stem.truncate(cut);
+        stem.push_str(&suffix);
+    }
+    stem
 }
 
 #[cfg(unix)]
@@ -219,19 +250,30 @@ fn exit_detail(status: &std::process::ExitStatus) -> String {
     }
 }
 
-/// The metrics a stage wrote to `$KIRO_METRICS`: none when it wrote nothing.
+/// The metrics a stage wrote to `$KIRO_METRICS`: none when it wrote nothing. The file is read
+/// as every input is ([`crate::io::read_bounded`]): a named pipe, a device or a link to one is
+/// refused without blocking, and more than the input limit fails the stage before it is read.
 fn read_metrics(path: &Path) -> StageReport {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    use crate::io::{MAX_INPUT_BYTES, ReadError, read_bounded};
+    let bytes = match read_bounded(path, MAX_INPUT_BYTES) {
+        Ok(bytes) => bytes,
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
             return StageReport::success(MetricsInput::default());
         }
-        Err(e) => {
+        Err(ReadError::TooLarge(_)) => {
             return StageReport::failure(format!(
-                "cannot read $KIRO_METRICS: {}",
-                crate::io::io_message(&e)
+                "$KIRO_METRICS is larger than the limit of {} MiB ({})",
+                MAX_INPUT_BYTES / (1024 * 1024),
+                kiro::Code::TooLarge.as_str()
             ));
         }
+        Err(e) => return StageReport::failure(format!("cannot read $KIRO_METRICS: {e}")),
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return StageReport::failure(format!(
+            "$KIRO_METRICS is not UTF-8 text ({})",
+            kiro::Code::InputSyntax.as_str()
+        ));
     };
     if text.trim().is_empty() {
         return StageReport::success(MetricsInput::default());

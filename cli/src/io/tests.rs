@@ -38,14 +38,39 @@ fn a_missing_file_is_an_io_failure() {
 #[test]
 fn reading_stops_after_the_limit() {
     let big = std::io::repeat(b'a').take(MAX_INPUT_BYTES + 10);
-    let result = read_limited(big, "<stdin>", InputKind::Metrics);
+    let result = read_limited(big, MAX_INPUT_BYTES);
     assert!(
-        matches!(&result, Err(Failure::Diagnostics { diagnostics, .. })
-            if diagnostics[0].code == Code::TooLarge),
+        matches!(&result, Err(ReadError::TooLarge(None))),
         "{result:?}"
     );
     let small = std::io::repeat(b'a').take(MAX_INPUT_BYTES);
-    assert!(read_limited(small, "<stdin>", InputKind::Metrics).is_ok());
+    assert!(read_limited(small, MAX_INPUT_BYTES).is_ok());
+}
+
+#[test]
+fn bounded_reads_check_the_size_first_and_refuse_special_files() {
+    let dir = std::env::temp_dir().join(format!("kiro-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let file = dir.join("f.json");
+    std::fs::write(&file, "0123456789").expect("written");
+    assert_eq!(read_bounded(&file, 10).map(|b| b.len()).ok(), Some(10));
+    assert!(matches!(
+        read_bounded(&file, 9),
+        Err(ReadError::TooLarge(Some(10)))
+    ));
+    assert!(matches!(
+        read_bounded(&dir, 9),
+        Err(ReadError::NotRegular("a directory"))
+    ));
+    #[cfg(unix)]
+    {
+        let result = read_bounded(Path::new("/dev/zero"), 9);
+        assert!(
+            matches!(result, Err(ReadError::NotRegular("a device"))),
+            "{result:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

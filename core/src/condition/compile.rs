@@ -172,21 +172,23 @@ impl<'a> Builder<'a> {
     fn finish(self, root: u32) -> Program {
         let min_len = self.slots.iter().max().map_or(0, |&s| s + 1);
         let conjunction = conjunction(&self.bools, &self.bool_args, root);
+        // A compiled program lives as long as its policy: no spare capacity (a policy of many
+        // small conditions would otherwise hold several times the memory it needs).
         Program {
             source: self.src.to_owned(),
-            slots: self.slots,
+            slots: tight(self.slots),
             min_len,
             root,
-            nums: self.nums,
-            num_fallible: self.num_fallible,
-            num_args: self.num_args,
-            steps: self.steps,
-            bools: self.bools,
-            bool_fallible: self.bool_fallible,
-            bool_spans: self.bool_spans,
-            bool_meta: self.bool_meta,
-            bool_args: self.bool_args,
-            fault_spans: self.fault_spans,
+            nums: tight(self.nums),
+            num_fallible: tight(self.num_fallible),
+            num_args: tight(self.num_args),
+            steps: tight(self.steps),
+            bools: tight(self.bools),
+            bool_fallible: tight(self.bool_fallible),
+            bool_spans: tight(self.bool_spans),
+            bool_meta: tight(self.bool_meta),
+            bool_args: tight(self.bool_args),
+            fault_spans: tight(self.fault_spans),
             conjunction,
         }
     }
@@ -823,7 +825,19 @@ impl<'a> Builder<'a> {
                         val: NumVal::Const(_),
                         ..
                     }
-                    | Lowered::Bool(BoolVal::Const(_)) => BoolVal::Const(Tri::True),
+                    | Lowered::Bool(BoolVal::Const(_)) => {
+                        // Always true (or, for `missing`, always false): a criterion written
+                        // this way would be decided by its text, never by data.
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                format!("`{}` needs a metric, found a constant", func.name()),
+                            )
+                            .with_label(arg.span, "no metric here")
+                            .with_help("give it a metric, e.g. `present(coverage)`"),
+                        );
+                        return Lowered::Poison;
+                    }
                     Lowered::Num { val, .. } => {
                         let a = self.materialize(val);
                         let fallible = self.num_is_fallible(a);
@@ -1026,4 +1040,10 @@ fn conjunction(bools: &[BoolNode], args: &[u32], root: u32) -> Option<Box<Conjun
         conjunction.by_op.get_mut(op)?.push((slot, k));
     }
     Some(Box::new(conjunction))
+}
+
+/// `items` without spare capacity.
+fn tight<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }

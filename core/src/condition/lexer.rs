@@ -169,7 +169,7 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), Diagnostic> {
     let base = base.unwrap_or(f64::INFINITY);
     if !value.is_finite() || !base.is_finite() {
         return Err(Diagnostic::error(
-            Code::ConditionSyntax,
+            Code::NonFinite,
             format!("number `{}` is too large", &src[start..end]),
         )
         .with_label(Span::new(start, end), "too large to represent"));

@@ -37,7 +37,11 @@ pub const CODE_PASS: u8 = 0;
 pub const CODE_WARN: u8 = 1;
 /// A record's verdict code: fail.
 pub const CODE_FAIL: u8 = 2;
-/// A record's verdict code: a condition could not be computed (division by zero, overflow).
+/// A record's verdict code: the record could not be judged. One of its values does not fit its
+/// metric (NaN, an infinity, a number for a `bool` metric or the reverse), or a condition could
+/// not be computed on its values (division by zero, overflow). The single check reports the
+/// same record as an error (`KIRO-E022`, `KIRO-E016`, `KIRO-E017`); the batch judges the other
+/// records all the same.
 pub const CODE_ERROR: u8 = 3;
 
 /// Records per chunk: the chunk's columns, condition codes and sums stay in cache.
@@ -54,7 +58,7 @@ pub struct BatchCounts {
     pub warn: usize,
     /// Records that failed.
     pub fail: usize,
-    /// Records on which a condition could not be computed.
+    /// Records that could not be judged: a value that does not fit its metric, or a condition that could not be computed.
     pub error: usize,
 }
 
@@ -69,11 +73,12 @@ pub struct BatchResult {
 
 /// Evaluates gates `selected` of `set` on every record of `batch` (columns by metric name,
 /// bound through `metrics`); each record's code equals the verdict the single check gives for
-/// that record's values.
+/// that record's values, and [`CODE_ERROR`] where the single check gives an error (a value that
+/// does not fit its metric, a condition that cannot be computed).
 ///
 /// # Errors
-/// [`CheckError::Input`] for a value that does not fit its metric (the message names the
-/// record).
+/// [`CheckError::Input`] for a column of the wrong kind (numbers for a `bool` metric, or
+/// booleans for another).
 pub(crate) fn evaluate_batch(
     set: &GateSet,
     metrics: &MetricTable,
@@ -82,13 +87,20 @@ pub(crate) fn evaluate_batch(
 ) -> Result<BatchResult, CheckError> {
     let rules = BatchRules::new(set, selected);
     let chunk = batch.len.clamp(1, CHUNK);
-    let mut base = BaseColumns::new(metrics, batch, &rules.slots, chunk);
+    let mut base = BaseColumns::new(metrics, batch, &rules.slots, chunk)?;
     let mut lanes = rules.lanes(chunk);
     let mut verdicts = vec![CODE_PASS; batch.len];
+    let mut invalid = Vec::new();
     for (i, out) in verdicts.chunks_mut(CHUNK).enumerate() {
         let start = i * CHUNK;
-        let columns = base.load(start..start + out.len())?;
+        invalid.clear();
+        let columns = base.load(start..start + out.len(), &mut invalid);
         rules.run(&columns, out, &mut lanes);
+        for &record in &invalid {
+            if let Some(code) = out.get_mut(record - start) {
+                *code = CODE_ERROR;
+            }
+        }
     }
     let counts = BatchCounts::of(&verdicts);
     Ok(BatchResult { verdicts, counts })

@@ -54,8 +54,9 @@ pub(crate) fn compile<'d>(
             criteria: Vec::new(),
         })
         .collect();
-    let mut gates = Vec::new();
-    for (gi, source) in sources.into_iter().enumerate() {
+    let sources = sources.into_iter();
+    let mut gates = Vec::with_capacity(sources.size_hint().0);
+    for (gi, source) in sources.enumerate() {
         for owner in &source.owners {
             if let Some(p) = compiler.persona_ref(owner) {
                 personas[p].gates.push(gi);
@@ -182,11 +183,27 @@ impl Compiler<'_, '_> {
         };
         // A criterion whose conditions do not compile is dropped: its diagnostics are recorded,
         // so this policy is never returned.
-        let criteria = gate
-            .criteria
-            .iter()
-            .filter_map(|c| self.criterion(c))
-            .collect();
+        // Exactly as many as declared (a criterion that does not compile leaves its place
+        // unused, and the policy is not returned): a filtered collect would start at four
+        // criteria of several hundred bytes each and double from there, so a policy of many
+        // one-criterion gates would hold four times what it needs.
+        let mut criteria: Vec<CriterionRule> = Vec::with_capacity(gate.criteria.len());
+        criteria.extend(gate.criteria.iter().filter_map(|c| self.criterion(c)));
+        // Each weight is finite; their sum must be too, or a score would be infinity over
+        // infinity. Any part of a finite sum of non-negative numbers is finite, so every
+        // earned and decided weight of this gate is then finite as well.
+        if !criteria.iter().map(|c| c.weight).sum::<f64>().is_finite() {
+            self.error(
+                Code::InvalidSetting,
+                format!(
+                    "the weights of gate `{}` add up to more than the largest number",
+                    gate.name.value
+                ),
+                gate.name.span,
+                "weights too large",
+            )
+            .help = Some("use smaller weights: only their proportions matter".into());
+        }
         GateRule {
             name: gate.name.value.clone(),
             kind: gate.kind,

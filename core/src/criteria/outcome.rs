@@ -7,6 +7,10 @@ use crate::tri::Tri;
 /// The outcome of a criterion whose pass condition gave `pass` and whose warn condition (if it
 /// has one, evaluated when `pass` is false) gave `warn`; and the missing-data rule when it
 /// decided.
+///
+/// A pass condition known to be false is never overruled into a pass: when only the warn
+/// condition is unknown, the missing-data rule decides between fail, warn and undecided, and
+/// `on_missing: pass` reads as warn.
 pub(crate) fn criterion_outcome(
     pass: Tri,
     warn: Option<Tri>,
@@ -22,6 +26,8 @@ pub(crate) fn criterion_outcome(
         Some(outcome) => (outcome, None),
         None => {
             let outcome = match rule {
+                // The pass condition is known false; only the warn condition is unknown.
+                MissingRule::Pass if pass == Tri::False => Outcome::Warn,
                 MissingRule::Pass => Outcome::Pass,
                 MissingRule::Warn => Outcome::Warn,
                 MissingRule::Inconclusive => Outcome::Unknown,

@@ -33,6 +33,18 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Result<Node, Diagnostic> {
     Ok(root.unwrap_or_else(|| Node::new(Span::new(text.len(), text.len()), NodeKind::Null)))
 }
 
+/// The error for a YAML merge key (`<<: *defaults`). kiro reads YAML 1.2, which has no merge
+/// keys; read as an ordinary key, `<<` would silently become a name of its own (a metric
+/// `<<.coverage`, or an unknown field), so it is refused wherever YAML is read.
+fn merge_key(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::Syntax,
+        "invalid yaml: merge keys (`<<`) are not supported",
+    )
+    .with_label(span, "merge key")
+    .with_help("write the keys out in full, or quote `'<<'` if it is meant as a name")
+}
+
 /// A value that carries an anchor, kept for its aliases.
 struct Anchored {
     node: Node,
@@ -77,6 +89,12 @@ impl Reader<'_, '_> {
                 Event::Scalar(value, style, anchor, tag) => {
                     let span = trim_end(self.text, span);
                     if self.builder.expecting_key() {
+                        if style == ScalarStyle::Plain
+                            && value == "<<"
+                            && tag.as_ref().is_none_or(|t| t.suffix != "str")
+                        {
+                            return Err(merge_key(span));
+                        }
                         let key = value.into_owned();
                         if anchor > 0 {
                             self.register(

@@ -5,7 +5,7 @@ use super::input::{FlatJson, MetricsInput, RawValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::document::Spanned;
 use crate::error::CheckError;
-use crate::metrics::table::MetricTable;
+use crate::metrics::table::{MetricSlot, MetricTable, ValidRange};
 use crate::units::{self, Dimension, QuantityError, Unit};
 use std::borrow::Cow;
 
@@ -36,7 +36,7 @@ fn bind_with<'a>(
         let Some(raw) = value_of(&metric.name) else {
             continue;
         };
-        match convert(&metric.name, &raw.value, metric.unit) {
+        match metric_value(metric, &raw.value) {
             Ok(v) => slots[slot] = v,
             Err(d) => errors.push(d.with_label(raw.span, "this value").with_source("metrics")),
         }
@@ -46,6 +46,56 @@ fn bind_with<'a>(
     } else {
         Err(CheckError::Input(errors))
     }
+}
+
+/// Converts one raw value of `metric` to base units (NaN = no data), and checks it lies in the
+/// metric's valid range.
+///
+/// # Errors
+/// As [`convert`], and [`Code::InvalidMetricValue`] for a value outside the range.
+pub(crate) fn metric_value(metric: &MetricSlot, raw: &RawValue) -> Result<f64, Diagnostic> {
+    let value = convert(&metric.name, raw, metric.unit)?;
+    match metric.range {
+        Some(range) if !range.admits(value) => Err(out_of_range(metric, value, range)),
+        _ => Ok(value),
+    }
+}
+
+/// The error for `value` (base units) of `metric`, outside `range`.
+pub(crate) fn out_of_range(metric: &MetricSlot, value: f64, range: ValidRange) -> Diagnostic {
+    // Percentages show as `%` whether declared `%` or `ratio`.
+    let unit = if metric.unit.dimension == Dimension::Ratio {
+        Unit::PERCENT
+    } else {
+        metric.unit
+    };
+    let shown = |x: f64| units::format_in(x, unit);
+    let bounds = match (range.min.is_finite(), range.max.is_finite()) {
+        (true, true) => format!("from {} to {}", shown(range.min), shown(range.max)),
+        (true, false) => format!("at least {}", shown(range.min)),
+        _ => format!("at most {}", shown(range.max)),
+    };
+    // A fraction metric given a percentage as a bare number: the most common slip.
+    let help = if metric.unit.symbol == "ratio" && value > 1.0 && value <= 100.0 {
+        format!(
+            "a `ratio` metric is a fraction: for {} write `{}` or `\"{}\"`; if values above \
+             100% are valid, declare a `range`",
+            shown(value / 100.0),
+            units::format_number(value / 100.0, 0),
+            shown(value / 100.0)
+        )
+    } else {
+        "if such values are valid, declare a wider `range` for the metric".to_owned()
+    };
+    Diagnostic::error(
+        Code::InvalidMetricValue,
+        format!(
+            "metric `{}` is {}, outside its range: {bounds}",
+            metric.name,
+            shown(value)
+        ),
+    )
+    .with_help(help)
 }
 
 /// Converts one raw value of metric `name`, declared in `unit`, to base units (NaN = no data).
@@ -70,8 +120,16 @@ pub(crate) fn convert(name: &str, raw: &RawValue, unit: Unit) -> Result<f64, Dia
         (RawValue::Null, _) => Ok(f64::NAN),
         (RawValue::Bool(b), Dimension::Bool) => Ok(if *b { 1.0 } else { 0.0 }),
         (RawValue::Bool(_), _) => Err(mismatch("a boolean")),
-        (RawValue::Number(_) | RawValue::Text(_), Dimension::Bool) => {
+        (RawValue::Number(_), Dimension::Bool) => {
             Err(mismatch("a number").with_help("write `true` or `false`"))
+        }
+        (RawValue::Text(text), Dimension::Bool) => {
+            let help = if matches!(text.trim(), "true" | "false") {
+                "write `true` or `false` without quotes"
+            } else {
+                "write `true` or `false`"
+            };
+            Err(mismatch(&format!("the string `{text}`")).with_help(help))
         }
         // Exact: `87` for a `%` metric is the double `0.87` (see `units::Scale`).
         (RawValue::Number(n), _) => finite(name, unit.to_base(*n)),

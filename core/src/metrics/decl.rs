@@ -1,9 +1,11 @@
 //! The `metrics` section as written, and its compilation into the table of metric slots.
 
-use super::table::MetricTable;
+use super::bind::convert;
+use super::input::RawValue;
+use super::table::{MetricTable, ValidRange};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::document::Spanned;
-use crate::units::{self, Unit};
+use crate::units::{self, Dimension, Unit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,6 +21,22 @@ pub struct MetricDecl {
     /// What the metric measures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The values the metric may take, `[min, max]` inclusive, each a number in the metric's
+    /// unit, a quantity with a unit (`"150%"`) or null for no limit. A value outside is an input
+    /// error (`KIRO-E022`). Percentages (`%`, `ratio`) default to `[0%, 100%]`; other metrics
+    /// have no range unless they declare one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<Spanned<Vec<Option<Spanned<RangeBound>>>>>,
+}
+
+/// One end of a metric's `range`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RangeBound {
+    /// A number in the metric's unit.
+    Number(f64),
+    /// A quantity with a unit, such as `"150%"` or `"2s"`.
+    Quantity(String),
 }
 
 impl MetricTable {
@@ -63,10 +81,78 @@ impl MetricTable {
                     }
                 },
             };
-            table.declare(name, unit);
+            let slot = table.declare(name, unit);
+            if let Some(range) = &decl.range {
+                let range = declared_range(name, unit, range, diagnostics);
+                table.set_range(slot, range);
+            }
         }
         table
     }
+}
+
+/// The range a metric declares, in base units; `None` (and a diagnostic) when it is not two
+/// bounds of the metric's dimension with the smaller first, or the metric is a `bool`.
+fn declared_range(
+    name: &str,
+    unit: Unit,
+    range: &Spanned<Vec<Option<Spanned<RangeBound>>>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ValidRange> {
+    let invalid = |message: String, span, label: &str| {
+        Diagnostic::error(Code::InvalidSetting, message)
+            .with_label(span, label)
+            .with_help("write `range: [min, max]`, e.g. `[0%, 150%]`; `null` for no limit")
+    };
+    if unit.dimension == Dimension::Bool {
+        diagnostics.push(invalid(
+            format!("metric `{name}` is a boolean and cannot have a range"),
+            range.span,
+            "not for a boolean",
+        ));
+        return None;
+    }
+    let [low, high] = range.value.as_slice() else {
+        diagnostics.push(invalid(
+            format!("the range of metric `{name}` must be two values, `[min, max]`"),
+            range.span,
+            "not two values",
+        ));
+        return None;
+    };
+    let mut bound = |bound: &Option<Spanned<RangeBound>>, none: f64| -> Option<f64> {
+        let Some(b) = bound else { return Some(none) };
+        let raw = match &b.value {
+            RangeBound::Number(x) => RawValue::Number(*x),
+            RangeBound::Quantity(text) => RawValue::Text(text.clone()),
+        };
+        match convert(name, &raw, unit) {
+            Ok(v) => Some(v),
+            Err(d) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::InvalidSetting,
+                        format!(
+                            "invalid bound in the range of metric `{name}`: {}",
+                            d.message
+                        ),
+                    )
+                    .with_label(b.span, "this bound"),
+                );
+                None
+            }
+        }
+    };
+    let (min, max) = (bound(low, f64::NEG_INFINITY)?, bound(high, f64::INFINITY)?);
+    if min > max {
+        diagnostics.push(invalid(
+            format!("the range of metric `{name}` has its minimum above its maximum"),
+            range.span,
+            "min above max",
+        ));
+        return None;
+    }
+    Some(ValidRange { min, max })
 }
 
 fn valid_metric_name(name: &str) -> bool {

@@ -43,10 +43,20 @@ impl MetricsInput {
     /// # Errors
     /// With `source` `metrics` and a span into `text`: [`Code::InputSyntax`] for text that is
     /// not well-formed, [`Code::TooLarge`] for text over 16 MiB or nested over 64 levels,
-    /// [`Code::InputNotObject`] when the top level is not a map, [`Code::DuplicateName`] for a
+    /// [`Code::InputNotObject`] when the text is empty or blank or the top level is not a map, [`Code::DuplicateName`] for a
     /// name given twice (also through nesting: `{"a.b": 1, "a": {"b": 2}}`),
     /// [`Code::InvalidMetricValue`] for a list, NaN or an infinite number.
     pub fn parse(text: &str, format: Format) -> Result<MetricsInput, Diagnostic> {
+        // Nothing at all is its own mistake (a collector that wrote nothing), whatever the
+        // format: not a syntax error in JSON, and not an empty TOML table.
+        if text.trim_start_matches('\u{feff}').trim().is_empty() {
+            return Err(
+                Diagnostic::error(Code::InputNotObject, "the metrics input is empty")
+                    .with_label(Span::new(text.len(), text.len()), "nothing here")
+                    .with_help("write e.g. `{\"coverage\": 87, \"p95_latency\": \"420ms\"}`")
+                    .with_source(SOURCE),
+            );
+        }
         let node = document::parse(text, format, &Limits::default()).map_err(|d| {
             let d = if d.code == Code::Syntax {
                 Diagnostic {
@@ -58,14 +68,6 @@ impl MetricsInput {
             };
             d.with_source(SOURCE)
         })?;
-        if node.kind == NodeKind::Null && text.trim_start_matches('\u{feff}').trim().is_empty() {
-            return Err(
-                Diagnostic::error(Code::InputNotObject, "metrics input is empty")
-                    .with_label(node.span, "nothing here")
-                    .with_help("write e.g. `{\"coverage\": 87, \"p95_latency\": \"420ms\"}`")
-                    .with_source(SOURCE),
-            );
-        }
         Self::from_node(&node)
     }
 

@@ -1,7 +1,7 @@
 //! The declared metrics of a policy, each with a slot number and a unit.
 
 use crate::condition::{MetricInfo, MetricLookup};
-use crate::units::Unit;
+use crate::units::{Dimension, Unit};
 use std::collections::BTreeMap;
 
 /// One declared metric.
@@ -11,6 +11,34 @@ pub struct MetricSlot {
     pub name: String,
     /// Its declared unit (which gives its dimension).
     pub unit: Unit,
+    /// The values it may take, in base units ([`ValidRange::default_for`] unless declared).
+    pub range: Option<ValidRange>,
+}
+
+/// The values a metric may take, inclusive, in base units; either end may be infinite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidRange {
+    /// The smallest valid value.
+    pub min: f64,
+    /// The largest valid value.
+    pub max: f64,
+}
+
+impl ValidRange {
+    /// The range a metric in `unit` has when it declares none: 0% to 100% for a percentage
+    /// (`%` or `ratio`), where a value outside almost always means the wrong scale (`87` given
+    /// to a `ratio` metric reads as 8,700%); none for other dimensions.
+    #[must_use]
+    pub fn default_for(unit: Unit) -> Option<ValidRange> {
+        (unit.dimension == Dimension::Ratio).then_some(ValidRange { min: 0.0, max: 1.0 })
+    }
+
+    /// Whether `value` lies in the range (NaN, no data, does).
+    #[inline]
+    #[must_use]
+    pub fn admits(self, value: f64) -> bool {
+        !(value < self.min || value > self.max)
+    }
 }
 
 /// Declared metrics by name; a metric's slot is its index in declaration (sorted-name) order.
@@ -21,15 +49,23 @@ pub struct MetricTable {
 }
 
 impl MetricTable {
-    /// Declares a metric and returns its slot.
+    /// Declares a metric, with the default range of its unit, and returns its slot.
     pub fn declare(&mut self, name: &str, unit: Unit) -> usize {
         let slot = self.slots.len();
         self.slots.push(MetricSlot {
             name: name.to_owned(),
             unit,
+            range: ValidRange::default_for(unit),
         });
         self.by_name.insert(name.to_owned(), slot);
         slot
+    }
+
+    /// Sets the valid range of the metric in `slot` (`None`: any value).
+    pub fn set_range(&mut self, slot: usize, range: Option<ValidRange>) {
+        if let Some(metric) = self.slots.get_mut(slot) {
+            metric.range = range;
+        }
     }
 
     /// Every slot, in slot order.

@@ -65,11 +65,14 @@ impl CompiledPolicy {
     }
 
     /// Checks every record of a columnar batch; each record's code equals the verdict
-    /// [`CompiledPolicy::check`] gives for that record's values.
+    /// [`CompiledPolicy::check`] gives for that record's values, or
+    /// code 3 (error) where that check gives an error: a
+    /// record with a value that does not fit its metric gets its own code, and the others are
+    /// judged.
     ///
     /// # Errors
-    /// [`CheckError::Input`] for a selection that matches nothing or a value that does not fit
-    /// its metric (the message names the record).
+    /// [`CheckError::Input`] for a selection that matches nothing, or a column of the wrong
+    /// kind (numbers for a `bool` metric, booleans for another).
     pub fn check_batch(
         &self,
         batch: &Batch,

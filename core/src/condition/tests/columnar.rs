@@ -293,7 +293,9 @@ impl Gen<'_> {
             3 => {
                 let func = self.pick(&["present", "missing"]);
                 let dim = DIMS[self.rng.below(4) as usize];
-                format!("{func}({})", self.num(dim, d))
+                // `present` of a constant does not compile: the argument reads a metric.
+                let metric = self.metric(dim);
+                format!("{func}({} + {metric})", self.num(dim, d))
             }
             4 => format!("not ({})", self.condition(d)),
             5 | 6 => format!(

@@ -357,3 +357,38 @@ fn errors_convert_to_diagnostics() {
         "KIRO-E016: division by zero in `tests.failed / tests.total`"
     );
 }
+
+#[test]
+fn present_and_missing_need_a_metric() {
+    for source in [
+        "present(1)",
+        "present(true)",
+        "missing(2%)",
+        "present(1 + 1)",
+        "missing(min(1ms, 2ms))",
+        "present(not false)",
+        "missing(flag and false)",
+    ] {
+        let d = error(source);
+        assert_eq!(d.code, Code::TypeMismatch, "{source}");
+        let name = &source[..source.find('(').unwrap_or(0)];
+        assert_eq!(
+            d.message,
+            format!("`{name}` needs a metric, found a constant")
+        );
+        let inner = &source[name.len() + 1..source.len() - 1];
+        assert_eq!(label_texts(source, &d), [inner], "{source}");
+    }
+    for source in ["present(coverage * 0)", "missing(flag or false)"] {
+        let compiled = crate::condition::compile_condition(source, &metrics());
+        assert!(compiled.is_ok(), "{source}: {compiled:?}");
+    }
+}
+
+#[test]
+fn empty_and_blank_conditions_do_not_compile() {
+    for source in ["", "   ", "\n\t", "\u{2028}", "()"] {
+        let d = error(source);
+        assert_eq!(d.code, Code::ConditionSyntax, "{source:?}");
+    }
+}

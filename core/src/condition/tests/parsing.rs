@@ -320,8 +320,6 @@ fn reports_bad_characters() {
     assert_syntax("tests. > 1", "expected a name after `tests.`", (5, 6));
     assert_syntax("tests.2xx > 1", "expected a name after `tests.`", (5, 6));
     assert_syntax("x > 1.", "expected a digit after `1.`", (5, 6));
-    assert_syntax("x > 1e400", "number `1e400` is too large", (4, 9));
-    assert_syntax("x > 1e300TiB", "number `1e300TiB` is too large", (4, 12));
     // Non-ASCII whitespace separates tokens.
     assert!(parse("a\u{a0}>\u{2003}1").is_ok());
 }
@@ -479,4 +477,24 @@ fn the_deepest_mixed_nesting_evaluates() {
     assert!(program.explain(&record, &name_of).is_ok());
     assert_columns_agree(&program, &[record]);
     assert!(parsed(&printed(&condition)).same_as(&parsed(&condition)));
+}
+
+#[test]
+fn literals_too_large_are_not_finite_numbers() {
+    for (source, literal) in [
+        ("x > 1e400", "1e400"),
+        ("x > 1e300TiB", "1e300TiB"),
+        ("x > 1e400ms", "1e400ms"),
+        ("x < -1e999", "1e999"),
+    ] {
+        let d = parse_error(source);
+        assert_eq!(d.code, Code::NonFinite, "{source}: {d}");
+        assert_eq!(d.message, format!("number `{literal}` is too large"));
+        let at = source.find(literal).unwrap_or(0);
+        assert_eq!(
+            d.primary_span(),
+            Some(Span::new(at, at + literal.len())),
+            "{source}"
+        );
+    }
 }

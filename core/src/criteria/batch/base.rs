@@ -5,14 +5,16 @@
 //! chunk-sized buffer by [`Scale::to_base_column`] (exact, a few vector operations per value),
 //! absent values then selected out by bit masks. Either way every value is
 //! checked to be finite in one branch-free pass, and only a column that fails it goes through
-//! the per-value conversion of metrics input, for the error's message.
+//! the per-value conversion of metrics input, which finds the records whose values do not fit:
+//! those records read as no data here and are marked invalid, so that they get their own code
+//! while the others are judged.
 
 use super::input::{Batch, Column, Values};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
 use crate::metrics::RawValue;
-use crate::metrics::bind::convert;
-use crate::metrics::table::{MetricSlot, MetricTable};
+use crate::metrics::bind::metric_value;
+use crate::metrics::table::{MetricSlot, MetricTable, ValidRange};
 use crate::units::{Dimension, Scale};
 use std::ops::Range;
 
@@ -47,12 +49,18 @@ pub(super) struct BaseColumns<'b> {
 impl<'b> BaseColumns<'b> {
     /// Reads the slots in `needed` (indices into `metrics`) from `batch`, in chunks of at most
     /// `chunk` records.
+    ///
+    /// # Errors
+    /// [`CheckError::Input`] ([`Code::InvalidMetricValue`]) for a column of the wrong kind:
+    /// numbers for a `bool` metric, or booleans for any other. That is a mistake in the whole
+    /// column, not in a record; a value that does not fit is the record's own problem
+    /// ([`BaseColumns::load`]).
     pub(super) fn new(
         metrics: &'b MetricTable,
         batch: &'b Batch,
         needed: &[usize],
         chunk: usize,
-    ) -> Self {
+    ) -> Result<Self, CheckError> {
         let count = metrics.slots().len();
         let mut slots: Vec<Option<Slot<'b>>> = (0..count).map(|_| None).collect();
         for &slot in needed {
@@ -63,21 +71,38 @@ impl<'b> BaseColumns<'b> {
                 });
             }
         }
-        Self {
+        for Slot { metric, column } in slots.iter().flatten() {
+            let is_bool = metric.unit.dimension == Dimension::Bool;
+            let holds = match column.map(|c| &c.values) {
+                Some(Values::Numbers(_)) if is_bool => "numbers",
+                Some(Values::Bools(_)) if !is_bool => "booleans",
+                _ => continue,
+            };
+            return Err(CheckError::input(
+                Diagnostic::error(
+                    Code::InvalidMetricValue,
+                    format!(
+                        "column `{}` holds {holds}, but the metric is declared as {}",
+                        metric.name,
+                        metric.unit.dimension.describe()
+                    ),
+                )
+                .with_source("metrics"),
+            ));
+        }
+        Ok(Self {
             slots,
             sources: vec![Source::Unused; count],
             buffers: vec![Vec::new(); count],
             nan: vec![f64::NAN; chunk],
-        }
+        })
     }
 
     /// Records `range` of every slot, in base units (NaN where there is no data): one slice
-    /// per slot, empty for slots no selected condition reads.
-    ///
-    /// # Errors
-    /// [`CheckError::Input`] for the first value (in slot order) that does not fit its metric;
-    /// the message names the record.
-    pub(super) fn load(&mut self, range: Range<usize>) -> Result<Vec<&[f64]>, CheckError> {
+    /// per slot, empty for slots no selected condition reads. The records (indices into the
+    /// batch) with a value that does not fit its metric are added to `invalid`, in no
+    /// particular order and possibly more than once.
+    pub(super) fn load(&mut self, range: Range<usize>, invalid: &mut Vec<usize>) -> Vec<&[f64]> {
         for ((slot, source), buffer) in self
             .slots
             .iter()
@@ -90,12 +115,17 @@ impl<'b> BaseColumns<'b> {
                 Some(Slot {
                     metric,
                     column: Some(column),
-                }) => fill(metric, column, range.clone(), buffer)?,
+                }) => {
+                    let source = fill(metric, column, range.clone(), buffer, invalid);
+                    match metric.range {
+                        Some(valid) => clip(column, source, valid, range.clone(), buffer, invalid),
+                        None => source,
+                    }
+                }
             };
         }
         let len = range.len();
-        let columns = self
-            .slots
+        self.slots
             .iter()
             .zip(&self.sources)
             .zip(&self.buffers)
@@ -113,19 +143,19 @@ impl<'b> BaseColumns<'b> {
                 (Source::Missing, _) => self.nan.get(..len).unwrap_or(&[]),
                 _ => &[],
             })
-            .collect();
-        Ok(columns)
+            .collect()
     }
 }
 
 /// Records `range` of `column` for `metric`: read in place ([`Source::Input`]) or converted
-/// into `out` ([`Source::Buffer`]).
+/// into `out` ([`Source::Buffer`]); records whose value does not fit are added to `invalid`.
 fn fill(
     metric: &MetricSlot,
     column: &Column,
     range: Range<usize>,
     out: &mut Vec<f64>,
-) -> Result<Source, CheckError> {
+    invalid: &mut Vec<usize>,
+) -> Source {
     let present = column.present.as_ref().map(|p| &p[range.clone()]);
     let is_bool = metric.unit.dimension == Dimension::Bool;
     let fits = match (&column.values, is_bool, present) {
@@ -135,7 +165,7 @@ fn fill(
             if scale == Scale::ONE {
                 // x * 1 is x: nothing to convert.
                 if all_finite(values) {
-                    return Ok(Source::Input);
+                    return Source::Input;
                 }
                 false
             } else {
@@ -164,9 +194,9 @@ fn fill(
         _ => false,
     };
     if fits {
-        return Ok(Source::Buffer);
+        return Source::Buffer;
     }
-    // Something does not fit: the conversion of metrics input finds it and words the error.
+    // Something does not fit: the conversion of metrics input finds which records.
     out.clear();
     for i in range {
         if column.present.as_ref().is_some_and(|p| !p[i]) {
@@ -177,13 +207,47 @@ fn fill(
             Values::Numbers(v) => RawValue::Number(v[i]),
             Values::Bools(v) => RawValue::Bool(v[i]),
         };
-        let value = convert(&metric.name, &raw, metric.unit).map_err(|d| {
-            let message = format!("record {i}: {}", d.message);
-            CheckError::input(Diagnostic { message, ..d }.with_source("metrics"))
-        })?;
+        let value = metric_value(metric, &raw).unwrap_or_else(|_| {
+            invalid.push(i);
+            f64::NAN
+        });
         out.push(value);
     }
-    Ok(Source::Buffer)
+    Source::Buffer
+}
+
+/// Applies `valid`, a metric's range, to the chunk [`fill`] gave (records `range`, in the
+/// batch's column for [`Source::Input`], else in `out`): a value outside becomes no data and
+/// its record is added to `invalid`. One branch-free pass finds whether any value is outside;
+/// only then is the chunk copied (when read in place) and the values replaced.
+fn clip(
+    column: &Column,
+    source: Source,
+    valid: ValidRange,
+    range: Range<usize>,
+    out: &mut Vec<f64>,
+    invalid: &mut Vec<usize>,
+) -> Source {
+    let outside = |x: f64| x < valid.min || x > valid.max;
+    let values: &[f64] = match (source, &column.values) {
+        (Source::Input, Values::Numbers(values)) => values.get(range.clone()).unwrap_or(&[]),
+        (Source::Buffer, _) => out.as_slice(),
+        _ => return source,
+    };
+    if !values.iter().fold(false, |any, &x| any | outside(x)) {
+        return source;
+    }
+    if source == Source::Input {
+        let copy = values.to_vec();
+        *out = copy;
+    }
+    for (i, x) in out.iter_mut().enumerate() {
+        if outside(*x) {
+            *x = f64::NAN;
+            invalid.push(range.start + i);
+        }
+    }
+    Source::Buffer
 }
 
 /// Lanes per block of [`convert_masked`]: fixed-size blocks of mixed `f64` and `bool` lanes

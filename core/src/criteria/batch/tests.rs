@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::diagnostic::Code;
-use crate::error::{ErrorKind, KiroError};
+use crate::error::{CheckError, ErrorKind, KiroError};
 use crate::gate::Selection;
 
 fn message(error: &CheckError) -> &str {
@@ -323,60 +323,83 @@ gates:
 }
 
 #[test]
-fn a_value_that_does_not_fit_names_its_record() {
+fn a_record_whose_value_does_not_fit_gets_its_own_code() {
     use crate::CompiledPolicy;
     let policy = CompiledPolicy::from_text(
         r#"
 name: p
-metrics: {lat: {unit: ms}, cov: {unit: "%"}}
+metrics: {lat: {unit: ms}, cov: {unit: "%"}, s: {unit: s}}
 gates:
   - name: g
     kind: pre-merge
     criteria:
-      - {name: c, pass: lat < 500ms and cov > 50%}
+      - {name: c, pass: lat < 500ms and cov > 50% and s < 1s, on_missing: pass}
 "#,
         None,
     )
     .unwrap_or_else(|e| unreachable!("{e}"));
+    // `lat` is read in place, `cov` and `s` are converted (scale 0.01, 1000): every path.
     for (name, bad) in [
         ("lat", f64::INFINITY),
         ("lat", f64::NAN),
         ("cov", f64::NEG_INFINITY),
+        ("cov", f64::NAN),
+        ("s", f64::NAN),
+        ("s", 1e308),
     ] {
-        let mut values = vec![1.0; 5000];
+        let good = if name == "cov" { 60.0 } else { 0.1 };
+        let mut values = vec![good; 5000];
         values[4321] = bad;
+        values[7] = bad;
         let mut batch = Batch::new(5000);
         batch
             .add_numbers(name, values, None)
             .unwrap_or_else(|e| unreachable!("{e}"));
-        let Err(error) = policy.check_batch(&batch, &Selection::all()) else {
-            panic!("{name} = {bad} should not fit");
-        };
-        assert_eq!(error.code(), Code::InvalidMetricValue, "{name} = {bad}");
-        assert!(
-            message(&error).starts_with("record 4321: "),
-            "{}",
-            message(&error)
+        let result = policy
+            .check_batch(&batch, &Selection::all())
+            .unwrap_or_else(|e| unreachable!("{name} = {bad}: {e}"));
+        assert_eq!(result.verdicts[4321], CODE_ERROR, "{name} = {bad}");
+        assert_eq!(result.verdicts[7], CODE_ERROR, "{name} = {bad}");
+        assert_eq!(
+            result.counts,
+            BatchCounts {
+                pass: 4998,
+                warn: 0,
+                fail: 0,
+                error: 2
+            },
+            "{name} = {bad}"
         );
+        // The single check of the same record is an error too (JSON holds finite numbers).
+        if bad.is_finite() {
+            let single = policy.check_value(&serde_json::json!({ name: bad }), &Selection::all());
+            assert_eq!(
+                single.map_err(|e| e.code()).err(),
+                Some(Code::InvalidMetricValue)
+            );
+        }
     }
+    // A column of the wrong kind is a mistake in the whole column.
+    let mut batch = Batch::new(2);
+    batch
+        .add_column("lat", BatchColumn::Bools(vec![true, false], None))
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let error = policy
+        .check_batch(&batch, &Selection::all())
+        .err()
+        .unwrap_or_else(|| unreachable!("booleans for a duration"));
+    assert_eq!(error.code(), Code::InvalidMetricValue);
+    assert_eq!(
+        message(&error),
+        "column `lat` holds booleans, but the metric is declared as a duration"
+    );
     // Behind a presence mask, an absent value is not read, whatever it holds; a present one is.
-    let mut values = vec![1.0; 5000];
-    values[100] = f64::NAN;
-    values[4321] = f64::INFINITY;
     let mut present = vec![true; 5000];
     present[100] = false;
     for name in ["lat", "cov"] {
-        let mut batch = Batch::new(5000);
-        batch
-            .add_numbers(name, values.clone(), Some(present.clone()))
-            .unwrap_or_else(|e| unreachable!("{e}"));
-        let Err(error) = policy.check_batch(&batch, &Selection::all()) else {
-            panic!("{name}: record 4321 is present and infinite");
-        };
-        assert!(message(&error).starts_with("record 4321: "), "{error}");
-    }
-    present[4321] = false;
-    for name in ["lat", "cov"] {
+        let mut values = vec![if name == "cov" { 60.0 } else { 0.1 }; 5000];
+        values[100] = f64::NAN;
+        values[4321] = f64::INFINITY;
         let mut batch = Batch::new(5000);
         batch
             .add_numbers(name, values.clone(), Some(present.clone()))
@@ -384,8 +407,9 @@ gates:
         let result = policy
             .check_batch(&batch, &Selection::all())
             .unwrap_or_else(|e| unreachable!("{name}: {e}"));
-        // Every record fails: the other metric has no data, and `on_missing` is `fail`.
-        assert_eq!(result.counts.fail, 5000, "{name}");
+        assert_eq!(result.verdicts[4321], CODE_ERROR, "{name}");
+        assert_eq!(result.verdicts[100], CODE_PASS, "{name}");
+        assert_eq!(result.counts.error, 1, "{name}");
     }
 }
 
@@ -406,5 +430,65 @@ fn codes_are_counted_in_words_and_the_rest() {
             expected[usize::from(c)] += 1;
         }
         assert_eq!(count_codes(&codes), expected, "{len} codes");
+    }
+}
+
+#[test]
+fn a_record_outside_its_metric_range_gets_its_own_code() {
+    use crate::CompiledPolicy;
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: p
+metrics: {frac: {unit: ratio}, pct: {unit: "%"}, lat: {unit: ms, range: [0, 1000]}}
+gates:
+  - name: g
+    kind: pre-merge
+    criteria:
+      - {name: c, pass: frac >= 90% and pct >= 90% and lat < 500ms, on_missing: pass}
+"#,
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    // `frac` and `lat` are read in place, `pct` is converted; with and without a mask.
+    for (name, good, bad) in [
+        ("frac", 0.95, 87.0),
+        ("frac", 0.95, -0.1),
+        ("pct", 95.0, 101.0),
+        ("pct", 95.0, -1.0),
+        ("lat", 100.0, 1000.5),
+    ] {
+        for masked in [false, true] {
+            let mut values = vec![good; 5000];
+            values[4321] = bad;
+            values[0] = bad;
+            let present = masked.then(|| {
+                let mut p = vec![true; 5000];
+                p[0] = false;
+                p
+            });
+            let mut batch = Batch::new(5000);
+            batch
+                .add_numbers(name, values, present)
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            let result = policy
+                .check_batch(&batch, &Selection::all())
+                .unwrap_or_else(|e| unreachable!("{name} = {bad}: {e}"));
+            let errors = if masked { 1 } else { 2 };
+            assert_eq!(result.verdicts[4321], CODE_ERROR, "{name} = {bad}");
+            assert_eq!(
+                (result.counts.pass, result.counts.error),
+                (5000 - errors, errors),
+                "{name} = {bad}, masked: {masked}"
+            );
+            // The single check agrees.
+            let single = policy
+                .check_value(&serde_json::json!({ name: bad }), &Selection::all())
+                .map_err(|e| e.code());
+            assert_eq!(
+                single.err(),
+                Some(Code::InvalidMetricValue),
+                "{name} = {bad}"
+            );
+        }
     }
 }

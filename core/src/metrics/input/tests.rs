@@ -91,10 +91,47 @@ fn top_level_must_be_a_map() {
     );
     assert_eq!(d.labels[0].start, 0);
     assert_eq!(d.labels[0].end, 6);
-    assert_eq!(
-        failed("  \n", Format::Yaml).message,
-        "metrics input is empty"
-    );
+    for (text, format) in [
+        ("  \n", Format::Yaml),
+        ("", Format::Json),
+        (" \t\r\n", Format::Json),
+        ("\u{feff}", Format::Json),
+        ("", Format::Toml),
+        ("\n\n", Format::Toml),
+    ] {
+        let d = failed(text, format);
+        assert_eq!(
+            (d.code, d.message.as_str()),
+            (Code::InputNotObject, "the metrics input is empty"),
+            "{text:?} as {format:?}"
+        );
+        assert_eq!(d.source.as_deref(), Some("metrics"));
+    }
+}
+
+#[test]
+fn yaml_merge_keys_are_refused() {
+    for text in [
+        "base: &b {coverage: 95}\n<<: *b\n",
+        "<<: {coverage: 95}\ncoverage: 50\n",
+        "tests:\n  <<: {failed: 0}\n",
+        "{<<: {coverage: 95}}",
+    ] {
+        let d = failed(text, Format::Yaml);
+        assert_eq!(d.code, Code::InputSyntax, "{text:?}");
+        assert_eq!(
+            d.message,
+            "invalid yaml: merge keys (`<<`) are not supported"
+        );
+        assert_eq!(
+            at(text, Span::new(d.labels[0].start, d.labels[0].end)),
+            "<<",
+            "{text:?}"
+        );
+    }
+    // Quoted, `<<` is an ordinary name.
+    let input = parsed("'<<': 1\n", Format::Yaml);
+    assert!(input.values.contains_key("<<"));
 }
 
 #[test]
