@@ -7,10 +7,15 @@
 //! - **In**: metrics are walked into a `serde_json::Value` here (not with napi's own
 //!   `serde_json::Value` conversion, which turns `NaN` into a generic error and has no kiro
 //!   codes) and handed to `CompiledPolicy::check_value`, the entry point every binding uses, so
-//!   flattening, unit strings and messages about values come from the core. Only what JSON
-//!   cannot hold is rejected here: `NaN`, infinities, functions, symbols, bigints, dates.
+//!   flattening, unit strings and messages about values come from the core. Values are told
+//!   apart by one rule shared with the WebAssembly binding ([`Kind`]): only plain objects (tag
+//!   `Object`) are read, by their own enumerable keys; a `Promise`, a `Map`, a typed array, a
+//!   boxed `Number`, a `Date`, a function, a symbol, a bigint is an error naming its type.
 //!   `undefined` is no data, like `null`. What such a value becomes, and its message, is the
 //!   core's rule (`kiro::api::convert::MetricPath`).
+//! - **Arguments**: options are walked the same way ([`host_value`]); a text, number or
+//!   string-array argument of the wrong type is `KIRO-E003` naming it
+//!   (`kiro::api::convert::argument_error`), never napi's own `StringExpected`.
 //! - **Batches**: typed arrays are read directly from their memory; plain arrays item by item
 //!   into the core's `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
 //! - **Runs** (`PipelineRun`): steps and results out as their JSON through `JSON.parse`, like

@@ -7,10 +7,16 @@
 //! - **In**: metrics are walked into a `serde_json::Value` here (`serde-wasm-bindgen` would
 //!   silently turn `NaN` into `null`, which means "no data") and handed to
 //!   `CompiledPolicy::check_value`, the entry point every binding uses, so flattening, unit
-//!   strings and messages about values come from the core. Only what JSON cannot hold is
-//!   rejected here: `NaN`, infinities, functions, symbols, bigints, dates. `undefined` is no
+//!   strings and messages about values come from the core. Values are told apart by one rule
+//!   shared with the Node.js binding ([`Kind`]): only plain objects (tag `Object`) are read, by
+//!   their own enumerable keys; a `Promise`, a `Map`, a typed array, a boxed `Number`, a
+//!   `Date`, a function, a symbol, a bigint is an error naming its type. `undefined` is no
 //!   data, like `null`. What such a value becomes, and its message, is the core's rule
 //!   (`kiro::api::convert::MetricPath`).
+//! - **Arguments**: every argument is a `JsValue` checked here ([`text_argument`] and its
+//!   siblings: `KIRO-E003` naming it), never wasm-bindgen's `&str` glue, which reads a number
+//!   as a string's length and traps. What can throw in JavaScript (a getter, a Proxy trap) is
+//!   imported with `catch`.
 //! - **Batches**: `Float64Array` columns are copied out of JavaScript memory in one call; other
 //!   typed arrays via a `Float64Array` of them; plain arrays item by item into the core's
 //!   `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
