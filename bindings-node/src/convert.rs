@@ -30,6 +30,7 @@ use kiro::api::convert::{HostError, MetricPath, argument_error, not_plain_data, 
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
     Batch, BatchColumn, BoundaryError, CheckError, ColumnBuilder, MetricsInput, StartRunOptions,
+    catch_panic,
 };
 use napi::bindgen_prelude::{
     Array, ArrayBuffer, FromNapiValue, Function, JsObjectValue, JsValue, KeyCollectionMode,
@@ -87,7 +88,14 @@ pub fn host_value(value: Option<&Unknown<'_>>) -> Result<Value, BoundaryError> {
         return Ok(Value::Null);
     };
     let env = Env::from_raw(value.value().env);
-    plain(&Classifier::new(&env), value, 0)
+    caught(|| plain(&Classifier::new(&env), value, 0))
+}
+
+/// Runs a walk over host values with panics caught (`KIRO-E099`): a panic must not unwind out
+/// of a napi callback, where it would abort the process. The walks hold no panicking code
+/// (audited: no indexing out of their own bounds, no `unwrap`); this makes it a guarantee.
+fn caught<T>(walk: impl FnOnce() -> Result<T, BoundaryError>) -> Result<T, BoundaryError> {
+    catch_panic(walk)?
 }
 
 fn plain(js: &Classifier<'_>, value: &Unknown<'_>, depth: usize) -> Result<Value, BoundaryError> {
@@ -198,7 +206,7 @@ pub fn run_options(options: Option<&Unknown<'_>>) -> Result<RunOptions, Boundary
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &Unknown<'_>) -> Result<Value, BoundaryError> {
     let env = Env::from_raw(metrics.value().env);
-    to_json(&Classifier::new(&env), metrics, &mut MetricPath::new())
+    caught(|| to_json(&Classifier::new(&env), metrics, &mut MetricPath::new()))
 }
 
 /// The report of an attempt whose action returned `metrics`: nothing (absent, `undefined`,
@@ -432,6 +440,10 @@ fn to_json(
 /// An object of metric names to columns (typed arrays, or arrays of numbers, booleans and
 /// nulls) as a core [`Batch`].
 pub fn batch(columns: &Unknown<'_>) -> Result<Batch, BoundaryError> {
+    caught(|| read_batch(columns))
+}
+
+fn read_batch(columns: &Unknown<'_>) -> Result<Batch, BoundaryError> {
     let env = Env::from_raw(columns.value().env);
     let js = Classifier::new(&env);
     let kind = js.kind(columns)?;

@@ -64,13 +64,21 @@ fn os_error(py: Python<'_>, path: &Path, error: &std::io::Error) -> PyErr {
 /// Python metrics (a mapping of names to numbers, unit strings, booleans, `None` or nested
 /// mappings) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &Bound<'_, PyAny>) -> PyResult<Value> {
-    metrics::read(metrics)
+    caught(|| metrics::read(metrics))
+}
+
+/// Runs a walk over host values with panics caught: a panic becomes `InternalError`
+/// (`KIRO-E099`, a `KiroError`), never pyo3's `PanicException`, which `except Exception` does
+/// not catch. The walks hold no panicking code (audited: what they iterate is a snapshot; no
+/// `unwrap`, no indexing out of their own bounds); this makes it a guarantee.
+pub fn caught<T>(walk: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    kiro::catch_panic(walk).map_err(raise)?
 }
 
 /// A mapping of metric names to columns (sequences, or any object with the buffer protocol
 /// such as `array.array` or a NumPy array) as a core [`Batch`].
 pub fn batch(columns: &Bound<'_, PyAny>) -> PyResult<Batch> {
-    columns::read(columns)
+    caught(|| columns::read(columns))
 }
 
 /// A batch result as `{"verdicts": bytes, "counts": {"pass", "warn", "fail", "error"}}`.

@@ -12,9 +12,11 @@ use serde_json::{Map, Number, Value};
 
 /// The `format` argument, decoded by the core.
 pub fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Format>> {
-    self::value(value)
-        .and_then(|v| decode_format(&v))
-        .map_err(raise)
+    crate::convert::caught(|| {
+        self::value(value)
+            .and_then(|v| decode_format(&v))
+            .map_err(raise)
+    })
 }
 
 /// The `gate` and `kind` arguments, decoded by the core.
@@ -22,9 +24,11 @@ pub fn check_options(
     gate: Option<&Bound<'_, PyAny>>,
     kind: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CheckOptions> {
-    object(&[("gate", gate), ("kind", kind)])
-        .and_then(|o| CheckOptions::decode(&o))
-        .map_err(raise)
+    crate::convert::caught(|| {
+        object(&[("gate", gate), ("kind", kind)])
+            .and_then(|o| CheckOptions::decode(&o))
+            .map_err(raise)
+    })
 }
 
 /// Keyword arguments as an options object: each `(name, value)`, `None` for not given.
