@@ -110,6 +110,8 @@ module.exports = function hostile(kiro, options = {}) {
     assert.equal(policy.check(new Metrics()).verdict, 'fail')
     const bare = Object.assign(Object.create(null), { c: -1 })
     assert.equal(policy.check(bare).verdict, 'fail')
+    // The tag decides, also one an object gives itself.
+    throwsKiro(() => policy.check({ [Symbol.toStringTag]: 'Map', c: -1 }), 'KIRO-E021', 'metrics must be an object of names to values, not a Map')
     assert.equal(policy.check({ nested: Object.create({ x: 1 }), c: 1 }).verdict, 'pass')
     // Options and batch columns alike.
     assert.equal(policy.check({ c: 1 }, Object.create({ gate: 'nope' })).verdict, 'pass')
@@ -126,7 +128,12 @@ module.exports = function hostile(kiro, options = {}) {
       throwsKiro(() => kiro.validate(POLICY, make()), 'KIRO-E003', message)
       throwsKiro(() => kiro.Policy.fromText(PIPELINE).startRun([], make()), 'KIRO-E003', message)
     }
-    throwsKiro(() => policy.check({ c: 1 }, 'g'), 'KIRO-E003', 'the options must be an object like `{gate, kind}`, not a string')
+    // Options that are not an object at all: the same KIRO-E003 in every function, in both packages.
+    for (const [given, value] of [['a string', 'g'], ['a number', 1], ['a boolean', true], ['an array', []]]) {
+      throwsKiro(() => policy.check({ c: 1 }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind}\`, not ${given}`)
+      throwsKiro(() => policy.checkBatch({ c: [1] }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind}\`, not ${given}`)
+      throwsKiro(() => kiro.Policy.fromText(PIPELINE).startRun([], value), 'KIRO-E003', `the options must be an object like \`{maxParallel, failFast}\`, not ${given}`)
+    }
     throwsKiro(() => kiro.validate(POLICY, 1), 'KIRO-E003', 'the format must be a string (`yaml`, `json` or `toml`), not a number')
   })
 
@@ -183,6 +190,54 @@ module.exports = function hostile(kiro, options = {}) {
       assert.equal(attempt.outcome, 'failed', name)
       assert.equal(attempt.detail, `metrics must be an object of names to values, not ${article(name)}`)
     }
+  })
+
+  test('random metrics with hostile values hidden in them: always the first one, by its path', () => {
+    // A seeded generator (the same cases in every run and in both packages): objects nested up
+    // to three levels, of valid values and, now and then, a hostile one.
+    let seed = 0x9e3779b9
+    const next = () => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return (seed >>> 0) / 4294967296
+    }
+    const names = Object.keys(HOSTILE)
+    const valid = [() => 1, () => -2.5, () => '5ms', () => true, () => null, () => undefined]
+    const build = (depth, at, found) => {
+      const object = {}
+      const size = 1 + Math.floor(next() * 4)
+      for (let i = 0; i < size; i++) {
+        const key = `k${i}`
+        const path = at ? `${at}.${key}` : key
+        const roll = next()
+        if (roll < 0.1) {
+          const name = names[Math.floor(next() * names.length)]
+          object[key] = HOSTILE[name]()
+          found.push([path, name])
+        } else if (roll < 0.3 && depth < 3) {
+          object[key] = build(depth + 1, path, found)
+        } else {
+          object[key] = valid[Math.floor(next() * valid.length)]()
+        }
+      }
+      return object
+    }
+    let hostileCases = 0
+    for (let n = 0; n < 500; n++) {
+      const found = []
+      const metrics = build(0, '', found)
+      if (found.length === 0) {
+        // Unknown metrics are ignored: a decision, never an error.
+        assert.equal(policy.check(metrics).verdict, 'pass')
+        continue
+      }
+      hostileCases++
+      // Keys are read in order, depth first: the first hostile value met is the one named.
+      const [path, name] = found[0]
+      throwsKiro(() => policy.check(metrics), 'KIRO-E022', `metric \`${path}\` has a value of type \`${name}\``)
+    }
+    assert.ok(hostileCases > 100, `only ${hostileCases} cases with a hostile value`)
   })
 
   test('a thousand caught misuses, then normal calls work', () => {
