@@ -25,6 +25,9 @@ PYYAML_VERSION="6.0.3"
 # stubtest checks the Python stubs against the built module.
 DATAMODEL_CODEGEN_VERSION="0.97.0"
 MYPY_VERSION="2.4.1"
+# NumPy for the Python binding's tests of NumPy columns (dtypes that need converting): kiro does
+# not depend on it.
+NUMPY_VERSION="2.4.6"
 JSON_SCHEMA_TO_TYPESCRIPT_VERSION="16.0.0"
 
 say() { printf '[install-tools] %-13s %s\n' "$1" "$2"; }
@@ -86,8 +89,10 @@ if want python; then
         || missing+=("datamodel-code-generator==$DATAMODEL_CODEGEN_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('mypy') != '$MYPY_VERSION')" 2>/dev/null \
         || missing+=("mypy==$MYPY_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('numpy') != '$NUMPY_VERSION')" 2>/dev/null \
+        || missing+=("numpy==$NUMPY_VERSION")
     if [ "${#missing[@]}" -eq 0 ]; then
-        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION present)"
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION present)"
     else
         say python "install ${missing[*]}"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"

@@ -68,7 +68,8 @@ export declare class Policy {
   static fromText(text: string, format?: "yaml" | "json" | "toml" | null): Policy
   /**
    * Compiles a policy from a file. The format comes from `format`, else the file extension,
-   * else the text.
+   * else the text. Only a regular file is read (anything else throws an `Error` with code
+   * `EINVAL`, without waiting for a FIFO's writer), and at most 16 MiB of it (`KIRO-E006`).
    */
   static fromPath(path: string, format?: "yaml" | "json" | "toml" | null): Policy
   /** The policy's name. */

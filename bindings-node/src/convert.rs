@@ -7,10 +7,15 @@
 //! - **In**: metrics are walked into a `serde_json::Value` here (not with napi's own
 //!   `serde_json::Value` conversion, which turns `NaN` into a generic error and has no kiro
 //!   codes) and handed to `CompiledPolicy::check_value`, the entry point every binding uses, so
-//!   flattening, unit strings and messages about values come from the core. Only what JSON
-//!   cannot hold is rejected here: `NaN`, infinities, functions, symbols, bigints, dates.
+//!   flattening, unit strings and messages about values come from the core. Values are told
+//!   apart by one rule shared with the WebAssembly binding ([`Kind`]): only plain objects (tag
+//!   `Object`) are read, by their own enumerable keys; a `Promise`, a `Map`, a typed array, a
+//!   boxed `Number`, a `Date`, a function, a symbol, a bigint is an error naming its type.
 //!   `undefined` is no data, like `null`. What such a value becomes, and its message, is the
 //!   core's rule (`kiro::api::convert::MetricPath`).
+//! - **Arguments**: options are walked the same way ([`host_value`]); a text, number or
+//!   string-array argument of the wrong type is `KIRO-E003` naming it
+//!   (`kiro::api::convert::argument_error`), never napi's own `StringExpected`.
 //! - **Batches**: typed arrays are read directly from their memory; plain arrays item by item
 //!   into the core's `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
 //! - **Runs** (`PipelineRun`): steps and results out as their JSON through `JSON.parse`, like
@@ -21,18 +26,19 @@
 
 use crate::error::{is_napi_failure, napi_failure};
 use crate::{BatchCounts, BatchResult};
-use kiro::api::convert::{HostError, MetricPath};
+use kiro::api::convert::{HostError, MetricPath, argument_error, not_plain_data, with_article};
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
-    Batch, BatchColumn, BoundaryError, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    MetricsInput, StartRunOptions,
+    Batch, BatchColumn, BoundaryError, CheckError, ColumnBuilder, MetricsInput, StartRunOptions,
+    catch_panic,
 };
 use napi::bindgen_prelude::{
-    Array, FromNapiValue, Function, JsObjectValue, JsValue, Object, TypedArray, TypedArrayType,
-    Uint8Array, Unknown,
+    Array, ArrayBuffer, FromNapiValue, Function, JsObjectValue, JsValue, KeyCollectionMode,
+    KeyConversion, KeyFilter, Object, TypedArray, TypedArrayType, Uint8Array, Unknown,
 };
 use napi::{Env, ValueType};
 use serde_json::{Map, Value};
+use std::cell::OnceCell;
 
 // ---------------------------------------------------------------------------------------------
 // Data out
@@ -68,30 +74,124 @@ fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
-/// A host value given as an argument (an options object, a format name) as JSON, through
-/// napi's serde support, for the core to decode (`kiro::api::options`): absent and
-/// `undefined` are `null`. A value JSON cannot hold (a function, a symbol) is reported as the
-/// argument it is in; `NaN` and infinities become `null`, as in `JSON.stringify`.
+/// A host value given as an argument (an options object, a format name) as the JSON value the
+/// core decodes (`kiro::api::options`): absent, `undefined` and `null` are `null`; `NaN` and
+/// infinities `null`, as in `JSON.stringify`; only a plain object's own enumerable keys are
+/// read. Walked here, as in the WebAssembly binding, so that a value that is not plain data
+/// (a function, a symbol, a bigint, a `Map`, a `Promise`) is the same coded error in both.
 ///
 /// # Errors
-/// `KIRO-E003` when napi cannot read the value.
+/// `KIRO-E003` (`kiro::api::convert::not_plain_data`) for a value that is not plain data or is
+/// nested more deeply than the core reads; an exception a getter threw propagates.
 pub fn host_value(value: Option<&Unknown<'_>>) -> Result<Value, BoundaryError> {
     let Some(value) = value else {
         return Ok(Value::Null);
     };
-    if value.get_type().map_err(napi_failure)? == ValueType::Undefined {
-        return Ok(Value::Null);
-    }
     let env = Env::from_raw(value.value().env);
-    env.from_js_value::<Value, _>(*value).map_err(|e| {
-        BoundaryError::new(
-            ErrorKind::Input,
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("the argument is not plain data: {}", e.reason),
-            ),
-        )
-    })
+    caught(|| plain(&Classifier::new(&env), value, 0))
+}
+
+/// Runs a walk over host values with panics caught (`KIRO-E099`): a panic must not unwind out
+/// of a napi callback, where it would abort the process. The walks hold no panicking code
+/// (audited: no indexing out of their own bounds, no `unwrap`); this makes it a guarantee.
+fn caught<T>(walk: impl FnOnce() -> Result<T, BoundaryError>) -> Result<T, BoundaryError> {
+    catch_panic(walk)?
+}
+
+fn plain(js: &Classifier<'_>, value: &Unknown<'_>, depth: usize) -> Result<Value, BoundaryError> {
+    let kind = js.kind(value)?;
+    match kind {
+        Kind::Nothing(_) => return Ok(Value::Null),
+        Kind::Bool => return Ok(Value::Bool(read_bool(value)?)),
+        Kind::Number => {
+            let n = f64::from_unknown(*value).map_err(napi_failure)?;
+            // Integral numbers as integers, as `JSON.parse` gives them.
+            return Ok(MetricPath::new().json_number(n).unwrap_or(Value::Null));
+        }
+        Kind::Text => return Ok(Value::String(read_string(value)?)),
+        Kind::Other(name) => return Err(not_plain_data(&name)),
+        Kind::Array | Kind::Plain => {}
+    }
+    if depth >= kiro::document::Limits::default().max_depth {
+        return Err(not_plain_data("objects nested too deeply"));
+    }
+    let object = value.coerce_to_object().map_err(napi_failure)?;
+    if kind == Kind::Array {
+        let len = object.get_array_length().map_err(napi_failure)?;
+        return (0..len)
+            .map(|i| {
+                let item: Unknown<'_> = object.get_element(i).map_err(napi_failure)?;
+                plain(js, &item, depth + 1)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    let mut map = Map::new();
+    for key in own_keys(&object)? {
+        let Some(item) = object.get::<Unknown<'_>>(&key).map_err(napi_failure)? else {
+            continue;
+        };
+        map.insert(key, plain(js, &item, depth + 1)?);
+    }
+    Ok(Value::Object(map))
+}
+
+/// A string argument (a policy's text, a saved run): `KIRO-E003` naming `argument` for
+/// anything else.
+pub fn text_argument(
+    env: &Env,
+    value: &Unknown<'_>,
+    argument: &str,
+) -> Result<String, BoundaryError> {
+    match Classifier::new(env).kind(value)? {
+        Kind::Text => read_string(value),
+        other => Err(argument_error(argument, "a string", &other.name())),
+    }
+}
+
+/// A number argument (an attempt's id, the time): `KIRO-E003` naming `argument` for anything
+/// else.
+pub fn number_argument(
+    env: &Env,
+    value: &Unknown<'_>,
+    argument: &str,
+) -> Result<f64, BoundaryError> {
+    match Classifier::new(env).kind(value)? {
+        Kind::Number => f64::from_unknown(*value).map_err(napi_failure),
+        other => Err(argument_error(argument, "a number", &other.name())),
+    }
+}
+
+/// An argument that is an array of strings (the stages with an action): `KIRO-E003` naming
+/// `argument` for anything else.
+pub fn strings_argument(
+    env: &Env,
+    value: &Unknown<'_>,
+    argument: &str,
+) -> Result<Vec<String>, BoundaryError> {
+    let js = Classifier::new(env);
+    let expected = "an array of strings";
+    let kind = js.kind(value)?;
+    if kind != Kind::Array {
+        return Err(argument_error(argument, expected, &kind.name()));
+    }
+    let array = value.coerce_to_object().map_err(napi_failure)?;
+    let len = array.get_array_length().map_err(napi_failure)?;
+    let mut strings = Vec::new();
+    for i in 0..len {
+        let item: Unknown<'_> = array.get_element(i).map_err(napi_failure)?;
+        match js.kind(&item)? {
+            Kind::Text => strings.push(read_string(&item)?),
+            other => {
+                return Err(argument_error(
+                    &format!("{argument}[{i}]"),
+                    "a string",
+                    &other.name(),
+                ));
+            }
+        }
+    }
+    Ok(strings)
 }
 
 /// The `{maxParallel, failFast}` options of `startRun`, decoded by the core.
@@ -105,7 +205,8 @@ pub fn run_options(options: Option<&Unknown<'_>>) -> Result<RunOptions, Boundary
 /// JavaScript metrics (an object of names to numbers, unit strings, booleans, null/undefined or
 /// nested objects) as the JSON value `CompiledPolicy::check_value` reads.
 pub fn metrics_to_json(metrics: &Unknown<'_>) -> Result<Value, BoundaryError> {
-    to_json(metrics, &mut MetricPath::new())
+    let env = Env::from_raw(metrics.value().env);
+    caught(|| to_json(&Classifier::new(&env), metrics, &mut MetricPath::new()))
 }
 
 /// The report of an attempt whose action returned `metrics`: nothing (absent, `undefined`,
@@ -164,58 +265,171 @@ pub fn failure_report(detail: &Unknown<'_>) -> Result<StageReport, BoundaryError
     Ok(HostError::new("", shown).report())
 }
 
-fn type_name(value: &Unknown<'_>) -> Result<&'static str, BoundaryError> {
-    let kind = value.get_type().map_err(napi_failure)?;
-    Ok(match kind {
-        ValueType::Undefined => "undefined",
-        ValueType::Null => "null",
-        ValueType::Boolean => "boolean",
-        ValueType::Number => "number",
-        ValueType::String => "string",
-        ValueType::Symbol => "symbol",
-        ValueType::Function => "function",
-        ValueType::Object if value.is_array().unwrap_or(false) => "array",
-        ValueType::Object if value.is_date().unwrap_or(false) => "Date",
-        ValueType::Object => "object",
-        _ => "bigint",
-    })
+/// What a JavaScript value is, as both JavaScript bindings tell values apart (the WebAssembly
+/// binding's `convert` has the same rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// `undefined` or `null` (its name).
+    Nothing(&'static str),
+    Bool,
+    Number,
+    Text,
+    Array,
+    /// A plain object: one whose `Object.prototype.toString` tag is `Object` (a literal,
+    /// `Object.create(null)`, a class instance). Only its own enumerable string keys are read.
+    Plain,
+    /// Anything else, by the name messages give its type: `function`, `symbol`, `bigint`, or
+    /// a built-in object's tag (`Map`, `Promise`, `Float64Array`, `Number`, `Date`).
+    Other(String),
 }
 
-fn to_json(value: &Unknown<'_>, at: &mut MetricPath) -> Result<Value, BoundaryError> {
-    match value.get_type().map_err(napi_failure)? {
-        ValueType::Undefined | ValueType::Null => Ok(Value::Null),
-        ValueType::Boolean => Ok(Value::Bool(
-            bool::from_unknown(*value).map_err(napi_failure)?,
-        )),
-        ValueType::Number => {
+impl Kind {
+    /// The type's name in messages.
+    fn name(&self) -> String {
+        match self {
+            Kind::Nothing(name) => (*name).to_owned(),
+            Kind::Bool => "boolean".to_owned(),
+            Kind::Number => "number".to_owned(),
+            Kind::Text => "string".to_owned(),
+            Kind::Array => "array".to_owned(),
+            Kind::Plain => "object".to_owned(),
+            Kind::Other(name) => name.clone(),
+        }
+    }
+}
+
+/// Tells JavaScript values apart ([`Kind`]) with `Object.prototype.toString`, looked up once,
+/// when the first object is met.
+struct Classifier<'env> {
+    env: &'env Env,
+    tag: OnceCell<Function<'env, (), String>>,
+}
+
+impl<'env> Classifier<'env> {
+    fn new(env: &'env Env) -> Self {
+        Self {
+            env,
+            tag: OnceCell::new(),
+        }
+    }
+
+    /// `Object.prototype.toString.call(value)`.
+    fn tag(&self, value: &Unknown<'_>) -> Result<String, BoundaryError> {
+        let tag = match self.tag.get() {
+            Some(tag) => tag,
+            None => {
+                let object: Object<'_> = self
+                    .env
+                    .get_global()
+                    .and_then(|g| g.get_named_property_unchecked("Object"))
+                    .map_err(napi_failure)?;
+                let prototype: Object<'_> = object
+                    .get_named_property_unchecked("prototype")
+                    .map_err(napi_failure)?;
+                let function = prototype
+                    .get_named_property("toString")
+                    .map_err(napi_failure)?;
+                self.tag.get_or_init(|| function)
+            }
+        };
+        tag.apply(*value, ()).map_err(napi_failure)
+    }
+
+    fn kind(&self, value: &Unknown<'_>) -> Result<Kind, BoundaryError> {
+        Ok(match value.get_type().map_err(napi_failure)? {
+            ValueType::Undefined => Kind::Nothing("undefined"),
+            ValueType::Null => Kind::Nothing("null"),
+            ValueType::Boolean => Kind::Bool,
+            ValueType::Number => Kind::Number,
+            ValueType::String => Kind::Text,
+            ValueType::Symbol => Kind::Other("symbol".to_owned()),
+            ValueType::Function => Kind::Other("function".to_owned()),
+            ValueType::Object if value.is_array().map_err(napi_failure)? => Kind::Array,
+            ValueType::Object => {
+                let tag = self.tag(value)?;
+                let tag = tag
+                    .strip_prefix("[object ")
+                    .and_then(|t| t.strip_suffix(']'))
+                    .unwrap_or("object");
+                if tag == "Object" {
+                    Kind::Plain
+                } else {
+                    Kind::Other(tag.to_owned())
+                }
+            }
+            _ => Kind::Other("bigint".to_owned()),
+        })
+    }
+}
+
+/// The own enumerable string keys of `object`, as `Object.keys` gives them (never inherited
+/// ones: napi's `Object::keys` includes the prototype chain's).
+fn own_keys(object: &Object<'_>) -> Result<Vec<String>, BoundaryError> {
+    let names = object
+        .get_all_property_names(
+            KeyCollectionMode::OwnOnly,
+            KeyFilter::Enumerable,
+            KeyConversion::NumbersToStrings,
+        )
+        .map_err(napi_failure)?;
+    let len = names.get_array_length().map_err(napi_failure)?;
+    let mut keys = Vec::with_capacity(len as usize);
+    for i in 0..len {
+        let name: Unknown<'_> = names.get_element(i).map_err(napi_failure)?;
+        if name.get_type().map_err(napi_failure)? == ValueType::String {
+            keys.push(read_string(&name)?);
+        }
+    }
+    Ok(keys)
+}
+
+fn read_string(value: &Unknown<'_>) -> Result<String, BoundaryError> {
+    String::from_unknown(*value).map_err(napi_failure)
+}
+
+fn read_bool(value: &Unknown<'_>) -> Result<bool, BoundaryError> {
+    bool::from_unknown(*value).map_err(napi_failure)
+}
+
+fn to_json(
+    js: &Classifier<'_>,
+    value: &Unknown<'_>,
+    at: &mut MetricPath,
+) -> Result<Value, BoundaryError> {
+    let kind = js.kind(value)?;
+    match kind {
+        Kind::Nothing(_) => Ok(Value::Null),
+        Kind::Bool => Ok(Value::Bool(read_bool(value)?)),
+        Kind::Number => {
             let n = f64::from_unknown(*value).map_err(napi_failure)?;
             Ok(at.json_number(n)?)
         }
-        ValueType::String => Ok(Value::String(
-            String::from_unknown(*value).map_err(napi_failure)?,
-        )),
-        ValueType::Object if !value.is_date().unwrap_or(false) => {
+        Kind::Text => Ok(Value::String(read_string(value)?)),
+        Kind::Array | Kind::Plain => {
             // Too deep, or an array: a placeholder the core reports on (E006; E022, or E021
             // at the top).
-            if let Some(placeholder) = at.placeholder(value.is_array().map_err(napi_failure)?) {
+            if let Some(placeholder) = at.placeholder(kind == Kind::Array) {
                 return Ok(placeholder);
             }
             let object = value.coerce_to_object().map_err(napi_failure)?;
             let mut map = Map::new();
-            for key in Object::keys(&object).map_err(napi_failure)? {
+            for key in own_keys(&object)? {
                 let Some(item) = object.get::<Unknown<'_>>(&key).map_err(napi_failure)? else {
                     continue; // undefined: no data, as if absent
                 };
-                let item = at.enter(&key, |at| to_json(&item, at))?;
+                let item = at.enter(&key, |at| to_json(js, &item, at))?;
                 map.insert(key, item);
             }
             Ok(Value::Object(map))
         }
-        _ => {
-            let type_name = type_name(value)?;
-            let top_level =
-                || format!("metrics must be an object of names to values, not a {type_name}");
-            Err(at.type_error(type_name, top_level, "null").into())
+        Kind::Other(type_name) => {
+            let top_level = || {
+                format!(
+                    "metrics must be an object of names to values, not {}",
+                    with_article(&type_name)
+                )
+            };
+            Err(at.type_error(&type_name, top_level, "null").into())
         }
     }
 }
@@ -226,44 +440,84 @@ fn to_json(value: &Unknown<'_>, at: &mut MetricPath) -> Result<Value, BoundaryEr
 /// An object of metric names to columns (typed arrays, or arrays of numbers, booleans and
 /// nulls) as a core [`Batch`].
 pub fn batch(columns: &Unknown<'_>) -> Result<Batch, BoundaryError> {
-    let is_object = columns.get_type().map_err(napi_failure)? == ValueType::Object
-        && !columns.is_array().map_err(napi_failure)?;
-    if !is_object {
-        let type_name = type_name(columns)?;
+    caught(|| read_batch(columns))
+}
+
+fn read_batch(columns: &Unknown<'_>) -> Result<Batch, BoundaryError> {
+    let env = Env::from_raw(columns.value().env);
+    let js = Classifier::new(&env);
+    let kind = js.kind(columns)?;
+    if kind != Kind::Plain {
         return Err(CheckError::invalid_batch(format!(
-            "batch columns must be an object of metric names to columns, not a {type_name}"
+            "batch columns must be an object of metric names to columns, not {}",
+            with_article(&kind.name())
         ))
         .into());
     }
     let object = columns.coerce_to_object().map_err(napi_failure)?;
     let mut read = Vec::new();
-    for name in Object::keys(&object).map_err(napi_failure)? {
+    for name in own_keys(&object)? {
         let Some(values) = object.get::<Unknown<'_>>(&name).map_err(napi_failure)? else {
             continue;
         };
-        let column = column(&name, &values)?;
+        let column = column(&js, &name, &values)?;
         read.push((name, column));
     }
     Ok(Batch::from_columns(read)?)
 }
 
-fn column(name: &str, values: &Unknown<'_>) -> Result<BatchColumn, BoundaryError> {
+fn column(
+    js: &Classifier<'_>,
+    name: &str,
+    values: &Unknown<'_>,
+) -> Result<BatchColumn, BoundaryError> {
+    let kind = js.kind(values)?;
     if values.is_typedarray().map_err(napi_failure)? {
         let array = TypedArray::from_unknown(*values).map_err(napi_failure)?;
-        return typed_column(name, &array);
+        if is_detached(values, &array)? {
+            return Err(CheckError::invalid_batch(format!(
+                "column `{name}` is {} whose buffer is detached (it was transferred)",
+                with_article(&kind.name())
+            ))
+            .into());
+        }
+        return typed_column(name, &kind.name(), &array);
     }
-    if !values.is_array().map_err(napi_failure)? {
-        let type_name = type_name(values)?;
+    if kind != Kind::Array {
         return Err(CheckError::invalid_batch(format!(
-            "column `{name}` is a {type_name}, not an array or typed array"
+            "column `{name}` is {}, not an array or typed array",
+            with_article(&kind.name())
         ))
         .into());
     }
     let array = Array::from_unknown(*values).map_err(napi_failure)?;
-    array_column(name, &array)
+    array_column(js, name, &array)
 }
 
-fn typed_column(name: &str, array: &TypedArray<'_>) -> Result<BatchColumn, BoundaryError> {
+/// Whether the buffer of the typed array `view` is detached (transferred): only an empty view
+/// can be. (The `arraybuffer` napi makes of a view is the view itself, so the buffer is read
+/// from its `buffer` property.)
+fn is_detached(view: &Unknown<'_>, array: &TypedArray<'_>) -> Result<bool, BoundaryError> {
+    if !array.arraybuffer.is_empty() {
+        return Ok(false);
+    }
+    let buffer: Unknown<'_> = view
+        .coerce_to_object()
+        .and_then(|v| v.get_named_property_unchecked("buffer"))
+        .map_err(napi_failure)?;
+    if !buffer.is_arraybuffer().map_err(napi_failure)? {
+        return Ok(false); // a SharedArrayBuffer cannot be detached
+    }
+    ArrayBuffer::from_unknown(buffer)
+        .and_then(|b| b.is_detached())
+        .map_err(napi_failure)
+}
+
+fn typed_column(
+    name: &str,
+    type_name: &str,
+    array: &TypedArray<'_>,
+) -> Result<BatchColumn, BoundaryError> {
     let bytes: &[u8] = &array.arraybuffer;
     let values: Vec<f64> = match array.typed_array_type {
         TypedArrayType::Float64 => bytes
@@ -299,7 +553,8 @@ fn typed_column(name: &str, array: &TypedArray<'_>) -> Result<BatchColumn, Bound
         }
         _ => {
             return Err(CheckError::invalid_batch(format!(
-                "column `{name}` is a bigint typed array; use a Float64Array or an array of numbers"
+                "column `{name}` is {}; use a Float64Array or an array of numbers",
+                with_article(type_name)
             ))
             .into());
         }
@@ -319,27 +574,26 @@ fn four(c: &[u8]) -> [u8; 4] {
     out
 }
 
-fn array_column(name: &str, array: &Array<'_>) -> Result<BatchColumn, BoundaryError> {
+fn array_column(
+    js: &Classifier<'_>,
+    name: &str,
+    array: &Array<'_>,
+) -> Result<BatchColumn, BoundaryError> {
     let len = array.len();
     let mut column = ColumnBuilder::new(name, len as usize);
     for i in 0..len {
-        let item = array.get::<Unknown<'_>>(i).map_err(napi_failure)?;
-        let kind = match &item {
-            Some(item) => item.get_type().map_err(napi_failure)?,
-            None => ValueType::Undefined,
+        let Some(item) = array.get::<Unknown<'_>>(i).map_err(napi_failure)? else {
+            column.push_missing();
+            continue;
         };
-        match (kind, &item) {
-            (ValueType::Undefined | ValueType::Null, _) | (_, None) => column.push_missing(),
-            (ValueType::Number, Some(item)) => {
-                column.push_number(f64::from_unknown(*item).map_err(napi_failure)?)?;
-            }
-            (ValueType::Boolean, Some(item)) => {
-                column.push_bool(bool::from_unknown(*item).map_err(napi_failure)?)?;
-            }
-            (_, Some(item)) => {
-                let type_name = type_name(item)?;
+        match js.kind(&item)? {
+            Kind::Nothing(_) => column.push_missing(),
+            Kind::Number => column.push_number(f64::from_unknown(item).map_err(napi_failure)?)?,
+            Kind::Bool => column.push_bool(read_bool(&item)?)?,
+            other => {
                 return Err(CheckError::invalid_batch(format!(
-                    "column `{name}` item {i} is a {type_name}; batch values are numbers, booleans or null"
+                    "column `{name}` item {i} is {}; batch values are numbers, booleans or null",
+                    with_article(&other.name())
                 ))
                 .into());
             }

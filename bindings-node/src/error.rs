@@ -72,6 +72,7 @@ pub fn io_error(env: &Env, path: &std::path::Path, error: &std::io::Error) -> na
         Io::NotFound => "ENOENT",
         Io::PermissionDenied => "EACCES",
         Io::IsADirectory => "EISDIR",
+        Io::InvalidInput => "EINVAL",
         _ => "EIO",
     };
     let message = format!("{code}: cannot read `{}`: {error}", path.display());

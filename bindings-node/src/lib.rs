@@ -7,9 +7,11 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
 mod error;
+mod file;
 mod run;
 
 use error::OrThrow;
+use kiro::api::convert::FileError;
 use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
 use kiro::{BoundaryError, Code, OffsetUnit, catch_panic, guard};
 use napi::bindgen_prelude::{Uint8Array, Unknown};
@@ -56,7 +58,8 @@ impl Policy {
         factory,
         ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
-    pub fn from_text(env: &Env, text: String, format: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn from_text(env: &Env, text: Unknown<'_>, format: Option<Unknown<'_>>) -> Result<Self> {
+        let text = convert::text_argument(env, &text, "text").or_throw(env)?;
         let format =
             decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
         let inner = guard(|| HostPolicy::load(&text, format, UNIT)).or_throw(env)?;
@@ -64,17 +67,22 @@ impl Policy {
     }
 
     /// Compiles a policy from a file. The format comes from `format`, else the file extension,
-    /// else the text.
+    /// else the text. Only a regular file is read (anything else throws an `Error` with code
+    /// `EINVAL`, without waiting for a FIFO's writer), and at most 16 MiB of it (`KIRO-E006`).
     #[napi(
         factory,
         ts_args_type = "path: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
     )]
-    pub fn from_path(env: &Env, path: String, format: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn from_path(env: &Env, path: Unknown<'_>, format: Option<Unknown<'_>>) -> Result<Self> {
+        let path = convert::text_argument(env, &path, "path").or_throw(env)?;
         let format =
             decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
         let path = Path::new(&path);
-        let bytes = std::fs::read(path).map_err(|e| error::io_error(env, path, &e))?;
-        let inner = guard(|| HostPolicy::load_file(path, bytes, format, UNIT)).or_throw(env)?;
+        let (text, format) = file::read_policy(path, format).map_err(|e| match e {
+            FileError::Io(e) => error::io_error(env, path, &e),
+            FileError::Policy(e) => error::throw(e.into(), env),
+        })?;
+        let inner = guard(|| HostPolicy::load(&text, format, UNIT)).or_throw(env)?;
         Ok(Self { inner })
     }
 
@@ -160,22 +168,25 @@ impl Policy {
     pub fn start_run(
         &self,
         env: &Env,
-        actions: Vec<String>,
+        actions: Unknown<'_>,
         options: Option<Unknown<'_>>,
     ) -> Result<run::PipelineRun> {
+        let actions = convert::strings_argument(env, &actions, "actions").or_throw(env)?;
         run::PipelineRun::start(env, self.inner.compiled(), &actions, options.as_ref())
     }
 
     /// Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
     /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
-    #[napi]
-    pub fn restore_run(&self, env: &Env, state: String) -> Result<run::PipelineRun> {
+    #[napi(ts_args_type = "state: string")]
+    pub fn restore_run(&self, env: &Env, state: Unknown<'_>) -> Result<run::PipelineRun> {
+        let state = convert::text_argument(env, &state, "state").or_throw(env)?;
         run::PipelineRun::restore(env, self.inner.compiled(), &state)
     }
 
     /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
-    #[napi]
-    pub fn replay_run(&self, env: &Env, log: String) -> Result<run::PipelineRun> {
+    #[napi(ts_args_type = "log: string")]
+    pub fn replay_run(&self, env: &Env, log: Unknown<'_>) -> Result<run::PipelineRun> {
+        let log = convert::text_argument(env, &log, "log").or_throw(env)?;
         run::PipelineRun::replay(env, self.inner.compiled(), &log)
     }
 }
@@ -187,9 +198,10 @@ impl Policy {
 )]
 pub fn validate<'env>(
     env: &'env Env,
-    text: String,
+    text: Unknown<'env>,
     format: Option<Unknown<'env>>,
 ) -> Result<Unknown<'env>> {
+    let text = convert::text_argument(env, &text, "text").or_throw(env)?;
     let format =
         decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
     let diagnostics = catch_panic(|| validate_text(&text, format, UNIT)).or_throw(env)?;

@@ -64,8 +64,9 @@ impl PipelineRun {
 impl PipelineRun {
     /// Moves the run on at `nowMs` (milliseconds since any fixed origin, such as the run's
     /// start) and returns what to do and what happened. Timers due by `nowMs` fire.
-    #[napi(ts_return_type = "RunStep")]
-    pub fn step<'env>(&mut self, env: &'env Env, now_ms: f64) -> Result<Unknown<'env>> {
+    #[napi(ts_args_type = "nowMs: number", ts_return_type = "RunStep")]
+    pub fn step<'env>(&mut self, env: &'env Env, now_ms: Unknown<'env>) -> Result<Unknown<'env>> {
+        let now_ms = convert::number_argument(env, &now_ms, "nowMs").or_throw(env)?;
         let step = catch_panic(|| self.inner.step(now_ms)).or_throw(env)?;
         convert::run_step(env, &step)
     }
@@ -74,7 +75,13 @@ impl PipelineRun {
     /// metrics. Metrics that cannot be read make the attempt fail with the problem as its
     /// detail. Ignored for a cancelled attempt. Call `step` next.
     #[napi(ts_args_type = "id: number, metrics?: Metrics | null")]
-    pub fn complete(&mut self, env: &Env, id: f64, metrics: Option<Unknown<'_>>) -> Result<()> {
+    pub fn complete(
+        &mut self,
+        env: &Env,
+        id: Unknown<'_>,
+        metrics: Option<Unknown<'_>>,
+    ) -> Result<()> {
+        let id = convert::number_argument(env, &id, "id").or_throw(env)?;
         let report = convert::attempt_report(metrics.as_ref()).or_throw(env)?;
         self.report(env, id, report)
     }
@@ -83,14 +90,16 @@ impl PipelineRun {
     /// becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
     /// `step` next.
     #[napi(ts_args_type = "id: number, detail: unknown")]
-    pub fn fail(&mut self, env: &Env, id: f64, detail: Unknown<'_>) -> Result<()> {
+    pub fn fail(&mut self, env: &Env, id: Unknown<'_>, detail: Unknown<'_>) -> Result<()> {
+        let id = convert::number_argument(env, &id, "id").or_throw(env)?;
         let report = convert::failure_report(&detail).or_throw(env)?;
         self.report(env, id, report)
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.
-    #[napi]
-    pub fn fire(&mut self, env: &Env, id: f64) -> Result<()> {
+    #[napi(ts_args_type = "id: number")]
+    pub fn fire(&mut self, env: &Env, id: Unknown<'_>) -> Result<()> {
+        let id = convert::number_argument(env, &id, "id").or_throw(env)?;
         let Some(id) = boundary::host_id(id) else {
             return Ok(());
         };

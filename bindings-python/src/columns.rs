@@ -3,8 +3,12 @@
 //! Columns are read through the buffer protocol via `memoryview` (no NumPy dependency, and it
 //! works under the `abi3-py39` stable ABI, where pyo3's `PyBuffer` is not available before
 //! Python 3.11); a `float64` array is copied as bytes in 64 KiB slices (no large `bytes`
-//! object per call). Any other iterable is read item by item into the core's `ColumnBuilder`;
-//! the core's `Batch::from_columns` checks the columns.
+//! object per call). Native integers and `float32` are read as Python numbers. A NumPy array
+//! of another layout is converted by NumPy itself (`astype`): big-endian, `float16` and other
+//! numbers to `float64`; an `object` array is read item by item; any other dtype (complex,
+//! dates, text) is `KIRO-E032`, as is a buffer of a format kiro cannot read. Any other iterable
+//! is read item by item into the core's `ColumnBuilder`; the core's `Batch::from_columns`
+//! checks the columns.
 
 use crate::error::raise;
 use kiro::{Batch, BatchColumn, CheckError, ColumnBuilder};
@@ -50,13 +54,26 @@ fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
         || values.is_instance_of::<PyByteArray>()
         || values.is_instance_of::<PyMemoryView>()
         || !(values.is_instance_of::<PyList>() || values.is_instance_of::<PyTuple>());
-    if buffer_like && let Ok(view) = PyMemoryView::from(values) {
-        return buffer_column(name, &view);
+    if buffer_like {
+        match PyMemoryView::from(values) {
+            Ok(view) => return buffer_column(name, values, &view),
+            // NumPy refuses a buffer for some dtypes (dates): by its dtype, then.
+            Err(_) if values.hasattr("dtype")? => return numpy_column(name, values),
+            Err(_) => {}
+        }
     }
     sequence_column(name, values)
 }
 
-fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<BatchColumn> {
+/// Native element formats `memoryview.tolist()` reads (besides doubles and booleans, which are
+/// read here directly): integers of every width and `float32`.
+const NATIVE_FORMATS: &str = "bBhHiIlLqQnNf";
+
+fn buffer_column(
+    name: &str,
+    values: &Bound<'_, PyAny>,
+    view: &Bound<'_, PyMemoryView>,
+) -> PyResult<BatchColumn> {
     let ndim: usize = view.getattr("ndim")?.extract()?;
     if ndim != 1 {
         return Err(batch_error(format!(
@@ -79,8 +96,46 @@ fn buffer_column(name: &str, view: &Bound<'_, PyMemoryView>) -> PyResult<BatchCo
             .collect();
         return Ok(BatchColumn::Bools(values, None));
     }
-    // Other element types (integers, float32): as Python numbers.
-    sequence_column(name, &view.call_method0("tolist")?)
+    let native = format.strip_prefix('@').unwrap_or(&format);
+    if native.len() == 1 && NATIVE_FORMATS.contains(native) {
+        // Integers, float32: as Python numbers.
+        return sequence_column(name, &view.call_method0("tolist")?);
+    }
+    if values.hasattr("dtype")? {
+        return numpy_column(name, values);
+    }
+    Err(batch_error(format!(
+        "column `{name}` is a buffer of format `{format}`, which kiro cannot read; give \
+         float64 values (or a sequence of numbers)"
+    )))
+}
+
+/// A NumPy array whose memory kiro does not read as it is (big-endian, `float16`, `object`,
+/// dates): numbers converted by NumPy to native `float64`, booleans to native `bool`, objects
+/// read item by item; any other dtype is refused.
+fn numpy_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
+    let dtype = values.getattr("dtype")?;
+    let kind: String = dtype.getattr("kind")?.extract()?;
+    let converted = match kind.as_str() {
+        "i" | "u" | "f" => values.call_method1("astype", ("float64",))?,
+        "b" => values.call_method1("astype", ("bool",))?,
+        "O" => return sequence_column(name, &values.call_method0("tolist")?),
+        _ => {
+            let dtype_name: String = dtype.getattr("name")?.extract()?;
+            return Err(batch_error(format!(
+                "column `{name}` is a NumPy array of `{dtype_name}`; batch values are numbers, \
+                 booleans or None"
+            )));
+        }
+    };
+    let view = PyMemoryView::from(&converted)?;
+    let format: String = view.getattr("format")?.extract()?;
+    if !matches!(format.as_str(), "d" | "?") {
+        return Err(batch_error(format!(
+            "column `{name}` could not be converted to float64 (format `{format}`)"
+        )));
+    }
+    buffer_column(name, &converted, &view)
 }
 
 /// Doubles per slice of a buffer copied at a time: 64 KiB, small enough that the allocator

@@ -49,7 +49,9 @@ impl Policy {
     }
 
     /// Compiles a policy from a file. The format comes from `format`, else the file extension
-    /// (`.yaml`, `.yml`, `.json`, `.toml`), else the text.
+    /// (`.yaml`, `.yml`, `.json`, `.toml`), else the text. Only a regular file is read (else
+    /// `OSError`, without waiting for a FIFO's writer), and at most 16 MiB of it (else
+    /// `PolicyError`, `KIRO-E006`).
     #[staticmethod]
     #[pyo3(signature = (path, format = None))]
     fn from_path(
@@ -57,7 +59,7 @@ impl Policy {
         path: PathBuf,
         format: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (text, format) = convert::read_policy(&path, options::format(format)?)?;
+        let (text, format) = convert::read_policy(py, &path, options::format(format)?)?;
         let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,

@@ -56,14 +56,19 @@ fn to_json(obj: &Bound<'_, PyAny>, at: &mut MetricPath) -> PyResult<Value> {
         return Ok(placeholder);
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
+        // A copy: a value's `__float__` (or a key's `__eq__`) may change the dict, and pyo3's
+        // iterator over a dict that changed size panics. The copy is the caller's dict as it
+        // was; nothing else can reach it.
+        let snapshot = dict.copy()?;
         let mut map = Map::new();
-        for (key, value) in dict.iter() {
+        for (key, value) in snapshot.iter() {
             entry(&mut map, &key, &value, at)?;
         }
         return Ok(Value::Object(map));
     }
     if let Ok(mapping) = obj.cast::<PyMapping>() {
         let mut map = Map::new();
+        // `items()` is a new list: a snapshot, whatever the values' methods do.
         for item in mapping.items()?.iter() {
             let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             entry(&mut map, &key, &value, at)?;

@@ -12,9 +12,11 @@ use serde_json::{Map, Number, Value};
 
 /// The `format` argument, decoded by the core.
 pub fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Format>> {
-    self::value(value)
-        .and_then(|v| decode_format(&v))
-        .map_err(raise)
+    crate::convert::caught(|| {
+        self::value(value)
+            .and_then(|v| decode_format(&v))
+            .map_err(raise)
+    })
 }
 
 /// The `gate` and `kind` arguments, decoded by the core.
@@ -22,9 +24,11 @@ pub fn check_options(
     gate: Option<&Bound<'_, PyAny>>,
     kind: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CheckOptions> {
-    object(&[("gate", gate), ("kind", kind)])
-        .and_then(|o| CheckOptions::decode(&o))
-        .map_err(raise)
+    crate::convert::caught(|| {
+        object(&[("gate", gate), ("kind", kind)])
+            .and_then(|o| CheckOptions::decode(&o))
+            .map_err(raise)
+    })
 }
 
 /// Keyword arguments as an options object: each `(name, value)`, `None` for not given.
@@ -67,7 +71,8 @@ fn to_value(value: &Bound<'_, PyAny>) -> Result<Value, BoundaryError> {
         return Ok(Number::from_f64(f).map_or(Value::Null, Value::Number));
     }
     if let Ok(s) = value.cast::<PyString>() {
-        return Ok(Value::String(s.to_string()));
+        let text = s.to_cow().map_err(|_| not_data(value))?;
+        return Ok(Value::String(text.into_owned()));
     }
     if (value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>())
         && let Ok(items) = value.try_iter()
@@ -79,9 +84,13 @@ fn to_value(value: &Bound<'_, PyAny>) -> Result<Value, BoundaryError> {
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();
-        for (key, item) in dict.iter() {
+        // A copy: pyo3's iterator over a dict that changes size (a key's `__str__` may change
+        // it) panics.
+        let snapshot = dict.copy().map_err(|_| not_data(value))?;
+        for (key, item) in snapshot.iter() {
             let key = key.cast::<PyString>().map_err(|_| not_data(value))?;
-            map.insert(key.to_string(), to_value(&item)?);
+            let key = key.to_cow().map_err(|_| not_data(value))?.into_owned();
+            map.insert(key, to_value(&item)?);
         }
         return Ok(Value::Object(map));
     }

@@ -1,8 +1,9 @@
 'use strict'
-// kiro for Node.js via WebAssembly: the wasm-bindgen output (pkg-node, --target nodejs) with
-// internal errors handled as js/guard.cjs describes, and `policy.run` from the glue shared with
-// the Node.js binding (@kiro/bindings-js, run.mjs).
-const kiro = require('./guard.cjs').guardExports(require('../pkg-node/kiro_wasm.js'))
+// kiro for Node.js via WebAssembly: the wasm-bindgen output (pkg-node, --target nodejs) guarded
+// as js/guard.mjs describes (misuse stopped before it reaches the instance; the instance replaced
+// after a trap or an internal error), and `policy.run` from the glue shared with the Node.js
+// binding (@kiro/bindings-js, run.mjs).
+const kiro = require('./guard.mjs').guardExports(require('../pkg-node/kiro_wasm.js'))
 require('@kiro/bindings-js/run.mjs').installRun(kiro.Policy)
 
 // One by one, so that Node.js finds the names when an ES module imports this file
@@ -14,3 +15,4 @@ exports.policySchema = kiro.policySchema
 exports.version = kiro.version
 exports.errorCodes = kiro.errorCodes
 exports._panicForTest = kiro._panicForTest
+exports._oomForTest = kiro._oomForTest

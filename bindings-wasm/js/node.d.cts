@@ -1,5 +1,5 @@
 // The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
-export { Policy, PipelineRun, validate, policySchema, version, errorCodes, _panicForTest } from '../pkg-node/kiro_wasm'
+export { Policy, PipelineRun, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
 export type {
   AttemptOutcome,
   AttemptRecord,

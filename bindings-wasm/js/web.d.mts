@@ -1,5 +1,5 @@
 // The API of js/web.mjs: the wasm-bindgen declarations minus the internal reset function.
-export { default, initSync, Policy, PipelineRun, validate, policySchema, version, errorCodes, _panicForTest } from '../pkg-web/kiro_wasm.js'
+export { default, initSync, Policy, PipelineRun, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-web/kiro_wasm.js'
 export type {
   AttemptOutcome,
   AttemptRecord,

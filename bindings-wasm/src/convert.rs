@@ -7,10 +7,16 @@
 //! - **In**: metrics are walked into a `serde_json::Value` here (`serde-wasm-bindgen` would
 //!   silently turn `NaN` into `null`, which means "no data") and handed to
 //!   `CompiledPolicy::check_value`, the entry point every binding uses, so flattening, unit
-//!   strings and messages about values come from the core. Only what JSON cannot hold is
-//!   rejected here: `NaN`, infinities, functions, symbols, bigints, dates. `undefined` is no
+//!   strings and messages about values come from the core. Values are told apart by one rule
+//!   shared with the Node.js binding ([`Kind`]): only plain objects (tag `Object`) are read, by
+//!   their own enumerable keys; a `Promise`, a `Map`, a typed array, a boxed `Number`, a
+//!   `Date`, a function, a symbol, a bigint is an error naming its type. `undefined` is no
 //!   data, like `null`. What such a value becomes, and its message, is the core's rule
 //!   (`kiro::api::convert::MetricPath`).
+//! - **Arguments**: every argument is a `JsValue` checked here ([`text_argument`] and its
+//!   siblings: `KIRO-E003` naming it), never wasm-bindgen's `&str` glue, which reads a number
+//!   as a string's length and traps. What can throw in JavaScript (a getter, a Proxy trap) is
+//!   imported with `catch`.
 //! - **Batches**: `Float64Array` columns are copied out of JavaScript memory in one call; other
 //!   typed arrays via a `Float64Array` of them; plain arrays item by item into the core's
 //!   `ColumnBuilder`; the core's `Batch::from_columns` checks the columns.
@@ -19,15 +25,15 @@
 //!   `kiro::api::convert::attempt_report`.
 
 use crate::error::Failure;
-use js_sys::{Array, BigInt64Array, BigUint64Array, Float64Array, Object, Reflect, Uint8Array};
-use kiro::api::convert::{HostError, MetricPath};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use kiro::api::convert::{HostError, MetricPath, argument_error, not_plain_data, with_article};
 use kiro::pipeline::{HostStep, RunOptions, RunResult, StageReport};
 use kiro::{
-    Batch, BatchColumn, BatchResult, CheckError, Code, ColumnBuilder, Diagnostic, ErrorKind,
-    MetricsInput, StartRunOptions,
+    Batch, BatchColumn, BatchResult, CheckError, ColumnBuilder, MetricsInput, StartRunOptions,
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 // ---------------------------------------------------------------------------------------------
@@ -79,61 +85,72 @@ pub fn host_value(value: Option<&JsValue>) -> Result<Value, Failure> {
 }
 
 fn plain(value: &JsValue, depth: usize) -> Result<Value, Failure> {
-    if value.is_null() || value.is_undefined() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = value.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(n) = value.as_f64() {
-        // Integral numbers as integers, as napi's conversion and `JSON.parse` give them.
-        if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-            #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
-            return Ok(Value::Number((n as i64).into()));
+    let kind = kind(value)?;
+    match kind {
+        Kind::Nothing(_) => return Ok(Value::Null),
+        Kind::Bool => return Ok(Value::Bool(value.as_bool().unwrap_or_default())),
+        Kind::Number => {
+            // Integral numbers as integers, as `JSON.parse` gives them; non-finite ones null.
+            let n = value.as_f64().unwrap_or(f64::NAN);
+            return Ok(MetricPath::new().json_number(n).unwrap_or(Value::Null));
         }
-        return Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number));
+        Kind::Text => return Ok(Value::String(value.as_string().unwrap_or_default())),
+        Kind::Other(name) => return Err(not_plain_data(&name).into()),
+        Kind::Array | Kind::Plain => {}
     }
-    if let Some(s) = value.as_string() {
-        return Ok(Value::String(s));
-    }
-    let not_plain = |what: &str| -> Failure {
-        kiro::BoundaryError::new(
-            ErrorKind::Input,
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("the argument is not plain data: it holds {what}"),
-            ),
-        )
-        .into()
-    };
     if depth >= kiro::document::Limits::default().max_depth {
-        return Err(not_plain("objects nested too deeply"));
+        return Err(not_plain_data("objects nested too deeply").into());
     }
-    if Array::is_array(value) {
-        let array: &Array = value.unchecked_ref();
-        return array
+    if kind == Kind::Array {
+        return items(value)?
             .iter()
-            .map(|item| plain(&item, depth + 1))
+            .map(|item| plain(item, depth + 1))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
     }
-    if value.is_object() {
-        let mut map = Map::new();
-        for key in Object::keys(value.unchecked_ref::<Object>()) {
-            let Some(name) = key.as_string() else {
-                continue;
-            };
-            let item = Reflect::get(value, &key).map_err(|e| Failure::js(&e))?;
-            if !item.is_undefined() {
-                map.insert(name, plain(&item, depth + 1)?);
-            }
-        }
-        return Ok(Value::Object(map));
+    let mut map = Map::new();
+    for (name, item) in entries(value)? {
+        map.insert(name, plain(&item, depth + 1)?);
     }
-    Err(not_plain(&format!(
-        "a {}",
-        value.js_typeof().as_string().unwrap_or_default()
-    )))
+    Ok(Value::Object(map))
+}
+
+/// A string argument (a policy's text, a saved run): `KIRO-E003` naming `argument` for
+/// anything else. Checked here, at the edge: wasm-bindgen's own `&str` glue would read a
+/// number as a string's length and trap.
+pub fn text_argument(value: &JsValue, argument: &str) -> Result<String, Failure> {
+    match kind(value)? {
+        Kind::Text => Ok(value.as_string().unwrap_or_default()),
+        other => Err(argument_error(argument, "a string", &other.name()).into()),
+    }
+}
+
+/// A number argument (an attempt's id, the time): `KIRO-E003` naming `argument` for anything
+/// else.
+pub fn number_argument(value: &JsValue, argument: &str) -> Result<f64, Failure> {
+    match kind(value)? {
+        Kind::Number => Ok(value.as_f64().unwrap_or(f64::NAN)),
+        other => Err(argument_error(argument, "a number", &other.name()).into()),
+    }
+}
+
+/// An argument that is an array of strings (the stages with an action): `KIRO-E003` naming
+/// `argument` for anything else.
+pub fn strings_argument(value: &JsValue, argument: &str) -> Result<Vec<String>, Failure> {
+    let kind = kind(value)?;
+    if kind != Kind::Array {
+        return Err(argument_error(argument, "an array of strings", &kind.name()).into());
+    }
+    items(value)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match self::kind(item)? {
+            Kind::Text => Ok(item.as_string().unwrap_or_default()),
+            other => {
+                Err(argument_error(&format!("{argument}[{i}]"), "a string", &other.name()).into())
+            }
+        })
+        .collect()
 }
 
 /// The `{maxParallel, failFast}` options of `startRun`, decoded by the core.
@@ -193,52 +210,165 @@ pub fn failure_report(detail: &JsValue) -> StageReport {
     HostError::new("", shown).report()
 }
 
-fn type_name(value: &JsValue) -> String {
-    if Array::is_array(value) {
-        "array".to_owned()
-    } else if value.is_instance_of::<js_sys::Date>() {
-        "Date".to_owned()
-    } else {
-        value.js_typeof().as_string().unwrap_or_default()
+// Everything this file asks JavaScript that can throw (a Proxy's trap, a getter) is imported
+// with `catch`, so the exception comes back as a value: thrown from inside WebAssembly, it
+// would skip the function's epilogue and leak the shadow stack.
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.prototype.toString.call(value)`: `[object Map]`.
+    #[wasm_bindgen(js_namespace = ["Object", "prototype", "toString"], js_name = call, catch)]
+    fn object_tag(value: &JsValue) -> Result<String, JsValue>;
+
+    /// `Array.isArray(value)` (throws for a revoked Proxy).
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.keys(value)`: own enumerable string keys.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn own_keys(value: &JsValue) -> Result<Array, JsValue>;
+
+    /// A `Uint8Array` over a whole buffer.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type ByteView;
+
+    /// `new Uint8Array(buffer)`: throws for a detached buffer.
+    #[wasm_bindgen(constructor, js_class = Uint8Array, catch)]
+    fn new(buffer: &JsValue) -> Result<ByteView, JsValue>;
+}
+
+/// What a JavaScript value is, as both JavaScript bindings tell values apart (the Node.js
+/// binding's `convert` has the same rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// `undefined` or `null` (its name).
+    Nothing(&'static str),
+    Bool,
+    Number,
+    Text,
+    Array,
+    /// A plain object: one whose `Object.prototype.toString` tag is `Object` (a literal,
+    /// `Object.create(null)`, a class instance). Only its own enumerable string keys are read.
+    Plain,
+    /// Anything else, by the name messages give its type: `function`, `symbol`, `bigint`, or
+    /// a built-in object's tag (`Map`, `Promise`, `Float64Array`, `Number`, `Date`).
+    Other(String),
+}
+
+impl Kind {
+    /// The type's name in messages.
+    fn name(&self) -> String {
+        match self {
+            Kind::Nothing(name) => (*name).to_owned(),
+            Kind::Bool => "boolean".to_owned(),
+            Kind::Number => "number".to_owned(),
+            Kind::Text => "string".to_owned(),
+            Kind::Array => "array".to_owned(),
+            Kind::Plain => "object".to_owned(),
+            Kind::Other(name) => name.clone(),
+        }
     }
 }
 
+fn kind(value: &JsValue) -> Result<Kind, Failure> {
+    Ok(if value.is_undefined() {
+        Kind::Nothing("undefined")
+    } else if value.is_null() {
+        Kind::Nothing("null")
+    } else if value.as_bool().is_some() {
+        Kind::Bool
+    } else if value.as_f64().is_some() {
+        Kind::Number
+    } else if value.is_string() {
+        Kind::Text
+    } else if value.is_function() {
+        Kind::Other("function".to_owned())
+    } else if value.is_symbol() {
+        Kind::Other("symbol".to_owned())
+    } else if value.is_bigint() {
+        Kind::Other("bigint".to_owned())
+    } else if is_array(value).map_err(|e| Failure::js(&e))? {
+        Kind::Array
+    } else {
+        let tag = object_tag(value).map_err(|e| Failure::js(&e))?;
+        match tag
+            .strip_prefix("[object ")
+            .and_then(|t| t.strip_suffix(']'))
+        {
+            Some("Object") => Kind::Plain,
+            Some(tag) => Kind::Other(tag.to_owned()),
+            None => Kind::Other("object".to_owned()),
+        }
+    })
+}
+
+/// The own enumerable string-keyed entries of a plain object, values read with their getters
+/// (an `undefined` value is left out: no data, as if absent).
+fn entries(object: &JsValue) -> Result<Vec<(String, JsValue)>, Failure> {
+    let keys = own_keys(object).map_err(|e| Failure::js(&e))?;
+    let mut entries = Vec::with_capacity(keys.length() as usize);
+    for key in keys.iter() {
+        let Some(name) = key.as_string() else {
+            continue;
+        };
+        let item = Reflect::get(object, &key).map_err(|e| Failure::js(&e))?;
+        if !item.is_undefined() {
+            entries.push((name, item));
+        }
+    }
+    Ok(entries)
+}
+
+/// The length of an array.
+fn length(array: &JsValue) -> Result<u32, Failure> {
+    let length = Reflect::get(array, &"length".into()).map_err(|e| Failure::js(&e))?;
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "an array's length is below 2^32"
+    )]
+    #[expect(clippy::cast_sign_loss, reason = "an array's length is not negative")]
+    Ok(length.as_f64().unwrap_or(0.0) as u32)
+}
+
+/// Item `i` of an array, read with its getter.
+fn item(array: &JsValue, i: u32) -> Result<JsValue, Failure> {
+    Reflect::get_u32(array, i).map_err(|e| Failure::js(&e))
+}
+
+/// The items of an array (an argument's, not a batch column's: those are read one by one).
+fn items(array: &JsValue) -> Result<Vec<JsValue>, Failure> {
+    (0..length(array)?).map(|i| item(array, i)).collect()
+}
+
 fn to_json(value: &JsValue, at: &mut MetricPath) -> Result<Value, Failure> {
-    if value.is_null() || value.is_undefined() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = value.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(n) = value.as_f64() {
-        return Ok(at.json_number(n)?);
-    }
-    if let Some(s) = value.as_string() {
-        return Ok(Value::String(s));
-    }
-    if value.is_object() && !value.is_instance_of::<js_sys::Date>() {
-        // Too deep, or an array: a placeholder the core reports on (E006; E022, or E021 at
-        // the top).
-        if let Some(placeholder) = at.placeholder(Array::is_array(value)) {
-            return Ok(placeholder);
-        }
-        let mut map = Map::new();
-        for key in Object::keys(value.unchecked_ref::<Object>()) {
-            let Some(key_text) = key.as_string() else {
-                continue;
-            };
-            let item = Reflect::get(value, &key).map_err(|e| Failure::js(&e))?;
-            if item.is_undefined() {
-                continue; // no data, as if absent
+    let kind = kind(value)?;
+    match kind {
+        Kind::Nothing(_) => Ok(Value::Null),
+        Kind::Bool => Ok(Value::Bool(value.as_bool().unwrap_or_default())),
+        Kind::Number => Ok(at.json_number(value.as_f64().unwrap_or(f64::NAN))?),
+        Kind::Text => Ok(Value::String(value.as_string().unwrap_or_default())),
+        Kind::Array | Kind::Plain => {
+            // Too deep, or an array: a placeholder the core reports on (E006; E022, or E021
+            // at the top).
+            if let Some(placeholder) = at.placeholder(kind == Kind::Array) {
+                return Ok(placeholder);
             }
-            let item = at.enter(&key_text, |at| to_json(&item, at))?;
-            map.insert(key_text, item);
+            let mut map = Map::new();
+            for (name, item) in entries(value)? {
+                let item = at.enter(&name, |at| to_json(&item, at))?;
+                map.insert(name, item);
+            }
+            Ok(Value::Object(map))
         }
-        return Ok(Value::Object(map));
+        Kind::Other(type_name) => {
+            let top_level = || {
+                format!(
+                    "metrics must be an object of names to values, not {}",
+                    with_article(&type_name)
+                )
+            };
+            Err(at.type_error(&type_name, top_level, "null").into())
+        }
     }
-    let type_name = type_name(value);
-    let top_level = || format!("metrics must be an object of names to values, not a {type_name}");
-    Err(at.type_error(&type_name, top_level, "null").into())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,71 +377,98 @@ fn to_json(value: &JsValue, at: &mut MetricPath) -> Result<Value, Failure> {
 /// An object of metric names to columns (typed arrays, or arrays of numbers, booleans and
 /// nulls) as a core [`Batch`].
 pub fn batch(columns: &JsValue) -> Result<Batch, Failure> {
-    if !columns.is_object() || Array::is_array(columns) {
+    let kind = kind(columns)?;
+    if kind != Kind::Plain {
         return Err(CheckError::invalid_batch(format!(
-            "batch columns must be an object of metric names to columns, not a {}",
-            type_name(columns)
+            "batch columns must be an object of metric names to columns, not {}",
+            with_article(&kind.name())
         ))
         .into());
     }
     let mut read = Vec::new();
-    for key in Object::keys(columns.unchecked_ref::<Object>()) {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
-        let values = Reflect::get(columns, &key).map_err(|e| Failure::js(&e))?;
-        if values.is_undefined() {
-            continue;
-        }
+    for (name, values) in entries(columns)? {
         let column = column(&name, &values)?;
         read.push((name, column));
     }
     Ok(Batch::from_columns(read)?)
 }
 
+/// The typed arrays a column can be, as the Node.js binding reads them (from their memory).
+const TYPED_COLUMNS: [&str; 9] = [
+    "Float64Array",
+    "Float32Array",
+    "Int32Array",
+    "Uint32Array",
+    "Int16Array",
+    "Uint16Array",
+    "Int8Array",
+    "Uint8Array",
+    "Uint8ClampedArray",
+];
+
 fn column(name: &str, values: &JsValue) -> Result<BatchColumn, Failure> {
-    if let Some(array) = values.dyn_ref::<Float64Array>() {
-        return Ok(BatchColumn::Numbers(array.to_vec(), None));
-    }
-    if values.is_instance_of::<BigInt64Array>() || values.is_instance_of::<BigUint64Array>() {
-        return Err(CheckError::invalid_batch(format!(
-            "column `{name}` is a bigint typed array; use a Float64Array or an array of numbers"
-        ))
-        .into());
-    }
-    if js_sys::ArrayBuffer::is_view(values) && !values.is_instance_of::<js_sys::DataView>() {
-        // Any other typed array: converted by JavaScript itself.
-        return Ok(BatchColumn::Numbers(
-            Float64Array::new(values).to_vec(),
-            None,
-        ));
-    }
-    let Some(array) = values.dyn_ref::<Array>() else {
-        return Err(CheckError::invalid_batch(format!(
-            "column `{name}` is a {}, not an array or typed array",
-            type_name(values)
-        ))
-        .into());
-    };
-    let len = array.length();
-    let mut column = ColumnBuilder::new(name, len as usize);
-    for i in 0..len {
-        let item = array.get(i);
-        if item.is_null() || item.is_undefined() {
-            column.push_missing();
-        } else if let Some(n) = item.as_f64() {
-            column.push_number(n)?;
-        } else if let Some(b) = item.as_bool() {
-            column.push_bool(b)?;
-        } else {
+    let kind = kind(values)?;
+    if let Kind::Other(tag) = &kind
+        && js_sys::ArrayBuffer::is_view(values)
+        && tag != "DataView"
+    {
+        if !TYPED_COLUMNS.contains(&tag.as_str()) {
             return Err(CheckError::invalid_batch(format!(
-                "column `{name}` item {i} is a {}; batch values are numbers, booleans or null",
-                type_name(&item)
+                "column `{name}` is {}; use a Float64Array or an array of numbers",
+                with_article(tag)
             ))
             .into());
         }
+        if is_detached(values)? {
+            return Err(CheckError::invalid_batch(format!(
+                "column `{name}` is {} whose buffer is detached (it was transferred)",
+                with_article(tag)
+            ))
+            .into());
+        }
+        let numbers = match values.dyn_ref::<Float64Array>() {
+            Some(array) => array.to_vec(),
+            // Any other typed array: converted by JavaScript itself.
+            None => Float64Array::new(values).to_vec(),
+        };
+        return Ok(BatchColumn::Numbers(numbers, None));
+    }
+    if kind != Kind::Array {
+        return Err(CheckError::invalid_batch(format!(
+            "column `{name}` is {}, not an array or typed array",
+            with_article(&kind.name())
+        ))
+        .into());
+    }
+    let len = length(values)?;
+    let mut column = ColumnBuilder::new(name, len as usize);
+    for i in 0..len {
+        let item = item(values, i)?;
+        match self::kind(&item)? {
+            Kind::Nothing(_) => column.push_missing(),
+            Kind::Number => column.push_number(item.as_f64().unwrap_or(f64::NAN))?,
+            Kind::Bool => column.push_bool(item.as_bool().unwrap_or_default())?,
+            other => {
+                return Err(CheckError::invalid_batch(format!(
+                    "column `{name}` item {i} is {}; batch values are numbers, booleans or null",
+                    with_article(&other.name())
+                ))
+                .into());
+            }
+        }
     }
     Ok(column.finish())
+}
+
+/// Whether the buffer of the typed array `view` is detached (transferred): only an empty view
+/// can be, and making a view of a detached buffer throws.
+fn is_detached(view: &JsValue) -> Result<bool, Failure> {
+    let length = Reflect::get(view, &"length".into()).map_err(|e| Failure::js(&e))?;
+    if length.as_f64() != Some(0.0) {
+        return Ok(false);
+    }
+    let buffer = Reflect::get(view, &"buffer".into()).map_err(|e| Failure::js(&e))?;
+    Ok(ByteView::new(&buffer).is_err())
 }
 
 /// A core batch result as the JavaScript `{verdicts: Uint8Array, counts}` object.

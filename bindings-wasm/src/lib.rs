@@ -13,7 +13,7 @@ mod run;
 
 use error::{Failure, catch, guard};
 use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
-use kiro::{Code, OffsetUnit};
+use kiro::{BoundaryError, Code, Diagnostic, ErrorKind, OffsetUnit};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -46,13 +46,14 @@ impl Policy {
     /// it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
     #[wasm_bindgen(js_name = fromText)]
     pub fn from_text(
-        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")]
         format: Option<JsValue>,
     ) -> Result<Policy, JsValue> {
+        let text = convert::text_argument(&text, "text")?;
         let format =
             decode_format(&convert::host_value(format.as_ref())?).map_err(Failure::from)?;
-        let inner = guard(|| HostPolicy::load(text, format, UNIT))?;
+        let inner = guard(|| HostPolicy::load(&text, format, UNIT))?;
         Ok(Self { inner })
     }
 
@@ -136,11 +137,12 @@ impl Policy {
     #[wasm_bindgen(js_name = startRun)]
     pub fn start_run(
         &self,
-        actions: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] actions: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "StartRunOptions | null")] options: Option<
             JsValue,
         >,
     ) -> Result<run::PipelineRun, JsValue> {
+        let actions = convert::strings_argument(&actions, "actions")?;
         Ok(run::PipelineRun::start(
             self.inner.compiled(),
             &actions,
@@ -151,25 +153,34 @@ impl Policy {
     /// Continues a run saved with `run.snapshot()` under this policy. Throws `KIRO-E041` when
     /// it was saved under another policy, `KIRO-E040` for text that is not a saved run.
     #[wasm_bindgen(js_name = restoreRun)]
-    pub fn restore_run(&self, state: &str) -> Result<run::PipelineRun, JsValue> {
-        Ok(run::PipelineRun::restore(self.inner.compiled(), state)?)
+    pub fn restore_run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<run::PipelineRun, JsValue> {
+        let state = convert::text_argument(&state, "state")?;
+        Ok(run::PipelineRun::restore(self.inner.compiled(), &state)?)
     }
 
     /// Replays the event log of `run.log()` under this policy: the same run, byte for byte.
     #[wasm_bindgen(js_name = replayRun)]
-    pub fn replay_run(&self, log: &str) -> Result<run::PipelineRun, JsValue> {
-        Ok(run::PipelineRun::replay(self.inner.compiled(), log)?)
+    pub fn replay_run(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] log: JsValue,
+    ) -> Result<run::PipelineRun, JsValue> {
+        let log = convert::text_argument(&log, "log")?;
+        Ok(run::PipelineRun::replay(self.inner.compiled(), &log)?)
     }
 }
 
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(
-    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")] format: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
+    let text = convert::text_argument(&text, "text")?;
     let format = decode_format(&convert::host_value(format.as_ref())?).map_err(Failure::from)?;
-    let diagnostics = catch(|| validate_text(text, format, UNIT))?;
+    let diagnostics = catch(|| validate_text(&text, format, UNIT))?;
     convert::to_js(&diagnostics)
 }
 
@@ -191,6 +202,35 @@ pub fn version() -> String {
 #[must_use]
 pub fn error_codes() -> Vec<String> {
     Code::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// A `KiroError` for the package's JavaScript guard (`js/guard.mjs`) to throw: `KIRO-E099`
+/// (kind `internal`) when `internal`, after a trap it replaced the instance for; else
+/// `KIRO-E003` (kind `input`) for a misuse it stopped before the call reached the instance. Not
+/// part of the API: the guard does not export it.
+#[wasm_bindgen(js_name = __kiroError)]
+#[must_use]
+pub fn guard_error(internal: bool, message: &str) -> JsValue {
+    let error = if internal {
+        BoundaryError::internal(message)
+    } else {
+        BoundaryError::new(
+            ErrorKind::Input,
+            Diagnostic::error(Code::InvalidValue, message),
+        )
+    };
+    Failure::from(error).into_js()
+}
+
+/// Allocates until the instance runs out of memory (which traps: allocation failure aborts),
+/// for the test that the instance is replaced after it and later calls work.
+#[wasm_bindgen(js_name = _oomForTest)]
+pub fn oom_for_test() {
+    let mut held: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // 1 GiB at a time, never touched: the test costs address space, not memory.
+        held.push(std::hint::black_box(Vec::with_capacity(1 << 30)));
+    }
 }
 
 /// Panics inside the binding's panic guard, for the test that panics become `KIRO-E099`.

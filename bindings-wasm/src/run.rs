@@ -64,8 +64,9 @@ impl PipelineRun {
     #[wasm_bindgen(unchecked_return_type = "RunStep")]
     pub fn step(
         &mut self,
-        #[wasm_bindgen(js_name = nowMs)] now_ms: f64,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number")] now_ms: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let now_ms = convert::number_argument(&now_ms, "nowMs")?;
         let step = catch(|| self.inner.step(now_ms))?;
         convert::run_step(&step)
     }
@@ -75,9 +76,10 @@ impl PipelineRun {
     /// detail. Ignored for a cancelled attempt. Call `step` next.
     pub fn complete(
         &mut self,
-        id: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Metrics | null")] metrics: Option<JsValue>,
     ) -> Result<(), JsValue> {
+        let id = convert::number_argument(&id, "id")?;
         let report = convert::attempt_report(&metrics.unwrap_or(JsValue::UNDEFINED))?;
         Ok(self.report(id, report)?)
     }
@@ -87,14 +89,19 @@ impl PipelineRun {
     /// `step` next.
     pub fn fail(
         &mut self,
-        id: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] detail: JsValue,
     ) -> Result<(), JsValue> {
+        let id = convert::number_argument(&id, "id")?;
         Ok(self.report(id, convert::failure_report(&detail))?)
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.
-    pub fn fire(&mut self, id: f64) -> Result<(), JsValue> {
+    pub fn fire(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+    ) -> Result<(), JsValue> {
+        let id = convert::number_argument(&id, "id")?;
         if let Some(id) = boundary::host_id(id) {
             catch(|| self.inner.fire(id))?;
         }

@@ -145,7 +145,7 @@ test('headless Chromium loads kiro-wasm', { skip: unavailable && !IN_CI ? `${una
   if (unavailable) assert.fail(`the browser test needs headless Chromium: ${unavailable}`)
   t.diagnostic(`${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])} launched in ${launchMs.toFixed(0)} ms; page and kiro loaded in ${loadMs.toFixed(0)} ms`)
   assert.equal(await inPage('version'), kiro.version())
-  assert.deepEqual(await inPage('exports'), ['PipelineRun', 'Policy', '_panicForTest', 'default', 'errorCodes', 'initSync', 'policySchema', 'validate', 'version'])
+  assert.deepEqual(await inPage('exports'), ['PipelineRun', 'Policy', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'initSync', 'policySchema', 'validate', 'version'])
   // The page went through js/web.mjs, and the .wasm came as application/wasm (else the glue falls
   // back from instantiateStreaming with a console warning, which the last test would catch).
   const paths = served.filter(([status]) => status === 200).map(([, p]) => p)
@@ -328,4 +328,17 @@ browserTest('a panic is KIRO-E099 and the instance is replaced, as in Node.js', 
   assert.match(browser.stale?.message ?? '', /stale/)
   assert.equal(browser.after, 'pass')
   assert.equal(JSON.stringify(browser), JSON.stringify(cases.panicRecovery(kiro)))
+})
+
+browserTest('hostile values and misuse are the same KiroErrors as in Node.js; out of memory replaces the instance', async () => {
+  const browser = await inPage('hostileValues')
+  for (const error of browser.errors) {
+    if (error.value !== undefined) continue // the inherited key is not read: a decision
+    assert.equal(error.name, 'KiroError', JSON.stringify(error))
+    assert.notEqual(error.code, 'KIRO-E099')
+  }
+  assert.equal(browser.oom.code, 'KIRO-E099')
+  assert.match(browser.oom.message, /WebAssembly instance stopped \(unreachable\) and was replaced/)
+  assert.equal(browser.after, 'pass')
+  assert.equal(JSON.stringify(browser), JSON.stringify(cases.hostileValues(kiro)))
 })

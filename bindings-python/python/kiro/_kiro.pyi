@@ -169,7 +169,9 @@ class Policy:
         """Compiles a policy from a file; the format comes from ``format``, else the extension
         (``.yaml``, ``.yml``, ``.json``, ``.toml``), else the text.
 
-        Raises :class:`OSError` (e.g. :class:`FileNotFoundError`) when the file cannot be read.
+        Raises :class:`OSError` (e.g. :class:`FileNotFoundError`) when the file cannot be read,
+        with ``errno.EINVAL`` at once for a file that is not regular (a FIFO, a device: never
+        waited on), and :class:`PolicyError` (``KIRO-E006``) for one over 16 MiB.
         """
 
     @property
@@ -208,7 +210,9 @@ class Policy:
     ) -> BatchResult:
         """Checks many records given as columns: metric name to a sequence of numbers, bools
         and None, or any buffer-protocol object (``array.array``, a NumPy array; float64 is
-        read without conversion). Releases the GIL while the engine runs.
+        read without conversion; big-endian, float16 and other numeric NumPy dtypes are
+        converted by NumPy, ``object`` arrays read item by item, other dtypes raise
+        :class:`InputError` ``KIRO-E032``). Releases the GIL while the engine runs.
 
         A record whose condition cannot be computed gets code 3 instead of raising.
         """

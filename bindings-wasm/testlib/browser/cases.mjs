@@ -228,3 +228,42 @@ export function panicRecovery(kiro) {
   }
   return { panic, stale, after: kiro.Policy.fromText(POLICY).check({ c: 0 }).verdict }
 }
+
+/**
+ * Hostile values and misuse (bindings-js/testlib/hostile.cjs has the full tables): each is a
+ * KiroError, never a trap, then the instance runs out of memory (`_oomForTest`) and is replaced,
+ * and new objects work.
+ */
+export function hostileValues(kiro) {
+  const POLICY = 'name: d\nmetrics: {c: {}}\ngates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: c >= 0, on_missing: pass}]}\n'
+  const policy = kiro.Policy.fromText(POLICY)
+  const buffer = new ArrayBuffer(8)
+  const detached = new Float64Array(buffer)
+  structuredClone(buffer, { transfer: [buffer] })
+  const attempt = (f) => {
+    try {
+      return { value: JSON.parse(JSON.stringify(f())) }
+    } catch (error) {
+      return describeError(error)
+    }
+  }
+  const misuses = [
+    () => kiro.Policy.fromText(1),
+    () => kiro.validate(Symbol('x')),
+    () => kiro.validate(10n),
+    () => kiro.Policy.fromText({}),
+    () => kiro.Policy.fromText(POLICY, 1),
+    () => policy.check(new Map([['c', -1]])),
+    () => policy.check({ c: Promise.resolve(-1) }),
+    () => policy.check({ c: new Number(-1) }), // eslint-disable-line no-new-wrappers
+    () => policy.check(Object.create({ c: -1 })).verdict,
+    () => policy.check({ c: 1 }, new Map()),
+    () => policy.checkBatch({ c: detached }),
+    () => policy.checkBatch({ c: [new Date(0)] }),
+    () => policy.startRun(5),
+    () => kiro.Policy.prototype.check.call({}, { c: 1 }),
+  ]
+  const errors = misuses.map(attempt)
+  const oom = attempt(() => kiro._oomForTest())
+  return { errors, oom, after: kiro.Policy.fromText(POLICY).check({ c: 1 }).verdict }
+}

@@ -16,6 +16,7 @@ window.kiroReady = (async () => {
     compileError: (text) => cases.compileError(kiro, text),
     runPipeline: () => cases.runPipeline(kiro),
     panicRecovery: () => cases.panicRecovery(kiro),
+    hostileValues: () => cases.hostileValues(kiro),
   }
   document.getElementById('status').textContent = `kiro ${version} ready`
   return version

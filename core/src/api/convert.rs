@@ -4,7 +4,8 @@
 //! [`ColumnBuilder`](crate::ColumnBuilder) and [`Batch::from_columns`](crate::Batch::from_columns).
 //! A host running a pipeline ([`HostRun`](crate::pipeline::HostRun)) reads request ids with
 //! [`host_id`], and an action's result with [`attempt_report`]. Options are decoded in
-//! [`super::options`].
+//! [`super::options`]. An argument of the wrong type is [`argument_error`], a value inside one
+//! that is not data [`not_plain_data`]; a policy file is read by [`read_policy_file`].
 
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{Format, Limits};
@@ -13,6 +14,10 @@ use crate::metrics::MetricsInput;
 use crate::pipeline::StageReport;
 use serde_json::{Map, Number, Value};
 use std::path::Path;
+
+mod file;
+
+pub use file::{FileError, max_policy_bytes, read_policy_file};
 
 /// The largest integer below which every integral double is exact (2^53).
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
@@ -169,6 +174,57 @@ impl MetricPath {
                 .with_source("metrics"),
         )
     }
+}
+
+/// A host's name for a type with its article, for messages: `a number`, `an array`, `a Map`,
+/// `an Int8Array`; `null` and `undefined` alone.
+#[must_use]
+pub fn with_article(type_name: &str) -> String {
+    match type_name {
+        "null" | "undefined" | "None" => type_name.to_owned(),
+        _ if type_name.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) => {
+            format!("an {type_name}")
+        }
+        _ => format!("a {type_name}"),
+    }
+}
+
+/// The error for an argument of the wrong type (a number where a policy's text belongs), the
+/// same in every host: [`Code::InvalidValue`], ``"`text` must be a string, not a number"``.
+/// `expected` is what the argument must be (`a string`); `type_name` the host's name for what
+/// it was given (`number`, `Map`).
+#[must_use]
+pub fn argument_error(argument: &str, expected: &str, type_name: &str) -> BoundaryError {
+    BoundaryError::new(
+        ErrorKind::Input,
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!(
+                "`{argument}` must be {expected}, not {}",
+                with_article(type_name)
+            ),
+        ),
+    )
+}
+
+/// The error for a value inside an argument (an options object, a format) that is not plain
+/// data, the same in every host: [`Code::InvalidValue`], `the argument is not plain data: it
+/// holds a Map`. `what` is the host's name for the value's type, or a phrase (`objects nested
+/// too deeply`) when it starts with a space-separated word of its own.
+#[must_use]
+pub fn not_plain_data(what: &str) -> BoundaryError {
+    let what = if what.contains(' ') {
+        what.to_owned()
+    } else {
+        with_article(what)
+    };
+    BoundaryError::new(
+        ErrorKind::Input,
+        Diagnostic::error(
+            Code::InvalidValue,
+            format!("the argument is not plain data: it holds {what}"),
+        ),
+    )
 }
 
 /// The id of an attempt or a timer of a [`HostRun`](crate::pipeline::HostRun) given as a

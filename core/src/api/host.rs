@@ -12,7 +12,6 @@ use crate::gate::{Batch, BatchResult};
 use crate::pipeline::{Plan, RunOptions};
 use crate::policy::CompiledPolicy;
 use serde_json::Value;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The diagnostic source of policy text (`Diagnostic::source`).
@@ -45,23 +44,6 @@ impl HostPolicy {
             }),
             Err(e) => Err(located(BoundaryError::from_kiro(&e), text, unit)),
         }
-    }
-
-    /// Compiles a policy file the host has read (`bytes`), in `format`, else the format its
-    /// extension names, else the one detected from the text.
-    ///
-    /// # Errors
-    /// A policy error: the bytes are not UTF-8 (pointing at the first bad byte), or the text
-    /// does not compile; labels located in the text in `unit`.
-    pub fn load_file(
-        path: &Path,
-        bytes: Vec<u8>,
-        format: Option<Format>,
-        unit: OffsetUnit,
-    ) -> Result<Self, BoundaryError> {
-        let (text, format) =
-            super::convert::policy_file(path, bytes, format).map_err(BoundaryError::from)?;
-        Self::load(&text, format, unit)
     }
 
     /// The compiled policy.

@@ -164,3 +164,92 @@ fn host_errors_read_the_same_in_every_host() {
     assert_eq!(HostError::new("RuntimeError", "").detail(), "RuntimeError");
     assert_eq!(HostError::new("", "plain string").detail(), "plain string");
 }
+
+#[test]
+fn argument_errors_name_the_argument_and_the_type_given() {
+    let e = argument_error("text", "a string", "number");
+    assert_eq!((e.kind, e.code()), (ErrorKind::Input, Code::InvalidValue));
+    assert_eq!(
+        e.diagnostics[0].message,
+        "`text` must be a string, not a number"
+    );
+    let e = argument_error("actions", "an array of strings", "Map");
+    assert_eq!(
+        e.diagnostics[0].message,
+        "`actions` must be an array of strings, not a Map"
+    );
+    let e = argument_error("state", "a string", "undefined");
+    assert_eq!(
+        e.diagnostics[0].message,
+        "`state` must be a string, not undefined"
+    );
+    assert_eq!(with_article("Int8Array"), "an Int8Array");
+    assert_eq!(with_article("null"), "null");
+
+    let e = not_plain_data("Promise");
+    assert_eq!(e.code(), Code::InvalidValue);
+    assert_eq!(
+        e.diagnostics[0].message,
+        "the argument is not plain data: it holds a Promise"
+    );
+    let e = not_plain_data("objects nested too deeply");
+    assert_eq!(
+        e.diagnostics[0].message,
+        "the argument is not plain data: it holds objects nested too deeply"
+    );
+}
+
+#[test]
+fn policy_files_are_read_up_to_the_limit_from_metadata_and_while_reading() {
+    use std::io::Read as _;
+    let limit = max_policy_bytes();
+    assert_eq!(limit, 16 * 1024 * 1024);
+    // This crate's manifest: a small regular file.
+    let regular = std::fs::metadata("Cargo.toml").expect("the manifest");
+    let (text, format) =
+        read_policy_file(Path::new("p.json"), &regular, &b"{}"[..], None).expect("small");
+    assert_eq!((text.as_str(), format), ("{}", Some(Format::Json)));
+
+    // The metadata says little (a file that grew, a file system that reports 0): the limit
+    // holds while reading, and reading stops one byte past it.
+    let mut endless = std::io::repeat(b'a');
+    let Err(FileError::Policy(error)) = read_policy_file(
+        Path::new("p.yaml"),
+        &regular,
+        (&mut endless).take(limit * 4),
+        None,
+    ) else {
+        panic!("too large while reading");
+    };
+    assert_eq!(error.code(), Code::TooLarge);
+    assert_eq!(
+        error.diagnostics()[0].message,
+        "policy file `p.yaml` is too large: larger than 16 MiB, more than the limit of 16 MiB"
+    );
+    let at_limit = std::io::repeat(b' ').take(limit);
+    assert!(read_policy_file(Path::new("p.yaml"), &regular, at_limit, None).is_ok());
+
+    let Err(FileError::Io(error)) = read_policy_file(
+        Path::new("."),
+        &std::fs::metadata(".").expect("cwd"),
+        &b""[..],
+        None,
+    ) else {
+        panic!("a directory");
+    };
+    assert_eq!(error.kind(), std::io::ErrorKind::IsADirectory);
+    #[cfg(unix)]
+    {
+        let device = std::fs::metadata("/dev/null").expect("/dev/null");
+        let Err(FileError::Io(error)) =
+            read_policy_file(Path::new("/dev/null"), &device, &b""[..], None)
+        else {
+            panic!("a device");
+        };
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(
+            error.to_string(),
+            "it is a character device, not a regular file"
+        );
+    }
+}

@@ -174,9 +174,12 @@ pub struct ColumnBuilder<'a> {
 }
 
 impl<'a> ColumnBuilder<'a> {
-    /// An empty column `name`, with room for `capacity` items.
+    /// An empty column `name`, with room for `capacity` items, but for no more than 65,536 up
+    /// front: `capacity` is the host's word for the column's length (a sparse JavaScript array
+    /// says 2^32 - 1 and holds nothing), and the columns grow as items come.
     #[must_use]
     pub fn new(name: &'a str, capacity: usize) -> Self {
+        let capacity = capacity.min(1 << 16);
         Self {
             name,
             numbers: Vec::with_capacity(capacity),
