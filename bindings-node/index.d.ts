@@ -15,6 +15,48 @@ export interface Policy extends PolicyRun {}
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A monitor of a policy's rollback triggers, fed the caller's events one at a time, made by
+ * `policy.startMonitor()` or `policy.restoreMonitor(state)`. Each method takes one event and
+ * returns the decision at it; times are whole milliseconds on the caller's clock.
+ */
+export declare class Monitor {
+  /**
+   * Takes one event in its JSON form (`{type: "observe", at_ms: 0, values: {...}}`, see
+   * docs/monitor.md) and returns the decision at it.
+   */
+  step(event: MonitorEvent): MonitorDecision
+  /**
+   * Readings observed at `atMs`: per metric a value in its declared unit, a string with a
+   * unit, a boolean, null (no data), `NaN` or `"NaN"` (not a number), or `{error: "..."}`
+   * (the source failed). A declared metric not listed has no data.
+   */
+  observe(atMs: number, values: Record<string, Reading>): MonitorDecision
+  /** Time passes without an observation: approval timeouts are decided. */
+  tick(atMs: number): MonitorDecision
+  /** `who` approves, as `persona`, the action the manual `trigger` waits for. */
+  approve(atMs: number, trigger: string, who: string, persona: string): MonitorDecision
+  /**
+   * `who` rejects, as `persona`, the action the manual `trigger` waits for; the trigger
+   * starts over.
+   */
+  reject(atMs: number, trigger: string, who: string, persona: string): MonitorDecision
+  /**
+   * The analysis is stopped from outside (`reason`: why, as the host tells it); the final
+   * verdict says what was seen.
+   */
+  abort(atMs: number, reason?: string | null): MonitorDecision
+  /** The analysis reaches its planned end; the final verdict says what was seen. */
+  end(atMs: number): MonitorDecision
+  /** The monitor saved as canonical JSON text (continue it with `policy.restoreMonitor`). */
+  snapshot(): string
+  /**
+   * Whether the monitor has ended (a rollback or promotion acted, an abort or the end); it
+   * takes no more events.
+   */
+  get ended(): boolean
+}
+
+/**
  * A run of a policy's pipeline driven by the caller's event loop, made by `policy.startRun`:
  * `step(nowMs)` says what to do (start or cancel an attempt, set or clear a timer) and what
  * happened; the caller reports back with `complete`, `fail` and `fire`, and calls `step`
@@ -102,6 +144,22 @@ export declare class Policy {
   restoreRun(state: string): PipelineRun
   /** Replays the event log of `run.log()` under this policy: the same run, byte for byte. */
   replayRun(log: string): PipelineRun
+  /**
+   * Starts a monitor of the policy's rollback triggers (see `Monitor`). Throws a
+   * `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
+   */
+  startMonitor(): Monitor
+  /**
+   * Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
+   * `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text that is not a
+   * saved monitor.
+   */
+  restoreMonitor(state: string): Monitor
+  /**
+   * Runs recorded events from a new monitor: every decision and the saved state, the same,
+   * byte for byte, as stepping a monitor through them (an error names the refused event).
+   */
+  replayMonitor(events: MonitorEvent[]): MonitorReplay
 }
 
 /** Panics inside the binding's panic guard, for the test that panics become `KIRO-E099`. */

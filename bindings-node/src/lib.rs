@@ -7,6 +7,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
 mod error;
+mod monitor;
 mod run;
 
 use error::OrThrow;
@@ -177,6 +178,35 @@ impl Policy {
     #[napi]
     pub fn replay_run(&self, env: &Env, log: String) -> Result<run::PipelineRun> {
         run::PipelineRun::replay(env, self.inner.compiled(), &log)
+    }
+
+    /// Starts a monitor of the policy's rollback triggers (see `Monitor`). Throws a
+    /// `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
+    #[napi]
+    pub fn start_monitor(&self, env: &Env) -> Result<monitor::Monitor> {
+        monitor::Monitor::start(env, self.inner.compiled())
+    }
+
+    /// Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
+    /// `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text that is not a
+    /// saved monitor.
+    #[napi(ts_args_type = "state: string")]
+    pub fn restore_monitor(&self, env: &Env, state: Unknown<'_>) -> Result<monitor::Monitor> {
+        monitor::Monitor::restore(env, self.inner.compiled(), &state)
+    }
+
+    /// Runs recorded events from a new monitor: every decision and the saved state, the same,
+    /// byte for byte, as stepping a monitor through them (an error names the refused event).
+    #[napi(
+        ts_args_type = "events: MonitorEvent[]",
+        ts_return_type = "MonitorReplay"
+    )]
+    pub fn replay_monitor<'env>(
+        &self,
+        env: &'env Env,
+        events: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        monitor::replay(env, self.inner.compiled(), &events)
     }
 }
 
