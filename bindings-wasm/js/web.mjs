@@ -21,7 +21,7 @@ function guarded(fn) {
   }
 }
 
-for (const target of [pkg.Policy, pkg.Policy.prototype, pkg.PipelineRun, pkg.PipelineRun.prototype]) {
+for (const target of [pkg.Policy, pkg.Policy.prototype, pkg.PipelineRun, pkg.PipelineRun.prototype, pkg.Monitor, pkg.Monitor.prototype]) {
   for (const key of Object.getOwnPropertyNames(target)) {
     if (['constructor', 'prototype', 'length', 'name', '__wrap', '__destroy_into_raw'].includes(key)) continue
     const descriptor = Object.getOwnPropertyDescriptor(target, key)
@@ -37,6 +37,7 @@ export default pkg.default
 export const initSync = pkg.initSync
 export const Policy = pkg.Policy
 export const PipelineRun = pkg.PipelineRun
+export const Monitor = pkg.Monitor
 export const validate = guarded(pkg.validate)
 export const policySchema = guarded(pkg.policySchema)
 export const version = guarded(pkg.version)

@@ -117,12 +117,6 @@ impl HostMonitor {
     pub fn is_ended(&self) -> bool {
         self.state.is_ended()
     }
-
-    /// The monitor's state.
-    #[must_use]
-    pub fn state(&self) -> &MonitorState {
-        &self.state
-    }
 }
 
 /// The error of the event at `index` of a replayed list: its messages say which event.
