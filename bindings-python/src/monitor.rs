@@ -10,7 +10,7 @@ use crate::error::raise;
 use crate::options;
 use kiro::api::monitor::reading_number;
 use kiro::api::{HostMonitor, MonitorReplay};
-use kiro::{BoundaryError, Code, CompiledPolicy, Diagnostic, ErrorKind, catch_panic, guard};
+use kiro::{BoundaryError, Code, CompiledPolicy, Diagnostic, ErrorKind, guard};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
@@ -55,9 +55,7 @@ impl Monitor {
     fn take<'py>(&self, py: Python<'py>, event: &Value) -> PyResult<Bound<'py, PyAny>> {
         let decision = {
             let mut monitor = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            catch_panic(|| monitor.step_value(event))
-                .and_then(|r| r)
-                .map_err(raise)?
+            guard(|| monitor.step_value(event)).map_err(raise)?
         };
         convert::to_py(py, &decision)
     }
