@@ -1,5 +1,6 @@
 // Node binding benchmarks: the batch check of the napi package against a hand-written JS
-// function over an array of objects, and the WebAssembly package's batch against the native one.
+// function over an array of objects, the WebAssembly package's batch against the native one, one
+// check call, and one monitor observation through ten rollback triggers.
 //
 // Run after both are built (`bash .ci/bindings.sh node wasm`):
 //
@@ -96,8 +97,21 @@ const was = best(() => wasmPolicy.checkBatch(cols))
 const one = records[0]
 const check = (policy) => best(() => { for (let i = 0; i < 10_000; i++) policy.check(one) }, 5) / 10_000 * 1e3
 
+// One observation of ten metrics through ten rollback triggers held for 5m (none fires), times
+// moving on.
+const TRIGGERS = `name: watch\nmetrics:\n${Array.from({ length: 10 }, (_, i) => `  m${i}: {unit: '%'}\n`).join('')}triggers:\n${Array.from({ length: 10 }, (_, i) => `  - {name: t${i}, when: m${i} > 1%, for: 5m, action: rollback}\n`).join('')}`
+const readings = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`m${i}`, 0.5]))
+const observe = (binding) => {
+  const monitor = binding.Policy.fromText(TRIGGERS).startMonitor()
+  let at = 0
+  return best(() => { for (let i = 0; i < 10_000; i++) monitor.observe((at += 1000), readings) }, 5) / 10_000 * 1e3
+}
+
 console.log(`records: ${N}, passing: ${expected}`)
 console.log(`hand-written JS over an array of objects: ${js.toFixed(2)} ms`)
 console.log(`native checkBatch (Float64Array columns):  ${nat.toFixed(2)} ms  (${(js / nat).toFixed(2)}x the JS function's speed)`)
 console.log(`wasm checkBatch (Float64Array columns):    ${was.toFixed(2)} ms  (${(was / nat).toFixed(2)}x the native time)`)
-console.log(`one check() call, full decision: native ${check(nativePolicy).toFixed(2)} us, wasm ${check(wasmPolicy).toFixed(2)} us`)
+const [checkNative, checkWasm] = [check(nativePolicy), check(wasmPolicy)]
+const [observeNative, observeWasm] = [observe(native), observe(wasm)]
+console.log(`one check() call, full decision: native ${checkNative.toFixed(2)} us, wasm ${checkWasm.toFixed(2)} us`)
+console.log(`one monitor observation, 10 triggers: native ${observeNative.toFixed(2)} us (${(observeNative / checkNative).toFixed(1)}x one check), wasm ${observeWasm.toFixed(2)} us (${(observeWasm / checkWasm).toFixed(1)}x)`)

@@ -1,4 +1,5 @@
-"""Python binding benchmarks: batch check vs a plain Python loop, and one check call.
+"""Python binding benchmarks: batch check vs a plain Python loop, one check call, and one
+monitor observation through ten triggers.
 
 Run after the binding is installed (``bash .ci/bindings.sh python``):
 
@@ -41,6 +42,11 @@ gates:
       - {name: errors, pass: error_rate < 1%}
 """
 N = 100_000
+
+#: Ten rollback triggers, each on a metric of its own and held for 5m: the monitor bench.
+TRIGGERS = "name: watch\nmetrics:\n" + "".join(f"  m{i}: {{unit: '%'}}\n" for i in range(10)) + "triggers:\n" + "".join(
+    f"  - {{name: t{i}, when: m{i} > 1%, for: 5m, action: rollback}}\n" for i in range(10)
+)
 
 
 def data():
@@ -90,12 +96,19 @@ def main():
     few = itertools.cycle(records[:1000])
     check_varied = best(lambda: policy.check(next(few)), number=20_000, repeat=5)
 
+    # One observation of ten metrics through the ten triggers (none fires), times moving on.
+    monitor = kiro.Policy.from_text(TRIGGERS).start_monitor()
+    readings = {f"m{i}": 0.5 for i in range(10)}
+    clock = itertools.count(0, 1000)
+    observe = best(lambda: monitor.observe(next(clock), readings), number=20_000, repeat=5)
+
     print(f"records: {N}, passing: {expected}")
     print(f"plain Python loop with a lambda over dicts: {loop * 1e3:8.2f} ms")
     print(f"check_batch, array('d') buffers:            {batch_buffers * 1e3:8.2f} ms  ({loop / batch_buffers:5.1f}x faster)")
     print(f"check_batch, lists of floats:               {batch_lists * 1e3:8.2f} ms  ({loop / batch_lists:5.1f}x faster)")
     print(f"one check() call, full decision:            {check * 1e6:8.2f} us")
     print(f"one check() call, 1,000 records in turn:    {check_varied * 1e6:8.2f} us")
+    print(f"one monitor observation, 10 triggers:       {observe * 1e6:8.2f} us  ({observe / check:4.1f}x one check())")
 
 
 if __name__ == "__main__":

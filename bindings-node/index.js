@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Monitor = nativeBinding.Monitor
 module.exports.PipelineRun = nativeBinding.PipelineRun
 module.exports.Policy = nativeBinding.Policy
 module.exports._panicForTest = nativeBinding._panicForTest

@@ -2,6 +2,13 @@
 // by json-schema-to-typescript) and types.host.d.ts (the host-only part). Do not edit.
 
 /**
+ * What a trigger calls for.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Action".
+ */
+export type Action = "warn" | "pause" | "rollback" | "promote";
+/**
  * How one attempt ended.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -67,6 +74,100 @@ export type MissingRule = "fail" | "pass" | "warn" | "inconclusive" | "hold";
  * via the `definition` "SeenValue".
  */
 export type SeenValue = boolean | number | null;
+/**
+ * Something the host must do.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Effect".
+ */
+export type Effect =
+  | {
+      /**
+       * What to do.
+       */
+      action: "warn" | "pause" | "rollback" | "promote";
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * The tier's index.
+       */
+      tier: number;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "act";
+    }
+  | {
+      /**
+       * What would be done.
+       */
+      action: "warn" | "pause" | "rollback" | "promote";
+      /**
+       * The personas that may approve.
+       */
+      approvers: string[];
+      /**
+       * Approvals are accepted before this time (none: no deadline).
+       */
+      deadline_ms: number | null;
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * The tier's index.
+       */
+      tier: number;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "request_approval";
+    }
+  | {
+      /**
+       * What waits for approval.
+       */
+      action: "warn" | "pause" | "rollback" | "promote";
+      /**
+       * The personas that were asked.
+       */
+      approvers: string[];
+      /**
+       * The tier's index.
+       */
+      tier: number;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "escalate";
+    }
+  | {
+      /**
+       * The action that no longer applies.
+       */
+      action: "warn" | "pause" | "rollback" | "promote";
+      /**
+       * The tier's index.
+       */
+      tier: number;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "resolved";
+    };
+/**
+ * Why the monitor ended.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EndReason".
+ */
+export type EndReason = "rollback" | "promote" | "abort" | "end";
 /**
  * What went wrong, for hosts that map errors to exception classes.
  *
@@ -225,6 +326,122 @@ export type Event =
  */
 export type Verdict = "pass" | "warn" | "fail";
 /**
+ * Something that happened, at `at_ms` on the host's clock (whole milliseconds since any
+ * fixed origin; never earlier than the event before, and no two observations at one time).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MonitorEvent".
+ */
+export type MonitorEvent =
+  | {
+      /**
+       * When the values were observed.
+       */
+      at_ms: number;
+      type: "observe";
+      /**
+       * Metric name to reading.
+       */
+      values: {
+        [k: string]: Reading;
+      };
+    }
+  | {
+      /**
+       * The host's time.
+       */
+      at_ms: number;
+      type: "tick";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The persona they approve as; must be one of the trigger's approvers.
+       */
+      persona: string;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "approve";
+      /**
+       * Who approves (recorded as given).
+       */
+      who: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The persona they reject as; must be one of the trigger's approvers.
+       */
+      persona: string;
+      /**
+       * The trigger.
+       */
+      trigger: string;
+      type: "reject";
+      /**
+       * Who rejects.
+       */
+      who: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why, as the host tells it.
+       */
+      reason?: string | null;
+      type: "abort";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "end";
+    };
+/**
+ * One metric's reading in an observation: a value, no data, NaN, or a source error — four
+ * different things, each kept apart in the trace.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Reading".
+ */
+export type Reading =
+  | {
+      /**
+       * What the source said.
+       */
+      error: string;
+    }
+  | null
+  | boolean
+  | number
+  | string;
+/**
+ * What an observation said about a tier's condition.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Observed".
+ */
+export type Observed = "hit" | "clear" | "missing" | "nan" | "error";
+/**
+ * Why a tier fired.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Reason".
+ */
+export type Reason = "held" | "failure_limit" | "error_limit" | "inconclusive_limit";
+/**
  * The unit a host counts string offsets in.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -266,11 +483,27 @@ export type Signoff = "approved" | "approved_with_conditions" | "rejected";
  * via the `definition` "StageOutcome".
  */
 export type StageOutcome = "passed" | "failed" | "timed_out" | "cancelled" | "skipped";
+/**
+ * What was seen of one trigger over the whole analysis, worst first.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "TriggerResult".
+ */
+export type TriggerResult = "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
+/**
+ * Where a trigger or a tier stands.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "TriggerState".
+ */
+export type TriggerState = "ok" | "pending" | "firing" | "awaiting_approval" | "acted";
 
 /**
  * Every type that crosses kiro's boundary, by name (generated from the core; do not edit).
  */
 export interface KiroBoundary {
+  Action?: Action;
+  ActionTaken?: ActionTaken;
   AttemptOutcome?: AttemptOutcome;
   AttemptRecord?: AttemptRecord;
   BatchCall?: BatchCall;
@@ -280,18 +513,28 @@ export interface KiroBoundary {
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
   Code?: Code;
+  CounterReport?: CounterReport;
   CriterionDecision?: CriterionDecision;
   Decision?: Decision;
   DecisionAnswer?: DecisionAnswer;
   Diagnostic?: Diagnostic;
+  Effect?: Effect;
+  EndReason?: EndReason;
   ErrorAnswer?: ErrorAnswer;
   ErrorKind?: ErrorKind;
   Event?: Event;
+  Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
   Label?: Label;
   LoadCall?: LoadCall;
   MissingRule?: MissingRule;
+  MonitorCall?: MonitorCall;
+  MonitorDecision?: MonitorDecision;
+  MonitorEvent?: MonitorEvent;
+  MonitorReplay?: MonitorReplay;
+  MonitorReplayAnswer?: MonitorReplayAnswer;
+  Observed?: Observed;
   OffsetUnit?: OffsetUnit;
   Outcome?: Outcome;
   PersonaDecision?: PersonaDecision;
@@ -301,6 +544,8 @@ export interface KiroBoundary {
   PolicyInfo?: PolicyInfo;
   PolicyInfoAnswer?: PolicyInfoAnswer;
   PolicyRef?: PolicyRef2;
+  Reading?: Reading;
+  Reason?: Reason;
   RunResult?: RunResult;
   ScoringMode?: ScoringMode;
   SeenValue?: SeenValue;
@@ -310,8 +555,33 @@ export interface KiroBoundary {
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
   Thresholds?: Thresholds;
+  TierReport?: TierReport;
+  TriggerReport?: TriggerReport;
+  TriggerResult?: TriggerResult;
+  TriggerState?: TriggerState;
+  TriggerSummary?: TriggerSummary;
   ValidateAnswer?: ValidateAnswer;
   Verdict?: Verdict;
+}
+/**
+ * One action called for during the analysis.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ActionTaken".
+ */
+export interface ActionTaken {
+  /**
+   * The action.
+   */
+  action: "warn" | "pause" | "rollback" | "promote";
+  /**
+   * The tier's index.
+   */
+  tier: number;
+  /**
+   * The trigger.
+   */
+  trigger: string;
 }
 /**
  * One attempt of a stage.
@@ -653,6 +923,58 @@ export interface CheckCall {
   policy: string;
 }
 /**
+ * A tier's counters beside the trigger's limits.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "CounterReport".
+ */
+export interface CounterReport {
+  /**
+   * `consecutive_error_limit`.
+   */
+  consecutive_error_limit: number;
+  /**
+   * Source errors in a row.
+   */
+  consecutive_errors: number;
+  /**
+   * Observations that decided the condition.
+   */
+  decided: number;
+  /**
+   * Source errors.
+   */
+  errors: number;
+  /**
+   * `failure_limit` (none: no limit).
+   */
+  failure_limit: number | null;
+  /**
+   * Observations counted as the condition holding.
+   */
+  hits: number;
+  /**
+   * NaN observations.
+   */
+  inconclusive: number;
+  /**
+   * `inconclusive_limit` (none: no limit).
+   */
+  inconclusive_limit: number | null;
+  /**
+   * `min_observations`.
+   */
+  min_observations: number;
+  /**
+   * Observations without data.
+   */
+  missing: number;
+  /**
+   * Observations taken.
+   */
+  observations: number;
+}
+/**
  * The decision for one criterion.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -849,6 +1171,78 @@ export interface DecisionAnswer {
   value?: Decision | null;
 }
 /**
+ * The final verdict: what was actually seen, never more favourable.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Final".
+ */
+export interface Final {
+  /**
+   * Every action called for, in order.
+   */
+  actions: ActionTaken[];
+  /**
+   * When.
+   */
+  at_ms: number;
+  /**
+   * The abort's reason, as the host gave it.
+   */
+  detail: string | null;
+  /**
+   * Whether every trigger is `clean`.
+   */
+  healthy: boolean;
+  /**
+   * Why the monitor ended.
+   */
+  reason: "rollback" | "promote" | "abort" | "end";
+  /**
+   * The worst trigger result.
+   */
+  result: "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
+  /**
+   * Per trigger, in policy order.
+   */
+  triggers: TriggerSummary[];
+}
+/**
+ * One trigger over the whole analysis: its worst tier.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "TriggerSummary".
+ */
+export interface TriggerSummary {
+  /**
+   * Observations that decided the condition (fewest of any tier).
+   */
+  decided: number;
+  /**
+   * Source errors (most of any tier).
+   */
+  errors: number;
+  /**
+   * Observations counted as the condition holding (most of any tier).
+   */
+  hits: number;
+  /**
+   * NaN observations (most of any tier).
+   */
+  inconclusive: number;
+  /**
+   * Observations without data (most of any tier).
+   */
+  missing: number;
+  /**
+   * The trigger's name.
+   */
+  name: string;
+  /**
+   * What was seen.
+   */
+  result: "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
+}
+/**
  * A policy to load: its text, its format and the unit offsets in errors are counted in.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -867,6 +1261,252 @@ export interface LoadCall {
    * The policy text.
    */
   policy: string;
+}
+/**
+ * A policy's monitor fed events, from a new state or a saved one.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MonitorCall".
+ */
+export interface MonitorCall {
+  /**
+   * The events, in order.
+   */
+  events: MonitorEvent[];
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+  /**
+   * A state saved by an earlier call (or a binding's `snapshot()`); absent: a new monitor.
+   */
+  state?: string | null;
+}
+/**
+ * The monitor's answer to one event: every trigger's state and explanation, what the host
+ * must do now, and, once the monitor has ended, the final verdict.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MonitorDecision".
+ */
+export interface MonitorDecision {
+  /**
+   * The event's time.
+   */
+  at_ms: number;
+  /**
+   * What the host must do now, in order.
+   */
+  effects: Effect[];
+  /**
+   * The event's type: `observe`, `tick`, `approve`, `reject`, `abort` or `end`.
+   */
+  event: string;
+  /**
+   * The final verdict, at the event that ended the monitor.
+   */
+  final: Final | null;
+  /**
+   * Every trigger, in policy order.
+   */
+  triggers: TriggerReport[];
+  /**
+   * The earliest time at which a tick would change something (an approval deadline).
+   */
+  wake_at_ms: number | null;
+}
+/**
+ * One trigger at one event.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "TriggerReport".
+ */
+export interface TriggerReport {
+  /**
+   * The action the trigger calls for now (acted or awaiting approval), if any.
+   */
+  action: Action | null;
+  /**
+   * The explanation of its most advanced tier.
+   */
+  explanation: string;
+  /**
+   * The trigger's name.
+   */
+  name: string;
+  /**
+   * The state of its most advanced tier.
+   */
+  state: "ok" | "pending" | "firing" | "awaiting_approval" | "acted";
+  /**
+   * Every tier (one for a trigger without `tiers`).
+   */
+  tiers: TierReport[];
+}
+/**
+ * One tier at one event.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "TierReport".
+ */
+export interface TierReport {
+  /**
+   * What a trigger calls for.
+   */
+  action: "warn" | "pause" | "rollback" | "promote";
+  counters: CounterReport1;
+  /**
+   * The approval deadline, while awaiting approval.
+   */
+  deadline_ms: number | null;
+  /**
+   * Names whose source failed, with what it said.
+   */
+  errors: {
+    [k: string]: string;
+  };
+  /**
+   * The tier in words: values, windows, held time, counters against limits, and what
+   * would change its state.
+   */
+  explanation: string;
+  /**
+   * How long it must hold (`for`).
+   */
+  for_ms: number;
+  /**
+   * How long the condition has been observed to hold.
+   */
+  held_ms: number;
+  /**
+   * Names read without data.
+   */
+  missing: string[];
+  /**
+   * Names read as NaN.
+   */
+  nan: string[];
+  /**
+   * What this event's observation said (none for other events).
+   */
+  observed: Observed | null;
+  /**
+   * Why the tier fired, once it has.
+   */
+  reason: Reason | null;
+  /**
+   * The missing-data rule applied to an observation without a decision, and what it did.
+   */
+  rule: string | null;
+  /**
+   * Where the tier stands.
+   */
+  state: "ok" | "pending" | "firing" | "awaiting_approval" | "acted";
+  /**
+   * Values read by the condition (metrics and windows), in base units.
+   */
+  values: {
+    [k: string]: number;
+  };
+  /**
+   * The tier's condition.
+   */
+  when: string;
+}
+/**
+ * The counters and their limits.
+ */
+export interface CounterReport1 {
+  /**
+   * `consecutive_error_limit`.
+   */
+  consecutive_error_limit: number;
+  /**
+   * Source errors in a row.
+   */
+  consecutive_errors: number;
+  /**
+   * Observations that decided the condition.
+   */
+  decided: number;
+  /**
+   * Source errors.
+   */
+  errors: number;
+  /**
+   * `failure_limit` (none: no limit).
+   */
+  failure_limit: number | null;
+  /**
+   * Observations counted as the condition holding.
+   */
+  hits: number;
+  /**
+   * NaN observations.
+   */
+  inconclusive: number;
+  /**
+   * `inconclusive_limit` (none: no limit).
+   */
+  inconclusive_limit: number | null;
+  /**
+   * `min_observations`.
+   */
+  min_observations: number;
+  /**
+   * Observations without data.
+   */
+  missing: number;
+  /**
+   * Observations taken.
+   */
+  observations: number;
+}
+/**
+ * What a monitor gave for a list of events: a decision per event, and the state after the
+ * last (continue from it with a binding's `restoreMonitor`, or pass it as the next call's
+ * `state`).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MonitorReplay".
+ */
+export interface MonitorReplay {
+  /**
+   * One decision per event, in order.
+   */
+  decisions: MonitorDecision[];
+  /**
+   * The state after the last event, as canonical JSON text.
+   */
+  state: string;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MonitorReplayAnswer".
+ */
+export interface MonitorReplayAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: MonitorReplay | null;
 }
 /**
  * The plan of a pipeline.

@@ -14,13 +14,17 @@
 // simulation of tests/conformance/run/README.md: `expect` is a subset of the run's result and
 // `expect_events` its exact events; the run is also checked saved and restored after every step
 // (`run.snapshot()` -> `policy.restoreRun`) and replayed from its event log (`run.log()` ->
-// `policy.replayRun`): same result, events and saved state. `metrics_text` is parsed here (the bindings take metrics as
+// `policy.replayRun`): same result, events and saved state. With a `monitor:` section, the events
+// go through the binding's native Monitor as tests/conformance/monitor/README.md says
+// (testlib/monitor.mjs, shared with the browser test): `expect` is a subset of the list of
+// decisions, `expect_error` the refused event's error (at `error_at`). `metrics_text` is parsed here (the bindings take metrics as
 // data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { test } = require('node:test')
+const { simulateMonitor } = require('./monitor.mjs')
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'tests', 'conformance')
 
@@ -152,12 +156,7 @@ function conformance(kiro, YAML, options = {}) {
     const doc = parse(fs.readFileSync(file, 'utf8')) || {}
     for (const spec of doc.cases || []) {
       const name = `${path.relative(CORPUS, file)}: ${spec.name || '(unnamed)'}`
-      const skip =
-        spec.monitor !== undefined
-          ? 'monitor: cases run in the Rust runner only, for now (tests/conformance/monitor/README.md)'
-          : spec.policy === undefined && !options.fromPath
-            ? 'policy_file needs a host with files'
-            : false
+      const skip = spec.policy === undefined && !options.fromPath ? 'policy_file needs a host with files' : false
       test(name, { skip }, (t) => {
         let metrics = spec.metrics ?? {}
         if (spec.metrics_text !== undefined) {
@@ -182,6 +181,14 @@ function conformance(kiro, YAML, options = {}) {
             const { result, events } = simulate(policy, spec.run)
             actual = result
             if (spec.expect_events !== undefined) assert.deepEqual(events, spec.expect_events)
+          } else if (spec.monitor !== undefined) {
+            const { decisions, error, errorAt } = simulateMonitor(policy, spec.monitor)
+            if (error) {
+              if (spec.error_at !== undefined) assert.equal(errorAt, spec.error_at, 'the index of the refused event')
+              if (spec.expect !== undefined) subset('$', spec.expect, decisions)
+              throw error
+            }
+            actual = decisions
           } else if (spec.plan === true) actual = policy.plan()
           else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
         } catch (error) {

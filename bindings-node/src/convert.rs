@@ -65,7 +65,8 @@ pub fn run_result<'env>(env: &'env Env, result: &RunResult) -> napi::Result<Unkn
     json_parse(env, result.to_json())
 }
 
-fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
+/// A value's JSON text as a plain object, by the engine's own `JSON.parse`.
+pub fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;
     let parse: Function<'_, String, Unknown<'_>> = json.get_named_property("parse")?;
     parse.call(text)

@@ -8,6 +8,7 @@
 mod convert;
 mod error;
 mod file;
+mod monitor;
 mod run;
 
 use error::OrThrow;
@@ -188,6 +189,35 @@ impl Policy {
     pub fn replay_run(&self, env: &Env, log: Unknown<'_>) -> Result<run::PipelineRun> {
         let log = convert::text_argument(env, &log, "log").or_throw(env)?;
         run::PipelineRun::replay(env, self.inner.compiled(), &log)
+    }
+
+    /// Starts a monitor of the policy's rollback triggers (see `Monitor`). Throws a
+    /// `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
+    #[napi]
+    pub fn start_monitor(&self, env: &Env) -> Result<monitor::Monitor> {
+        monitor::Monitor::start(env, self.inner.compiled())
+    }
+
+    /// Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
+    /// `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text that is not a
+    /// saved monitor.
+    #[napi(ts_args_type = "state: string")]
+    pub fn restore_monitor(&self, env: &Env, state: Unknown<'_>) -> Result<monitor::Monitor> {
+        monitor::Monitor::restore(env, self.inner.compiled(), &state)
+    }
+
+    /// Runs recorded events from a new monitor: every decision and the saved state, the same,
+    /// byte for byte, as stepping a monitor through them (an error names the refused event).
+    #[napi(
+        ts_args_type = "events: MonitorEvent[]",
+        ts_return_type = "MonitorReplay"
+    )]
+    pub fn replay_monitor<'env>(
+        &self,
+        env: &'env Env,
+        events: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        monitor::replay(env, self.inner.compiled(), &events)
     }
 }
 

@@ -7,6 +7,7 @@ mod columns;
 mod convert;
 mod error;
 mod metrics;
+mod monitor;
 mod options;
 mod run;
 mod serializer;
@@ -163,6 +164,25 @@ impl Policy {
         run::PipelineRun::replay(self.inner.compiled(), log)
     }
 
+    /// Starts a monitor of the policy's rollback triggers (see `Monitor`). Raises `InputError`
+    /// (`KIRO-E053`) when the policy has no triggers.
+    fn start_monitor(&self) -> PyResult<monitor::Monitor> {
+        monitor::Monitor::start(self.inner.compiled())
+    }
+
+    /// Continues a monitor saved with `Monitor.snapshot()` under this policy. Raises
+    /// `InputError`: `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text
+    /// that is not a saved monitor.
+    fn restore_monitor(&self, state: &Bound<'_, PyAny>) -> PyResult<monitor::Monitor> {
+        monitor::Monitor::restore(self.inner.compiled(), state)
+    }
+
+    /// Runs a list of events from a new monitor: `{"decisions": [...], "state": str}`, the
+    /// same decisions and state, byte for byte, as stepping a monitor through them.
+    fn replay_monitor<'py>(&self, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        monitor::replay(self.inner.compiled(), events)
+    }
+
     /// Runs the policy's pipeline with Python callables as the stages' actions and returns
     /// the run's result as a dict. Implemented in `kiro._run.run`.
     #[pyo3(signature = (actions, *, max_parallel = None, fail_fast = None, on_event = None))]
@@ -267,6 +287,7 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Policy>()?;
     m.add_class::<run::PipelineRun>()?;
+    m.add_class::<monitor::Monitor>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -10,7 +10,10 @@ point offsets the binding gave; the older ``expect_message`` beside a bare code 
 pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision. With ``run:``, the pipeline
 runs through the native :class:`kiro.PipelineRun` with a scripted host on virtual time
 (``tests/conformance/run/README.md``, :func:`simulate_run`) and ``expect`` is a subset of the
-run's result; ``expect_events`` lists every event as ``"<at_ms> <event> <stage>"``.
+run's result; ``expect_events`` lists every event as ``"<at_ms> <event> <stage>"``. With
+``monitor:``, the events go through the native :class:`kiro.Monitor` as
+tests/conformance/monitor/README.md specifies (:func:`simulate_monitor`): ``expect`` is a subset
+of the list of decisions, and ``expect_error`` the refused event's error (at ``error_at``).
 
 ``metrics_text`` is parsed here with the host's JSON/YAML reader, since the binding takes
 metrics as data; a case whose text is meant to be unreadable (``KIRO-E020``) is skipped.
@@ -190,6 +193,53 @@ def simulate(
     return run, run.result(), events
 
 
+def canonical(decision: Any) -> str:
+    """A decision as JSON text, keys in the order the binding gave them: the Rust runner's
+    canonical bytes, for comparing decisions byte for byte."""
+    return json.dumps(decision, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def simulate_monitor(
+    policy: kiro.Policy, spec: dict[str, Any]
+) -> tuple[list[Any], kiro.KiroError | None, int]:
+    """The simulation of tests/conformance/monitor/README.md: every event goes to a monitor
+    saved and restored after each event and to one never stopped, which must decide the same
+    bytes; a refused event must leave the saved state as it was; without a refused event, a
+    replay of the log must give the same decisions and state. Returns the decisions before
+    the refused event (all of them when none was), its error and its index (None and -1 when
+    none was)."""
+    events = spec["events"]
+    restored = policy.start_monitor()
+    straight = policy.start_monitor()
+    decisions: list[Any] = []
+    for i, event in enumerate(events):
+        before = restored.snapshot()
+        answers: list[Any] = []
+        for monitor in (restored, straight):
+            try:
+                answers.append(monitor.step(event))
+            except kiro.KiroError as error:
+                answers.append(error)
+        a, b = answers
+        if isinstance(a, kiro.KiroError) and isinstance(b, kiro.KiroError):
+            assert restored.snapshot() == before, f"event {i}: a refused event changed the state"
+            return decisions, a, i
+        assert not isinstance(a, kiro.KiroError) and not isinstance(b, kiro.KiroError), (
+            f"event {i}: restored and straight monitors disagree: {a!r} / {b!r}"
+        )
+        assert canonical(a) == canonical(b), f"event {i}: a restored monitor decided differently"
+        decisions.append(a)
+        text = restored.snapshot()
+        restored = policy.restore_monitor(text)
+        assert restored.snapshot() == text, f"event {i}: save -> restore -> save changed the state"
+    replay = policy.replay_monitor(events)
+    assert [canonical(d) for d in replay["decisions"]] == [canonical(d) for d in decisions], (
+        "replaying the log gave other decisions"
+    )
+    assert replay["state"] == straight.snapshot(), "replaying the log gave another state"
+    return decisions, None, -1
+
+
 def expected_error_of(spec: dict[str, Any]) -> dict[str, Any] | None:
     """What ``expect_error`` asks for (tests/conformance/README.md), or None."""
     expected = spec.get("expect_error")
@@ -223,8 +273,6 @@ def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], poli
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
-    if "monitor" in spec:
-        pytest.skip("monitor: cases run in the Rust runner only, for now (tests/conformance/monitor/README.md)")
     expected_error = expected_error_of(spec)
     policy_text = spec["policy"] if "policy" in spec else (folder / spec["policy_file"]).read_text(encoding="utf-8")
     try:
@@ -234,6 +282,13 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
             policy = kiro.Policy.from_path(folder / spec["policy_file"], spec.get("format"))
         if spec.get("plan") is True:
             actual = policy.plan()
+        elif "monitor" in spec:
+            actual, refused, at = simulate_monitor(policy, spec["monitor"])
+            if refused is not None:
+                assert spec.get("error_at", at) == at, f"expected the error at event {spec['error_at']}, got it at {at}"
+                if "expect" in spec:
+                    subset("$", spec["expect"], actual)
+                raise refused
         elif "run" in spec:
             actual, events = simulate_run(policy, spec["run"])
             if "expect_events" in spec:

@@ -4,7 +4,7 @@ the generated TypedDicts among them, let a typed caller write this without casts
 from __future__ import annotations
 
 import kiro
-from kiro._kiro import Decision, Diagnostic, Label, Plan, RunResult
+from kiro._kiro import Decision, Diagnostic, Label, MonitorDecision, MonitorReplay, Plan, RunResult
 
 
 def summary(decision: Decision) -> str:
@@ -28,3 +28,16 @@ def stages(result: RunResult) -> list[str]:
 
 policy = kiro.Policy.from_text("name: x\ngates: []\n")
 print(summary(policy.check({"coverage": 87})), [where(d) for d in kiro.validate("name: [")])
+
+
+def actions(decision: MonitorDecision) -> list[str]:
+    states = [f"{trigger['name']} {trigger['state']}: {trigger['explanation']}" for trigger in decision["triggers"]]
+    final = decision["final"]
+    return states + ([final["result"]] if final is not None else [])
+
+
+TRIGGERS = "name: t\nmetrics: {error_rate: {unit: '%'}}\ntriggers:\n  - {name: e, when: error_rate > 1%, action: rollback}\n"
+monitor: kiro.Monitor = kiro.Policy.from_text(TRIGGERS).start_monitor()
+print(actions(monitor.observe(0, {"error_rate": 0.5})), actions(monitor.step({"type": "tick", "at_ms": 1000})))
+replay: MonitorReplay = kiro.Policy.from_text(TRIGGERS).replay_monitor([{"type": "observe", "at_ms": 0, "values": {"error_rate": {"error": "timeout"}}}])
+print(len(replay["decisions"]), replay["state"], monitor.ended, monitor.snapshot())

@@ -10,6 +10,7 @@ require('@kiro/bindings-js/run.mjs').installRun(kiro.Policy)
 // (test/esm.test.mjs checks that they are all of the module's exports).
 exports.Policy = kiro.Policy
 exports.PipelineRun = kiro.PipelineRun
+exports.Monitor = kiro.Monitor
 exports.validate = kiro.validate
 exports.policySchema = kiro.policySchema
 exports.version = kiro.version

@@ -1,5 +1,5 @@
 // The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
-export { Policy, PipelineRun, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
+export { Policy, PipelineRun, Monitor, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
 export type {
   AttemptOutcome,
   AttemptRecord,
@@ -24,6 +24,9 @@ export type {
   MetricValue,
   Metrics,
   MissingRule,
+  MonitorDecision,
+  MonitorEvent,
+  MonitorReplay,
   Outcome,
   PassedEvent,
   PersonaDecision,
@@ -32,6 +35,7 @@ export type {
   PlannedStage,
   PolicyRun,
   QueuedEvent,
+  Reading,
   RetriedEvent,
   RunOptions,
   RunRequest,
@@ -49,5 +53,6 @@ export type {
   StartRunOptions,
   StartedEvent,
   TimedOutEvent,
+  TriggerState,
   Verdict,
 } from '../pkg-node/kiro_wasm'

@@ -15,6 +15,7 @@ export default pkg.default
 export const initSync = pkg.initSync
 export const Policy = kiro.Policy
 export const PipelineRun = kiro.PipelineRun
+export const Monitor = kiro.Monitor
 export const validate = kiro.validate
 export const policySchema = kiro.policySchema
 export const version = kiro.version

@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 mod convert;
 mod error;
+mod monitor;
 mod run;
 
 use error::{Failure, catch, guard};
@@ -169,6 +170,34 @@ impl Policy {
     ) -> Result<run::PipelineRun, JsValue> {
         let log = convert::text_argument(&log, "log")?;
         Ok(run::PipelineRun::replay(self.inner.compiled(), &log)?)
+    }
+
+    /// Starts a monitor of the policy's rollback triggers (see `Monitor`). Throws a
+    /// `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
+    #[wasm_bindgen(js_name = startMonitor)]
+    pub fn start_monitor(&self) -> Result<monitor::Monitor, JsValue> {
+        Ok(monitor::Monitor::start(self.inner.compiled())?)
+    }
+
+    /// Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
+    /// `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text that is not a
+    /// saved monitor.
+    #[wasm_bindgen(js_name = restoreMonitor)]
+    pub fn restore_monitor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<monitor::Monitor, JsValue> {
+        Ok(monitor::Monitor::restore(self.inner.compiled(), &state)?)
+    }
+
+    /// Runs recorded events from a new monitor: every decision and the saved state, the same,
+    /// byte for byte, as stepping a monitor through them (an error names the refused event).
+    #[wasm_bindgen(js_name = replayMonitor, unchecked_return_type = "MonitorReplay")]
+    pub fn replay_monitor(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "MonitorEvent[]")] events: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        monitor::replay(self.inner.compiled(), &events)
     }
 }
 

@@ -4,7 +4,8 @@
 // pkg-web through js/web.mjs as a user would (an import map for `kiro-wasm`, the default export's
 // fetch of the .wasm). The same functions (testlib/browser/cases.mjs) then run there and here on
 // pkg-node, with the same inputs, and their answers must be identical, byte for byte: the
-// conformance corpus's decisions, plans, runs and errors, checkBatch on Float64Array columns, a
+// conformance corpus's decisions, plans, runs, monitors (with a snapshot and restore after every
+// event, and a replay) and errors, checkBatch on Float64Array columns, a
 // KiroError's code and diagnostics, policy.run with async actions on real timers (times aside),
 // and the KIRO-E099 recovery. One browser for the whole file.
 //
@@ -145,7 +146,7 @@ test('headless Chromium loads kiro-wasm', { skip: unavailable && !IN_CI ? `${una
   if (unavailable) assert.fail(`the browser test needs headless Chromium: ${unavailable}`)
   t.diagnostic(`${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])} launched in ${launchMs.toFixed(0)} ms; page and kiro loaded in ${loadMs.toFixed(0)} ms`)
   assert.equal(await inPage('version'), kiro.version())
-  assert.deepEqual(await inPage('exports'), ['PipelineRun', 'Policy', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'initSync', 'policySchema', 'validate', 'version'])
+  assert.deepEqual(await inPage('exports'), ['Monitor', 'PipelineRun', 'Policy', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'initSync', 'policySchema', 'validate', 'version'])
   // The page went through js/web.mjs, and the .wasm came as application/wasm (else the glue falls
   // back from instantiateStreaming with a console warning, which the last test would catch).
   const paths = served.filter(([status]) => status === 200).map(([, p]) => p)
@@ -171,7 +172,6 @@ function corpusCases() {
   const out = []
   for (const file of files(CORPUS)) {
     for (const spec of (parse(fs.readFileSync(file, 'utf8')) || {}).cases || []) {
-      if (spec.monitor !== undefined) continue // monitor: cases run in the Rust runner only, for now
       let metrics = spec.metrics ?? {}
       if (spec.metrics_text !== undefined) {
         try {
@@ -192,6 +192,8 @@ function corpusCases() {
       if (spec.kind !== undefined) c.kind = spec.kind
       if (spec.plan === true) c.plan = true
       if (spec.run !== undefined) c.run = spec.run
+      if (spec.monitor !== undefined) c.monitor = spec.monitor
+      if (spec.error_at !== undefined) c.error_at = spec.error_at
       if (spec.expect_error !== undefined) c.expected = expectedError(spec)
       out.push(c)
     }
@@ -222,9 +224,10 @@ browserTest('the conformance corpus: identical answers in the browser and in Nod
     const answer = JSON.parse(browser[i])
     assert.ok(answer.error !== undefined, `${c.name}: expected ${c.expected.code}, got ${browser[i]}`)
     assertExpectedError(c.expected, answer.error.diagnostics, (j) => answer.underlined[j], `${c.name}: `)
+    if (c.error_at !== undefined) assert.equal(answer.monitor?.error_at, c.error_at, `${c.name}: the index of the refused event`)
   })
   // Every kind of answer is among them (a corpus that stopped checking any would show here).
-  assert.deepEqual(Object.keys(kinds).sort(), ['decision', 'error', 'plan', 'run'])
+  assert.deepEqual(Object.keys(kinds).sort(), ['decision', 'error', 'monitor', 'plan', 'run'])
   t.diagnostic(`${list.length} cases (${JSON.stringify(kinds)}), ${node.join('').length} bytes of answers, ${browserMs.toFixed(0)} ms in the browser`)
 })
 

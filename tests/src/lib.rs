@@ -6,7 +6,7 @@
 //! of the run's result (and, with `expect_events`, its exact events); see
 //! `tests/conformance/run/README.md`. A case with a `monitor:` section feeds the policy's
 //! triggers a timeline of events and expects a subset of each decision; see
-//! `tests/conformance/monitor/README.md` (run by this runner only, for now). The Python, Node
+//! `tests/conformance/monitor/README.md`. The Python, Node
 //! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]

@@ -27,6 +27,9 @@ subclass carrying ``.code`` (``KIRO-E0xx``) and ``.diagnostics``:
 - :class:`EvaluationError`: a condition could not be computed (division by zero, overflow);
 - :class:`InternalError`: a bug in kiro (``KIRO-E099``).
 
+:meth:`Policy.start_monitor` starts a :class:`Monitor` of a policy's rollback triggers, fed
+observations, ticks, approvals and the end one event at a time (docs/monitor.md).
+
 :meth:`Policy.run` runs a policy's pipeline with Python callables (sync or ``async def``) as
 the stages' actions; see :mod:`kiro._run`.
 """
@@ -40,6 +43,7 @@ from kiro._kiro import (
     InputError,
     InternalError,
     KiroError,
+    Monitor,
     PipelineRun,
     Policy,
     PolicyError,
@@ -122,6 +126,7 @@ __all__ = [
     "InputError",
     "InternalError",
     "KiroError",
+    "Monitor",
     "PipelineRun",
     "Policy",
     "PolicyError",

@@ -1,6 +1,6 @@
 """Type stubs for the native module ``kiro._kiro`` (re-exported by ``kiro``)."""
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from os import PathLike
 from typing import Any, Literal, Optional, TypedDict, Union
 
@@ -25,11 +25,15 @@ from kiro._types import (
     GateKind as GateKind,
     Label as Label,
     MissingRule as MissingRule,
+    MonitorDecision as MonitorDecision,
+    MonitorEvent as MonitorEvent,
+    MonitorReplay as MonitorReplay,
     Outcome as Outcome,
     PersonaDecision as PersonaDecision,
     Plan as Plan,
     PlannedStage as PlannedStage,
     PolicyRef as PolicyRef,
+    Reading as Reading,
     RunResult as RunResult,
     Signoff as Signoff,
     StageOutcome as StageOutcome,
@@ -131,6 +135,51 @@ class PipelineRun:
     def log(self) -> str:
         """Every event the run took, as JSON text; :meth:`Policy.replay_run` replays it to the
         same run."""
+
+@final
+class Monitor:
+    """A monitor of a policy's rollback triggers, fed the caller's events one at a time (made
+    by :meth:`Policy.start_monitor` or :meth:`Policy.restore_monitor`). Every method takes one
+    event and returns the decision at it: every trigger's state, the action it calls for and
+    why, the effects for the host to carry out, and at the end the final verdict. A refused
+    event raises :class:`InputError` with its code (``KIRO-E042`` time went backwards,
+    ``KIRO-E043`` after the end, ``KIRO-E050`` two observations at one time, ``KIRO-E051`` not
+    an approver, ``KIRO-E003`` not an event) and leaves the monitor as it was. Times are whole
+    milliseconds on the caller's clock."""
+
+    def step(self, event: MonitorEvent) -> MonitorDecision:
+        """Takes one event in its JSON form (``{"type": "observe", "at_ms": 0, "values":
+        {...}}``, see docs/monitor.md)."""
+
+    def observe(self, at_ms: int, values: Mapping[str, Reading]) -> MonitorDecision:
+        """Readings observed at ``at_ms``: per metric a value in its declared unit, a string
+        with a unit, a bool, None (no data), ``float("nan")`` or ``"NaN"`` (not a number), or
+        ``{"error": "..."}`` (the source failed). A declared metric not listed has no data."""
+
+    def tick(self, at_ms: int) -> MonitorDecision:
+        """Time passes without an observation: approval timeouts are decided."""
+
+    def approve(self, at_ms: int, trigger: str, who: str, persona: str) -> MonitorDecision:
+        """``who`` approves, as ``persona``, the action the manual ``trigger`` waits for."""
+
+    def reject(self, at_ms: int, trigger: str, who: str, persona: str) -> MonitorDecision:
+        """``who`` rejects, as ``persona``, the action the manual ``trigger`` waits for; the
+        trigger starts over."""
+
+    def abort(self, at_ms: int, reason: Optional[str] = None) -> MonitorDecision:
+        """The analysis is stopped from outside; the final verdict says what was seen."""
+
+    def end(self, at_ms: int) -> MonitorDecision:
+        """The analysis reaches its planned end; the final verdict says what was seen."""
+
+    def snapshot(self) -> str:
+        """The monitor saved as canonical JSON text; continue it with
+        :meth:`Policy.restore_monitor`."""
+
+    @property
+    def ended(self) -> bool:
+        """Whether the monitor has ended (a rollback or promotion acted, an abort or the
+        end); it takes no more events."""
 
 class KiroError(Exception):
     """Base class of every error kiro raises."""
@@ -282,6 +331,20 @@ class Policy:
     def replay_run(self, log: str) -> PipelineRun:
         """Replays the event log of :meth:`PipelineRun.log` under this policy: the same run,
         byte for byte."""
+
+    def start_monitor(self) -> Monitor:
+        """Starts a :class:`Monitor` of the policy's rollback triggers. Raises
+        :class:`InputError` (``KIRO-E053``) when the policy has no triggers."""
+
+    def restore_monitor(self, state: str) -> Monitor:
+        """Continues a monitor saved with :meth:`Monitor.snapshot` under this policy. Raises
+        :class:`InputError`: ``KIRO-E041`` when it was saved under another policy,
+        ``KIRO-E040`` for text that is not a saved monitor."""
+
+    def replay_monitor(self, events: Sequence[MonitorEvent]) -> MonitorReplay:
+        """Runs recorded events from a new monitor: every decision and the saved state, the
+        same, byte for byte, as stepping a monitor through them (an error names the refused
+        event's index)."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""

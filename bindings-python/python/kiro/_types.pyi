@@ -7,6 +7,31 @@ from typing import Any, Literal
 
 from typing_extensions import NotRequired, TypeAlias, TypedDict
 
+Action: TypeAlias = Literal['warn', 'pause', 'rollback', 'promote']
+"""
+What a trigger calls for.
+"""
+
+
+class ActionTaken(TypedDict):
+    """
+    One action called for during the analysis.
+    """
+
+    action: Action
+    """
+    The action.
+    """
+    tier: int
+    """
+    The tier's index.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+
+
 AttemptOutcome: TypeAlias = Literal['succeeded', 'failed', 'timed_out', 'cancelled']
 """
 How one attempt ended.
@@ -101,6 +126,169 @@ Code: TypeAlias = Literal[
     'KIRO-E053',
     'KIRO-E099',
 ]
+
+
+class CounterReport(TypedDict):
+    """
+    A tier's counters beside the trigger's limits.
+    """
+
+    consecutive_error_limit: int
+    """
+    `consecutive_error_limit`.
+    """
+    consecutive_errors: int
+    """
+    Source errors in a row.
+    """
+    decided: int
+    """
+    Observations that decided the condition.
+    """
+    errors: int
+    """
+    Source errors.
+    """
+    failure_limit: int | None
+    """
+    `failure_limit` (none: no limit).
+    """
+    hits: int
+    """
+    Observations counted as the condition holding.
+    """
+    inconclusive: int
+    """
+    NaN observations.
+    """
+    inconclusive_limit: int | None
+    """
+    `inconclusive_limit` (none: no limit).
+    """
+    min_observations: int
+    """
+    `min_observations`.
+    """
+    missing: int
+    """
+    Observations without data.
+    """
+    observations: int
+    """
+    Observations taken.
+    """
+
+
+class Effect1(TypedDict):
+    """
+    Carry out `action`.
+    """
+
+    action: Action
+    """
+    What to do.
+    """
+    reason: str
+    """
+    Why.
+    """
+    tier: int
+    """
+    The tier's index.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['act']
+
+
+class Effect2(TypedDict):
+    """
+    Ask one of `approvers` to approve `action` (or reject it) before `deadline_ms`.
+    """
+
+    action: Action
+    """
+    What would be done.
+    """
+    approvers: list[str]
+    """
+    The personas that may approve.
+    """
+    deadline_ms: int | None
+    """
+    Approvals are accepted before this time (none: no deadline).
+    """
+    reason: str
+    """
+    Why.
+    """
+    tier: int
+    """
+    The tier's index.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['request_approval']
+
+
+class Effect3(TypedDict):
+    """
+    The approval timed out under `on_timeout: escalate`: escalate; the request stands.
+    """
+
+    action: Action
+    """
+    What waits for approval.
+    """
+    approvers: list[str]
+    """
+    The personas that were asked.
+    """
+    tier: int
+    """
+    The tier's index.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['escalate']
+
+
+class Effect4(TypedDict):
+    """
+    A warning or pause called for earlier is no longer called for: the condition cleared.
+    """
+
+    action: Action
+    """
+    The action that no longer applies.
+    """
+    tier: int
+    """
+    The tier's index.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['resolved']
+
+
+Effect: TypeAlias = Effect1 | Effect2 | Effect3 | Effect4
+"""
+Something the host must do.
+"""
+
+
+EndReason: TypeAlias = Literal['rollback', 'promote', 'abort', 'end']
+"""
+Why the monitor ended.
+"""
 
 
 ErrorKind: TypeAlias = Literal['policy', 'input', 'evaluation', 'internal']
@@ -308,6 +496,100 @@ What an undecidable condition (missing data) means.
 """
 
 
+class MonitorEvent2(TypedDict, closed=True):
+    """
+    Time passes without an observation: approval timeouts are decided.
+    """
+
+    at_ms: int
+    """
+    The host's time.
+    """
+    type: Literal['tick']
+
+
+class MonitorEvent3(TypedDict, closed=True):
+    """
+    A person approves the action a manual trigger waits for.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    persona: str
+    """
+    The persona they approve as; must be one of the trigger's approvers.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['approve']
+    who: str
+    """
+    Who approves (recorded as given).
+    """
+
+
+class MonitorEvent4(TypedDict, closed=True):
+    """
+    A person rejects the action a manual trigger waits for: the trigger starts over.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    persona: str
+    """
+    The persona they reject as; must be one of the trigger's approvers.
+    """
+    trigger: str
+    """
+    The trigger.
+    """
+    type: Literal['reject']
+    who: str
+    """
+    Who rejects.
+    """
+
+
+class MonitorEvent5(TypedDict, closed=True):
+    """
+    The analysis is stopped from outside; the final verdict says what was seen.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    reason: NotRequired[str | None]
+    """
+    Why, as the host tells it.
+    """
+    type: Literal['abort']
+
+
+class MonitorEvent6(TypedDict, closed=True):
+    """
+    The analysis reaches its planned end; the final verdict says what was seen.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['end']
+
+
+Observed: TypeAlias = Literal['hit', 'clear', 'missing', 'nan', 'error']
+"""
+What an observation said about a tier's condition.
+"""
+
+
 OffsetUnit: TypeAlias = Literal['utf8', 'utf16', 'code_points']
 """
 The unit a host counts string offsets in.
@@ -409,6 +691,32 @@ class PolicyRef(TypedDict):
     """
 
 
+class Reading1(TypedDict):
+    """
+    The source failed to give a value: `{"error": "timeout"}`.
+    """
+
+    error: str
+    """
+    What the source said.
+    """
+
+
+Reading: TypeAlias = Reading1 | bool | float | str | None
+"""
+One metric's reading in an observation: a value, no data, NaN, or a source error — four
+different things, each kept apart in the trace.
+"""
+
+
+Reason: TypeAlias = Literal[
+    'held', 'failure_limit', 'error_limit', 'inconclusive_limit'
+]
+"""
+Why a tier fired.
+"""
+
+
 ScoringMode: TypeAlias = Literal['strict', 'scored']
 """
 How a gate turned criteria into a verdict.
@@ -465,6 +773,57 @@ Thresholds = TypedDict(
         'warn': float,
     },
 )
+
+
+TriggerResult: TypeAlias = Literal[
+    'acted', 'awaiting_approval', 'hits', 'errors', 'insufficient_data', 'clean'
+]
+"""
+What was seen of one trigger over the whole analysis, worst first.
+"""
+
+
+TriggerState: TypeAlias = Literal[
+    'ok', 'pending', 'firing', 'awaiting_approval', 'acted'
+]
+"""
+Where a trigger or a tier stands.
+"""
+
+
+class TriggerSummary(TypedDict):
+    """
+    One trigger over the whole analysis: its worst tier.
+    """
+
+    decided: int
+    """
+    Observations that decided the condition (fewest of any tier).
+    """
+    errors: int
+    """
+    Source errors (most of any tier).
+    """
+    hits: int
+    """
+    Observations counted as the condition holding (most of any tier).
+    """
+    inconclusive: int
+    """
+    NaN observations (most of any tier).
+    """
+    missing: int
+    """
+    Observations without data (most of any tier).
+    """
+    name: str
+    """
+    The trigger's name.
+    """
+    result: TriggerResult
+    """
+    What was seen.
+    """
 
 
 Verdict: TypeAlias = Literal['pass', 'warn', 'fail']
@@ -620,6 +979,41 @@ One thing that happened to a stage, at `at_ms` milliseconds after the run starte
 """
 
 
+class Final(TypedDict):
+    """
+    The final verdict: what was actually seen, never more favourable.
+    """
+
+    actions: list[ActionTaken]
+    """
+    Every action called for, in order.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    detail: str | None
+    """
+    The abort's reason, as the host gave it.
+    """
+    healthy: bool
+    """
+    Whether every trigger is `clean`.
+    """
+    reason: EndReason
+    """
+    Why the monitor ended.
+    """
+    result: TriggerResult
+    """
+    The worst trigger result.
+    """
+    triggers: list[TriggerSummary]
+    """
+    Per trigger, in policy order.
+    """
+
+
 class GateDecision(TypedDict):
     """
     The decision for one gate.
@@ -680,6 +1074,36 @@ class LoadCall(TypedDict, closed=True):
     """
     The policy text.
     """
+
+
+class MonitorEvent1(TypedDict, closed=True):
+    """
+    Metric values observed at one moment. A declared metric that is not listed has no data.
+    """
+
+    at_ms: int
+    """
+    When the values were observed.
+    """
+    type: Literal['observe']
+    values: dict[str, Reading]
+    """
+    Metric name to reading.
+    """
+
+
+MonitorEvent: TypeAlias = (
+    MonitorEvent1
+    | MonitorEvent2
+    | MonitorEvent3
+    | MonitorEvent4
+    | MonitorEvent5
+    | MonitorEvent6
+)
+"""
+Something that happened, at `at_ms` on the host's clock (whole milliseconds since any
+fixed origin; never earlier than the event before, and no two observations at one time).
+"""
 
 
 class PersonaDecision(TypedDict):
@@ -772,6 +1196,101 @@ class PolicyInfoAnswer(TypedDict):
     value: NotRequired[PolicyInfo | None]
     """
     What it gave, when it succeeded.
+    """
+
+
+class TierReport(TypedDict):
+    """
+    One tier at one event.
+    """
+
+    action: Action
+    """
+    The tier's action.
+    """
+    counters: CounterReport
+    """
+    The counters and their limits.
+    """
+    deadline_ms: int | None
+    """
+    The approval deadline, while awaiting approval.
+    """
+    errors: dict[str, str]
+    """
+    Names whose source failed, with what it said.
+    """
+    explanation: str
+    """
+    The tier in words: values, windows, held time, counters against limits, and what
+    would change its state.
+    """
+    for_ms: int
+    """
+    How long it must hold (`for`).
+    """
+    held_ms: int
+    """
+    How long the condition has been observed to hold.
+    """
+    missing: list[str]
+    """
+    Names read without data.
+    """
+    nan: list[str]
+    """
+    Names read as NaN.
+    """
+    observed: Observed | None
+    """
+    What this event's observation said (none for other events).
+    """
+    reason: Reason | None
+    """
+    Why the tier fired, once it has.
+    """
+    rule: str | None
+    """
+    The missing-data rule applied to an observation without a decision, and what it did.
+    """
+    state: TriggerState
+    """
+    Where the tier stands.
+    """
+    values: dict[str, float]
+    """
+    Values read by the condition (metrics and windows), in base units.
+    """
+    when: str
+    """
+    The tier's condition.
+    """
+
+
+class TriggerReport(TypedDict):
+    """
+    One trigger at one event.
+    """
+
+    action: Action | None
+    """
+    The action the trigger calls for now (acted or awaiting approval), if any.
+    """
+    explanation: str
+    """
+    The explanation of its most advanced tier.
+    """
+    name: str
+    """
+    The trigger's name.
+    """
+    state: TriggerState
+    """
+    The state of its most advanced tier.
+    """
+    tiers: list[TierReport]
+    """
+    Every tier (one for a trigger without `tiers`).
     """
 
 
@@ -909,6 +1428,101 @@ class DecisionAnswer(TypedDict):
     """
 
 
+class MonitorCall(TypedDict, closed=True):
+    """
+    A policy's monitor fed events, from a new state or a saved one.
+    """
+
+    events: list[MonitorEvent]
+    """
+    The events, in order.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+    state: NotRequired[str | None]
+    """
+    A state saved by an earlier call (or a binding's `snapshot()`); absent: a new monitor.
+    """
+
+
+class MonitorDecision(TypedDict):
+    """
+    The monitor's answer to one event: every trigger's state and explanation, what the host
+    must do now, and, once the monitor has ended, the final verdict.
+    """
+
+    at_ms: int
+    """
+    The event's time.
+    """
+    effects: list[Effect]
+    """
+    What the host must do now, in order.
+    """
+    event: str
+    """
+    The event's type: `observe`, `tick`, `approve`, `reject`, `abort` or `end`.
+    """
+    final: Final | None
+    """
+    The final verdict, at the event that ended the monitor.
+    """
+    triggers: list[TriggerReport]
+    """
+    Every trigger, in policy order.
+    """
+    wake_at_ms: int | None
+    """
+    The earliest time at which a tick would change something (an approval deadline).
+    """
+
+
+class MonitorReplay(TypedDict):
+    """
+    What a monitor gave for a list of events: a decision per event, and the state after the
+    last (continue from it with a binding's `restoreMonitor`, or pass it as the next call's
+    `state`).
+    """
+
+    decisions: list[MonitorDecision]
+    """
+    One decision per event, in order.
+    """
+    state: str
+    """
+    The state after the last event, as canonical JSON text.
+    """
+
+
+class MonitorReplayAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[MonitorReplay | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class StageResult(TypedDict):
     """
     What happened to one stage.
@@ -989,6 +1603,8 @@ class KiroBoundary(TypedDict, closed=True):
     Every type that crosses kiro's boundary, by name (generated from the core; do not edit).
     """
 
+    Action: NotRequired[Action]
+    ActionTaken: NotRequired[ActionTaken]
     AttemptOutcome: NotRequired[AttemptOutcome]
     AttemptRecord: NotRequired[AttemptRecord]
     BatchCall: NotRequired[BatchCall]
@@ -998,18 +1614,28 @@ class KiroBoundary(TypedDict, closed=True):
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]
     Code: NotRequired[Code]
+    CounterReport: NotRequired[CounterReport]
     CriterionDecision: NotRequired[CriterionDecision]
     Decision: NotRequired[Decision]
     DecisionAnswer: NotRequired[DecisionAnswer]
     Diagnostic: NotRequired[Diagnostic]
+    Effect: NotRequired[Effect]
+    EndReason: NotRequired[EndReason]
     ErrorAnswer: NotRequired[ErrorAnswer]
     ErrorKind: NotRequired[ErrorKind]
     Event: NotRequired[Event]
+    Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
     GateKind: NotRequired[GateKind]
     Label: NotRequired[Label]
     LoadCall: NotRequired[LoadCall]
     MissingRule: NotRequired[MissingRule]
+    MonitorCall: NotRequired[MonitorCall]
+    MonitorDecision: NotRequired[MonitorDecision]
+    MonitorEvent: NotRequired[MonitorEvent]
+    MonitorReplay: NotRequired[MonitorReplay]
+    MonitorReplayAnswer: NotRequired[MonitorReplayAnswer]
+    Observed: NotRequired[Observed]
     OffsetUnit: NotRequired[OffsetUnit]
     Outcome: NotRequired[Outcome]
     PersonaDecision: NotRequired[PersonaDecision]
@@ -1019,6 +1645,8 @@ class KiroBoundary(TypedDict, closed=True):
     PolicyInfo: NotRequired[PolicyInfo]
     PolicyInfoAnswer: NotRequired[PolicyInfoAnswer]
     PolicyRef: NotRequired[PolicyRef]
+    Reading: NotRequired[Reading]
+    Reason: NotRequired[Reason]
     RunResult: NotRequired[RunResult]
     ScoringMode: NotRequired[ScoringMode]
     SeenValue: NotRequired[SeenValue]
@@ -1028,5 +1656,10 @@ class KiroBoundary(TypedDict, closed=True):
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]
     Thresholds: NotRequired[Thresholds]
+    TierReport: NotRequired[TierReport]
+    TriggerReport: NotRequired[TriggerReport]
+    TriggerResult: NotRequired[TriggerResult]
+    TriggerState: NotRequired[TriggerState]
+    TriggerSummary: NotRequired[TriggerSummary]
     ValidateAnswer: NotRequired[ValidateAnswer]
     Verdict: NotRequired[Verdict]

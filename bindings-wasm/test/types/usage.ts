@@ -1,7 +1,8 @@
 // Compiled with `tsc --noEmit --strict` by test/types.test.js: the published types must let a
 // TypeScript user write this without casts.
-import { Policy, PipelineRun, validate, policySchema, version, errorCodes } from '../..'
+import { Policy, PipelineRun, Monitor, validate, policySchema, version, errorCodes } from '../..'
 import type { Decision, Diagnostic, ErrorCode, KiroError, BatchResult, CheckOptions, Plan, PlannedStage } from '../..'
+import type { MonitorDecision, MonitorEvent, MonitorReplay, TriggerState } from '../..'
 import type { AttemptRecord, PipelineEvent, RunOptions, RunResult, RunStep, StageAction, StageContext, StageOutcome, StageResult } from '../..'
 
 const policy: Policy = Policy.fromText('name: x', 'yaml')
@@ -61,3 +62,16 @@ native.interrupt()
 const over: RunResult | null = native.result()
 console.log(step.done, over?.summary)
 console.log(verdict, score, first, critical, slack, diagnostics, codes, schema, v)
+
+// The monitor of rollback triggers.
+const triggers: Policy = Policy.fromText('name: t', 'yaml')
+const monitor: Monitor = triggers.startMonitor()
+const seen: MonitorDecision = monitor.observe(0, { error_rate: 2, p95: '420ms', gone: null, broken: { error: 'timeout' }, odd: NaN })
+const state: TriggerState = seen.triggers[0].state
+const events: MonitorEvent[] = [{ type: 'tick', at_ms: 1000 }, { type: 'abort', at_ms: 2000, reason: 'stopped' }]
+for (const event of events) console.log(monitor.step(event).final?.result)
+console.log(monitor.tick(3000).wake_at_ms, monitor.approve(4000, 'perf', 'ana', 'performance').effects, monitor.reject(5000, 'perf', 'ana', 'performance'))
+console.log(monitor.abort(6000), monitor.abort(6000, null), monitor.end(7000), monitor.ended)
+const resumed: Monitor = triggers.restoreMonitor(monitor.snapshot())
+const replay: MonitorReplay = triggers.replayMonitor(events)
+console.log(state, resumed.ended, replay.decisions.length, replay.state)

@@ -3,6 +3,7 @@
 // on pkg-node (`require('kiro-wasm')`). Every function takes the binding as `kiro` and returns
 // plain data, canonical JSON where it can, so that the test compares the two byte for byte.
 // No Node.js or browser API beyond setTimeout and AbortSignal: the same file must run in both.
+import { simulateMonitor } from '@kiro/bindings-js/testlib/monitor.mjs'
 
 /** An error as data: what a host sees of it (a KiroError's code, kind and diagnostics). */
 export function describeError(error) {
@@ -94,9 +95,19 @@ function simulateOnce(policy, spec, restore) {
  */
 export function runCase(kiro, c) {
   let answer
+  let refusedAt
   try {
     const policy = kiro.Policy.fromText(c.policy, c.format ?? null)
     if (c.run !== undefined) answer = { run: simulate(policy, c.run) }
+    else if (c.monitor !== undefined) {
+      // The monitor simulation shared with the Node.js runners (bindings-js/testlib/monitor.mjs).
+      const { decisions, error, errorAt } = simulateMonitor(policy, c.monitor)
+      if (error) {
+        refusedAt = { error_at: errorAt, decisions }
+        throw error
+      }
+      answer = { monitor: decisions }
+    }
     else if (c.plan === true) answer = { plan: policy.plan() }
     else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null }) }
   } catch (error) {
@@ -105,6 +116,7 @@ export function runCase(kiro, c) {
     if (Array.isArray(error?.diagnostics)) {
       answer.underlined = error.diagnostics.map((d) => (d.source === 'policy' ? d.labels.map((l) => c.policy.slice(l.start, l.end)) : null))
     }
+    if (refusedAt !== undefined) answer.monitor = refusedAt
   }
   return JSON.stringify(answer)
 }

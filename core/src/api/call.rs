@@ -41,7 +41,11 @@ impl LoadCall {
     }
 }
 
-fn load_policy(text: &str, format: &Value, unit: OffsetUnit) -> Result<HostPolicy, BoundaryError> {
+pub(super) fn load_policy(
+    text: &str,
+    format: &Value,
+    unit: OffsetUnit,
+) -> Result<HostPolicy, BoundaryError> {
     HostPolicy::load(text, decode_format(format)?, unit)
 }
 
@@ -287,7 +291,7 @@ fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn answer<C: DeserializeOwned, T: Serialize>(
+pub(super) fn answer<C: DeserializeOwned, T: Serialize>(
     value: Value,
     operation: impl FnOnce(&C) -> Result<T, BoundaryError>,
 ) -> Value {
@@ -296,7 +300,7 @@ fn answer<C: DeserializeOwned, T: Serialize>(
     ))
 }
 
-fn text_form(text: &str, json_form: impl FnOnce(Value) -> Value) -> String {
+pub(super) fn text_form(text: &str, json_form: impl FnOnce(Value) -> Value) -> String {
     let value = match serde_json::from_str(text) {
         Ok(value) => json_form(value),
         Err(e) => to_json(&Answer::<()>::from(Err(BoundaryError::new(

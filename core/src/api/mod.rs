@@ -7,6 +7,8 @@
 //!   option is the same coded error in every host.
 //! - [`call`]: each operation (load, validate, check, batch, plan) as a call and an answer, in
 //!   a typed, a `_json` and a `_json_str` form, for hosts that move data.
+//! - [`monitor`]: the rollback-trigger monitor as a binding holds it ([`HostMonitor`]), and as a
+//!   call and an answer.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -16,6 +18,7 @@
 pub mod call;
 pub mod convert;
 mod host;
+pub mod monitor;
 pub mod options;
 pub mod schemas;
 
@@ -23,6 +26,7 @@ pub use call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
 pub use host::{HostPolicy, validate_text};
+pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{CheckOptions, StartRunOptions, decode_format};
 
 use crate::decision::Decision;

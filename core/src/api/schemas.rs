@@ -1,15 +1,17 @@
 //! The JSON Schemas of every type that crosses the boundary: decisions, diagnostics, plans,
-//! run results, options, calls and answers. The host types are generated from them (the
+//! run results, monitor events and decisions, options, calls and answers. The host types are generated from them (the
 //! TypeScript interfaces of the Node and WebAssembly packages, the Python `TypedDict`s), and
 //! a check fails when the committed copies differ (`scripts/generate-types.sh`).
 
 use super::call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
+use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
+use crate::monitor::{MonitorDecision, MonitorEvent};
 use crate::pipeline::{Event, Plan, RunResult};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
@@ -36,11 +38,15 @@ pub fn boundary_schema() -> Value {
     add::<Plan>(&mut generator);
     add::<RunResult>(&mut generator);
     add::<Event>(&mut generator);
+    add::<MonitorEvent>(&mut generator);
+    add::<MonitorDecision>(&mut generator);
+    add::<MonitorReplay>(&mut generator);
     add::<CheckOptions>(&mut generator);
     add::<StartRunOptions>(&mut generator);
     add::<LoadCall>(&mut generator);
     add::<CheckCall>(&mut generator);
     add::<BatchCall>(&mut generator);
+    add::<MonitorCall>(&mut generator);
     add::<PolicyInfo>(&mut generator);
     add::<BatchVerdicts>(&mut generator);
     add::<ErrorAnswer>(&mut generator);
@@ -49,6 +55,7 @@ pub fn boundary_schema() -> Value {
     add::<Answer<Decision>>(&mut generator);
     add::<Answer<BatchVerdicts>>(&mut generator);
     add::<Answer<Plan>>(&mut generator);
+    add::<Answer<MonitorReplay>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()
