@@ -30,6 +30,7 @@ mod event;
 mod explain;
 pub mod model;
 mod record;
+pub mod slo;
 mod state;
 mod step;
 mod summary;
@@ -39,13 +40,17 @@ mod window;
 mod tests;
 
 pub(crate) use compile::compile;
-pub use compiled::{CompiledMonitor, DEFAULT_CONSECUTIVE_ERROR_LIMIT, MAX_WINDOW_SAMPLES};
+pub use compiled::{
+    CompiledMonitor, DEFAULT_CONSECUTIVE_ERROR_LIMIT, MAX_WINDOW_SAMPLES, TierOutline,
+    TriggerOutline,
+};
 pub use decision::{
     CounterReport, Effect, EndReason, Final, MonitorDecision, Observed, TierReport, TriggerReport,
     TriggerResult, TriggerState,
 };
 pub use error::MonitorError;
 pub use event::{MonitorEvent, Reading};
+pub use slo::SloReport;
 pub use state::{MonitorState, Reason};
 pub use step::{Stepped, advance, step};
 

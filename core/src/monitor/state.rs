@@ -7,6 +7,7 @@
 use super::compiled::CompiledMonitor;
 use super::decision::Final;
 use super::model::Action;
+use super::slo::SloState;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -24,6 +25,9 @@ pub struct MonitorState {
     pub(crate) windows: Vec<WindowState>,
     /// Per trigger, in policy order.
     pub(crate) triggers: Vec<TriggerState>,
+    /// Per service level objective, in policy order (absent from states of policies without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) slos: Vec<SloState>,
 }
 
 /// The samples a window holds, oldest first.
@@ -207,6 +211,7 @@ impl MonitorState {
                     tiers: vec![TierState::default(); t.tiers.len()],
                 })
                 .collect(),
+            slos: monitor.slos.iter().map(SloState::new).collect(),
         }
     }
 
@@ -220,6 +225,8 @@ impl MonitorState {
                 .iter()
                 .zip(&monitor.triggers)
                 .all(|(s, t)| s.tiers.len() == t.tiers.len())
+            && self.slos.len() == monitor.slos.len()
+            && self.slos.iter().zip(&monitor.slos).all(|(s, o)| s.fits(o))
     }
 
     /// How many window samples the state holds: the part of its size that depends on the
@@ -227,6 +234,12 @@ impl MonitorState {
     #[must_use]
     pub fn window_samples(&self) -> usize {
         self.windows.iter().map(|w| w.samples.len()).sum()
+    }
+
+    /// How many buckets the objectives' spans hold: at most 101 per span, whatever the stream.
+    #[must_use]
+    pub fn slo_buckets(&self) -> usize {
+        self.slos.iter().map(SloState::buckets).sum()
     }
 
     /// Whether the monitor has ended (a rollback or promotion acted, an abort, or the end).

@@ -87,6 +87,7 @@ impl Stepped<'_> {
             monitor: self.monitor,
             policy: self.policy,
             windows: &self.state.windows,
+            slos: &self.state.slos,
             record: self.record.as_ref(),
             at: self.at,
         };
@@ -98,10 +99,18 @@ impl Stepped<'_> {
             .zip(&self.seen)
             .map(|((t, ts), seen)| report(&view, t, &ts.tiers, seen))
             .collect();
+        let slos = self
+            .monitor
+            .slos
+            .iter()
+            .zip(&self.state.slos)
+            .map(|(slo, ss)| super::slo::report(slo, ss, self.at))
+            .collect();
         MonitorDecision {
             at_ms: self.at,
             event: self.event.to_owned(),
             triggers,
+            slos,
             wake_at_ms: if self.final_verdict.is_some() {
                 None
             } else {
@@ -152,7 +161,7 @@ pub fn advance<'a>(
             }
             let table = &policy.inner.metrics;
             let record =
-                Record::read(table, monitor.windows.len(), values).map_err(MonitorError::new)?;
+                Record::read(table, monitor.derived_slots(), values).map_err(MonitorError::new)?;
             check_density(monitor, state, &record, at)?;
             Some(record)
         }
@@ -304,6 +313,21 @@ fn update_windows(
                 (f64::NAN, status)
             }
         };
+        if let (Some(v), Some(s)) = (record.values.get_mut(slot), record.status.get_mut(slot)) {
+            *v = value;
+            *s = status;
+        }
+    }
+    for (slo, ss) in monitor.slos.iter().zip(&mut state.slos) {
+        super::slo::observe(slo, ss, record, at);
+    }
+    let first = monitor.metrics + monitor.windows.len();
+    for (i, b) in monitor.burns.iter().enumerate() {
+        let (Some(slo), Some(ss)) = (monitor.slos.get(b.slo), state.slos.get(b.slo)) else {
+            continue;
+        };
+        let (value, status) = super::slo::burn(slo, ss, b.span, Some(record), at);
+        let slot = first + i;
         if let (Some(v), Some(s)) = (record.values.get_mut(slot), record.status.get_mut(slot)) {
             *v = value;
             *s = status;

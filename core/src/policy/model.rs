@@ -11,6 +11,7 @@ pub use crate::criteria::personas::PersonaDecl;
 pub use crate::gate::model::GateDecl;
 pub use crate::metrics::decl::MetricDecl;
 pub use crate::monitor::model::{TriggerDecl, WindowDecl};
+pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
 
 use crate::document::Spanned;
@@ -52,6 +53,10 @@ pub struct Policy {
     /// Rollback triggers: conditions held over time, with the action each calls for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Spanned<TriggerDecl>>,
+    /// Service level objectives: each generates burn-rate windows and a trigger that alerts
+    /// on the rate at which its error budget burns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<Spanned<SloDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {
