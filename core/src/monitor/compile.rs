@@ -33,7 +33,11 @@ pub(crate) fn compile(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CompiledMonitor> {
     let (window_decls, trigger_decls) = (&policy.windows, &policy.triggers);
-    if trigger_decls.is_empty() && window_decls.is_empty() && policy.slos.is_empty() {
+    if trigger_decls.is_empty()
+        && window_decls.is_empty()
+        && policy.slos.is_empty()
+        && policy.judges.is_empty()
+    {
         return None;
     }
     let metrics = context.metrics;
@@ -49,10 +53,19 @@ pub(crate) fn compile(
         .collect();
     let taken = |name: &str| metrics.slot_of(name).is_some() || window_decls.contains_key(name);
     let slos = super::slo::compile::compile(&policy.slos, metrics, &taken, &mut cx.diagnostics);
+    let burn_taken = |name: &str| taken(name) || slos.burns.iter().any(|b| b.name == name);
+    let judges =
+        super::judge::compile::compile(&policy.judges, metrics, &burn_taken, &mut cx.diagnostics);
     let derived = windows
         .iter()
         .map(|w| (w.name.clone(), w.unit))
-        .chain(slos.burns.iter().map(|b| (b.name.clone(), Unit::NONE)));
+        .chain(slos.burns.iter().map(|b| (b.name.clone(), Unit::NONE)))
+        .chain(
+            judges
+                .judges
+                .iter()
+                .map(|j| (j.name.clone(), Unit::PERCENT)),
+        );
     let lookup = Lookup {
         metrics,
         windows: derived
@@ -68,8 +81,11 @@ pub(crate) fn compile(
             })
             .collect(),
     };
-    let all_triggers: Vec<&Spanned<TriggerDecl>> =
-        trigger_decls.iter().chain(&slos.triggers).collect();
+    let all_triggers: Vec<&Spanned<TriggerDecl>> = trigger_decls
+        .iter()
+        .chain(&slos.triggers)
+        .chain(&judges.triggers)
+        .collect();
     unique_names(
         all_triggers.iter().map(|t| &t.name),
         "trigger",
@@ -81,10 +97,16 @@ pub(crate) fn compile(
         .enumerate()
         .filter_map(|(i, t)| {
             let mut trigger = cx.trigger(t, &lookup)?;
-            trigger.origin = i
-                .checked_sub(written)
-                .and_then(|s| slos.slos.get(s))
-                .map(|s| format!("slo `{}`", s.name));
+            trigger.origin = i.checked_sub(written).and_then(|g| {
+                slos.slos.get(g).map_or_else(
+                    || {
+                        g.checked_sub(slos.slos.len())
+                            .and_then(|j| judges.judges.get(j))
+                            .map(|j| format!("judge `{}`", j.name))
+                    },
+                    |s| Some(format!("slo `{}`", s.name)),
+                )
+            });
             Some(trigger)
         })
         .collect();
@@ -95,6 +117,7 @@ pub(crate) fn compile(
         windows,
         slos: slos.slos,
         burns: slos.burns,
+        judges: judges.judges,
         triggers,
     })
 }
@@ -191,7 +214,9 @@ impl<'a> Cx<'a> {
                 decl.span,
                 "declared here",
             )
-            .help = Some("a window name is one word of letters, digits and `_`".into());
+            .help = Some(
+                "a window name is a word of letters, digits and `_`, or words joined by `.`".into(),
+            );
             ok = false;
         }
         if self.metrics.slot_of(name).is_some() {
@@ -638,9 +663,15 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// A window name: one word of ASCII letters, digits and `_`, not starting with a digit, and
-/// not a word of the condition language.
+/// A window name: words of ASCII letters, digits and `_` joined by `.` (`canary.p95_latency`:
+/// a version's window), each not starting with a digit, none a word of the condition language.
 pub(crate) fn valid_window_name(name: &str) -> bool {
+    name.split('.').all(valid_word)
+}
+
+/// One word of ASCII letters, digits and `_`, not starting with a digit, and not a word of the
+/// condition language.
+pub(crate) fn valid_word(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

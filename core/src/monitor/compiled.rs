@@ -25,7 +25,9 @@ pub struct CompiledMonitor {
     pub(crate) slos: Vec<super::slo::Slo>,
     /// The objectives' burn-rate windows, in slot order after the windows.
     pub(crate) burns: Vec<super::slo::BurnWindow>,
-    /// The triggers as written, then those the objectives generate.
+    /// The canary judges, whose scores are slots after the burn-rate windows.
+    pub(crate) judges: Vec<super::judge::Judge>,
+    /// The triggers as written, then those the objectives and the judges generate.
     pub(crate) triggers: Vec<Trigger>,
 }
 
@@ -51,7 +53,13 @@ impl CompiledMonitor {
 
     /// How many slots follow the metrics': windows and burn-rate windows.
     pub(crate) fn derived_slots(&self) -> usize {
-        self.windows.len() + self.burns.len()
+        self.windows.len() + self.burns.len() + self.judges.len()
+    }
+
+    /// The judge whose score is in `slot`, when it is one, with its index.
+    pub(crate) fn judge_at(&self, slot: usize) -> Option<(usize, &super::judge::Judge)> {
+        slot.checked_sub(self.metrics + self.windows.len() + self.burns.len())
+            .and_then(|i| self.judges.get(i).map(|j| (i, j)))
     }
 
     /// The burn-rate window in `slot`, when it is one.

@@ -27,6 +27,7 @@ pub(crate) struct View<'a> {
     pub policy: &'a CompiledPolicy,
     pub windows: &'a [WindowState],
     pub slos: &'a [SloState],
+    pub judges: &'a [super::judge::JudgeState],
     /// The observation, at an `observe` event.
     pub record: Option<&'a Record>,
     pub at: u64,
@@ -37,10 +38,13 @@ impl View<'_> {
         match slot.checked_sub(self.monitor.metrics) {
             Some(w) => match self.monitor.windows.get(w) {
                 Some(w) => w.name.clone(),
-                None => self
-                    .monitor
-                    .burn_at(slot)
-                    .map_or_else(String::new, |b| b.name.clone()),
+                None => match self.monitor.burn_at(slot) {
+                    Some(b) => b.name.clone(),
+                    None => self
+                        .monitor
+                        .judge_at(slot)
+                        .map_or_else(String::new, |(_, j)| j.name.clone()),
+                },
             },
             None => self.policy.inner.metrics.name(slot).to_owned(),
         }
@@ -48,7 +52,11 @@ impl View<'_> {
 
     fn unit(&self, slot: usize) -> Unit {
         match slot.checked_sub(self.monitor.metrics) {
-            Some(w) => self.monitor.windows.get(w).map_or(Unit::NONE, |w| w.unit),
+            Some(w) => match self.monitor.windows.get(w) {
+                Some(w) => w.unit,
+                None if self.monitor.judge_at(slot).is_some() => Unit::PERCENT,
+                None => Unit::NONE,
+            },
             None => self
                 .policy
                 .inner
@@ -271,6 +279,13 @@ fn windows(view: &View<'_>, tier: &Tier, record: &Record, out: &mut String) {
         };
         if let Some(burn) = view.monitor.burn_at(slot) {
             burn_window(view, burn, record, slot, out);
+            continue;
+        }
+        if let Some((i, judge)) = view.monitor.judge_at(slot)
+            && let Some(js) = view.judges.get(i)
+        {
+            sep(out);
+            out.push_str(&super::judge::judge(judge, js, view.at).explanation);
             continue;
         }
         let (Some(window), Some(ws)) = (view.monitor.windows.get(w), view.windows.get(w)) else {

@@ -28,6 +28,7 @@ pub mod decision;
 mod error;
 mod event;
 mod explain;
+pub mod judge;
 pub mod model;
 mod record;
 pub mod slo;
@@ -50,6 +51,7 @@ pub use decision::{
 };
 pub use error::MonitorError;
 pub use event::{MonitorEvent, Reading};
+pub use judge::{Classification, GroupScore, JudgeReport, MetricJudgement, Verdict};
 pub use slo::SloReport;
 pub use state::{MonitorState, Reason};
 pub use step::{Stepped, advance, step};

@@ -6,6 +6,7 @@
 
 use super::compiled::CompiledMonitor;
 use super::decision::Final;
+use super::judge::JudgeState;
 use super::model::Action;
 use super::slo::SloState;
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,9 @@ pub struct MonitorState {
     /// Per service level objective, in policy order (absent from states of policies without).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) slos: Vec<SloState>,
+    /// Per canary judge, in policy order (absent from states of policies without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) judges: Vec<JudgeState>,
 }
 
 /// The samples a window holds, oldest first.
@@ -212,6 +216,7 @@ impl MonitorState {
                 })
                 .collect(),
             slos: monitor.slos.iter().map(SloState::new).collect(),
+            judges: monitor.judges.iter().map(JudgeState::new).collect(),
         }
     }
 
@@ -227,13 +232,21 @@ impl MonitorState {
                 .all(|(s, t)| s.tiers.len() == t.tiers.len())
             && self.slos.len() == monitor.slos.len()
             && self.slos.iter().zip(&monitor.slos).all(|(s, o)| s.fits(o))
+            && self.judges.len() == monitor.judges.len()
+            && self
+                .judges
+                .iter()
+                .zip(&monitor.judges)
+                .all(|(s, j)| s.fits(j))
     }
 
-    /// How many window samples the state holds: the part of its size that depends on the
-    /// stream, bounded by the windows' spans.
+    /// How many samples the windows and the judges hold: a part of its size that depends on
+    /// the stream, bounded by their spans (and [`MAX_WINDOW_SAMPLES`](super::MAX_WINDOW_SAMPLES)
+    /// per series).
     #[must_use]
     pub fn window_samples(&self) -> usize {
-        self.windows.iter().map(|w| w.samples.len()).sum()
+        self.windows.iter().map(|w| w.samples.len()).sum::<usize>()
+            + self.judges.iter().map(JudgeState::samples).sum::<usize>()
     }
 
     /// How many buckets the objectives' spans hold: at most 101 per span, whatever the stream.

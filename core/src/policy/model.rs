@@ -10,6 +10,7 @@ pub use crate::criteria::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl
 pub use crate::criteria::personas::PersonaDecl;
 pub use crate::gate::model::GateDecl;
 pub use crate::metrics::decl::MetricDecl;
+pub use crate::monitor::judge::model::JudgeDecl;
 pub use crate::monitor::model::{TriggerDecl, WindowDecl};
 pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
@@ -57,6 +58,10 @@ pub struct Policy {
     /// on the rate at which its error budget burns.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slos: Vec<Spanned<SloDecl>>,
+    /// Canary judges: each compares the new version's metrics with the stable one's and
+    /// generates a trigger on the score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judges: Vec<Spanned<JudgeDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {

@@ -94,7 +94,7 @@ fn objective(
 ) -> Option<Slo> {
     let d = &decl.value;
     let before = diagnostics.len();
-    if !crate::monitor::compile::valid_window_name(&d.name) {
+    if !crate::monitor::compile::valid_word(&d.name) {
         push_error(
             diagnostics,
             Code::InvalidValue,
