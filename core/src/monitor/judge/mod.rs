@@ -330,7 +330,7 @@ pub(crate) fn judge(judge: &Judge, state: &JudgeState, at: u64) -> JudgeReport {
             );
         }
     }
-    if let Some(name) = &critical_failed {
+    if let (Some(name), Some(_)) = (&critical_failed, score) {
         let _ = write!(
             explanation,
             "; critical metric {name} did not pass: score 0"
