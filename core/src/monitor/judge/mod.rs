@@ -5,7 +5,7 @@
 //! judge's trailing window, a metric is:
 //!
 //! - `no_data` when either version has fewer than `min_samples` samples;
-//! - `high` when the Mann-Whitney U test ([`mann_whitney`]) says the versions differ (p-value
+//! - `high` when the Mann-Whitney U test (`mann_whitney.rs`) says the versions differ (p-value
 //!   below `1 - confidence`), the canary ranks higher (`U > n1 n2 / 2`) and its median is above
 //!   the baseline's by more than `tolerance` of it; `low` likewise below;
 //! - `pass` otherwise, or when the difference is in the direction `fail_on` allows (a faster

@@ -14,7 +14,7 @@
 //! tier per alert, mildest first, each on the fast track. Every decision reports each
 //! objective's error ratio over the period and the share of its budget that remains.
 //!
-//! Memory: per span, bad and total events in at most 101 buckets ([`buckets`]), whatever the
+//! Memory: per span, bad and total events in at most 101 buckets (`buckets.rs`), whatever the
 //! stream and however long the span.
 
 pub(crate) mod buckets;
