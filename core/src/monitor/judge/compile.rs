@@ -10,7 +10,6 @@ use crate::monitor::model::{Action, TierDecl, TriggerDecl};
 use crate::monitor::slo::model::PercentDecl;
 use crate::units::duration::duration_ms;
 use crate::units::{Dimension, Unit, parse_quantity_in};
-use std::collections::BTreeMap;
 
 /// The judges, compiled, with their generated triggers.
 #[derive(Debug, Default)]
@@ -27,7 +26,8 @@ pub(crate) fn compile(
     taken: &dyn Fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Compiled {
-    crate::criteria::unique_names(decls.iter().map(|d| &d.name), "judge", diagnostics);
+    let names: Vec<&Spanned<String>> = decls.iter().map(|d| &d.name).collect();
+    crate::criteria::unique_names(names.into_iter(), "judge", diagnostics);
     let mut out = Compiled::default();
     for decl in decls {
         let before = diagnostics.len();
@@ -169,7 +169,8 @@ fn one(
         .help = Some("list the metrics compared: `metrics: [{metric: latency}]`".into());
     }
     // Groups: the declared weights, and every group a metric names.
-    let mut weights: BTreeMap<String, f64> = BTreeMap::new();
+    // In name order, as `groups` is.
+    let mut weights: Vec<(String, f64)> = Vec::new();
     for (group, weight) in &d.groups {
         if !(weight.value.is_finite() && weight.value >= 0.0) {
             push_error(
@@ -180,7 +181,7 @@ fn one(
                 "out of range",
             );
         }
-        weights.insert(group.clone(), weight.value);
+        weights.push((group.clone(), weight.value));
     }
     let group_of = |m: &super::model::JudgedMetricDecl| {
         m.group
@@ -201,9 +202,11 @@ fn one(
             .help = did_you_mean(&g, d.groups.keys().map(String::as_str))
                 .map(|s| format!("did you mean `{s}`?"));
         }
-        weights.entry(g).or_insert(1.0);
+        if let Err(at) = weights.binary_search_by(|(n, _)| n.as_str().cmp(&g)) {
+            weights.insert(at, (g, 1.0));
+        }
     }
-    let groups: Vec<(String, f64)> = weights.into_iter().collect();
+    let groups = weights;
     let mut judged = Vec::with_capacity(d.metrics.len());
     for m in &d.metrics {
         let side = |prefix: &str, diagnostics: &mut Vec<Diagnostic>| {
