@@ -134,3 +134,33 @@ impl Span {
         (ratio, n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Ratio, Span, width};
+
+    #[test]
+    fn a_bucket_counts_while_its_start_is_inside_the_span() {
+        let over = 300_000; // 5m: buckets of 3s
+        assert_eq!(width(over), 3_000);
+        let mut span = Span::default();
+        span.add(over, 1_000, 1.0, 1.0); // bucket [0, 3000)
+        span.add(over, 2_999, 0.0, 1.0); // the same bucket
+        span.add(over, 3_000, 0.0, 2.0); // bucket [3000, 6000)
+        assert_eq!(span.buckets.len(), 2);
+        assert_eq!(span.ratio(over, 299_999), (Ratio::Value(0.25), 2));
+        // At 300000 the first bucket's start is 5m old: it has left, though its observations
+        // at 1000 and 2999 are less than 5m old (the edge moves in steps of 1% of the span).
+        assert_eq!(span.ratio(over, 300_000), (Ratio::Value(0.0), 1));
+        span.evict(over, 303_000);
+        assert!(span.buckets.is_empty());
+        assert_eq!(span.ratio(over, 303_000), (Ratio::NoData, 0));
+    }
+
+    #[test]
+    fn events_without_traffic_are_nan_not_zero() {
+        let mut span = Span::default();
+        span.add(60_000, 0, 0.0, 0.0);
+        assert_eq!(span.ratio(60_000, 0), (Ratio::Nan, 1));
+    }
+}

@@ -110,9 +110,7 @@ fn objective(
     let budget = complement(&d.objective.value.decimal())
         .and_then(|b| parse_quantity_in(&format!("{b}%"), Unit::PERCENT).ok())
         .map(|q| q.value);
-    if let (Some(o), Some(b)) = (objective, budget)
-        && !(o > 0.0 && b > 0.0)
-    {
+    if objective.is_some() && !(objective > Some(0.0) && budget > Some(0.0)) {
         push_error(
             diagnostics,
             Code::InvalidSetting,
@@ -395,20 +393,31 @@ fn custom(
         );
         return None;
     }
+    // The factor from the decimal as written: digits and a scale, then one division.
     let decimal = b.budget.value.decimal();
     let (whole, fraction) = decimal.split_once('.').unwrap_or((&decimal, ""));
-    let digits: u128 = format!("{whole}{fraction}").parse().ok()?;
+    let digits = format!("{whole}{fraction}").parse::<u128>().ok();
+    let scale = u32::try_from(fraction.len()).ok();
+    let Some(factor) = digits
+        .zip(scale)
+        .and_then(|(d, s)| factor(d, s, period_ms, long_ms))
+    else {
+        bad(
+            b.budget.span,
+            format!(
+                "budget `{}` is not a plain decimal percentage kiro can turn into a burn rate",
+                b.budget.value
+            ),
+            "not a plain decimal",
+        );
+        return None;
+    };
     Some(Alert {
         share,
         long_ms,
         short_ms,
         severity: b.severity.value,
-        factor: factor(
-            digits,
-            u32::try_from(fraction.len()).ok()?,
-            period_ms,
-            long_ms,
-        )?,
+        factor,
         action,
     })
 }
