@@ -24,15 +24,20 @@ use crate::units::duration::duration_ms;
 use crate::units::{Dimension, Unit};
 use std::collections::BTreeMap;
 
-/// Compiles a policy's `windows` and `triggers` against its metrics and personas (`context`), adding any problems to `diagnostics`. Returns
-/// `None` when the policy has no triggers or when they have problems.
+/// Compiles a policy's `windows`, `slos` and `triggers` against its metrics and personas
+/// (`context`), adding any problems to `diagnostics`. Returns `None` when the policy has no
+/// triggers (written or generated) or when they have problems.
 pub(crate) fn compile(
     context: Context<'_>,
-    window_decls: &BTreeMap<String, Spanned<WindowDecl>>,
-    trigger_decls: &[Spanned<TriggerDecl>],
+    policy: &crate::policy::model::Policy,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CompiledMonitor> {
-    if trigger_decls.is_empty() && window_decls.is_empty() {
+    let (window_decls, trigger_decls) = (&policy.windows, &policy.triggers);
+    if trigger_decls.is_empty()
+        && window_decls.is_empty()
+        && policy.slos.is_empty()
+        && policy.judges.is_empty()
+    {
         return None;
     }
     let metrics = context.metrics;
@@ -46,36 +51,73 @@ pub(crate) fn compile(
         .iter()
         .map(|(name, decl)| cx.window(name, decl))
         .collect();
+    let taken = |name: &str| metrics.slot_of(name).is_some() || window_decls.contains_key(name);
+    let slos = super::slo::compile::compile(&policy.slos, metrics, &taken, &mut cx.diagnostics);
+    let burn_taken = |name: &str| taken(name) || slos.burns.iter().any(|b| b.name == name);
+    let judges =
+        super::judge::compile::compile(&policy.judges, metrics, &burn_taken, &mut cx.diagnostics);
+    let derived = windows
+        .iter()
+        .map(|w| (w.name.clone(), w.unit))
+        .chain(slos.burns.iter().map(|b| (b.name.clone(), Unit::NONE)))
+        .chain(
+            judges
+                .judges
+                .iter()
+                .map(|j| (j.name.clone(), Unit::PERCENT)),
+        );
     let lookup = Lookup {
         metrics,
-        windows: windows
-            .iter()
+        windows: derived
             .enumerate()
-            .map(|(i, w)| {
+            .map(|(i, (name, unit))| {
                 (
-                    w.name.clone(),
+                    name,
                     MetricInfo {
                         slot: metrics.slots().len() + i,
-                        unit: w.unit,
+                        unit,
                     },
                 )
             })
             .collect(),
     };
+    let all_triggers: Vec<&Spanned<TriggerDecl>> = trigger_decls
+        .iter()
+        .chain(&slos.triggers)
+        .chain(&judges.triggers)
+        .collect();
     unique_names(
-        trigger_decls.iter().map(|t| &t.name),
+        all_triggers.iter().map(|t| &t.name),
         "trigger",
         &mut cx.diagnostics,
     );
-    let triggers: Vec<Trigger> = trigger_decls
+    let written = trigger_decls.len();
+    let triggers: Vec<Trigger> = all_triggers
         .iter()
-        .filter_map(|t| cx.trigger(t, &lookup))
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let mut trigger = cx.trigger(t, &lookup)?;
+            trigger.origin = i.checked_sub(written).and_then(|g| {
+                slos.slos.get(g).map_or_else(
+                    || {
+                        g.checked_sub(slos.slos.len())
+                            .and_then(|j| judges.judges.get(j))
+                            .map(|j| format!("judge `{}`", j.name))
+                    },
+                    |s| Some(format!("slo `{}`", s.name)),
+                )
+            });
+            Some(trigger)
+        })
         .collect();
     let ok = cx.diagnostics.is_empty();
     diagnostics.append(&mut cx.diagnostics);
     (ok && !triggers.is_empty()).then(|| CompiledMonitor {
         metrics: metrics.slots().len(),
         windows,
+        slos: slos.slos,
+        burns: slos.burns,
+        judges: judges.judges,
         triggers,
     })
 }
@@ -172,7 +214,9 @@ impl<'a> Cx<'a> {
                 decl.span,
                 "declared here",
             )
-            .help = Some("a window name is one word of letters, digits and `_`".into());
+            .help = Some(
+                "a window name is a word of letters, digits and `_`, or words joined by `.`".into(),
+            );
             ok = false;
         }
         if self.metrics.slot_of(name).is_some() {
@@ -476,6 +520,7 @@ impl<'a> Cx<'a> {
         let limits = self.limits(t);
         (self.diagnostics.len() == before).then(|| Trigger {
             name: t.name.value.clone(),
+            origin: None,
             tiers,
             on_missing,
             limits,
@@ -618,9 +663,15 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// A window name: one word of ASCII letters, digits and `_`, not starting with a digit, and
-/// not a word of the condition language.
-fn valid_window_name(name: &str) -> bool {
+/// A window name: words of ASCII letters, digits and `_` joined by `.` (`canary.p95_latency`:
+/// a version's window), each not starting with a digit, none a word of the condition language.
+pub(crate) fn valid_window_name(name: &str) -> bool {
+    name.split('.').all(valid_word)
+}
+
+/// One word of ASCII letters, digits and `_`, not starting with a digit, and not a word of the
+/// condition language.
+pub(crate) fn valid_word(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -1,7 +1,8 @@
 //! The compiled monitor: windows and triggers with their conditions compiled to slots.
 //!
-//! A trigger's condition reads a record of `metrics + windows` slots: the policy's metrics
-//! first (their slots as in the policy), then one slot per window, in name order.
+//! A trigger's condition reads a record of slots: the policy's metrics first (their slots as
+//! in the policy), then one slot per window, in name order, then one per burn-rate window of
+//! the objectives, in their order.
 
 use super::model::{Action, MissingRule, OnTimeout};
 use crate::condition::Program;
@@ -20,6 +21,13 @@ pub struct CompiledMonitor {
     /// How many metric slots come before the window slots.
     pub(crate) metrics: usize,
     pub(crate) windows: Vec<Window>,
+    /// The service level objectives.
+    pub(crate) slos: Vec<super::slo::Slo>,
+    /// The objectives' burn-rate windows, in slot order after the windows.
+    pub(crate) burns: Vec<super::slo::BurnWindow>,
+    /// The canary judges, whose scores are slots after the burn-rate windows.
+    pub(crate) judges: Vec<super::judge::Judge>,
+    /// The triggers as written, then those the objectives and the judges generate.
     pub(crate) triggers: Vec<Trigger>,
 }
 
@@ -36,11 +44,82 @@ impl CompiledMonitor {
         self.windows.iter().map(|w| w.name.as_str()).collect()
     }
 
-    /// The longest window, in milliseconds (0 without windows).
+    /// The longest window, in milliseconds (0 without windows): the longest span kept as
+    /// samples. Objectives keep their spans in buckets instead (see [`super::slo`]).
     #[must_use]
     pub fn longest_window_ms(&self) -> u64 {
         self.windows.iter().map(|w| w.over_ms).max().unwrap_or(0)
     }
+
+    /// How many slots follow the metrics': windows and burn-rate windows.
+    pub(crate) fn derived_slots(&self) -> usize {
+        self.windows.len() + self.burns.len() + self.judges.len()
+    }
+
+    /// The judge whose score is in `slot`, when it is one, with its index.
+    pub(crate) fn judge_at(&self, slot: usize) -> Option<(usize, &super::judge::Judge)> {
+        slot.checked_sub(self.metrics + self.windows.len() + self.burns.len())
+            .and_then(|i| self.judges.get(i).map(|j| (i, j)))
+    }
+
+    /// The burn-rate window in `slot`, when it is one.
+    pub(crate) fn burn_at(&self, slot: usize) -> Option<&super::slo::BurnWindow> {
+        slot.checked_sub(self.metrics + self.windows.len())
+            .and_then(|i| self.burns.get(i))
+    }
+
+    /// Every trigger as compiled, the generated ones included: what `kiro validate` shows.
+    #[must_use]
+    pub fn outline(&self) -> Vec<TriggerOutline> {
+        self.triggers
+            .iter()
+            .map(|t| TriggerOutline {
+                name: t.name.clone(),
+                origin: t.origin.clone(),
+                tiers: t
+                    .tiers
+                    .iter()
+                    .map(|tier| TierOutline {
+                        when: tier.when.source().to_owned(),
+                        for_ms: tier.for_ms,
+                        action: tier.action,
+                        mode: match tier.mode {
+                            TierMode::Automatic => "automatic",
+                            TierMode::Immediate => "immediate",
+                            TierMode::Manual { .. } => "manual",
+                        },
+                        fast_track: tier.fast_track,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// A compiled trigger, as [`CompiledMonitor::outline`] shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TriggerOutline {
+    /// The trigger's name.
+    pub name: String,
+    /// What generated it (`slo `checkout``); none for a trigger as written.
+    pub origin: Option<String>,
+    /// Its tiers, mildest first.
+    pub tiers: Vec<TierOutline>,
+}
+
+/// One tier of a [`TriggerOutline`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TierOutline {
+    /// The condition.
+    pub when: String,
+    /// `for`, in milliseconds.
+    pub for_ms: u64,
+    /// The action.
+    pub action: Action,
+    /// `automatic`, `immediate` or `manual`.
+    pub mode: &'static str,
+    /// Whether it acts without waiting for the tier before it.
+    pub fast_track: bool,
 }
 
 /// One window: an aggregate of a metric (or two counters) over a trailing time span.
@@ -93,6 +172,8 @@ impl WindowFn {
 #[derive(Debug)]
 pub(crate) struct Trigger {
     pub name: String,
+    /// What generated the trigger (`slo `checkout``); none for a trigger as written.
+    pub origin: Option<String>,
     pub tiers: Vec<Tier>,
     pub on_missing: OnMissingRule,
     pub limits: Limits,

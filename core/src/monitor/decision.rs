@@ -14,8 +14,16 @@ pub struct MonitorDecision {
     pub at_ms: u64,
     /// The event's type: `observe`, `tick`, `approve`, `reject`, `abort` or `end`.
     pub event: String,
-    /// Every trigger, in policy order.
+    /// Every trigger, in policy order (the ones objectives generate last).
     pub triggers: Vec<TriggerReport>,
+    /// Every service level objective, with its remaining error budget; only in the decisions
+    /// of a policy that declares `slos`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<super::slo::SloReport>,
+    /// Every canary judge: its score, verdict, groups and per-metric judgements; only in the
+    /// decisions of a policy that declares `judges`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judges: Vec<super::judge::JudgeReport>,
     /// What the host must do now, in order.
     pub effects: Vec<Effect>,
     /// The earliest time at which a tick would change something (an approval deadline).

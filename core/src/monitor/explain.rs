@@ -5,6 +5,7 @@
 use super::compiled::{CompiledMonitor, Tier, TierMode, Trigger};
 use super::decision::{CounterReport, Observed, TierReport, TriggerReport, TriggerState};
 use super::record::{Record, Status};
+use super::slo::SloState;
 use super::state::{Phase, TierState, WindowState};
 use crate::policy::CompiledPolicy;
 use crate::units::duration::format_duration;
@@ -25,6 +26,8 @@ pub(crate) struct View<'a> {
     pub monitor: &'a CompiledMonitor,
     pub policy: &'a CompiledPolicy,
     pub windows: &'a [WindowState],
+    pub slos: &'a [SloState],
+    pub judges: &'a [super::judge::JudgeState],
     /// The observation, at an `observe` event.
     pub record: Option<&'a Record>,
     pub at: u64,
@@ -33,18 +36,27 @@ pub(crate) struct View<'a> {
 impl View<'_> {
     fn name(&self, slot: usize) -> String {
         match slot.checked_sub(self.monitor.metrics) {
-            Some(w) => self
-                .monitor
-                .windows
-                .get(w)
-                .map_or_else(String::new, |w| w.name.clone()),
+            Some(w) => match self.monitor.windows.get(w) {
+                Some(w) => w.name.clone(),
+                None => match self.monitor.burn_at(slot) {
+                    Some(b) => b.name.clone(),
+                    None => self
+                        .monitor
+                        .judge_at(slot)
+                        .map_or_else(String::new, |(_, j)| j.name.clone()),
+                },
+            },
             None => self.policy.inner.metrics.name(slot).to_owned(),
         }
     }
 
     fn unit(&self, slot: usize) -> Unit {
         match slot.checked_sub(self.monitor.metrics) {
-            Some(w) => self.monitor.windows.get(w).map_or(Unit::NONE, |w| w.unit),
+            Some(w) => match self.monitor.windows.get(w) {
+                Some(w) => w.unit,
+                None if self.monitor.judge_at(slot).is_some() => Unit::PERCENT,
+                None => Unit::NONE,
+            },
             None => self
                 .policy
                 .inner
@@ -265,6 +277,17 @@ fn windows(view: &View<'_>, tier: &Tier, record: &Record, out: &mut String) {
         let Some(w) = slot.checked_sub(view.monitor.metrics) else {
             continue;
         };
+        if let Some(burn) = view.monitor.burn_at(slot) {
+            burn_window(view, burn, record, slot, out);
+            continue;
+        }
+        if let Some((i, judge)) = view.monitor.judge_at(slot)
+            && let Some(js) = view.judges.get(i)
+        {
+            sep(out);
+            out.push_str(&super::judge::judge(judge, js, view.at).explanation);
+            continue;
+        }
         let (Some(window), Some(ws)) = (view.monitor.windows.get(w), view.windows.get(w)) else {
             continue;
         };
@@ -288,6 +311,36 @@ fn windows(view: &View<'_>, tier: &Tier, record: &Record, out: &mut String) {
         if value.is_finite() {
             let _ = write!(out, " = {}", format_in(value, view.unit(slot)));
         }
+    }
+}
+
+/// A burn-rate window the condition reads: objective, span, buckets and value.
+fn burn_window(
+    view: &View<'_>,
+    burn: &super::slo::BurnWindow,
+    record: &Record,
+    slot: usize,
+    out: &mut String,
+) {
+    let (Some(slo), Some(ss)) = (view.monitor.slos.get(burn.slo), view.slos.get(burn.slo)) else {
+        return;
+    };
+    let (Some(&over), Some(span)) = (slo.spans.get(burn.span), ss.spans.get(burn.span)) else {
+        return;
+    };
+    sep(out);
+    let n = span.ratio(over, view.at).1;
+    let _ = write!(
+        out,
+        "{} is the burn rate of slo {} over {} ({n} bucket{})",
+        burn.name,
+        slo.name,
+        format_duration(over),
+        if n == 1 { "" } else { "s" }
+    );
+    let value = record.values.get(slot).copied().unwrap_or(f64::NAN);
+    if value.is_finite() {
+        let _ = write!(out, " = {}", format_in(value, Unit::NONE));
     }
 }
 

@@ -16,9 +16,11 @@
 //! byte for byte; [`replay`] runs a recorded log again. Time going backwards and two
 //! observations at one time are coded errors, never silently reordered.
 //!
-//! Memory is bounded by the policy, whatever the length of the stream: each window keeps the
-//! samples of its own span, at most [`MAX_WINDOW_SAMPLES`] (a denser observation is refused
-//! with `KIRO-E052`); everything else is a fixed set of counters and times per tier.
+//! Memory is bounded by the policy, whatever the length of the stream: each window, and each
+//! version's series in a canary [`judge`], keeps the samples of its own span, at most
+//! [`MAX_WINDOW_SAMPLES`] (a denser observation is refused with `KIRO-E052`); each service
+//! level objective ([`slo`]) at most 101 buckets per span; everything else is a fixed set of
+//! counters and times per tier.
 //!
 //! The semantics are written down in `docs/monitor.md`.
 
@@ -28,8 +30,10 @@ pub mod decision;
 mod error;
 mod event;
 mod explain;
+pub mod judge;
 pub mod model;
 mod record;
+pub mod slo;
 mod state;
 mod step;
 mod summary;
@@ -39,13 +43,18 @@ mod window;
 mod tests;
 
 pub(crate) use compile::compile;
-pub use compiled::{CompiledMonitor, DEFAULT_CONSECUTIVE_ERROR_LIMIT, MAX_WINDOW_SAMPLES};
+pub use compiled::{
+    CompiledMonitor, DEFAULT_CONSECUTIVE_ERROR_LIMIT, MAX_WINDOW_SAMPLES, TierOutline,
+    TriggerOutline,
+};
 pub use decision::{
     CounterReport, Effect, EndReason, Final, MonitorDecision, Observed, TierReport, TriggerReport,
     TriggerResult, TriggerState,
 };
 pub use error::MonitorError;
 pub use event::{MonitorEvent, Reading};
+pub use judge::{Classification, GroupScore, JudgeReport, MetricJudgement, Verdict};
+pub use slo::SloReport;
 pub use state::{MonitorState, Reason};
 pub use step::{Stepped, advance, step};
 

@@ -6,7 +6,9 @@
 
 use super::compiled::CompiledMonitor;
 use super::decision::Final;
+use super::judge::JudgeState;
 use super::model::Action;
+use super::slo::SloState;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -24,6 +26,12 @@ pub struct MonitorState {
     pub(crate) windows: Vec<WindowState>,
     /// Per trigger, in policy order.
     pub(crate) triggers: Vec<TriggerState>,
+    /// Per service level objective, in policy order (absent from states of policies without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) slos: Vec<SloState>,
+    /// Per canary judge, in policy order (absent from states of policies without).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) judges: Vec<JudgeState>,
 }
 
 /// The samples a window holds, oldest first.
@@ -207,6 +215,8 @@ impl MonitorState {
                     tiers: vec![TierState::default(); t.tiers.len()],
                 })
                 .collect(),
+            slos: monitor.slos.iter().map(SloState::new).collect(),
+            judges: monitor.judges.iter().map(JudgeState::new).collect(),
         }
     }
 
@@ -220,13 +230,29 @@ impl MonitorState {
                 .iter()
                 .zip(&monitor.triggers)
                 .all(|(s, t)| s.tiers.len() == t.tiers.len())
+            && self.slos.len() == monitor.slos.len()
+            && self.slos.iter().zip(&monitor.slos).all(|(s, o)| s.fits(o))
+            && self.judges.len() == monitor.judges.len()
+            && self
+                .judges
+                .iter()
+                .zip(&monitor.judges)
+                .all(|(s, j)| s.fits(j))
     }
 
-    /// How many window samples the state holds: the part of its size that depends on the
-    /// stream, bounded by the windows' spans.
+    /// How many samples the windows and the judges hold: a part of its size that depends on
+    /// the stream, bounded by their spans (and [`MAX_WINDOW_SAMPLES`](super::MAX_WINDOW_SAMPLES)
+    /// per series).
     #[must_use]
     pub fn window_samples(&self) -> usize {
-        self.windows.iter().map(|w| w.samples.len()).sum()
+        self.windows.iter().map(|w| w.samples.len()).sum::<usize>()
+            + self.judges.iter().map(JudgeState::samples).sum::<usize>()
+    }
+
+    /// How many buckets the objectives' spans hold: at most 101 per span, whatever the stream.
+    #[must_use]
+    pub fn slo_buckets(&self) -> usize {
+        self.slos.iter().map(SloState::buckets).sum()
     }
 
     /// Whether the monitor has ended (a rollback or promotion acted, an abort, or the end).

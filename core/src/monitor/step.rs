@@ -87,6 +87,8 @@ impl Stepped<'_> {
             monitor: self.monitor,
             policy: self.policy,
             windows: &self.state.windows,
+            slos: &self.state.slos,
+            judges: &self.state.judges,
             record: self.record.as_ref(),
             at: self.at,
         };
@@ -98,10 +100,26 @@ impl Stepped<'_> {
             .zip(&self.seen)
             .map(|((t, ts), seen)| report(&view, t, &ts.tiers, seen))
             .collect();
+        let slos = self
+            .monitor
+            .slos
+            .iter()
+            .zip(&self.state.slos)
+            .map(|(slo, ss)| super::slo::report(slo, ss, self.at))
+            .collect();
+        let judges = self
+            .monitor
+            .judges
+            .iter()
+            .zip(&self.state.judges)
+            .map(|(j, js)| super::judge::judge(j, js, self.at))
+            .collect();
         MonitorDecision {
             at_ms: self.at,
             event: self.event.to_owned(),
             triggers,
+            slos,
+            judges,
             wake_at_ms: if self.final_verdict.is_some() {
                 None
             } else {
@@ -152,7 +170,7 @@ pub fn advance<'a>(
             }
             let table = &policy.inner.metrics;
             let record =
-                Record::read(table, monitor.windows.len(), values).map_err(MonitorError::new)?;
+                Record::read(table, monitor.derived_slots(), values).map_err(MonitorError::new)?;
             check_density(monitor, state, &record, at)?;
             Some(record)
         }
@@ -254,6 +272,20 @@ fn check_density(
             .into());
         }
     }
+    for (j, js) in monitor.judges.iter().zip(&state.judges) {
+        if super::judge::fullest_after(j, js, record, at) > MAX_WINDOW_SAMPLES {
+            return Err(Diagnostic::error(
+                Code::WindowTooDense,
+                format!(
+                    "judge `{}` would hold more than {MAX_WINDOW_SAMPLES} observations of a metric",
+                    j.name
+                ),
+            )
+            .with_help("observe less often, or give the judge a shorter window")
+            .with_source("event")
+            .into());
+        }
+    }
     Ok(())
 }
 
@@ -304,6 +336,34 @@ fn update_windows(
                 (f64::NAN, status)
             }
         };
+        if let (Some(v), Some(s)) = (record.values.get_mut(slot), record.status.get_mut(slot)) {
+            *v = value;
+            *s = status;
+        }
+    }
+    for (slo, ss) in monitor.slos.iter().zip(&mut state.slos) {
+        super::slo::observe(slo, ss, record, at);
+    }
+    let first = monitor.metrics + monitor.windows.len();
+    for (i, b) in monitor.burns.iter().enumerate() {
+        let (Some(slo), Some(ss)) = (monitor.slos.get(b.slo), state.slos.get(b.slo)) else {
+            continue;
+        };
+        let (value, status) = super::slo::burn(slo, ss, b.span, Some(record), at);
+        let slot = first + i;
+        if let (Some(v), Some(s)) = (record.values.get_mut(slot), record.status.get_mut(slot)) {
+            *v = value;
+            *s = status;
+        }
+    }
+    let first = first + monitor.burns.len();
+    for (i, (j, js)) in monitor.judges.iter().zip(&mut state.judges).enumerate() {
+        super::judge::observe(j, js, record, at);
+        let (value, status) = match super::judge::judge(j, js, at).score {
+            Some(score) => (score, Status::Value),
+            None => (f64::NAN, Status::Missing),
+        };
+        let slot = first + i;
         if let (Some(v), Some(s)) = (record.values.get_mut(slot), record.status.get_mut(slot)) {
             *v = value;
             *s = status;

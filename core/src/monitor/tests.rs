@@ -4,6 +4,7 @@
 
 mod fast_paths;
 mod properties;
+mod slo_properties;
 
 use super::*;
 use crate::diagnostic::Code;

@@ -109,8 +109,7 @@ impl Compiler<'_> {
         let pipeline = policy.pipeline.as_ref().and_then(|decl| {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
-        let monitor =
-            monitor::compile(cx, &policy.windows, &policy.triggers, &mut self.diagnostics);
+        let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
         Compiled {
             policy: reference,
             metrics,

@@ -10,7 +10,9 @@ pub use crate::criteria::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl
 pub use crate::criteria::personas::PersonaDecl;
 pub use crate::gate::model::GateDecl;
 pub use crate::metrics::decl::MetricDecl;
+pub use crate::monitor::judge::model::JudgeDecl;
 pub use crate::monitor::model::{TriggerDecl, WindowDecl};
+pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
 
 use crate::document::Spanned;
@@ -52,6 +54,14 @@ pub struct Policy {
     /// Rollback triggers: conditions held over time, with the action each calls for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triggers: Vec<Spanned<TriggerDecl>>,
+    /// Service level objectives: each generates burn-rate windows and a trigger that alerts
+    /// on the rate at which its error budget burns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<Spanned<SloDecl>>,
+    /// Canary judges: each compares the new version's metrics with the stable one's and
+    /// generates a trigger on the score.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judges: Vec<Spanned<JudgeDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {
