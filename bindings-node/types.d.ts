@@ -23,6 +23,13 @@ export type AttemptOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
  */
 export type GateKind = "pre-commit" | "pre-merge" | "pre-deploy" | "post-deploy" | "custom";
 /**
+ * How a metric was judged.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Classification".
+ */
+export type Classification = "pass" | "high" | "low" | "no_data";
+/**
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "Code".
  */
@@ -497,6 +504,13 @@ export type TriggerResult = "acted" | "awaiting_approval" | "hits" | "errors" | 
  * via the `definition` "TriggerState".
  */
 export type TriggerState = "ok" | "pending" | "firing" | "awaiting_approval" | "acted";
+/**
+ * What the judge says of the canary.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Verdict2".
+ */
+export type Verdict2 = "pass" | "marginal" | "fail" | "no_data";
 
 /**
  * Every type that crosses kiro's boundary, by name (generated from the core; do not edit).
@@ -512,6 +526,7 @@ export interface KiroBoundary {
   BatchVerdictsAnswer?: BatchVerdictsAnswer;
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
+  Classification?: Classification;
   Code?: Code;
   CounterReport?: CounterReport;
   CriterionDecision?: CriterionDecision;
@@ -526,8 +541,11 @@ export interface KiroBoundary {
   Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
+  GroupScore?: GroupScore;
+  JudgeReport?: JudgeReport;
   Label?: Label;
   LoadCall?: LoadCall;
+  MetricJudgement?: MetricJudgement;
   MissingRule?: MissingRule;
   MonitorCall?: MonitorCall;
   MonitorDecision?: MonitorDecision;
@@ -551,6 +569,7 @@ export interface KiroBoundary {
   SeenValue?: SeenValue;
   Severity?: Severity;
   Signoff?: Signoff;
+  SloReport?: SloReport;
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
@@ -562,6 +581,7 @@ export interface KiroBoundary {
   TriggerSummary?: TriggerSummary;
   ValidateAnswer?: ValidateAnswer;
   Verdict?: Verdict;
+  Verdict2?: Verdict2;
 }
 /**
  * One action called for during the analysis.
@@ -1243,6 +1263,130 @@ export interface TriggerSummary {
   result: "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
 }
 /**
+ * One group's score.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GroupScore".
+ */
+export interface GroupScore {
+  /**
+   * Metrics judged high.
+   */
+  high: number;
+  /**
+   * Metrics judged low.
+   */
+  low: number;
+  /**
+   * The group.
+   */
+  name: string;
+  /**
+   * Metrics without data.
+   */
+  no_data: number;
+  /**
+   * Metrics that pass.
+   */
+  pass: number;
+  /**
+   * The share of its metrics that pass (no data counts as not passing).
+   */
+  score: number;
+  /**
+   * Its weight.
+   */
+  weight: number;
+}
+/**
+ * A judge at one event.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "JudgeReport".
+ */
+export interface JudgeReport {
+  /**
+   * The judgement in words.
+   */
+  explanation: string;
+  /**
+   * Per group, in name order.
+   */
+  groups: GroupScore[];
+  /**
+   * Per metric, in declaration order.
+   */
+  metrics: MetricJudgement[];
+  /**
+   * The judge's name (the score's name in conditions).
+   */
+  name: string;
+  /**
+   * The window compared.
+   */
+  over_ms: number;
+  /**
+   * The weighted score, as a ratio; none when no metric has data.
+   */
+  score: number | null;
+  /**
+   * The generated trigger (`judge:<name>`).
+   */
+  trigger: string;
+  /**
+   * Pass, marginal, fail or no data.
+   */
+  verdict: "pass" | "marginal" | "fail" | "no_data";
+}
+/**
+ * One metric's judgement.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MetricJudgement".
+ */
+export interface MetricJudgement {
+  /**
+   * The baseline's median, in base units.
+   */
+  baseline_median: number | null;
+  /**
+   * The baseline's samples in the window.
+   */
+  baseline_samples: number;
+  /**
+   * The canary's median, in base units.
+   */
+  canary_median: number | null;
+  /**
+   * The canary's samples in the window.
+   */
+  canary_samples: number;
+  /**
+   * How it was judged.
+   */
+  classification: "pass" | "high" | "low" | "no_data";
+  /**
+   * The judgement in words.
+   */
+  explanation: string;
+  /**
+   * Its group.
+   */
+  group: string;
+  /**
+   * The metric, without the version prefix.
+   */
+  metric: string;
+  /**
+   * The two-sided p-value.
+   */
+  p_value: number | null;
+  /**
+   * The Mann-Whitney U of the canary's sample.
+   */
+  u: number | null;
+}
+/**
  * A policy to load: its text, its format and the unit offsets in errors are counted in.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -1315,13 +1459,71 @@ export interface MonitorDecision {
    */
   final: Final | null;
   /**
-   * Every trigger, in policy order.
+   * Every canary judge: its score, verdict, groups and per-metric judgements; only in the
+   * decisions of a policy that declares `judges`.
+   */
+  judges?: JudgeReport[];
+  /**
+   * Every service level objective, with its remaining error budget; only in the decisions
+   * of a policy that declares `slos`.
+   */
+  slos?: SloReport[];
+  /**
+   * Every trigger, in policy order (the ones objectives generate last).
    */
   triggers: TriggerReport[];
   /**
    * The earliest time at which a tick would change something (an approval deadline).
    */
   wake_at_ms: number | null;
+}
+/**
+ * An objective at one event: its error budget, what is left of it, and the burn rates.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "SloReport".
+ */
+export interface SloReport {
+  /**
+   * The share of the period's error budget that remains: `1 - error_ratio / error_budget`;
+   * negative once overspent; none when `error_ratio` is none. No data is never a full budget.
+   */
+  budget_remaining: number | null;
+  /**
+   * The burn rate over each span (`"5m"`, `"1h"`, … and the period); none without data.
+   */
+  burn_rates: {
+    [k: string]: number | null;
+  };
+  /**
+   * The error budget: the share of bad events allowed (`0.001`).
+   */
+  error_budget: number;
+  /**
+   * The share of bad events over the period (the part of it the monitor has seen); none
+   * without data, or when no event happened (counters that did not move).
+   */
+  error_ratio: number | null;
+  /**
+   * The objective in words.
+   */
+  explanation: string;
+  /**
+   * The objective's name.
+   */
+  name: string;
+  /**
+   * The objective, as a ratio (`0.999`).
+   */
+  objective: number;
+  /**
+   * The period the budget is counted over.
+   */
+  period_ms: number;
+  /**
+   * The generated trigger (`slo:<name>`).
+   */
+  trigger: string;
 }
 /**
  * One trigger at one event.

@@ -91,6 +91,12 @@ class BatchVerdicts(TypedDict):
     """
 
 
+Classification: TypeAlias = Literal['pass', 'high', 'low', 'no_data']
+"""
+How a metric was judged.
+"""
+
+
 Code: TypeAlias = Literal[
     'KIRO-E001',
     'KIRO-E002',
@@ -457,6 +463,20 @@ When in the delivery flow a gate applies.
 """
 
 
+GroupScore = TypedDict(
+    'GroupScore',
+    {
+        'high': int,
+        'low': int,
+        'name': str,
+        'no_data': int,
+        'pass': int,
+        'score': float,
+        'weight': float,
+    },
+)
+
+
 class Label(TypedDict):
     """
     A labelled span of the source a diagnostic points at.
@@ -487,6 +507,53 @@ class Label(TypedDict):
     """
     Where the span starts: an offset into the source text (bytes in Rust and the CLI,
     UTF-16 code units in JavaScript, code points in Python).
+    """
+
+
+class MetricJudgement(TypedDict):
+    """
+    One metric's judgement.
+    """
+
+    baseline_median: float | None
+    """
+    The baseline's median, in base units.
+    """
+    baseline_samples: int
+    """
+    The baseline's samples in the window.
+    """
+    canary_median: float | None
+    """
+    The canary's median, in base units.
+    """
+    canary_samples: int
+    """
+    The canary's samples in the window.
+    """
+    classification: Classification
+    """
+    How it was judged.
+    """
+    explanation: str
+    """
+    The judgement in words.
+    """
+    group: str
+    """
+    Its group.
+    """
+    metric: str
+    """
+    The metric, without the version prefix.
+    """
+    p_value: float | None
+    """
+    The two-sided p-value.
+    """
+    u: float | None
+    """
+    The Mann-Whitney U of the canary's sample.
     """
 
 
@@ -741,6 +808,51 @@ A persona's sign-off.
 """
 
 
+class SloReport(TypedDict):
+    """
+    An objective at one event: its error budget, what is left of it, and the burn rates.
+    """
+
+    budget_remaining: float | None
+    """
+    The share of the period's error budget that remains: `1 - error_ratio / error_budget`;
+    negative once overspent; none when `error_ratio` is none. No data is never a full budget.
+    """
+    burn_rates: dict[str, float | None]
+    """
+    The burn rate over each span (`"5m"`, `"1h"`, … and the period); none without data.
+    """
+    error_budget: float
+    """
+    The error budget: the share of bad events allowed (`0.001`).
+    """
+    error_ratio: float | None
+    """
+    The share of bad events over the period (the part of it the monitor has seen); none
+    without data, or when no event happened (counters that did not move).
+    """
+    explanation: str
+    """
+    The objective in words.
+    """
+    name: str
+    """
+    The objective's name.
+    """
+    objective: float
+    """
+    The objective, as a ratio (`0.999`).
+    """
+    period_ms: int
+    """
+    The period the budget is counted over.
+    """
+    trigger: str
+    """
+    The generated trigger (`slo:<name>`).
+    """
+
+
 StageOutcome: TypeAlias = Literal[
     'passed', 'failed', 'timed_out', 'cancelled', 'skipped'
 ]
@@ -829,6 +941,12 @@ class TriggerSummary(TypedDict):
 Verdict: TypeAlias = Literal['pass', 'warn', 'fail']
 """
 Pass, warn or fail.
+"""
+
+
+Verdict2: TypeAlias = Literal['pass', 'marginal', 'fail', 'no_data']
+"""
+What the judge says of the canary.
 """
 
 
@@ -1054,6 +1172,45 @@ class GateDecision(TypedDict):
     verdict: Verdict
     """
     Pass, warn or fail.
+    """
+
+
+class JudgeReport(TypedDict):
+    """
+    A judge at one event.
+    """
+
+    explanation: str
+    """
+    The judgement in words.
+    """
+    groups: list[GroupScore]
+    """
+    Per group, in name order.
+    """
+    metrics: list[MetricJudgement]
+    """
+    Per metric, in declaration order.
+    """
+    name: str
+    """
+    The judge's name (the score's name in conditions).
+    """
+    over_ms: int
+    """
+    The window compared.
+    """
+    score: float | None
+    """
+    The weighted score, as a ratio; none when no metric has data.
+    """
+    trigger: str
+    """
+    The generated trigger (`judge:<name>`).
+    """
+    verdict: Verdict2
+    """
+    Pass, marginal, fail or no data.
     """
 
 
@@ -1477,9 +1634,19 @@ class MonitorDecision(TypedDict):
     """
     The final verdict, at the event that ended the monitor.
     """
+    judges: NotRequired[list[JudgeReport]]
+    """
+    Every canary judge: its score, verdict, groups and per-metric judgements; only in the
+    decisions of a policy that declares `judges`.
+    """
+    slos: NotRequired[list[SloReport]]
+    """
+    Every service level objective, with its remaining error budget; only in the decisions
+    of a policy that declares `slos`.
+    """
     triggers: list[TriggerReport]
     """
-    Every trigger, in policy order.
+    Every trigger, in policy order (the ones objectives generate last).
     """
     wake_at_ms: int | None
     """
@@ -1613,6 +1780,7 @@ class KiroBoundary(TypedDict, closed=True):
     BatchVerdictsAnswer: NotRequired[BatchVerdictsAnswer]
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]
+    Classification: NotRequired[Classification]
     Code: NotRequired[Code]
     CounterReport: NotRequired[CounterReport]
     CriterionDecision: NotRequired[CriterionDecision]
@@ -1627,8 +1795,11 @@ class KiroBoundary(TypedDict, closed=True):
     Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
     GateKind: NotRequired[GateKind]
+    GroupScore: NotRequired[GroupScore]
+    JudgeReport: NotRequired[JudgeReport]
     Label: NotRequired[Label]
     LoadCall: NotRequired[LoadCall]
+    MetricJudgement: NotRequired[MetricJudgement]
     MissingRule: NotRequired[MissingRule]
     MonitorCall: NotRequired[MonitorCall]
     MonitorDecision: NotRequired[MonitorDecision]
@@ -1652,6 +1823,7 @@ class KiroBoundary(TypedDict, closed=True):
     SeenValue: NotRequired[SeenValue]
     Severity: NotRequired[Severity]
     Signoff: NotRequired[Signoff]
+    SloReport: NotRequired[SloReport]
     StageOutcome: NotRequired[StageOutcome]
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]
@@ -1663,3 +1835,4 @@ class KiroBoundary(TypedDict, closed=True):
     TriggerSummary: NotRequired[TriggerSummary]
     ValidateAnswer: NotRequired[ValidateAnswer]
     Verdict: NotRequired[Verdict]
+    Verdict2: NotRequired[Verdict2]
