@@ -32,6 +32,9 @@ pub enum Command {
     Run(crate::commands::run::RunArgs),
     /// Run the policy's rollback triggers over recorded samples and print the decision timeline.
     Replay(crate::commands::replay::ReplayArgs),
+    /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
+    /// with the reports it came from.
+    Evidence(crate::commands::evidence::EvidenceCommandArgs),
 }
 
 /// `kiro check`.
@@ -50,6 +53,11 @@ pub struct CheckArgs {
     /// `error_rate=null`. Repeatable.
     #[arg(long = "metric", value_name = "NAME=VALUE")]
     pub metrics_overrides: Vec<String>,
+
+    /// Reports CI already wrote, read into metrics (`--junit`, `--coverage`, `--sarif`,
+    /// `--lighthouse`).
+    #[command(flatten)]
+    pub evidence: crate::commands::evidence::EvidenceArgs,
 
     /// Evaluate only the gate with this name.
     #[arg(long, value_name = "NAME", conflicts_with = "kind")]

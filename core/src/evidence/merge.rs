@@ -211,20 +211,41 @@ impl Evidence {
         serde_json::to_value(summary).unwrap_or(serde_json::Value::Null)
     }
 
-    /// Adds the merged metrics to `input` as values with units.
+    /// Adds the merged metrics to `input` as values with units. `declared(name)` is the unit a
+    /// policy declares for metric `name`, if it declares it.
     ///
     /// # Errors
-    /// [`Code::ReportConflict`] for a metric `input` already has (from a metrics file) and
-    /// `counts(name)` says matters (the policy declares it); `input` is unchanged then.
+    /// For a metric the policy declares, nothing is added and: [`Code::InvalidMetricValue`]
+    /// when the report's value is of another kind than the declared unit (a count for a `%`
+    /// metric: never silently `3%`); [`Code::ReportConflict`] when `input` already has it (from
+    /// a metrics file). Each names the report the value came from.
     pub fn apply(
         &self,
         input: &mut MetricsInput,
-        counts: impl Fn(&str) -> bool,
+        declared: impl Fn(&str) -> Option<crate::units::Unit>,
     ) -> Result<(), Diagnostic> {
         let metrics = self.metrics();
         for (name, metric) in &metrics {
-            if input.values.contains_key(name) && counts(name) {
-                let file = metric.from.first().map_or("", |c| c.file.as_str());
+            let Some(unit) = declared(name) else {
+                continue;
+            };
+            let file = metric.from.first().map_or("", |c| c.file.as_str());
+            if unit.dimension != metric.value.unit.dimension() {
+                return Err(Diagnostic::error(
+                    Code::InvalidMetricValue,
+                    format!(
+                        "metric `{name}` is declared as {}, but report `{file}` gives {}",
+                        unit.dimension.describe(),
+                        metric.value.unit.dimension().describe()
+                    ),
+                )
+                .with_help(format!(
+                    "declare `{name}` with unit `{}` (docs/evidence.md lists the unit of each metric)",
+                    metric.value.unit.declare_as()
+                ))
+                .with_source(file));
+            }
+            if input.values.contains_key(name) {
                 return Err(Diagnostic::error(
                     Code::ReportConflict,
                     format!("metric `{name}` is given by the metrics input and by report `{file}`"),

@@ -580,12 +580,28 @@ fn evidence_applies_to_metrics_input_and_refuses_a_conflict() {
         crate::Format::Json,
     )
     .expect("input");
+    let count = crate::units::declared_unit("count").expect("unit");
+    let percent = crate::units::declared_unit("%").expect("unit");
     let d = e
-        .apply(&mut input.clone(), |n| n == "tests.failed")
+        .apply(&mut input.clone(), |n| {
+            (n == "tests.failed").then_some(count)
+        })
         .expect_err("conflict");
     assert_eq!(d.code, Code::ReportConflict);
+    assert_eq!(d.source.as_deref(), Some("j.xml"));
+    // A count is never read as a percentage.
+    let d = e
+        .apply(&mut MetricsInput::default(), |n| {
+            (n == "tests.total").then_some(percent)
+        })
+        .expect_err("unit");
+    assert_eq!(d.code, Code::InvalidMetricValue);
+    assert_eq!(
+        d.message,
+        "metric `tests.total` is declared as a percentage, but report `j.xml` gives a plain number"
+    );
     // A name the policy does not declare does not matter.
-    e.apply(&mut input, |_| false).expect("applies");
+    e.apply(&mut input, |_| None).expect("applies");
     assert_eq!(
         input.values.get("tests.pass_rate").map(|v| v.value.clone()),
         Some(RawValue::Text("50%".into()))

@@ -1,6 +1,7 @@
 //! A metric's value as a report gives it: an amount (or no data) in one of a few units.
 
 use crate::metrics::input::RawValue;
+use crate::units::Dimension;
 use serde::Serialize;
 
 /// The unit of a value read from a report.
@@ -21,6 +22,30 @@ pub enum Unit {
     /// A plain number (Lighthouse's cumulative layout shift).
     #[serde(rename = "")]
     Number,
+}
+
+impl Unit {
+    /// The dimension of the policy's units this unit belongs to.
+    #[must_use]
+    pub fn dimension(self) -> Dimension {
+        match self {
+            Unit::Count | Unit::Number => Dimension::Number,
+            Unit::Percent => Dimension::Ratio,
+            Unit::Seconds | Unit::Milliseconds => Dimension::Duration,
+        }
+    }
+
+    /// A unit to declare a metric of this kind with in a policy.
+    #[must_use]
+    pub fn declare_as(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Number => "number",
+            Unit::Percent => "%",
+            Unit::Seconds => "s",
+            Unit::Milliseconds => "ms",
+        }
+    }
 }
 
 /// A value read from a report.
