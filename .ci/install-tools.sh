@@ -19,6 +19,8 @@ VENV="$ROOT/.venv"
 MATURIN_VERSION="1.16.0"
 PYTEST_VERSION="9.2.0"
 PYYAML_VERSION="6.0.3"
+# coverage.py regenerates the Cobertura and LCOV evidence fixtures live (tests/evidence.rs).
+COVERAGE_VERSION="7.17.5"
 # The host types are generated from the core's JSON Schemas (scripts/generate-types.sh):
 # datamodel-code-generator writes the Python TypedDicts (in the venv, with `python`), and
 # json-schema-to-typescript the TypeScript interfaces (`typegen`, in .tools/typegen). mypy's
@@ -85,6 +87,8 @@ if want python; then
         || missing+=("pytest==$PYTEST_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('pyyaml') != '$PYYAML_VERSION')" 2>/dev/null \
         || missing+=("pyyaml==$PYYAML_VERSION")
+    "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('coverage') != '$COVERAGE_VERSION')" 2>/dev/null \
+        || missing+=("coverage==$COVERAGE_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('datamodel-code-generator') != '$DATAMODEL_CODEGEN_VERSION')" 2>/dev/null \
         || missing+=("datamodel-code-generator==$DATAMODEL_CODEGEN_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('mypy') != '$MYPY_VERSION')" 2>/dev/null \
@@ -92,7 +96,7 @@ if want python; then
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('numpy') != '$NUMPY_VERSION')" 2>/dev/null \
         || missing+=("numpy==$NUMPY_VERSION")
     if [ "${#missing[@]}" -eq 0 ]; then
-        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION present)"
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, coverage $COVERAGE_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION present)"
     else
         say python "install ${missing[*]}"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"

@@ -66,6 +66,13 @@ export type Code =
   | "KIRO-E051"
   | "KIRO-E052"
   | "KIRO-E053"
+  | "KIRO-E070"
+  | "KIRO-E071"
+  | "KIRO-E072"
+  | "KIRO-E073"
+  | "KIRO-E074"
+  | "KIRO-E075"
+  | "KIRO-E076"
   | "KIRO-E099";
 /**
  * What an undecidable condition (missing data) means.
@@ -799,6 +806,13 @@ export interface ErrorAnswer {
     | "KIRO-E051"
     | "KIRO-E052"
     | "KIRO-E053"
+    | "KIRO-E070"
+    | "KIRO-E071"
+    | "KIRO-E072"
+    | "KIRO-E073"
+    | "KIRO-E074"
+    | "KIRO-E075"
+    | "KIRO-E076"
     | "KIRO-E099";
   /**
    * Every problem found.
@@ -856,6 +870,13 @@ export interface Diagnostic {
     | "KIRO-E051"
     | "KIRO-E052"
     | "KIRO-E053"
+    | "KIRO-E070"
+    | "KIRO-E071"
+    | "KIRO-E072"
+    | "KIRO-E073"
+    | "KIRO-E074"
+    | "KIRO-E075"
+    | "KIRO-E076"
     | "KIRO-E099";
   /**
    * How to fix it, when kiro can tell.

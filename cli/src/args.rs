@@ -35,6 +35,9 @@ pub enum Command {
     Replay(crate::commands::replay::ReplayArgs),
     /// Watch a live Prometheus with the policy's rollback triggers, writing every decision.
     Watch(crate::commands::watch::WatchArgs),
+    /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
+    /// with the reports it came from.
+    Evidence(crate::commands::evidence::EvidenceCommandArgs),
 }
 
 /// `kiro check`.
@@ -53,6 +56,11 @@ pub struct CheckArgs {
     /// `error_rate=null`. Repeatable.
     #[arg(long = "metric", value_name = "NAME=VALUE")]
     pub metrics_overrides: Vec<String>,
+
+    /// Reports CI already wrote, read into metrics (`--junit`, `--coverage`, `--sarif`,
+    /// `--lighthouse`).
+    #[command(flatten)]
+    pub evidence: crate::commands::evidence::EvidenceArgs,
 
     /// Evaluate only the gate with this name.
     #[arg(long, value_name = "NAME", conflicts_with = "kind")]

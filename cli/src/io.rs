@@ -17,6 +17,8 @@ pub enum InputKind {
     Metrics,
     /// Recorded samples for `kiro replay` (source `samples`).
     Samples,
+    /// A report given as evidence (`--junit`, ...; source `report`, replaced by its name).
+    Report,
 }
 
 impl InputKind {
@@ -26,6 +28,7 @@ impl InputKind {
             InputKind::Policy => "policy",
             InputKind::Metrics => kiro::metrics::input::SOURCE,
             InputKind::Samples => "samples",
+            InputKind::Report => "report",
         }
     }
 
@@ -34,6 +37,7 @@ impl InputKind {
             InputKind::Policy => "policy",
             InputKind::Metrics => "metrics",
             InputKind::Samples => "samples",
+            InputKind::Report => "report",
         }
     }
 }
@@ -76,6 +80,7 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
         let code = match kind {
             InputKind::Policy => Code::Syntax,
             InputKind::Metrics | InputKind::Samples => Code::InputSyntax,
+            InputKind::Report => Code::ReportSyntax,
         };
         Failure::diagnostic(
             Diagnostic::error(

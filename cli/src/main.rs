@@ -74,6 +74,7 @@ fn run() -> u8 {
         Command::Run(args) => (commands::run::run(args), args.color),
         Command::Replay(args) => (commands::replay::run(args), args.color),
         Command::Watch(args) => (commands::watch::run(args), args.color),
+        Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

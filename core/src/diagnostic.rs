@@ -149,6 +149,20 @@ codes! {
     WindowTooDense = "KIRO-E052",
     /// the policy has no triggers to monitor
     NoTriggers = "KIRO-E053",
+    /// a report (JUnit, coverage, SARIF, Lighthouse) is not well-formed or ends too early
+    ReportSyntax = "KIRO-E070",
+    /// a report is of another format than the flag it was passed with, or of no known format
+    ReportWrongFormat = "KIRO-E071",
+    /// a report of a version kiro does not read
+    ReportVersion = "KIRO-E072",
+    /// a report is well-formed but a value in it is invalid
+    ReportInvalidValue = "KIRO-E073",
+    /// two inputs give different values for one metric
+    ReportConflict = "KIRO-E074",
+    /// a report declares a DTD of its own (entities are never expanded)
+    ReportDtd = "KIRO-E075",
+    /// a report path or pattern matches no file
+    ReportNotFound = "KIRO-E076",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
 }

@@ -51,6 +51,7 @@ pub mod diagnostic;
 #[doc(hidden)]
 pub mod document;
 pub mod error;
+pub mod evidence;
 pub mod machine;
 #[doc(hidden)]
 pub mod metrics;

@@ -93,6 +93,13 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E051",  # an approval or rejection by a persona that may not approve that trigger
     "KIRO-E052",  # observations come too densely for a window to hold them
     "KIRO-E053",  # the policy has no triggers to monitor
+    "KIRO-E070",  # a report (JUnit, coverage, SARIF, Lighthouse) is not well-formed or ends too early
+    "KIRO-E071",  # a report is of another format than the flag it was passed with, or of no known format
+    "KIRO-E072",  # a report of a version kiro does not read
+    "KIRO-E073",  # a report is well-formed but a value in it is invalid
+    "KIRO-E074",  # two inputs give different values for one metric
+    "KIRO-E075",  # a report declares a DTD of its own (entities are never expanded)
+    "KIRO-E076",  # a report path or pattern matches no file
     "KIRO-E099",  # an internal error in kiro itself; please report it
 )
 

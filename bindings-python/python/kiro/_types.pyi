@@ -130,6 +130,13 @@ Code: TypeAlias = Literal[
     'KIRO-E051',
     'KIRO-E052',
     'KIRO-E053',
+    'KIRO-E070',
+    'KIRO-E071',
+    'KIRO-E072',
+    'KIRO-E073',
+    'KIRO-E074',
+    'KIRO-E075',
+    'KIRO-E076',
     'KIRO-E099',
 ]
 

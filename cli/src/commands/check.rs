@@ -43,6 +43,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
             (input, Some(file))
         }
     };
+    super::evidence::apply(&args.evidence, policy, &mut input)?;
     for arg in &args.metrics_overrides {
         apply_override(policy, &mut input, arg)?;
     }

@@ -1,6 +1,7 @@
 //! The subcommands. Each returns what to print and the exit status, or a [`Failure`].
 
 pub mod check;
+pub mod evidence;
 pub mod plan;
 pub mod replay;
 pub mod run;
