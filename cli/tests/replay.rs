@@ -74,6 +74,26 @@ fn kova_timeline_markdown() {
     insta::assert_snapshot!("replay_kova_markdown", stdout(&out));
 }
 
+/// The picture of a replay, as a golden file; `bindings-wasm/test/picture.test.mjs` opens
+/// the same picture in Chromium and measures what it shows.
+#[test]
+fn kova_picture_svg_and_html() {
+    let svg = kiro(&["replay", KOVA, "--samples", KOVA_CSV, "--format", "svg"]);
+    assert_code(&svg, 6);
+    let svg = stdout(&svg);
+    roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+    insta::assert_snapshot!("replay_kova_svg", svg);
+    let html = kiro(&["replay", KOVA, "--samples", KOVA_CSV, "--format", "html"]);
+    assert_code(&html, 6);
+    let html = stdout(&html);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains(&svg), "the page holds the same picture");
+    assert!(
+        html.contains("rollback: "),
+        "the actions table names the rollback"
+    );
+}
+
 #[test]
 fn jsonl_is_one_decision_per_line_ending_in_the_final_verdict() {
     let out = kiro(&["replay", KOVA, "--samples", KOVA_CSV, "--format", "jsonl"]);

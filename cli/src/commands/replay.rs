@@ -59,6 +59,11 @@ pub enum ReplayFormat {
     Jsonl,
     /// A Markdown table, for a CI job summary.
     Markdown,
+    /// A picture: every value the triggers read against their thresholds, and when each
+    /// trigger was pending, firing or acted (a self-contained SVG).
+    Svg,
+    /// The picture and the actions in a self-contained HTML page.
+    Html,
 }
 
 /// How a samples file is written.
@@ -138,6 +143,8 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, Failure> {
         ReplayFormat::Human => render::human(name, &decisions, start_ms, unreplayed),
         ReplayFormat::Jsonl => render::jsonl(&decisions),
         ReplayFormat::Markdown => render::markdown(name, &decisions, start_ms, unreplayed),
+        ReplayFormat::Svg => kiro::render::replay_svg(policy, &decisions),
+        ReplayFormat::Html => kiro::render::replay_html(policy, &decisions),
     };
     let code = decisions
         .last()

@@ -193,6 +193,25 @@ impl Program {
         &self.slots
     }
 
+    /// Every constant the condition compares a slot with directly (`error_rate > 1%`,
+    /// `0.5 < x`), as `(slot, constant)` in base units, in node order: the thresholds a
+    /// picture draws beside the slot's values.
+    pub(crate) fn thresholds(&self) -> Vec<(usize, f64)> {
+        let num = |n: u32| self.nums.get(n as usize).copied();
+        self.bools
+            .iter()
+            .filter_map(|node| match *node {
+                BoolNode::Test { slot, k, .. } => Some((slot as usize, k)),
+                BoolNode::Cmp { a, b, .. } => match (num(a)?, num(b)?) {
+                    (NumNode::Slot(slot), NumNode::Const(k))
+                    | (NumNode::Const(k), NumNode::Slot(slot)) => Some((slot as usize, k)),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The shortest slice [`Program::eval`] accepts: one more than the largest slot read.
     #[must_use]
     pub fn min_slots_len(&self) -> usize {

@@ -6,6 +6,7 @@
 
 use super::model::{Action, MissingRule, OnTimeout};
 use crate::condition::Program;
+use crate::metrics::table::MetricTable;
 use crate::units::Unit;
 
 /// The most observations one window holds; denser observations are refused
@@ -66,6 +67,58 @@ impl CompiledMonitor {
     pub(crate) fn burn_at(&self, slot: usize) -> Option<&super::slo::BurnWindow> {
         slot.checked_sub(self.metrics + self.windows.len())
             .and_then(|i| self.burns.get(i))
+    }
+
+    /// The name of what `slot` holds: a metric, a window, a burn-rate window or a judge.
+    pub(crate) fn slot_name(&self, metrics: &MetricTable, slot: usize) -> String {
+        match slot.checked_sub(self.metrics) {
+            Some(w) => match self.windows.get(w) {
+                Some(w) => w.name.clone(),
+                None => match self.burn_at(slot) {
+                    Some(b) => b.name.clone(),
+                    None => self
+                        .judge_at(slot)
+                        .map_or_else(String::new, |(_, j)| j.name.clone()),
+                },
+            },
+            None => metrics.name(slot).to_owned(),
+        }
+    }
+
+    /// The unit of what `slot` holds (a judge's score is a percentage).
+    pub(crate) fn slot_unit(&self, metrics: &MetricTable, slot: usize) -> Unit {
+        match slot.checked_sub(self.metrics) {
+            Some(w) => match self.windows.get(w) {
+                Some(w) => w.unit,
+                None if self.judge_at(slot).is_some() => Unit::PERCENT,
+                None => Unit::NONE,
+            },
+            None => metrics.get(slot).map_or(Unit::NONE, |m| m.unit),
+        }
+    }
+
+    /// Every constant a trigger's tier compares a slot with: the thresholds a picture of a
+    /// replay draws, as `(trigger, tier, slot, constant in base units)`.
+    pub(crate) fn thresholds(&self) -> Vec<(usize, usize, usize, f64)> {
+        let mut out = Vec::new();
+        for (t, trigger) in self.triggers.iter().enumerate() {
+            for (i, tier) in trigger.tiers.iter().enumerate() {
+                out.extend(
+                    tier.when
+                        .thresholds()
+                        .into_iter()
+                        .map(|(s, k)| (t, i, s, k)),
+                );
+            }
+        }
+        out
+    }
+
+    /// A trigger's name and a tier's condition and action.
+    pub(crate) fn tier_text(&self, trigger: usize, tier: usize) -> Option<(&str, &str, Action)> {
+        let t = self.triggers.get(trigger)?;
+        let tier = t.tiers.get(tier)?;
+        Some((t.name.as_str(), tier.when.source(), tier.action))
     }
 
     /// Every trigger as compiled, the generated ones included: what `kiro validate` shows.

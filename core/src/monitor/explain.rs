@@ -35,35 +35,11 @@ pub(crate) struct View<'a> {
 
 impl View<'_> {
     fn name(&self, slot: usize) -> String {
-        match slot.checked_sub(self.monitor.metrics) {
-            Some(w) => match self.monitor.windows.get(w) {
-                Some(w) => w.name.clone(),
-                None => match self.monitor.burn_at(slot) {
-                    Some(b) => b.name.clone(),
-                    None => self
-                        .monitor
-                        .judge_at(slot)
-                        .map_or_else(String::new, |(_, j)| j.name.clone()),
-                },
-            },
-            None => self.policy.inner.metrics.name(slot).to_owned(),
-        }
+        self.monitor.slot_name(&self.policy.inner.metrics, slot)
     }
 
     fn unit(&self, slot: usize) -> Unit {
-        match slot.checked_sub(self.monitor.metrics) {
-            Some(w) => match self.monitor.windows.get(w) {
-                Some(w) => w.unit,
-                None if self.monitor.judge_at(slot).is_some() => Unit::PERCENT,
-                None => Unit::NONE,
-            },
-            None => self
-                .policy
-                .inner
-                .metrics
-                .get(slot)
-                .map_or(Unit::NONE, |m| m.unit),
-        }
+        self.monitor.slot_unit(&self.policy.inner.metrics, slot)
     }
 }
 

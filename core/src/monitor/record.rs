@@ -56,7 +56,6 @@ impl Record {
                 );
                 continue;
             };
-            let unit = table.get(slot).map_or(crate::units::Unit::NONE, |m| m.unit);
             let raw = match reading {
                 Reading::Failed { error } => {
                     record.status[slot] = Status::Error(error.clone());
@@ -75,7 +74,12 @@ impl Record {
                 Reading::Number(x) => RawValue::Number(*x),
                 Reading::Text(t) => RawValue::Text(t.clone()),
             };
-            match crate::metrics::bind::convert(name, &raw, unit) {
+            let Some(metric) = table.get(slot) else {
+                continue;
+            };
+            // As for a gate's input: the declared unit, and the metric's valid range (a
+            // percentage from 0 to 100% unless the policy declares another).
+            match crate::metrics::bind::metric_value(metric, &raw) {
                 Ok(v) => {
                     record.values[slot] = v;
                     record.status[slot] = Status::Value;

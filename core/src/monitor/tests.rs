@@ -87,7 +87,7 @@ fn a_state_restores_only_under_its_own_policy_and_kind() {
 #[test]
 fn window_samples_keep_their_exact_bits_through_a_save() {
     let p = policy(
-        "name: t\nmetrics: {x: {unit: \"%\"}}\nwindows: {w: {avg: x, over: 1h}}\ntriggers:\n  - {name: t, when: w > 1%, action: warn}\n",
+        "name: t\nmetrics: {x: {unit: ms}}\nwindows: {w: {avg: x, over: 1h}}\ntriggers:\n  - {name: t, when: w > 1ms, action: warn}\n",
     );
     let mut state = MonitorState::new(&p).expect("a monitor");
     let values = [0.1, 1.0 / 3.0, 2.0f64.sqrt(), 1e-300, 12_345.678_901_234_5];

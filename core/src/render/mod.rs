@@ -10,6 +10,8 @@
 //! | Graphviz DOT | | [`plan_dot`] | |
 //! | Mermaid | | [`plan_mermaid`] | |
 //!
+//! A monitor's decisions over time draw as a picture: [`replay_svg`] and [`replay_html`].
+//!
 //! Every renderer is a pure function to a string: no I/O, no clock, no environment. The same
 //! input always renders to the same bytes. XML is escaped in one place (`xml`).
 //!
@@ -23,6 +25,7 @@ mod json;
 mod junit;
 mod markdown;
 mod mermaid;
+mod replay_picture;
 pub(crate) mod xml;
 
 pub use dot::plan_dot;
@@ -31,6 +34,7 @@ pub use json::{plan_json, run_json};
 pub use junit::{junit, run_junit};
 pub use markdown::{markdown, run_markdown};
 pub use mermaid::plan_mermaid;
+pub use replay_picture::{replay_html, replay_svg};
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
 use crate::policy::CompiledPolicy;
