@@ -156,6 +156,31 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     read_limited(file, limit)
 }
 
+/// Whether the process was started with standard output open. When it was not (`kiro check …
+/// >&-`), Rust's runtime opens `/dev/null` read-write in its place before `main`, so a report
+/// written there would be lost without a word. That is what this recognises: standard output
+/// being `/dev/null` opened read-write, which a shell's `> /dev/null` (write-only) never is.
+#[must_use]
+pub fn stdout_is_open() -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{FileType, OFlags, fcntl_getfl, fstat, major, minor};
+        let out = rustix::stdio::stdout();
+        let Ok(stat) = fstat(out) else {
+            return false;
+        };
+        let null = FileType::from_raw_mode(stat.st_mode) == FileType::CharacterDevice
+            && major(stat.st_rdev) == 1
+            && minor(stat.st_rdev) == 3;
+        let read_write = fcntl_getfl(out).is_ok_and(|flags| flags & OFlags::RWMODE == OFlags::RDWR);
+        !(null && read_write)
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
 /// What a file that is not a regular file is, for messages.
 fn describe_type(file_type: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]

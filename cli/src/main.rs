@@ -54,6 +54,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> u8 {
+    let stdout_open = io::stdout_is_open();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -77,7 +78,7 @@ fn run() -> u8 {
         Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
-    match result.and_then(emit) {
+    match result.and_then(|outcome| emit(outcome, stdout_open)) {
         Ok(code) => code,
         Err(failure) => {
             let _ =
@@ -87,10 +88,17 @@ fn run() -> u8 {
     }
 }
 
-/// Writes a command's report and returns its exit status.
-fn emit(outcome: Outcome) -> Result<u8, Failure> {
+/// Writes a command's report and returns its exit status; with standard output closed, a
+/// report meant for it is an error (exit 3), never a verdict nobody saw.
+fn emit(outcome: Outcome, stdout_open: bool) -> Result<u8, Failure> {
     match &outcome.output {
         Some(path) => io::write_output(path, &outcome.report)?,
+        None if !stdout_open => {
+            return Err(Failure::io(
+                "standard output is closed: the report would be lost; give `-o FILE` or open it"
+                    .to_owned(),
+            ));
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             let written = stdout

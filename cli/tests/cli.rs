@@ -701,3 +701,37 @@ fn yaml_merge_keys_in_metrics_are_refused() {
         "{err}"
     );
 }
+
+/// With standard output closed the report would be lost: kiro says so and exits 3, whatever
+/// the verdict; `-o FILE` still works, and a shell's `> /dev/null` keeps the verdict's status.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_standard_output_is_an_error_not_a_lost_report() {
+    let shell = |redirect: &str, extra: &str| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec \"$0\" check {EXAMPLE} --metrics {PASS} {extra} {redirect}"
+            ))
+            .arg(env!("CARGO_BIN_EXE_kiro"))
+            .current_dir(root())
+            .output()
+            .expect("sh runs")
+    };
+    let closed = shell(">&-", "");
+    assert_eq!(closed.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&closed.stderr);
+    assert!(err.contains("standard output is closed"), "{err}");
+    let dir = std::env::temp_dir().join(format!("kiro-closed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let file = dir.join("report.txt");
+    let to_file = shell(">&-", &format!("-o {}", file.display()));
+    assert_eq!(to_file.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("the report")
+            .contains("PASS")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(shell("> /dev/null", "").status.code(), Some(0));
+}
