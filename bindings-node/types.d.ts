@@ -660,7 +660,8 @@ export interface BatchCall {
    */
   offsets?: "utf8" | "utf16" | "code_points";
   /**
-   * `{gate, kind}`: which gates to evaluate (absent or null: all).
+   * `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+   * undeclared input names are errors.
    */
   options?: CheckOptions | null;
   /**
@@ -670,7 +671,7 @@ export interface BatchCall {
 }
 /**
  * The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
- * given).
+ * given), and whether input names the policy does not declare are errors.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "CheckOptions".
@@ -684,6 +685,11 @@ export interface CheckOptions {
    * Only the gates of this kind.
    */
   kind?: GateKind | null;
+  /**
+   * Refuse input names the policy does not declare (`KIRO-E011`) instead of warning about
+   * them in the answer. Default false.
+   */
+  strict?: boolean | null;
 }
 /**
  * How many records got each verdict.
@@ -955,7 +961,8 @@ export interface CheckCall {
    */
   offsets?: "utf8" | "utf16" | "code_points";
   /**
-   * `{gate, kind}`: which gates to evaluate (absent or null: all).
+   * `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+   * undeclared input names are errors.
    */
   options?: CheckOptions | null;
   /**
@@ -1089,6 +1096,11 @@ export interface Decision {
    * The overall verdict: the worst gate verdict, and fail when a required persona rejects.
    */
   verdict: "pass" | "warn" | "fail";
+  /**
+   * What in the input was not used: names the policy does not declare (`KIRO-E011`, as
+   * warnings, with did-you-mean). Absent when there is nothing to say.
+   */
+  warnings?: Diagnostic[];
 }
 /**
  * The decision for one gate.

@@ -190,7 +190,7 @@ function conformance(kiro, YAML, options = {}) {
             }
             actual = decisions
           } else if (spec.plan === true) actual = policy.plan()
-          else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null })
+          else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
           assert.equal(error.code, error.diagnostics[0].code)

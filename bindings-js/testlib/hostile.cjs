@@ -130,8 +130,8 @@ module.exports = function hostile(kiro, options = {}) {
     }
     // Options that are not an object at all: the same KIRO-E003 in every function, in both packages.
     for (const [given, value] of [['a string', 'g'], ['a number', 1], ['a boolean', true], ['an array', []]]) {
-      throwsKiro(() => policy.check({ c: 1 }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind}\`, not ${given}`)
-      throwsKiro(() => policy.checkBatch({ c: [1] }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind}\`, not ${given}`)
+      throwsKiro(() => policy.check({ c: 1 }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind, strict}\`, not ${given}`)
+      throwsKiro(() => policy.checkBatch({ c: [1] }, value), 'KIRO-E003', `the options must be an object like \`{gate, kind, strict}\`, not ${given}`)
       throwsKiro(() => kiro.Policy.fromText(PIPELINE).startRun([], value), 'KIRO-E003', `the options must be an object like \`{maxParallel, failFast}\`, not ${given}`)
     }
     throwsKiro(() => kiro.validate(POLICY, 1), 'KIRO-E003', 'the format must be a string (`yaml`, `json` or `toml`), not a number')

@@ -603,7 +603,7 @@ fn array_column(
     Ok(column.finish())
 }
 
-/// A core batch result as the JavaScript `{verdicts: Uint8Array, counts}` object.
+/// A core batch result as the JavaScript `{verdicts: Uint8Array, counts, warnings?}` object.
 pub fn batch_result(result: kiro::BatchResult) -> BatchResult {
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     BatchResult {
@@ -613,6 +613,13 @@ pub fn batch_result(result: kiro::BatchResult) -> BatchResult {
             fail: count(result.counts.fail),
             error: count(result.counts.error),
         },
+        warnings: (!result.warnings.is_empty()).then(|| {
+            result
+                .warnings
+                .iter()
+                .filter_map(|d| serde_json::to_value(d).ok())
+                .collect()
+        }),
         verdicts: Uint8Array::new(result.verdicts),
     }
 }

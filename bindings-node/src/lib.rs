@@ -40,6 +40,8 @@ pub struct BatchResult {
     pub verdicts: Uint8Array,
     /// How many records got each code.
     pub counts: BatchCounts,
+    /// Columns the policy does not declare (`KIRO-E011` warnings); absent when there are none.
+    pub warnings: Option<Vec<serde_json::Value>>,
 }
 
 /// JavaScript strings are indexed by UTF-16 code units: every label offset is given in them.

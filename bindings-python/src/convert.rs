@@ -86,6 +86,9 @@ pub fn batch_result<'py>(py: Python<'py>, result: &BatchResult) -> PyResult<Boun
     let dict = PyDict::new(py);
     dict.set_item("verdicts", PyBytes::new(py, &result.verdicts))?;
     dict.set_item("counts", to_py(py, &result.counts)?)?;
+    if !result.warnings.is_empty() {
+        dict.set_item("warnings", to_py(py, &result.warnings)?)?;
+    }
     Ok(dict.into_any())
 }
 

@@ -92,30 +92,32 @@ impl Policy {
     }
 
     /// Checks one set of metrics and returns the decision as a dict.
-    #[pyo3(signature = (metrics, gate = None, kind = None))]
+    #[pyo3(signature = (metrics, gate = None, kind = None, strict = None))]
     fn check<'py>(
         &self,
         py: Python<'py>,
         metrics: &Bound<'py, PyAny>,
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
+        strict: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind)?;
+        let options = options::check_options(gate, kind, strict)?;
         let metrics = convert::metrics_to_json(metrics)?;
         let decision = guard(|| self.inner.check_with(&metrics, &options)).map_err(raise)?;
         convert::to_py(py, &decision)
     }
 
     /// Checks many records given as columns; the GIL is released while the engine runs.
-    #[pyo3(signature = (columns, gate = None, kind = None))]
+    #[pyo3(signature = (columns, gate = None, kind = None, strict = None))]
     fn check_batch<'py>(
         &self,
         py: Python<'py>,
         columns: &Bound<'py, PyAny>,
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
+        strict: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind)?;
+        let options = options::check_options(gate, kind, strict)?;
         let batch = convert::batch(columns)?;
         let result = py.detach(|| guard(|| self.inner.check_batch_with(&batch, &options)));
         convert::batch_result(py, &result.map_err(raise)?)

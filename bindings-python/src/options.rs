@@ -1,4 +1,4 @@
-//! Arguments that are options (`format`, `gate`, `kind`, `max_parallel`, `fail_fast`) as the
+//! Arguments that are options (`format`, `gate`, `kind`, `strict`, `max_parallel`, `fail_fast`) as the
 //! JSON-like value the core decodes (`kiro::api::options`), so that a wrong one raises the same
 //! coded `InputError` (`KIRO-E003`, `KIRO-E007`) with the same message as in Node and
 //! WebAssembly, not a `TypeError` of pyo3's own.
@@ -19,13 +19,14 @@ pub fn format(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Format>> {
     })
 }
 
-/// The `gate` and `kind` arguments, decoded by the core.
+/// The `gate`, `kind` and `strict` arguments, decoded by the core.
 pub fn check_options(
     gate: Option<&Bound<'_, PyAny>>,
     kind: Option<&Bound<'_, PyAny>>,
+    strict: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<CheckOptions> {
     crate::convert::caught(|| {
-        object(&[("gate", gate), ("kind", kind)])
+        object(&[("gate", gate), ("kind", kind), ("strict", strict)])
             .and_then(|o| CheckOptions::decode(&o))
             .map_err(raise)
     })

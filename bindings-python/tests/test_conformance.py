@@ -294,7 +294,7 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
             if "expect_events" in spec:
                 assert events == spec["expect_events"], f"events: {events}"
         else:
-            actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"))
+            actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"), strict=spec.get("strict"))
     except kiro.KiroError as e:
         assert e.code == e.diagnostics[0]["code"]
         assert expected_error is not None, f"unexpected error: {e}"

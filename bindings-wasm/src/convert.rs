@@ -471,12 +471,16 @@ fn is_detached(view: &JsValue) -> Result<bool, Failure> {
     Ok(ByteView::new(&buffer).is_err())
 }
 
-/// A core batch result as the JavaScript `{verdicts: Uint8Array, counts}` object.
+/// A core batch result as the JavaScript `{verdicts: Uint8Array, counts, warnings?}` object.
 pub fn batch_result(result: &BatchResult) -> Result<JsValue, Failure> {
     let object = Object::new();
     let counts = to_js(&result.counts).map_err(|e| Failure::js(&e))?;
     let verdicts = Uint8Array::from(result.verdicts.as_slice());
     Reflect::set(&object, &"verdicts".into(), &verdicts).map_err(|e| Failure::js(&e))?;
     Reflect::set(&object, &"counts".into(), &counts).map_err(|e| Failure::js(&e))?;
+    if !result.warnings.is_empty() {
+        let warnings = to_js(&result.warnings).map_err(|e| Failure::js(&e))?;
+        Reflect::set(&object, &"warnings".into(), &warnings).map_err(|e| Failure::js(&e))?;
+    }
     Ok(object.into())
 }

@@ -24,8 +24,8 @@ const TYPES: &str = include_str!("../../bindings-node/types.d.ts");
 const BATCH_TYPES: &str = r#"
 /** How many records got each verdict. */
 export interface BatchCounts { pass: number; warn: number; fail: number; error: number }
-/** The result of a batch check: one code per record (0 pass, 1 warn, 2 fail, 3 error) and the counts. */
-export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts }
+/** The result of a batch check: one code per record (0 pass, 1 warn, 2 fail, 3 error), the counts, and warnings about columns the policy does not declare (KIRO-E011), when there are any. */
+export interface BatchResult { verdicts: Uint8Array; counts: BatchCounts; warnings?: Diagnostic[] }
 "#;
 
 // `policy.run`, defined in JavaScript (`bindings-js/run.mjs`) and declared in types.d.ts.

@@ -190,6 +190,7 @@ function corpusCases() {
       const c = { name: `${path.relative(CORPUS, file)}: ${spec.name || '(unnamed)'}`, policy, format, metrics }
       if (spec.gate !== undefined) c.gate = spec.gate
       if (spec.kind !== undefined) c.kind = spec.kind
+      if (spec.strict !== undefined) c.strict = spec.strict
       if (spec.plan === true) c.plan = true
       if (spec.run !== undefined) c.run = spec.run
       if (spec.monitor !== undefined) c.monitor = spec.monitor

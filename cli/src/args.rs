@@ -79,6 +79,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fail_on_warn: bool,
 
+    /// Refuse metrics the policy does not declare (`KIRO-E011`, exit 3) instead of warning
+    /// about them on standard error.
+    #[arg(long)]
+    pub strict: bool,
+
     /// The policy's format, when its extension does not tell.
     #[arg(long, value_enum, value_name = "FORMAT", alias = "format-policy")]
     pub policy_format: Option<PolicyFormat>,

@@ -110,9 +110,20 @@ pub fn render(failure: &Failure, color: bool) -> String {
                 out.push('\n');
             }
             if diagnostics.len() > 1 {
-                let summary = format!("{} problems found", diagnostics.len());
+                let errors = diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let (level, summary) = if errors == 0 {
+                    (Level::WARNING, format!("{} warnings", diagnostics.len()))
+                } else {
+                    (
+                        Level::ERROR,
+                        format!("{} problems found", diagnostics.len()),
+                    )
+                };
                 out.push('\n');
-                let report = [Group::with_title(Level::ERROR.primary_title(summary))];
+                let report = [Group::with_title(level.primary_title(summary))];
                 out.push_str(&renderer.render(&report));
                 out.push('\n');
             }

@@ -333,6 +333,7 @@ fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<D
     let selection = Selection {
         gate: spec.get("gate").and_then(Value::as_str).map(str::to_owned),
         kind,
+        strict: spec.get("strict").and_then(Value::as_bool).unwrap_or(false),
     };
     let result = match spec.get("metrics_text").and_then(Value::as_str) {
         Some(text) => {

@@ -49,10 +49,12 @@ Format: TypeAlias = Literal["yaml", "json", "toml"]
 MetricValue: TypeAlias = Union[int, float, str, bool, None, Mapping[str, "MetricValue"]]
 
 class BatchResult(TypedDict):
-    """One verdict code per record (0 pass, 1 warn, 2 fail, 3 error) and the counts."""
+    """One verdict code per record (0 pass, 1 warn, 2 fail, 3 error), the counts, and, when
+    there are any, warnings about columns the policy does not declare (``KIRO-E011``)."""
 
     verdicts: bytes
     counts: BatchCounts
+    warnings: NotRequired[list[Diagnostic]]
 
 class StartRequest(TypedDict):
     """Start attempt ``attempt`` of ``stage``; report its end with ``complete(id, ...)`` or
@@ -244,8 +246,12 @@ class Policy:
         metrics: Mapping[str, MetricValue],
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
+        strict: Optional[bool] = None,
     ) -> Decision:
         """Checks one set of metrics against the selected gates (all by default).
+
+        Names the policy does not declare are listed in the decision's ``warnings``
+        (``KIRO-E011``, with did-you-mean); with ``strict=True`` they raise :class:`InputError`.
 
         Raises :class:`InputError` for values that do not fit their metrics or a selection
         that matches nothing, :class:`EvaluationError` when a condition cannot be computed.
@@ -256,6 +262,7 @@ class Policy:
         columns: Mapping[str, Any],
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
+        strict: Optional[bool] = None,
     ) -> BatchResult:
         """Checks many records given as columns: metric name to a sequence of numbers, bools
         and None, or any buffer-protocol object (``array.array``, a NumPy array; float64 is

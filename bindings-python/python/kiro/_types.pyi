@@ -960,7 +960,7 @@ What the judge says of the canary.
 class CheckOptions(TypedDict, closed=True):
     """
     The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
-    given).
+    given), and whether input names the policy does not declare are errors.
     """
 
     gate: NotRequired[str | None]
@@ -970,6 +970,11 @@ class CheckOptions(TypedDict, closed=True):
     kind: NotRequired[GateKind | None]
     """
     Only the gates of this kind.
+    """
+    strict: NotRequired[bool | None]
+    """
+    Refuse input names the policy does not declare (`KIRO-E011`) instead of warning about
+    them in the answer. Default false.
     """
 
 
@@ -1492,7 +1497,8 @@ class BatchCall(TypedDict, closed=True):
     """
     options: NotRequired[CheckOptions | None]
     """
-    `{gate, kind}`: which gates to evaluate (absent or null: all).
+    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    undeclared input names are errors.
     """
     policy: str
     """
@@ -1538,7 +1544,8 @@ class CheckCall(TypedDict, closed=True):
     """
     options: NotRequired[CheckOptions | None]
     """
-    `{gate, kind}`: which gates to evaluate (absent or null: all).
+    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    undeclared input names are errors.
     """
     policy: str
     """
@@ -1570,6 +1577,11 @@ class Decision(TypedDict):
     verdict: Verdict
     """
     The overall verdict: the worst gate verdict, and fail when a required persona rejects.
+    """
+    warnings: NotRequired[list[Diagnostic]]
+    """
+    What in the input was not used: names the policy does not declare (`KIRO-E011`, as
+    warnings, with did-you-mean). Absent when there is nothing to say.
     """
 
 

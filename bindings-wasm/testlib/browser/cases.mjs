@@ -109,7 +109,7 @@ export function runCase(kiro, c) {
       answer = { monitor: decisions }
     }
     else if (c.plan === true) answer = { plan: policy.plan() }
-    else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null }) }
+    else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }) }
   } catch (error) {
     answer = { error: describeError(error) }
     // The policy text under each label of each diagnostic, sliced where this runs (UTF-16).

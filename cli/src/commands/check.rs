@@ -31,6 +31,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
     let selection = Selection {
         gate: args.gate.clone(),
         kind,
+        strict: args.strict,
     };
 
     let (mut input, metrics_file) = match &args.metrics {
@@ -53,6 +54,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
         sources.extend(metrics_file.clone());
         check_failure(&e, &sources)
     })?;
+    if !decision.warnings.is_empty() {
+        warn_undeclared(policy, &input, metrics_file.as_ref(), args);
+    }
 
     let report = match args.format {
         OutputFormat::Json => {
@@ -82,8 +86,28 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
     })
 }
 
+/// Writes the names of the metrics input the policy does not declare to standard error, as
+/// warnings pointing into the metrics file, with did-you-mean.
+fn warn_undeclared(
+    policy: &kiro::CompiledPolicy,
+    input: &MetricsInput,
+    file: Option<&SourceFile>,
+    args: &CheckArgs,
+) {
+    let warnings = Failure::Diagnostics {
+        diagnostics: policy.undeclared_inputs(input),
+        sources: file.into_iter().cloned().collect(),
+    };
+    let color = args.color.enabled(std::io::stderr().is_terminal());
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        crate::diagnostics::render(&warnings, color).as_bytes(),
+    );
+}
+
 /// Applies `--metric NAME=VALUE`. The value is first checked on its own against the policy,
-/// so that a value that does not fit its metric is reported against the argument it came from.
+/// so that a name the policy does not declare (with did-you-mean) or a value that does not fit
+/// its metric is reported against the argument it came from.
 fn apply_override(
     policy: &kiro::CompiledPolicy,
     input: &mut MetricsInput,
@@ -98,10 +122,19 @@ fn apply_override(
     alone
         .set_override(arg)
         .map_err(|d| Failure::in_source(&[d], &source))?;
-    if let Err(CheckError::Input(diagnostics)) = policy.check(&alone, &Selection::all()) {
+    let strict = Selection {
+        strict: true,
+        ..Selection::all()
+    };
+    if let Err(CheckError::Input(diagnostics)) = policy.check(&alone, &strict) {
         let value_errors: Vec<kiro::Diagnostic> = diagnostics
             .into_iter()
-            .filter(|d| d.code == kiro::Code::InvalidMetricValue)
+            .filter(|d| {
+                matches!(
+                    d.code,
+                    kiro::Code::InvalidMetricValue | kiro::Code::UnknownMetric
+                )
+            })
             .map(|d| kiro::Diagnostic {
                 source: Some(source.source.clone()),
                 ..d

@@ -78,7 +78,8 @@ pub struct CheckCall {
     /// The metrics: an object of names to values (absent or null: none).
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub metrics: Value,
-    /// `{gate, kind}`: which gates to evaluate (absent or null: all).
+    /// `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    /// undeclared input names are errors.
     #[serde(default, skip_serializing_if = "Value::is_null")]
     #[schemars(with = "Option<CheckOptions>")]
     pub options: Value,
@@ -99,7 +100,8 @@ pub struct BatchCall {
     pub offsets: OffsetUnit,
     /// Metric names to columns of numbers, booleans and nulls, all of one length.
     pub columns: Map<String, Value>,
-    /// `{gate, kind}`: which gates to evaluate (absent or null: all).
+    /// `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    /// undeclared input names are errors.
     #[serde(default, skip_serializing_if = "Value::is_null")]
     #[schemars(with = "Option<CheckOptions>")]
     pub options: Value,

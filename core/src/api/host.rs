@@ -71,7 +71,7 @@ impl HostPolicy {
     }
 
     /// Checks one set of metrics (the JSON value a binding's walk over its host's metrics
-    /// gives) with `options` (`{gate, kind}`, decoded by [`CheckOptions::decode`]).
+    /// gives) with `options` (`{gate, kind, strict}`, decoded by [`CheckOptions::decode`]).
     ///
     /// # Errors
     /// An input error for bad options or metrics; an evaluation error (its labels located in

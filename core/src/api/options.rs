@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 
 /// The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
-/// given).
+/// given), and whether input names the policy does not declare are errors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckOptions {
@@ -33,24 +33,29 @@ pub struct CheckOptions {
     /// Only the gates of this kind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<GateKind>,
+    /// Refuse input names the policy does not declare (`KIRO-E011`) instead of warning about
+    /// them in the answer. Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
 }
 
 impl CheckOptions {
-    /// Decodes `{gate, kind}`.
+    /// Decodes `{gate, kind, strict}`.
     ///
     /// # Errors
     /// An input error (`KIRO-E003`) for a value that is not such an object, an option of the
     /// wrong type, an unknown gate kind or an unknown option.
     pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
-        let mut options = Reader::new(value, "`{gate, kind}`")?;
+        let mut options = Reader::new(value, "`{gate, kind, strict}`")?;
         let gate = options.string(&["gate"])?;
         let kind = options
             .string(&["kind"])?
             .map(|k| parse_kind(&k))
             .transpose()
             .map_err(input)?;
+        let strict = options.boolean(&["strict"])?;
         options.finish()?;
-        Ok(Self { gate, kind })
+        Ok(Self { gate, kind, strict })
     }
 
     /// The gates these options select.
@@ -59,6 +64,7 @@ impl CheckOptions {
         Selection {
             gate: self.gate.clone(),
             kind: self.kind,
+            strict: self.strict.unwrap_or(false),
         }
     }
 }

@@ -69,6 +69,9 @@ pub struct BatchResult {
     pub verdicts: Vec<u8>,
     /// How many records got each code.
     pub counts: BatchCounts,
+    /// Columns the policy does not declare (`KIRO-E011` warnings, with did-you-mean).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Evaluates gates `selected` of `set` on every record of `batch` (columns by metric name,
@@ -103,7 +106,11 @@ pub(crate) fn evaluate_batch(
         }
     }
     let counts = BatchCounts::of(&verdicts);
-    Ok(BatchResult { verdicts, counts })
+    Ok(BatchResult {
+        verdicts,
+        counts,
+        warnings: Vec::new(),
+    })
 }
 
 impl BatchCounts {

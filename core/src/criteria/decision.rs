@@ -131,6 +131,10 @@ pub struct Decision {
     pub gates: Vec<GateDecision>,
     /// Each persona that owns something evaluated, in policy order.
     pub personas: Vec<PersonaDecision>,
+    /// What in the input was not used: names the policy does not declare (`KIRO-E011`, as
+    /// warnings, with did-you-mean). Absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// How a gate turned criteria into a verdict.

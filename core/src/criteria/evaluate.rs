@@ -108,6 +108,7 @@ pub(crate) fn evaluate(
         policy: policy.clone(),
         gates,
         personas,
+        warnings: Vec::new(),
     })
 }
 

@@ -12,6 +12,9 @@ pub struct Selection {
     pub gate: Option<String>,
     /// Only gates of this kind.
     pub kind: Option<GateKind>,
+    /// Refuse input names the policy does not declare (`KIRO-E011`) instead of reporting them
+    /// as warnings in the decision.
+    pub strict: bool,
 }
 
 impl Selection {

@@ -13,8 +13,33 @@ use std::borrow::Cow;
 ///
 /// # Errors
 /// Every value that does not fit its declared metric (wrong type, wrong unit, not finite).
+/// A list given for a declared metric is an error too ([`Code::InvalidMetricValue`]).
 pub(crate) fn bind(input: &MetricsInput, table: &MetricTable) -> Result<Vec<f64>, CheckError> {
-    bind_with(table, |name| input.values.get(name).map(Cow::Borrowed))
+    let lists: Vec<Diagnostic> = input
+        .lists
+        .iter()
+        .filter(|(name, _)| table.slot_of(name).is_some())
+        .map(|(name, &span)| {
+            Diagnostic::error(
+                Code::InvalidMetricValue,
+                format!(
+                    "`{name}` is a list; a metric is a number, a string with a unit, a boolean \
+                     or null"
+                ),
+            )
+            .with_label(span, "a list")
+            .with_source("metrics")
+        })
+        .collect();
+    let bound = bind_with(table, |name| input.values.get(name).map(Cow::Borrowed));
+    match (bound, lists.is_empty()) {
+        (bound, true) => bound,
+        (Err(CheckError::Input(mut errors)), false) => {
+            errors.extend(lists);
+            Err(CheckError::Input(errors))
+        }
+        (_, false) => Err(CheckError::Input(lists)),
+    }
 }
 
 /// [`bind`] for metrics given as a flat JSON object, read in place.

@@ -35,6 +35,10 @@ pub enum RawValue {
 pub struct MetricsInput {
     /// The values by flattened name.
     pub values: BTreeMap<String, Spanned<RawValue>>,
+    /// Names given a list, with where: structure that is not a metric (a tool's report fed in
+    /// whole). A check reports those the policy does not declare, like any undeclared name,
+    /// and refuses a list given for a declared metric.
+    pub lists: BTreeMap<String, Span>,
 }
 
 impl MetricsInput {
@@ -45,7 +49,8 @@ impl MetricsInput {
     /// not well-formed, [`Code::TooLarge`] for text over 16 MiB or nested over 64 levels,
     /// [`Code::InputNotObject`] when the text is empty or blank or the top level is not a map, [`Code::DuplicateName`] for a
     /// name given twice (also through nesting: `{"a.b": 1, "a": {"b": 2}}`),
-    /// [`Code::InvalidMetricValue`] for a list, NaN or an infinite number.
+    /// [`Code::InvalidMetricValue`] for NaN or an infinite number. A list is kept aside in
+    /// [`MetricsInput::lists`], not read as a metric.
     pub fn parse(text: &str, format: Format) -> Result<MetricsInput, Diagnostic> {
         // Nothing at all is its own mistake (a collector that wrote nothing), whatever the
         // format: not a syntax error in JSON, and not an empty TOML table.
@@ -77,6 +82,24 @@ impl MetricsInput {
     /// As [`MetricsInput::parse`], except syntax.
     pub fn from_node(node: &Node) -> Result<MetricsInput, Diagnostic> {
         Self::from_tree(node)
+    }
+
+    /// Every name given: the values, then the lists, each in name order.
+    pub(crate) fn given(&self) -> impl Iterator<Item = super::unknown::Given<'_>> {
+        let values = self.values.iter().map(|(name, v)| super::unknown::Given {
+            name,
+            span: v.span,
+            list: false,
+        });
+        let lists = self
+            .lists
+            .iter()
+            .map(|(name, &span)| super::unknown::Given {
+                name,
+                span,
+                list: true,
+            });
+        values.chain(lists)
     }
 
     /// Reads metrics input from a JSON value (for the bindings). Spans are all `0..0`.
@@ -234,6 +257,11 @@ impl<'a> FlatJson<'a> {
             .then_some(FlatJson(map))
     }
 
+    /// The names in the object.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// The value of metric `name`, as [`MetricsInput::from_json`] reads it (span `0..0`).
     pub(crate) fn get(&self, name: &str) -> Option<Spanned<RawValue>> {
         let raw = self.0.get(name)?.shape().raw()?;
@@ -369,14 +397,8 @@ fn flatten<T: Tree>(
         let raw = match value.shape() {
             Shape::Map => return flatten(&name, value, input, key_spans),
             Shape::Seq => {
-                return Err(Diagnostic::error(
-                    Code::InvalidMetricValue,
-                    format!(
-                        "`{name}` is a list; a metric is a number, a string with a unit, a \
-                         boolean or null"
-                    ),
-                )
-                .with_label(value.span(), "a list"));
+                input.lists.insert(name, value.span());
+                return Ok(());
             }
             scalar => scalar
                 .raw()

@@ -5,5 +5,6 @@ pub(crate) mod bind;
 pub mod decl;
 pub mod input;
 pub(crate) mod table;
+pub mod unknown;
 
 pub use input::{MetricsInput, RawValue};

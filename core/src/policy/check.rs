@@ -5,12 +5,17 @@ use super::CompiledPolicy;
 use crate::criteria::batch::{Batch, BatchResult, evaluate_batch};
 use crate::criteria::evaluate;
 use crate::decision::Decision;
+use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::document::Format;
 use crate::error::CheckError;
 use crate::gate::Selection;
 use crate::metrics::MetricsInput;
 use crate::metrics::bind::{bind, bind_flat};
-use crate::metrics::input::FlatJson;
+use crate::metrics::input::{FlatJson, SOURCE};
+use crate::metrics::unknown::{Given, undeclared, unlabelled};
+
+/// The `source` of diagnostics about a batch's columns.
+const BATCH_SOURCE: &str = "batch";
 
 impl CompiledPolicy {
     /// Checks one set of metrics against the selected gates and explains the verdict.
@@ -25,8 +30,43 @@ impl CompiledPolicy {
         selection: &Selection,
     ) -> Result<Decision, CheckError> {
         let selected = selection.resolve(&self.inner.gates)?;
+        let warnings = self.undeclared(metrics.given(), selection, SOURCE)?;
         let slots = bind(metrics, &self.inner.metrics)?;
-        self.decide(&slots, &selected)
+        self.decide(&slots, &selected, warnings)
+    }
+
+    /// The names of `metrics` the policy does not declare, each with did-you-mean and a label
+    /// on its value (the CLI shows these with the input's text); the decision carries the
+    /// same list without labels.
+    #[must_use]
+    pub fn undeclared_inputs(&self, metrics: &MetricsInput) -> Vec<Diagnostic> {
+        undeclared(
+            &self.inner.metrics,
+            metrics.given(),
+            Severity::Warning,
+            SOURCE,
+        )
+    }
+
+    /// The undeclared names of `given`: warnings for the decision, or, for a strict
+    /// selection, the input error.
+    fn undeclared<'a>(
+        &self,
+        given: impl IntoIterator<Item = Given<'a>>,
+        selection: &Selection,
+        source: &str,
+    ) -> Result<Vec<Diagnostic>, CheckError> {
+        if selection.strict {
+            let errors = undeclared(&self.inner.metrics, given, Severity::Error, source);
+            if errors.is_empty() {
+                Ok(errors)
+            } else {
+                Err(CheckError::Input(errors))
+            }
+        } else {
+            let warnings = undeclared(&self.inner.metrics, given, Severity::Warning, source);
+            Ok(unlabelled(warnings))
+        }
     }
 
     /// [`CompiledPolicy::check`] with metrics given as a JSON value (an object of names to
@@ -43,8 +83,14 @@ impl CompiledPolicy {
         // entry and find nothing to report.
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(&self.inner.gates)?;
+            let given = flat.names().map(|name| Given {
+                name,
+                span: Span::default(),
+                list: false,
+            });
+            let warnings = self.undeclared(given, selection, SOURCE)?;
             let slots = bind_flat(&flat, &self.inner.metrics)?;
-            return self.decide(&slots, &selected);
+            return self.decide(&slots, &selected, warnings);
         }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
         self.check(&input, selection)
@@ -79,17 +125,32 @@ impl CompiledPolicy {
         selection: &Selection,
     ) -> Result<BatchResult, CheckError> {
         let selected = selection.resolve(&self.inner.gates)?;
-        evaluate_batch(&self.inner.gates, &self.inner.metrics, batch, &selected)
+        let given = batch.names().map(|name| Given {
+            name,
+            span: Span::default(),
+            list: false,
+        });
+        let warnings = self.undeclared(given, selection, BATCH_SOURCE)?;
+        let mut result = evaluate_batch(&self.inner.gates, &self.inner.metrics, batch, &selected)?;
+        result.warnings = warnings;
+        Ok(result)
     }
 
     /// The decision over the policy's gates `selected`.
-    fn decide(&self, slots: &[f64], selected: &[usize]) -> Result<Decision, CheckError> {
-        evaluate(
+    fn decide(
+        &self,
+        slots: &[f64],
+        selected: &[usize],
+        warnings: Vec<Diagnostic>,
+    ) -> Result<Decision, CheckError> {
+        let mut decision = evaluate(
             &self.inner.gates,
             &self.inner.metrics,
             &self.inner.policy,
             slots,
             selected,
-        )
+        )?;
+        decision.warnings = warnings;
+        Ok(decision)
     }
 }

@@ -115,6 +115,7 @@ fn sample() -> Decision {
                 reasons: vec![],
             },
         ],
+        warnings: Vec::new(),
     }
 }
 

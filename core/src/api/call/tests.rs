@@ -59,7 +59,7 @@ fn bad_arguments_are_coded_input_errors() {
     ));
     assert_eq!(
         options_not_object["error"]["message"],
-        json!("KIRO-E003: the options must be an object like `{gate, kind}`, not a string")
+        json!("KIRO-E003: the options must be an object like `{gate, kind, strict}`, not a string")
     );
 
     let malformed = answer_of(&check_json_str("{"));

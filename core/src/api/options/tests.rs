@@ -34,7 +34,7 @@ fn a_wrong_check_option_is_one_coded_error() {
         error(CheckOptions::decode(&json!("gate"))),
         (
             Code::InvalidValue,
-            "the options must be an object like `{gate, kind}`, not a string".to_owned(),
+            "the options must be an object like `{gate, kind, strict}`, not a string".to_owned(),
             None
         )
     );
@@ -52,7 +52,10 @@ fn a_wrong_check_option_is_one_coded_error() {
     assert_eq!(message, "unknown option `gates`");
     assert_eq!(help.as_deref(), Some("did you mean `gate`?"));
     let (_, _, help) = error(CheckOptions::decode(&json!({"zzz": 1})));
-    assert_eq!(help.as_deref(), Some("the options are `gate`, `kind`"));
+    assert_eq!(
+        help.as_deref(),
+        Some("the options are `gate`, `kind`, `strict`")
+    );
 }
 
 #[test]

@@ -26,6 +26,11 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The column names, in name order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.columns.keys().map(String::as_str)
+    }
+
     /// An empty batch of `len` records.
     #[must_use]
     pub fn new(len: usize) -> Self {

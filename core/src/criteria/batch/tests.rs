@@ -314,7 +314,7 @@ gates:
     let columns = random_columns(RECORDS, &["cov", "vulns", "lat", "total"], false);
     let plain = Selection {
         gate: Some("plain".to_owned()),
-        kind: None,
+        ..Selection::all()
     };
     for selection in [plain, Selection::all()] {
         let seen = assert_batch_agrees(&policy, &selection, &columns);
@@ -490,5 +490,40 @@ gates:
                 "{name} = {bad}"
             );
         }
+    }
+}
+
+#[test]
+fn undeclared_columns_are_warnings_or_with_strict_an_error() {
+    let policy = crate::CompiledPolicy::from_text(
+        "name: t\nmetrics: {coverage: {unit: \"%\"}}\ngates:\n  - {name: g, kind: pre-merge, criteria: [{name: c, pass: coverage >= 90%}]}\n",
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    let mut batch = Batch::new(2);
+    batch
+        .add_numbers("coverage", vec![95.0, 80.0], None)
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    batch
+        .add_numbers("coverag", vec![1.0, 2.0], None)
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    let result = policy
+        .check_batch(&batch, &Selection::all())
+        .unwrap_or_else(|e| unreachable!("{e}"));
+    assert_eq!(result.verdicts, vec![CODE_PASS, CODE_FAIL]);
+    assert_eq!(result.warnings.len(), 1);
+    let w = &result.warnings[0];
+    assert_eq!(
+        (w.code, w.severity, w.source.as_deref()),
+        (Code::UnknownMetric, crate::Severity::Warning, Some("batch"))
+    );
+    assert_eq!(w.help.as_deref(), Some("did you mean `coverage`?"));
+    let strict = Selection {
+        strict: true,
+        ..Selection::all()
+    };
+    match policy.check_batch(&batch, &strict) {
+        Err(CheckError::Input(d)) => assert_eq!(d[0].code, Code::UnknownMetric),
+        other => unreachable!("{other:?}"),
     }
 }
