@@ -118,6 +118,18 @@ module.exports = function hostile(kiro, options = {}) {
     assert.deepEqual(policy.checkBatch(Object.create({ c: [-1] })).counts, { pass: 0, warn: 0, fail: 0, error: 0 })
   })
 
+  test('undeclared names and columns are warnings with did-you-mean; strict refuses them', () => {
+    const decision = policy.check({ c: 1, cc: 2 })
+    assert.equal(decision.verdict, 'pass')
+    assert.deepEqual(decision.warnings.map((w) => [w.code, w.severity, w.source]), [['KIRO-E011', 'warning', 'metrics']])
+    assert.equal('warnings' in policy.check({ c: 1 }), false)
+    throwsKiro(() => policy.check({ c: 1, cc: 2 }, { strict: true }), 'KIRO-E011', 'the input gives `cc`, which the policy does not declare')
+    const batch = policy.checkBatch({ c: [1], cc: [2] })
+    assert.deepEqual(batch.warnings.map((w) => [w.code, w.source]), [['KIRO-E011', 'batch']])
+    assert.equal('warnings' in policy.checkBatch({ c: [1] }), false)
+    throwsKiro(() => policy.checkBatch({ c: [1], cc: [2] }, { strict: true }), 'KIRO-E011', 'the input gives `cc`, which the policy does not declare')
+  })
+
   test('hostile values in options are KIRO-E003 naming their type', () => {
     for (const [name, make] of Object.entries(HOSTILE)) {
       const message = `the argument is not plain data: it holds ${article(name)}`

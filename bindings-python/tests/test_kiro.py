@@ -248,10 +248,19 @@ def test_any_mapping_and_number_like_values(policy: kiro.Policy) -> None:
     assert policy.check(ordered) == base
 
 
-def test_undeclared_metrics_are_ignored_even_many(policy: kiro.Policy) -> None:
+def test_undeclared_metrics_are_not_read_even_many_and_are_warned_about(policy: kiro.Policy) -> None:
     many = {f"extra_{i}": i for i in range(100_000)}
     many.update(GOOD)
-    assert policy.check(many) == policy.check(GOOD)
+    decision = policy.check(many)
+    warnings = decision.pop("warnings")
+    assert decision == policy.check(GOOD)
+    # The first twenty one by one (in name order), the rest counted.
+    assert len(warnings) == 21
+    assert all(w["code"] == "KIRO-E011" and w["severity"] == "warning" for w in warnings)
+    assert warnings[-1]["message"] == "and 99980 more undeclared names"
+    with pytest.raises(kiro.InputError) as info:
+        policy.check(many, strict=True)
+    assert info.value.code == "KIRO-E011"
 
 
 def test_huge_and_non_finite_numbers(policy: kiro.Policy) -> None:
@@ -404,6 +413,18 @@ def test_batch_runtime_errors_are_per_record(policy: kiro.Policy) -> None:
     result = policy.check_batch({"tests.failed": [0, 1], "tests.total": [10, 0], "e2e_green": [True, True]}, gate="tests")
     assert list(result["verdicts"]) == [0, 3]
     assert result["counts"]["error"] == 1
+
+
+def test_batch_undeclared_columns_are_warnings_or_with_strict_an_error(policy: kiro.Policy) -> None:
+    columns = {"tests.failed": [0], "tests.total": [10], "e2e_green": [True], "e2e_gren": [True]}
+    result = policy.check_batch(columns, gate="tests")
+    assert list(result["verdicts"]) == [0]
+    [warning] = result["warnings"]
+    assert (warning["code"], warning["source"], warning["help"]) == ("KIRO-E011", "batch", "did you mean `e2e_green`?")
+    assert "warnings" not in policy.check_batch({"tests.failed": [0]}, gate="tests")
+    with pytest.raises(kiro.InputError) as info:
+        policy.check_batch(columns, gate="tests", strict=True)
+    assert info.value.code == "KIRO-E011"
 
 
 def test_batch_errors(policy: kiro.Policy) -> None:

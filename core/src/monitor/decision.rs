@@ -197,6 +197,37 @@ pub enum Effect {
     },
 }
 
+impl Effect {
+    /// The trigger the effect is about.
+    #[must_use]
+    pub fn trigger(&self) -> &str {
+        match self {
+            Effect::Act { trigger, .. }
+            | Effect::RequestApproval { trigger, .. }
+            | Effect::Escalate { trigger, .. }
+            | Effect::Resolved { trigger, .. } => trigger,
+        }
+    }
+
+    /// The effect in a few words: `rollback`, `asks sre or devops to approve rollback`,
+    /// `escalates rollback`, `warn resolved`.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        match self {
+            Effect::Act { action, .. } => action.as_str().to_owned(),
+            Effect::RequestApproval {
+                action, approvers, ..
+            } => format!(
+                "asks {} to approve {}",
+                approvers.join(" or "),
+                action.as_str()
+            ),
+            Effect::Escalate { action, .. } => format!("escalates {}", action.as_str()),
+            Effect::Resolved { action, .. } => format!("{} resolved", action.as_str()),
+        }
+    }
+}
+
 /// Why the monitor ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

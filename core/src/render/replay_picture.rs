@@ -435,35 +435,13 @@ fn lanes(
     legend(out, top - 12.0);
 }
 
-/// The trigger an effect is about, and the effect in words.
+/// The trigger an effect is about, and the effect in words (an action with its reason).
 fn effect_text(e: &Effect) -> (&str, String) {
-    match e {
-        Effect::Act {
-            trigger,
-            action,
-            reason,
-            ..
-        } => (trigger, format!("{}: {reason}", action.as_str())),
-        Effect::RequestApproval {
-            trigger,
-            action,
-            approvers,
-            ..
-        } => (
-            trigger,
-            format!(
-                "asks {} to approve {}",
-                approvers.join(" or "),
-                action.as_str()
-            ),
-        ),
-        Effect::Escalate {
-            trigger, action, ..
-        } => (trigger, format!("escalates {}", action.as_str())),
-        Effect::Resolved {
-            trigger, action, ..
-        } => (trigger, format!("{} resolved", action.as_str())),
-    }
+    let what = match e {
+        Effect::Act { reason, .. } => format!("{}: {reason}", e.summary()),
+        _ => e.summary(),
+    };
+    (e.trigger(), what)
 }
 
 /// A mark for an effect on trigger `name`'s lane: black for an action, purple for an

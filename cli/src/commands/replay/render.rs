@@ -1,7 +1,7 @@
 //! The decision timeline of a replay: what changed at each event, as lines for a person, JSON
 //! lines, or Markdown.
 
-use kiro::monitor::{Effect, Final, MonitorDecision, TriggerReport};
+use kiro::monitor::{Final, MonitorDecision, TriggerReport};
 use kiro::units::duration::format_duration;
 use serde::Serialize;
 use std::fmt::Write;
@@ -52,30 +52,7 @@ fn changes_at<'a>(
         }
     }
     for e in &d.effects {
-        let (trigger, what) = match e {
-            Effect::Act {
-                trigger, action, ..
-            } => (trigger, format!("=> {}", action.as_str())),
-            Effect::RequestApproval {
-                trigger,
-                action,
-                approvers,
-                ..
-            } => (
-                trigger,
-                format!(
-                    "=> asks {} to approve {}",
-                    approvers.join(" or "),
-                    action.as_str()
-                ),
-            ),
-            Effect::Escalate {
-                trigger, action, ..
-            } => (trigger, format!("=> escalates {}", action.as_str())),
-            Effect::Resolved {
-                trigger, action, ..
-            } => (trigger, format!("=> {} resolved", action.as_str())),
-        };
+        let (trigger, what) = (e.trigger(), format!("=> {}", e.summary()));
         out.push(Change {
             at_ms: d.at_ms,
             trigger,
