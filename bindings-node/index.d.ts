@@ -184,6 +184,8 @@ export interface BatchResult {
   verdicts: Uint8Array
   /** How many records got each code. */
   counts: BatchCounts
+  /** Columns the policy does not declare (`KIRO-E011` warnings); absent when there are none. */
+  warnings?: Array<any>
 }
 
 /** Every error code the engine can report, in order (`KIRO-E001` …). */
