@@ -200,10 +200,16 @@ module.exports = function suite(kiro, options) {
     assert.equal(criterion(nested, 'tests', 'failure-rate').outcome, 'fail')
   })
 
-  test('undeclared metrics are ignored, even many', () => {
+  test('undeclared metrics are not read, even many, and are warned about', () => {
     const many = { ...GOOD }
     for (let i = 0; i < 100000; i++) many[`extra_${i}`] = i
-    assert.deepEqual(policy.check(many), policy.check(GOOD))
+    const { warnings, ...decision } = policy.check(many)
+    assert.deepEqual(decision, policy.check(GOOD))
+    // The first twenty one by one, the rest counted.
+    assert.equal(warnings.length, 21)
+    assert.ok(warnings.every((w) => w.code === 'KIRO-E011' && w.severity === 'warning'))
+    assert.equal(warnings[20].message, 'and 99980 more undeclared names')
+    throwsKiro(() => policy.check(many, { strict: true }), 'KIRO-E011', 'input')
   })
 
   test('non-finite numbers and wrong types give coded errors', () => {
@@ -285,7 +291,7 @@ module.exports = function suite(kiro, options) {
 
   test('decisions have exactly the keys the TypeScript types declare', () => {
     const decision = kiro.Policy.fromText(POLICY).check({ ...GOOD, coverage: 85 })
-    const optional = new Set(['thresholds', 'warn_condition'])
+    const optional = new Set(['thresholds', 'warn_condition', 'warnings'])
     const check = (value, name) => {
       const declared = interfaceKeys(dts, name)
       for (const key of Object.keys(value)) assert.ok(declared.includes(key), `${name}.${key} is not declared`)
