@@ -95,6 +95,11 @@ pub struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write the report in another format to a file: `junit=kiro.xml` (replaces the
+    /// file), `markdown+=summary.md` (appends, as for `$GITHUB_STEP_SUMMARY`). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report::<OutputFormat>)]
+    pub reports: Vec<ReportTo<OutputFormat>>,
 }
 
 /// `kiro validate`.
@@ -124,6 +129,50 @@ pub enum OutputFormat {
     Junit,
     /// Markdown for a CI job summary.
     Markdown,
+}
+
+/// A further report in format `F`, written to a file: `FORMAT=FILE` or, to append,
+/// `FORMAT+=FILE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTo<F> {
+    /// The format.
+    pub format: F,
+    /// The file.
+    pub path: PathBuf,
+    /// Whether to append to the file rather than replace it.
+    pub append: bool,
+}
+
+/// Reads `FORMAT=FILE` or `FORMAT+=FILE`.
+///
+/// # Errors
+/// A message for clap when there is no `=`, no file, or the format is not one of `F`'s.
+pub fn parse_report<F: ValueEnum>(text: &str) -> Result<ReportTo<F>, String> {
+    let Some((format, path)) = text.split_once('=') else {
+        return Err("expected FORMAT=FILE (or FORMAT+=FILE to append)".to_owned());
+    };
+    let (format, append) = match format.strip_suffix('+') {
+        Some(format) => (format, true),
+        None => (format, false),
+    };
+    if path.is_empty() {
+        return Err(format!("no file after `{format}=`"));
+    }
+    let format = F::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = F::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown format `{format}`; the formats are {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(ReportTo {
+        format,
+        path: PathBuf::from(path),
+        append,
+    })
 }
 
 /// A policy format named on the command line.

@@ -276,5 +276,28 @@ pub fn write_output(path: &Path, text: &str) -> Result<(), Failure> {
     })
 }
 
+/// Writes a further report to `path`: replacing the file, or appended to it (a CI job summary
+/// others write to as well).
+///
+/// # Errors
+/// A [`Failure`] naming the file when it cannot be written.
+pub fn write_report(path: &Path, text: &str, append: bool) -> Result<(), Failure> {
+    if !append {
+        return write_output(path, text);
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .map_err(|e| {
+            Failure::io(format!(
+                "cannot append to `{}`: {}",
+                path.display(),
+                io_message(&e)
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests;

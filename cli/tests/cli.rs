@@ -735,3 +735,51 @@ fn a_closed_standard_output_is_an_error_not_a_lost_report() {
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(shell("> /dev/null", "").status.code(), Some(0));
 }
+
+/// The CI recipe of docs/cli.md, run as GitHub Actions runs a step (`bash -eo pipefail`): one
+/// check writes the JUnit report and appends the Markdown summary, and the step's status is
+/// the verdict's.
+#[cfg(unix)]
+#[test]
+fn the_documented_ci_recipe_works_under_bash_e_pipefail() {
+    let docs = std::fs::read_to_string(root().join("docs/cli.md")).expect("docs/cli.md");
+    let after = docs
+        .split("In CI, write every report from one run")
+        .nth(1)
+        .expect("the CI recipe in docs/cli.md");
+    let script = after
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("the recipe's code block");
+    let dir = std::env::temp_dir().join(format!("kiro-ci-recipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    std::fs::copy(root().join(EXAMPLE), dir.join("kiro.yaml")).expect("the policy");
+    let summary = dir.join("summary.md");
+    for (metrics, status, verdict) in [(PASS, 0, "PASS"), (FAIL, 1, "FAIL")] {
+        std::fs::copy(root().join(metrics), dir.join("metrics.json")).expect("the metrics");
+        std::fs::write(&summary, "earlier step\n").expect("the summary");
+        let bin = Path::new(env!("CARGO_BIN_EXE_kiro"))
+            .parent()
+            .expect("the binary's folder");
+        let path = format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new("bash")
+            .args(["-eo", "pipefail", "-c", script])
+            .current_dir(&dir)
+            .env("PATH", path)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .expect("bash runs");
+        assert_eq!(out.status.code(), Some(status), "{}", stderr(&out));
+        let md = std::fs::read_to_string(&summary).expect("the summary");
+        assert!(md.starts_with("earlier step\n## kiro check: **"), "{md}");
+        assert!(md.contains(&format!("**{verdict}**")), "{md}");
+        let junit = std::fs::read_to_string(dir.join("kiro-junit.xml")).expect("the JUnit report");
+        assert!(junit.starts_with("<?xml"), "{junit}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -646,3 +646,31 @@ pipeline:
         "{markdown}"
     );
 }
+
+/// One run, several reports: JSON on standard output, JUnit to a file, Markdown appended to a
+/// summary, all of the same result.
+#[test]
+fn one_run_writes_every_report_asked_for() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: ok, run: \"true\"}\n    - {name: broken, run: \"exit 3\"}\n",
+    );
+    std::fs::write(dir.join("summary.md"), "before\n").expect("a summary");
+    let (status, result, _) = run_json(
+        &dir,
+        &[
+            "--report",
+            "junit=kiro.xml",
+            "--report",
+            "markdown+=summary.md",
+        ],
+    );
+    assert_eq!(status, 1);
+    assert_eq!(result["verdict"], "fail");
+    let junit = std::fs::read_to_string(dir.join("kiro.xml")).expect("the JUnit report");
+    assert!(junit.contains("failures=\"1\""), "{junit}");
+    let md = std::fs::read_to_string(dir.join("summary.md")).expect("the summary");
+    assert!(md.starts_with("before\n## kiro run: **FAIL**"), "{md}");
+    std::fs::remove_dir_all(&dir).ok();
+}

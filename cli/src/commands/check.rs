@@ -58,21 +58,20 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
         warn_undeclared(policy, &input, metrics_file.as_ref(), args);
     }
 
-    let report = match args.format {
-        OutputFormat::Json => {
-            let mut json = kiro::decision_to_json(&decision);
-            json.push('\n');
-            json
-        }
-        OutputFormat::Junit => junit(&decision, &loaded.units()),
-        OutputFormat::Markdown => markdown(&decision, &loaded.units()),
-        OutputFormat::Human => {
-            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            let color = args.color.enabled(to_terminal);
-            let units = loaded.units();
-            human(&decision, &HumanOptions { color, units })
-        }
-    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let report = render(
+        args.format,
+        &decision,
+        &loaded,
+        args.color.enabled(to_terminal),
+    );
+    for extra in &args.reports {
+        io::write_report(
+            &extra.path,
+            &render(extra.format, &decision, &loaded, false),
+            extra.append,
+        )?;
+    }
     let code = match decision.verdict {
         Verdict::Pass => exit::PASS,
         Verdict::Warn if args.fail_on_warn => exit::WARN_FAILED,
@@ -84,6 +83,31 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
         output: args.output.clone(),
         code,
     })
+}
+
+/// The decision in `format`.
+fn render(
+    format: OutputFormat,
+    decision: &kiro::Decision,
+    loaded: &super::LoadedPolicy,
+    color: bool,
+) -> String {
+    match format {
+        OutputFormat::Json => {
+            let mut json = kiro::decision_to_json(decision);
+            json.push('\n');
+            json
+        }
+        OutputFormat::Junit => junit(decision, &loaded.units()),
+        OutputFormat::Markdown => markdown(decision, &loaded.units()),
+        OutputFormat::Human => human(
+            decision,
+            &HumanOptions {
+                color,
+                units: loaded.units(),
+            },
+        ),
+    }
 }
 
 /// Writes the names of the metrics input the policy does not declare to standard error, as

@@ -6,9 +6,10 @@
 
 use super::stages::{self, Groups, KillOnDrop, Message};
 use super::{Outcome, load_policy};
-use crate::args::{ColorChoice, PolicyFormat};
+use crate::args::{ColorChoice, PolicyFormat, ReportTo, parse_report};
 use crate::diagnostics::Failure;
 use crate::exit;
+use crate::io;
 use clap::{Args, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kiro::pipeline::{Event, HostRequest, HostRun, RunOptions, RunResult};
@@ -60,6 +61,11 @@ pub struct RunArgs {
     /// Write the result to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write the result in another format to a file: `junit=kiro.xml` (replaces the
+    /// file), `markdown+=summary.md` (appends, as for `$GITHUB_STEP_SUMMARY`). Repeatable.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report::<RunFormat>)]
+    pub reports: Vec<ReportTo<RunFormat>>,
 }
 
 /// How `kiro run` reports the result.
@@ -137,15 +143,15 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
     let result = result.ok_or_else(|| Failure::io("the run ended without a result".to_owned()))?;
     // The result is kept beside the logs; failing to write it does not change the verdict.
     let _ = std::fs::write(logs.join("result.json"), run_json(&result));
-    let report = match args.format {
-        RunFormat::Human => {
-            let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-            run_human(&result, args.color.enabled(to_terminal))
-        }
-        RunFormat::Json => run_json(&result),
-        RunFormat::Junit => run_junit(&result),
-        RunFormat::Markdown => run_markdown(&result),
-    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let report = render(args.format, &result, args.color.enabled(to_terminal));
+    for extra in &args.reports {
+        io::write_report(
+            &extra.path,
+            &render(extra.format, &result, false),
+            extra.append,
+        )?;
+    }
     let code = match result.verdict {
         Verdict::Pass => exit::PASS,
         Verdict::Warn if args.fail_on_warn => exit::WARN_FAILED,
@@ -157,6 +163,16 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
         output: args.output.clone(),
         code,
     })
+}
+
+/// The run's result in `format`.
+fn render(format: RunFormat, result: &RunResult, color: bool) -> String {
+    match format {
+        RunFormat::Human => run_human(result, color),
+        RunFormat::Json => run_json(result),
+        RunFormat::Junit => run_junit(result),
+        RunFormat::Markdown => run_markdown(result),
+    }
 }
 
 /// Makes and returns `root/<n>`, `n` one more than the largest number there. The folder is
