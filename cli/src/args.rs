@@ -38,6 +38,8 @@ pub enum Command {
     /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
     /// with the reports it came from.
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
+    /// Render a saved decision or run result (JSON) again, in another format.
+    Render(crate::commands::render::RenderArgs),
 }
 
 /// `kiro check`.

@@ -783,3 +783,51 @@ fn the_documented_ci_recipe_works_under_bash_e_pipefail() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `kiro render` gives a saved decision exactly the report `kiro check` would have written,
+/// in every format, with the verdict's exit status; a wrong policy or a file that is neither a
+/// decision nor a run result is status 3.
+#[test]
+fn render_gives_a_saved_decision_the_same_reports_as_check() {
+    let dir = std::env::temp_dir().join(format!("kiro-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let saved = dir.join("decision.json");
+    let saved_arg = saved.to_str().expect("a UTF-8 path");
+    let check = kiro(&[
+        "check",
+        EXAMPLE,
+        "--metrics",
+        FAIL,
+        "--format",
+        "json",
+        "-o",
+        saved_arg,
+    ]);
+    assert_code(&check, 1);
+    for format in ["human", "json", "junit", "markdown"] {
+        let direct = kiro(&["check", EXAMPLE, "--metrics", FAIL, "--format", format]);
+        let rendered = kiro(&["render", saved_arg, "--policy", EXAMPLE, "--format", format]);
+        assert_code(&rendered, 1);
+        assert_eq!(stdout(&rendered), stdout(&direct), "{format}");
+    }
+    let wrong = kiro(&[
+        "render",
+        saved_arg,
+        "--policy",
+        "examples/kova/pipeline.yaml",
+    ]);
+    assert_code(&wrong, 3);
+    assert!(
+        stderr(&wrong).contains("is not the policy"),
+        "{}",
+        stderr(&wrong)
+    );
+    let not_saved = kiro_with_stdin(&["render", "-"], "{\"verdict\": \"pass\"}");
+    assert_code(&not_saved, 3);
+    assert!(
+        stderr(&not_saved).contains("KIRO-E020"),
+        "{}",
+        stderr(&not_saved)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

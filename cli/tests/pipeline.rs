@@ -674,3 +674,31 @@ fn one_run_writes_every_report_asked_for() {
     assert!(md.starts_with("before\n## kiro run: **FAIL**"), "{md}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A run's saved result renders to the same Markdown the run wrote.
+#[test]
+fn render_gives_a_saved_run_result_the_same_report() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: ok, run: \"true\"}\n    - {name: broken, run: \"exit 3\"}\n",
+    );
+    let run = kiro(
+        &dir,
+        &[
+            "run",
+            "policy.yaml",
+            "--logs",
+            "logs",
+            "--format",
+            "markdown",
+            "--report",
+            "json=saved.json",
+        ],
+    );
+    assert_eq!(code(&run), 1);
+    let rendered = kiro(&dir, &["render", "saved.json", "--format", "markdown"]);
+    assert_eq!(code(&rendered), 1, "{}", text(&rendered.stderr));
+    assert_eq!(text(&rendered.stdout), text(&run.stdout));
+    std::fs::remove_dir_all(&dir).ok();
+}
