@@ -73,6 +73,10 @@ export type Code =
   | "KIRO-E074"
   | "KIRO-E075"
   | "KIRO-E076"
+  | "KIRO-E080"
+  | "KIRO-E081"
+  | "KIRO-E082"
+  | "KIRO-E083"
   | "KIRO-E099";
 /**
  * What an undecidable condition (missing data) means.
@@ -819,6 +823,10 @@ export interface ErrorAnswer {
     | "KIRO-E074"
     | "KIRO-E075"
     | "KIRO-E076"
+    | "KIRO-E080"
+    | "KIRO-E081"
+    | "KIRO-E082"
+    | "KIRO-E083"
     | "KIRO-E099";
   /**
    * Every problem found.
@@ -883,6 +891,10 @@ export interface Diagnostic {
     | "KIRO-E074"
     | "KIRO-E075"
     | "KIRO-E076"
+    | "KIRO-E080"
+    | "KIRO-E081"
+    | "KIRO-E082"
+    | "KIRO-E083"
     | "KIRO-E099";
   /**
    * How to fix it, when kiro can tell.

@@ -10,9 +10,14 @@
 //!   the `http` feature, a blocking client that queries a live server, mapping every failure
 //!   to an explicit reading (a source error with its reason, no data, or NaN).
 //!
-//! Everything but [`prometheus::client`] is pure and fuzzed (`fuzz/`).
+//! - `history` (with the `sqlite` feature): every recorded decision with its inputs and
+//!   context, in a SQLite database.
+//!
+//! Everything but [`prometheus::client`] and `history` is pure and fuzzed (`fuzz/`).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+#[cfg(feature = "sqlite")]
+pub mod history;
 pub mod prometheus;
 pub mod samples;

@@ -20,6 +20,10 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing the arguments would buy nothing"
+)]
 pub enum Command {
     /// Check metrics against a policy's gates and report the verdict.
     Check(CheckArgs),
@@ -40,6 +44,8 @@ pub enum Command {
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
     /// Render a saved decision or run result (JSON) again, in another format.
     Render(crate::commands::render::RenderArgs),
+    /// Read the history of recorded decisions (`kiro check --record DB`).
+    History(crate::commands::history::HistoryArgs),
 }
 
 /// `kiro check`.
@@ -85,6 +91,10 @@ pub struct CheckArgs {
     /// about them on standard error.
     #[arg(long)]
     pub strict: bool,
+
+    /// Recording the decision in a history.
+    #[command(flatten)]
+    pub history: crate::commands::history::RecordArgs,
 
     /// The policy's format, when its extension does not tell.
     #[arg(long, value_enum, value_name = "FORMAT", alias = "format-policy")]

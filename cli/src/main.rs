@@ -77,6 +77,7 @@ fn run() -> u8 {
         Command::Watch(args) => (commands::watch::run(args), args.color),
         Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
         Command::Render(args) => (commands::render::run(args), args.color),
+        Command::History(args) => (commands::history::run(args), args::ColorChoice::Auto),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(|outcome| emit(outcome, stdout_open)) {

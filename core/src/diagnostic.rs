@@ -163,6 +163,14 @@ codes! {
     ReportDtd = "KIRO-E075",
     /// a report path or pattern matches no file
     ReportNotFound = "KIRO-E076",
+    /// a history database written by a newer kiro (a schema version this one does not read)
+    HistoryVersion = "KIRO-E080",
+    /// a file given as a history database is not one, or is damaged
+    HistoryCorrupt = "KIRO-E081",
+    /// a history database stayed locked by another writer past the wait
+    HistoryLocked = "KIRO-E082",
+    /// a history database cannot be opened, read or written (a missing folder, a read-only disk)
+    HistoryIo = "KIRO-E083",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
 }

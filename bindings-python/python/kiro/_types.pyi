@@ -137,6 +137,10 @@ Code: TypeAlias = Literal[
     'KIRO-E074',
     'KIRO-E075',
     'KIRO-E076',
+    'KIRO-E080',
+    'KIRO-E081',
+    'KIRO-E082',
+    'KIRO-E083',
     'KIRO-E099',
 ]
 

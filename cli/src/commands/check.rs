@@ -57,6 +57,14 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
     if !decision.warnings.is_empty() {
         warn_undeclared(policy, &input, metrics_file.as_ref(), args);
     }
+    let provenance = serde_json::json!({
+        "metrics_file": args.metrics.as_ref().map(|p| p.display().to_string()),
+        "overrides": args.metrics_overrides,
+        "reports": args.evidence.patterns().into_iter().map(|(kind, pattern)| {
+            serde_json::json!({"kind": kind.as_str(), "path": pattern})
+        }).collect::<Vec<_>>(),
+    });
+    super::history::record(&args.history, &decision, &input, provenance)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let report = render(

@@ -53,7 +53,8 @@ pub struct EvidenceCommandArgs {
 }
 
 impl EvidenceArgs {
-    fn patterns(&self) -> Vec<(Kind, &str)> {
+    /// Every report flag given, as (kind, path or pattern), in flag order.
+    pub fn patterns(&self) -> Vec<(Kind, &str)> {
         [
             (Kind::Junit, &self.junit),
             (Kind::Coverage, &self.coverage),

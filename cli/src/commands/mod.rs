@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod evidence;
+pub mod history;
 pub mod plan;
 pub mod render;
 pub mod replay;
