@@ -107,7 +107,7 @@ pub struct ApprovalDecl {
 
 /// A strategy: a name (`blue-green`, `rolling`, `canary`, `direct`) for its defaults, or one
 /// of `canary:`, `blue_green:`, `rolling:` with settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum StrategyDecl {
     /// `blue-green`, `rolling`, `canary` or `direct` with default settings.
@@ -270,4 +270,26 @@ pub enum OnClose {
     Finish,
     /// The rollout stops before its next step until a window opens again.
     StopAtNextStep,
+}
+
+// By hand rather than `untagged`: an untagged enum buffers its input, which loses the spans of
+// the names inside (`Spanned` reads them from kiro's document reader directly).
+impl<'de> Deserialize<'de> for StrategyDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StrategyDecl;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a strategy name or a map with `canary`, `blue_green` or `rolling`")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<StrategyDecl, E> {
+                Ok(StrategyDecl::Name(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<StrategyDecl, A::Error> {
+                StrategyForm::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(StrategyDecl::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

@@ -839,7 +839,11 @@ fn window_wait(state: &ReleaseState, env: &Environment, at: u64, what: &str) -> 
         until_ms: status.opens_at_ms,
         window: status.window.clone(),
         personas: Vec::new(),
-        reason: format!("{what} `{}` waits: {}; {opens}", env.name, status.reason),
+        reason: if status.reason.contains("opens at") {
+            format!("{what} `{}` waits: {}", env.name, status.reason)
+        } else {
+            format!("{what} `{}` waits: {}; {opens}", env.name, status.reason)
+        },
         unblock:
             "a `tick` once the window opens, or a `break_glass` with a reason and a named approver"
                 .to_owned(),
