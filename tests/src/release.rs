@@ -14,7 +14,7 @@ use serde_json::Value;
 /// # Errors
 /// A message saying how the release's answers differ from the case.
 pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result<(), String> {
-    let expected_error = case.get("expect_error").and_then(Value::as_str);
+    let expected_error = expected_code(case);
     let err = |e: &dyn KiroError| format!("{}: {e}", e.code());
     // A log that cannot be read, or a policy without environments, fails before any event.
     let events = spec
@@ -41,7 +41,7 @@ fn run_events(
     state: ReleaseState,
     events: &[ReleaseEvent],
 ) -> Result<(), String> {
-    let expected_error = case.get("expect_error").and_then(Value::as_str);
+    let expected_error = expected_code(case);
     let error_at = case
         .get("error_at")
         .and_then(Value::as_u64)
@@ -107,7 +107,7 @@ fn run_events(
                     "expected the error at event {error_at:?}, got it at {i}"
                 ));
             }
-            if let Some(message) = case.get("expect_message").and_then(Value::as_str)
+            if let Some(message) = expected_message(case)
                 && !e.diagnostics().iter().any(|d| d.message == message)
             {
                 return Err(format!("expected message {message:?}, got {}", err(&e)));
@@ -156,4 +156,21 @@ fn lines(decisions: &[Value]) -> String {
         .map(|(i, d)| format!("[{i}] {d}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The code of `expect_error`: `KIRO-E1xx`, or the `code` of `{code, message}`.
+fn expected_code(case: &Value) -> Option<&str> {
+    let e = case.get("expect_error")?;
+    e.as_str().or_else(|| e.get("code").and_then(Value::as_str))
+}
+
+/// The message expected with the error: `expect_message`, or the `message` of `expect_error`.
+fn expected_message(case: &Value) -> Option<&str> {
+    case.get("expect_message")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            case.get("expect_error")?
+                .get("message")
+                .and_then(Value::as_str)
+        })
 }

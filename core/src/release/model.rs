@@ -285,7 +285,10 @@ impl<'de> Deserialize<'de> for StrategyDecl {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<StrategyDecl, E> {
                 Ok(StrategyDecl::Name(v.to_owned()))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<StrategyDecl, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<StrategyDecl, A::Error> {
                 StrategyForm::deserialize(serde::de::value::MapAccessDeserializer::new(map))
                     .map(StrategyDecl::Full)
             }

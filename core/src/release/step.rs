@@ -798,7 +798,9 @@ fn promote_next(
 }
 
 fn set_wait(state: &mut ReleaseState, wait: Wait, out: &mut Vec<Instruction>) {
-    if state.waiting.as_ref() != Some(&wait) {
+    // A wait is given again when it changes, or after other instructions (a new analysis,
+    // a new weight), so that each batch of instructions ends with what it waits for.
+    if state.waiting.as_ref() != Some(&wait) || !out.is_empty() {
         out.push(Instruction::Wait(wait.clone()));
     }
     state.waiting = Some(wait);
