@@ -38,6 +38,8 @@ pub enum Command {
     /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
     /// with the reports it came from.
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
+    /// Plan a release through the policy's environments, or drive one with its state in a file.
+    Release(crate::commands::release::ReleaseArgs),
 }
 
 /// `kiro check`.

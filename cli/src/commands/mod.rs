@@ -3,6 +3,7 @@
 pub mod check;
 pub mod evidence;
 pub mod plan;
+pub mod release;
 pub mod replay;
 pub mod run;
 pub mod schema;

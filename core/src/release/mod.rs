@@ -81,6 +81,19 @@ impl CompiledPolicy {
     }
 }
 
+/// Reads a time given by a person: RFC 3339 with an offset (`2026-12-03T09:00:00Z`), or whole
+/// milliseconds since the Unix epoch.
+#[must_use]
+pub fn parse_time(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<u64>() {
+        return Some(ms);
+    }
+    text.parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| u64::try_from(t.as_millisecond()).ok())
+}
+
 /// The policy's release, or the error for a policy without environments.
 pub(crate) fn release_of(policy: &CompiledPolicy) -> Result<&CompiledRelease, ReleaseError> {
     policy.release().ok_or_else(|| {
