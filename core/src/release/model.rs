@@ -113,7 +113,7 @@ pub enum StrategyDecl {
     /// `blue-green`, `rolling`, `canary` or `direct` with default settings.
     Name(String),
     /// A strategy with settings.
-    Full(StrategyForm),
+    Full(Box<StrategyForm>),
 }
 
 /// The settings of a strategy: exactly one key.
@@ -290,7 +290,7 @@ impl<'de> Deserialize<'de> for StrategyDecl {
                 map: A,
             ) -> Result<StrategyDecl, A::Error> {
                 StrategyForm::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(StrategyDecl::Full)
+                    .map(|f| StrategyDecl::Full(Box::new(f)))
             }
         }
         d.deserialize_any(V)

@@ -37,7 +37,7 @@ environments:
 const DENY: std::ops::Range<u64> = 600_000..1_800_000;
 
 fn event(at_ms: u64, pick: u8, arg: u8) -> ReleaseEvent {
-    let env = if arg % 2 == 0 {
+    let env = if arg.is_multiple_of(2) {
         "staging"
     } else {
         "production"
