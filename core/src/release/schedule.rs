@@ -204,6 +204,13 @@ fn next_deny_start(windows: &[Window], t: i64) -> Option<i64> {
         .min()
 }
 
+/// Whether deploying is allowed at `t` (ms since the epoch): [`status`]'s `open`, without
+/// searching for the next change or writing the reason.
+pub(crate) fn is_open(windows: &[Window], t_ms: u64) -> bool {
+    let t = i64::try_from(t_ms).unwrap_or(i64::MAX);
+    deny_at(windows, t).is_none() && (!has_allow(windows) || allow_at(windows, t).is_some())
+}
+
 /// Where `windows` stand at `t` (ms since the epoch).
 pub(crate) fn status(windows: &[Window], t_ms: u64) -> WindowStatus {
     let t = i64::try_from(t_ms).unwrap_or(i64::MAX);

@@ -827,10 +827,10 @@ fn window_wait(state: &ReleaseState, env: &Environment, at: u64, what: &str) -> 
     if env.windows.is_empty() || overridden(state, env) {
         return None;
     }
-    let status = schedule::status(&env.windows, at);
-    if status.open {
+    if schedule::is_open(&env.windows, at) {
         return None;
     }
+    let status = schedule::status(&env.windows, at);
     let opens = status.opens_at_ms.map_or_else(
         || "no window opens again".to_owned(),
         |o| format!("opens at {}", super::plan::format_instant(o)),
@@ -1036,7 +1036,7 @@ fn advance(
                         }
                         if !env.windows.is_empty()
                             && !overridden(state, env)
-                            && !schedule::status(&env.windows, at).open
+                            && !schedule::is_open(&env.windows, at)
                         {
                             reason.push_str(
                                 "; the window has closed, the rollout finishes (on_close finish)",
