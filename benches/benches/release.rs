@@ -136,5 +136,73 @@ fn release(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, release);
+const SCHEDULE_POLICY: &str = r#"
+name: schedule
+environments:
+  - {name: dev}
+  - {name: staging}
+  - name: pre-production
+    windows: [{name: weekdays, kind: allow, cron: "0 7 * * 1-5", duration: 12h, tz: America/New_York}]
+  - name: production
+    windows:
+      - {name: business-hours, kind: allow, cron: "0 9 * * 1-5", duration: 8h, tz: Europe/Berlin}
+      - {name: year-end-freeze, kind: deny, from: "2026-12-19", to: "2027-01-04", tz: Europe/Berlin}
+"#;
+
+/// `n` releases of 500 services over a year from 2026-01-01, each two hours, a fifth needing
+/// another service; deterministic (a linear congruential sequence).
+fn planned(n: usize) -> kiro::release::conflicts::SchedulePlan {
+    use kiro::release::conflicts::{Need, PlannedRelease, SchedulePlan};
+    const ENVS: [&str; 4] = ["dev", "staging", "pre-production", "production"];
+    let mut x: u64 = 42;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 33
+    };
+    let year_ms = 365 * 86_400_000;
+    let releases = (0..n)
+        .map(|i| {
+            let service = next() % 500;
+            let needs = if i % 5 == 0 {
+                vec![Need {
+                    service: format!("svc{}", next() % 500),
+                    version: format!("1.{}", next() % 20),
+                }]
+            } else {
+                Vec::new()
+            };
+            PlannedRelease {
+                id: None,
+                service: format!("svc{service}"),
+                environment: ENVS[(next() % 4) as usize].to_owned(),
+                version: format!("1.{}", i % 40),
+                start: (1_767_225_600_000 + next() % year_ms).to_string(),
+                duration: "2h".to_owned(),
+                needs,
+            }
+        })
+        .collect();
+    SchedulePlan {
+        releases,
+        deployed: Vec::new(),
+    }
+}
+
+fn schedule(c: &mut Criterion) {
+    let policy = CompiledPolicy::from_text(SCHEDULE_POLICY, None).expect("compiles");
+    let mut group = c.benchmark_group("schedule");
+    group.sample_size(10);
+    for n in [1_000, 10_000] {
+        let plan = planned(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("releases_{n}"), |b| {
+            b.iter(|| black_box(policy.schedule(&plan).expect("checks")));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, release, schedule);
 criterion_main!(benches);

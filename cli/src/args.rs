@@ -40,6 +40,8 @@ pub enum Command {
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
     /// Plan a release through the policy's environments, or drive one with its state in a file.
     Release(crate::commands::release::ReleaseArgs),
+    /// Check planned releases for conflicts and suggest the earliest conflict-free start of each.
+    Schedule(crate::commands::schedule::ScheduleArgs),
 }
 
 /// `kiro check`.

@@ -79,6 +79,7 @@ fn run() -> u8 {
         Command::Watch(args) => (commands::watch::run(args), args.color),
         Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
         Command::Release(args) => (commands::release::run(args), args::ColorChoice::Auto),
+        Command::Schedule(args) => (commands::schedule::run(args), args::ColorChoice::Auto),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

@@ -209,3 +209,26 @@ fn replay_prints_every_decision_and_exits_9_on_a_wait_for_a_person() {
     ]);
     assert_eq!(out.status.code(), Some(9), "{}", stdout(&out));
 }
+
+#[test]
+fn schedule_reports_conflicts_and_suggests_slots() {
+    let out = kiro(&[
+        "schedule",
+        EXAMPLE,
+        "--releases",
+        "examples/kova/releases-planned.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out));
+    let json = kiro(&[
+        "schedule",
+        EXAMPLE,
+        "--releases",
+        "examples/kova/releases-planned.json",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(report["conflicted"], serde_json::json!(3));
+    assert_eq!(report["releases"][4]["conflicts"], serde_json::json!([]));
+}

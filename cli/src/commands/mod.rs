@@ -6,6 +6,7 @@ pub mod plan;
 pub mod release;
 pub mod replay;
 pub mod run;
+pub mod schedule;
 pub mod schema;
 pub(crate) mod stages;
 pub mod validate;

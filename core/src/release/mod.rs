@@ -22,6 +22,7 @@
 
 mod compile;
 mod compiled;
+pub mod conflicts;
 mod error;
 mod event;
 pub mod model;
@@ -64,6 +65,19 @@ impl CompiledPolicy {
     #[must_use]
     pub fn release(&self) -> Option<&CompiledRelease> {
         self.inner.release.as_ref()
+    }
+
+    /// Checks releases planned for a time range against each other and the environments'
+    /// windows: conflicts, and the earliest conflict-free start of each release that has one.
+    ///
+    /// # Errors
+    /// `KIRO-E104` without environments; `KIRO-E109` for a release into an unknown
+    /// environment; `KIRO-E003` for a start or duration that cannot be read.
+    pub fn schedule(
+        &self,
+        plan: &conflicts::SchedulePlan,
+    ) -> Result<conflicts::ScheduleReport, ReleaseError> {
+        conflicts::check(release_of(self)?, plan)
     }
 
     /// The plan of a release through the policy's environments, with the windows as they stand
