@@ -110,6 +110,28 @@ impl Window {
         }
     }
 
+    /// Whether the window is in force at `t` (cheaper than [`Window::in_force_until`]: a
+    /// forward search from `t - duration` for an opening at or before `t`).
+    pub fn in_force(&self, t: i64) -> bool {
+        match &self.rule {
+            Rule::Range { from_ms, to_ms, .. } => *from_ms <= t && t < *to_ms,
+            Rule::Cron {
+                cron, duration_ms, ..
+            } => {
+                // Openings fall on whole seconds, and one in force started after `t - duration`:
+                // search from the first whole second after it (croner ignores milliseconds).
+                let after = t
+                    .saturating_sub(*duration_ms)
+                    .div_euclid(1000)
+                    .saturating_mul(1000)
+                    .saturating_add(1000);
+                zoned(after, &self.tz)
+                    .and_then(|from| cron.find_next_occurrence(&from, true).ok())
+                    .is_some_and(|start| millis(&start) <= t)
+            }
+        }
+    }
+
     /// The first opening at or after `t`.
     pub fn next_start(&self, t: i64) -> Option<i64> {
         match &self.rule {
@@ -208,7 +230,13 @@ fn next_deny_start(windows: &[Window], t: i64) -> Option<i64> {
 /// searching for the next change or writing the reason.
 pub(crate) fn is_open(windows: &[Window], t_ms: u64) -> bool {
     let t = i64::try_from(t_ms).unwrap_or(i64::MAX);
-    deny_at(windows, t).is_none() && (!has_allow(windows) || allow_at(windows, t).is_some())
+    let in_force = |kind: WindowKind| {
+        windows
+            .iter()
+            .filter(|w| w.kind == kind)
+            .any(|w| w.in_force(t))
+    };
+    !in_force(WindowKind::Deny) && (!has_allow(windows) || in_force(WindowKind::Allow))
 }
 
 /// Where `windows` stand at `t` (ms since the epoch).

@@ -221,3 +221,43 @@ fn times_read_as_rfc3339_or_milliseconds() {
     assert_eq!(parse_time("1970-01-01T00:00:01Z"), Some(1000));
     assert_eq!(parse_time("yesterday"), None);
 }
+
+#[test]
+fn the_quick_window_check_agrees_with_the_full_one_across_dst_changes() {
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: w
+environments:
+  - name: production
+    windows:
+      - {name: berlin, kind: allow, cron: "30 1 * * *", duration: 90m, tz: Europe/Berlin}
+      - {name: york, kind: deny, cron: "0 2 * * 0", duration: 3h, tz: America/New_York}
+      - {name: hours, kind: allow, cron: "0 9 * * 1-5", duration: 8h, tz: Europe/Berlin}
+"#,
+        None,
+    )
+    .unwrap();
+    let windows = &policy.release().unwrap().environments[0].windows;
+    // Around the spring and autumn changes of 2026 in both zones, every 7 minutes.
+    for (from, to) in [
+        (1_772_841_600_000_i64, 1_773_100_800_000_i64),
+        (1_774_656_000_000, 1_774_915_200_000),
+        (1_792_800_000_000, 1_793_059_200_000),
+        (1_793_664_000_000, 1_793_923_200_000),
+    ] {
+        let mut t = from;
+        while t < to {
+            for w in windows {
+                for at in [t, t + 333, t - 1] {
+                    assert_eq!(
+                        w.in_force(at),
+                        w.in_force_until(at).is_some(),
+                        "{} at {at}",
+                        w.name
+                    );
+                }
+            }
+            t += 7 * 60_000;
+        }
+    }
+}
