@@ -960,8 +960,28 @@ fn advance(
                 } else {
                     0
                 };
+                let gates = if env.gates.is_empty() {
+                    "no entry gates".to_owned()
+                } else {
+                    format!("entry gates passed ({})", env.gates.join(", "))
+                };
+                let approvals = match &env.approval {
+                    None => "no approval asked".to_owned(),
+                    Some(a) => {
+                        let (live, _) = approvals_at(state, env, at);
+                        let mut who: Vec<&str> = live.iter().map(|r| r.who.as_str()).collect();
+                        who.sort_unstable();
+                        who.dedup();
+                        format!(
+                            "approved by {} of {} needed ({})",
+                            who.len(),
+                            a.count,
+                            who.join(", ")
+                        )
+                    }
+                };
                 let mut reason = format!(
-                    "entering `{}`: gates passed, approvals given, {}",
+                    "entering `{}`: {gates}; {approvals}; {}",
                     env.name,
                     if overridden(state, env) {
                         "windows overridden by break-glass".to_owned()
