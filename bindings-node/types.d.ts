@@ -9,6 +9,13 @@
  */
 export type Action = "warn" | "pause" | "rollback" | "promote";
 /**
+ * An analysis result.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AnalysisResult".
+ */
+export type AnalysisResult = "pass" | "fail" | "inconclusive" | "error";
+/**
  * How one attempt ended.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -22,6 +29,13 @@ export type AttemptOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
  * via the `definition` "GateKind".
  */
 export type GateKind = "pre-commit" | "pre-merge" | "pre-deploy" | "post-deploy" | "custom";
+/**
+ * A validation check's result.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "CheckResult".
+ */
+export type CheckResult = "pass" | "fail";
 /**
  * How a metric was judged.
  *
@@ -77,7 +91,21 @@ export type Code =
   | "KIRO-E081"
   | "KIRO-E082"
   | "KIRO-E083"
-  | "KIRO-E099";
+  | "KIRO-E099"
+  | "KIRO-E100"
+  | "KIRO-E101"
+  | "KIRO-E102"
+  | "KIRO-E103"
+  | "KIRO-E104"
+  | "KIRO-E105"
+  | "KIRO-E106"
+  | "KIRO-E107"
+  | "KIRO-E108"
+  | "KIRO-E109"
+  | "KIRO-E110"
+  | "KIRO-E111"
+  | "KIRO-E112"
+  | "KIRO-E113";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -344,6 +372,167 @@ export type Event =
  */
 export type Verdict = "pass" | "warn" | "fail";
 /**
+ * A gate's verdict.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GateVerdict".
+ */
+export type GateVerdict = "pass" | "warn" | "fail";
+/**
+ * An instruction to the host.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Instruction".
+ */
+export type Instruction =
+  | {
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "deploy";
+      /**
+       * The version.
+       */
+      version: string;
+      /**
+       * Percent of traffic.
+       */
+      weight: number;
+    }
+  | {
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "set_weight";
+      /**
+       * Percent.
+       */
+      weight: number;
+    }
+  | {
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * `step`, `pre-promotion` or `post-promotion`.
+       */
+      phase: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * The triggers.
+       */
+      triggers: string[];
+      type: "run_analysis";
+    }
+  | {
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "scale_down";
+    }
+  | {
+      /**
+       * The environment left.
+       */
+      from: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * The environment entered next.
+       */
+      to: string;
+      type: "promote";
+    }
+  | {
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * The version to return to, when known.
+       */
+      to?: string | null;
+      type: "roll_back";
+    }
+  | {
+      /**
+       * The environment.
+       */
+      environment?: string | null;
+      /**
+       * What for.
+       */
+      for:
+        | "start"
+        | "gate"
+        | "approval"
+        | "window"
+        | "deployment"
+        | "pause"
+        | "promotion"
+        | "analysis"
+        | "decision"
+        | "validation"
+        | "soak";
+      /**
+       * The personas asked, when waiting on approvals or validations.
+       */
+      personas?: string[];
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "wait";
+      /**
+       * What would unblock it.
+       */
+      unblock: string;
+      /**
+       * When it ends by itself (a pause, a soak, a window opening), ms since the epoch.
+       */
+      until_ms?: number | null;
+      /**
+       * The window in force, when waiting on one.
+       */
+      window?: string | null;
+    }
+  | {
+      /**
+       * How it ended.
+       */
+      outcome: "released" | "rejected";
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "done";
+    };
+/**
  * Something that happened, at `at_ms` on the host's clock (whole milliseconds since any
  * fixed origin; never earlier than the event before, and no two observations at one time).
  *
@@ -474,6 +663,259 @@ export type OffsetUnit = "utf8" | "utf16" | "code_points";
  */
 export type Outcome = "pass" | "warn" | "fail" | "unknown";
 /**
+ * How a release ended.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Outcome2".
+ */
+export type Outcome2 = "released" | "rejected";
+/**
+ * Where a release stands.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Phase".
+ */
+export type Phase =
+  | "not_started"
+  | "entering"
+  | "deploying"
+  | "rolling_out"
+  | "held"
+  | "validating"
+  | "soaking"
+  | "promotable"
+  | "halted"
+  | {
+      done: Outcome2;
+    };
+/**
+ * Something that happened, at `at_ms` on the host's clock (milliseconds since the Unix epoch:
+ * windows are read on it; never earlier than the event before).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleaseEvent".
+ */
+export type ReleaseEvent =
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The author of the change (refused as an approver where separation of duties holds).
+       */
+      author?: string | null;
+      /**
+       * The version a roll-back returns to.
+       */
+      previous?: string | null;
+      type: "start";
+      /**
+       * The version released.
+       */
+      version: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The environment whose entry the gate guards.
+       */
+      environment: string;
+      /**
+       * The gate.
+       */
+      gate: string;
+      type: "gate";
+      /**
+       * Its verdict.
+       */
+      verdict: "pass" | "warn" | "fail";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The check.
+       */
+      check: string;
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * The persona.
+       */
+      persona: string;
+      /**
+       * Its result.
+       */
+      result: "pass" | "fail";
+      type: "validation";
+      /**
+       * Who signed it off.
+       */
+      who?: string | null;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why, as the analysis tells it.
+       */
+      detail?: string | null;
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * What the analysis found.
+       */
+      result: "pass" | "fail" | "inconclusive" | "error";
+      type: "analysis";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * The persona they approve as.
+       */
+      persona: string;
+      type: "approve";
+      /**
+       * Who.
+       */
+      who: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * The persona they reject as.
+       */
+      persona: string;
+      /**
+       * Why.
+       */
+      reason?: string | null;
+      type: "reject";
+      /**
+       * Who.
+       */
+      who: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The environment.
+       */
+      environment: string;
+      type: "deployed";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "promote";
+      /**
+       * Who.
+       */
+      who?: string | null;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why.
+       */
+      reason?: string | null;
+      type: "promote_full";
+      /**
+       * Who.
+       */
+      who: string;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why.
+       */
+      reason?: string | null;
+      type: "abort";
+      /**
+       * Who.
+       */
+      who?: string | null;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "retry";
+      /**
+       * Who.
+       */
+      who?: string | null;
+    }
+  | {
+      /**
+       * Who approved the override.
+       */
+      approver: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The environment.
+       */
+      environment: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "break_glass";
+      /**
+       * Who asks.
+       */
+      who: string;
+    }
+  | {
+      /**
+       * The host's time.
+       */
+      at_ms: number;
+      type: "tick";
+    };
+/**
  * How a gate turned criteria into a verdict.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -522,6 +964,24 @@ export type TriggerState = "ok" | "pending" | "firing" | "awaiting_approval" | "
  * via the `definition` "Verdict2".
  */
 export type Verdict2 = "pass" | "marginal" | "fail" | "no_data";
+/**
+ * What the release waits for.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "WaitFor".
+ */
+export type WaitFor =
+  | "start"
+  | "gate"
+  | "approval"
+  | "window"
+  | "deployment"
+  | "pause"
+  | "promotion"
+  | "analysis"
+  | "decision"
+  | "validation"
+  | "soak";
 
 /**
  * Every type that crosses kiro's boundary, by name (generated from the core; do not edit).
@@ -529,6 +989,7 @@ export type Verdict2 = "pass" | "marginal" | "fail" | "no_data";
 export interface KiroBoundary {
   Action?: Action;
   ActionTaken?: ActionTaken;
+  AnalysisResult?: AnalysisResult;
   AttemptOutcome?: AttemptOutcome;
   AttemptRecord?: AttemptRecord;
   BatchCall?: BatchCall;
@@ -537,6 +998,7 @@ export interface KiroBoundary {
   BatchVerdictsAnswer?: BatchVerdictsAnswer;
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
+  CheckResult?: CheckResult;
   Classification?: Classification;
   Code?: Code;
   CounterReport?: CounterReport;
@@ -552,7 +1014,9 @@ export interface KiroBoundary {
   Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
+  GateVerdict?: GateVerdict;
   GroupScore?: GroupScore;
+  Instruction?: Instruction;
   JudgeReport?: JudgeReport;
   Label?: Label;
   LoadCall?: LoadCall;
@@ -566,15 +1030,27 @@ export interface KiroBoundary {
   Observed?: Observed;
   OffsetUnit?: OffsetUnit;
   Outcome?: Outcome;
+  Outcome2?: Outcome2;
   PersonaDecision?: PersonaDecision;
+  Phase?: Phase;
   Plan?: Plan;
   PlanAnswer?: PlanAnswer;
+  PlanEnvironment?: PlanEnvironment;
+  PlanWindowStatus?: PlanWindowStatus1;
   PlannedStage?: PlannedStage;
   PolicyInfo?: PolicyInfo;
   PolicyInfoAnswer?: PolicyInfoAnswer;
   PolicyRef?: PolicyRef2;
   Reading?: Reading;
   Reason?: Reason;
+  ReleaseCall?: ReleaseCall;
+  ReleaseDecision?: ReleaseDecision;
+  ReleaseEvent?: ReleaseEvent;
+  ReleasePlan?: ReleasePlan;
+  ReleasePlanAnswer?: ReleasePlanAnswer;
+  ReleasePlanCall?: ReleasePlanCall;
+  ReleaseReplay?: ReleaseReplay;
+  ReleaseReplayAnswer?: ReleaseReplayAnswer;
   RunResult?: RunResult;
   ScoringMode?: ScoringMode;
   SeenValue?: SeenValue;
@@ -593,6 +1069,8 @@ export interface KiroBoundary {
   ValidateAnswer?: ValidateAnswer;
   Verdict?: Verdict;
   Verdict2?: Verdict2;
+  Wait?: Wait;
+  WaitFor?: WaitFor;
 }
 /**
  * One action called for during the analysis.
@@ -827,7 +1305,21 @@ export interface ErrorAnswer {
     | "KIRO-E081"
     | "KIRO-E082"
     | "KIRO-E083"
-    | "KIRO-E099";
+    | "KIRO-E099"
+    | "KIRO-E100"
+    | "KIRO-E101"
+    | "KIRO-E102"
+    | "KIRO-E103"
+    | "KIRO-E104"
+    | "KIRO-E105"
+    | "KIRO-E106"
+    | "KIRO-E107"
+    | "KIRO-E108"
+    | "KIRO-E109"
+    | "KIRO-E110"
+    | "KIRO-E111"
+    | "KIRO-E112"
+    | "KIRO-E113";
   /**
    * Every problem found.
    */
@@ -895,7 +1387,21 @@ export interface Diagnostic {
     | "KIRO-E081"
     | "KIRO-E082"
     | "KIRO-E083"
-    | "KIRO-E099";
+    | "KIRO-E099"
+    | "KIRO-E100"
+    | "KIRO-E101"
+    | "KIRO-E102"
+    | "KIRO-E103"
+    | "KIRO-E104"
+    | "KIRO-E105"
+    | "KIRO-E106"
+    | "KIRO-E107"
+    | "KIRO-E108"
+    | "KIRO-E109"
+    | "KIRO-E110"
+    | "KIRO-E111"
+    | "KIRO-E112"
+    | "KIRO-E113";
   /**
    * How to fix it, when kiro can tell.
    */
@@ -1867,6 +2373,120 @@ export interface PlanAnswer {
   value?: Plan | null;
 }
 /**
+ * One environment of a plan.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PlanEnvironment".
+ */
+export interface PlanEnvironment {
+  /**
+   * The environments done before it.
+   */
+  after: string[];
+  /**
+   * The approvals needed to enter it, in words (`null`: none).
+   */
+  approval: string | null;
+  /**
+   * Whether it promotes to the next environment by itself.
+   */
+  auto_promote: boolean;
+  /**
+   * The gates that must pass to enter it.
+   */
+  gates: string[];
+  /**
+   * The highest canary weight, percent.
+   */
+  max_weight: number;
+  /**
+   * Its name.
+   */
+  name: string;
+  /**
+   * `finish` or `stop_at_next_step`.
+   */
+  on_close: string;
+  /**
+   * The soak time (`null`: none).
+   */
+  soak: string | null;
+  /**
+   * The steps after the deploy, in words.
+   */
+  steps: string[];
+  /**
+   * The strategy.
+   */
+  strategy: string;
+  /**
+   * The traffic weight once the rollout is done, percent.
+   */
+  traffic: number;
+  /**
+   * The persona validations, in words.
+   */
+  validations: string[];
+  window_status: PlanWindowStatus;
+  /**
+   * Its windows, in words.
+   */
+  windows: string[];
+}
+/**
+ * Where its windows stand at the plan's time.
+ */
+export interface PlanWindowStatus {
+  /**
+   * When it next closes (RFC 3339), when open and a close is known.
+   */
+  closes_at: string | null;
+  /**
+   * Deploying allowed now.
+   */
+  open: boolean;
+  /**
+   * When it next opens (RFC 3339), when closed.
+   */
+  opens_at: string | null;
+  /**
+   * Why.
+   */
+  reason: string;
+  /**
+   * The window in force.
+   */
+  window: string | null;
+}
+/**
+ * Where an environment's windows stand.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PlanWindowStatus".
+ */
+export interface PlanWindowStatus1 {
+  /**
+   * When it next closes (RFC 3339), when open and a close is known.
+   */
+  closes_at: string | null;
+  /**
+   * Deploying allowed now.
+   */
+  open: boolean;
+  /**
+   * When it next opens (RFC 3339), when closed.
+   */
+  opens_at: string | null;
+  /**
+   * Why.
+   */
+  reason: string;
+  /**
+   * The window in force.
+   */
+  window: string | null;
+}
+/**
  * What a loaded policy is: its name, hash, metrics and gates.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -1925,6 +2545,235 @@ export interface PolicyRef2 {
    * The policy's name.
    */
   name: string;
+}
+/**
+ * A policy's release fed events, from a new state or a saved one.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleaseCall".
+ */
+export interface ReleaseCall {
+  /**
+   * The events, in order.
+   */
+  events: ReleaseEvent[];
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+  /**
+   * A state saved by an earlier call (or a binding's `snapshot()`); absent: a new release.
+   */
+  state?: string | null;
+}
+/**
+ * What a release gives for one event: the instructions, and where it stands.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleaseDecision".
+ */
+export interface ReleaseDecision {
+  /**
+   * The event's time.
+   */
+  at_ms: number;
+  /**
+   * The environment the release is in or entering.
+   */
+  environment?: string | null;
+  /**
+   * The event's type.
+   */
+  event: string;
+  /**
+   * What to do now, in order.
+   */
+  instructions: Instruction[];
+  /**
+   * What happens next and why: the wait in force (`null` when done).
+   */
+  next?: Wait | null;
+  /**
+   * Where it stands.
+   */
+  phase:
+    | "not_started"
+    | "entering"
+    | "deploying"
+    | "rolling_out"
+    | "held"
+    | "validating"
+    | "soaking"
+    | "promotable"
+    | "halted"
+    | {
+        done: Outcome2;
+      };
+  /**
+   * The new version's traffic weight in that environment, percent.
+   */
+  weight: number;
+}
+/**
+ * A wait: what for, until when, why, and what would unblock it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Wait".
+ */
+export interface Wait {
+  /**
+   * The environment.
+   */
+  environment?: string | null;
+  /**
+   * What for.
+   */
+  for:
+    | "start"
+    | "gate"
+    | "approval"
+    | "window"
+    | "deployment"
+    | "pause"
+    | "promotion"
+    | "analysis"
+    | "decision"
+    | "validation"
+    | "soak";
+  /**
+   * The personas asked, when waiting on approvals or validations.
+   */
+  personas?: string[];
+  /**
+   * Why.
+   */
+  reason: string;
+  /**
+   * What would unblock it.
+   */
+  unblock: string;
+  /**
+   * When it ends by itself (a pause, a soak, a window opening), ms since the epoch.
+   */
+  until_ms?: number | null;
+  /**
+   * The window in force, when waiting on one.
+   */
+  window?: string | null;
+}
+/**
+ * The plan of a release through a policy's environments.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleasePlan".
+ */
+export interface ReleasePlan {
+  /**
+   * The time the windows are shown at, ms since the epoch.
+   */
+  at_ms: number;
+  /**
+   * The environments in the order a release walks them.
+   */
+  environments: PlanEnvironment[];
+  /**
+   * The policy's hash.
+   */
+  hash: string;
+  /**
+   * The policy's name.
+   */
+  policy: string;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleasePlanAnswer".
+ */
+export interface ReleasePlanAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: ReleasePlan | null;
+}
+/**
+ * The plan of a policy's release at a time.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleasePlanCall".
+ */
+export interface ReleasePlanCall {
+  /**
+   * The time the windows are shown at, ms since the Unix epoch (the host's clock: the core
+   * reads none).
+   */
+  at_ms: number;
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+}
+/**
+ * What a release gave for a list of events: a decision per event, and the state after the
+ * last.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleaseReplay".
+ */
+export interface ReleaseReplay {
+  /**
+   * One decision per event, in order.
+   */
+  decisions: ReleaseDecision[];
+  /**
+   * The state after the last event, as canonical JSON text.
+   */
+  state: string;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReleaseReplayAnswer".
+ */
+export interface ReleaseReplayAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: ReleaseReplay | null;
 }
 /**
  * The result of a run.

@@ -46,6 +46,10 @@ pub enum Command {
     Render(crate::commands::render::RenderArgs),
     /// Read the history of recorded decisions (`kiro check --record DB`).
     History(crate::commands::history::HistoryArgs),
+    /// Plan a release through the policy's environments, or drive one with its state in a file.
+    Release(crate::commands::release::ReleaseArgs),
+    /// Check planned releases for conflicts and suggest the earliest conflict-free start of each.
+    Schedule(crate::commands::schedule::ScheduleArgs),
 }
 
 /// `kiro check`.

@@ -39,6 +39,9 @@ pub mod exit {
     pub const PROMOTE: u8 = 7;
     /// `kiro watch`: stopped by Ctrl-C or SIGTERM before the monitor ended.
     pub const INTERRUPTED: u8 = 8;
+    /// `kiro release`: the release waits for a person (an approval, a promotion, a retry or
+    /// abort).
+    pub const WAITING: u8 = 9;
 }
 
 fn main() -> ExitCode {
@@ -78,6 +81,8 @@ fn run() -> u8 {
         Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
         Command::Render(args) => (commands::render::run(args), args.color),
         Command::History(args) => (commands::history::run(args), args::ColorChoice::Auto),
+        Command::Release(args) => (commands::release::run(args), args::ColorChoice::Auto),
+        Command::Schedule(args) => (commands::schedule::run(args), args::ColorChoice::Auto),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(|outcome| emit(outcome, stdout_open)) {

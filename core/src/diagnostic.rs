@@ -173,6 +173,34 @@ codes! {
     HistoryIo = "KIRO-E083",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
+    /// environments depend on each other in a cycle
+    EnvironmentCycle = "KIRO-E100",
+    /// a traffic weight that is not a whole percent from 0 to 100, is above the max weight, or decreases
+    InvalidWeight = "KIRO-E101",
+    /// a deploy window whose cron rule or date range is not valid
+    InvalidWindow = "KIRO-E102",
+    /// a time zone the bundled time zone database does not know
+    UnknownTimeZone = "KIRO-E103",
+    /// the policy has no environments to release through
+    NoEnvironments = "KIRO-E104",
+    /// an event for a release that is already done
+    ReleaseDone = "KIRO-E105",
+    /// an approval or rejection from a persona the environment does not ask
+    NotAskedApprover = "KIRO-E106",
+    /// the author of a change cannot approve it (separation of duties)
+    AuthorApproval = "KIRO-E107",
+    /// the same approval, validation result or event given twice
+    DuplicateEvent = "KIRO-E108",
+    /// an event names an environment, persona, check, gate or trigger the release does not know
+    UnknownReleaseReference = "KIRO-E109",
+    /// an event the release does not wait for now
+    NotWaiting = "KIRO-E110",
+    /// a break-glass override without a reason or a named approver
+    IncompleteBreakGlass = "KIRO-E111",
+    /// a promotion past a failed, inconclusive or erroring analysis
+    AnalysisNotPassed = "KIRO-E112",
+    /// a strategy or canary step that is not well-formed
+    InvalidStrategy = "KIRO-E113",
 }
 
 impl fmt::Display for Code {

@@ -6,12 +6,15 @@
 //! of the run's result (and, with `expect_events`, its exact events); see
 //! `tests/conformance/run/README.md`. A case with a `monitor:` section feeds the policy's
 //! triggers a timeline of events and expects a subset of each decision; see
-//! `tests/conformance/monitor/README.md`. The Python, Node
+//! `tests/conformance/monitor/README.md`. A case with a `release:` section feeds the policy's
+//! environments a timeline of events and expects a subset of each decision; see
+//! `tests/conformance/release/README.md`. The Python, Node
 //! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod monitor;
+mod release;
 mod run;
 
 use kiro::document::{Format, Limits};
@@ -101,6 +104,15 @@ pub fn run_case(case: &Case) -> Result<(), String> {
     if let Some(monitor_spec) = spec.get("monitor") {
         return match CompiledPolicy::from_text(&policy_text, format) {
             Ok(policy) => monitor::run(&policy, spec, monitor_spec),
+            Err(e) => match &expected_error {
+                Some(expected) => expected.check(&errors(&e), &policy_text),
+                None => Err(format!("the policy does not compile: {:?}", errors(&e))),
+            },
+        };
+    }
+    if let Some(release_spec) = spec.get("release") {
+        return match CompiledPolicy::from_text(&policy_text, format) {
+            Ok(policy) => release::run(&policy, spec, release_spec),
             Err(e) => match &expected_error {
                 Some(expected) => expected.check(&errors(&e), &policy_text),
                 None => Err(format!("the policy does not compile: {:?}", errors(&e))),

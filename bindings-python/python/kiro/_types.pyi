@@ -32,6 +32,12 @@ class ActionTaken(TypedDict):
     """
 
 
+AnalysisResult: TypeAlias = Literal['pass', 'fail', 'inconclusive', 'error']
+"""
+An analysis result.
+"""
+
+
 AttemptOutcome: TypeAlias = Literal['succeeded', 'failed', 'timed_out', 'cancelled']
 """
 How one attempt ended.
@@ -91,6 +97,12 @@ class BatchVerdicts(TypedDict):
     """
 
 
+CheckResult: TypeAlias = Literal['pass', 'fail']
+"""
+A validation check's result.
+"""
+
+
 Classification: TypeAlias = Literal['pass', 'high', 'low', 'no_data']
 """
 How a metric was judged.
@@ -142,6 +154,20 @@ Code: TypeAlias = Literal[
     'KIRO-E082',
     'KIRO-E083',
     'KIRO-E099',
+    'KIRO-E100',
+    'KIRO-E101',
+    'KIRO-E102',
+    'KIRO-E103',
+    'KIRO-E104',
+    'KIRO-E105',
+    'KIRO-E106',
+    'KIRO-E107',
+    'KIRO-E108',
+    'KIRO-E109',
+    'KIRO-E110',
+    'KIRO-E111',
+    'KIRO-E112',
+    'KIRO-E113',
 ]
 
 
@@ -474,6 +500,12 @@ When in the delivery flow a gate applies.
 """
 
 
+GateVerdict: TypeAlias = Literal['pass', 'warn', 'fail']
+"""
+A gate's verdict.
+"""
+
+
 GroupScore = TypedDict(
     'GroupScore',
     {
@@ -486,6 +518,122 @@ GroupScore = TypedDict(
         'weight': float,
     },
 )
+
+
+class Instruction1(TypedDict, closed=True):
+    """
+    Deploy `version` to `environment` with this traffic weight; answer with `deployed`.
+    """
+
+    environment: str
+    """
+    The environment.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['deploy']
+    version: str
+    """
+    The version.
+    """
+    weight: int
+    """
+    Percent of traffic.
+    """
+
+
+class Instruction2(TypedDict, closed=True):
+    """
+    Move this share of traffic (or of instances, rolling) to the new version.
+    """
+
+    environment: str
+    """
+    The environment.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['set_weight']
+    weight: int
+    """
+    Percent.
+    """
+
+
+class Instruction3(TypedDict, closed=True):
+    """
+    Run an analysis of these triggers; answer with `analysis`.
+    """
+
+    environment: str
+    """
+    The environment.
+    """
+    phase: str
+    """
+    `step`, `pre-promotion` or `post-promotion`.
+    """
+    reason: str
+    """
+    Why.
+    """
+    triggers: list[str]
+    """
+    The triggers.
+    """
+    type: Literal['run_analysis']
+
+
+class Instruction4(TypedDict, closed=True):
+    """
+    Scale the old version's stack down.
+    """
+
+    environment: str
+    """
+    The environment.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['scale_down']
+
+
+Instruction5 = TypedDict(
+    'Instruction5',
+    {
+        'from': str,
+        'reason': str,
+        'to': str,
+        'type': Literal['promote'],
+    },
+    closed=True,
+)
+
+
+class Instruction6(TypedDict, closed=True):
+    """
+    Roll `environment` back.
+    """
+
+    environment: str
+    """
+    The environment.
+    """
+    reason: str
+    """
+    Why.
+    """
+    to: NotRequired[str | None]
+    """
+    The version to return to, when known.
+    """
+    type: Literal['roll_back']
 
 
 class Label(TypedDict):
@@ -680,6 +828,64 @@ The outcome of one criterion after its missing-data rule.
 """
 
 
+Outcome2: TypeAlias = Literal['released', 'rejected']
+"""
+How a release ended.
+"""
+
+
+class Phase1(TypedDict, closed=True):
+    """
+    Done: released everywhere, or rejected.
+    """
+
+    done: Outcome2
+
+
+Phase: TypeAlias = (
+    Literal['not_started']
+    | Literal['entering']
+    | Literal['deploying']
+    | Literal['rolling_out']
+    | Literal['held']
+    | Literal['validating']
+    | Literal['soaking']
+    | Literal['promotable']
+    | Literal['halted']
+    | Phase1
+)
+"""
+Where a release stands.
+"""
+
+
+class PlanWindowStatus(TypedDict):
+    """
+    Where an environment's windows stand.
+    """
+
+    closes_at: str | None
+    """
+    When it next closes (RFC 3339), when open and a close is known.
+    """
+    open: bool
+    """
+    Deploying allowed now.
+    """
+    opens_at: str | None
+    """
+    When it next opens (RFC 3339), when closed.
+    """
+    reason: str
+    """
+    Why.
+    """
+    window: str | None
+    """
+    The window in force.
+    """
+
+
 class PlannedStage(TypedDict):
     """
     One stage in a plan.
@@ -793,6 +999,336 @@ Reason: TypeAlias = Literal[
 """
 Why a tier fired.
 """
+
+
+class ReleaseEvent1(TypedDict, closed=True):
+    """
+    The release starts: which version, whose change, and what to roll back to.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    author: NotRequired[str | None]
+    """
+    The author of the change (refused as an approver where separation of duties holds).
+    """
+    previous: NotRequired[str | None]
+    """
+    The version a roll-back returns to.
+    """
+    type: Literal['start']
+    version: str
+    """
+    The version released.
+    """
+
+
+class ReleaseEvent2(TypedDict, closed=True):
+    """
+    A gate's decision, for an environment's entry.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    environment: str
+    """
+    The environment whose entry the gate guards.
+    """
+    gate: str
+    """
+    The gate.
+    """
+    type: Literal['gate']
+    verdict: GateVerdict
+    """
+    Its verdict.
+    """
+
+
+class ReleaseEvent3(TypedDict, closed=True):
+    """
+    A persona's check in an environment passed or failed.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    check: str
+    """
+    The check.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    persona: str
+    """
+    The persona.
+    """
+    result: CheckResult
+    """
+    Its result.
+    """
+    type: Literal['validation']
+    who: NotRequired[str | None]
+    """
+    Who signed it off.
+    """
+
+
+class ReleaseEvent4(TypedDict, closed=True):
+    """
+    The result of the analysis the release asked for (from the monitor).
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    detail: NotRequired[str | None]
+    """
+    Why, as the analysis tells it.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    result: AnalysisResult
+    """
+    What the analysis found.
+    """
+    type: Literal['analysis']
+
+
+class ReleaseEvent5(TypedDict, closed=True):
+    """
+    A person approves entering an environment.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    persona: str
+    """
+    The persona they approve as.
+    """
+    type: Literal['approve']
+    who: str
+    """
+    Who.
+    """
+
+
+class ReleaseEvent6(TypedDict, closed=True):
+    """
+    A person rejects entering an environment: the release ends, rejected.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    persona: str
+    """
+    The persona they reject as.
+    """
+    reason: NotRequired[str | None]
+    """
+    Why.
+    """
+    type: Literal['reject']
+    who: str
+    """
+    Who.
+    """
+
+
+class ReleaseEvent7(TypedDict, closed=True):
+    """
+    The host finished the deploy the release asked for.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    type: Literal['deployed']
+
+
+class ReleaseEvent8(TypedDict, closed=True):
+    """
+    A human promotes: past a pause, a manual switch, or to the next environment.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['promote']
+    who: NotRequired[str | None]
+    """
+    Who.
+    """
+
+
+class ReleaseEvent9(TypedDict, closed=True):
+    """
+    A human skips the remaining steps of the current environment's strategy (recorded as
+    such); never past an analysis that has not passed.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    reason: NotRequired[str | None]
+    """
+    Why.
+    """
+    type: Literal['promote_full']
+    who: str
+    """
+    Who.
+    """
+
+
+class ReleaseEvent10(TypedDict, closed=True):
+    """
+    Stop the release and roll back what it deployed in the current environment.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    reason: NotRequired[str | None]
+    """
+    Why.
+    """
+    type: Literal['abort']
+    who: NotRequired[str | None]
+    """
+    Who.
+    """
+
+
+class ReleaseEvent11(TypedDict, closed=True):
+    """
+    Try again: the held analysis, or the rolled-back environment from its entry.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['retry']
+    who: NotRequired[str | None]
+    """
+    Who.
+    """
+
+
+class ReleaseEvent12(TypedDict, closed=True):
+    """
+    Deploy into an environment outside its windows: needs a reason and a named approver.
+    """
+
+    approver: str
+    """
+    Who approved the override.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    environment: str
+    """
+    The environment.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['break_glass']
+    who: str
+    """
+    Who asks.
+    """
+
+
+class ReleaseEvent13(TypedDict, closed=True):
+    """
+    Time passes: pauses, soaks, windows and delays are decided.
+    """
+
+    at_ms: int
+    """
+    The host's time.
+    """
+    type: Literal['tick']
+
+
+ReleaseEvent: TypeAlias = (
+    ReleaseEvent1
+    | ReleaseEvent2
+    | ReleaseEvent3
+    | ReleaseEvent4
+    | ReleaseEvent5
+    | ReleaseEvent6
+    | ReleaseEvent7
+    | ReleaseEvent8
+    | ReleaseEvent9
+    | ReleaseEvent10
+    | ReleaseEvent11
+    | ReleaseEvent12
+    | ReleaseEvent13
+)
+"""
+Something that happened, at `at_ms` on the host's clock (milliseconds since the Unix epoch:
+windows are read on it; never earlier than the event before).
+"""
+
+
+class ReleasePlanCall(TypedDict, closed=True):
+    """
+    The plan of a policy's release at a time.
+    """
+
+    at_ms: int
+    """
+    The time the windows are shown at, ms since the Unix epoch (the host's clock: the core
+    reads none).
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
 
 
 ScoringMode: TypeAlias = Literal['strict', 'scored']
@@ -958,6 +1494,24 @@ Pass, warn or fail.
 Verdict2: TypeAlias = Literal['pass', 'marginal', 'fail', 'no_data']
 """
 What the judge says of the canary.
+"""
+
+
+WaitFor: TypeAlias = Literal[
+    'start',
+    'gate',
+    'approval',
+    'window',
+    'deployment',
+    'pause',
+    'promotion',
+    'analysis',
+    'decision',
+    'validation',
+    'soak',
+]
+"""
+What the release waits for.
 """
 
 
@@ -1191,6 +1745,53 @@ class GateDecision(TypedDict):
     """
 
 
+Instruction7 = TypedDict(
+    'Instruction7',
+    {
+        'environment': NotRequired[str | None],
+        'for': WaitFor,
+        'personas': NotRequired[list[str]],
+        'reason': str,
+        'type': Literal['wait'],
+        'unblock': str,
+        'until_ms': NotRequired[int | None],
+        'window': NotRequired[str | None],
+    },
+    closed=True,
+)
+
+
+class Instruction8(TypedDict, closed=True):
+    """
+    The release is over.
+    """
+
+    outcome: Outcome2
+    """
+    How it ended.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['done']
+
+
+Instruction: TypeAlias = (
+    Instruction1
+    | Instruction2
+    | Instruction3
+    | Instruction4
+    | Instruction5
+    | Instruction6
+    | Instruction7
+    | Instruction8
+)
+"""
+An instruction to the host.
+"""
+
+
 class JudgeReport(TypedDict):
     """
     A judge at one event.
@@ -1353,6 +1954,69 @@ class PlanAnswer(TypedDict):
     """
 
 
+class PlanEnvironment(TypedDict):
+    """
+    One environment of a plan.
+    """
+
+    after: list[str]
+    """
+    The environments done before it.
+    """
+    approval: str | None
+    """
+    The approvals needed to enter it, in words (`null`: none).
+    """
+    auto_promote: bool
+    """
+    Whether it promotes to the next environment by itself.
+    """
+    gates: list[str]
+    """
+    The gates that must pass to enter it.
+    """
+    max_weight: int
+    """
+    The highest canary weight, percent.
+    """
+    name: str
+    """
+    Its name.
+    """
+    on_close: str
+    """
+    `finish` or `stop_at_next_step`.
+    """
+    soak: str | None
+    """
+    The soak time (`null`: none).
+    """
+    steps: list[str]
+    """
+    The steps after the deploy, in words.
+    """
+    strategy: str
+    """
+    The strategy.
+    """
+    traffic: int
+    """
+    The traffic weight once the rollout is done, percent.
+    """
+    validations: list[str]
+    """
+    The persona validations, in words.
+    """
+    window_status: PlanWindowStatus
+    """
+    Where its windows stand at the plan's time.
+    """
+    windows: list[str]
+    """
+    Its windows, in words.
+    """
+
+
 class PolicyInfoAnswer(TypedDict):
     """
     The answer of an operation's JSON form.
@@ -1367,6 +2031,75 @@ class PolicyInfoAnswer(TypedDict):
     Whether the operation succeeded.
     """
     value: NotRequired[PolicyInfo | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
+class ReleaseCall(TypedDict, closed=True):
+    """
+    A policy's release fed events, from a new state or a saved one.
+    """
+
+    events: list[ReleaseEvent]
+    """
+    The events, in order.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+    state: NotRequired[str | None]
+    """
+    A state saved by an earlier call (or a binding's `snapshot()`); absent: a new release.
+    """
+
+
+class ReleasePlan(TypedDict):
+    """
+    The plan of a release through a policy's environments.
+    """
+
+    at_ms: int
+    """
+    The time the windows are shown at, ms since the epoch.
+    """
+    environments: list[PlanEnvironment]
+    """
+    The environments in the order a release walks them.
+    """
+    hash: str
+    """
+    The policy's hash.
+    """
+    policy: str
+    """
+    The policy's name.
+    """
+
+
+class ReleasePlanAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[ReleasePlan | None]
     """
     What it gave, when it succeeded.
     """
@@ -1480,6 +2213,21 @@ class ValidateAnswer(TypedDict):
     """
     Whether the policy is valid.
     """
+
+
+Wait = TypedDict(
+    'Wait',
+    {
+        'environment': NotRequired[str | None],
+        'for': WaitFor,
+        'personas': NotRequired[list[str]],
+        'reason': str,
+        'unblock': str,
+        'until_ms': NotRequired[int | None],
+        'window': NotRequired[str | None],
+    },
+    closed=True,
+)
 
 
 class BatchCall(TypedDict, closed=True):
@@ -1713,6 +2461,76 @@ class MonitorReplayAnswer(TypedDict):
     """
 
 
+class ReleaseDecision(TypedDict, closed=True):
+    """
+    What a release gives for one event: the instructions, and where it stands.
+    """
+
+    at_ms: int
+    """
+    The event's time.
+    """
+    environment: NotRequired[str | None]
+    """
+    The environment the release is in or entering.
+    """
+    event: str
+    """
+    The event's type.
+    """
+    instructions: list[Instruction]
+    """
+    What to do now, in order.
+    """
+    next: NotRequired[Wait | None]
+    """
+    What happens next and why: the wait in force (`null` when done).
+    """
+    phase: Phase
+    """
+    Where it stands.
+    """
+    weight: int
+    """
+    The new version's traffic weight in that environment, percent.
+    """
+
+
+class ReleaseReplay(TypedDict):
+    """
+    What a release gave for a list of events: a decision per event, and the state after the
+    last.
+    """
+
+    decisions: list[ReleaseDecision]
+    """
+    One decision per event, in order.
+    """
+    state: str
+    """
+    The state after the last event, as canonical JSON text.
+    """
+
+
+class ReleaseReplayAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[ReleaseReplay | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class StageResult(TypedDict):
     """
     What happened to one stage.
@@ -1795,6 +2613,7 @@ class KiroBoundary(TypedDict, closed=True):
 
     Action: NotRequired[Action]
     ActionTaken: NotRequired[ActionTaken]
+    AnalysisResult: NotRequired[AnalysisResult]
     AttemptOutcome: NotRequired[AttemptOutcome]
     AttemptRecord: NotRequired[AttemptRecord]
     BatchCall: NotRequired[BatchCall]
@@ -1803,6 +2622,7 @@ class KiroBoundary(TypedDict, closed=True):
     BatchVerdictsAnswer: NotRequired[BatchVerdictsAnswer]
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]
+    CheckResult: NotRequired[CheckResult]
     Classification: NotRequired[Classification]
     Code: NotRequired[Code]
     CounterReport: NotRequired[CounterReport]
@@ -1818,7 +2638,9 @@ class KiroBoundary(TypedDict, closed=True):
     Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
     GateKind: NotRequired[GateKind]
+    GateVerdict: NotRequired[GateVerdict]
     GroupScore: NotRequired[GroupScore]
+    Instruction: NotRequired[Instruction]
     JudgeReport: NotRequired[JudgeReport]
     Label: NotRequired[Label]
     LoadCall: NotRequired[LoadCall]
@@ -1832,15 +2654,27 @@ class KiroBoundary(TypedDict, closed=True):
     Observed: NotRequired[Observed]
     OffsetUnit: NotRequired[OffsetUnit]
     Outcome: NotRequired[Outcome]
+    Outcome2: NotRequired[Outcome2]
     PersonaDecision: NotRequired[PersonaDecision]
+    Phase: NotRequired[Phase]
     Plan: NotRequired[Plan]
     PlanAnswer: NotRequired[PlanAnswer]
+    PlanEnvironment: NotRequired[PlanEnvironment]
+    PlanWindowStatus: NotRequired[PlanWindowStatus]
     PlannedStage: NotRequired[PlannedStage]
     PolicyInfo: NotRequired[PolicyInfo]
     PolicyInfoAnswer: NotRequired[PolicyInfoAnswer]
     PolicyRef: NotRequired[PolicyRef]
     Reading: NotRequired[Reading]
     Reason: NotRequired[Reason]
+    ReleaseCall: NotRequired[ReleaseCall]
+    ReleaseDecision: NotRequired[ReleaseDecision]
+    ReleaseEvent: NotRequired[ReleaseEvent]
+    ReleasePlan: NotRequired[ReleasePlan]
+    ReleasePlanAnswer: NotRequired[ReleasePlanAnswer]
+    ReleasePlanCall: NotRequired[ReleasePlanCall]
+    ReleaseReplay: NotRequired[ReleaseReplay]
+    ReleaseReplayAnswer: NotRequired[ReleaseReplayAnswer]
     RunResult: NotRequired[RunResult]
     ScoringMode: NotRequired[ScoringMode]
     SeenValue: NotRequired[SeenValue]
@@ -1859,3 +2693,5 @@ class KiroBoundary(TypedDict, closed=True):
     ValidateAnswer: NotRequired[ValidateAnswer]
     Verdict: NotRequired[Verdict]
     Verdict2: NotRequired[Verdict2]
+    Wait: NotRequired[Wait]
+    WaitFor: NotRequired[WaitFor]

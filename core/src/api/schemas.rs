@@ -8,6 +8,7 @@ use super::call::{
 };
 use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
+use super::release::{ReleaseCall, ReleasePlanCall, ReleaseReplay};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
@@ -56,6 +57,14 @@ pub fn boundary_schema() -> Value {
     add::<Answer<BatchVerdicts>>(&mut generator);
     add::<Answer<Plan>>(&mut generator);
     add::<Answer<MonitorReplay>>(&mut generator);
+    add::<crate::release::ReleaseEvent>(&mut generator);
+    add::<crate::release::ReleaseDecision>(&mut generator);
+    add::<ReleaseCall>(&mut generator);
+    add::<ReleaseReplay>(&mut generator);
+    add::<ReleasePlanCall>(&mut generator);
+    add::<crate::release::ReleasePlan>(&mut generator);
+    add::<Answer<ReleaseReplay>>(&mut generator);
+    add::<Answer<crate::release::ReleasePlan>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()

@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
 use crate::metrics::table::MetricTable;
-use crate::{gate, monitor, pipeline};
+use crate::{gate, monitor, pipeline, release};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -110,12 +110,34 @@ impl Compiler<'_> {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
         let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
+        let release = release::compile(
+            &policy.environments,
+            policy.strategy.as_ref(),
+            &release_names(policy),
+            &mut self.diagnostics,
+        );
         Compiled {
             policy: reference,
             metrics,
             gates,
             pipeline,
             monitor,
+            release,
         }
+    }
+}
+
+/// The names of the policy that its environments may refer to: gates, personas, and the
+/// triggers an analysis may run (triggers and judges, by name).
+fn release_names(policy: &Policy) -> release::Names<'_> {
+    release::Names {
+        gates: policy.gates.iter().map(|g| g.name.as_str()).collect(),
+        personas: policy.personas.iter().map(|p| p.name.as_str()).collect(),
+        triggers: policy
+            .triggers
+            .iter()
+            .map(|t| t.name.as_str())
+            .chain(policy.judges.iter().map(|j| j.name.as_str()))
+            .collect(),
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Compiled {
     pub pipeline: Option<CompiledPipeline>,
     /// The `triggers` and `windows` sections, when the policy has triggers.
     pub monitor: Option<crate::monitor::CompiledMonitor>,
+    /// The `environments` and `strategy` sections, when the policy has environments.
+    pub release: Option<crate::release::CompiledRelease>,
 }
 
 impl CompiledPolicy {

@@ -14,6 +14,7 @@ pub use crate::monitor::judge::model::JudgeDecl;
 pub use crate::monitor::model::{TriggerDecl, WindowDecl};
 pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
+pub use crate::release::model::{EnvironmentDecl, StrategyDecl};
 
 use crate::document::Spanned;
 use schemars::JsonSchema;
@@ -62,6 +63,12 @@ pub struct Policy {
     /// generates a trigger on the score.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judges: Vec<Spanned<JudgeDecl>>,
+    /// The environments a release passes through, in order (or a small graph by `after`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<Spanned<EnvironmentDecl>>,
+    /// The deployment strategy of every environment that names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Spanned<StrategyDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {

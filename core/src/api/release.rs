@@ -1,0 +1,246 @@
+//! The release (`crate::release`) at the boundary: what every binding's `Release` wraps, and a
+//! release and its plan as calls and answers for hosts that move data.
+//!
+//! - [`HostRelease`]: a release of one policy as a binding holds it — start, step an event
+//!   (typed, or its JSON value), snapshot, restore — and [`HostRelease::replay`], a recorded
+//!   list of events run from a new state. Every error is a coded [`BoundaryError`]
+//!   (`KIRO-E040`–`E043`, `E003` for a value that is not an event, `E104`–`E112`); a refused
+//!   event leaves the release as it was.
+//! - [`release`] (and `_json`, `_json_str`): a policy, an optional saved state and events in;
+//!   the decisions and the saved state out.
+//! - [`release_plan`] (and `_json`, `_json_str`): a policy and a time in; the plan out.
+
+use super::call::{answer, load_policy, text_form};
+use super::options::format_schema;
+use crate::diagnostic::OffsetUnit;
+use crate::error::BoundaryError;
+use crate::policy::CompiledPolicy;
+use crate::release::{
+    LogEntry, ReleaseDecision, ReleaseEvent, ReleasePlan, ReleaseState, Wait, step,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A release through one policy's environments, driven by the host's events. Cheap to clone
+/// (the policy is shared).
+#[derive(Debug, Clone)]
+pub struct HostRelease {
+    policy: CompiledPolicy,
+    state: ReleaseState,
+}
+
+impl HostRelease {
+    /// A new release of `policy` (its first event is `start`).
+    ///
+    /// # Errors
+    /// `KIRO-E104` when the policy has no environments.
+    pub fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
+        Ok(Self {
+            policy: policy.clone(),
+            state: ReleaseState::new(policy)?,
+        })
+    }
+
+    /// The release saved by [`HostRelease::snapshot`], continued under `policy`.
+    ///
+    /// # Errors
+    /// `KIRO-E041` for a state saved under another policy; `KIRO-E040` for text that is not a
+    /// saved release; `KIRO-E104` for a policy without environments.
+    pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
+        Ok(Self {
+            policy: policy.clone(),
+            state: ReleaseState::restore(policy, text)?,
+        })
+    }
+
+    /// Runs `events` (each a JSON value) from a new release: every decision, and the release
+    /// they leave.
+    ///
+    /// # Errors
+    /// `KIRO-E104` without environments; the first event's error, its message naming the
+    /// event's index.
+    pub fn replay(
+        policy: &CompiledPolicy,
+        events: &[Value],
+    ) -> Result<(Self, Vec<ReleaseDecision>), BoundaryError> {
+        let mut release = Self::start(policy)?;
+        let decisions = release.step_all(events)?;
+        Ok((release, decisions))
+    }
+
+    /// Takes `events` in order: their decisions.
+    ///
+    /// # Errors
+    /// The first refused event's error, its messages naming the event's index; the events
+    /// before it have been taken.
+    pub fn step_all(&mut self, events: &[Value]) -> Result<Vec<ReleaseDecision>, BoundaryError> {
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| self.step_value(event).map_err(|e| at_event(e, i)))
+            .collect()
+    }
+
+    /// Takes one event: the decision at it. A refused event leaves the release unchanged.
+    ///
+    /// # Errors
+    /// As `kiro::release::step`.
+    pub fn step(&mut self, event: &ReleaseEvent) -> Result<ReleaseDecision, BoundaryError> {
+        Ok(step(&mut self.state, &self.policy, event)?)
+    }
+
+    /// Takes one event given as its JSON form (`{"type": "approve", "at_ms": 0, …}`).
+    ///
+    /// # Errors
+    /// `KIRO-E003` for a value that is not an event; as [`HostRelease::step`] otherwise.
+    pub fn step_value(&mut self, event: &Value) -> Result<ReleaseDecision, BoundaryError> {
+        let event = ReleaseEvent::from_json(event)?;
+        self.step(&event)
+    }
+
+    /// The release saved as canonical JSON text (continue it with [`HostRelease::restore`]).
+    ///
+    /// # Errors
+    /// `KIRO-E040` if the state cannot be written (never for a state the release made).
+    pub fn snapshot(&self) -> Result<String, BoundaryError> {
+        Ok(self.state.save(&self.policy)?)
+    }
+
+    /// Whether the release is done (released everywhere, or rejected).
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.state.is_done()
+    }
+
+    /// What the release waits for now, and what would unblock it.
+    #[must_use]
+    pub fn next(&self) -> Option<&Wait> {
+        self.state.next()
+    }
+
+    /// Every approval, rejection, override, human action and instruction, in order.
+    #[must_use]
+    pub fn log(&self) -> &[LogEntry] {
+        self.state.log()
+    }
+}
+
+/// The error of the event at `index` of a list: its messages say which event.
+fn at_event(mut error: BoundaryError, index: usize) -> BoundaryError {
+    for d in &mut error.diagnostics {
+        d.message = format!("event {index}: {}", d.message);
+    }
+    if let Some(first) = error.diagnostics.first() {
+        error.message = format!("{}: {}", first.code.as_str(), first.message);
+    }
+    error
+}
+
+/// A policy's release fed events, from a new state or a saved one.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseCall {
+    /// The policy text.
+    pub policy: String,
+    /// `yaml`, `json` or `toml`; absent or null: detected from the text.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    #[schemars(schema_with = "format_schema")]
+    pub format: Value,
+    /// The unit of offsets in diagnostics (default: bytes of UTF-8).
+    #[serde(default, skip_serializing_if = "OffsetUnit::is_utf8")]
+    pub offsets: OffsetUnit,
+    /// A state saved by an earlier call (or a binding's `snapshot()`); absent: a new release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The events, in order.
+    #[schemars(with = "Vec<ReleaseEvent>")]
+    pub events: Vec<Value>,
+}
+
+/// What a release gave for a list of events: a decision per event, and the state after the
+/// last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReleaseReplay {
+    /// One decision per event, in order.
+    pub decisions: Vec<ReleaseDecision>,
+    /// The state after the last event, as canonical JSON text.
+    pub state: String,
+}
+
+/// Feeds a policy's release a list of events.
+///
+/// # Errors
+/// A policy error for a policy that does not compile; as [`HostRelease::restore`] and
+/// [`HostRelease::replay`] otherwise.
+pub fn release(call: &ReleaseCall) -> Result<ReleaseReplay, BoundaryError> {
+    let policy = load_policy(&call.policy, &call.format, call.offsets)?;
+    let compiled = policy.compiled();
+    let (release, decisions) = match &call.state {
+        None => HostRelease::replay(compiled, &call.events)?,
+        Some(text) => {
+            let mut release = HostRelease::restore(compiled, text)?;
+            let decisions = release.step_all(&call.events)?;
+            (release, decisions)
+        }
+    };
+    Ok(ReleaseReplay {
+        decisions,
+        state: release.snapshot()?,
+    })
+}
+
+/// [`release`] on a JSON call ([`ReleaseCall`]), answering an `Answer` of a [`ReleaseReplay`].
+#[must_use]
+pub fn release_json(call: Value) -> Value {
+    answer(call, release)
+}
+
+/// [`release_json`] on JSON text.
+#[must_use]
+pub fn release_json_str(call: &str) -> String {
+    text_form(call, release_json)
+}
+
+/// The plan of a policy's release at a time.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasePlanCall {
+    /// The policy text.
+    pub policy: String,
+    /// `yaml`, `json` or `toml`; absent or null: detected from the text.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    #[schemars(schema_with = "format_schema")]
+    pub format: Value,
+    /// The unit of offsets in diagnostics (default: bytes of UTF-8).
+    #[serde(default, skip_serializing_if = "OffsetUnit::is_utf8")]
+    pub offsets: OffsetUnit,
+    /// The time the windows are shown at, ms since the Unix epoch (the host's clock: the core
+    /// reads none).
+    pub at_ms: u64,
+}
+
+/// The plan of a policy's release.
+///
+/// # Errors
+/// A policy error for a policy that does not compile; `KIRO-E104` without environments.
+pub fn release_plan(call: &ReleasePlanCall) -> Result<ReleasePlan, BoundaryError> {
+    let policy = load_policy(&call.policy, &call.format, call.offsets)?;
+    Ok(policy.compiled().release_plan(call.at_ms)?)
+}
+
+/// [`release_plan`] on a JSON call ([`ReleasePlanCall`]), answering an `Answer` of a
+/// [`ReleasePlan`].
+#[must_use]
+pub fn release_plan_json(call: Value) -> Value {
+    answer(call, release_plan)
+}
+
+/// [`release_plan_json`] on JSON text.
+#[must_use]
+pub fn release_plan_json_str(call: &str) -> String {
+    text_form(call, release_plan_json)
+}
+
+#[cfg(test)]
+mod tests;
