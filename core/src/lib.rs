@@ -66,6 +66,7 @@ pub mod monitor;
 pub mod pipeline;
 #[doc(hidden)]
 pub mod policy;
+pub mod risk;
 // Renderings, and the boundary.
 pub mod api;
 pub mod render;

@@ -110,12 +110,19 @@ impl Compiler<'_> {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
         let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
+        let risk = crate::risk::compile(
+            self.text,
+            &metrics,
+            policy.risk.as_ref(),
+            &mut self.diagnostics,
+        );
         Compiled {
             policy: reference,
             metrics,
             gates,
             pipeline,
             monitor,
+            risk,
         }
     }
 }

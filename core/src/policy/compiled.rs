@@ -29,6 +29,8 @@ pub(crate) struct Compiled {
     pub pipeline: Option<CompiledPipeline>,
     /// The `triggers` and `windows` sections, when the policy has triggers.
     pub monitor: Option<crate::monitor::CompiledMonitor>,
+    /// The `risk` section, when the policy has one.
+    pub risk: Option<crate::risk::CompiledRisk>,
 }
 
 impl CompiledPolicy {

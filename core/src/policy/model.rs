@@ -14,6 +14,7 @@ pub use crate::monitor::judge::model::JudgeDecl;
 pub use crate::monitor::model::{TriggerDecl, WindowDecl};
 pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
+pub use crate::risk::model::RiskDecl;
 
 use crate::document::Spanned;
 use schemars::JsonSchema;
@@ -62,6 +63,10 @@ pub struct Policy {
     /// generates a trigger on the score.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judges: Vec<Spanned<JudgeDecl>>,
+    /// Risk models (weighted factors, levels, mitigations) and the dependency graph a
+    /// change's blast radius is computed on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskDecl>,
 }
 
 fn default_version() -> Spanned<u32> {

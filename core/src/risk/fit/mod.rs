@@ -1,0 +1,1 @@
+//! The defect-risk model fitted on a project's own history.
