@@ -9,6 +9,7 @@
 //!   a typed, a `_json` and a `_json_str` form, for hosts that move data.
 //! - [`monitor`]: the rollback-trigger monitor as a binding holds it ([`HostMonitor`]), and as a
 //!   call and an answer.
+//! - [`risk`]: risk scoring and blast radius ([`HostRisk`]), as calls and answers.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -20,6 +21,7 @@ pub mod convert;
 mod host;
 pub mod monitor;
 pub mod options;
+pub mod risk;
 pub mod schemas;
 
 pub use call::{
@@ -28,6 +30,7 @@ pub use call::{
 pub use host::{HostPolicy, validate_text};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{CheckOptions, StartRunOptions, decode_format};
+pub use risk::{BlastCall, HostRisk, RiskCall};
 
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic};

@@ -8,11 +8,13 @@ use super::call::{
 };
 use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
+use super::risk::{BlastCall, RiskCall};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
 use crate::monitor::{MonitorDecision, MonitorEvent};
 use crate::pipeline::{Event, Plan, RunResult};
+use crate::risk::{BlastRadius, RiskReport};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
@@ -56,6 +58,12 @@ pub fn boundary_schema() -> Value {
     add::<Answer<BatchVerdicts>>(&mut generator);
     add::<Answer<Plan>>(&mut generator);
     add::<Answer<MonitorReplay>>(&mut generator);
+    add::<RiskCall>(&mut generator);
+    add::<BlastCall>(&mut generator);
+    add::<RiskReport>(&mut generator);
+    add::<BlastRadius>(&mut generator);
+    add::<Answer<Vec<RiskReport>>>(&mut generator);
+    add::<Answer<BlastRadius>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()
