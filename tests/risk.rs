@@ -36,3 +36,29 @@ fn crisis_prevention_report() {
     insta::assert_snapshot!("crisis_human", human(&reports));
     insta::assert_snapshot!("crisis_markdown", markdown(&reports));
 }
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/risk")
+        .join(name);
+    std::fs::read_to_string(&path).expect("a fixture")
+}
+
+/// The golden model file: fitting the fixture data gives it byte for byte, and it scores the
+/// fixture change as recorded.
+#[test]
+fn golden_model_file_and_scores() {
+    use kiro::risk::fit::{ChangeData, DefectModel, fit};
+    let model = fit(&fixture("changes.csv"), false).expect("a model");
+    assert!(
+        model.to_json() == fixture("model.json"),
+        "tests/fixtures/risk/model.json is not what `kiro risk fit` writes; refit it with\n  \
+         kiro risk fit tests/fixtures/risk/changes.csv --out tests/fixtures/risk/model.json"
+    );
+    let read = DefectModel::from_json(&fixture("model.json")).expect("a valid model file");
+    let change: serde_json::Value = serde_json::from_str(&fixture("change.json")).expect("json");
+    let scores = read
+        .score(&ChangeData::from_json(&change).expect("a change"))
+        .expect("scored");
+    insta::assert_json_snapshot!("golden_scores", scores);
+}

@@ -38,6 +38,9 @@ pub enum Command {
     /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
     /// with the reports it came from.
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
+    /// Change risk: score the policy's risk models, a change's blast radius, and a defect-risk
+    /// model fitted on history.
+    Risk(crate::commands::risk::RiskArgs),
 }
 
 /// `kiro check`.

@@ -4,6 +4,7 @@ pub mod check;
 pub mod evidence;
 pub mod plan;
 pub mod replay;
+pub mod risk;
 pub mod run;
 pub mod schema;
 pub(crate) mod stages;
