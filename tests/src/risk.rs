@@ -1,6 +1,8 @@
 //! `risk:` cases: a policy's risk models scored on metrics, or a change's blast radius, as
 //! described in `tests/conformance/risk/README.md`.
 //!
+//! `risk: {metrics, changed, model, check: {}}` checks the gates at the risk `model` gives
+//! (risk-based gating); the answer is the risk-gated decision.
 //! `risk: {metrics, changed, model}` scores the models; the answer compared with `expect` is an
 //! object of reports by model name. `risk: {blast: [a, b]}` computes the blast radius of a
 //! change to `a` and `b`; the answer is the blast radius itself. Every case is scored twice and
@@ -89,6 +91,21 @@ fn answer(text: &str, spec: &Value) -> Result<Value, Errors> {
         .unwrap_or_else(|| serde_json::json!({}));
     let changed = strings(spec.get("changed"))?;
     let model = spec.get("model").and_then(Value::as_str);
+    if let Some(check) = spec.get("check") {
+        let selection = kiro::Selection {
+            gate: check.get("gate").and_then(Value::as_str).map(str::to_owned),
+            kind: None,
+        };
+        let gated = policy
+            .check_at_risk_value(
+                &metrics,
+                &selection,
+                model.unwrap_or_default(),
+                changed.as_deref(),
+            )
+            .map_err(|e| errors(&e))?;
+        return json(serde_json::to_value(gated));
+    }
     let reports = policy
         .score_risk_value(&metrics, changed.as_deref(), model)
         .map_err(|e| errors(&e))?;

@@ -31,6 +31,9 @@ pub enum RiskCommand {
     /// The components a change can affect over the policy's dependency graph, and the
     /// weighted blast radius.
     Blast(BlastArgs),
+    /// Check the policy's gates at the risk a model gives the change: the gates its level
+    /// bypasses are skipped (and recorded), the approvals it needs are reported.
+    Check(CheckArgs),
     /// Fit a defect-risk model (logistic regression on log-transformed change metrics) on a
     /// CSV of changes with dates and labels, with a time-ordered validation split.
     Fit(model::FitArgs),
@@ -95,6 +98,38 @@ pub enum ScoreFormat {
     Markdown,
 }
 
+/// `kiro risk check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The policy file with gates and a risk model with `gating`.
+    #[arg(value_name = "POLICY")]
+    pub policy: PathBuf,
+
+    /// The metrics file (JSON or YAML, by extension), or `-` for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+
+    /// The risk model whose level chooses the gates.
+    #[arg(long, value_name = "NAME")]
+    pub model: String,
+
+    /// The components the change touches, comma-separated, for `blast_radius`.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub changed: Option<Vec<String>>,
+
+    /// Check only this gate (before bypasses).
+    #[arg(long, value_name = "NAME")]
+    pub gate: Option<String>,
+
+    /// How to report: `human` or `json`.
+    #[arg(long, value_enum, default_value_t = model::ModelFormat::Human)]
+    pub format: model::ModelFormat,
+
+    /// The policy's format, when its extension does not tell.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub policy_format: Option<PolicyFormat>,
+}
+
 /// `kiro risk blast`.
 #[derive(Debug, Args)]
 pub struct BlastArgs {
@@ -155,6 +190,7 @@ pub fn run(args: &RiskArgs) -> Result<Outcome, Failure> {
     match &args.command {
         RiskCommand::Score(a) => score(a),
         RiskCommand::Blast(a) => blast(a),
+        RiskCommand::Check(a) => check(a),
         RiskCommand::Fit(a) => model::fit(a),
         RiskCommand::Evaluate(a) => model::evaluate(a),
         RiskCommand::ScoreModel(a) => model::score_model(a),
@@ -218,6 +254,76 @@ fn score(args: &ScoreArgs) -> Result<Outcome, Failure> {
         report,
         output: args.output.clone(),
         code: if failed { exit::FAIL } else { exit::PASS },
+    })
+}
+
+fn read_metrics(
+    path: Option<&std::path::Path>,
+) -> Result<(MetricsInput, Option<crate::diagnostics::SourceFile>), Failure> {
+    match path {
+        None => Ok((MetricsInput::default(), None)),
+        Some(path) => {
+            let file = io::read_input(path, InputKind::Metrics)?;
+            let format = io::format_by_extension(path).unwrap_or(Format::Json);
+            let input = MetricsInput::parse(&file.text, format)
+                .map_err(|d| Failure::in_source(&[d], &file))?;
+            Ok((input, Some(file)))
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
+    let loaded = load_policy(&args.policy, args.policy_format)?;
+    let (input, metrics_file) = read_metrics(args.metrics.as_deref())?;
+    let selection = kiro::Selection {
+        gate: args.gate.clone(),
+        kind: None,
+    };
+    let gated = loaded
+        .policy
+        .check_at_risk(&input, &selection, &args.model, args.changed.as_deref())
+        .map_err(|e| {
+            let mut sources = vec![loaded.file.clone()];
+            sources.extend(metrics_file.clone());
+            Failure::in_sources(e.diagnostics(), &sources)
+        })?;
+    let report = match args.format {
+        model::ModelFormat::Json => json_line(&gated)?,
+        model::ModelFormat::Human => {
+            let mut out = human(std::slice::from_ref(&gated.risk));
+            for b in &gated.bypassed {
+                out.push_str(&format!(
+                    "bypassed gate {} at {} risk\n",
+                    b.gate,
+                    b.level.as_str()
+                ));
+            }
+            if gated.approvals > 0 {
+                out.push_str(&format!("needs {} approvals", gated.approvals));
+                if !gated.approvers.is_empty() {
+                    out.push_str(&format!(", including {}", gated.approvers.join(", ")));
+                }
+                out.push('\n');
+            }
+            out.push('\n');
+            out.push_str(&kiro::render::human(
+                &gated.decision,
+                &kiro::render::HumanOptions {
+                    color: false,
+                    units: loaded.units(),
+                },
+            ));
+            out
+        }
+    };
+    let code = match gated.decision.verdict {
+        kiro::Verdict::Fail => exit::FAIL,
+        _ => exit::PASS,
+    };
+    Ok(Outcome {
+        report,
+        output: None,
+        code,
     })
 }
 

@@ -30,7 +30,7 @@ pub use call::{
 pub use host::{HostPolicy, validate_text};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{CheckOptions, StartRunOptions, decode_format};
-pub use risk::{BlastCall, HostRisk, RiskCall};
+pub use risk::{BlastCall, HostRisk, RiskCall, RiskCheckCall};
 
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic};

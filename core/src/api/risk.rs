@@ -5,7 +5,8 @@
 //!   check's), with the components a change touches; every report, by model.
 //! - [`HostRisk::blast`]: the blast radius of a change.
 //! - [`risk`] (and `_json`, `_json_str`): a policy and the request in, the reports out;
-//!   [`blast`] (and `_json`, `_json_str`) likewise for the blast radius.
+//!   [`blast`] (and `_json`, `_json_str`) likewise for the blast radius; [`risk_check`] for
+//!   risk-based gating.
 //!
 //! Every error is a coded [`BoundaryError`] with its labels located in the host's unit
 //! (`KIRO-E160`–`E169`, and the metrics' own codes).
@@ -15,7 +16,7 @@ use super::call::{answer, load_policy, text_form};
 use super::options::format_schema;
 use crate::diagnostic::OffsetUnit;
 use crate::error::BoundaryError;
-use crate::risk::{BlastRadius, RiskReport};
+use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -61,6 +62,65 @@ impl<'p> HostRisk<'p> {
             .blast_radius(changed)
             .map_err(|e| self.policy.locate(e.into()))
     }
+}
+
+/// A check whose gates depend on a change's risk (risk-based gating).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskCheckCall {
+    /// The policy text.
+    pub policy: String,
+    /// `yaml`, `json` or `toml`; absent or null: detected from the text.
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    #[schemars(schema_with = "format_schema")]
+    pub format: Value,
+    /// The unit of offsets in diagnostics (default: bytes of UTF-8).
+    #[serde(default, skip_serializing_if = "OffsetUnit::is_utf8")]
+    pub offsets: OffsetUnit,
+    /// The metrics, as for a check.
+    #[serde(default)]
+    pub metrics: Value,
+    /// The risk model whose level chooses the gates.
+    pub model: String,
+    /// The components the change touches, for `blast_radius`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<String>>,
+    /// Only this gate (before bypasses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+}
+
+/// Checks a policy's gates at the risk a model gives the change.
+///
+/// # Errors
+/// A policy error for a policy that does not compile; as `CompiledPolicy::check_at_risk`.
+pub fn risk_check(call: &RiskCheckCall) -> Result<RiskGatedDecision, BoundaryError> {
+    let policy = load_policy(&call.policy, &call.format, call.offsets)?;
+    let metrics = if call.metrics.is_null() {
+        Value::Object(serde_json::Map::new())
+    } else {
+        call.metrics.clone()
+    };
+    let selection = crate::Selection {
+        gate: call.gate.clone(),
+        kind: None,
+    };
+    policy
+        .compiled()
+        .check_at_risk_value(&metrics, &selection, &call.model, call.changed.as_deref())
+        .map_err(|e| policy.locate(e.into()))
+}
+
+/// [`risk_check`] on a JSON call ([`RiskCheckCall`]).
+#[must_use]
+pub fn risk_check_json(call: Value) -> Value {
+    answer(call, risk_check)
+}
+
+/// [`risk_check_json`] on JSON text.
+#[must_use]
+pub fn risk_check_json_str(call: &str) -> String {
+    text_form(call, risk_check_json)
 }
 
 /// A policy's risk models scored on one set of metrics.

@@ -110,9 +110,16 @@ impl Compiler<'_> {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
         let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
+        let gate_names: Vec<&str> = gates.gates.iter().map(|g| g.name.as_str()).collect();
+        let persona_names: Vec<&str> = personas.names().collect();
+        let names = crate::risk::Names {
+            gates: &gate_names,
+            personas: &persona_names,
+        };
         let risk = crate::risk::compile(
             self.text,
             &metrics,
+            names,
             policy.risk.as_ref(),
             &mut self.diagnostics,
         );

@@ -6,16 +6,17 @@
 //! Every problem is collected.
 
 use super::compiled::{
-    BLAST_RADIUS, CompiledRisk, Factor, Mitigation, MitigationEffect, RiskModel, Source, Transform,
+    BLAST_RADIUS, CompiledRisk, Factor, Gating, Mitigation, MitigationEffect, RiskModel, Source,
+    Transform,
 };
 use super::graph::DependencyGraph;
 use super::model::{
-    FactorDecl, LevelsDecl, MissingInput, MitigationDecl, QuantityDecl, RangeDecl, RiskDecl,
-    RiskModelDecl,
+    FactorDecl, GatingDecl, GatingLevelsDecl, LevelsDecl, MissingInput, MitigationDecl,
+    QuantityDecl, RangeDecl, RiskDecl, RiskModelDecl,
 };
 use crate::condition::{MetricInfo, MetricLookup, compile_written, compile_written_number};
 use crate::criteria::unique_names;
-use crate::diagnostic::{Code, Diagnostic, Span, push_error};
+use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean, push_error};
 use crate::document::Spanned;
 use crate::metrics::table::MetricTable;
 use crate::units::{self, Dimension, Unit};
@@ -29,6 +30,7 @@ pub(crate) const DEFAULT_LEVELS: [u32; 3] = [250, 500, 750];
 pub(crate) fn compile(
     text: &str,
     metrics: &MetricTable,
+    names: Names<'_>,
     decl: Option<&RiskDecl>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<CompiledRisk> {
@@ -65,6 +67,7 @@ pub(crate) fn compile(
     let mut cx = Cx {
         text,
         lookup: &lookup,
+        names,
         diagnostics: Vec::new(),
     };
     let models: Vec<RiskModel> = decl.models.iter().filter_map(|m| cx.model(m)).collect();
@@ -74,6 +77,15 @@ pub(crate) fn compile(
         graph,
         metric_slots: metrics.slots().len(),
     })
+}
+
+/// The gates and personas of the policy, which risk-based gating names.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Names<'a> {
+    /// The gate names, in policy order.
+    pub gates: &'a [&'a str],
+    /// The persona names.
+    pub personas: &'a [&'a str],
 }
 
 /// The metrics, then `blast_radius` when the policy has a dependency graph.
@@ -101,6 +113,7 @@ impl MetricLookup for Lookup<'_> {
 struct Cx<'a> {
     text: &'a str,
     lookup: &'a Lookup<'a>,
+    names: Names<'a>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -148,6 +161,7 @@ impl Cx<'_> {
                 Source::Number(p) | Source::Condition(p) => p.slots().contains(&b.slot),
             })
         });
+        let gating = m.gating.as_ref().map(|g| self.gating(g));
         (self.diagnostics.len() == before).then(|| RiskModel {
             name: m.name.value.clone(),
             description: m.description.clone(),
@@ -155,6 +169,7 @@ impl Cx<'_> {
             target,
             factors,
             reads_blast,
+            gating,
         })
     }
 
@@ -179,6 +194,82 @@ impl Cx<'_> {
         )]
         let tenths = rounded as u32;
         tenths
+    }
+
+    fn gating(&mut self, decl: &Spanned<GatingLevelsDecl>) -> [Gating; 4] {
+        let g = &decl.value;
+        let levels = [
+            ("low", g.low.as_ref()),
+            ("medium", g.medium.as_ref()),
+            ("high", g.high.as_ref()),
+            ("critical", g.critical.as_ref()),
+        ];
+        levels.map(|(level, d)| d.map_or_else(Gating::default, |d| self.gating_level(level, d)))
+    }
+
+    fn gating_level(&mut self, level: &str, decl: &Spanned<GatingDecl>) -> Gating {
+        let d = &decl.value;
+        for gate in &d.bypass {
+            if matches!(level, "high" | "critical") {
+                self.error(
+                    Code::InvalidRiskGating,
+                    format!(
+                        "a change at {level} risk cannot bypass gate `{}`",
+                        gate.value
+                    ),
+                    gate.span,
+                    "bypass at low or medium risk only",
+                );
+            } else if !self.names.gates.contains(&gate.as_str()) {
+                let help = did_you_mean(&gate.value, self.names.gates.iter().copied()).map_or_else(
+                    || "name a gate of the policy's `gates`".to_owned(),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                self.error(
+                    Code::InvalidRiskGating,
+                    format!("there is no gate `{}` to bypass", gate.value),
+                    gate.span,
+                    "not a gate",
+                )
+                .help = Some(help);
+            }
+        }
+        for persona in &d.approvers {
+            if !self.names.personas.contains(&persona.as_str()) {
+                let help = did_you_mean(&persona.value, self.names.personas.iter().copied())
+                    .map_or_else(
+                        || "declare it under `personas:`".to_owned(),
+                        |s| format!("did you mean `{s}`?"),
+                    );
+                self.error(
+                    Code::InvalidRiskGating,
+                    format!("persona `{}` is not declared", persona.value),
+                    persona.span,
+                    "not a persona",
+                )
+                .help = Some(help);
+            }
+        }
+        let named = u32::try_from(d.approvers.len()).unwrap_or(u32::MAX);
+        let approvals = d.approvals.as_ref().map_or(named, |a| a.value);
+        if let Some(a) = &d.approvals
+            && a.value < named
+        {
+            self.error(
+                Code::InvalidRiskGating,
+                format!(
+                    "{} approvals cannot include the {named} named approvers",
+                    a.value
+                ),
+                a.span,
+                "fewer than the approvers named",
+            );
+        }
+        Gating {
+            bypass: d.bypass.iter().map(|g| g.value.clone()).collect(),
+            approvals,
+            approvers: d.approvers.iter().map(|p| p.value.clone()).collect(),
+        }
     }
 
     fn levels(&mut self, decl: &Spanned<LevelsDecl>) -> [u32; 3] {

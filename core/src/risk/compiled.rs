@@ -47,6 +47,16 @@ pub(crate) struct RiskModel {
     pub factors: Vec<Factor>,
     /// Whether a factor reads the blast radius.
     pub reads_blast: bool,
+    /// What low, medium, high and critical ask of the gates (`None`: nothing declared).
+    pub gating: Option<[Gating; 4]>,
+}
+
+/// What one level asks of the gates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Gating {
+    pub bypass: Vec<String>,
+    pub approvals: u32,
+    pub approvers: Vec<String>,
 }
 
 /// One compiled factor.

@@ -31,12 +31,14 @@ mod score;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use compile::compile;
+pub use crate::policy::{Bypass, RiskGatedDecision};
+pub(crate) use compile::{Names, compile};
 pub use compiled::{BLAST_RADIUS, CompiledRisk};
 pub use graph::{Affected, BlastRadius, DependencyGraph};
 pub use render::{human, markdown};
 pub use score::{
-    FactorReport, Level, MissingReport, MitigationReport, RiskReport, Target, Thresholds,
+    FactorReport, GatingReport, Level, MissingReport, MitigationReport, RiskReport, Target,
+    Thresholds,
 };
 
 use crate::condition::MetricLookup;

@@ -39,6 +39,43 @@ pub struct RiskModelDecl {
     pub on_missing: Option<Spanned<MissingInput>>,
     /// The factors.
     pub factors: Vec<Spanned<FactorDecl>>,
+    /// What each level asks of the gates: gates a low-risk change may skip, approvals a risky
+    /// one needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gating: Option<Spanned<GatingLevelsDecl>>,
+}
+
+/// Risk-based gating, by level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GatingLevelsDecl {
+    /// At low risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<Spanned<GatingDecl>>,
+    /// At medium risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Spanned<GatingDecl>>,
+    /// At high risk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<Spanned<GatingDecl>>,
+    /// At critical risk (and when the level is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<Spanned<GatingDecl>>,
+}
+
+/// What one level asks of the gates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GatingDecl {
+    /// Gates a change at this level skips (low and medium only); every skip is recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bypass: Vec<Spanned<String>>,
+    /// How many approvals the change needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approvals: Option<Spanned<u32>>,
+    /// Personas that must be among the approvers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<Spanned<String>>,
 }
 
 /// The scores at which levels start.

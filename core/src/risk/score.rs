@@ -96,6 +96,22 @@ pub struct RiskReport {
     /// The blast radius the model read, when a factor reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blast: Option<BlastRadius>,
+    /// What the level asks of the gates, when the model declares `gating`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gating: Option<GatingReport>,
+}
+
+/// What a risk level asks of the gates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GatingReport {
+    /// The level whose rule applies (critical's when the level is unknown).
+    pub level: Level,
+    /// The gates a change at this level skips.
+    pub bypass: Vec<String>,
+    /// How many approvals it needs.
+    pub approvals: u32,
+    /// The personas that must be among the approvers.
+    pub approvers: Vec<String>,
 }
 
 /// The level thresholds of a model, in points.
@@ -355,6 +371,20 @@ pub(crate) fn score(
         missing,
         mitigations: mitigations.into_iter().map(|(_, m, _)| m).collect(),
         blast: if model.reads_blast { blast } else { None },
+        gating: model.gating.as_ref().map(|rules| {
+            let (at, rule) = match level {
+                Level::Low => (Level::Low, &rules[0]),
+                Level::Medium => (Level::Medium, &rules[1]),
+                Level::High => (Level::High, &rules[2]),
+                Level::Critical | Level::Unknown => (Level::Critical, &rules[3]),
+            };
+            GatingReport {
+                level: at,
+                bypass: rule.bypass.clone(),
+                approvals: rule.approvals,
+                approvers: rule.approvers.clone(),
+            }
+        }),
     })
 }
 
