@@ -75,3 +75,57 @@ fn a_numeric_expression_compiles_and_evaluates() {
     assert!(program.eval_number(&[f64::NAN, 4.0]).is_ok_and(f64::is_nan));
     assert!(crate::condition::compile_number("a > b", &names).is_err());
 }
+
+/// A policy whose graph has components `c0`… with the edges `(a, b)`: `a` depends on `b`.
+fn graph_policy(n: usize, edges: &[(usize, usize)], weights: &[u32]) -> CompiledPolicy {
+    let mut text = String::from("name: g\nrisk:\n  graph:\n    components:\n");
+    for i in 0..n {
+        let deps: Vec<String> = edges
+            .iter()
+            .filter(|(a, _)| *a == i)
+            .map(|(_, b)| format!("c{b}"))
+            .collect();
+        text.push_str(&format!(
+            "      c{i}: {{traffic: {}, depends_on: [{}]}}\n",
+            weights.get(i).copied().unwrap_or(1),
+            deps.join(", ")
+        ));
+    }
+    CompiledPolicy::from_text(&text, None).expect("a valid graph")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Over any graph (cycles included): each affected component is reached through a
+    /// dependency one step nearer, and more changed components never make a smaller radius.
+    #[test]
+    fn blast_radius_is_a_shortest_path_walk_and_monotone(
+        n in 1usize..8,
+        edges in prop::collection::vec((0usize..8, 0usize..8), 0..20),
+        weights in prop::collection::vec(1u32..5, 8),
+        changed in prop::collection::vec(0usize..8, 0..4),
+        more in 0usize..8,
+    ) {
+        let edges: Vec<(usize, usize)> = edges.into_iter().filter(|(a, b)| *a < n && *b < n).collect();
+        let policy = graph_policy(n, &edges, &weights);
+        let names: Vec<String> = changed.iter().filter(|&&c| c < n).map(|c| format!("c{c}")).collect();
+        let blast = policy.blast_radius(&names).expect("known components");
+        for a in &blast.affected {
+            match &a.via {
+                None => prop_assert_eq!(a.distance, 0),
+                Some(via) => {
+                    let parent = blast.affected.iter().find(|p| &p.component == via).expect("via is affected");
+                    prop_assert_eq!(parent.distance + 1, a.distance);
+                    let (ai, vi): (usize, usize) = (a.component[1..].parse().unwrap_or(0), via[1..].parse().unwrap_or(0));
+                    prop_assert!(edges.contains(&(ai, vi)));
+                }
+            }
+        }
+        let mut larger = names.clone();
+        larger.push(format!("c{}", more % n));
+        let bigger = policy.blast_radius(&larger).expect("known components");
+        prop_assert!(bigger.radius >= blast.radius);
+        prop_assert!((0.0..=1.0).contains(&blast.radius));
+    }
+}

@@ -464,7 +464,7 @@ impl DefectModel {
                     .preprocessing
                     .iter()
                     .zip(&cols)
-                    .map(|(f, &c)| f.coefficient * (libm::log1p(r[c]) - f.mean) / f.std)
+                    .map(|(f, &c)| (f.coefficient / f.std) * (libm::log1p(r[c]) - f.mean))
                     .collect();
                 let mut z = self.parameters.intercept;
                 for p in &parts {
@@ -572,6 +572,29 @@ impl DefectModel {
             .collect())
     }
 
+    /// A scorer for rows of the model's metrics in the model's order
+    /// ([`DefectModel::metrics`]): the probability only, with nothing allocated per change.
+    #[must_use]
+    pub fn scorer(&self) -> Scorer {
+        Scorer {
+            intercept: self.parameters.intercept,
+            terms: self
+                .preprocessing
+                .iter()
+                .map(|f| (f.coefficient / f.std, f.mean))
+                .collect(),
+        }
+    }
+
+    /// The metrics the model reads, in its order.
+    #[must_use]
+    pub fn metrics(&self) -> Vec<&str> {
+        self.preprocessing
+            .iter()
+            .map(|f| f.metric.as_str())
+            .collect()
+    }
+
     fn level(&self, p: f64) -> Level {
         if p >= self.levels.critical {
             Level::Critical
@@ -582,6 +605,27 @@ impl DefectModel {
         } else {
             Level::Low
         }
+    }
+}
+
+/// Probabilities of changes given as rows of the model's metrics, in its order.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    intercept: f64,
+    /// Per metric: coefficient ÷ std, and the mean of `log(1 + x)`.
+    terms: Vec<(f64, f64)>,
+}
+
+impl Scorer {
+    /// The probability that the change `row` induces a defect (the same number, to the bit,
+    /// as [`DefectModel::score`] before its rounding to 6 decimals).
+    #[must_use]
+    pub fn probability(&self, row: &[f64]) -> f64 {
+        let mut z = self.intercept;
+        for (&(k, mean), &x) in self.terms.iter().zip(row) {
+            z += k * (libm::log1p(x) - mean);
+        }
+        logistic::sigmoid(z)
     }
 }
 
