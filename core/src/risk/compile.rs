@@ -156,6 +156,19 @@ impl Cx<'_> {
             .iter()
             .filter_map(|f| self.factor(f, rule))
             .collect();
+        let total: f64 = factors.iter().map(|f| f.weight).sum();
+        if !total.is_finite() {
+            self.error(
+                Code::InvalidWeight,
+                format!(
+                    "the weights of risk model `{}` add up to more than a number can hold",
+                    m.name.value
+                ),
+                m.name.span,
+                "this model",
+            )
+            .help = Some("weights are relative: divide them all by the same number".into());
+        }
         let reads_blast = self.lookup.blast.is_some_and(|b| {
             factors.iter().any(|f| match &f.source {
                 Source::Number(p) | Source::Condition(p) => p.slots().contains(&b.slot),
