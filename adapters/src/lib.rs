@@ -10,9 +10,14 @@
 //!   the `http` feature, a blocking client that queries a live server, mapping every failure
 //!   to an explicit reading (a source error with its reason, no data, or NaN).
 //!
-//! Everything but [`prometheus::client`] is pure and fuzzed (`fuzz/`).
+//! - `git` (feature `git`): the change metrics of a repository's commits for the defect-risk
+//!   model (`kiro risk features`), read with gix.
+//!
+//! Everything but [`prometheus::client`] and `git` is pure and fuzzed (`fuzz/`).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+#[cfg(feature = "git")]
+pub mod git;
 pub mod prometheus;
 pub mod samples;

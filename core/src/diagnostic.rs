@@ -193,6 +193,9 @@ codes! {
     InvalidModelFile = "KIRO-E172",
     /// a risk-based gating rule that names no gate or level
     InvalidRiskGating = "KIRO-E173",
+    /// a path that is not a git repository, a shallow clone, or a revision range that names
+    /// nothing
+    InvalidRepository = "KIRO-E174",
 }
 
 impl fmt::Display for Code {

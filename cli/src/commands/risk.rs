@@ -34,6 +34,9 @@ pub enum RiskCommand {
     /// Check the policy's gates at the risk a model gives the change: the gates its level
     /// bypasses are skipped (and recorded), the approvals it needs are reported.
     Check(CheckArgs),
+    /// Compute the change metrics (Kamei et al.) of each commit of a git repository, as CSV
+    /// or JSON lines, for `fit` once labels are added.
+    Features(FeaturesArgs),
     /// Fit a defect-risk model (logistic regression on log-transformed change metrics) on a
     /// CSV of changes with dates and labels, with a time-ordered validation split.
     Fit(model::FitArgs),
@@ -130,6 +133,36 @@ pub struct CheckArgs {
     pub policy_format: Option<PolicyFormat>,
 }
 
+/// `kiro risk features`.
+#[derive(Debug, Args)]
+pub struct FeaturesArgs {
+    /// The repository (the folder that holds `.git`).
+    #[arg(long, value_name = "PATH")]
+    pub repo: PathBuf,
+
+    /// The commits: `A..B` (reachable from B, not from A), or one revision and its history
+    /// (default `HEAD`).
+    #[arg(long, value_name = "RANGE")]
+    pub rev: Option<String>,
+
+    /// How to write the metrics.
+    #[arg(long, value_enum, default_value_t = FeaturesFormat::Csv)]
+    pub format: FeaturesFormat,
+
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `kiro risk features` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeaturesFormat {
+    /// CSV with a header.
+    Csv,
+    /// One JSON object per commit.
+    Jsonl,
+}
+
 /// `kiro risk blast`.
 #[derive(Debug, Args)]
 pub struct BlastArgs {
@@ -191,6 +224,7 @@ pub fn run(args: &RiskArgs) -> Result<Outcome, Failure> {
         RiskCommand::Score(a) => score(a),
         RiskCommand::Blast(a) => blast(a),
         RiskCommand::Check(a) => check(a),
+        RiskCommand::Features(a) => features(a),
         RiskCommand::Fit(a) => model::fit(a),
         RiskCommand::Evaluate(a) => model::evaluate(a),
         RiskCommand::ScoreModel(a) => model::score_model(a),
@@ -254,6 +288,26 @@ fn score(args: &ScoreArgs) -> Result<Outcome, Failure> {
         report,
         output: args.output.clone(),
         code: if failed { exit::FAIL } else { exit::PASS },
+    })
+}
+
+fn features(args: &FeaturesArgs) -> Result<Outcome, Failure> {
+    let rows = kiro_adapters::git::features(&args.repo, args.rev.as_deref())
+        .map_err(Failure::diagnostic)?;
+    let report = match args.format {
+        FeaturesFormat::Csv => kiro_adapters::git::to_csv(&rows),
+        FeaturesFormat::Jsonl => {
+            let mut out = String::new();
+            for r in &rows {
+                out.push_str(&json_line(r)?);
+            }
+            out
+        }
+    };
+    Ok(Outcome {
+        report,
+        output: args.output.clone(),
+        code: exit::PASS,
     })
 }
 
