@@ -75,6 +75,13 @@ fn error(message: impl Into<String>, help: &str) -> Diagnostic {
         .with_source("repository")
 }
 
+/// An author's earlier commits: their times, and their count per subsystem.
+type AuthorHistory = (Vec<i64>, BTreeMap<Vec<u8>, u32>);
+
+/// A file a commit changed: its path, the path it was renamed from, lines added, deleted and
+/// before.
+type Touched = (Vec<u8>, Option<Vec<u8>>, u64, u64, u64);
+
 /// What the history knows about one file.
 #[derive(Default)]
 struct FileHistory {
@@ -145,11 +152,11 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
         let parents: Vec<gix::ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
         commits.push((committed, authored, info.id, email, parents));
     }
-    commits.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    commits.sort_by_key(|c| (c.0, c.1, c.2));
 
     let mut files: BTreeMap<Vec<u8>, FileHistory> = BTreeMap::new();
     // Per author: the times of their commits, and per subsystem their commit count.
-    let mut authors: BTreeMap<String, (Vec<i64>, BTreeMap<Vec<u8>, u32>)> = BTreeMap::new();
+    let mut authors: BTreeMap<String, AuthorHistory> = BTreeMap::new();
     let mut out = Vec::new();
     for (index, (date, _, id, email, parents)) in commits.iter().enumerate() {
         if parents.len() > 1 {
@@ -170,7 +177,7 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
             .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)
             .map_err(|e| git(&e))?;
         // (path, previous path, lines added, deleted, lines before)
-        let mut touched: Vec<(Vec<u8>, Option<Vec<u8>>, u64, u64, u64)> = Vec::new();
+        let mut touched: Vec<Touched> = Vec::new();
         for change in &changes {
             let (location, previous, old, new) = match change {
                 ChangeDetached::Addition {
@@ -282,10 +289,12 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
         };
         let (times, by_subsystem) = authors.entry(email.clone()).or_default();
         let exp = times.len() as u32;
+        // `+ 0.0`: an empty sum of floats is -0.0, which would print as `-0`.
         let rexp: f64 = times
             .iter()
             .map(|t| 1.0 / (1.0 + ((date - t) as f64 / (365.25 * 86_400.0)).max(0.0)))
-            .sum();
+            .sum::<f64>()
+            + 0.0;
         let sexp: u32 = subsystems
             .iter()
             .map(|s| by_subsystem.get(s).copied().unwrap_or(0))
