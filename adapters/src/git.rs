@@ -5,14 +5,14 @@
 //! reaches) and processed oldest first (by committer time, then author time, then id), so that
 //! every history metric counts only the past. The definitions, per commit:
 //!
-//! - a commit's **files** are the blobs its diff to its first parent changes (the empty tree for
+//! - a commit's **files** are the blobs and symbolic links its diff to its first parent changes (the empty tree for
 //!   the first commit); a rename (git's rename detection, as configured) is one file at its new
 //!   path, whose history continues from the old path; **merges are skipped** (their changes are
 //!   their parents'); a **binary** file (a NUL byte in its first 8,000 bytes, as git decides)
-//!   counts in `nf`, `ns`, `nd` but has no lines;
+//!   counts in `nf`, `ns`, `nd` but has no lines; submodules are not files;
 //! - `ns`: distinct top-level directories (a file at the root is in the subsystem `""`); `nd`:
 //!   distinct parent directories; `nf`: files;
-//! - `la`, `ld`: lines added and deleted (histogram diff); `lt`: lines of the changed files
+//! - `la`, `ld`: lines added and deleted (Myers' diff, git's default); `lt`: lines of the changed files
 //!   before the commit (0 for an added file);
 //! - `entropy`: `-Σ pᵢ log₂ pᵢ`, `pᵢ` a file's share of the lines changed (0 without lines);
 //! - `fix`: 1 when the message contains `fix`, `bug`, `defect` or `patch` (any case), a
@@ -185,20 +185,22 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                     entry_mode,
                     id,
                     ..
-                } if entry_mode.is_blob() => (location, None, None, Some(*id)),
+                } if entry_mode.is_blob_or_symlink() => (location, None, None, Some(*id)),
                 ChangeDetached::Deletion {
                     location,
                     entry_mode,
                     id,
                     ..
-                } if entry_mode.is_blob() => (location, None, Some(*id), None),
+                } if entry_mode.is_blob_or_symlink() => (location, None, Some(*id), None),
                 ChangeDetached::Modification {
                     location,
                     entry_mode,
                     previous_id,
                     id,
                     ..
-                } if entry_mode.is_blob() => (location, None, Some(*previous_id), Some(*id)),
+                } if entry_mode.is_blob_or_symlink() => {
+                    (location, None, Some(*previous_id), Some(*id))
+                }
                 ChangeDetached::Rewrite {
                     source_location,
                     location,
@@ -207,7 +209,7 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                     entry_mode,
                     copy,
                     ..
-                } if entry_mode.is_blob() => {
+                } if entry_mode.is_blob_or_symlink() => {
                     let previous = (!copy).then(|| source_location.to_vec());
                     (location, previous, Some(*source_id), Some(*id))
                 }
@@ -225,7 +227,8 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                 (0, 0, 0)
             } else {
                 let input = InternedInput::new(before.as_slice(), after.as_slice());
-                let diff = Diff::compute(Algorithm::Histogram, &input);
+                // Myers, git's default, so that the counts are `git diff --numstat`'s.
+                let diff = Diff::compute(Algorithm::Myers, &input);
                 (
                     u64::from(diff.count_additions()),
                     u64::from(diff.count_removals()),
