@@ -16,6 +16,13 @@ export type Action = "warn" | "pause" | "rollback" | "promote";
  */
 export type AnalysisResult = "pass" | "fail" | "inconclusive" | "error";
 /**
+ * What a factor without data means. Missing data is never silently zero risk.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MissingInput".
+ */
+export type MissingInput = "worst" | "exclude" | "error";
+/**
  * How one attempt ended.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -105,7 +112,22 @@ export type Code =
   | "KIRO-E110"
   | "KIRO-E111"
   | "KIRO-E112"
-  | "KIRO-E113";
+  | "KIRO-E113"
+  | "KIRO-E160"
+  | "KIRO-E161"
+  | "KIRO-E162"
+  | "KIRO-E163"
+  | "KIRO-E164"
+  | "KIRO-E165"
+  | "KIRO-E166"
+  | "KIRO-E167"
+  | "KIRO-E168"
+  | "KIRO-E169"
+  | "KIRO-E170"
+  | "KIRO-E171"
+  | "KIRO-E172"
+  | "KIRO-E173"
+  | "KIRO-E174";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -532,6 +554,13 @@ export type Instruction =
       reason: string;
       type: "done";
     };
+/**
+ * A risk level.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Level".
+ */
+export type Level = "low" | "medium" | "high" | "critical" | "unknown";
 /**
  * Something that happened, at `at_ms` on the host's clock (whole milliseconds since any
  * fixed origin; never earlier than the event before, and no two observations at one time).
@@ -989,13 +1018,19 @@ export type WaitFor =
 export interface KiroBoundary {
   Action?: Action;
   ActionTaken?: ActionTaken;
+  Affected?: Affected;
   AnalysisResult?: AnalysisResult;
+  Array_of_RiskReportAnswer?: ArrayOf_RiskReportAnswer;
   AttemptOutcome?: AttemptOutcome;
   AttemptRecord?: AttemptRecord;
   BatchCall?: BatchCall;
   BatchCounts?: BatchCounts;
   BatchVerdicts?: BatchVerdicts;
   BatchVerdictsAnswer?: BatchVerdictsAnswer;
+  BlastCall?: BlastCall;
+  BlastRadius?: BlastRadius;
+  BlastRadiusAnswer?: BlastRadiusAnswer;
+  Bypass?: Bypass;
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
   CheckResult?: CheckResult;
@@ -1011,17 +1046,23 @@ export interface KiroBoundary {
   ErrorAnswer?: ErrorAnswer;
   ErrorKind?: ErrorKind;
   Event?: Event;
+  FactorReport?: FactorReport;
   Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
   GateVerdict?: GateVerdict;
+  GatingReport?: GatingReport;
   GroupScore?: GroupScore;
   Instruction?: Instruction;
   JudgeReport?: JudgeReport;
   Label?: Label;
+  Level?: Level;
   LoadCall?: LoadCall;
   MetricJudgement?: MetricJudgement;
+  MissingInput?: MissingInput;
+  MissingReport?: MissingReport;
   MissingRule?: MissingRule;
+  MitigationReport?: MitigationReport;
   MonitorCall?: MonitorCall;
   MonitorDecision?: MonitorDecision;
   MonitorEvent?: MonitorEvent;
@@ -1040,7 +1081,7 @@ export interface KiroBoundary {
   PlannedStage?: PlannedStage;
   PolicyInfo?: PolicyInfo;
   PolicyInfoAnswer?: PolicyInfoAnswer;
-  PolicyRef?: PolicyRef2;
+  PolicyRef?: PolicyRef3;
   Reading?: Reading;
   Reason?: Reason;
   ReleaseCall?: ReleaseCall;
@@ -1051,6 +1092,11 @@ export interface KiroBoundary {
   ReleasePlanCall?: ReleasePlanCall;
   ReleaseReplay?: ReleaseReplay;
   ReleaseReplayAnswer?: ReleaseReplayAnswer;
+  RiskCall?: RiskCall;
+  RiskCheckCall?: RiskCheckCall;
+  RiskGatedDecision?: RiskGatedDecision;
+  RiskGatedDecisionAnswer?: RiskGatedDecisionAnswer;
+  RiskReport?: RiskReport;
   RunResult?: RunResult;
   ScoringMode?: ScoringMode;
   SeenValue?: SeenValue;
@@ -1060,7 +1106,9 @@ export interface KiroBoundary {
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
+  Target?: Target;
   Thresholds?: Thresholds;
+  Thresholds2?: Thresholds21;
   TierReport?: TierReport;
   TriggerReport?: TriggerReport;
   TriggerResult?: TriggerResult;
@@ -1091,6 +1139,556 @@ export interface ActionTaken {
    * The trigger.
    */
   trigger: string;
+}
+/**
+ * One affected component.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Affected".
+ */
+export interface Affected {
+  /**
+   * Its name.
+   */
+  component: string;
+  /**
+   * Its criticality.
+   */
+  criticality: number;
+  /**
+   * Dependency hops from the nearest changed component (0 for a changed one).
+   */
+  distance: number;
+  /**
+   * Its traffic weight.
+   */
+  traffic: number;
+  /**
+   * The component it is reached through on a shortest path (none for a changed one).
+   */
+  via?: string | null;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Array_of_RiskReportAnswer".
+ */
+export interface ArrayOf_RiskReportAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: RiskReport[] | null;
+}
+/**
+ * An error as the JSON forms answer it: what every binding's exception carries.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ErrorAnswer".
+ */
+export interface ErrorAnswer {
+  /**
+   * The code of the first diagnostic.
+   */
+  code:
+    | "KIRO-E001"
+    | "KIRO-E002"
+    | "KIRO-E003"
+    | "KIRO-E004"
+    | "KIRO-E005"
+    | "KIRO-E006"
+    | "KIRO-E007"
+    | "KIRO-E008"
+    | "KIRO-E010"
+    | "KIRO-E011"
+    | "KIRO-E012"
+    | "KIRO-E013"
+    | "KIRO-E014"
+    | "KIRO-E015"
+    | "KIRO-E016"
+    | "KIRO-E017"
+    | "KIRO-E020"
+    | "KIRO-E021"
+    | "KIRO-E022"
+    | "KIRO-E023"
+    | "KIRO-E030"
+    | "KIRO-E031"
+    | "KIRO-E032"
+    | "KIRO-E033"
+    | "KIRO-E040"
+    | "KIRO-E041"
+    | "KIRO-E042"
+    | "KIRO-E043"
+    | "KIRO-E050"
+    | "KIRO-E051"
+    | "KIRO-E052"
+    | "KIRO-E053"
+    | "KIRO-E070"
+    | "KIRO-E071"
+    | "KIRO-E072"
+    | "KIRO-E073"
+    | "KIRO-E074"
+    | "KIRO-E075"
+    | "KIRO-E076"
+    | "KIRO-E080"
+    | "KIRO-E081"
+    | "KIRO-E082"
+    | "KIRO-E083"
+    | "KIRO-E099"
+    | "KIRO-E100"
+    | "KIRO-E101"
+    | "KIRO-E102"
+    | "KIRO-E103"
+    | "KIRO-E104"
+    | "KIRO-E105"
+    | "KIRO-E106"
+    | "KIRO-E107"
+    | "KIRO-E108"
+    | "KIRO-E109"
+    | "KIRO-E110"
+    | "KIRO-E111"
+    | "KIRO-E112"
+    | "KIRO-E113"
+    | "KIRO-E160"
+    | "KIRO-E161"
+    | "KIRO-E162"
+    | "KIRO-E163"
+    | "KIRO-E164"
+    | "KIRO-E165"
+    | "KIRO-E166"
+    | "KIRO-E167"
+    | "KIRO-E168"
+    | "KIRO-E169"
+    | "KIRO-E170"
+    | "KIRO-E171"
+    | "KIRO-E172"
+    | "KIRO-E173"
+    | "KIRO-E174";
+  /**
+   * Every problem found.
+   */
+  diagnostics: Diagnostic[];
+  /**
+   * What went wrong: `policy`, `input`, `evaluation` or `internal`.
+   */
+  kind: "policy" | "input" | "evaluation" | "internal";
+  /**
+   * The first diagnostic, and how many more there are.
+   */
+  message: string;
+}
+/**
+ * One problem found in an input, in the form every host shows.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Diagnostic".
+ */
+export interface Diagnostic {
+  /**
+   * The stable error code.
+   */
+  code:
+    | "KIRO-E001"
+    | "KIRO-E002"
+    | "KIRO-E003"
+    | "KIRO-E004"
+    | "KIRO-E005"
+    | "KIRO-E006"
+    | "KIRO-E007"
+    | "KIRO-E008"
+    | "KIRO-E010"
+    | "KIRO-E011"
+    | "KIRO-E012"
+    | "KIRO-E013"
+    | "KIRO-E014"
+    | "KIRO-E015"
+    | "KIRO-E016"
+    | "KIRO-E017"
+    | "KIRO-E020"
+    | "KIRO-E021"
+    | "KIRO-E022"
+    | "KIRO-E023"
+    | "KIRO-E030"
+    | "KIRO-E031"
+    | "KIRO-E032"
+    | "KIRO-E033"
+    | "KIRO-E040"
+    | "KIRO-E041"
+    | "KIRO-E042"
+    | "KIRO-E043"
+    | "KIRO-E050"
+    | "KIRO-E051"
+    | "KIRO-E052"
+    | "KIRO-E053"
+    | "KIRO-E070"
+    | "KIRO-E071"
+    | "KIRO-E072"
+    | "KIRO-E073"
+    | "KIRO-E074"
+    | "KIRO-E075"
+    | "KIRO-E076"
+    | "KIRO-E080"
+    | "KIRO-E081"
+    | "KIRO-E082"
+    | "KIRO-E083"
+    | "KIRO-E099"
+    | "KIRO-E100"
+    | "KIRO-E101"
+    | "KIRO-E102"
+    | "KIRO-E103"
+    | "KIRO-E104"
+    | "KIRO-E105"
+    | "KIRO-E106"
+    | "KIRO-E107"
+    | "KIRO-E108"
+    | "KIRO-E109"
+    | "KIRO-E110"
+    | "KIRO-E111"
+    | "KIRO-E112"
+    | "KIRO-E113"
+    | "KIRO-E160"
+    | "KIRO-E161"
+    | "KIRO-E162"
+    | "KIRO-E163"
+    | "KIRO-E164"
+    | "KIRO-E165"
+    | "KIRO-E166"
+    | "KIRO-E167"
+    | "KIRO-E168"
+    | "KIRO-E169"
+    | "KIRO-E170"
+    | "KIRO-E171"
+    | "KIRO-E172"
+    | "KIRO-E173"
+    | "KIRO-E174";
+  /**
+   * How to fix it, when kiro can tell.
+   */
+  help?: string | null;
+  /**
+   * Where in the source text, if the problem has a place.
+   */
+  labels: Label[];
+  /**
+   * What is wrong: lowercase, no trailing period, user input in backticks.
+   */
+  message: string;
+  /**
+   * Error or warning.
+   */
+  severity: "error" | "warning";
+  /**
+   * Which input the spans point into (`policy`, `metrics`, a file name), when known.
+   */
+  source?: string | null;
+}
+/**
+ * A labelled span of the source a diagnostic points at.
+ *
+ * Offsets count bytes of UTF-8 in the core; a binding hands them to its host in the host's
+ * own unit ([`Diagnostic::locate`]: UTF-16 code units in JavaScript, code points in Python),
+ * together with the line and column of the start.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Label".
+ */
+export interface Label {
+  /**
+   * The 1-based column of `start` on its line, counted in the same unit as the offsets,
+   * once located in the source text.
+   */
+  column?: number | null;
+  /**
+   * One past the end of the span, in the same unit as `start`.
+   */
+  end: number;
+  /**
+   * What is wrong here, in a few words.
+   */
+  label: string;
+  /**
+   * The 1-based line of `start`, once located in the source text.
+   */
+  line?: number | null;
+  /**
+   * Where the span starts: an offset into the source text (bytes in Rust and the CLI,
+   * UTF-16 code units in JavaScript, code points in Python).
+   */
+  start: number;
+}
+/**
+ * One model's score, explained.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskReport".
+ */
+export interface RiskReport {
+  /**
+   * The blast radius the model read, when a factor reads it.
+   */
+  blast?: BlastRadius | null;
+  /**
+   * What the model measures.
+   */
+  description?: string | null;
+  /**
+   * Every factor, in policy order.
+   */
+  factors: FactorReport[];
+  /**
+   * What the level asks of the gates, when the model declares `gating`.
+   */
+  gating?: GatingReport | null;
+  /**
+   * The level the score is in.
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The factors without data, and the rule applied to each.
+   */
+  missing: MissingReport[];
+  /**
+   * The mitigations that would lower the score, the most effective first.
+   */
+  mitigations: MitigationReport[];
+  /**
+   * The model's name.
+   */
+  model: string;
+  policy: PolicyRef;
+  /**
+   * The score from 0 to 100, to a tenth of a point; none when every factor was excluded
+   * for missing data.
+   */
+  score: number | null;
+  /**
+   * The score the model should stay below, and whether it does.
+   */
+  target?: Target | null;
+  thresholds: Thresholds2;
+}
+/**
+ * What a change can affect, and how much of the graph that is.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "BlastRadius".
+ */
+export interface BlastRadius {
+  /**
+   * Every affected component (the changed ones at distance 0), by distance then name.
+   */
+  affected: Affected[];
+  /**
+   * The affected components' weight (criticality × traffic, summed).
+   */
+  affected_weight: number;
+  /**
+   * The components the change touches, sorted.
+   */
+  changed: string[];
+  /**
+   * How many components the graph has.
+   */
+  components: number;
+  /**
+   * The cycles of the graph that the affected set enters, each sorted by name.
+   */
+  cycles?: string[][];
+  /**
+   * The affected components' share of the graph's weight, from 0 to 1.
+   */
+  radius: number;
+  /**
+   * The whole graph's weight.
+   */
+  total_weight: number;
+}
+/**
+ * One factor's part in a score.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "FactorReport".
+ */
+export interface FactorReport {
+  /**
+   * Its contribution to the score in points, to a tenth; the contributions add up to the
+   * score.
+   */
+  contribution: number;
+  /**
+   * What the factor measures.
+   */
+  description?: string | null;
+  /**
+   * One line: value, risk, weight and contribution.
+   */
+  explanation: string;
+  /**
+   * The missing-data rule applied, when the factor had no data.
+   */
+  missing?: MissingInput | null;
+  /**
+   * The factor's name.
+   */
+  name: string;
+  /**
+   * The expression or condition it reads.
+   */
+  reads: string;
+  /**
+   * The risk from 0 to 1 the transform gave (1 for missing data under `worst`).
+   */
+  risk: number;
+  /**
+   * Its share of the weight counted (0 when excluded).
+   */
+  share: number;
+  /**
+   * The value as shown (`87.0%`, `true`, `no data`).
+   */
+  shown: string;
+  /**
+   * The transform, as written (`linear 60%..95%`).
+   */
+  transform: string;
+  /**
+   * Its value in base units (a condition: 1 true, 0 false); none without data.
+   */
+  value: number | null;
+  /**
+   * The factor's weight as declared.
+   */
+  weight: number;
+}
+/**
+ * What a risk level asks of the gates.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GatingReport".
+ */
+export interface GatingReport {
+  /**
+   * How many approvals it needs.
+   */
+  approvals: number;
+  /**
+   * The personas that must be among the approvers.
+   */
+  approvers: string[];
+  /**
+   * The gates a change at this level skips.
+   */
+  bypass: string[];
+  /**
+   * The level whose rule applies (critical's when the level is unknown).
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+}
+/**
+ * A factor without data.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MissingReport".
+ */
+export interface MissingReport {
+  /**
+   * The factor.
+   */
+  factor: string;
+  /**
+   * The metrics it reads.
+   */
+  metrics: string[];
+  /**
+   * What a factor without data means. Missing data is never silently zero risk.
+   */
+  rule: "worst" | "exclude" | "error";
+}
+/**
+ * A mitigation that applies, with the risk it would remove.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MitigationReport".
+ */
+export interface MitigationReport {
+  /**
+   * What to do.
+   */
+  description?: string | null;
+  /**
+   * The factor it lowers.
+   */
+  factor: string;
+  /**
+   * The level once it is done.
+   */
+  level_after: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The mitigation's name.
+   */
+  name: string;
+  /**
+   * The points it would remove from the score, to a tenth.
+   */
+  removes: number;
+  /**
+   * The score once it is done, to a tenth.
+   */
+  score_after: number;
+}
+/**
+ * The policy the score was made under.
+ */
+export interface PolicyRef {
+  /**
+   * `sha256:` and the hex SHA-256 of the policy's canonical JSON.
+   */
+  hash: string;
+  /**
+   * The policy's name.
+   */
+  name: string;
+}
+/**
+ * A model's target.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Target".
+ */
+export interface Target {
+  /**
+   * The score to stay below.
+   */
+  below: number;
+  /**
+   * Whether the score is below it (false without a score).
+   */
+  met: boolean;
+}
+/**
+ * Where medium, high and critical start.
+ */
+export interface Thresholds2 {
+  /**
+   * Where critical starts.
+   */
+  critical: number;
+  /**
+   * Where high starts.
+   */
+  high: number;
+  /**
+   * Where medium starts.
+   */
+  medium: number;
 }
 /**
  * One attempt of a stage.
@@ -1252,210 +1850,72 @@ export interface BatchVerdictsAnswer {
   value?: BatchVerdicts | null;
 }
 /**
- * An error as the JSON forms answer it: what every binding's exception carries.
+ * The blast radius of a change.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "ErrorAnswer".
+ * via the `definition` "BlastCall".
  */
-export interface ErrorAnswer {
+export interface BlastCall {
   /**
-   * The code of the first diagnostic.
+   * The components the change touches.
    */
-  code:
-    | "KIRO-E001"
-    | "KIRO-E002"
-    | "KIRO-E003"
-    | "KIRO-E004"
-    | "KIRO-E005"
-    | "KIRO-E006"
-    | "KIRO-E007"
-    | "KIRO-E008"
-    | "KIRO-E010"
-    | "KIRO-E011"
-    | "KIRO-E012"
-    | "KIRO-E013"
-    | "KIRO-E014"
-    | "KIRO-E015"
-    | "KIRO-E016"
-    | "KIRO-E017"
-    | "KIRO-E020"
-    | "KIRO-E021"
-    | "KIRO-E022"
-    | "KIRO-E023"
-    | "KIRO-E030"
-    | "KIRO-E031"
-    | "KIRO-E032"
-    | "KIRO-E033"
-    | "KIRO-E040"
-    | "KIRO-E041"
-    | "KIRO-E042"
-    | "KIRO-E043"
-    | "KIRO-E050"
-    | "KIRO-E051"
-    | "KIRO-E052"
-    | "KIRO-E053"
-    | "KIRO-E070"
-    | "KIRO-E071"
-    | "KIRO-E072"
-    | "KIRO-E073"
-    | "KIRO-E074"
-    | "KIRO-E075"
-    | "KIRO-E076"
-    | "KIRO-E080"
-    | "KIRO-E081"
-    | "KIRO-E082"
-    | "KIRO-E083"
-    | "KIRO-E099"
-    | "KIRO-E100"
-    | "KIRO-E101"
-    | "KIRO-E102"
-    | "KIRO-E103"
-    | "KIRO-E104"
-    | "KIRO-E105"
-    | "KIRO-E106"
-    | "KIRO-E107"
-    | "KIRO-E108"
-    | "KIRO-E109"
-    | "KIRO-E110"
-    | "KIRO-E111"
-    | "KIRO-E112"
-    | "KIRO-E113";
+  changed: string[];
   /**
-   * Every problem found.
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
    */
-  diagnostics: Diagnostic[];
+  format?: "yaml" | "json" | "toml" | null;
   /**
-   * What went wrong: `policy`, `input`, `evaluation` or `internal`.
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
    */
-  kind: "policy" | "input" | "evaluation" | "internal";
+  offsets?: "utf8" | "utf16" | "code_points";
   /**
-   * The first diagnostic, and how many more there are.
+   * The policy text.
    */
-  message: string;
+  policy: string;
 }
 /**
- * One problem found in an input, in the form every host shows.
+ * The answer of an operation's JSON form.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "Diagnostic".
+ * via the `definition` "BlastRadiusAnswer".
  */
-export interface Diagnostic {
+export interface BlastRadiusAnswer {
   /**
-   * The stable error code.
+   * Why it failed, when it did not.
    */
-  code:
-    | "KIRO-E001"
-    | "KIRO-E002"
-    | "KIRO-E003"
-    | "KIRO-E004"
-    | "KIRO-E005"
-    | "KIRO-E006"
-    | "KIRO-E007"
-    | "KIRO-E008"
-    | "KIRO-E010"
-    | "KIRO-E011"
-    | "KIRO-E012"
-    | "KIRO-E013"
-    | "KIRO-E014"
-    | "KIRO-E015"
-    | "KIRO-E016"
-    | "KIRO-E017"
-    | "KIRO-E020"
-    | "KIRO-E021"
-    | "KIRO-E022"
-    | "KIRO-E023"
-    | "KIRO-E030"
-    | "KIRO-E031"
-    | "KIRO-E032"
-    | "KIRO-E033"
-    | "KIRO-E040"
-    | "KIRO-E041"
-    | "KIRO-E042"
-    | "KIRO-E043"
-    | "KIRO-E050"
-    | "KIRO-E051"
-    | "KIRO-E052"
-    | "KIRO-E053"
-    | "KIRO-E070"
-    | "KIRO-E071"
-    | "KIRO-E072"
-    | "KIRO-E073"
-    | "KIRO-E074"
-    | "KIRO-E075"
-    | "KIRO-E076"
-    | "KIRO-E080"
-    | "KIRO-E081"
-    | "KIRO-E082"
-    | "KIRO-E083"
-    | "KIRO-E099"
-    | "KIRO-E100"
-    | "KIRO-E101"
-    | "KIRO-E102"
-    | "KIRO-E103"
-    | "KIRO-E104"
-    | "KIRO-E105"
-    | "KIRO-E106"
-    | "KIRO-E107"
-    | "KIRO-E108"
-    | "KIRO-E109"
-    | "KIRO-E110"
-    | "KIRO-E111"
-    | "KIRO-E112"
-    | "KIRO-E113";
+  error?: ErrorAnswer | null;
   /**
-   * How to fix it, when kiro can tell.
+   * Whether the operation succeeded.
    */
-  help?: string | null;
+  ok: boolean;
   /**
-   * Where in the source text, if the problem has a place.
+   * What it gave, when it succeeded.
    */
-  labels: Label[];
-  /**
-   * What is wrong: lowercase, no trailing period, user input in backticks.
-   */
-  message: string;
-  /**
-   * Error or warning.
-   */
-  severity: "error" | "warning";
-  /**
-   * Which input the spans point into (`policy`, `metrics`, a file name), when known.
-   */
-  source?: string | null;
+  value?: BlastRadius | null;
 }
 /**
- * A labelled span of the source a diagnostic points at.
- *
- * Offsets count bytes of UTF-8 in the core; a binding hands them to its host in the host's
- * own unit ([`Diagnostic::locate`]: UTF-16 code units in JavaScript, code points in Python),
- * together with the line and column of the start.
+ * A gate a change skipped.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "Label".
+ * via the `definition` "Bypass".
  */
-export interface Label {
+export interface Bypass {
   /**
-   * The 1-based column of `start` on its line, counted in the same unit as the offsets,
-   * once located in the source text.
+   * The gate.
    */
-  column?: number | null;
+  gate: string;
   /**
-   * One past the end of the span, in the same unit as `start`.
+   * The level that allowed the skip.
    */
-  end: number;
+  level: "low" | "medium" | "high" | "critical" | "unknown";
   /**
-   * What is wrong here, in a few words.
+   * The risk model that scored the change.
    */
-  label: string;
+  model: string;
   /**
-   * The 1-based line of `start`, once located in the source text.
+   * The score.
    */
-  line?: number | null;
-  /**
-   * Where the span starts: an offset into the source text (bytes in Rust and the CLI,
-   * UTF-16 code units in JavaScript, code points in Python).
-   */
-  start: number;
+  score: number | null;
 }
 /**
  * A check of one set of metrics.
@@ -1605,7 +2065,7 @@ export interface Decision {
    * Each persona that owns something evaluated, in policy order.
    */
   personas: PersonaDecision[];
-  policy: PolicyRef;
+  policy: PolicyRef1;
   /**
    * One sentence saying why.
    */
@@ -1711,7 +2171,7 @@ export interface PersonaDecision {
 /**
  * The policy evaluated.
  */
-export interface PolicyRef {
+export interface PolicyRef1 {
   /**
    * `sha256:` and the hex SHA-256 of the policy's canonical JSON.
    */
@@ -2272,7 +2732,7 @@ export interface Plan {
    * The longest chain of stages by estimate, first to last.
    */
   critical_path: string[];
-  policy: PolicyRef1;
+  policy: PolicyRef2;
   /**
    * Every stage, in policy order.
    */
@@ -2290,7 +2750,7 @@ export interface Plan {
 /**
  * The policy the pipeline belongs to.
  */
-export interface PolicyRef1 {
+export interface PolicyRef2 {
   /**
    * `sha256:` and the hex SHA-256 of the policy's canonical JSON.
    */
@@ -2536,7 +2996,7 @@ export interface PolicyInfoAnswer {
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "PolicyRef".
  */
-export interface PolicyRef2 {
+export interface PolicyRef3 {
   /**
    * `sha256:` and the hex SHA-256 of the policy's canonical JSON.
    */
@@ -2776,6 +3236,195 @@ export interface ReleaseReplayAnswer {
   value?: ReleaseReplay | null;
 }
 /**
+ * A policy's risk models scored on one set of metrics.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskCall".
+ */
+export interface RiskCall {
+  /**
+   * The components the change touches, for `blast_radius`.
+   */
+  changed?: string[] | null;
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The metrics, as for a check (an object of names to values).
+   */
+  metrics: {
+    [k: string]: unknown;
+  };
+  /**
+   * Score only this model.
+   */
+  model?: string | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+}
+/**
+ * A check whose gates depend on a change's risk (risk-based gating).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskCheckCall".
+ */
+export interface RiskCheckCall {
+  /**
+   * The components the change touches, for `blast_radius`.
+   */
+  changed?: string[] | null;
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * Only this gate (before bypasses).
+   */
+  gate?: string | null;
+  /**
+   * The metrics, as for a check.
+   */
+  metrics: {
+    [k: string]: unknown;
+  };
+  /**
+   * The risk model whose level chooses the gates.
+   */
+  model: string;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+}
+/**
+ * A check whose gates depend on a change's risk.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskGatedDecision".
+ */
+export interface RiskGatedDecision {
+  /**
+   * How many approvals the change needs at its level.
+   */
+  approvals: number;
+  /**
+   * The personas that must be among the approvers.
+   */
+  approvers: string[];
+  /**
+   * Every gate skipped, with the level that allowed it.
+   */
+  bypassed: Bypass[];
+  decision: Decision1;
+  risk: RiskReport1;
+}
+/**
+ * Everything kiro concluded for one evaluation.
+ */
+export interface Decision1 {
+  /**
+   * Each gate evaluated, in policy order.
+   */
+  gates: GateDecision[];
+  /**
+   * Each persona that owns something evaluated, in policy order.
+   */
+  personas: PersonaDecision[];
+  policy: PolicyRef1;
+  /**
+   * One sentence saying why.
+   */
+  summary: string;
+  /**
+   * The overall verdict: the worst gate verdict, and fail when a required persona rejects.
+   */
+  verdict: "pass" | "warn" | "fail";
+  /**
+   * What in the input was not used: names the policy does not declare (`KIRO-E011`, as
+   * warnings, with did-you-mean). Absent when there is nothing to say.
+   */
+  warnings?: Diagnostic[];
+}
+/**
+ * One model's score, explained.
+ */
+export interface RiskReport1 {
+  /**
+   * The blast radius the model read, when a factor reads it.
+   */
+  blast?: BlastRadius | null;
+  /**
+   * What the model measures.
+   */
+  description?: string | null;
+  /**
+   * Every factor, in policy order.
+   */
+  factors: FactorReport[];
+  /**
+   * What the level asks of the gates, when the model declares `gating`.
+   */
+  gating?: GatingReport | null;
+  /**
+   * The level the score is in.
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The factors without data, and the rule applied to each.
+   */
+  missing: MissingReport[];
+  /**
+   * The mitigations that would lower the score, the most effective first.
+   */
+  mitigations: MitigationReport[];
+  /**
+   * The model's name.
+   */
+  model: string;
+  policy: PolicyRef;
+  /**
+   * The score from 0 to 100, to a tenth of a point; none when every factor was excluded
+   * for missing data.
+   */
+  score: number | null;
+  /**
+   * The score the model should stay below, and whether it does.
+   */
+  target?: Target | null;
+  thresholds: Thresholds2;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskGatedDecisionAnswer".
+ */
+export interface RiskGatedDecisionAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: RiskGatedDecision | null;
+}
+/**
  * The result of a run.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -2790,7 +3439,7 @@ export interface RunResult {
    * True when the run was cancelled from outside (Ctrl-C).
    */
   interrupted: boolean;
-  policy: PolicyRef3;
+  policy: PolicyRef4;
   /**
    * Every stage, in policy order.
    */
@@ -2807,7 +3456,7 @@ export interface RunResult {
 /**
  * The policy the pipeline belongs to.
  */
-export interface PolicyRef3 {
+export interface PolicyRef4 {
   /**
    * `sha256:` and the hex SHA-256 of the policy's canonical JSON.
    */
@@ -2878,6 +3527,26 @@ export interface StartRunOptions {
    * Python.
    */
   maxParallel?: number | null;
+}
+/**
+ * The level thresholds of a model, in points.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Thresholds2".
+ */
+export interface Thresholds21 {
+  /**
+   * Where critical starts.
+   */
+  critical: number;
+  /**
+   * Where high starts.
+   */
+  high: number;
+  /**
+   * Where medium starts.
+   */
+  medium: number;
 }
 /**
  * The answer of validation: every problem found, none for a valid policy.

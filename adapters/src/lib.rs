@@ -11,12 +11,16 @@
 //!   to an explicit reading (a source error with its reason, no data, or NaN).
 //!
 //! - `history` (with the `sqlite` feature): every recorded decision with its inputs and
-//!   context, in a SQLite database.
+//!   context, in a SQLite database;
+//! - `git` (feature `git`): the change metrics of a repository's commits for the defect-risk
+//!   model (`kiro risk features`), read with gix.
 //!
-//! Everything but [`prometheus::client`] and `history` is pure and fuzzed (`fuzz/`).
+//! Everything but [`prometheus::client`], `history` and `git` is pure and fuzzed (`fuzz/`).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+#[cfg(feature = "git")]
+pub mod git;
 #[cfg(feature = "sqlite")]
 pub mod history;
 pub mod prometheus;

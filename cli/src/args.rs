@@ -50,6 +50,9 @@ pub enum Command {
     Release(crate::commands::release::ReleaseArgs),
     /// Check planned releases for conflicts and suggest the earliest conflict-free start of each.
     Schedule(crate::commands::schedule::ScheduleArgs),
+    /// Change risk: score the policy's risk models, a change's blast radius, and a defect-risk
+    /// model fitted on history.
+    Risk(crate::commands::risk::RiskArgs),
 }
 
 /// `kiro check`.

@@ -83,6 +83,7 @@ fn run() -> u8 {
         Command::History(args) => (commands::history::run(args), args::ColorChoice::Auto),
         Command::Release(args) => (commands::release::run(args), args::ColorChoice::Auto),
         Command::Schedule(args) => (commands::schedule::run(args), args::ColorChoice::Auto),
+        Command::Risk(args) => (commands::risk::run(args), args.color()),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(|outcome| emit(outcome, stdout_open)) {

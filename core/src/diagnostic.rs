@@ -201,6 +201,37 @@ codes! {
     AnalysisNotPassed = "KIRO-E112",
     /// a strategy or canary step that is not well-formed
     InvalidStrategy = "KIRO-E113",
+    /// no risk model of that name, or no `risk` section
+    UnknownRiskModel = "KIRO-E160",
+    /// a risk factor's transform that does not make sense (bounds, bands)
+    InvalidTransform = "KIRO-E161",
+    /// a risk factor's weight that does not make sense (zero, negative, not finite)
+    InvalidRiskWeight = "KIRO-E162",
+    /// risk level thresholds that are not ascending within 0 to 100
+    InvalidLevels = "KIRO-E163",
+    /// a risk factor without exactly one value and one transform that fits it
+    InvalidFactor = "KIRO-E164",
+    /// a risk model that refuses missing inputs found a factor without data
+    MissingRiskInput = "KIRO-E165",
+    /// a component that the dependency graph does not have
+    UnknownComponent = "KIRO-E166",
+    /// a dependency graph node with a criticality or traffic weight that does not make sense
+    InvalidComponent = "KIRO-E167",
+    /// a mitigation that does not make sense
+    InvalidMitigation = "KIRO-E168",
+    /// the policy has no dependency graph
+    NoDependencyGraph = "KIRO-E169",
+    /// change data that cannot be used for training or scoring (a bad value, column or date)
+    InvalidChangeData = "KIRO-E170",
+    /// training data that cannot give a model (too few rows, one class, a constant column)
+    UnusableTrainingData = "KIRO-E171",
+    /// a model file from another kiro version or format, or changed since it was written
+    InvalidModelFile = "KIRO-E172",
+    /// a risk-based gating rule that names no gate or level
+    InvalidRiskGating = "KIRO-E173",
+    /// a path that is not a git repository, a shallow clone, or a revision range that names
+    /// nothing
+    InvalidRepository = "KIRO-E174",
 }
 
 impl fmt::Display for Code {

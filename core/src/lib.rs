@@ -67,6 +67,7 @@ pub mod pipeline;
 #[doc(hidden)]
 pub mod policy;
 pub mod release;
+pub mod risk;
 // Renderings, and the boundary.
 pub mod api;
 pub mod render;

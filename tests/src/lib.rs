@@ -8,13 +8,15 @@
 //! triggers a timeline of events and expects a subset of each decision; see
 //! `tests/conformance/monitor/README.md`. A case with a `release:` section feeds the policy's
 //! environments a timeline of events and expects a subset of each decision; see
-//! `tests/conformance/release/README.md`. The Python, Node
+//! `tests/conformance/release/README.md`. A case with a `risk:` section scores the policy's risk
+//! models or a change's blast radius; see `tests/conformance/risk/README.md`. The Python, Node
 //! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod monitor;
 mod release;
+mod risk;
 mod run;
 
 use kiro::document::{Format, Limits};
@@ -118,6 +120,9 @@ pub fn run_case(case: &Case) -> Result<(), String> {
                 None => Err(format!("the policy does not compile: {:?}", errors(&e))),
             },
         };
+    }
+    if let Some(risk_spec) = spec.get("risk") {
+        return risk::run(&policy_text, spec, risk_spec);
     }
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)

@@ -32,6 +32,33 @@ class ActionTaken(TypedDict):
     """
 
 
+class Affected(TypedDict):
+    """
+    One affected component.
+    """
+
+    component: str
+    """
+    Its name.
+    """
+    criticality: float
+    """
+    Its criticality.
+    """
+    distance: int
+    """
+    Dependency hops from the nearest changed component (0 for a changed one).
+    """
+    traffic: float
+    """
+    Its traffic weight.
+    """
+    via: NotRequired[str | None]
+    """
+    The component it is reached through on a shortest path (none for a changed one).
+    """
+
+
 AnalysisResult: TypeAlias = Literal['pass', 'fail', 'inconclusive', 'error']
 """
 An analysis result.
@@ -94,6 +121,41 @@ class BatchVerdicts(TypedDict):
     verdicts: list[int]
     """
     One code per record: 0 pass, 1 warn, 2 fail, 3 error.
+    """
+
+
+class BlastRadius(TypedDict):
+    """
+    What a change can affect, and how much of the graph that is.
+    """
+
+    affected: list[Affected]
+    """
+    Every affected component (the changed ones at distance 0), by distance then name.
+    """
+    affected_weight: float
+    """
+    The affected components' weight (criticality × traffic, summed).
+    """
+    changed: list[str]
+    """
+    The components the change touches, sorted.
+    """
+    components: int
+    """
+    How many components the graph has.
+    """
+    cycles: NotRequired[list[list[str]]]
+    """
+    The cycles of the graph that the affected set enters, each sorted by name.
+    """
+    radius: float
+    """
+    The affected components' share of the graph's weight, from 0 to 1.
+    """
+    total_weight: float
+    """
+    The whole graph's weight.
     """
 
 
@@ -168,6 +230,21 @@ Code: TypeAlias = Literal[
     'KIRO-E111',
     'KIRO-E112',
     'KIRO-E113',
+    'KIRO-E160',
+    'KIRO-E161',
+    'KIRO-E162',
+    'KIRO-E163',
+    'KIRO-E164',
+    'KIRO-E165',
+    'KIRO-E166',
+    'KIRO-E167',
+    'KIRO-E168',
+    'KIRO-E169',
+    'KIRO-E170',
+    'KIRO-E171',
+    'KIRO-E172',
+    'KIRO-E173',
+    'KIRO-E174',
 ]
 
 
@@ -669,6 +746,12 @@ class Label(TypedDict):
     """
 
 
+Level: TypeAlias = Literal['low', 'medium', 'high', 'critical', 'unknown']
+"""
+A risk level.
+"""
+
+
 class MetricJudgement(TypedDict):
     """
     One metric's judgement.
@@ -716,10 +799,66 @@ class MetricJudgement(TypedDict):
     """
 
 
+MissingInput: TypeAlias = Literal['worst', 'exclude', 'error']
+"""
+What a factor without data means. Missing data is never silently zero risk.
+"""
+
+
+class MissingReport(TypedDict):
+    """
+    A factor without data.
+    """
+
+    factor: str
+    """
+    The factor.
+    """
+    metrics: list[str]
+    """
+    The metrics it reads.
+    """
+    rule: MissingInput
+    """
+    The rule applied.
+    """
+
+
 MissingRule: TypeAlias = Literal['fail', 'pass', 'warn', 'inconclusive', 'hold']
 """
 What an undecidable condition (missing data) means.
 """
+
+
+class MitigationReport(TypedDict):
+    """
+    A mitigation that applies, with the risk it would remove.
+    """
+
+    description: NotRequired[str | None]
+    """
+    What to do.
+    """
+    factor: str
+    """
+    The factor it lowers.
+    """
+    level_after: Level
+    """
+    The level once it is done.
+    """
+    name: str
+    """
+    The mitigation's name.
+    """
+    removes: float
+    """
+    The points it would remove from the score, to a tenth.
+    """
+    score_after: float
+    """
+    The score once it is done, to a tenth.
+    """
 
 
 class MonitorEvent2(TypedDict, closed=True):
@@ -1331,6 +1470,72 @@ class ReleasePlanCall(TypedDict, closed=True):
     """
 
 
+class RiskCall(TypedDict, closed=True):
+    """
+    A policy's risk models scored on one set of metrics.
+    """
+
+    changed: NotRequired[list[str] | None]
+    """
+    The components the change touches, for `blast_radius`.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    metrics: Any
+    """
+    The metrics, as for a check (an object of names to values).
+    """
+    model: NotRequired[str | None]
+    """
+    Score only this model.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+
+
+class RiskCheckCall(TypedDict, closed=True):
+    """
+    A check whose gates depend on a change's risk (risk-based gating).
+    """
+
+    changed: NotRequired[list[str] | None]
+    """
+    The components the change touches, for `blast_radius`.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    gate: NotRequired[str | None]
+    """
+    Only this gate (before bypasses).
+    """
+    metrics: Any
+    """
+    The metrics, as for a check.
+    """
+    model: str
+    """
+    The risk model whose level chooses the gates.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+
+
 ScoringMode: TypeAlias = Literal['strict', 'scored']
 """
 How a gate turned criteria into a verdict.
@@ -1425,6 +1630,21 @@ class StartRunOptions(TypedDict, closed=True):
     """
 
 
+class Target(TypedDict):
+    """
+    A model's target.
+    """
+
+    below: float
+    """
+    The score to stay below.
+    """
+    met: bool
+    """
+    Whether the score is below it (false without a score).
+    """
+
+
 Thresholds = TypedDict(
     'Thresholds',
     {
@@ -1432,6 +1652,25 @@ Thresholds = TypedDict(
         'warn': float,
     },
 )
+
+
+class Thresholds2(TypedDict):
+    """
+    The level thresholds of a model, in points.
+    """
+
+    critical: float
+    """
+    Where critical starts.
+    """
+    high: float
+    """
+    Where high starts.
+    """
+    medium: float
+    """
+    Where medium starts.
+    """
 
 
 TriggerResult: TypeAlias = Literal[
@@ -1513,6 +1752,52 @@ WaitFor: TypeAlias = Literal[
 """
 What the release waits for.
 """
+
+
+class BlastCall(TypedDict, closed=True):
+    """
+    The blast radius of a change.
+    """
+
+    changed: list[str]
+    """
+    The components the change touches.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+
+
+class Bypass(TypedDict):
+    """
+    A gate a change skipped.
+    """
+
+    gate: str
+    """
+    The gate.
+    """
+    level: Level
+    """
+    The level that allowed the skip.
+    """
+    model: str
+    """
+    The risk model that scored the change.
+    """
+    score: float | None
+    """
+    The score.
+    """
 
 
 class CheckOptions(TypedDict, closed=True):
@@ -1667,6 +1952,62 @@ One thing that happened to a stage, at `at_ms` milliseconds after the run starte
 """
 
 
+class FactorReport(TypedDict):
+    """
+    One factor's part in a score.
+    """
+
+    contribution: float
+    """
+    Its contribution to the score in points, to a tenth; the contributions add up to the
+    score.
+    """
+    description: NotRequired[str | None]
+    """
+    What the factor measures.
+    """
+    explanation: str
+    """
+    One line: value, risk, weight and contribution.
+    """
+    missing: NotRequired[MissingInput | None]
+    """
+    The missing-data rule applied, when the factor had no data.
+    """
+    name: str
+    """
+    The factor's name.
+    """
+    reads: str
+    """
+    The expression or condition it reads.
+    """
+    risk: float
+    """
+    The risk from 0 to 1 the transform gave (1 for missing data under `worst`).
+    """
+    share: float
+    """
+    Its share of the weight counted (0 when excluded).
+    """
+    shown: str
+    """
+    The value as shown (`87.0%`, `true`, `no data`).
+    """
+    transform: str
+    """
+    The transform, as written (`linear 60%..95%`).
+    """
+    value: float | None
+    """
+    Its value in base units (a condition: 1 true, 0 false); none without data.
+    """
+    weight: float
+    """
+    The factor's weight as declared.
+    """
+
+
 class Final(TypedDict):
     """
     The final verdict: what was actually seen, never more favourable.
@@ -1742,6 +2083,29 @@ class GateDecision(TypedDict):
     verdict: Verdict
     """
     Pass, warn or fail.
+    """
+
+
+class GatingReport(TypedDict):
+    """
+    What a risk level asks of the gates.
+    """
+
+    approvals: int
+    """
+    How many approvals it needs.
+    """
+    approvers: list[str]
+    """
+    The personas that must be among the approvers.
+    """
+    bypass: list[str]
+    """
+    The gates a change at this level skips.
+    """
+    level: Level
+    """
+    The level whose rule applies (critical's when the level is unknown).
     """
 
 
@@ -2105,6 +2469,62 @@ class ReleasePlanAnswer(TypedDict):
     """
 
 
+class RiskReport(TypedDict):
+    """
+    One model's score, explained.
+    """
+
+    blast: NotRequired[BlastRadius | None]
+    """
+    The blast radius the model read, when a factor reads it.
+    """
+    description: NotRequired[str | None]
+    """
+    What the model measures.
+    """
+    factors: list[FactorReport]
+    """
+    Every factor, in policy order.
+    """
+    gating: NotRequired[GatingReport | None]
+    """
+    What the level asks of the gates, when the model declares `gating`.
+    """
+    level: Level
+    """
+    The level the score is in.
+    """
+    missing: list[MissingReport]
+    """
+    The factors without data, and the rule applied to each.
+    """
+    mitigations: list[MitigationReport]
+    """
+    The mitigations that would lower the score, the most effective first.
+    """
+    model: str
+    """
+    The model's name.
+    """
+    policy: PolicyRef
+    """
+    The policy the score was made under.
+    """
+    score: float | None
+    """
+    The score from 0 to 100, to a tenth of a point; none when every factor was excluded
+    for missing data.
+    """
+    target: NotRequired[Target | None]
+    """
+    The score the model should stay below, and whether it does.
+    """
+    thresholds: Thresholds2
+    """
+    Where medium, high and critical start.
+    """
+
+
 class TierReport(TypedDict):
     """
     One tier at one event.
@@ -2230,6 +2650,25 @@ Wait = TypedDict(
 )
 
 
+class ArrayOfRiskReportAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[list[RiskReport] | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class BatchCall(TypedDict, closed=True):
     """
     A check of many records given as columns.
@@ -2272,6 +2711,25 @@ class BatchVerdictsAnswer(TypedDict):
     Whether the operation succeeded.
     """
     value: NotRequired[BatchVerdicts | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
+class BlastRadiusAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[BlastRadius | None]
     """
     What it gave, when it succeeded.
     """
@@ -2531,6 +2989,52 @@ class ReleaseReplayAnswer(TypedDict):
     """
 
 
+class RiskGatedDecision(TypedDict):
+    """
+    A check whose gates depend on a change's risk.
+    """
+
+    approvals: int
+    """
+    How many approvals the change needs at its level.
+    """
+    approvers: list[str]
+    """
+    The personas that must be among the approvers.
+    """
+    bypassed: list[Bypass]
+    """
+    Every gate skipped, with the level that allowed it.
+    """
+    decision: Decision
+    """
+    The decision over the gates that were not bypassed.
+    """
+    risk: RiskReport
+    """
+    The risk report that chose them.
+    """
+
+
+class RiskGatedDecisionAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[RiskGatedDecision | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class StageResult(TypedDict):
     """
     What happened to one stage.
@@ -2613,13 +3117,19 @@ class KiroBoundary(TypedDict, closed=True):
 
     Action: NotRequired[Action]
     ActionTaken: NotRequired[ActionTaken]
+    Affected: NotRequired[Affected]
     AnalysisResult: NotRequired[AnalysisResult]
+    Array_of_RiskReportAnswer: NotRequired[ArrayOfRiskReportAnswer]
     AttemptOutcome: NotRequired[AttemptOutcome]
     AttemptRecord: NotRequired[AttemptRecord]
     BatchCall: NotRequired[BatchCall]
     BatchCounts: NotRequired[BatchCounts]
     BatchVerdicts: NotRequired[BatchVerdicts]
     BatchVerdictsAnswer: NotRequired[BatchVerdictsAnswer]
+    BlastCall: NotRequired[BlastCall]
+    BlastRadius: NotRequired[BlastRadius]
+    BlastRadiusAnswer: NotRequired[BlastRadiusAnswer]
+    Bypass: NotRequired[Bypass]
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]
     CheckResult: NotRequired[CheckResult]
@@ -2635,17 +3145,23 @@ class KiroBoundary(TypedDict, closed=True):
     ErrorAnswer: NotRequired[ErrorAnswer]
     ErrorKind: NotRequired[ErrorKind]
     Event: NotRequired[Event]
+    FactorReport: NotRequired[FactorReport]
     Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
     GateKind: NotRequired[GateKind]
     GateVerdict: NotRequired[GateVerdict]
+    GatingReport: NotRequired[GatingReport]
     GroupScore: NotRequired[GroupScore]
     Instruction: NotRequired[Instruction]
     JudgeReport: NotRequired[JudgeReport]
     Label: NotRequired[Label]
+    Level: NotRequired[Level]
     LoadCall: NotRequired[LoadCall]
     MetricJudgement: NotRequired[MetricJudgement]
+    MissingInput: NotRequired[MissingInput]
+    MissingReport: NotRequired[MissingReport]
     MissingRule: NotRequired[MissingRule]
+    MitigationReport: NotRequired[MitigationReport]
     MonitorCall: NotRequired[MonitorCall]
     MonitorDecision: NotRequired[MonitorDecision]
     MonitorEvent: NotRequired[MonitorEvent]
@@ -2675,6 +3191,11 @@ class KiroBoundary(TypedDict, closed=True):
     ReleasePlanCall: NotRequired[ReleasePlanCall]
     ReleaseReplay: NotRequired[ReleaseReplay]
     ReleaseReplayAnswer: NotRequired[ReleaseReplayAnswer]
+    RiskCall: NotRequired[RiskCall]
+    RiskCheckCall: NotRequired[RiskCheckCall]
+    RiskGatedDecision: NotRequired[RiskGatedDecision]
+    RiskGatedDecisionAnswer: NotRequired[RiskGatedDecisionAnswer]
+    RiskReport: NotRequired[RiskReport]
     RunResult: NotRequired[RunResult]
     ScoringMode: NotRequired[ScoringMode]
     SeenValue: NotRequired[SeenValue]
@@ -2684,7 +3205,9 @@ class KiroBoundary(TypedDict, closed=True):
     StageOutcome: NotRequired[StageOutcome]
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]
+    Target: NotRequired[Target]
     Thresholds: NotRequired[Thresholds]
+    Thresholds2: NotRequired[Thresholds2]
     TierReport: NotRequired[TierReport]
     TriggerReport: NotRequired[TriggerReport]
     TriggerResult: NotRequired[TriggerResult]

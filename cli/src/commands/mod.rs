@@ -7,6 +7,7 @@ pub mod plan;
 pub mod render;
 pub mod release;
 pub mod replay;
+pub mod risk;
 pub mod run;
 pub mod schedule;
 pub mod schema;

@@ -11,6 +11,7 @@
 //!   call and an answer.
 //! - [`release`]: a release through the policy's environments as a binding holds it
 //!   ([`HostRelease`]), and a release and its plan as calls and answers.
+//! - [`risk`]: risk scoring and blast radius ([`HostRisk`]), as calls and answers.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -23,6 +24,7 @@ mod host;
 pub mod monitor;
 pub mod options;
 pub mod release;
+pub mod risk;
 pub mod schemas;
 
 pub use call::{
@@ -32,6 +34,7 @@ pub use host::{HostPolicy, validate_text};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{CheckOptions, StartRunOptions, decode_format};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};
+pub use risk::{BlastCall, HostRisk, RiskCall, RiskCheckCall};
 
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic};

@@ -9,11 +9,13 @@ use super::call::{
 use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
 use super::release::{ReleaseCall, ReleasePlanCall, ReleaseReplay};
+use super::risk::{BlastCall, RiskCall, RiskCheckCall};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
 use crate::monitor::{MonitorDecision, MonitorEvent};
 use crate::pipeline::{Event, Plan, RunResult};
+use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
@@ -65,6 +67,14 @@ pub fn boundary_schema() -> Value {
     add::<crate::release::ReleasePlan>(&mut generator);
     add::<Answer<ReleaseReplay>>(&mut generator);
     add::<Answer<crate::release::ReleasePlan>>(&mut generator);
+    add::<RiskCall>(&mut generator);
+    add::<BlastCall>(&mut generator);
+    add::<RiskReport>(&mut generator);
+    add::<BlastRadius>(&mut generator);
+    add::<Answer<Vec<RiskReport>>>(&mut generator);
+    add::<Answer<BlastRadius>>(&mut generator);
+    add::<RiskCheckCall>(&mut generator);
+    add::<Answer<RiskGatedDecision>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()

@@ -62,6 +62,56 @@ pub fn compile_expr(
     }
 }
 
+/// Parses and compiles a numeric expression (`memory.used / memory.total`, `critical_vulns`):
+/// the program, whose value [`Program::eval_number`] gives, and the unit its values are shown
+/// in. Sections that compute a number from metrics (a risk factor's value) compile it here, under
+/// the same type and unit rules as a condition.
+///
+/// # Errors
+/// As [`compile_condition`]; a condition (true or false) instead of a number is `KIRO-E012`.
+pub fn compile_number(
+    source: &str,
+    metrics: &dyn MetricLookup,
+) -> Result<(Program, Unit), Vec<Diagnostic>> {
+    let expr = parse(source).map_err(|d| vec![d])?;
+    let mut builder = Builder::new(source, metrics);
+    let found = match builder.lower(&expr) {
+        Lowered::Num { ty, val, unit } => {
+            let node = builder.materialize(val);
+            let unit = if unit.dimension == ty.dimension() {
+                unit
+            } else {
+                ty.dimension().default_unit()
+            };
+            Some((node, unit))
+        }
+        Lowered::Bool(_) => {
+            builder.diags.push(
+                Diagnostic::error(Code::TypeMismatch, "a number is needed, not a condition")
+                    .with_label(expr.span, "this is true or false")
+                    .with_help(
+                        "use it as `when:` (a boolean factor), or give a numeric expression",
+                    ),
+            );
+            None
+        }
+        Lowered::Poison => None,
+    };
+    match found {
+        Some((node, unit)) if builder.diags.is_empty() => {
+            let root = builder.bool_node(BoolVal::Const(Tri::Unknown), expr.span);
+            let mut program = builder.finish(root);
+            program.number = Some(node);
+            Ok((program, unit))
+        }
+        _ if !builder.diags.is_empty() => Err(builder.diags),
+        _ => Err(vec![Diagnostic::error(
+            Code::Internal,
+            "the expression could not be compiled",
+        )]),
+    }
+}
+
 /// A numeric value during lowering: a constant (folded), a metric, or an emitted node.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum NumVal {
@@ -190,6 +240,7 @@ impl<'a> Builder<'a> {
             bool_args: tight(self.bool_args),
             fault_spans: tight(self.fault_spans),
             conjunction,
+            number: None,
         }
     }
 

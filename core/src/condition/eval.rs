@@ -150,6 +150,26 @@ impl Program {
         }
     }
 
+    /// Evaluates a numeric expression ([`super::compile_number`]) for one record: its value in
+    /// base units, NaN when a metric it needs has no data.
+    ///
+    /// # Errors
+    /// As [`Program::eval`]; a program compiled as a condition has no number (`KIRO-E099`).
+    pub fn eval_number(&self, slots: &[f64]) -> Result<f64, EvalError> {
+        if slots.len() < self.min_len {
+            return Err(self.short_input(slots.len()));
+        }
+        let Some(node) = self.number else {
+            return Err(EvalError {
+                code: Code::Internal,
+                message: "a condition evaluated as a number".into(),
+                span: Span::new(0, self.source.len()),
+            });
+        };
+        self.eval_num(node, slots)
+            .map_err(|fault| self.describe_fault(fault))
+    }
+
     #[cold]
     #[inline(never)]
     pub(crate) fn short_input(&self, found: usize) -> EvalError {

@@ -33,12 +33,12 @@ mod written;
 mod tests;
 
 pub use ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp, NumberLit};
-pub use compile::{compile_condition, compile_expr};
+pub use compile::{compile_condition, compile_expr, compile_number};
 pub use eval::EvalError;
 pub use lookup::{MetricInfo, MetricLookup};
 pub use parser::parse;
 pub use program::{COLUMN_ERROR, Program};
-pub(crate) use written::compile_written;
+pub(crate) use written::{compile_written, compile_written_number};
 
 /// The longest condition text accepted, in bytes (64 KiB); longer text is `KIRO-E015`.
 pub const MAX_SOURCE_LEN: usize = 64 * 1024;

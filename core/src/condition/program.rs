@@ -170,6 +170,8 @@ pub struct Program {
     /// When the condition is an `and` of metric-versus-constant tests (the usual shape of a
     /// gate's condition), those tests, for [`Program::eval`]'s branch-free loops.
     pub(crate) conjunction: Option<Box<Conjunction>>,
+    /// For a numeric expression ([`super::compile_number`]): the node whose value it is.
+    pub(crate) number: Option<u32>,
 }
 
 /// The tests of an `and` of metric-versus-constant tests, by comparison: `(slot, k)` pairs

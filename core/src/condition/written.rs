@@ -3,9 +3,10 @@
 //! Every section that declares conditions (criteria, rollback triggers) compiles them here, so
 //! a problem inside a condition is labelled at the same place whichever section wrote it.
 
-use super::{MetricLookup, Program, compile_condition};
+use super::{MetricLookup, Program, compile_condition, compile_number};
 use crate::diagnostic::Diagnostic;
 use crate::document::Spanned;
+use crate::units::Unit;
 
 /// Compiles the condition `source`, read from the policy `text`, against `metrics`. Returns the
 /// program and the byte offset in `text` where the condition's own characters start (the
@@ -21,6 +22,27 @@ pub(crate) fn compile_written(
     let offset = locate(text, source);
     match compile_condition(&source.value, metrics) {
         Ok(program) => Some((program, offset.unwrap_or(source.span.start))),
+        Err(found) => {
+            diagnostics.extend(found.into_iter().map(|d| match offset {
+                Some(offset) => d.shifted(offset),
+                None => d.relabelled(source.span),
+            }));
+            None
+        }
+    }
+}
+
+/// [`compile_written`] for a numeric expression ([`compile_number`]): the program, the unit its
+/// values are shown in, and where its characters start in `text`.
+pub(crate) fn compile_written_number(
+    text: &str,
+    source: &Spanned<String>,
+    metrics: &dyn MetricLookup,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Program, Unit, usize)> {
+    let offset = locate(text, source);
+    match compile_number(&source.value, metrics) {
+        Ok((program, unit)) => Some((program, unit, offset.unwrap_or(source.span.start))),
         Err(found) => {
             diagnostics.extend(found.into_iter().map(|d| match offset {
                 Some(offset) => d.shifted(offset),

@@ -116,6 +116,19 @@ impl Compiler<'_> {
             &release_names(policy),
             &mut self.diagnostics,
         );
+        let gate_names: Vec<&str> = gates.gates.iter().map(|g| g.name.as_str()).collect();
+        let persona_names: Vec<&str> = personas.names().collect();
+        let names = crate::risk::Names {
+            gates: &gate_names,
+            personas: &persona_names,
+        };
+        let risk = crate::risk::compile(
+            self.text,
+            &metrics,
+            names,
+            policy.risk.as_ref(),
+            &mut self.diagnostics,
+        );
         Compiled {
             policy: reference,
             metrics,
@@ -123,6 +136,7 @@ impl Compiler<'_> {
             pipeline,
             monitor,
             release,
+            risk,
         }
     }
 }

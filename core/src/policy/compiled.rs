@@ -31,6 +31,8 @@ pub(crate) struct Compiled {
     pub monitor: Option<crate::monitor::CompiledMonitor>,
     /// The `environments` and `strategy` sections, when the policy has environments.
     pub release: Option<crate::release::CompiledRelease>,
+    /// The `risk` section, when the policy has one.
+    pub risk: Option<crate::risk::CompiledRisk>,
 }
 
 impl CompiledPolicy {

@@ -15,6 +15,7 @@ pub use crate::monitor::model::{TriggerDecl, WindowDecl};
 pub use crate::monitor::slo::model::SloDecl;
 pub use crate::pipeline::model::PipelineDecl;
 pub use crate::release::model::{EnvironmentDecl, StrategyDecl};
+pub use crate::risk::model::RiskDecl;
 
 use crate::document::Spanned;
 use schemars::JsonSchema;
@@ -69,6 +70,10 @@ pub struct Policy {
     /// The deployment strategy of every environment that names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Spanned<StrategyDecl>>,
+    /// Risk models (weighted factors, levels, mitigations) and the dependency graph a
+    /// change's blast radius is computed on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskDecl>,
 }
 
 fn default_version() -> Spanned<u32> {

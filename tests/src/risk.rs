@@ -1,0 +1,117 @@
+//! `risk:` cases: a policy's risk models scored on metrics, or a change's blast radius, as
+//! described in `tests/conformance/risk/README.md`.
+//!
+//! `risk: {metrics, changed, model, check: {}}` checks the gates at the risk `model` gives
+//! (risk-based gating); the answer is the risk-gated decision.
+//! `risk: {metrics, changed, model}` scores the models; the answer compared with `expect` is an
+//! object of reports by model name. `risk: {blast: [a, b]}` computes the blast radius of a
+//! change to `a` and `b`; the answer is the blast radius itself. Every case is scored twice and
+//! must give the same bytes.
+
+use super::{Errors, ExpectedError, Found, errors, subset};
+use kiro::CompiledPolicy;
+use serde_json::{Map, Value};
+
+/// Runs the `risk:` section `spec` of a case on the policy `text`.
+///
+/// # Errors
+/// A message saying how the answer differs from the case.
+pub(crate) fn run(text: &str, case: &Value, spec: &Value) -> Result<(), String> {
+    let expected_error = ExpectedError::of(case)?;
+    let outcome = answer(text, spec).and_then(|a| {
+        let again = answer(text, spec)?;
+        if a == again {
+            Ok(a)
+        } else {
+            Err(vec![Found {
+                code: "nondeterministic".into(),
+                message: format!("two runs differ: {a} and {again}"),
+                source: None,
+                labels: Vec::new(),
+            }])
+        }
+    });
+    match (outcome, expected_error) {
+        (Ok(actual), None) => {
+            let expect = case
+                .get("expect")
+                .ok_or("the case has neither `expect` nor `expect_error`")?;
+            subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
+        }
+        (Ok(actual), Some(expected)) => {
+            Err(format!("expected error {}, got: {actual}", expected.code))
+        }
+        (Err(found), Some(expected)) => expected.check(&found, text),
+        (Err(found), None) => Err(format!("unexpected error {found:?}")),
+    }
+}
+
+fn strings(value: Option<&Value>) -> Result<Option<Vec<String>>, Errors> {
+    value
+        .map(|v| {
+            v.as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .ok_or_else(|| {
+                    vec![Found {
+                        code: "case".into(),
+                        message: "a list of component names is expected".into(),
+                        source: None,
+                        labels: Vec::new(),
+                    }]
+                })
+        })
+        .transpose()
+}
+
+fn answer(text: &str, spec: &Value) -> Result<Value, Errors> {
+    let policy = CompiledPolicy::from_text(text, None).map_err(|e| errors(&e))?;
+    let json = |v: Result<Value, serde_json::Error>| {
+        v.map_err(|e| {
+            vec![Found {
+                code: "json".into(),
+                message: e.to_string(),
+                source: None,
+                labels: Vec::new(),
+            }]
+        })
+    };
+    if let Some(changed) = strings(spec.get("blast"))? {
+        let blast = policy.blast_radius(&changed).map_err(|e| errors(&e))?;
+        return json(serde_json::to_value(blast));
+    }
+    let metrics = spec
+        .get("metrics")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({}));
+    let changed = strings(spec.get("changed"))?;
+    let model = spec.get("model").and_then(Value::as_str);
+    if let Some(check) = spec.get("check") {
+        let selection = kiro::Selection {
+            gate: check.get("gate").and_then(Value::as_str).map(str::to_owned),
+            ..kiro::Selection::all()
+        };
+        let gated = policy
+            .check_at_risk_value(
+                &metrics,
+                &selection,
+                model.unwrap_or_default(),
+                changed.as_deref(),
+            )
+            .map_err(|e| errors(&e))?;
+        return json(serde_json::to_value(gated));
+    }
+    let reports = policy
+        .score_risk_value(&metrics, changed.as_deref(), model)
+        .map_err(|e| errors(&e))?;
+    let mut out = Map::new();
+    for r in reports {
+        out.insert(r.model.clone(), json(serde_json::to_value(&r))?);
+    }
+    Ok(Value::Object(out))
+}
