@@ -6,11 +6,13 @@
 //! of the run's result (and, with `expect_events`, its exact events); see
 //! `tests/conformance/run/README.md`. A case with a `monitor:` section feeds the policy's
 //! triggers a timeline of events and expects a subset of each decision; see
-//! `tests/conformance/monitor/README.md`. The Python, Node
+//! `tests/conformance/monitor/README.md`. A case with an `alerts:` section feeds the policy's
+//! alert engine a timeline of events (`tests/conformance/alerts/README.md`). The Python, Node
 //! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+mod alerts;
 mod monitor;
 mod run;
 
@@ -101,6 +103,15 @@ pub fn run_case(case: &Case) -> Result<(), String> {
     if let Some(monitor_spec) = spec.get("monitor") {
         return match CompiledPolicy::from_text(&policy_text, format) {
             Ok(policy) => monitor::run(&policy, spec, monitor_spec),
+            Err(e) => match &expected_error {
+                Some(expected) => expected.check(&errors(&e), &policy_text),
+                None => Err(format!("the policy does not compile: {:?}", errors(&e))),
+            },
+        };
+    }
+    if let Some(alerts_spec) = spec.get("alerts") {
+        return match CompiledPolicy::from_text(&policy_text, format) {
+            Ok(policy) => alerts::run(&policy, spec, alerts_spec),
             Err(e) => match &expected_error {
                 Some(expected) => expected.check(&errors(&e), &policy_text),
                 None => Err(format!("the policy does not compile: {:?}", errors(&e))),

@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
 use crate::metrics::table::MetricTable;
-use crate::{gate, monitor, pipeline};
+use crate::{alert, gate, monitor, pipeline};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -110,12 +110,14 @@ impl Compiler<'_> {
             pipeline::compile(decl, cx, &gates, &reference, &mut self.diagnostics)
         });
         let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
+        let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
         Compiled {
             policy: reference,
             metrics,
             gates,
             pipeline,
             monitor,
+            alerts,
         }
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Compiled {
     pub pipeline: Option<CompiledPipeline>,
     /// The `triggers` and `windows` sections, when the policy has triggers.
     pub monitor: Option<crate::monitor::CompiledMonitor>,
+    /// The `alerts` section, when the policy has one.
+    pub alerts: Option<crate::alert::CompiledAlerts>,
 }
 
 impl CompiledPolicy {

@@ -62,6 +62,10 @@ pub struct Policy {
     /// generates a trigger on the score.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub judges: Vec<Spanned<JudgeDecl>>,
+    /// Alerting: rules, receivers, routing, inhibition, silences, escalation, batching,
+    /// de-duplication and flapping (docs/alerts.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Spanned<crate::alert::model::AlertsDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {
