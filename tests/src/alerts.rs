@@ -29,7 +29,21 @@ pub(crate) fn run(policy: &CompiledPolicy, case: &Value, spec: &Value) -> Result
         .map(AlertEvent::from_json)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(&e))?;
-    let mut restored = AlertState::new(policy).map_err(|e| err(&e))?;
+    let mut restored = match AlertState::new(policy) {
+        Ok(state) => state,
+        Err(e) => {
+            let wanted = match case.get("expect_error") {
+                Some(Value::String(c)) => Some(c.as_str()),
+                Some(v) => v.get("code").and_then(Value::as_str),
+                None => None,
+            };
+            return if wanted.is_some_and(|c| e.diagnostics().iter().any(|d| d.code.as_str() == c)) {
+                Ok(())
+            } else {
+                Err(format!("before any event: {}", err(&e)))
+            };
+        }
+    };
     let mut straight = restored.clone();
     let mut effects = Vec::new();
     let mut texts = Vec::new();

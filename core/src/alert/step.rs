@@ -735,6 +735,11 @@ impl Step<'_> {
             started: true,
             changes,
         });
+        let (firing, resolved) = if notified.status == Status::Firing {
+            (vec![id.to_owned()], Vec::new())
+        } else {
+            (Vec::new(), vec![id.to_owned()])
+        };
         let mut seen = BTreeSet::new();
         for r in self.matching_routes(&labels) {
             let Some(route) = self.alerts.routes.get(r) else {
@@ -749,10 +754,10 @@ impl Step<'_> {
                 &key,
                 at,
                 NotifyReason::Flapping,
-                vec![id.to_owned()],
-                Vec::new(),
+                firing.clone(),
+                resolved.clone(),
                 None,
-                &[notified.clone()],
+                &[],
             )));
         }
         self.effects.push(Effect::Accounted {
