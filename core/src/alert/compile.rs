@@ -400,7 +400,11 @@ impl Cx<'_> {
                 value: BatchingSetting::On(b),
                 span,
             }) => {
-                here.batching = self.batching(&Spanned::new(*span, b.clone()));
+                let decl = BatchingDecl {
+                    size: Spanned::new(*span, b.size),
+                    window: Spanned::new(*span, b.window.clone()),
+                };
+                here.batching = self.batching(&Spanned::new(*span, decl));
             }
             None => {}
         }

@@ -201,7 +201,17 @@ pub enum BatchingSetting {
     /// `false`: no batching on this route and below (`true` is refused).
     Off(bool),
     /// `{size: 5, window: 5m}`.
-    On(BatchingDecl),
+    On(RouteBatching),
+}
+
+/// A route's batching settings (as [`BatchingDecl`]; errors point at the whole setting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteBatching {
+    /// How many alerts make a full batch (at least 2).
+    pub size: u32,
+    /// How long the first alert of a batch waits for the others.
+    pub window: DurationDecl,
 }
 
 /// Batching: `size` similar alerts (same group) within `window` become one notification.

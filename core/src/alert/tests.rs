@@ -1,6 +1,7 @@
 //! Unit tests of the alert engine's parts; the behaviour is tested by the conformance corpus
 //! (`tests/conformance/alerts/`).
 
+#![allow(clippy::panic, reason = "a test fails by panicking")]
 use super::matcher::{Labels, MatchOp, Matcher, could_overlap};
 use crate::diagnostic::Span;
 
@@ -45,3 +46,5 @@ fn overlap_rules_out_only_contradictions() {
         &[p("severity=~\"warn.*\"")]
     ));
 }
+
+mod properties;
