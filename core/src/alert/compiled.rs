@@ -152,6 +152,7 @@ pub(crate) struct Level {
 /// Whom an escalation level notifies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "EscalationTarget")]
 pub struct Target {
     /// `persona`, `team`, `person` or `channel`.
     pub kind: String,

@@ -27,6 +27,7 @@ pub struct AlertDecision {
 /// How much the engine holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "AlertsLive")]
 pub struct Live {
     /// Alerts (firing, or resolved and remembered).
     pub alerts: usize,
@@ -39,6 +40,7 @@ pub struct Live {
 /// An alert's status in a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "AlertStatus")]
 pub enum Status {
     /// The condition holds, not yet for `for`.
     Pending,
@@ -53,6 +55,7 @@ pub enum Status {
 /// Why a firing alert is not routed to a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "AlertAccounted")]
 pub enum Accounted {
     /// A duplicate (same labels) of an occurrence within the de-duplication window.
     Duplicate {
@@ -111,6 +114,7 @@ pub struct NotifiedAlert {
 /// A notification the host should send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "AlertNotification")]
 pub struct Notification {
     /// When it is due.
     pub at_ms: u64,
@@ -142,6 +146,7 @@ pub struct Notification {
 /// What happened, or what the host must do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "AlertEffect")]
 pub enum Effect {
     /// An alert changed state.
     Alert {

@@ -113,6 +113,7 @@ impl AlertEvent {
 /// One metric's reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
+#[schemars(rename = "AlertReading")]
 pub enum Reading {
     /// The source failed: `{"error": "timeout"}`.
     Failed {

@@ -50,6 +50,7 @@ pub(crate) enum Origin {
 /// Why an alert is muted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "AlertMute")]
 pub enum Mute {
     /// A silence matches it.
     Silenced {

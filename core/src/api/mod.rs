@@ -9,12 +9,15 @@
 //!   a typed, a `_json` and a `_json_str` form, for hosts that move data.
 //! - [`monitor`]: the rollback-trigger monitor as a binding holds it ([`HostMonitor`]), and as a
 //!   call and an answer.
+//! - [`alerts`]: the alert engine as a binding holds it ([`HostAlerts`]), and as a call and an
+//!   answer.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
 //!
 //! Bindings convert and map errors; they hold no engine logic.
 
+pub mod alerts;
 pub mod call;
 pub mod convert;
 mod host;
@@ -22,6 +25,7 @@ pub mod monitor;
 pub mod options;
 pub mod schemas;
 
+pub use alerts::{AlertsCall, AlertsReplay, HostAlerts};
 pub use call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };

@@ -1,13 +1,15 @@
 //! The JSON Schemas of every type that crosses the boundary: decisions, diagnostics, plans,
-//! run results, monitor events and decisions, options, calls and answers. The host types are generated from them (the
+//! run results, monitor and alert events and decisions, options, calls and answers. The host types are generated from them (the
 //! TypeScript interfaces of the Node and WebAssembly packages, the Python `TypedDict`s), and
 //! a check fails when the committed copies differ (`scripts/generate-types.sh`).
 
+use super::alerts::{AlertsCall, AlertsReplay};
 use super::call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
 use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
+use crate::alert::{AlertDecision, AlertEvent};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
@@ -41,12 +43,16 @@ pub fn boundary_schema() -> Value {
     add::<MonitorEvent>(&mut generator);
     add::<MonitorDecision>(&mut generator);
     add::<MonitorReplay>(&mut generator);
+    add::<AlertEvent>(&mut generator);
+    add::<AlertDecision>(&mut generator);
+    add::<AlertsReplay>(&mut generator);
     add::<CheckOptions>(&mut generator);
     add::<StartRunOptions>(&mut generator);
     add::<LoadCall>(&mut generator);
     add::<CheckCall>(&mut generator);
     add::<BatchCall>(&mut generator);
     add::<MonitorCall>(&mut generator);
+    add::<AlertsCall>(&mut generator);
     add::<PolicyInfo>(&mut generator);
     add::<BatchVerdicts>(&mut generator);
     add::<ErrorAnswer>(&mut generator);
@@ -56,6 +62,7 @@ pub fn boundary_schema() -> Value {
     add::<Answer<BatchVerdicts>>(&mut generator);
     add::<Answer<Plan>>(&mut generator);
     add::<Answer<MonitorReplay>>(&mut generator);
+    add::<Answer<AlertsReplay>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()
