@@ -38,6 +38,8 @@ pub enum Command {
     /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
     /// with the reports it came from.
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
+    /// Test and replay the policy's alerting: notifications, escalations, acks and silences.
+    Alerts(crate::commands::alerts::AlertsArgs),
 }
 
 /// `kiro check`.

@@ -75,6 +75,7 @@ fn run() -> u8 {
         Command::Replay(args) => (commands::replay::run(args), args.color),
         Command::Watch(args) => (commands::watch::run(args), args.color),
         Command::Evidence(args) => (commands::evidence::run(args), args::ColorChoice::Auto),
+        Command::Alerts(args) => (commands::alerts::run(args), args.color()),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(emit) {

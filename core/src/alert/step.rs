@@ -167,14 +167,15 @@ pub(crate) fn next_due(alerts: &CompiledAlerts, state: &AlertState) -> Option<u6
     due
 }
 
-/// When a group's next escalation level is due: only while some firing, unmuted member is not
-/// acknowledged.
+/// When a group's next escalation level is due: only while some alert of the group's last
+/// notification is firing, unmuted and not acknowledged (what was never notified does not
+/// escalate).
 fn escalation_due(alerts: &CompiledAlerts, state: &AlertState, g: &Group) -> Option<u64> {
     let esc = alerts.escalation.as_ref()?;
     let e = g.escalation.as_ref()?;
     let level = esc.levels.get(e.next as usize)?;
     let waiting = g
-        .members
+        .notified
         .iter()
         .filter_map(|id| state.alerts.get(id))
         .any(|a| active(a) && a.ack.is_none());
@@ -1092,7 +1093,7 @@ impl Step<'_> {
             return;
         };
         let waiting: Vec<String> = g
-            .members
+            .notified
             .iter()
             .filter(|id| {
                 self.state
