@@ -137,3 +137,33 @@ fn replay_refuses_samples_of_unknown_metrics_at_their_place() {
     assert_code(&out, 3);
     assert!(stderr(&out).contains("KIRO-E011"), "{}", stderr(&out));
 }
+
+#[test]
+fn replay_payloads_are_one_rendered_notification_per_line() {
+    let out = kiro(&[
+        "alerts",
+        "replay",
+        POLICY,
+        "--samples",
+        SAMPLES,
+        "--format",
+        "payloads",
+    ]);
+    assert_code(&out, 0);
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let pager = lines
+        .iter()
+        .find(|l| l["channel"] == "pagerduty")
+        .expect("a page");
+    assert_eq!(pager["payload"]["event_action"], "trigger");
+    assert_eq!(pager["payload"]["routing_key"], "kova-api");
+    let slack = lines
+        .iter()
+        .find(|l| l["channel"] == "slack")
+        .expect("a Slack message");
+    assert_eq!(slack["payload"]["channel"], "#platform-alerts");
+}

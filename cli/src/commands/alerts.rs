@@ -89,6 +89,9 @@ pub enum AlertsFormat {
     Jsonl,
     /// A Markdown table.
     Markdown,
+    /// Every notification's payload for its channel (Slack Block Kit, Teams Adaptive Card,
+    /// PagerDuty Events v2, email, Alertmanager webhook), as a line of JSON.
+    Payloads,
 }
 
 impl AlertsArgs {
@@ -159,6 +162,7 @@ fn replay(args: &AlertsReplayArgs) -> Result<Outcome, Failure> {
         AlertsFormat::Human => render::human(policy.name(), &decisions, start),
         AlertsFormat::Jsonl => render::jsonl(&decisions),
         AlertsFormat::Markdown => render::markdown(policy.name(), &decisions, start),
+        AlertsFormat::Payloads => render::payloads(&decisions),
     };
     Ok(Outcome {
         report,

@@ -129,6 +129,8 @@ pub struct Notification {
     pub group: String,
     /// The route that formed the group.
     pub route: String,
+    /// The group's labels (its route's `group_by` values).
+    pub group_labels: BTreeMap<String, String>,
     /// Why.
     pub reason: NotifyReason,
     /// The firing alerts, by id.

@@ -25,6 +25,7 @@ mod error;
 mod event;
 pub mod matcher;
 pub mod model;
+pub mod payload;
 mod silence;
 mod state;
 mod step;

@@ -932,6 +932,13 @@ impl Step<'_> {
         if alerts.is_empty() {
             alerts.extend(extra.iter().cloned());
         }
+        let group_labels = self.state.groups.get(key).map_or_else(
+            || {
+                let labels = alerts.first().map(|a| a.labels.clone()).unwrap_or_default();
+                group_labels(route, &labels)
+            },
+            |g| g.labels.clone(),
+        );
         Notification {
             at_ms: at,
             receiver: receiver.map(|r| r.name.clone()).unwrap_or_default(),
@@ -939,6 +946,7 @@ impl Step<'_> {
             to: receiver.and_then(|r| r.to.clone()),
             group: key.to_owned(),
             route: route.id.clone(),
+            group_labels,
             reason,
             firing,
             resolved,

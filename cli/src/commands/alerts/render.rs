@@ -213,3 +213,23 @@ pub fn markdown(name: &str, decisions: &[AlertDecision], start: u64) -> String {
     }
     out
 }
+
+/// Every notification's payload for its channel, as a line of JSON:
+/// `{"at_ms", "receiver", "channel", "group", "payload"}`.
+pub fn payloads(decisions: &[AlertDecision]) -> String {
+    let mut out = String::new();
+    for e in decisions.iter().flat_map(|d| &d.effects) {
+        if let Effect::Notify(n) = e {
+            let line = serde_json::json!({
+                "at_ms": n.at_ms,
+                "receiver": n.receiver,
+                "channel": n.channel,
+                "group": n.group,
+                "payload": n.payload(),
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
