@@ -63,6 +63,7 @@ pub mod units;
 #[doc(hidden)]
 pub mod alert;
 pub mod gate;
+pub mod health;
 pub mod monitor;
 pub mod pipeline;
 #[doc(hidden)]

@@ -118,6 +118,32 @@ pub fn run_case(case: &Case) -> Result<(), String> {
             },
         };
     }
+    if spec.get("health").and_then(Value::as_bool) == Some(true) {
+        let policy = CompiledPolicy::from_text(&policy_text, format);
+        let report = policy.map_err(|e| errors(&e)).and_then(|policy| {
+            let metrics = spec
+                .get("metrics")
+                .cloned()
+                .unwrap_or(Value::Object(Default::default()));
+            let input =
+                kiro::MetricsInput::from_json(&metrics).map_err(|d| vec![Found::from(&d)])?;
+            let report = policy.health_of(&input).map_err(|e| errors(&e))?;
+            serde_json::to_value(&report).map_err(|e| json_error(&e))
+        });
+        return match (report, expected_error) {
+            (Ok(actual), None) => {
+                let expect = spec
+                    .get("expect")
+                    .ok_or("the case has neither `expect` nor `expect_error`")?;
+                subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
+            }
+            (Ok(actual), Some(expected)) => {
+                Err(format!("expected error {}, got: {actual}", expected.code))
+            }
+            (Err(errors), Some(expected)) => expected.check(&errors, &policy_text),
+            (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
+        };
+    }
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)
             .map_err(|e| format!("the policy does not compile: {:?}", errors(&e)))?;

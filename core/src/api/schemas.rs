@@ -13,6 +13,7 @@ use crate::alert::{AlertDecision, AlertEvent};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
+use crate::health::HealthReport;
 use crate::monitor::{MonitorDecision, MonitorEvent};
 use crate::pipeline::{Event, Plan, RunResult};
 use schemars::generate::SchemaSettings;
@@ -46,6 +47,7 @@ pub fn boundary_schema() -> Value {
     add::<AlertEvent>(&mut generator);
     add::<AlertDecision>(&mut generator);
     add::<AlertsReplay>(&mut generator);
+    add::<HealthReport>(&mut generator);
     add::<CheckOptions>(&mut generator);
     add::<StartRunOptions>(&mut generator);
     add::<LoadCall>(&mut generator);

@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
 use crate::metrics::table::MetricTable;
-use crate::{alert, gate, monitor, pipeline};
+use crate::{alert, gate, health, monitor, pipeline};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -111,6 +111,7 @@ impl Compiler<'_> {
         });
         let monitor = monitor::compile(cx, policy, &mut self.diagnostics);
         let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
+        let health = health::compile(cx, policy.health.as_ref(), &mut self.diagnostics);
         Compiled {
             policy: reference,
             metrics,
@@ -118,6 +119,7 @@ impl Compiler<'_> {
             pipeline,
             monitor,
             alerts,
+            health,
         }
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Compiled {
     pub monitor: Option<crate::monitor::CompiledMonitor>,
     /// The `alerts` section, when the policy has one.
     pub alerts: Option<crate::alert::CompiledAlerts>,
+    /// The `health` section, when the policy has one.
+    pub health: Option<crate::health::CompiledHealth>,
 }
 
 impl CompiledPolicy {
