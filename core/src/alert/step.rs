@@ -1297,12 +1297,30 @@ impl Step<'_> {
             .map(|(id, s)| (id.clone(), s.compiled()))
             .collect();
         let mut muting: BTreeMap<String, usize> = BTreeMap::new();
-        let sources: Vec<(String, Labels)> = self
-            .state
+        // Per inhibition rule, its firing sources by the values of its `equal` labels (ids in
+        // order): a target looks its key up instead of scanning every alert.
+        let equal_key = |labels: &Labels, equal: &[String]| -> Vec<String> {
+            equal
+                .iter()
+                .map(|l| labels.get(l).cloned().unwrap_or_default())
+                .collect()
+        };
+        let sources: Vec<BTreeMap<Vec<String>, Vec<String>>> = self
             .alerts
+            .inhibit
             .iter()
-            .filter(|(_, a)| a.firing)
-            .map(|(id, a)| (id.clone(), a.labels.clone()))
+            .map(|rule| {
+                let mut by_key: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+                for (id, a) in &self.state.alerts {
+                    if a.firing && all_match(&rule.source, &a.labels) {
+                        by_key
+                            .entry(equal_key(&a.labels, &rule.equal))
+                            .or_default()
+                            .push(id.clone());
+                    }
+                }
+                by_key
+            })
             .collect();
         let ids: Vec<String> = self.state.alerts.keys().cloned().collect();
         for id in ids {
@@ -1318,25 +1336,20 @@ impl Step<'_> {
                         self.alerts
                             .inhibit
                             .iter()
+                            .zip(&sources)
                             .enumerate()
-                            .find_map(|(i, rule)| {
-                                if !all_match(&rule.target, &a.labels) {
+                            .find_map(|(i, (rule, by_key))| {
+                                if by_key.is_empty() || !all_match(&rule.target, &a.labels) {
                                     return None;
                                 }
-                                sources.iter().find_map(|(sid, sl)| {
-                                    (*sid != id
-                                        && all_match(&rule.source, sl)
-                                        && rule.equal.iter().all(|l| {
-                                            sl.get(l).map_or("", String::as_str)
-                                                == a.labels.get(l).map_or("", String::as_str)
-                                        }))
-                                    .then(|| {
-                                        Mute::Inhibited {
-                                            by: sid.clone(),
-                                            rule: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                                        }
+                                by_key
+                                    .get(&equal_key(&a.labels, &rule.equal))?
+                                    .iter()
+                                    .find(|sid| **sid != id)
+                                    .map(|sid| Mute::Inhibited {
+                                        by: sid.clone(),
+                                        rule: u32::try_from(i + 1).unwrap_or(u32::MAX),
                                     })
-                                })
                             })
                     })
             } else {
