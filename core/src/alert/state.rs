@@ -120,6 +120,13 @@ pub(crate) struct Alert {
     /// The groups it is a member of.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The inhibition rules (indices) whose source matchers its labels match: fixed by its
+    /// labels and the policy, computed once when it is first seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inhibits: Vec<u32>,
+    /// The inhibition rules whose target matchers its labels match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inhibitable: Vec<u32>,
 }
 
 fn is_zero(n: &u32) -> bool {

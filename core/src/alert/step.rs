@@ -618,6 +618,7 @@ impl Step<'_> {
         at: u64,
         reason: &str,
     ) {
+        let inhibit = &self.alerts.inhibit;
         let a = self
             .state
             .alerts
@@ -638,6 +639,8 @@ impl Step<'_> {
                 dup_count: 0,
                 ack: None,
                 groups: Vec::new(),
+                inhibits: rules_matching(inhibit, labels, |r| &r.source),
+                inhibitable: rules_matching(inhibit, labels, |r| &r.target),
             });
         a.firing = true;
         a.since_ms = at;
@@ -1309,10 +1312,11 @@ impl Step<'_> {
             .alerts
             .inhibit
             .iter()
-            .map(|rule| {
+            .zip(0u32..)
+            .map(|(rule, index)| {
                 let mut by_key: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
                 for (id, a) in &self.state.alerts {
-                    if a.firing && all_match(&rule.source, &a.labels) {
+                    if a.firing && a.inhibits.contains(&index) {
                         by_key
                             .entry(equal_key(&a.labels, &rule.equal))
                             .or_default()
@@ -1339,7 +1343,8 @@ impl Step<'_> {
                             .zip(&sources)
                             .enumerate()
                             .find_map(|(i, (rule, by_key))| {
-                                if by_key.is_empty() || !all_match(&rule.target, &a.labels) {
+                                let index = u32::try_from(i).unwrap_or(u32::MAX);
+                                if by_key.is_empty() || !a.inhibitable.contains(&index) {
                                     return None;
                                 }
                                 by_key
@@ -1456,4 +1461,18 @@ fn group_key(route: &Route, labels: &Labels) -> String {
         route.id,
         alert_id(&group_labels(route, labels))
     )
+}
+
+/// The indices of the inhibition rules whose `side` matchers `labels` match.
+fn rules_matching(
+    rules: &[super::compiled::Inhibit],
+    labels: &Labels,
+    side: impl Fn(&super::compiled::Inhibit) -> &Vec<Matcher>,
+) -> Vec<u32> {
+    rules
+        .iter()
+        .zip(0u32..)
+        .filter(|(r, _)| all_match(side(r), labels))
+        .map(|(_, i)| i)
+        .collect()
 }
