@@ -1326,11 +1326,9 @@ impl Step<'_> {
                 by_key
             })
             .collect();
-        let ids: Vec<String> = self.state.alerts.keys().cloned().collect();
-        for id in ids {
-            let Some(a) = self.state.alerts.get(&id) else {
-                continue;
-            };
+        // What changes, found without cloning every id; applied after, in id order.
+        let mut changes: Vec<(String, Option<Mute>)> = Vec::new();
+        for (id, a) in &self.state.alerts {
             let mute = if a.firing {
                 silences
                     .iter()
@@ -1350,7 +1348,7 @@ impl Step<'_> {
                                 by_key
                                     .get(&equal_key(&a.labels, &rule.equal))?
                                     .iter()
-                                    .find(|sid| **sid != id)
+                                    .find(|sid| *sid != id)
                                     .map(|sid| Mute::Inhibited {
                                         by: sid.clone(),
                                         rule: u32::try_from(i + 1).unwrap_or(u32::MAX),
@@ -1364,26 +1362,30 @@ impl Step<'_> {
                 *muting.entry(by.clone()).or_default() += 1;
             }
             if mute != a.muted {
-                let old = a.muted.clone();
-                if let Some(am) = self.state.alerts.get_mut(&id) {
-                    am.muted = mute.clone();
-                }
-                if let Some(old) = old
-                    && self.state.alerts.get(&id).is_some_and(|a| a.firing)
-                {
-                    self.effects.push(Effect::Unmuted {
-                        at_ms: t,
-                        alert: id.clone(),
-                        was: old,
-                    });
-                }
-                if let Some(by) = mute {
-                    self.effects.push(Effect::Muted {
-                        at_ms: t,
-                        alert: id.clone(),
-                        by,
-                    });
-                }
+                changes.push((id.clone(), mute));
+            }
+        }
+        for (id, mute) in changes {
+            let Some(am) = self.state.alerts.get_mut(&id) else {
+                continue;
+            };
+            let old = std::mem::replace(&mut am.muted, mute.clone());
+            let firing = am.firing;
+            if let Some(old) = old
+                && firing
+            {
+                self.effects.push(Effect::Unmuted {
+                    at_ms: t,
+                    alert: id.clone(),
+                    was: old,
+                });
+            }
+            if let Some(by) = mute {
+                self.effects.push(Effect::Muted {
+                    at_ms: t,
+                    alert: id,
+                    by,
+                });
             }
         }
         let ids: Vec<String> = self.state.silences.keys().cloned().collect();
