@@ -9,6 +9,533 @@
  */
 export type Action = "warn" | "pause" | "rollback" | "promote";
 /**
+ * Why a firing alert is not routed to a group.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertAccounted".
+ */
+export type AlertAccounted =
+  | {
+      /**
+       * Duplicates suppressed in the window so far, this one included.
+       */
+      count: number;
+      kind: "duplicate";
+      /**
+       * The occurrence it duplicates.
+       */
+      of_ms: number;
+    }
+  | {
+      kind: "flapping";
+    }
+  | {
+      /**
+       * The group.
+       */
+      group: string;
+      kind: "resolved_before_notified";
+    };
+/**
+ * What happened, or what the host must do.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertEffect".
+ */
+export type AlertEffect =
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why.
+       */
+      reason: string;
+      /**
+       * Its new status.
+       */
+      to: "pending" | "firing" | "resolved" | "inactive";
+      type: "alert";
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The groups, in route order.
+       */
+      groups: string[];
+      type: "routed";
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Why.
+       */
+      reason:
+        | {
+            /**
+             * Duplicates suppressed in the window so far, this one included.
+             */
+            count: number;
+            kind: "duplicate";
+            /**
+             * The occurrence it duplicates.
+             */
+            of_ms: number;
+          }
+        | {
+            kind: "flapping";
+          }
+        | {
+            /**
+             * The group.
+             */
+            group: string;
+            kind: "resolved_before_notified";
+          };
+      type: "accounted";
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * By what.
+       */
+      by:
+        | {
+            /**
+             * The silence's id.
+             */
+            by: string;
+            kind: "silenced";
+          }
+        | {
+            /**
+             * The inhibiting alert's id.
+             */
+            by: string;
+            kind: "inhibited";
+            /**
+             * The inhibition rule, from 1.
+             */
+            rule: number;
+          };
+      type: "muted";
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "unmuted";
+      /**
+       * What muted it.
+       */
+      was:
+        | {
+            /**
+             * The silence's id.
+             */
+            by: string;
+            kind: "silenced";
+          }
+        | {
+            /**
+             * The inhibiting alert's id.
+             */
+            by: string;
+            kind: "inhibited";
+            /**
+             * The inhibition rule, from 1.
+             */
+            rule: number;
+          };
+    }
+  | {
+      /**
+       * Every listed alert in full.
+       */
+      alerts: NotifiedAlert[];
+      /**
+       * When it is due.
+       */
+      at_ms: number;
+      /**
+       * For a batch: how many alerts joined in it.
+       */
+      batched?: number | null;
+      /**
+       * Its kind of channel.
+       */
+      channel: "slack" | "teams" | "pagerduty" | "email" | "webhook";
+      /**
+       * The firing alerts, by id.
+       */
+      firing: string[];
+      /**
+       * The group's key (route and group labels).
+       */
+      group: string;
+      /**
+       * The group's labels (its route's `group_by` values).
+       */
+      group_labels: {
+        [k: string]: string;
+      };
+      /**
+       * Why.
+       */
+      reason: "first" | "update" | "resolved" | "repeat" | "batched" | "flapping";
+      /**
+       * The receiver.
+       */
+      receiver: string;
+      /**
+       * The alerts resolved since the last notification, by id.
+       */
+      resolved?: string[];
+      /**
+       * The route that formed the group.
+       */
+      route: string;
+      /**
+       * Where the receiver sends (as the policy says).
+       */
+      to?: string | null;
+      type: "notify";
+    }
+  | {
+      /**
+       * The group's firing alerts nobody has acknowledged.
+       */
+      alerts: string[];
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The group.
+       */
+      group: string;
+      /**
+       * The level, from 1.
+       */
+      level: number;
+      /**
+       * Why now.
+       */
+      reason: string;
+      /**
+       * Whom to notify.
+       */
+      targets: EscalationTarget[];
+      type: "escalate";
+    }
+  | {
+      /**
+       * The alerts.
+       */
+      alerts: string[];
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * By whom.
+       */
+      by: string;
+      type: "acked";
+      /**
+       * Until when.
+       */
+      until_ms?: number | null;
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Who had acknowledged it.
+       */
+      by: string;
+      type: "ack_expired";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The group.
+       */
+      group: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "escalation_stopped";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The group.
+       */
+      group: string;
+      /**
+       * Why.
+       */
+      reason: string;
+      type: "escalation_restarted";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The silence.
+       */
+      id: string;
+      type: "silence_started";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The silence.
+       */
+      id: string;
+      /**
+       * Why: `ended`, `expired` (ended early) or `resolved`.
+       */
+      reason: string;
+      type: "silence_ended";
+    }
+  | {
+      /**
+       * The alert.
+       */
+      alert: string;
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Fires and resolves in the window.
+       */
+      changes: number;
+      /**
+       * Whether it starts (else it is stable again).
+       */
+      started: boolean;
+      type: "flapping";
+    };
+/**
+ * Something that happened, at `at_ms` on the host's clock (whole milliseconds since any fixed
+ * origin; never earlier than the event before).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertEvent".
+ */
+export type AlertEvent =
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "observe";
+      /**
+       * Metric name to reading (a number in the declared unit, a number with a unit, a
+       * boolean, `null` for no data, or `{"error": "…"}` for a source that failed).
+       */
+      values: {
+        [k: string]: AlertReading;
+      };
+    }
+  | {
+      /**
+       * The alerts.
+       */
+      alerts: ExternalAlert[];
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "external";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      type: "tick";
+    }
+  | {
+      /**
+       * The alerts, by id (`alertname=HighErrorRate,severity=critical`).
+       */
+      alerts?: string[];
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Who (recorded as given).
+       */
+      by: string;
+      /**
+       * When the acknowledgement expires (default: the policy's `ack_expiry`, else when the
+       * alert resolves).
+       */
+      expires_ms?: number | null;
+      /**
+       * Or every firing alert these matchers select.
+       */
+      matchers?: string[];
+      type: "ack";
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * Who (required).
+       */
+      author: string;
+      /**
+       * When it ends; without it, `until_resolved` must be true.
+       */
+      ends_ms?: number | null;
+      /**
+       * Its id, unique among the silences the engine holds.
+       */
+      id: string;
+      /**
+       * What it mutes.
+       */
+      matchers: string[];
+      /**
+       * Why (required).
+       */
+      reason: string;
+      /**
+       * When it starts (default: now).
+       */
+      starts_ms?: number | null;
+      type: "silence";
+      /**
+       * Ends once the alerts it mutes have resolved (at the latest after the policy's
+       * `max_duration`).
+       */
+      until_resolved?: boolean;
+    }
+  | {
+      /**
+       * When.
+       */
+      at_ms: number;
+      /**
+       * The silence.
+       */
+      id: string;
+      type: "expire_silence";
+    };
+/**
+ * One metric's reading.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertReading".
+ */
+export type AlertReading =
+  | {
+      /**
+       * What the source said.
+       */
+      error: string;
+    }
+  | null
+  | boolean
+  | number
+  | string;
+/**
+ * An external alert's status.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ExternalStatus".
+ */
+export type ExternalStatus = "firing" | "resolved";
+/**
+ * Why an alert is muted.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertMute".
+ */
+export type AlertMute =
+  | {
+      /**
+       * The silence's id.
+       */
+      by: string;
+      kind: "silenced";
+    }
+  | {
+      /**
+       * The inhibiting alert's id.
+       */
+      by: string;
+      kind: "inhibited";
+      /**
+       * The inhibition rule, from 1.
+       */
+      rule: number;
+    };
+/**
+ * An alert's status in a change.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertStatus".
+ */
+export type AlertStatus = "pending" | "firing" | "resolved" | "inactive";
+/**
  * An analysis result.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -36,6 +563,13 @@ export type AttemptOutcome = "succeeded" | "failed" | "timed_out" | "cancelled";
  * via the `definition` "GateKind".
  */
 export type GateKind = "pre-commit" | "pre-merge" | "pre-deploy" | "post-deploy" | "custom";
+/**
+ * The kind of a receiver's channel.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ChannelKind".
+ */
+export type ChannelKind = "slack" | "teams" | "pagerduty" | "email" | "webhook";
 /**
  * A validation check's result.
  *
@@ -127,7 +661,17 @@ export type Code =
   | "KIRO-E171"
   | "KIRO-E172"
   | "KIRO-E173"
-  | "KIRO-E174";
+  | "KIRO-E174"
+  | "KIRO-E130"
+  | "KIRO-E131"
+  | "KIRO-E132"
+  | "KIRO-E133"
+  | "KIRO-E134"
+  | "KIRO-E135"
+  | "KIRO-E136"
+  | "KIRO-E137"
+  | "KIRO-E138"
+  | "KIRO-E139";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -400,6 +944,13 @@ export type Verdict = "pass" | "warn" | "fail";
  * via the `definition` "GateVerdict".
  */
 export type GateVerdict = "pass" | "warn" | "fail";
+/**
+ * A health status, worst last.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "HealthStatus".
+ */
+export type HealthStatus = "healthy" | "no_data" | "warning" | "critical";
 /**
  * An instruction to the host.
  *
@@ -677,6 +1228,13 @@ export type Observed = "hit" | "clear" | "missing" | "nan" | "error";
  * via the `definition` "Reason".
  */
 export type Reason = "held" | "failure_limit" | "error_limit" | "inconclusive_limit";
+/**
+ * Why a notification is sent.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "NotifyReason".
+ */
+export type NotifyReason = "first" | "update" | "resolved" | "repeat" | "batched" | "flapping";
 /**
  * The unit a host counts string offsets in.
  *
@@ -1019,6 +1577,17 @@ export interface KiroBoundary {
   Action?: Action;
   ActionTaken?: ActionTaken;
   Affected?: Affected;
+  AlertAccounted?: AlertAccounted;
+  AlertDecision?: AlertDecision;
+  AlertEffect?: AlertEffect;
+  AlertEvent?: AlertEvent;
+  AlertMute?: AlertMute;
+  AlertReading?: AlertReading;
+  AlertStatus?: AlertStatus;
+  AlertsCall?: AlertsCall;
+  AlertsLive?: AlertsLive1;
+  AlertsReplay?: AlertsReplay;
+  AlertsReplayAnswer?: AlertsReplayAnswer;
   AnalysisResult?: AnalysisResult;
   Array_of_RiskReportAnswer?: ArrayOf_RiskReportAnswer;
   AttemptOutcome?: AttemptOutcome;
@@ -1031,11 +1600,13 @@ export interface KiroBoundary {
   BlastRadius?: BlastRadius;
   BlastRadiusAnswer?: BlastRadiusAnswer;
   Bypass?: Bypass;
+  ChannelKind?: ChannelKind;
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
   CheckResult?: CheckResult;
   Classification?: Classification;
   Code?: Code;
+  Contribution?: Contribution;
   CounterReport?: CounterReport;
   CriterionDecision?: CriterionDecision;
   Decision?: Decision;
@@ -1045,7 +1616,10 @@ export interface KiroBoundary {
   EndReason?: EndReason;
   ErrorAnswer?: ErrorAnswer;
   ErrorKind?: ErrorKind;
+  EscalationTarget?: EscalationTarget;
   Event?: Event;
+  ExternalAlert?: ExternalAlert;
+  ExternalStatus?: ExternalStatus;
   FactorReport?: FactorReport;
   Final?: Final;
   GateDecision?: GateDecision;
@@ -1053,11 +1627,14 @@ export interface KiroBoundary {
   GateVerdict?: GateVerdict;
   GatingReport?: GatingReport;
   GroupScore?: GroupScore;
+  HealthReport?: HealthReport;
+  HealthStatus?: HealthStatus;
   Instruction?: Instruction;
   JudgeReport?: JudgeReport;
   Label?: Label;
   Level?: Level;
   LoadCall?: LoadCall;
+  MetricHealth?: MetricHealth;
   MetricJudgement?: MetricJudgement;
   MissingInput?: MissingInput;
   MissingReport?: MissingReport;
@@ -1068,10 +1645,13 @@ export interface KiroBoundary {
   MonitorEvent?: MonitorEvent;
   MonitorReplay?: MonitorReplay;
   MonitorReplayAnswer?: MonitorReplayAnswer;
+  NotifiedAlert?: NotifiedAlert;
+  NotifyReason?: NotifyReason;
   Observed?: Observed;
   OffsetUnit?: OffsetUnit;
   Outcome?: Outcome;
   Outcome2?: Outcome2;
+  PanelReport?: PanelReport;
   PersonaDecision?: PersonaDecision;
   Phase?: Phase;
   Plan?: Plan;
@@ -1101,6 +1681,7 @@ export interface KiroBoundary {
   ScoringMode?: ScoringMode;
   SeenValue?: SeenValue;
   Severity?: Severity;
+  SharedReport?: SharedReport;
   Signoff?: Signoff;
   SloReport?: SloReport;
   StageOutcome?: StageOutcome;
@@ -1169,12 +1750,200 @@ export interface Affected {
   via?: string | null;
 }
 /**
+ * The answer to one event.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertDecision".
+ */
+export interface AlertDecision {
+  /**
+   * The event's time.
+   */
+  at_ms: number;
+  /**
+   * What happened and what the host must do, in order.
+   */
+  effects: AlertEffect[];
+  /**
+   * The event's `type`.
+   */
+  event: string;
+  live: AlertsLive;
+  /**
+   * When the host should send a tick at the latest (the next timer).
+   */
+  wake_at_ms?: number | null;
+}
+/**
+ * An alert as a notification lists it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "NotifiedAlert".
+ */
+export interface NotifiedAlert {
+  /**
+   * Its annotations (the rule's rendered summary and description).
+   */
+  annotations?: {
+    [k: string]: string;
+  };
+  /**
+   * When it resolved.
+   */
+  ends_ms?: number | null;
+  /**
+   * The id.
+   */
+  id: string;
+  /**
+   * Its labels.
+   */
+  labels: {
+    [k: string]: string;
+  };
+  /**
+   * When the occurrence started.
+   */
+  starts_ms: number;
+  /**
+   * `firing` or `resolved`.
+   */
+  status: "pending" | "firing" | "resolved" | "inactive";
+}
+/**
+ * Whom an escalation level notifies.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EscalationTarget".
+ */
+export interface EscalationTarget {
+  /**
+   * `persona`, `team`, `person` or `channel`.
+   */
+  kind: string;
+  /**
+   * The name.
+   */
+  name: string;
+}
+/**
+ * How much the engine holds after the event.
+ */
+export interface AlertsLive {
+  /**
+   * Alerts (firing, or resolved and remembered).
+   */
+  alerts: number;
+  /**
+   * Groups.
+   */
+  groups: number;
+  /**
+   * Silences pending or in force.
+   */
+  silences: number;
+}
+/**
+ * An alert in Alertmanager's API (`POST /api/v2/alerts`) or webhook format. Times are the
+ * event's: `startsAt`, `endsAt`, `generatorURL` and `fingerprint` are accepted and ignored,
+ * so existing payloads pass as they are.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ExternalAlert".
+ */
+export interface ExternalAlert {
+  /**
+   * Summary, description and the like.
+   */
+  annotations?: {
+    [k: string]: string;
+  };
+  /**
+   * When the alert resolves unless sent again (kiro's extension of the API format).
+   */
+  ends_ms?: number | null;
+  /**
+   * The alert's labels: its identity.
+   */
+  labels: {
+    [k: string]: string;
+  };
+  /**
+   * `firing` (default) or `resolved` (webhook format).
+   */
+  status?: ExternalStatus | null;
+}
+/**
+ * A policy's alert engine fed events, from a new state or a saved one.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertsCall".
+ */
+export interface AlertsCall {
+  /**
+   * The events, in order.
+   */
+  events: AlertEvent[];
+  /**
+   * `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The policy text.
+   */
+  policy: string;
+  /**
+   * A state saved by an earlier call; absent: a new engine.
+   */
+  state?: string | null;
+}
+/**
+ * How much the engine holds.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertsLive".
+ */
+export interface AlertsLive1 {
+  /**
+   * Alerts (firing, or resolved and remembered).
+   */
+  alerts: number;
+  /**
+   * Groups.
+   */
+  groups: number;
+  /**
+   * Silences pending or in force.
+   */
+  silences: number;
+}
+/**
+ * What the engine gave for a list of events: a decision per event, and the state after.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertsReplay".
+ */
+export interface AlertsReplay {
+  /**
+   * One decision per event, in order.
+   */
+  decisions: AlertDecision[];
+  /**
+   * The state after the last event, as canonical JSON text.
+   */
+  state: string;
+}
+/**
  * The answer of an operation's JSON form.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "Array_of_RiskReportAnswer".
+ * via the `definition` "AlertsReplayAnswer".
  */
-export interface ArrayOf_RiskReportAnswer {
+export interface AlertsReplayAnswer {
   /**
    * Why it failed, when it did not.
    */
@@ -1186,7 +1955,7 @@ export interface ArrayOf_RiskReportAnswer {
   /**
    * What it gave, when it succeeded.
    */
-  value?: RiskReport[] | null;
+  value?: AlertsReplay | null;
 }
 /**
  * An error as the JSON forms answer it: what every binding's exception carries.
@@ -1271,7 +2040,17 @@ export interface ErrorAnswer {
     | "KIRO-E171"
     | "KIRO-E172"
     | "KIRO-E173"
-    | "KIRO-E174";
+    | "KIRO-E174"
+    | "KIRO-E130"
+    | "KIRO-E131"
+    | "KIRO-E132"
+    | "KIRO-E133"
+    | "KIRO-E134"
+    | "KIRO-E135"
+    | "KIRO-E136"
+    | "KIRO-E137"
+    | "KIRO-E138"
+    | "KIRO-E139";
   /**
    * Every problem found.
    */
@@ -1368,7 +2147,17 @@ export interface Diagnostic {
     | "KIRO-E171"
     | "KIRO-E172"
     | "KIRO-E173"
-    | "KIRO-E174";
+    | "KIRO-E174"
+    | "KIRO-E130"
+    | "KIRO-E131"
+    | "KIRO-E132"
+    | "KIRO-E133"
+    | "KIRO-E134"
+    | "KIRO-E135"
+    | "KIRO-E136"
+    | "KIRO-E137"
+    | "KIRO-E138"
+    | "KIRO-E139";
   /**
    * How to fix it, when kiro can tell.
    */
@@ -1423,6 +2212,26 @@ export interface Label {
    * UTF-16 code units in JavaScript, code points in Python).
    */
   start: number;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Array_of_RiskReportAnswer".
+ */
+export interface ArrayOf_RiskReportAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: RiskReport[] | null;
 }
 /**
  * One model's score, explained.
@@ -1949,6 +2758,30 @@ export interface CheckCall {
   policy: string;
 }
 /**
+ * What one part adds to a shared metric.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Contribution".
+ */
+export interface Contribution {
+  /**
+   * `weight × value / total weight` (`null` without data).
+   */
+  contribution: number | null;
+  /**
+   * The metric or shared metric.
+   */
+  of: string;
+  /**
+   * Its value (`null` without data).
+   */
+  value: number | null;
+  /**
+   * Its weight.
+   */
+  weight: number;
+}
+/**
  * A tier's counters beside the trigger's limits.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -2308,6 +3141,102 @@ export interface GroupScore {
    * Its weight.
    */
   weight: number;
+}
+/**
+ * The health of the dashboard for one set of metrics.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "HealthReport".
+ */
+export interface HealthReport {
+  /**
+   * Per persona, in policy order.
+   */
+  panels: PanelReport[];
+  /**
+   * The shared metrics, in policy order.
+   */
+  shared: SharedReport[];
+}
+/**
+ * A persona's panel.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PanelReport".
+ */
+export interface PanelReport {
+  /**
+   * The critical conditions that hold, as written.
+   */
+  issues: string[];
+  /**
+   * Every metric.
+   */
+  metrics: MetricHealth[];
+  /**
+   * The metrics whose conditions could not be decided.
+   */
+  no_data: string[];
+  /**
+   * The persona.
+   */
+  persona: string;
+  /**
+   * The worst of its metrics.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * The warning conditions that hold (of metrics not critical).
+   */
+  warnings: string[];
+}
+/**
+ * One metric of a panel.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MetricHealth".
+ */
+export interface MetricHealth {
+  /**
+   * The metric.
+   */
+  metric: string;
+  /**
+   * Its status.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * Its value in base units (`null` without data).
+   */
+  value: number | null;
+}
+/**
+ * A shared metric, explained.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "SharedReport".
+ */
+export interface SharedReport {
+  /**
+   * Each part: its value, weight, and what it adds to the average.
+   */
+  contributions: Contribution[];
+  /**
+   * Its name.
+   */
+  name: string;
+  /**
+   * The target as written.
+   */
+  target?: string | null;
+  /**
+   * Whether the target is met (`null` without a target or without data).
+   */
+  target_met: boolean | null;
+  /**
+   * The weighted average (`null` when a part has no data).
+   */
+  value: number | null;
 }
 /**
  * A judge at one event.

@@ -53,6 +53,8 @@ pub enum Command {
     /// Change risk: score the policy's risk models, a change's blast radius, and a defect-risk
     /// model fitted on history.
     Risk(crate::commands::risk::RiskArgs),
+    /// Test and replay the policy's alerting: notifications, escalations, acks and silences.
+    Alerts(crate::commands::alerts::AlertsArgs),
 }
 
 /// `kiro check`.

@@ -232,6 +232,26 @@ codes! {
     /// a path that is not a git repository, a shallow clone, or a revision range that names
     /// nothing
     InvalidRepository = "KIRO-E174",
+    /// a label matcher that cannot be read, or whose regular expression is invalid
+    InvalidMatcher = "KIRO-E130",
+    /// a route or escalation level names a receiver that is not declared
+    UnknownReceiver = "KIRO-E131",
+    /// inhibition rules whose alerts could mute each other
+    InhibitionCycle = "KIRO-E132",
+    /// a silence that would mute everything, has no matchers, no reason or author, or is too long
+    SilenceRefused = "KIRO-E133",
+    /// escalation levels out of order
+    EscalationOrder = "KIRO-E134",
+    /// a template that does not parse or names an unknown field
+    InvalidTemplate = "KIRO-E135",
+    /// an acknowledgement or expiry for an alert or silence the engine does not hold
+    UnknownAlert = "KIRO-E136",
+    /// more live alerts, groups or silences than the engine keeps
+    AlertLimit = "KIRO-E137",
+    /// the policy has no `alerts` section
+    NoAlerts = "KIRO-E138",
+    /// an alert test file that cannot be run
+    InvalidAlertTest = "KIRO-E139",
 }
 
 impl fmt::Display for Code {

@@ -61,7 +61,9 @@ pub mod tri;
 pub mod units;
 // Sections of a policy (next: rollout, alert, risk), and the policy that assembles them.
 #[doc(hidden)]
+pub mod alert;
 pub mod gate;
+pub mod health;
 pub mod monitor;
 pub mod pipeline;
 #[doc(hidden)]

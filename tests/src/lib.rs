@@ -9,11 +9,14 @@
 //! `tests/conformance/monitor/README.md`. A case with a `release:` section feeds the policy's
 //! environments a timeline of events and expects a subset of each decision; see
 //! `tests/conformance/release/README.md`. A case with a `risk:` section scores the policy's risk
-//! models or a change's blast radius; see `tests/conformance/risk/README.md`. The Python, Node
+//! models or a change's blast radius; see `tests/conformance/risk/README.md`. A case with an
+//! `alerts:` section feeds the policy's alert engine a timeline of events
+//! (`tests/conformance/alerts/README.md`). The Python, Node
 //! and WebAssembly runners implement this same reading in their own test suites.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
+mod alerts;
 mod monitor;
 mod release;
 mod risk;
@@ -112,6 +115,15 @@ pub fn run_case(case: &Case) -> Result<(), String> {
             },
         };
     }
+    if let Some(alerts_spec) = spec.get("alerts") {
+        return match CompiledPolicy::from_text(&policy_text, format) {
+            Ok(policy) => alerts::run(&policy, spec, alerts_spec),
+            Err(e) => match &expected_error {
+                Some(expected) => expected.check(&errors(&e), &policy_text),
+                None => Err(format!("the policy does not compile: {:?}", errors(&e))),
+            },
+        };
+    }
     if let Some(release_spec) = spec.get("release") {
         return match CompiledPolicy::from_text(&policy_text, format) {
             Ok(policy) => release::run(&policy, spec, release_spec),
@@ -123,6 +135,32 @@ pub fn run_case(case: &Case) -> Result<(), String> {
     }
     if let Some(risk_spec) = spec.get("risk") {
         return risk::run(&policy_text, spec, risk_spec);
+    }
+    if spec.get("health").and_then(Value::as_bool) == Some(true) {
+        let policy = CompiledPolicy::from_text(&policy_text, format);
+        let report = policy.map_err(|e| errors(&e)).and_then(|policy| {
+            let metrics = spec
+                .get("metrics")
+                .cloned()
+                .unwrap_or(Value::Object(Default::default()));
+            let input =
+                kiro::MetricsInput::from_json(&metrics).map_err(|d| vec![Found::from(&d)])?;
+            let report = policy.health_of(&input).map_err(|e| errors(&e))?;
+            serde_json::to_value(&report).map_err(|e| json_error(&e))
+        });
+        return match (report, expected_error) {
+            (Ok(actual), None) => {
+                let expect = spec
+                    .get("expect")
+                    .ok_or("the case has neither `expect` nor `expect_error`")?;
+                subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
+            }
+            (Ok(actual), Some(expected)) => {
+                Err(format!("expected error {}, got: {actual}", expected.code))
+            }
+            (Err(errors), Some(expected)) => expected.check(&errors, &policy_text),
+            (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
+        };
     }
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)

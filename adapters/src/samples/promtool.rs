@@ -69,6 +69,20 @@ pub(super) fn read(text: &str, metrics: &[&str]) -> Result<Vec<Sample>, Vec<Diag
             }
         },
     };
+    read_test(text, &root, test, metrics)
+}
+
+/// Reads the input series of one test node of a promtool-style file whose root is `root`
+/// (spans point into `text`): what `kiro alerts test` uses for each of a file's tests.
+///
+/// # Errors
+/// As [`super::read`].
+pub fn read_test(
+    text: &str,
+    root: &Node,
+    test: &Node,
+    metrics: &[&str],
+) -> Result<Vec<Sample>, Vec<Diagnostic>> {
     let interval_ms = match test
         .get("interval")
         .or_else(|| root.get("evaluation_interval"))

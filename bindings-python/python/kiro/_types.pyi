@@ -59,6 +59,406 @@ class Affected(TypedDict):
     """
 
 
+class AlertAccounted1(TypedDict, closed=True):
+    """
+    A duplicate (same labels) of an occurrence within the de-duplication window.
+    """
+
+    count: int
+    """
+    Duplicates suppressed in the window so far, this one included.
+    """
+    kind: Literal['duplicate']
+    of_ms: int
+    """
+    The occurrence it duplicates.
+    """
+
+
+class AlertAccounted2(TypedDict, closed=True):
+    """
+    The alert is flapping: its fires and resolves are told by one flapping notice.
+    """
+
+    kind: Literal['flapping']
+
+
+class AlertAccounted3(TypedDict, closed=True):
+    """
+    It resolved before any notification listed it as firing.
+    """
+
+    group: str
+    """
+    The group.
+    """
+    kind: Literal['resolved_before_notified']
+
+
+AlertAccounted: TypeAlias = AlertAccounted1 | AlertAccounted2 | AlertAccounted3
+"""
+Why a firing alert is not routed to a group.
+"""
+
+
+class AlertEffect2(TypedDict, closed=True):
+    """
+    A firing alert joined groups: the routes it matched.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    groups: list[str]
+    """
+    The groups, in route order.
+    """
+    type: Literal['routed']
+
+
+class AlertEffect3(TypedDict, closed=True):
+    """
+    A firing alert is not routed, and why.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    reason: AlertAccounted
+    """
+    Why.
+    """
+    type: Literal['accounted']
+
+
+class AlertEffect8(TypedDict, closed=True):
+    """
+    Alerts were acknowledged.
+    """
+
+    alerts: list[str]
+    """
+    The alerts.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    by: str
+    """
+    By whom.
+    """
+    type: Literal['acked']
+    until_ms: NotRequired[int | None]
+    """
+    Until when.
+    """
+
+
+class AlertEffect9(TypedDict, closed=True):
+    """
+    An acknowledgement expired.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    by: str
+    """
+    Who had acknowledged it.
+    """
+    type: Literal['ack_expired']
+
+
+class AlertEffect10(TypedDict, closed=True):
+    """
+    A group's escalation stopped: every firing alert is acknowledged.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    group: str
+    """
+    The group.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['escalation_stopped']
+
+
+class AlertEffect11(TypedDict, closed=True):
+    """
+    A group's escalation starts over from level 1.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    group: str
+    """
+    The group.
+    """
+    reason: str
+    """
+    Why.
+    """
+    type: Literal['escalation_restarted']
+
+
+class AlertEffect12(TypedDict, closed=True):
+    """
+    A silence came into force.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    id: str
+    """
+    The silence.
+    """
+    type: Literal['silence_started']
+
+
+class AlertEffect13(TypedDict, closed=True):
+    """
+    A silence ended.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    id: str
+    """
+    The silence.
+    """
+    reason: str
+    """
+    Why: `ended`, `expired` (ended early) or `resolved`.
+    """
+    type: Literal['silence_ended']
+
+
+class AlertEffect14(TypedDict, closed=True):
+    """
+    An alert started or stopped flapping.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    changes: int
+    """
+    Fires and resolves in the window.
+    """
+    started: bool
+    """
+    Whether it starts (else it is stable again).
+    """
+    type: Literal['flapping']
+
+
+class AlertEvent3(TypedDict, closed=True):
+    """
+    Time passes: timers due by now run.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['tick']
+
+
+class AlertEvent4(TypedDict, closed=True):
+    """
+    A person acknowledges alerts: their groups' escalation stops for them.
+    """
+
+    alerts: NotRequired[list[str]]
+    """
+    The alerts, by id (`alertname=HighErrorRate,severity=critical`).
+    """
+    at_ms: int
+    """
+    When.
+    """
+    by: str
+    """
+    Who (recorded as given).
+    """
+    expires_ms: NotRequired[int | None]
+    """
+    When the acknowledgement expires (default: the policy's `ack_expiry`, else when the
+    alert resolves).
+    """
+    matchers: NotRequired[list[str]]
+    """
+    Or every firing alert these matchers select.
+    """
+    type: Literal['ack']
+
+
+class AlertEvent5(TypedDict, closed=True):
+    """
+    A silence is created.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    author: str
+    """
+    Who (required).
+    """
+    ends_ms: NotRequired[int | None]
+    """
+    When it ends; without it, `until_resolved` must be true.
+    """
+    id: str
+    """
+    Its id, unique among the silences the engine holds.
+    """
+    matchers: list[str]
+    """
+    What it mutes.
+    """
+    reason: str
+    """
+    Why (required).
+    """
+    starts_ms: NotRequired[int | None]
+    """
+    When it starts (default: now).
+    """
+    type: Literal['silence']
+    until_resolved: NotRequired[bool]
+    """
+    Ends once the alerts it mutes have resolved (at the latest after the policy's
+    `max_duration`).
+    """
+
+
+class AlertEvent6(TypedDict, closed=True):
+    """
+    A silence is ended before its time.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    id: str
+    """
+    The silence.
+    """
+    type: Literal['expire_silence']
+
+
+class AlertMute1(TypedDict, closed=True):
+    """
+    A silence matches it.
+    """
+
+    by: str
+    """
+    The silence's id.
+    """
+    kind: Literal['silenced']
+
+
+class AlertMute2(TypedDict, closed=True):
+    """
+    A firing alert inhibits it.
+    """
+
+    by: str
+    """
+    The inhibiting alert's id.
+    """
+    kind: Literal['inhibited']
+    rule: int
+    """
+    The inhibition rule, from 1.
+    """
+
+
+AlertMute: TypeAlias = AlertMute1 | AlertMute2
+"""
+Why an alert is muted.
+"""
+
+
+class AlertReading1(TypedDict):
+    """
+    The source failed: `{"error": "timeout"}`.
+    """
+
+    error: str
+    """
+    What the source said.
+    """
+
+
+AlertReading: TypeAlias = AlertReading1 | bool | float | str | None
+"""
+One metric's reading.
+"""
+
+
+AlertStatus: TypeAlias = Literal['pending', 'firing', 'resolved', 'inactive']
+"""
+An alert's status in a change.
+"""
+
+
+class AlertsLive(TypedDict, closed=True):
+    """
+    How much the engine holds.
+    """
+
+    alerts: int
+    """
+    Alerts (firing, or resolved and remembered).
+    """
+    groups: int
+    """
+    Groups.
+    """
+    silences: int
+    """
+    Silences pending or in force.
+    """
+
+
 AnalysisResult: TypeAlias = Literal['pass', 'fail', 'inconclusive', 'error']
 """
 An analysis result.
@@ -159,6 +559,12 @@ class BlastRadius(TypedDict):
     """
 
 
+ChannelKind: TypeAlias = Literal['slack', 'teams', 'pagerduty', 'email', 'webhook']
+"""
+The kind of a receiver's channel.
+"""
+
+
 CheckResult: TypeAlias = Literal['pass', 'fail']
 """
 A validation check's result.
@@ -245,7 +651,40 @@ Code: TypeAlias = Literal[
     'KIRO-E172',
     'KIRO-E173',
     'KIRO-E174',
+    'KIRO-E130',
+    'KIRO-E131',
+    'KIRO-E132',
+    'KIRO-E133',
+    'KIRO-E134',
+    'KIRO-E135',
+    'KIRO-E136',
+    'KIRO-E137',
+    'KIRO-E138',
+    'KIRO-E139',
 ]
+
+
+class Contribution(TypedDict, closed=True):
+    """
+    What one part adds to a shared metric.
+    """
+
+    contribution: float | None
+    """
+    `weight × value / total weight` (`null` without data).
+    """
+    of: str
+    """
+    The metric or shared metric.
+    """
+    value: float | None
+    """
+    Its value (`null` without data).
+    """
+    weight: float
+    """
+    Its weight.
+    """
 
 
 class CounterReport(TypedDict):
@@ -417,6 +856,21 @@ What went wrong, for hosts that map errors to exception classes.
 """
 
 
+class EscalationTarget(TypedDict, closed=True):
+    """
+    Whom an escalation level notifies.
+    """
+
+    kind: str
+    """
+    `persona`, `team`, `person` or `channel`.
+    """
+    name: str
+    """
+    The name.
+    """
+
+
 class Event1(TypedDict):
     """
     The stage waits for what it needs (every stage, when the run starts).
@@ -569,6 +1023,12 @@ class Event8(TypedDict):
     """
 
 
+ExternalStatus: TypeAlias = Literal['firing', 'resolved']
+"""
+An external alert's status.
+"""
+
+
 GateKind: TypeAlias = Literal[
     'pre-commit', 'pre-merge', 'pre-deploy', 'post-deploy', 'custom'
 ]
@@ -595,6 +1055,12 @@ GroupScore = TypedDict(
         'weight': float,
     },
 )
+
+
+HealthStatus: TypeAlias = Literal['healthy', 'no_data', 'warning', 'critical']
+"""
+A health status, worst last.
+"""
 
 
 class Instruction1(TypedDict, closed=True):
@@ -750,6 +1216,25 @@ Level: TypeAlias = Literal['low', 'medium', 'high', 'critical', 'unknown']
 """
 A risk level.
 """
+
+
+class MetricHealth(TypedDict, closed=True):
+    """
+    One metric of a panel.
+    """
+
+    metric: str
+    """
+    The metric.
+    """
+    status: HealthStatus
+    """
+    Its status.
+    """
+    value: float | None
+    """
+    Its value in base units (`null` without data).
+    """
 
 
 class MetricJudgement(TypedDict):
@@ -949,6 +1434,45 @@ class MonitorEvent6(TypedDict, closed=True):
     type: Literal['end']
 
 
+class NotifiedAlert(TypedDict, closed=True):
+    """
+    An alert as a notification lists it.
+    """
+
+    annotations: NotRequired[dict[str, str]]
+    """
+    Its annotations (the rule's rendered summary and description).
+    """
+    ends_ms: NotRequired[int | None]
+    """
+    When it resolved.
+    """
+    id: str
+    """
+    The id.
+    """
+    labels: dict[str, str]
+    """
+    Its labels.
+    """
+    starts_ms: int
+    """
+    When the occurrence started.
+    """
+    status: AlertStatus
+    """
+    `firing` or `resolved`.
+    """
+
+
+NotifyReason: TypeAlias = Literal[
+    'first', 'update', 'resolved', 'repeat', 'batched', 'flapping'
+]
+"""
+Why a notification is sent.
+"""
+
+
 Observed: TypeAlias = Literal['hit', 'clear', 'missing', 'nan', 'error']
 """
 What an observation said about a tier's condition.
@@ -971,6 +1495,37 @@ Outcome2: TypeAlias = Literal['released', 'rejected']
 """
 How a release ended.
 """
+
+
+class PanelReport(TypedDict, closed=True):
+    """
+    A persona's panel.
+    """
+
+    issues: list[str]
+    """
+    The critical conditions that hold, as written.
+    """
+    metrics: list[MetricHealth]
+    """
+    Every metric.
+    """
+    no_data: list[str]
+    """
+    The metrics whose conditions could not be decided.
+    """
+    persona: str
+    """
+    The persona.
+    """
+    status: HealthStatus
+    """
+    The worst of its metrics.
+    """
+    warnings: list[str]
+    """
+    The warning conditions that hold (of metrics not critical).
+    """
 
 
 class Phase1(TypedDict, closed=True):
@@ -1554,6 +2109,33 @@ How serious a diagnostic is.
 """
 
 
+class SharedReport(TypedDict, closed=True):
+    """
+    A shared metric, explained.
+    """
+
+    contributions: list[Contribution]
+    """
+    Each part: its value, weight, and what it adds to the average.
+    """
+    name: str
+    """
+    Its name.
+    """
+    target: NotRequired[str | None]
+    """
+    The target as written.
+    """
+    target_met: bool | None
+    """
+    Whether the target is met (`null` without a target or without data).
+    """
+    value: float | None
+    """
+    The weighted average (`null` when a part has no data).
+    """
+
+
 Signoff: TypeAlias = Literal['approved', 'approved_with_conditions', 'rejected']
 """
 A persona's sign-off.
@@ -1754,6 +2336,197 @@ What the release waits for.
 """
 
 
+class AlertEffect1(TypedDict, closed=True):
+    """
+    An alert changed state.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    reason: str
+    """
+    Why.
+    """
+    to: AlertStatus
+    """
+    Its new status.
+    """
+    type: Literal['alert']
+
+
+class AlertEffect4(TypedDict, closed=True):
+    """
+    A firing alert is muted from now on: a silence or an inhibition.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    by: AlertMute
+    """
+    By what.
+    """
+    type: Literal['muted']
+
+
+class AlertEffect5(TypedDict, closed=True):
+    """
+    A muted alert is muted no longer.
+    """
+
+    alert: str
+    """
+    The alert.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['unmuted']
+    was: AlertMute
+    """
+    What muted it.
+    """
+
+
+class AlertEffect6(TypedDict, closed=True):
+    """
+    Send a notification.
+    """
+
+    alerts: list[NotifiedAlert]
+    """
+    Every listed alert in full.
+    """
+    at_ms: int
+    """
+    When it is due.
+    """
+    batched: NotRequired[int | None]
+    """
+    For a batch: how many alerts joined in it.
+    """
+    channel: ChannelKind
+    """
+    Its kind of channel.
+    """
+    firing: list[str]
+    """
+    The firing alerts, by id.
+    """
+    group: str
+    """
+    The group's key (route and group labels).
+    """
+    group_labels: dict[str, str]
+    """
+    The group's labels (its route's `group_by` values).
+    """
+    reason: NotifyReason
+    """
+    Why.
+    """
+    receiver: str
+    """
+    The receiver.
+    """
+    resolved: NotRequired[list[str]]
+    """
+    The alerts resolved since the last notification, by id.
+    """
+    route: str
+    """
+    The route that formed the group.
+    """
+    to: NotRequired[str | None]
+    """
+    Where the receiver sends (as the policy says).
+    """
+    type: Literal['notify']
+
+
+class AlertEffect7(TypedDict, closed=True):
+    """
+    A group's escalation reached a level: notify its targets.
+    """
+
+    alerts: list[str]
+    """
+    The group's firing alerts nobody has acknowledged.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    group: str
+    """
+    The group.
+    """
+    level: int
+    """
+    The level, from 1.
+    """
+    reason: str
+    """
+    Why now.
+    """
+    targets: list[EscalationTarget]
+    """
+    Whom to notify.
+    """
+    type: Literal['escalate']
+
+
+AlertEffect: TypeAlias = (
+    AlertEffect1
+    | AlertEffect2
+    | AlertEffect3
+    | AlertEffect4
+    | AlertEffect5
+    | AlertEffect6
+    | AlertEffect7
+    | AlertEffect8
+    | AlertEffect9
+    | AlertEffect10
+    | AlertEffect11
+    | AlertEffect12
+    | AlertEffect13
+    | AlertEffect14
+)
+"""
+What happened, or what the host must do.
+"""
+
+
+class AlertEvent1(TypedDict, closed=True):
+    """
+    Metric values observed at one moment: the rules are evaluated. A declared metric that is
+    not listed has no data.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['observe']
+    values: dict[str, AlertReading]
+    """
+    Metric name to reading (a number in the declared unit, a number with a unit, a
+    boolean, `null` for no data, or `{"error": "…"}` for a source that failed).
+    """
+
+
 class BlastCall(TypedDict, closed=True):
     """
     The blast radius of a change.
@@ -1952,6 +2725,31 @@ One thing that happened to a stage, at `at_ms` milliseconds after the run starte
 """
 
 
+class ExternalAlert(TypedDict, closed=True):
+    """
+    An alert in Alertmanager's API (`POST /api/v2/alerts`) or webhook format. Times are the
+    event's: `startsAt`, `endsAt`, `generatorURL` and `fingerprint` are accepted and ignored,
+    so existing payloads pass as they are.
+    """
+
+    annotations: NotRequired[dict[str, str]]
+    """
+    Summary, description and the like.
+    """
+    ends_ms: NotRequired[int | None]
+    """
+    When the alert resolves unless sent again (kiro's extension of the API format).
+    """
+    labels: dict[str, str]
+    """
+    The alert's labels: its identity.
+    """
+    status: NotRequired[ExternalStatus | None]
+    """
+    `firing` (default) or `resolved` (webhook format).
+    """
+
+
 class FactorReport(TypedDict):
     """
     One factor's part in a score.
@@ -2106,6 +2904,21 @@ class GatingReport(TypedDict):
     level: Level
     """
     The level whose rule applies (critical's when the level is unknown).
+    """
+
+
+class HealthReport(TypedDict, closed=True):
+    """
+    The health of the dashboard for one set of metrics.
+    """
+
+    panels: list[PanelReport]
+    """
+    Per persona, in policy order.
+    """
+    shared: list[SharedReport]
+    """
+    The shared metrics, in policy order.
     """
 
 
@@ -2650,6 +3463,119 @@ Wait = TypedDict(
 )
 
 
+class AlertDecision(TypedDict, closed=True):
+    """
+    The answer to one event.
+    """
+
+    at_ms: int
+    """
+    The event's time.
+    """
+    effects: list[AlertEffect]
+    """
+    What happened and what the host must do, in order.
+    """
+    event: str
+    """
+    The event's `type`.
+    """
+    live: AlertsLive
+    """
+    How much the engine holds after the event.
+    """
+    wake_at_ms: NotRequired[int | None]
+    """
+    When the host should send a tick at the latest (the next timer).
+    """
+
+
+class AlertEvent2(TypedDict, closed=True):
+    """
+    Alerts from outside, in Alertmanager's API or webhook format.
+    """
+
+    alerts: list[ExternalAlert]
+    """
+    The alerts.
+    """
+    at_ms: int
+    """
+    When.
+    """
+    type: Literal['external']
+
+
+AlertEvent: TypeAlias = (
+    AlertEvent1 | AlertEvent2 | AlertEvent3 | AlertEvent4 | AlertEvent5 | AlertEvent6
+)
+"""
+Something that happened, at `at_ms` on the host's clock (whole milliseconds since any fixed
+origin; never earlier than the event before).
+"""
+
+
+class AlertsCall(TypedDict, closed=True):
+    """
+    A policy's alert engine fed events, from a new state or a saved one.
+    """
+
+    events: list[AlertEvent]
+    """
+    The events, in order.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The policy text.
+    """
+    state: NotRequired[str | None]
+    """
+    A state saved by an earlier call; absent: a new engine.
+    """
+
+
+class AlertsReplay(TypedDict):
+    """
+    What the engine gave for a list of events: a decision per event, and the state after.
+    """
+
+    decisions: list[AlertDecision]
+    """
+    One decision per event, in order.
+    """
+    state: str
+    """
+    The state after the last event, as canonical JSON text.
+    """
+
+
+class AlertsReplayAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[AlertsReplay | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class ArrayOfRiskReportAnswer(TypedDict):
     """
     The answer of an operation's JSON form.
@@ -3118,6 +4044,17 @@ class KiroBoundary(TypedDict, closed=True):
     Action: NotRequired[Action]
     ActionTaken: NotRequired[ActionTaken]
     Affected: NotRequired[Affected]
+    AlertAccounted: NotRequired[AlertAccounted]
+    AlertDecision: NotRequired[AlertDecision]
+    AlertEffect: NotRequired[AlertEffect]
+    AlertEvent: NotRequired[AlertEvent]
+    AlertMute: NotRequired[AlertMute]
+    AlertReading: NotRequired[AlertReading]
+    AlertStatus: NotRequired[AlertStatus]
+    AlertsCall: NotRequired[AlertsCall]
+    AlertsLive: NotRequired[AlertsLive]
+    AlertsReplay: NotRequired[AlertsReplay]
+    AlertsReplayAnswer: NotRequired[AlertsReplayAnswer]
     AnalysisResult: NotRequired[AnalysisResult]
     Array_of_RiskReportAnswer: NotRequired[ArrayOfRiskReportAnswer]
     AttemptOutcome: NotRequired[AttemptOutcome]
@@ -3130,11 +4067,13 @@ class KiroBoundary(TypedDict, closed=True):
     BlastRadius: NotRequired[BlastRadius]
     BlastRadiusAnswer: NotRequired[BlastRadiusAnswer]
     Bypass: NotRequired[Bypass]
+    ChannelKind: NotRequired[ChannelKind]
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]
     CheckResult: NotRequired[CheckResult]
     Classification: NotRequired[Classification]
     Code: NotRequired[Code]
+    Contribution: NotRequired[Contribution]
     CounterReport: NotRequired[CounterReport]
     CriterionDecision: NotRequired[CriterionDecision]
     Decision: NotRequired[Decision]
@@ -3144,7 +4083,10 @@ class KiroBoundary(TypedDict, closed=True):
     EndReason: NotRequired[EndReason]
     ErrorAnswer: NotRequired[ErrorAnswer]
     ErrorKind: NotRequired[ErrorKind]
+    EscalationTarget: NotRequired[EscalationTarget]
     Event: NotRequired[Event]
+    ExternalAlert: NotRequired[ExternalAlert]
+    ExternalStatus: NotRequired[ExternalStatus]
     FactorReport: NotRequired[FactorReport]
     Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
@@ -3152,11 +4094,14 @@ class KiroBoundary(TypedDict, closed=True):
     GateVerdict: NotRequired[GateVerdict]
     GatingReport: NotRequired[GatingReport]
     GroupScore: NotRequired[GroupScore]
+    HealthReport: NotRequired[HealthReport]
+    HealthStatus: NotRequired[HealthStatus]
     Instruction: NotRequired[Instruction]
     JudgeReport: NotRequired[JudgeReport]
     Label: NotRequired[Label]
     Level: NotRequired[Level]
     LoadCall: NotRequired[LoadCall]
+    MetricHealth: NotRequired[MetricHealth]
     MetricJudgement: NotRequired[MetricJudgement]
     MissingInput: NotRequired[MissingInput]
     MissingReport: NotRequired[MissingReport]
@@ -3167,10 +4112,13 @@ class KiroBoundary(TypedDict, closed=True):
     MonitorEvent: NotRequired[MonitorEvent]
     MonitorReplay: NotRequired[MonitorReplay]
     MonitorReplayAnswer: NotRequired[MonitorReplayAnswer]
+    NotifiedAlert: NotRequired[NotifiedAlert]
+    NotifyReason: NotRequired[NotifyReason]
     Observed: NotRequired[Observed]
     OffsetUnit: NotRequired[OffsetUnit]
     Outcome: NotRequired[Outcome]
     Outcome2: NotRequired[Outcome2]
+    PanelReport: NotRequired[PanelReport]
     PersonaDecision: NotRequired[PersonaDecision]
     Phase: NotRequired[Phase]
     Plan: NotRequired[Plan]
@@ -3200,6 +4148,7 @@ class KiroBoundary(TypedDict, closed=True):
     ScoringMode: NotRequired[ScoringMode]
     SeenValue: NotRequired[SeenValue]
     Severity: NotRequired[Severity]
+    SharedReport: NotRequired[SharedReport]
     Signoff: NotRequired[Signoff]
     SloReport: NotRequired[SloReport]
     StageOutcome: NotRequired[StageOutcome]

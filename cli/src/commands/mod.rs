@@ -1,5 +1,6 @@
 //! The subcommands. Each returns what to print and the exit status, or a [`Failure`].
 
+pub mod alerts;
 pub mod check;
 pub mod evidence;
 pub mod history;

@@ -12,12 +12,15 @@
 //! - [`release`]: a release through the policy's environments as a binding holds it
 //!   ([`HostRelease`]), and a release and its plan as calls and answers.
 //! - [`risk`]: risk scoring and blast radius ([`HostRisk`]), as calls and answers.
+//! - [`alerts`]: the alert engine as a binding holds it ([`HostAlerts`]), and as a call and an
+//!   answer.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
 //!
 //! Bindings convert and map errors; they hold no engine logic.
 
+pub mod alerts;
 pub mod call;
 pub mod convert;
 mod host;
@@ -27,6 +30,7 @@ pub mod release;
 pub mod risk;
 pub mod schemas;
 
+pub use alerts::{AlertsCall, AlertsReplay, HostAlerts};
 pub use call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };

@@ -1,8 +1,9 @@
 //! The JSON Schemas of every type that crosses the boundary: decisions, diagnostics, plans,
-//! run results, monitor events and decisions, options, calls and answers. The host types are generated from them (the
+//! run results, monitor and alert events and decisions, options, calls and answers. The host types are generated from them (the
 //! TypeScript interfaces of the Node and WebAssembly packages, the Python `TypedDict`s), and
 //! a check fails when the committed copies differ (`scripts/generate-types.sh`).
 
+use super::alerts::{AlertsCall, AlertsReplay};
 use super::call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
@@ -10,9 +11,11 @@ use super::monitor::{MonitorCall, MonitorReplay};
 use super::options::{CheckOptions, StartRunOptions};
 use super::release::{ReleaseCall, ReleasePlanCall, ReleaseReplay};
 use super::risk::{BlastCall, RiskCall, RiskCheckCall};
+use crate::alert::{AlertDecision, AlertEvent};
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::ErrorKind;
+use crate::health::HealthReport;
 use crate::monitor::{MonitorDecision, MonitorEvent};
 use crate::pipeline::{Event, Plan, RunResult};
 use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
@@ -44,12 +47,17 @@ pub fn boundary_schema() -> Value {
     add::<MonitorEvent>(&mut generator);
     add::<MonitorDecision>(&mut generator);
     add::<MonitorReplay>(&mut generator);
+    add::<AlertEvent>(&mut generator);
+    add::<AlertDecision>(&mut generator);
+    add::<AlertsReplay>(&mut generator);
+    add::<HealthReport>(&mut generator);
     add::<CheckOptions>(&mut generator);
     add::<StartRunOptions>(&mut generator);
     add::<LoadCall>(&mut generator);
     add::<CheckCall>(&mut generator);
     add::<BatchCall>(&mut generator);
     add::<MonitorCall>(&mut generator);
+    add::<AlertsCall>(&mut generator);
     add::<PolicyInfo>(&mut generator);
     add::<BatchVerdicts>(&mut generator);
     add::<ErrorAnswer>(&mut generator);
@@ -75,6 +83,7 @@ pub fn boundary_schema() -> Value {
     add::<Answer<BlastRadius>>(&mut generator);
     add::<RiskCheckCall>(&mut generator);
     add::<Answer<RiskGatedDecision>>(&mut generator);
+    add::<Answer<AlertsReplay>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()

@@ -11,7 +11,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
 use crate::error::PolicyError;
 use crate::metrics::table::MetricTable;
-use crate::{gate, monitor, pipeline, release};
+use crate::{alert, gate, health, monitor, pipeline, release};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -129,6 +129,8 @@ impl Compiler<'_> {
             policy.risk.as_ref(),
             &mut self.diagnostics,
         );
+        let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
+        let health = health::compile(cx, policy.health.as_ref(), &mut self.diagnostics);
         Compiled {
             policy: reference,
             metrics,
@@ -137,6 +139,8 @@ impl Compiler<'_> {
             monitor,
             release,
             risk,
+            alerts,
+            health,
         }
     }
 }

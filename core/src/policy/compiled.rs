@@ -33,6 +33,10 @@ pub(crate) struct Compiled {
     pub release: Option<crate::release::CompiledRelease>,
     /// The `risk` section, when the policy has one.
     pub risk: Option<crate::risk::CompiledRisk>,
+    /// The `alerts` section, when the policy has one.
+    pub alerts: Option<crate::alert::CompiledAlerts>,
+    /// The `health` section, when the policy has one.
+    pub health: Option<crate::health::CompiledHealth>,
 }
 
 impl CompiledPolicy {

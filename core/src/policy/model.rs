@@ -74,6 +74,14 @@ pub struct Policy {
     /// change's blast radius is computed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskDecl>,
+    /// Alerting: rules, receivers, routing, inhibition, silences, escalation, batching,
+    /// de-duplication and flapping (docs/alerts.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Spanned<crate::alert::model::AlertsDecl>>,
+    /// The unified dashboard's health: persona panels and shared weighted metrics
+    /// (docs/health.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<Spanned<crate::health::model::HealthDecl>>,
 }
 
 fn default_version() -> Spanned<u32> {
