@@ -26,6 +26,17 @@ const path = require('node:path')
 const { test } = require('node:test')
 const { simulateMonitor } = require('./monitor.mjs')
 
+// Sections the core and the CLI have and the bindings do not expose yet: their cases (the
+// folders, and any case driving them) run in Rust only, and are reported as skipped, by name,
+// never as passed. tests/conformance/README.md lists the same.
+const NOT_IN_BINDINGS = ['release', 'alerts', 'risk', 'health']
+
+/** The section a case needs that the bindings do not expose yet, if any. */
+function bindingsLack(spec, file) {
+  const top = path.relative(CORPUS, file).split(path.sep)[0]
+  return NOT_IN_BINDINGS.find((section) => spec[section] !== undefined || top === section)
+}
+
 const CORPUS = path.resolve(__dirname, '..', '..', 'tests', 'conformance')
 
 function files(dir) {
@@ -156,7 +167,12 @@ function conformance(kiro, YAML, options = {}) {
     const doc = parse(fs.readFileSync(file, 'utf8')) || {}
     for (const spec of doc.cases || []) {
       const name = `${path.relative(CORPUS, file)}: ${spec.name || '(unnamed)'}`
-      const skip = spec.policy === undefined && !options.fromPath ? 'policy_file needs a host with files' : false
+      const notYet = bindingsLack(spec, file)
+      const skip = notYet
+        ? `not in the bindings yet (Rust and CLI only): ${notYet}`
+        : spec.policy === undefined && !options.fromPath
+          ? 'policy_file needs a host with files'
+          : false
       test(name, { skip }, (t) => {
         let metrics = spec.metrics ?? {}
         if (spec.metrics_text !== undefined) {
@@ -209,3 +225,4 @@ function conformance(kiro, YAML, options = {}) {
 module.exports = conformance
 module.exports.expectedError = expectedError
 module.exports.assertExpectedError = assertExpectedError
+module.exports.bindingsLack = bindingsLack

@@ -270,9 +270,27 @@ def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], poli
     ), f"expected {expected}, got {found}"
 
 
+# Sections the core and the CLI have and the bindings do not expose yet: their cases (the
+# folders, and any case driving them) run in Rust only, and are reported here as skipped, by name,
+# never as passed. tests/conformance/README.md lists the same.
+NOT_IN_BINDINGS = ("release", "alerts", "risk", "health")
+
+
+def bindings_lack(spec: dict[str, Any], folder: Path) -> str | None:
+    """The section a case needs that this binding does not expose yet, if any."""
+    top = folder.relative_to(CORPUS).parts[:1]
+    for section in NOT_IN_BINDINGS:
+        if section in spec or top == (section,):
+            return section
+    return None
+
+
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
+    not_yet = bindings_lack(spec, folder)
+    if not_yet:
+        pytest.skip(f"not in the bindings yet (Rust and CLI only): {not_yet}")
     expected_error = expected_error_of(spec)
     policy_text = spec["policy"] if "policy" in spec else (folder / spec["policy_file"]).read_text(encoding="utf-8")
     try:

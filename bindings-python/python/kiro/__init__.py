@@ -100,7 +100,50 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E074",  # two inputs give different values for one metric
     "KIRO-E075",  # a report declares a DTD of its own (entities are never expanded)
     "KIRO-E076",  # a report path or pattern matches no file
+    "KIRO-E080",  # a history database written by a newer kiro (a schema version this one does not read)
+    "KIRO-E081",  # a file given as a history database is not one, or is damaged
+    "KIRO-E082",  # a history database stayed locked by another writer past the wait
+    "KIRO-E083",  # a history database cannot be opened, read or written (a missing folder, a read-only disk)
     "KIRO-E099",  # an internal error in kiro itself; please report it
+    "KIRO-E100",  # environments depend on each other in a cycle
+    "KIRO-E101",  # a traffic weight that is not a whole percent from 0 to 100, is above the max weight, or decreases
+    "KIRO-E102",  # a deploy window whose cron rule or date range is not valid
+    "KIRO-E103",  # a time zone the bundled time zone database does not know
+    "KIRO-E104",  # the policy has no environments to release through
+    "KIRO-E105",  # an event for a release that is already done
+    "KIRO-E106",  # an approval or rejection from a persona the environment does not ask
+    "KIRO-E107",  # the author of a change cannot approve it (separation of duties)
+    "KIRO-E108",  # the same approval, validation result or event given twice
+    "KIRO-E109",  # an event names an environment, persona, check, gate or trigger the release does not know
+    "KIRO-E110",  # an event the release does not wait for now
+    "KIRO-E111",  # a break-glass override without a reason or a named approver
+    "KIRO-E112",  # a promotion past a failed, inconclusive or erroring analysis
+    "KIRO-E113",  # a strategy or canary step that is not well-formed
+    "KIRO-E160",  # no risk model of that name, or no `risk` section
+    "KIRO-E161",  # a risk factor's transform that does not make sense (bounds, bands)
+    "KIRO-E162",  # a risk factor's weight that does not make sense (zero, negative, not finite)
+    "KIRO-E163",  # risk level thresholds that are not ascending within 0 to 100
+    "KIRO-E164",  # a risk factor without exactly one value and one transform that fits it
+    "KIRO-E165",  # a risk model that refuses missing inputs found a factor without data
+    "KIRO-E166",  # a component that the dependency graph does not have
+    "KIRO-E167",  # a dependency graph node with a criticality or traffic weight that does not make sense
+    "KIRO-E168",  # a mitigation that does not make sense
+    "KIRO-E169",  # the policy has no dependency graph
+    "KIRO-E170",  # change data that cannot be used for training or scoring (a bad value, column or date)
+    "KIRO-E171",  # training data that cannot give a model (too few rows, one class, a constant column)
+    "KIRO-E172",  # a model file from another kiro version or format, or changed since it was written
+    "KIRO-E173",  # a risk-based gating rule that names no gate or level
+    "KIRO-E174",  # a path that is not a git repository, a shallow clone, or a revision range that names nothing
+    "KIRO-E130",  # a label matcher that cannot be read, or whose regular expression is invalid
+    "KIRO-E131",  # a route or escalation level names a receiver that is not declared
+    "KIRO-E132",  # inhibition rules whose alerts could mute each other
+    "KIRO-E133",  # a silence that would mute everything, has no matchers, no reason or author, or is too long
+    "KIRO-E134",  # escalation levels out of order
+    "KIRO-E135",  # a template that does not parse or names an unknown field
+    "KIRO-E136",  # an acknowledgement or expiry for an alert or silence the engine does not hold
+    "KIRO-E137",  # more live alerts, groups or silences than the engine keeps
+    "KIRO-E138",  # the policy has no `alerts` section
+    "KIRO-E139",  # an alert test file that cannot be run
 )
 
 #: Per-record codes in :meth:`Policy.check_batch` results.
