@@ -17,6 +17,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod alerts;
+mod machine;
 mod monitor;
 mod release;
 mod risk;

@@ -10,6 +10,7 @@
 //!   decisions and the saved state out.
 
 use super::call::{answer, load_policy, text_form};
+use super::hosted::{Host, Hosted};
 use super::options::format_schema;
 use crate::alert::{AlertDecision, AlertEvent, AlertState, step};
 use crate::diagnostic::OffsetUnit;
@@ -19,104 +20,48 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The alert engine of one policy, driven by the host's events. Cheap to clone.
-#[derive(Debug, Clone)]
-pub struct HostAlerts {
-    policy: CompiledPolicy,
-    state: AlertState,
+/// The alert engine of one policy, driven by the host's events. Cheap to clone (the policy is
+/// shared).
+pub type HostAlerts = Host<AlertState>;
+
+impl Hosted for AlertState {
+    type Event = AlertEvent;
+    type Decision = AlertDecision;
+
+    /// `KIRO-E138` when the policy has no `alerts`.
+    fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
+        Ok(AlertState::new(policy)?)
+    }
+
+    fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
+        Ok(AlertState::restore(policy, text)?)
+    }
+
+    /// `{"type": "tick", "at_ms": 0}` (`docs/alerts.md`).
+    fn event(value: &Value) -> Result<AlertEvent, BoundaryError> {
+        Ok(AlertEvent::from_json(value)?)
+    }
+
+    /// As `kiro::alert::step`.
+    fn step(
+        &mut self,
+        policy: &CompiledPolicy,
+        event: &AlertEvent,
+    ) -> Result<AlertDecision, BoundaryError> {
+        Ok(step(self, policy, event)?)
+    }
+
+    fn save(&self, policy: &CompiledPolicy) -> Result<String, BoundaryError> {
+        Ok(AlertState::save(self, policy)?)
+    }
 }
 
 impl HostAlerts {
-    /// A new engine for `policy`'s `alerts`.
-    ///
-    /// # Errors
-    /// `KIRO-E138` when the policy has no `alerts`.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: AlertState::new(policy)?,
-        })
-    }
-
-    /// The engine saved by [`HostAlerts::snapshot`], continued under `policy`.
-    ///
-    /// # Errors
-    /// `KIRO-E041` for a state saved under another policy; `KIRO-E040` for text that is not a
-    /// saved alert engine; `KIRO-E138` for a policy without `alerts`.
-    pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: AlertState::restore(policy, text)?,
-        })
-    }
-
-    /// Runs `events` (JSON values) from a new engine: every decision, and the engine they leave.
-    ///
-    /// # Errors
-    /// `KIRO-E138` without `alerts`; the first refused event's error, naming its index.
-    pub fn replay(
-        policy: &CompiledPolicy,
-        events: &[Value],
-    ) -> Result<(Self, Vec<AlertDecision>), BoundaryError> {
-        let mut engine = Self::start(policy)?;
-        let decisions = engine.step_all(events)?;
-        Ok((engine, decisions))
-    }
-
-    /// Takes `events` in order: their decisions.
-    ///
-    /// # Errors
-    /// The first refused event's error, its messages naming the event's index; the events
-    /// before it have been taken.
-    pub fn step_all(&mut self, events: &[Value]) -> Result<Vec<AlertDecision>, BoundaryError> {
-        events
-            .iter()
-            .enumerate()
-            .map(|(i, event)| self.step_value(event).map_err(|e| at_event(e, i)))
-            .collect()
-    }
-
-    /// Takes one event. A refused event leaves the engine unchanged.
-    ///
-    /// # Errors
-    /// As `kiro::alert::step`.
-    pub fn step(&mut self, event: &AlertEvent) -> Result<AlertDecision, BoundaryError> {
-        Ok(step(&mut self.state, &self.policy, event)?)
-    }
-
-    /// Takes one event given as its JSON form (`{"type": "tick", "at_ms": 0}`,
-    /// `docs/alerts.md`).
-    ///
-    /// # Errors
-    /// `KIRO-E003` for a value that is not an event; as [`HostAlerts::step`] otherwise.
-    pub fn step_value(&mut self, event: &Value) -> Result<AlertDecision, BoundaryError> {
-        let event = AlertEvent::from_json(event)?;
-        self.step(&event)
-    }
-
-    /// The engine saved as canonical JSON text.
-    ///
-    /// # Errors
-    /// `KIRO-E040` if the state cannot be written (never for a state the engine made).
-    pub fn snapshot(&self) -> Result<String, BoundaryError> {
-        Ok(self.state.save(&self.policy)?)
-    }
-
     /// When the host should send the next tick at the latest, if a timer is set.
     #[must_use]
     pub fn wake_at_ms(&self) -> Option<u64> {
         self.state.wake_at_ms(&self.policy)
     }
-}
-
-fn at_event(mut error: BoundaryError, index: usize) -> BoundaryError {
-    for d in &mut error.diagnostics {
-        d.message = format!("event {index}: {}", d.message);
-    }
-    if let Some(first) = error.diagnostics.first() {
-        error.message = format!("{}: {}", first.code.as_str(), first.message);
-    }
-    error
 }
 
 /// A policy's alert engine fed events, from a new state or a saved one.

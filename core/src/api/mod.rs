@@ -24,6 +24,7 @@ pub mod alerts;
 pub mod call;
 pub mod convert;
 mod host;
+pub mod hosted;
 pub mod monitor;
 pub mod options;
 pub mod release;
@@ -35,6 +36,7 @@ pub use call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
 pub use host::{HostPolicy, validate_text};
+pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{CheckOptions, StartRunOptions, decode_format};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};

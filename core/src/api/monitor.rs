@@ -15,6 +15,7 @@
 //! whose size the policy bounds (`docs/monitor.md`), never the stream.
 
 use super::call::{answer, load_policy, text_form};
+use super::hosted::{Host, Hosted};
 use super::options::format_schema;
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::{BoundaryError, ErrorKind};
@@ -26,108 +27,48 @@ use serde_json::{Number, Value};
 
 /// A monitor of one policy's triggers, driven by the host's events. Cheap to clone (the policy
 /// is shared).
-#[derive(Debug, Clone)]
-pub struct HostMonitor {
-    policy: CompiledPolicy,
-    state: MonitorState,
+pub type HostMonitor = Host<MonitorState>;
+
+impl Hosted for MonitorState {
+    type Event = MonitorEvent;
+    type Decision = MonitorDecision;
+
+    /// `KIRO-E053` when the policy has no triggers.
+    fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
+        Ok(MonitorState::new(policy)?)
+    }
+
+    fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
+        Ok(MonitorState::restore(policy, text)?)
+    }
+
+    /// `{"type": "observe", "at_ms": 0, "values": {…}}` (`docs/monitor.md`).
+    fn event(value: &Value) -> Result<MonitorEvent, BoundaryError> {
+        Ok(MonitorEvent::from_json(value)?)
+    }
+
+    /// As `kiro::monitor::step`: `KIRO-E042` (time went backwards), `E043` (after the end, or
+    /// an approval nothing waits for), `E050`–`E052`, `E011`/`E022` for readings.
+    fn step(
+        &mut self,
+        policy: &CompiledPolicy,
+        event: &MonitorEvent,
+    ) -> Result<MonitorDecision, BoundaryError> {
+        Ok(step(self, policy, event)?)
+    }
+
+    fn save(&self, policy: &CompiledPolicy) -> Result<String, BoundaryError> {
+        Ok(MonitorState::save(self, policy)?)
+    }
 }
 
 impl HostMonitor {
-    /// A new monitor of `policy`'s triggers.
-    ///
-    /// # Errors
-    /// `KIRO-E053` when the policy has no triggers.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: MonitorState::new(policy)?,
-        })
-    }
-
-    /// The monitor saved by [`HostMonitor::snapshot`], continued under `policy`.
-    ///
-    /// # Errors
-    /// `KIRO-E041` for a state saved under another policy; `KIRO-E040` for text that is not a
-    /// saved monitor; `KIRO-E053` for a policy without triggers.
-    pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: MonitorState::restore(policy, text)?,
-        })
-    }
-
-    /// Runs `events` (each a JSON value, as [`HostMonitor::step_value`] reads it) from a new
-    /// monitor: every decision, and the monitor they leave.
-    ///
-    /// # Errors
-    /// `KIRO-E053` without triggers; the first event's error (as [`HostMonitor::step_value`]
-    /// gives it, its message naming the event's index).
-    pub fn replay(
-        policy: &CompiledPolicy,
-        events: &[Value],
-    ) -> Result<(Self, Vec<MonitorDecision>), BoundaryError> {
-        let mut monitor = Self::start(policy)?;
-        let decisions = monitor.step_all(events)?;
-        Ok((monitor, decisions))
-    }
-
-    /// Takes `events` in order (each as [`HostMonitor::step_value`] reads it): their decisions.
-    ///
-    /// # Errors
-    /// The first refused event's error, its messages naming the event's index; the events
-    /// before it have been taken.
-    pub fn step_all(&mut self, events: &[Value]) -> Result<Vec<MonitorDecision>, BoundaryError> {
-        events
-            .iter()
-            .enumerate()
-            .map(|(i, event)| self.step_value(event).map_err(|e| at_event(e, i)))
-            .collect()
-    }
-
-    /// Takes one event: the decision at it. A refused event leaves the monitor unchanged.
-    ///
-    /// # Errors
-    /// As `kiro::monitor::step`: `KIRO-E042` (time went backwards), `E043` (after the end, or
-    /// an approval nothing waits for), `E050`–`E052`, `E011`/`E022` for readings.
-    pub fn step(&mut self, event: &MonitorEvent) -> Result<MonitorDecision, BoundaryError> {
-        Ok(step(&mut self.state, &self.policy, event)?)
-    }
-
-    /// Takes one event given as its JSON form (`{"type": "observe", "at_ms": 0, "values":
-    /// {…}}`, `docs/monitor.md`).
-    ///
-    /// # Errors
-    /// `KIRO-E003` for a value that is not an event; as [`HostMonitor::step`] otherwise.
-    pub fn step_value(&mut self, event: &Value) -> Result<MonitorDecision, BoundaryError> {
-        let event = MonitorEvent::from_json(event)?;
-        self.step(&event)
-    }
-
-    /// The monitor saved as canonical JSON text (continue it with [`HostMonitor::restore`]).
-    ///
-    /// # Errors
-    /// `KIRO-E040` if the state cannot be written (never for a state the monitor made).
-    pub fn snapshot(&self) -> Result<String, BoundaryError> {
-        Ok(self.state.save(&self.policy)?)
-    }
-
     /// Whether the monitor has ended (a rollback or promotion acted, an abort or the end): it
     /// takes no more events.
     #[must_use]
     pub fn is_ended(&self) -> bool {
         self.state.is_ended()
     }
-}
-
-/// The error of the event at `index` of a replayed list: its messages say which event.
-fn at_event(mut error: BoundaryError, index: usize) -> BoundaryError {
-    for d in &mut error.diagnostics {
-        d.message = format!("event {index}: {}", d.message);
-    }
-    if let Some(first) = error.diagnostics.first() {
-        error.message = format!("{}: {}", first.code.as_str(), first.message);
-    }
-    error
 }
 
 /// A reading the host has as a floating-point number, as the JSON value of the event: `NaN` is

@@ -11,6 +11,7 @@
 //! - [`release_plan`] (and `_json`, `_json_str`): a policy and a time in; the plan out.
 
 use super::call::{answer, load_policy, text_form};
+use super::hosted::{Host, Hosted};
 use super::options::format_schema;
 use crate::diagnostic::OffsetUnit;
 use crate::error::BoundaryError;
@@ -24,89 +25,41 @@ use serde_json::Value;
 
 /// A release through one policy's environments, driven by the host's events. Cheap to clone
 /// (the policy is shared).
-#[derive(Debug, Clone)]
-pub struct HostRelease {
-    policy: CompiledPolicy,
-    state: ReleaseState,
+pub type HostRelease = Host<ReleaseState>;
+
+impl Hosted for ReleaseState {
+    type Event = ReleaseEvent;
+    type Decision = ReleaseDecision;
+
+    /// `KIRO-E104` when the policy has no environments.
+    fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
+        Ok(ReleaseState::new(policy)?)
+    }
+
+    fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
+        Ok(ReleaseState::restore(policy, text)?)
+    }
+
+    /// `{"type": "approve", "at_ms": 0, …}` (`docs/releases.md`).
+    fn event(value: &Value) -> Result<ReleaseEvent, BoundaryError> {
+        Ok(ReleaseEvent::from_json(value)?)
+    }
+
+    /// As `kiro::release::step`.
+    fn step(
+        &mut self,
+        policy: &CompiledPolicy,
+        event: &ReleaseEvent,
+    ) -> Result<ReleaseDecision, BoundaryError> {
+        Ok(step(self, policy, event)?)
+    }
+
+    fn save(&self, policy: &CompiledPolicy) -> Result<String, BoundaryError> {
+        Ok(ReleaseState::save(self, policy)?)
+    }
 }
 
 impl HostRelease {
-    /// A new release of `policy` (its first event is `start`).
-    ///
-    /// # Errors
-    /// `KIRO-E104` when the policy has no environments.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: ReleaseState::new(policy)?,
-        })
-    }
-
-    /// The release saved by [`HostRelease::snapshot`], continued under `policy`.
-    ///
-    /// # Errors
-    /// `KIRO-E041` for a state saved under another policy; `KIRO-E040` for text that is not a
-    /// saved release; `KIRO-E104` for a policy without environments.
-    pub fn restore(policy: &CompiledPolicy, text: &str) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            policy: policy.clone(),
-            state: ReleaseState::restore(policy, text)?,
-        })
-    }
-
-    /// Runs `events` (each a JSON value) from a new release: every decision, and the release
-    /// they leave.
-    ///
-    /// # Errors
-    /// `KIRO-E104` without environments; the first event's error, its message naming the
-    /// event's index.
-    pub fn replay(
-        policy: &CompiledPolicy,
-        events: &[Value],
-    ) -> Result<(Self, Vec<ReleaseDecision>), BoundaryError> {
-        let mut release = Self::start(policy)?;
-        let decisions = release.step_all(events)?;
-        Ok((release, decisions))
-    }
-
-    /// Takes `events` in order: their decisions.
-    ///
-    /// # Errors
-    /// The first refused event's error, its messages naming the event's index; the events
-    /// before it have been taken.
-    pub fn step_all(&mut self, events: &[Value]) -> Result<Vec<ReleaseDecision>, BoundaryError> {
-        events
-            .iter()
-            .enumerate()
-            .map(|(i, event)| self.step_value(event).map_err(|e| at_event(e, i)))
-            .collect()
-    }
-
-    /// Takes one event: the decision at it. A refused event leaves the release unchanged.
-    ///
-    /// # Errors
-    /// As `kiro::release::step`.
-    pub fn step(&mut self, event: &ReleaseEvent) -> Result<ReleaseDecision, BoundaryError> {
-        Ok(step(&mut self.state, &self.policy, event)?)
-    }
-
-    /// Takes one event given as its JSON form (`{"type": "approve", "at_ms": 0, …}`).
-    ///
-    /// # Errors
-    /// `KIRO-E003` for a value that is not an event; as [`HostRelease::step`] otherwise.
-    pub fn step_value(&mut self, event: &Value) -> Result<ReleaseDecision, BoundaryError> {
-        let event = ReleaseEvent::from_json(event)?;
-        self.step(&event)
-    }
-
-    /// The release saved as canonical JSON text (continue it with [`HostRelease::restore`]).
-    ///
-    /// # Errors
-    /// `KIRO-E040` if the state cannot be written (never for a state the release made).
-    pub fn snapshot(&self) -> Result<String, BoundaryError> {
-        Ok(self.state.save(&self.policy)?)
-    }
-
     /// Whether the release is done (released everywhere, or rejected).
     #[must_use]
     pub fn is_done(&self) -> bool {
@@ -124,17 +77,6 @@ impl HostRelease {
     pub fn log(&self) -> &[LogEntry] {
         self.state.log()
     }
-}
-
-/// The error of the event at `index` of a list: its messages say which event.
-fn at_event(mut error: BoundaryError, index: usize) -> BoundaryError {
-    for d in &mut error.diagnostics {
-        d.message = format!("event {index}: {}", d.message);
-    }
-    if let Some(first) = error.diagnostics.first() {
-        error.message = format!("{}: {}", first.code.as_str(), first.message);
-    }
-    error
 }
 
 /// A policy's release fed events, from a new state or a saved one.
