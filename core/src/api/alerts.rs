@@ -102,14 +102,7 @@ pub struct AlertsReplay {
 pub fn alerts(call: &AlertsCall) -> Result<AlertsReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
     let compiled = policy.compiled();
-    let (engine, decisions) = match &call.state {
-        None => HostAlerts::replay(compiled, &call.events)?,
-        Some(text) => {
-            let mut engine = HostAlerts::restore(compiled, text)?;
-            let decisions = engine.step_all(&call.events)?;
-            (engine, decisions)
-        }
-    };
+    let (engine, decisions) = HostAlerts::feed(compiled, call.state.as_deref(), &call.events)?;
     Ok(AlertsReplay {
         decisions,
         state: engine.snapshot()?,

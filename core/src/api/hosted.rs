@@ -128,6 +128,27 @@ impl<M: Hosted> Host<M> {
         self.step(&event)
     }
 
+    /// A new machine of `policy` fed `events`, or the one saved in `state` fed them: the
+    /// machine they leave and their decisions (the boundary calls `monitor`, `release` and
+    /// `alerts`).
+    ///
+    /// # Errors
+    /// As [`Host::replay`], or [`Host::restore`] and [`Host::step_all`].
+    pub fn feed(
+        policy: &CompiledPolicy,
+        state: Option<&str>,
+        events: &[Value],
+    ) -> Result<(Self, Vec<M::Decision>), BoundaryError> {
+        match state {
+            None => Self::replay(policy, events),
+            Some(text) => {
+                let mut machine = Self::restore(policy, text)?;
+                let decisions = machine.step_all(events)?;
+                Ok((machine, decisions))
+            }
+        }
+    }
+
     /// The machine saved as canonical JSON text (continue it with [`Host::restore`]).
     ///
     /// # Errors

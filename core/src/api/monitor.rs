@@ -149,14 +149,7 @@ impl MonitorReplay {
 pub fn monitor(call: &MonitorCall) -> Result<MonitorReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
     let compiled = policy.compiled();
-    let (monitor, decisions) = match &call.state {
-        None => HostMonitor::replay(compiled, &call.events)?,
-        Some(text) => {
-            let mut monitor = HostMonitor::restore(compiled, text)?;
-            let decisions = monitor.step_all(&call.events)?;
-            (monitor, decisions)
-        }
-    };
+    let (monitor, decisions) = HostMonitor::feed(compiled, call.state.as_deref(), &call.events)?;
     MonitorReplay::of(&monitor, decisions)
 }
 

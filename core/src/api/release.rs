@@ -118,14 +118,7 @@ pub struct ReleaseReplay {
 pub fn release(call: &ReleaseCall) -> Result<ReleaseReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
     let compiled = policy.compiled();
-    let (release, decisions) = match &call.state {
-        None => HostRelease::replay(compiled, &call.events)?,
-        Some(text) => {
-            let mut release = HostRelease::restore(compiled, text)?;
-            let decisions = release.step_all(&call.events)?;
-            (release, decisions)
-        }
-    };
+    let (release, decisions) = HostRelease::feed(compiled, call.state.as_deref(), &call.events)?;
     Ok(ReleaseReplay {
         decisions,
         state: release.snapshot()?,
