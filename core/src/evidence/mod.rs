@@ -214,6 +214,26 @@ impl MetricOut {
     }
 }
 
+/// `d` with every label inside `text` and on character boundaries (the start moved back, the
+/// end forward, to the nearest one): the readers' positions are byte offsets of the parsers
+/// they use, which can fall inside a character (after a byte-order mark, in a multi-byte
+/// character), and every host slices the text at the labels.
+fn on_boundaries(mut d: Diagnostic, text: &str) -> Diagnostic {
+    for label in &mut d.labels {
+        let mut start = label.start.min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = label.end.clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        label.start = start;
+        label.end = end;
+    }
+    d
+}
+
 /// Reads `text`, the report `file` given as evidence of `kind`.
 ///
 /// # Errors
@@ -279,12 +299,13 @@ pub fn read(kind: Kind, file: &str, text: &str, limits: &Limits) -> Result<Repor
         },
     };
     let data = match format {
-        ReportFormat::Junit => Data::Tests(junit::read(text, file, limits)?),
-        ReportFormat::Lcov => Data::Coverage(lcov::read(text, file)?),
-        ReportFormat::Cobertura => Data::Coverage(cobertura::read(text, file, limits)?),
-        ReportFormat::Sarif => Data::Findings(sarif::read(text, file)?),
-        ReportFormat::Lighthouse => Data::Web(lighthouse::read(text, file)?),
-    };
+        ReportFormat::Junit => junit::read(text, file, limits).map(Data::Tests),
+        ReportFormat::Lcov => lcov::read(text, file).map(Data::Coverage),
+        ReportFormat::Cobertura => cobertura::read(text, file, limits).map(Data::Coverage),
+        ReportFormat::Sarif => sarif::read(text, file).map(Data::Findings),
+        ReportFormat::Lighthouse => lighthouse::read(text, file).map(Data::Web),
+    }
+    .map_err(|d| on_boundaries(d, text))?;
     Ok(Report {
         file: file.to_owned(),
         format,

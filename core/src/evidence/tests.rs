@@ -642,3 +642,23 @@ proptest! {
         }
     }
 }
+
+/// Found by the `evidence` fuzz target: after a byte-order mark the XML reader's positions
+/// fell inside it; every label of every kind now lies on character boundaries.
+#[test]
+fn labels_lie_on_character_boundaries_after_a_byte_order_mark() {
+    for text in ["\u{feff}$", "\u{feff}<a", "é<", "\u{feff}SF:", "\u{feff}{"] {
+        for &kind in Kind::ALL {
+            if let Err(d) = read(kind, "f", text, &Limits::default()) {
+                for l in &d.labels {
+                    assert!(
+                        l.end <= text.len()
+                            && text.is_char_boundary(l.start)
+                            && text.is_char_boundary(l.end),
+                        "{kind:?} {text:?}: {d:?}"
+                    );
+                }
+            }
+        }
+    }
+}
