@@ -66,7 +66,7 @@ pub fn plan_mermaid(plan: &Plan) -> String {
 }
 
 /// Text for a quoted Mermaid label: quotes and markup characters as entity codes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -24,7 +24,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
-mod mermaid;
+pub(crate) mod mermaid;
 mod replay_picture;
 pub(crate) mod xml;
 

@@ -102,11 +102,15 @@ pub fn mermaid(graph: &DependencyGraph, blast: Option<&BlastRadius>) -> String {
     let marks = marks(graph, blast);
     let mut out = String::new();
     if blast.is_some() {
-        let _ = writeln!(out, "---\ntitle: {}\n---", mermaid_escape(&title(blast)));
+        let _ = writeln!(
+            out,
+            "---\ntitle: {}\n---",
+            crate::render::mermaid::escape(&title(blast))
+        );
     }
     out.push_str("flowchart LR\n");
     for (i, (c, m)) in graph.components.iter().zip(&marks).enumerate() {
-        let name = mermaid_escape(&c.name);
+        let name = crate::render::mermaid::escape(&c.name);
         let label = match m {
             Mark::Changed => format!("{name}<br/>changed"),
             Mark::Affected(d) => format!("{name}<br/>distance {d}"),
@@ -159,21 +163,6 @@ fn dot_escape(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn mermaid_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("#quot;"),
-            '<' => out.push_str("#lt;"),
-            '>' => out.push_str("#gt;"),
-            '#' => out.push_str("#35;"),
             c if c.is_control() => {}
             c => out.push(c),
         }
