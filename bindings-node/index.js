@@ -835,9 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Alerts = nativeBinding.Alerts
 module.exports.Monitor = nativeBinding.Monitor
 module.exports.PipelineRun = nativeBinding.PipelineRun
 module.exports.Policy = nativeBinding.Policy
+module.exports.Release = nativeBinding.Release
 module.exports._panicForTest = nativeBinding._panicForTest
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.policySchema = nativeBinding.policySchema

@@ -1634,6 +1634,7 @@ export interface KiroBoundary {
   Label?: Label;
   Level?: Level;
   LoadCall?: LoadCall;
+  LogEntry?: LogEntry;
   MetricHealth?: MetricHealth;
   MetricJudgement?: MetricJudgement;
   MissingInput?: MissingInput;
@@ -1676,6 +1677,7 @@ export interface KiroBoundary {
   RiskCheckCall?: RiskCheckCall;
   RiskGatedDecision?: RiskGatedDecision;
   RiskGatedDecisionAnswer?: RiskGatedDecisionAnswer;
+  RiskOptions?: RiskOptions;
   RiskReport?: RiskReport;
   RunResult?: RunResult;
   ScoringMode?: ScoringMode;
@@ -3347,6 +3349,27 @@ export interface LoadCall {
   policy: string;
 }
 /**
+ * One line of a release's log.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "LogEntry".
+ */
+export interface LogEntry {
+  /**
+   * When.
+   */
+  at_ms: number;
+  /**
+   * `instruction`, `approval`, `rejection`, `break_glass`, `promote`, `promote_full`,
+   * `abort`, `retry`, `analysis`, `validation`.
+   */
+  kind: string;
+  /**
+   * What, in words.
+   */
+  text: string;
+}
+/**
  * A policy's monitor fed events, from a new state or a saved one.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -4352,6 +4375,27 @@ export interface RiskGatedDecisionAnswer {
    * What it gave, when it succeeded.
    */
   value?: RiskGatedDecision | null;
+}
+/**
+ * The options of risk scoring and risk-based gating: the components a change touches, the
+ * model to score (or to gate by) and the gate to check.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RiskOptions".
+ */
+export interface RiskOptions {
+  /**
+   * The components the change touches, for factors that read its blast radius.
+   */
+  changed?: string[] | null;
+  /**
+   * Only this gate (gating, before bypasses).
+   */
+  gate?: string | null;
+  /**
+   * Only this risk model (scoring), or the model whose level chooses the gates (gating).
+   */
+  model?: string | null;
 }
 /**
  * The result of a run.

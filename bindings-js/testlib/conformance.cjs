@@ -14,28 +14,20 @@
 // simulation of tests/conformance/run/README.md: `expect` is a subset of the run's result and
 // `expect_events` its exact events; the run is also checked saved and restored after every step
 // (`run.snapshot()` -> `policy.restoreRun`) and replayed from its event log (`run.log()` ->
-// `policy.replayRun`): same result, events and saved state. With a `monitor:` section, the events
-// go through the binding's native Monitor as tests/conformance/monitor/README.md says
-// (testlib/monitor.mjs, shared with the browser test): `expect` is a subset of the list of
-// decisions, `expect_error` the refused event's error (at `error_at`). `metrics_text` is parsed here (the bindings take metrics as
+// `policy.replayRun`): same result, events and saved state. With a `monitor:`, `release:` or
+// `alerts:` section, the events go through the binding's native Monitor, Release or Alerts as
+// tests/conformance/monitor/README.md says (testlib/sections.mjs, shared with the browser test):
+// `expect` is a subset of the list of decisions, `expect_error` the refused event's error (at
+// `error_at`); alert cases check their effects as tests/conformance/alerts/README.md says
+// (`checkEffects`). With `risk:`, `expect` is a subset of the reports by model, the risk-gated
+// decision or the blast radius; with `health: true`, of the dashboard's health. `metrics_text` is parsed here (the bindings take metrics as
 // data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { test } = require('node:test')
-const { simulateMonitor } = require('./monitor.mjs')
-
-// Sections the core and the CLI have and the bindings do not expose yet: their cases (the
-// folders, and any case driving them) run in Rust only, and are reported as skipped, by name,
-// never as passed. tests/conformance/README.md lists the same.
-const NOT_IN_BINDINGS = ['release', 'alerts', 'risk', 'health']
-
-/** The section a case needs that the bindings do not expose yet, if any. */
-function bindingsLack(spec, file) {
-  const top = path.relative(CORPUS, file).split(path.sep)[0]
-  return NOT_IN_BINDINGS.find((section) => spec[section] !== undefined || top === section)
-}
+const { MACHINES, simulateMachine, riskAnswer } = require('./sections.mjs')
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'tests', 'conformance')
 
@@ -156,6 +148,33 @@ function simulateOnce(policy, spec, restore) {
   return { run, result: run.result(), events }
 }
 
+/**
+ * The expectations of tests/conformance/alerts/README.md on the effects of every decision:
+ * `expect_notifications` and `expect_escalations` are the exact lists of `notify` and
+ * `escalate` effects, `expect_effects` appear among all effects in that order.
+ */
+function checkEffects(spec, decisions) {
+  const effects = decisions.flatMap((d) => d.effects ?? [])
+  for (const [key, type] of [['expect_notifications', 'notify'], ['expect_escalations', 'escalate']]) {
+    if (spec[key] !== undefined) subset(`$${key}`, spec[key], effects.filter((e) => e.type === type))
+  }
+  let from = 0
+  for (const [n, want] of (spec.expect_effects ?? []).entries()) {
+    const at = effects.slice(from).findIndex((e) => {
+      try {
+        subset('$', want, e)
+        return true
+      } catch {
+        return false
+      }
+    })
+    assert.ok(at >= 0, `expect_effects[${n}] ${JSON.stringify(want)} not found in order; effects: ${JSON.stringify(effects)}`)
+    from += at + 1
+  }
+  const keys = ['expect_notifications', 'expect_escalations', 'expect_effects', 'expect_error']
+  assert.ok(keys.some((k) => spec[k] !== undefined), 'the case expects nothing')
+}
+
 function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
@@ -167,12 +186,7 @@ function conformance(kiro, YAML, options = {}) {
     const doc = parse(fs.readFileSync(file, 'utf8')) || {}
     for (const spec of doc.cases || []) {
       const name = `${path.relative(CORPUS, file)}: ${spec.name || '(unnamed)'}`
-      const notYet = bindingsLack(spec, file)
-      const skip = notYet
-        ? `not in the bindings yet (Rust and CLI only): ${notYet}`
-        : spec.policy === undefined && !options.fromPath
-          ? 'policy_file needs a host with files'
-          : false
+      const skip = spec.policy === undefined && !options.fromPath ? 'policy_file needs a host with files' : false
       test(name, { skip }, (t) => {
         let metrics = spec.metrics ?? {}
         if (spec.metrics_text !== undefined) {
@@ -197,15 +211,25 @@ function conformance(kiro, YAML, options = {}) {
             const { result, events } = simulate(policy, spec.run)
             actual = result
             if (spec.expect_events !== undefined) assert.deepEqual(events, spec.expect_events)
-          } else if (spec.monitor !== undefined) {
-            const { decisions, error, errorAt } = simulateMonitor(policy, spec.monitor)
+          } else if (MACHINES.some((kind) => spec[kind] !== undefined)) {
+            const kind = MACHINES.find((k) => spec[k] !== undefined)
+            const { decisions, error, errorAt } = simulateMachine(policy, kind, spec[kind])
+            if (kind === 'alerts') {
+              checkEffects(spec, decisions)
+              if (!error) {
+                assert.equal(expected, undefined, `expected error ${expected?.code}, got none`)
+                return
+              }
+            }
             if (error) {
               if (spec.error_at !== undefined) assert.equal(errorAt, spec.error_at, 'the index of the refused event')
               if (spec.expect !== undefined) subset('$', spec.expect, decisions)
               throw error
             }
             actual = decisions
-          } else if (spec.plan === true) actual = policy.plan()
+          } else if (spec.risk !== undefined) actual = riskAnswer(policy, spec.risk)
+          else if (spec.health === true) actual = policy.health(metrics)
+          else if (spec.plan === true) actual = policy.plan()
           else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
@@ -225,4 +249,3 @@ function conformance(kiro, YAML, options = {}) {
 module.exports = conformance
 module.exports.expectedError = expectedError
 module.exports.assertExpectedError = assertExpectedError
-module.exports.bindingsLack = bindingsLack

@@ -65,6 +65,16 @@ pub fn run_result<'env>(env: &'env Env, result: &RunResult) -> napi::Result<Unkn
     json_parse(env, result.to_json())
 }
 
+/// Any answer of the core (a report, a plan, a decision of a state machine) as a plain object,
+/// through `JSON.parse` of its JSON, as decisions are.
+pub fn answer<'env, T: serde::Serialize + ?Sized>(
+    env: &'env Env,
+    value: &T,
+) -> napi::Result<Unknown<'env>> {
+    // INVARIANT: answers hold only finite floats and string-keyed maps, so this cannot fail.
+    json_parse(env, serde_json::to_string(value).unwrap_or_default())
+}
+
 /// A value's JSON text as a plain object, by the engine's own `JSON.parse`.
 pub fn json_parse(env: &Env, text: String) -> napi::Result<Unknown<'_>> {
     let json: Object<'_> = env.get_global()?.get_named_property("JSON")?;

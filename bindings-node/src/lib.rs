@@ -5,15 +5,21 @@
 //! WebAssembly binding).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+mod alerts;
 mod convert;
 mod error;
 mod file;
+mod machine;
 mod monitor;
+mod release;
 mod run;
 
 use error::OrThrow;
+use kiro::alert::AlertState;
 use kiro::api::convert::FileError;
-use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
+use kiro::api::{CheckOptions, HostPolicy, HostRisk, decode_at_ms, decode_format, validate_text};
+use kiro::monitor::MonitorState;
+use kiro::release::ReleaseState;
 use kiro::{BoundaryError, Code, OffsetUnit, catch_panic, guard};
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi::{Env, Result};
@@ -219,7 +225,128 @@ impl Policy {
         env: &'env Env,
         events: Unknown<'_>,
     ) -> Result<Unknown<'env>> {
-        monitor::replay(env, self.inner.compiled(), &events)
+        machine::replay::<MonitorState>(env, self.inner.compiled(), &events)
+    }
+
+    /// Starts a release through the policy's environments (see `Release`). Throws a
+    /// `KiroError` (`KIRO-E104`, kind `input`) when the policy has no environments.
+    #[napi]
+    pub fn start_release(&self, env: &Env) -> Result<release::Release> {
+        release::Release::start(env, self.inner.compiled())
+    }
+
+    /// Continues a release saved with `release.snapshot()` under this policy.
+    #[napi(ts_args_type = "state: string")]
+    pub fn restore_release(&self, env: &Env, state: Unknown<'_>) -> Result<release::Release> {
+        release::Release::restore(env, self.inner.compiled(), &state)
+    }
+
+    /// Runs recorded events from a new release: every decision and the saved state, the same,
+    /// byte for byte, as stepping a release through them (an error names the refused event).
+    #[napi(
+        ts_args_type = "events: ReleaseEvent[]",
+        ts_return_type = "ReleaseReplay"
+    )]
+    pub fn replay_release<'env>(
+        &self,
+        env: &'env Env,
+        events: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        machine::replay::<ReleaseState>(env, self.inner.compiled(), &events)
+    }
+
+    /// The whole path a release takes (environments, approvals, steps), with every window
+    /// shown at `atMs` (ms since the Unix epoch, on the caller's clock).
+    #[napi(ts_args_type = "atMs: number", ts_return_type = "ReleasePlan")]
+    pub fn release_plan<'env>(&self, env: &'env Env, at_ms: Unknown<'_>) -> Result<Unknown<'env>> {
+        let at_ms =
+            decode_at_ms(&convert::host_value(Some(&at_ms)).or_throw(env)?).or_throw(env)?;
+        let plan = guard(|| self.inner.release_plan(at_ms)).or_throw(env)?;
+        convert::answer(env, &plan)
+    }
+
+    /// Starts the policy's alert engine (see `Alerts`). Throws a `KiroError` (`KIRO-E138`,
+    /// kind `input`) when the policy has no `alerts`.
+    #[napi]
+    pub fn start_alerts(&self, env: &Env) -> Result<alerts::Alerts> {
+        alerts::Alerts::start(env, self.inner.compiled())
+    }
+
+    /// Continues an alert engine saved with `alerts.snapshot()` under this policy.
+    #[napi(ts_args_type = "state: string")]
+    pub fn restore_alerts(&self, env: &Env, state: Unknown<'_>) -> Result<alerts::Alerts> {
+        alerts::Alerts::restore(env, self.inner.compiled(), &state)
+    }
+
+    /// Runs recorded events from a new alert engine: every decision and the saved state.
+    #[napi(ts_args_type = "events: AlertEvent[]", ts_return_type = "AlertsReplay")]
+    pub fn replay_alerts<'env>(
+        &self,
+        env: &'env Env,
+        events: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        machine::replay::<AlertState>(env, self.inner.compiled(), &events)
+    }
+
+    /// Scores the policy's risk models (all, or `options.model`) on `metrics`, every factor's
+    /// contribution explained; `options.changed` are the components the change touches.
+    #[napi(
+        ts_args_type = "metrics: Metrics, options?: RiskOptions | null",
+        ts_return_type = "RiskReport[]"
+    )]
+    pub fn score_risk<'env>(
+        &self,
+        env: &'env Env,
+        metrics: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let options = convert::host_value(options.as_ref()).or_throw(env)?;
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let risk = HostRisk::new(&self.inner);
+        let reports = guard(|| risk.score_value(&metrics, &options)).or_throw(env)?;
+        convert::answer(env, &reports)
+    }
+
+    /// Checks the gates (all, or `options.gate`) at the risk level `model` gives the change:
+    /// the decision with every bypass and the level that allowed it.
+    #[napi(
+        ts_args_type = "metrics: Metrics, model: string, options?: RiskOptions | null",
+        ts_return_type = "RiskGatedDecision"
+    )]
+    pub fn check_at_risk<'env>(
+        &self,
+        env: &'env Env,
+        metrics: Unknown<'env>,
+        model: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let model = convert::host_value(Some(&model)).or_throw(env)?;
+        let options = convert::host_value(options.as_ref()).or_throw(env)?;
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let risk = HostRisk::new(&self.inner);
+        let gated = guard(|| risk.check_value(&metrics, &model, &options)).or_throw(env)?;
+        convert::answer(env, &gated)
+    }
+
+    /// The services a change to the components `changed` can break, from the policy's graph.
+    #[napi(ts_args_type = "changed: string[]", ts_return_type = "BlastRadius")]
+    pub fn blast_radius<'env>(
+        &self,
+        env: &'env Env,
+        changed: Unknown<'_>,
+    ) -> Result<Unknown<'env>> {
+        let changed = convert::host_value(Some(&changed)).or_throw(env)?;
+        let blast = guard(|| HostRisk::new(&self.inner).blast_value(&changed)).or_throw(env)?;
+        convert::answer(env, &blast)
+    }
+
+    /// The dashboard's health for `metrics`: every persona panel and shared metric. Throws
+    /// `KIRO-E030` when the policy has no `health`.
+    #[napi(ts_args_type = "metrics: Metrics", ts_return_type = "HealthReport")]
+    pub fn health<'env>(&self, env: &'env Env, metrics: Unknown<'env>) -> Result<Unknown<'env>> {
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let report = guard(|| self.inner.health(&metrics)).or_throw(env)?;
+        convert::answer(env, &report)
     }
 }
 

@@ -3,18 +3,24 @@
 //! package re-exports everything with docstrings and type stubs.
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+mod alerts;
 mod columns;
 mod convert;
 mod error;
+mod machine;
 mod metrics;
 mod monitor;
 mod options;
+mod release;
 mod run;
 mod serializer;
 mod test_hooks;
 
 use error::raise;
-use kiro::api::{HostPolicy, StartRunOptions, validate_text};
+use kiro::alert::AlertState;
+use kiro::api::{HostPolicy, HostRisk, StartRunOptions, decode_at_ms, validate_text};
+use kiro::monitor::MonitorState;
+use kiro::release::ReleaseState;
 use kiro::{Code, OffsetUnit, catch_panic, guard};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -182,7 +188,115 @@ impl Policy {
     /// Runs a list of events from a new monitor: `{"decisions": [...], "state": str}`, the
     /// same decisions and state, byte for byte, as stepping a monitor through them.
     fn replay_monitor<'py>(&self, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        monitor::replay(self.inner.compiled(), events)
+        machine::replay::<MonitorState>(self.inner.compiled(), events)
+    }
+
+    /// Starts a release through the policy's environments (see `Release`). Raises
+    /// `InputError` (`KIRO-E104`) when the policy has no environments.
+    fn start_release(&self) -> PyResult<release::Release> {
+        release::Release::start(self.inner.compiled())
+    }
+
+    /// Continues a release saved with `Release.snapshot()` under this policy.
+    fn restore_release(&self, state: &Bound<'_, PyAny>) -> PyResult<release::Release> {
+        release::Release::restore(self.inner.compiled(), state)
+    }
+
+    /// Runs a list of events from a new release: `{"decisions": [...], "state": str}`, the
+    /// same decisions and state, byte for byte, as stepping a release through them.
+    fn replay_release<'py>(&self, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        machine::replay::<ReleaseState>(self.inner.compiled(), events)
+    }
+
+    /// The whole path a release takes (environments, approvals, steps) with every window
+    /// shown at `at_ms` (ms since the Unix epoch, on the caller's clock), as a dict.
+    fn release_plan<'py>(
+        &self,
+        py: Python<'py>,
+        at_ms: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let at_ms = options::value(Some(at_ms))
+            .and_then(|v| decode_at_ms(&v))
+            .map_err(raise)?;
+        let plan = guard(|| self.inner.release_plan(at_ms)).map_err(raise)?;
+        convert::to_py(py, &plan)
+    }
+
+    /// Starts the policy's alert engine (see `Alerts`). Raises `InputError` (`KIRO-E138`)
+    /// when the policy has no `alerts`.
+    fn start_alerts(&self) -> PyResult<alerts::Alerts> {
+        alerts::Alerts::start(self.inner.compiled())
+    }
+
+    /// Continues an alert engine saved with `Alerts.snapshot()` under this policy.
+    fn restore_alerts(&self, state: &Bound<'_, PyAny>) -> PyResult<alerts::Alerts> {
+        alerts::Alerts::restore(self.inner.compiled(), state)
+    }
+
+    /// Runs a list of events from a new alert engine: `{"decisions": [...], "state": str}`.
+    fn replay_alerts<'py>(&self, events: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        machine::replay::<AlertState>(self.inner.compiled(), events)
+    }
+
+    /// Scores the policy's risk models (all, or `model`) on `metrics`, with the blast radius
+    /// of a change to the components `changed` when a factor reads it: a list of reports,
+    /// every factor's contribution explained.
+    #[pyo3(signature = (metrics, changed = None, model = None))]
+    fn score_risk<'py>(
+        &self,
+        py: Python<'py>,
+        metrics: &Bound<'py, PyAny>,
+        changed: Option<&Bound<'py, PyAny>>,
+        model: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let metrics = convert::metrics_to_json(metrics)?;
+        let options = options::object(&[("changed", changed), ("model", model)]).map_err(raise)?;
+        let risk = HostRisk::new(&self.inner);
+        let reports = guard(|| risk.score_value(&metrics, &options));
+        convert::to_py(py, &reports.map_err(raise)?)
+    }
+
+    /// Checks the policy's gates (all, or `gate`) at the risk level `model` gives the change
+    /// (risk-based gating): the decision with every bypass and the level that allowed it.
+    #[pyo3(signature = (metrics, model, changed = None, gate = None))]
+    fn check_at_risk<'py>(
+        &self,
+        py: Python<'py>,
+        metrics: &Bound<'py, PyAny>,
+        model: &Bound<'py, PyAny>,
+        changed: Option<&Bound<'py, PyAny>>,
+        gate: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let metrics = convert::metrics_to_json(metrics)?;
+        let model = options::value(Some(model)).map_err(raise)?;
+        let options = options::object(&[("changed", changed), ("gate", gate)]).map_err(raise)?;
+        let risk = HostRisk::new(&self.inner);
+        let gated = guard(|| risk.check_value(&metrics, &model, &options));
+        convert::to_py(py, &gated.map_err(raise)?)
+    }
+
+    /// The blast radius of a change to the components `changed`, from the policy's
+    /// dependency graph.
+    fn blast_radius<'py>(
+        &self,
+        py: Python<'py>,
+        changed: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let changed = options::value(Some(changed)).map_err(raise)?;
+        let blast = guard(|| HostRisk::new(&self.inner).blast_value(&changed)).map_err(raise)?;
+        convert::to_py(py, &blast)
+    }
+
+    /// The dashboard's health for `metrics`: every persona panel and shared metric, as a dict.
+    /// Raises `InputError` (`KIRO-E030`) when the policy has no `health`.
+    fn health<'py>(
+        &self,
+        py: Python<'py>,
+        metrics: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let metrics = convert::metrics_to_json(metrics)?;
+        let report = guard(|| self.inner.health(&metrics)).map_err(raise)?;
+        convert::to_py(py, &report)
     }
 
     /// Runs the policy's pipeline with Python callables as the stages' actions and returns
@@ -290,6 +404,8 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Policy>()?;
     m.add_class::<run::PipelineRun>()?;
     m.add_class::<monitor::Monitor>()?;
+    m.add_class::<release::Release>()?;
+    m.add_class::<alerts::Alerts>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

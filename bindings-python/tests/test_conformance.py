@@ -11,9 +11,13 @@ pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision. With ``run:``,
 runs through the native :class:`kiro.PipelineRun` with a scripted host on virtual time
 (``tests/conformance/run/README.md``, :func:`simulate_run`) and ``expect`` is a subset of the
 run's result; ``expect_events`` lists every event as ``"<at_ms> <event> <stage>"``. With
-``monitor:``, the events go through the native :class:`kiro.Monitor` as
-tests/conformance/monitor/README.md specifies (:func:`simulate_monitor`): ``expect`` is a subset
-of the list of decisions, and ``expect_error`` the refused event's error (at ``error_at``).
+``monitor:``, ``release:`` or ``alerts:``, the events go through the native :class:`kiro.Monitor`,
+:class:`kiro.Release` or :class:`kiro.Alerts` as tests/conformance/monitor/README.md specifies
+(:func:`simulate_machine`): ``expect`` is a subset of the list of decisions, and ``expect_error``
+the refused event's error (at ``error_at``); alert cases check their effects as
+tests/conformance/alerts/README.md says (:func:`check_effects`). With ``risk:``, ``expect`` is a
+subset of the reports by model, the risk-gated decision or the blast radius
+(:func:`risk_answer`); with ``health: true``, of the dashboard's health.
 
 ``metrics_text`` is parsed here with the host's JSON/YAML reader, since the binding takes
 metrics as data; a case whose text is meant to be unreadable (``KIRO-E020``) is skipped.
@@ -199,25 +203,28 @@ def canonical(decision: Any) -> str:
     return json.dumps(decision, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def simulate_monitor(
-    policy: kiro.Policy, spec: dict[str, Any]
+def simulate_machine(
+    policy: kiro.Policy, kind: str, spec: dict[str, Any]
 ) -> tuple[list[Any], kiro.KiroError | None, int]:
-    """The simulation of tests/conformance/monitor/README.md: every event goes to a monitor
-    saved and restored after each event and to one never stopped, which must decide the same
-    bytes; a refused event must leave the saved state as it was; without a refused event, a
-    replay of the log must give the same decisions and state. Returns the decisions before
-    the refused event (all of them when none was), its error and its index (None and -1 when
-    none was)."""
+    """The simulation of tests/conformance/monitor/README.md for the state machine ``kind``
+    (``monitor``, ``release`` or ``alerts``: :meth:`kiro.Policy.start_monitor` and its
+    siblings): every event goes to a machine saved and restored after each event and to one
+    never stopped, which must decide the same bytes; a refused event must leave the saved state
+    as it was; without a refused event, a replay of the log must give the same decisions and
+    state. Returns the decisions before the refused event (all of them when none was), its
+    error and its index (None and -1 when none was)."""
+    start = getattr(policy, f"start_{kind}")
+    restore = getattr(policy, f"restore_{kind}")
     events = spec["events"]
-    restored = policy.start_monitor()
-    straight = policy.start_monitor()
+    restored = start()
+    straight = start()
     decisions: list[Any] = []
     for i, event in enumerate(events):
         before = restored.snapshot()
         answers: list[Any] = []
-        for monitor in (restored, straight):
+        for machine in (restored, straight):
             try:
-                answers.append(monitor.step(event))
+                answers.append(machine.step(event))
             except kiro.KiroError as error:
                 answers.append(error)
         a, b = answers
@@ -225,19 +232,59 @@ def simulate_monitor(
             assert restored.snapshot() == before, f"event {i}: a refused event changed the state"
             return decisions, a, i
         assert not isinstance(a, kiro.KiroError) and not isinstance(b, kiro.KiroError), (
-            f"event {i}: restored and straight monitors disagree: {a!r} / {b!r}"
+            f"event {i}: restored and straight machines disagree: {a!r} / {b!r}"
         )
-        assert canonical(a) == canonical(b), f"event {i}: a restored monitor decided differently"
+        assert canonical(a) == canonical(b), f"event {i}: a restored machine decided differently"
         decisions.append(a)
         text = restored.snapshot()
-        restored = policy.restore_monitor(text)
+        restored = restore(text)
         assert restored.snapshot() == text, f"event {i}: save -> restore -> save changed the state"
-    replay = policy.replay_monitor(events)
+    replay = getattr(policy, f"replay_{kind}")(events)
     assert [canonical(d) for d in replay["decisions"]] == [canonical(d) for d in decisions], (
         "replaying the log gave other decisions"
     )
     assert replay["state"] == straight.snapshot(), "replaying the log gave another state"
     return decisions, None, -1
+
+
+def check_effects(spec: dict[str, Any], decisions: list[Any]) -> None:
+    """The expectations of tests/conformance/alerts/README.md on the effects of every decision:
+    ``expect_notifications`` and ``expect_escalations`` are the exact lists of ``notify`` and
+    ``escalate`` effects, ``expect_effects`` appear among all effects in that order."""
+    effects = [e for d in decisions for e in d.get("effects", [])]
+    for key, kind in (("expect_notifications", "notify"), ("expect_escalations", "escalate")):
+        if key in spec:
+            subset(f"${key}", spec[key], [e for e in effects if e.get("type") == kind])
+    position = 0
+    for n, want in enumerate(spec.get("expect_effects", [])):
+        for at in range(position, len(effects)):
+            try:
+                subset("$", want, effects[at])
+            except AssertionError:
+                continue
+            position = at + 1
+            break
+        else:
+            raise AssertionError(f"expect_effects[{n}] {want} not found in order; effects: {effects}")
+    assert any(k in spec for k in ("expect_notifications", "expect_escalations", "expect_effects", "expect_error")), (
+        "the case expects nothing"
+    )
+
+
+def risk_answer(policy: kiro.Policy, spec: dict[str, Any]) -> Any:
+    """The answer of a ``risk:`` case (tests/conformance/risk/README.md): the blast radius, the
+    risk-gated decision, or the reports by model name."""
+    if "blast" in spec:
+        return policy.blast_radius(spec["blast"])
+    metrics = spec.get("metrics", {})
+    if "check" in spec:
+        return policy.check_at_risk(metrics, spec.get("model", ""), changed=spec.get("changed"), gate=(spec["check"] or {}).get("gate"))
+    reports = policy.score_risk(metrics, changed=spec.get("changed"), model=spec.get("model"))
+    return {r["model"]: r for r in reports}
+
+
+#: The sections that feed one of the core's state machines a timeline of events.
+MACHINES = ("monitor", "release", "alerts")
 
 
 def expected_error_of(spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -270,27 +317,9 @@ def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], poli
     ), f"expected {expected}, got {found}"
 
 
-# Sections the core and the CLI have and the bindings do not expose yet: their cases (the
-# folders, and any case driving them) run in Rust only, and are reported here as skipped, by name,
-# never as passed. tests/conformance/README.md lists the same.
-NOT_IN_BINDINGS = ("release", "alerts", "risk", "health")
-
-
-def bindings_lack(spec: dict[str, Any], folder: Path) -> str | None:
-    """The section a case needs that this binding does not expose yet, if any."""
-    top = folder.relative_to(CORPUS).parts[:1]
-    for section in NOT_IN_BINDINGS:
-        if section in spec or top == (section,):
-            return section
-    return None
-
-
 @pytest.mark.skipif(not CASES, reason=f"no conformance corpus at {CORPUS}")
 @pytest.mark.parametrize(("name", "spec", "folder"), CASES, ids=[c[0] for c in CASES])
 def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
-    not_yet = bindings_lack(spec, folder)
-    if not_yet:
-        pytest.skip(f"not in the bindings yet (Rust and CLI only): {not_yet}")
     expected_error = expected_error_of(spec)
     policy_text = spec["policy"] if "policy" in spec else (folder / spec["policy_file"]).read_text(encoding="utf-8")
     try:
@@ -300,13 +329,24 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
             policy = kiro.Policy.from_path(folder / spec["policy_file"], spec.get("format"))
         if spec.get("plan") is True:
             actual = policy.plan()
-        elif "monitor" in spec:
-            actual, refused, at = simulate_monitor(policy, spec["monitor"])
+        elif any(kind in spec for kind in MACHINES):
+            kind = next(kind for kind in MACHINES if kind in spec)
+            actual, refused, at = simulate_machine(policy, kind, spec[kind])
+            if kind == "alerts":
+                check_effects(spec, actual)
+                if refused is None:
+                    assert expected_error is None, f"expected error {expected_error}, got none"
+                    return
             if refused is not None:
                 assert spec.get("error_at", at) == at, f"expected the error at event {spec['error_at']}, got it at {at}"
                 if "expect" in spec:
                     subset("$", spec["expect"], actual)
                 raise refused
+        elif "risk" in spec:
+            actual = risk_answer(policy, spec["risk"])
+            assert canonical(actual) == canonical(risk_answer(policy, spec["risk"])), "two runs differ"
+        elif spec.get("health") is True:
+            actual = policy.health(spec.get("metrics", {}))
         elif "run" in spec:
             actual, events = simulate_run(policy, spec["run"])
             if "expect_events" in spec:

@@ -4,7 +4,20 @@ the generated TypedDicts among them, let a typed caller write this without casts
 from __future__ import annotations
 
 import kiro
-from kiro._kiro import Decision, Diagnostic, Label, MonitorDecision, MonitorReplay, Plan, RunResult
+from kiro._kiro import (
+    AlertDecision,
+    Decision,
+    Diagnostic,
+    Label,
+    MonitorDecision,
+    MonitorReplay,
+    Plan,
+    ReleaseDecision,
+    ReleasePlan,
+    RiskReport,
+    RunResult,
+    Wait,
+)
 
 
 def summary(decision: Decision) -> str:
@@ -41,3 +54,24 @@ monitor: kiro.Monitor = kiro.Policy.from_text(TRIGGERS).start_monitor()
 print(actions(monitor.observe(0, {"error_rate": 0.5})), actions(monitor.step({"type": "tick", "at_ms": 1000})))
 replay: MonitorReplay = kiro.Policy.from_text(TRIGGERS).replay_monitor([{"type": "observe", "at_ms": 0, "values": {"error_rate": {"error": "timeout"}}}])
 print(len(replay["decisions"]), replay["state"], monitor.ended, monitor.snapshot())
+
+
+SECTIONS = """
+name: t
+metrics: {x: {unit: count}}
+personas: [{name: devops}]
+environments: [{name: production, approval: {personas: [devops]}}]
+alerts: {receivers: [{name: ops, channel: slack}], route: {receiver: ops}}
+risk: {models: [{name: m, factors: [{name: x, value: x, linear: {from: 0, to: 10}}]}]}
+"""
+sections = kiro.Policy.from_text(SECTIONS)
+release: kiro.Release = sections.start_release()
+released: ReleaseDecision = release.step({"type": "start", "at_ms": 0, "version": "2", "author": "ana"})
+waiting: Wait | None = release.next
+print(released["phase"], waiting["reason"] if waiting is not None else None, release.done, [e["text"] for e in release.log()])
+plan: ReleasePlan = sections.release_plan(0)
+alerts: kiro.Alerts = sections.start_alerts()
+alerted: AlertDecision = alerts.step({"type": "tick", "at_ms": 0})
+print(plan["environments"], len(alerted["effects"]), alerts.wake_at_ms, sections.replay_alerts([])["state"])
+reports: list[RiskReport] = sections.score_risk({"x": 5}, changed=None, model="m")
+print([(r["model"], r["score"]) for r in reports])

@@ -11,6 +11,8 @@ require('@kiro/bindings-js/run.mjs').installRun(kiro.Policy)
 exports.Policy = kiro.Policy
 exports.PipelineRun = kiro.PipelineRun
 exports.Monitor = kiro.Monitor
+exports.Release = kiro.Release
+exports.Alerts = kiro.Alerts
 exports.validate = kiro.validate
 exports.policySchema = kiro.policySchema
 exports.version = kiro.version

@@ -1,11 +1,15 @@
 // The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
-export { Policy, PipelineRun, Monitor, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
+export { Policy, PipelineRun, Monitor, Release, Alerts, validate, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
 export type {
+  AlertDecision,
+  AlertEvent,
+  AlertsReplay,
   AttemptOutcome,
   AttemptRecord,
   BatchCounts,
   BatchResult,
   BatchVerdictCode,
+  BlastRadius,
   CancelRequest,
   CancelledEvent,
   CheckOptions,
@@ -19,8 +23,10 @@ export type {
   FailedEvent,
   GateDecision,
   GateKind,
+  HealthReport,
   KiroError,
   Label,
+  LogEntry,
   MetricValue,
   Metrics,
   MissingRule,
@@ -36,7 +42,14 @@ export type {
   PolicyRun,
   QueuedEvent,
   Reading,
+  ReleaseDecision,
+  ReleaseEvent,
+  ReleasePlan,
+  ReleaseReplay,
   RetriedEvent,
+  RiskGatedDecision,
+  RiskOptions,
+  RiskReport,
   RunOptions,
   RunRequest,
   RunResult,
@@ -55,4 +68,5 @@ export type {
   TimedOutEvent,
   TriggerState,
   Verdict,
+  Wait,
 } from '../pkg-node/kiro_wasm'

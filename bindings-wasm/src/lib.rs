@@ -7,14 +7,21 @@
 //! shared with the Node.js binding (`bindings-js/run.mjs`, the package `@kiro/bindings-js`).
 
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
+mod alerts;
 mod convert;
 mod error;
+mod machine;
 mod monitor;
+mod release;
 mod run;
 
 use error::{Failure, catch, guard};
-use kiro::api::{CheckOptions, HostPolicy, decode_format, validate_text};
+use kiro::alert::AlertState;
+use kiro::api::{CheckOptions, HostPolicy, HostRisk, decode_at_ms, decode_format, validate_text};
+use kiro::monitor::MonitorState;
+use kiro::release::ReleaseState;
 use kiro::{BoundaryError, Code, Diagnostic, ErrorKind, OffsetUnit};
+use machine::parsed;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -197,7 +204,124 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "MonitorEvent[]")] events: JsValue,
     ) -> Result<JsValue, JsValue> {
-        monitor::replay(self.inner.compiled(), &events)
+        machine::replay::<MonitorState>(self.inner.compiled(), &events)
+    }
+
+    /// Starts a release through the policy's environments (see `Release`). Throws a
+    /// `KiroError` (`KIRO-E104`, kind `input`) when the policy has no environments.
+    #[wasm_bindgen(js_name = startRelease)]
+    pub fn start_release(&self) -> Result<release::Release, JsValue> {
+        Ok(release::Release::start(self.inner.compiled())?)
+    }
+
+    /// Continues a release saved with `release.snapshot()` under this policy.
+    #[wasm_bindgen(js_name = restoreRelease)]
+    pub fn restore_release(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<release::Release, JsValue> {
+        Ok(release::Release::restore(self.inner.compiled(), &state)?)
+    }
+
+    /// Runs recorded events from a new release: every decision and the saved state, the same,
+    /// byte for byte, as stepping a release through them (an error names the refused event).
+    #[wasm_bindgen(js_name = replayRelease, unchecked_return_type = "ReleaseReplay")]
+    pub fn replay_release(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReleaseEvent[]")] events: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        machine::replay::<ReleaseState>(self.inner.compiled(), &events)
+    }
+
+    /// The whole path a release takes (environments, approvals, steps), with every window
+    /// shown at `atMs` (ms since the Unix epoch, on the caller's clock).
+    #[wasm_bindgen(js_name = releasePlan, unchecked_return_type = "ReleasePlan")]
+    pub fn release_plan(
+        &self,
+        #[wasm_bindgen(js_name = atMs, unchecked_param_type = "number")] at_ms: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let at_ms = decode_at_ms(&convert::host_value(Some(&at_ms))?).map_err(Failure::from)?;
+        parsed(&guard(|| self.inner.release_plan(at_ms))?)
+    }
+
+    /// Starts the policy's alert engine (see `Alerts`). Throws a `KiroError` (`KIRO-E138`,
+    /// kind `input`) when the policy has no `alerts`.
+    #[wasm_bindgen(js_name = startAlerts)]
+    pub fn start_alerts(&self) -> Result<alerts::Alerts, JsValue> {
+        Ok(alerts::Alerts::start(self.inner.compiled())?)
+    }
+
+    /// Continues an alert engine saved with `alerts.snapshot()` under this policy.
+    #[wasm_bindgen(js_name = restoreAlerts)]
+    pub fn restore_alerts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
+    ) -> Result<alerts::Alerts, JsValue> {
+        Ok(alerts::Alerts::restore(self.inner.compiled(), &state)?)
+    }
+
+    /// Runs recorded events from a new alert engine: every decision and the saved state.
+    #[wasm_bindgen(js_name = replayAlerts, unchecked_return_type = "AlertsReplay")]
+    pub fn replay_alerts(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AlertEvent[]")] events: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        machine::replay::<AlertState>(self.inner.compiled(), &events)
+    }
+
+    /// Scores the policy's risk models (all, or `options.model`) on `metrics`, every factor's
+    /// contribution explained; `options.changed` are the components the change touches.
+    #[wasm_bindgen(js_name = scoreRisk, unchecked_return_type = "RiskReport[]")]
+    pub fn score_risk(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RiskOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let options = convert::host_value(options.as_ref())?;
+        let metrics = convert::metrics_to_json(&metrics)?;
+        let risk = HostRisk::new(&self.inner);
+        parsed(&guard(|| risk.score_value(&metrics, &options))?)
+    }
+
+    /// Checks the gates (all, or `options.gate`) at the risk level `model` gives the change:
+    /// the decision with every bypass and the level that allowed it.
+    #[wasm_bindgen(js_name = checkAtRisk, unchecked_return_type = "RiskGatedDecision")]
+    pub fn check_at_risk(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RiskOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let model = convert::host_value(Some(&model))?;
+        let options = convert::host_value(options.as_ref())?;
+        let metrics = convert::metrics_to_json(&metrics)?;
+        let risk = HostRisk::new(&self.inner);
+        parsed(&guard(|| risk.check_value(&metrics, &model, &options))?)
+    }
+
+    /// The services a change to the components `changed` can break, from the policy's graph.
+    #[wasm_bindgen(js_name = blastRadius, unchecked_return_type = "BlastRadius")]
+    pub fn blast_radius(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] changed: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let changed = convert::host_value(Some(&changed))?;
+        parsed(&guard(|| HostRisk::new(&self.inner).blast_value(&changed))?)
+    }
+
+    /// The dashboard's health for `metrics`: every persona panel and shared metric. Throws
+    /// `KIRO-E030` when the policy has no `health`.
+    #[wasm_bindgen(unchecked_return_type = "HealthReport")]
+    pub fn health(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let metrics = convert::metrics_to_json(&metrics)?;
+        parsed(&guard(|| self.inner.health(&metrics))?)
     }
 }
 

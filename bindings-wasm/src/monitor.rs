@@ -5,14 +5,10 @@
 //! Every decision is the core's; a refused event throws a `KiroError` with the core's code and
 //! leaves the monitor as it was.
 
-use crate::convert;
-use crate::error::{Failure, catch, guard};
-use js_sys::{Array, Object, Reflect};
-use kiro::api::monitor::reading_number;
-use kiro::api::{HostMonitor, MonitorReplay};
-use kiro::{BoundaryError, Code, CompiledPolicy, Diagnostic, ErrorKind};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::error::{Failure, catch};
+use crate::machine::{self, Machine};
+use kiro::CompiledPolicy;
+use kiro::monitor::MonitorState;
 use wasm_bindgen::prelude::*;
 
 /// A monitor of a policy's rollback triggers, fed the caller's events one at a time, made by
@@ -20,45 +16,30 @@ use wasm_bindgen::prelude::*;
 /// returns the decision at it; times are whole milliseconds on the caller's clock.
 #[wasm_bindgen]
 pub struct Monitor {
-    inner: HostMonitor,
+    inner: Machine<MonitorState>,
 }
 
 impl Monitor {
     /// A new monitor of `policy`'s triggers. Throws `KIRO-E053` without any.
     pub fn start(policy: &CompiledPolicy) -> Result<Self, Failure> {
-        let inner = guard(|| HostMonitor::start(policy))?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner: Machine::start(policy)?,
+        })
     }
 
     /// The monitor saved with `snapshot()`, continued under `policy`. Throws `KIRO-E041` for a
     /// state saved under another policy, `KIRO-E040` for text that is not a saved monitor,
     /// `KIRO-E003` for a value that is not a string.
     pub fn restore(policy: &CompiledPolicy, state: &JsValue) -> Result<Self, Failure> {
-        let Some(text) = state.as_string() else {
-            return Err(not_a("the saved state must be a string").into());
-        };
-        let inner = guard(|| HostMonitor::restore(policy, &text))?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner: Machine::restore(policy, state)?,
+        })
     }
 
-    /// Takes the event `event` (a JSON value): the decision, as a plain object.
-    fn take(&mut self, event: &Value) -> Result<JsValue, JsValue> {
-        let decision = guard(|| self.inner.step_value(event))?;
-        parsed(&decision)
-    }
-
-    /// The event of type `kind` with `fields` (absent when null or undefined), as its JSON
-    /// value.
-    fn event(kind: &str, fields: &[(&str, &JsValue)]) -> Result<Value, Failure> {
-        let mut map = Map::new();
-        map.insert("type".to_owned(), Value::String(kind.to_owned()));
-        for (name, value) in fields {
-            let value = field(name, value)?;
-            if !value.is_null() {
-                map.insert((*name).to_owned(), value);
-            }
-        }
-        Ok(Value::Object(map))
+    /// Takes the event of type `kind` with `fields` (absent when null or undefined).
+    fn take(&mut self, kind: &str, fields: &[(&str, &JsValue)]) -> Result<JsValue, JsValue> {
+        let event = machine::event(kind, fields)?;
+        self.inner.take(&event)
     }
 }
 
@@ -71,8 +52,7 @@ impl Monitor {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "MonitorEvent")] event: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let event = event_value(&event)?;
-        self.take(&event)
+        self.inner.step(&event)
     }
 
     /// Readings observed at `atMs`: per metric a value in its declared unit, a string with a
@@ -84,8 +64,7 @@ impl Monitor {
         #[wasm_bindgen(js_name = atMs, unchecked_param_type = "number")] at_ms: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, Reading>")] values: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let event = Self::event("observe", &[("at_ms", &at_ms), ("values", &values)])?;
-        self.take(&event)
+        self.take("observe", &[("at_ms", &at_ms), ("values", &values)])
     }
 
     /// Time passes without an observation: approval timeouts are decided.
@@ -94,8 +73,7 @@ impl Monitor {
         &mut self,
         #[wasm_bindgen(js_name = atMs, unchecked_param_type = "number")] at_ms: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let event = Self::event("tick", &[("at_ms", &at_ms)])?;
-        self.take(&event)
+        self.take("tick", &[("at_ms", &at_ms)])
     }
 
     /// `who` approves, as `persona`, the action the manual `trigger` waits for.
@@ -113,8 +91,7 @@ impl Monitor {
             ("who", &who),
             ("persona", &persona),
         ];
-        let event = Self::event("approve", &fields)?;
-        self.take(&event)
+        self.take("approve", &fields)
     }
 
     /// `who` rejects, as `persona`, the action the manual `trigger` waits for; the trigger
@@ -133,8 +110,7 @@ impl Monitor {
             ("who", &who),
             ("persona", &persona),
         ];
-        let event = Self::event("reject", &fields)?;
-        self.take(&event)
+        self.take("reject", &fields)
     }
 
     /// The analysis is stopped from outside (`reason`: why, as the host tells it); the final
@@ -146,8 +122,7 @@ impl Monitor {
         #[wasm_bindgen(unchecked_optional_param_type = "string | null")] reason: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let reason = reason.unwrap_or(JsValue::NULL);
-        let event = Self::event("abort", &[("at_ms", &at_ms), ("reason", &reason)])?;
-        self.take(&event)
+        self.take("abort", &[("at_ms", &at_ms), ("reason", &reason)])
     }
 
     /// The analysis reaches its planned end; the final verdict says what was seen.
@@ -156,104 +131,18 @@ impl Monitor {
         &mut self,
         #[wasm_bindgen(js_name = atMs, unchecked_param_type = "number")] at_ms: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let event = Self::event("end", &[("at_ms", &at_ms)])?;
-        self.take(&event)
+        self.take("end", &[("at_ms", &at_ms)])
     }
 
     /// The monitor saved as canonical JSON text (continue it with `policy.restoreMonitor`).
     pub fn snapshot(&self) -> Result<String, JsValue> {
-        Ok(guard(|| self.inner.snapshot())?)
+        self.inner.snapshot()
     }
 
     /// Whether the monitor has ended (a rollback or promotion acted, an abort or the end); it
     /// takes no more events.
     #[wasm_bindgen(getter)]
     pub fn ended(&self) -> Result<bool, JsValue> {
-        Ok(catch(|| self.inner.is_ended())?)
+        Ok(catch(|| self.inner.host.is_ended())?)
     }
-}
-
-/// `events` (an array of events) run from a new monitor of `policy`: every decision and the
-/// saved state, as a `MonitorReplay` object.
-pub fn replay(policy: &CompiledPolicy, events: &JsValue) -> Result<JsValue, JsValue> {
-    let events = events_value(events)?;
-    let replay = guard(|| {
-        let (monitor, decisions) = HostMonitor::replay(policy, &events)?;
-        MonitorReplay::of(&monitor, decisions)
-    })?;
-    parsed(&replay)
-}
-
-/// A value as a plain object: `JSON.parse` of its JSON, as decisions of `check` are made.
-fn parsed<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    // INVARIANT: decisions hold only finite floats and string-keyed maps.
-    js_sys::JSON::parse(&serde_json::to_string(value).unwrap_or_default())
-}
-
-/// Whether `value` is an object that is not an array (or a function).
-fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !Array::is_array(value)
-}
-
-/// An event object as its JSON value: `values` read as readings, every other field as plain
-/// data (anything else is left to the core to refuse as not an event).
-fn event_value(event: &JsValue) -> Result<Value, Failure> {
-    if !is_plain_object(event) {
-        return convert::host_value(Some(event));
-    }
-    let mut map = Map::new();
-    for key in Object::keys(event.unchecked_ref::<Object>()) {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
-        let item = Reflect::get(event, &key).map_err(|e| Failure::js(&e))?;
-        if !item.is_undefined() {
-            map.insert(name.clone(), field(&name, &item)?);
-        }
-    }
-    Ok(Value::Object(map))
-}
-
-/// One field of an event: `values` as readings (a number through the core's rule, so that
-/// `NaN` stays not-a-number), the others as plain data.
-fn field(name: &str, value: &JsValue) -> Result<Value, Failure> {
-    if name != "values" || !is_plain_object(value) {
-        return convert::host_value(Some(value));
-    }
-    let mut map = Map::new();
-    for key in Object::keys(value.unchecked_ref::<Object>()) {
-        let Some(metric) = key.as_string() else {
-            continue;
-        };
-        let reading = Reflect::get(value, &key).map_err(|e| Failure::js(&e))?;
-        if reading.is_undefined() {
-            continue; // no data, as if absent
-        }
-        let reading = match reading.as_f64() {
-            Some(x) => reading_number(&metric, x)?,
-            None => convert::host_value(Some(&reading))?,
-        };
-        map.insert(metric, reading);
-    }
-    Ok(Value::Object(map))
-}
-
-/// An array of events as their JSON values.
-fn events_value(events: &JsValue) -> Result<Vec<Value>, Failure> {
-    if !Array::is_array(events) {
-        return Err(not_a("the events must be an array of events").into());
-    }
-    events
-        .unchecked_ref::<Array>()
-        .iter()
-        .map(|event| event_value(&event))
-        .collect()
-}
-
-/// `KIRO-E003` saying `what`.
-fn not_a(what: &str) -> BoundaryError {
-    BoundaryError::new(
-        ErrorKind::Input,
-        Diagnostic::error(Code::InvalidValue, what.to_owned()),
-    )
 }

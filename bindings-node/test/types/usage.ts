@@ -1,8 +1,9 @@
 // Compiled with `tsc --noEmit --strict` by test/types.test.js: the published types must let a
 // TypeScript user write this without casts.
-import { Policy, PipelineRun, Monitor, validate, policySchema, version, errorCodes } from '../..'
+import { Policy, PipelineRun, Monitor, Release, Alerts, validate, policySchema, version, errorCodes } from '../..'
 import type { Decision, Diagnostic, ErrorCode, KiroError, BatchResult, CheckOptions, Plan, PlannedStage } from '../..'
 import type { MonitorDecision, MonitorEvent, MonitorReplay, TriggerState } from '../..'
+import type { ReleaseDecision, ReleaseReplay, ReleasePlan, Wait, LogEntry, AlertDecision, AlertsReplay, RiskOptions, RiskReport, RiskGatedDecision, BlastRadius, HealthReport } from '../..'
 import type { AttemptRecord, PipelineEvent, RunOptions, RunResult, RunStep, StageAction, StageContext, StageOutcome, StageResult } from '../..'
 
 const policy: Policy = Policy.fromText('name: x', 'yaml')
@@ -75,3 +76,22 @@ console.log(monitor.abort(6000), monitor.abort(6000, null), monitor.end(7000), m
 const resumed: Monitor = triggers.restoreMonitor(monitor.snapshot())
 const replay: MonitorReplay = triggers.replayMonitor(events)
 console.log(state, resumed.ended, replay.decisions.length, replay.state)
+
+// Releases, alerts, risk and health.
+const release: Release = triggers.startRelease()
+const released: ReleaseDecision = release.step({ type: 'start', at_ms: 0, version: '2', author: 'ana' })
+const waiting: Wait | null = release.next
+const log: LogEntry[] = release.log()
+const releaseReplay: ReleaseReplay = triggers.replayRelease([{ type: 'tick', at_ms: 1 }])
+const releasePlan: ReleasePlan = triggers.releasePlan(Date.now())
+console.log(released.phase, waiting?.reason, log.length, release.done, releaseReplay.state, releasePlan.environments, triggers.restoreRelease(release.snapshot()).done)
+const alerts: Alerts = triggers.startAlerts()
+const alerted: AlertDecision = alerts.step({ type: 'tick', at_ms: 0 })
+const alertsReplay: AlertsReplay = triggers.replayAlerts([{ type: 'tick', at_ms: 0 }])
+console.log(alerted.effects.length, alerts.wakeAtMs, alertsReplay.state, triggers.restoreAlerts(alerts.snapshot()).wakeAtMs)
+const riskOptions: RiskOptions = { changed: ['api'], model: 'change_risk' }
+const reports: RiskReport[] = triggers.scoreRisk({ lines_changed: 12 }, riskOptions)
+const gated: RiskGatedDecision = triggers.checkAtRisk({ lines_changed: 12 }, 'change_risk', { gate: 'unit' })
+const blast: BlastRadius = triggers.blastRadius(['api'])
+const health: HealthReport = triggers.health({ error_rate: 0.2 })
+console.log(reports[0].score, gated.decision.verdict, blast.radius, health)

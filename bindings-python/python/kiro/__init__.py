@@ -30,6 +30,11 @@ subclass carrying ``.code`` (``KIRO-E0xx``) and ``.diagnostics``:
 :meth:`Policy.start_monitor` starts a :class:`Monitor` of a policy's rollback triggers, fed
 observations, ticks, approvals and the end one event at a time (docs/monitor.md).
 
+:meth:`Policy.start_release` starts a :class:`Release` through the policy's environments
+(docs/releases.md), :meth:`Policy.start_alerts` its :class:`Alerts` engine (docs/alerts.md);
+:meth:`Policy.score_risk`, :meth:`Policy.check_at_risk` and :meth:`Policy.blast_radius` explain
+a change's risk (docs/risk.md), and :meth:`Policy.health` the dashboard's panels (docs/health.md).
+
 :meth:`Policy.run` runs a policy's pipeline with Python callables (sync or ``async def``) as
 the stages' actions; see :mod:`kiro._run`.
 """
@@ -39,6 +44,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kiro._kiro import (
+    Alerts,
     EvaluationError,
     InputError,
     InternalError,
@@ -47,6 +53,7 @@ from kiro._kiro import (
     PipelineRun,
     Policy,
     PolicyError,
+    Release,
     error_codes,
     policy_schema,
     validate,
@@ -171,6 +178,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ERROR_CODES",
+    "Alerts",
     "VERDICT_CODES",
     "EvaluationError",
     "InputError",
@@ -180,6 +188,7 @@ __all__ = [
     "PipelineRun",
     "Policy",
     "PolicyError",
+    "Release",
     "RunInterrupted",
     "StageContext",
     "__version__",

@@ -11,7 +11,11 @@ from kiro._run import Action
 # The data kiro hands back (decisions, diagnostics, plans, run results) is typed by TypedDicts
 # generated from the core's own definitions (scripts/generate-types.sh).
 from kiro._types import (
+    AlertDecision as AlertDecision,
+    AlertEvent as AlertEvent,
+    AlertsReplay as AlertsReplay,
     AttemptOutcome as AttemptOutcome,
+    BlastRadius as BlastRadius,
     AttemptRecord as AttemptRecord,
     BatchCounts as BatchCounts,
     CheckOptions as CheckOptions,
@@ -23,7 +27,9 @@ from kiro._types import (
     Event as Event,
     GateDecision as GateDecision,
     GateKind as GateKind,
+    HealthReport as HealthReport,
     Label as Label,
+    LogEntry as LogEntry,
     MissingRule as MissingRule,
     MonitorDecision as MonitorDecision,
     MonitorEvent as MonitorEvent,
@@ -34,6 +40,12 @@ from kiro._types import (
     PlannedStage as PlannedStage,
     PolicyRef as PolicyRef,
     Reading as Reading,
+    ReleaseDecision as ReleaseDecision,
+    ReleaseEvent as ReleaseEvent,
+    ReleasePlan as ReleasePlan,
+    ReleaseReplay as ReleaseReplay,
+    RiskGatedDecision as RiskGatedDecision,
+    RiskReport as RiskReport,
     RunResult as RunResult,
     Signoff as Signoff,
     StageOutcome as StageOutcome,
@@ -41,6 +53,7 @@ from kiro._types import (
     StartRunOptions as StartRunOptions,
     Thresholds as Thresholds,
     Verdict as Verdict,
+    Wait as Wait,
 )
 
 Format: TypeAlias = Literal["yaml", "json", "toml"]
@@ -182,6 +195,52 @@ class Monitor:
     def ended(self) -> bool:
         """Whether the monitor has ended (a rollback or promotion acted, an abort or the
         end); it takes no more events."""
+
+@final
+class Release:
+    """A release of a change through the policy's environments, fed the caller's events
+    (gate verdicts, deployments, validations, approvals, analyses, ticks …) one at a time (made
+    by :meth:`Policy.start_release` or :meth:`Policy.restore_release`). Each event returns the
+    decision at it: the next instruction and why. A refused event raises :class:`InputError`
+    with its code and leaves the release as it was. Times are whole milliseconds on the
+    caller's clock (docs/releases.md)."""
+
+    def step(self, event: ReleaseEvent) -> ReleaseDecision:
+        """Takes one event in its JSON form (``{"type": "approve", "at_ms": 0, ...}``)."""
+
+    def snapshot(self) -> str:
+        """The release saved as canonical JSON text; continue it with
+        :meth:`Policy.restore_release`."""
+
+    @property
+    def done(self) -> bool:
+        """Whether the release is done (released everywhere, or rejected)."""
+
+    @property
+    def next(self) -> Optional[Wait]:
+        """What the release waits for now and what would unblock it; None when done."""
+
+    def log(self) -> list[LogEntry]:
+        """Every approval, rejection, override, human action and instruction so far."""
+
+@final
+class Alerts:
+    """The policy's alert engine, fed the caller's events (observations, external alerts,
+    acknowledgements, silences, ticks) one at a time (made by :meth:`Policy.start_alerts` or
+    :meth:`Policy.restore_alerts`). Each event returns the decision at it, with the
+    notifications, escalations and other effects for the caller to carry out. A refused event
+    raises :class:`InputError` with its code and leaves the engine as it was (docs/alerts.md)."""
+
+    def step(self, event: AlertEvent) -> AlertDecision:
+        """Takes one event in its JSON form (``{"type": "tick", "at_ms": 0}``)."""
+
+    def snapshot(self) -> str:
+        """The engine saved as canonical JSON text; continue it with
+        :meth:`Policy.restore_alerts`."""
+
+    @property
+    def wake_at_ms(self) -> Optional[int]:
+        """When the caller should send the next tick at the latest; None without a timer."""
 
 class KiroError(Exception):
     """Base class of every error kiro raises."""
@@ -352,6 +411,56 @@ class Policy:
         """Runs recorded events from a new monitor: every decision and the saved state, the
         same, byte for byte, as stepping a monitor through them (an error names the refused
         event's index)."""
+
+    def start_release(self) -> Release:
+        """Starts a :class:`Release` through the policy's environments. Raises
+        :class:`InputError` (``KIRO-E104``) when the policy has no environments."""
+
+    def restore_release(self, state: str) -> Release:
+        """Continues a release saved with :meth:`Release.snapshot` under this policy."""
+
+    def replay_release(self, events: Sequence[ReleaseEvent]) -> ReleaseReplay:
+        """Runs recorded events from a new release: every decision and the saved state."""
+
+    def release_plan(self, at_ms: int) -> ReleasePlan:
+        """The whole path a release takes, with every window shown at ``at_ms`` (ms since
+        the Unix epoch)."""
+
+    def start_alerts(self) -> Alerts:
+        """Starts the policy's :class:`Alerts` engine. Raises :class:`InputError`
+        (``KIRO-E138``) when the policy has no ``alerts``."""
+
+    def restore_alerts(self, state: str) -> Alerts:
+        """Continues an alert engine saved with :meth:`Alerts.snapshot` under this policy."""
+
+    def replay_alerts(self, events: Sequence[AlertEvent]) -> AlertsReplay:
+        """Runs recorded events from a new alert engine: every decision and the saved state."""
+
+    def score_risk(
+        self,
+        metrics: Mapping[str, MetricValue],
+        changed: Optional[Sequence[str]] = None,
+        model: Optional[str] = None,
+    ) -> list[RiskReport]:
+        """Scores the policy's risk models (all, or ``model``), every factor's contribution
+        explained; ``changed`` are the components the change touches (for its blast radius)."""
+
+    def check_at_risk(
+        self,
+        metrics: Mapping[str, MetricValue],
+        model: str,
+        changed: Optional[Sequence[str]] = None,
+        gate: Optional[str] = None,
+    ) -> RiskGatedDecision:
+        """Checks the gates at the risk level ``model`` gives the change: the decision with
+        every bypass and the level that allowed it."""
+
+    def blast_radius(self, changed: Sequence[str]) -> BlastRadius:
+        """The services a change to ``changed`` can break, from the policy's graph."""
+
+    def health(self, metrics: Mapping[str, MetricValue]) -> HealthReport:
+        """The dashboard's health: every persona panel and shared metric. Raises
+        :class:`InputError` (``KIRO-E030``) when the policy has no ``health``."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""

@@ -1218,6 +1218,26 @@ A risk level.
 """
 
 
+class LogEntry(TypedDict, closed=True):
+    """
+    One line of a release's log.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    kind: str
+    """
+    `instruction`, `approval`, `rejection`, `break_glass`, `promote`, `promote_full`,
+    `abort`, `retry`, `analysis`, `validation`.
+    """
+    text: str
+    """
+    What, in words.
+    """
+
+
 class MetricHealth(TypedDict, closed=True):
     """
     One metric of a panel.
@@ -2088,6 +2108,26 @@ class RiskCheckCall(TypedDict, closed=True):
     policy: str
     """
     The policy text.
+    """
+
+
+class RiskOptions(TypedDict, closed=True):
+    """
+    The options of risk scoring and risk-based gating: the components a change touches, the
+    model to score (or to gate by) and the gate to check.
+    """
+
+    changed: NotRequired[list[str] | None]
+    """
+    The components the change touches, for factors that read its blast radius.
+    """
+    gate: NotRequired[str | None]
+    """
+    Only this gate (gating, before bypasses).
+    """
+    model: NotRequired[str | None]
+    """
+    Only this risk model (scoring), or the model whose level chooses the gates (gating).
     """
 
 
@@ -4101,6 +4141,7 @@ class KiroBoundary(TypedDict, closed=True):
     Label: NotRequired[Label]
     Level: NotRequired[Level]
     LoadCall: NotRequired[LoadCall]
+    LogEntry: NotRequired[LogEntry]
     MetricHealth: NotRequired[MetricHealth]
     MetricJudgement: NotRequired[MetricJudgement]
     MissingInput: NotRequired[MissingInput]
@@ -4143,6 +4184,7 @@ class KiroBoundary(TypedDict, closed=True):
     RiskCheckCall: NotRequired[RiskCheckCall]
     RiskGatedDecision: NotRequired[RiskGatedDecision]
     RiskGatedDecisionAnswer: NotRequired[RiskGatedDecisionAnswer]
+    RiskOptions: NotRequired[RiskOptions]
     RiskReport: NotRequired[RiskReport]
     RunResult: NotRequired[RunResult]
     ScoringMode: NotRequired[ScoringMode]

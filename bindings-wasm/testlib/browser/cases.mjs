@@ -3,7 +3,7 @@
 // on pkg-node (`require('kiro-wasm')`). Every function takes the binding as `kiro` and returns
 // plain data, canonical JSON where it can, so that the test compares the two byte for byte.
 // No Node.js or browser API beyond setTimeout and AbortSignal: the same file must run in both.
-import { simulateMonitor } from '@kiro/bindings-js/testlib/monitor.mjs'
+import { MACHINES, riskAnswer, simulateMachine } from '@kiro/bindings-js/testlib/sections.mjs'
 
 /** An error as data: what a host sees of it (a KiroError's code, kind and diagnostics). */
 export function describeError(error) {
@@ -91,7 +91,8 @@ function simulateOnce(policy, spec, restore) {
 
 /**
  * One conformance case, prepared by the test (policy text, metrics as data): what the binding
- * answers, as canonical JSON — the decision (or plan, or run result and events), or the error.
+ * answers, as canonical JSON — the decision (or plan, run result and events, a state machine's
+ * decisions, risk or health answer), or the error.
  */
 export function runCase(kiro, c) {
   let answer
@@ -99,15 +100,17 @@ export function runCase(kiro, c) {
   try {
     const policy = kiro.Policy.fromText(c.policy, c.format ?? null)
     if (c.run !== undefined) answer = { run: simulate(policy, c.run) }
-    else if (c.monitor !== undefined) {
-      // The monitor simulation shared with the Node.js runners (bindings-js/testlib/monitor.mjs).
-      const { decisions, error, errorAt } = simulateMonitor(policy, c.monitor)
+    else if (MACHINES.some((kind) => c[kind] !== undefined)) {
+      // The simulation shared with the Node.js runners (bindings-js/testlib/sections.mjs).
+      const kind = MACHINES.find((k) => c[k] !== undefined)
+      const { decisions, error, errorAt } = simulateMachine(policy, kind, c[kind])
       if (error) {
         refusedAt = { error_at: errorAt, decisions }
         throw error
       }
-      answer = { monitor: decisions }
-    }
+      answer = { [kind]: decisions }
+    } else if (c.risk !== undefined) answer = { risk: riskAnswer(policy, c.risk) }
+    else if (c.health === true) answer = { health: policy.health(c.metrics ?? {}) }
     else if (c.plan === true) answer = { plan: policy.plan() }
     else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }) }
   } catch (error) {
@@ -116,7 +119,7 @@ export function runCase(kiro, c) {
     if (Array.isArray(error?.diagnostics)) {
       answer.underlined = error.diagnostics.map((d) => (d.source === 'policy' ? d.labels.map((l) => c.policy.slice(l.start, l.end)) : null))
     }
-    if (refusedAt !== undefined) answer.monitor = refusedAt
+    if (refusedAt !== undefined) answer.refused = refusedAt
   }
   return JSON.stringify(answer)
 }

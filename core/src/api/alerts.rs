@@ -27,6 +27,11 @@ pub type HostAlerts = Host<AlertState>;
 impl Hosted for AlertState {
     type Event = AlertEvent;
     type Decision = AlertDecision;
+    type Replay = AlertsReplay;
+
+    fn replayed(decisions: Vec<AlertDecision>, state: String) -> AlertsReplay {
+        AlertsReplay { decisions, state }
+    }
 
     /// `KIRO-E138` when the policy has no `alerts`.
     fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
@@ -101,12 +106,7 @@ pub struct AlertsReplay {
 /// [`HostAlerts::replay`] otherwise.
 pub fn alerts(call: &AlertsCall) -> Result<AlertsReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    let compiled = policy.compiled();
-    let (engine, decisions) = HostAlerts::feed(compiled, call.state.as_deref(), &call.events)?;
-    Ok(AlertsReplay {
-        decisions,
-        state: engine.snapshot()?,
-    })
+    HostAlerts::feed_replay(policy.compiled(), call.state.as_deref(), &call.events)
 }
 
 /// [`alerts`] on a JSON call ([`AlertsCall`]), answering an `Answer` of an [`AlertsReplay`].

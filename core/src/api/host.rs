@@ -7,10 +7,13 @@ use super::options::{CheckOptions, StartRunOptions};
 use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, OffsetUnit, locate_all};
 use crate::document::Format;
-use crate::error::{BoundaryError, KiroError};
+use crate::error::{BoundaryError, CheckError, KiroError};
 use crate::gate::{Batch, BatchResult};
+use crate::health::HealthReport;
+use crate::metrics::MetricsInput;
 use crate::pipeline::{Plan, RunOptions};
 use crate::policy::CompiledPolicy;
+use crate::release::ReleasePlan;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -129,6 +132,29 @@ impl HostPolicy {
         self.compiled
             .plan()
             .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+    }
+
+    /// The dashboard's health for `metrics` (the JSON value a check takes): every persona
+    /// panel and shared metric.
+    ///
+    /// # Errors
+    /// `KIRO-E030` for a policy without `health`; the metrics' errors as for a check.
+    pub fn health(&self, metrics: &Value) -> Result<HealthReport, BoundaryError> {
+        MetricsInput::from_json(metrics)
+            .map_err(CheckError::input)
+            .and_then(|input| self.compiled.health_of(&input))
+            .map_err(|e| self.locate(e.into()))
+    }
+
+    /// The whole path a release takes through the policy's environments, with every window
+    /// shown at `at_ms` (ms since the Unix epoch, the host's clock).
+    ///
+    /// # Errors
+    /// `KIRO-E104` for a policy without environments.
+    pub fn release_plan(&self, at_ms: u64) -> Result<ReleasePlan, BoundaryError> {
+        self.compiled
+            .release_plan(at_ms)
+            .map_err(|e| self.locate(e.into()))
     }
 
     /// The settings of a run started with `options` (`{maxParallel, failFast}`, decoded by

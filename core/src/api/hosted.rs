@@ -7,6 +7,7 @@
 
 use crate::error::BoundaryError;
 use crate::policy::CompiledPolicy;
+use serde::Serialize;
 use serde_json::Value;
 
 /// A state machine a host drives through a [`Host`]: how to start, restore, read an event,
@@ -17,6 +18,12 @@ pub trait Hosted: Sized {
     type Event;
     /// What it answers at each event.
     type Decision;
+    /// What a list of events answers: every decision and the state they leave
+    /// (`MonitorReplay`, `ReleaseReplay`, `AlertsReplay`).
+    type Replay: Serialize;
+
+    /// The answer of a list of events: its decisions and the saved state after the last.
+    fn replayed(decisions: Vec<Self::Decision>, state: String) -> Self::Replay;
 
     /// A new state for `policy`.
     ///
@@ -147,6 +154,20 @@ impl<M: Hosted> Host<M> {
                 Ok((machine, decisions))
             }
         }
+    }
+
+    /// [`Host::feed`] answered as the machine's replay: every decision and the state saved after
+    /// the last event (what the boundary calls and the bindings' `replay…` methods return).
+    ///
+    /// # Errors
+    /// As [`Host::feed`] and [`Host::snapshot`].
+    pub fn feed_replay(
+        policy: &CompiledPolicy,
+        state: Option<&str>,
+        events: &[Value],
+    ) -> Result<M::Replay, BoundaryError> {
+        let (machine, decisions) = Self::feed(policy, state, events)?;
+        Ok(M::replayed(decisions, machine.snapshot()?))
     }
 
     /// The machine saved as canonical JSON text (continue it with [`Host::restore`]).

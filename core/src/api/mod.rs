@@ -38,7 +38,9 @@ pub use call::{
 pub use host::{HostPolicy, validate_text};
 pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
-pub use options::{CheckOptions, StartRunOptions, decode_format};
+pub use options::{
+    CheckOptions, RiskOptions, StartRunOptions, decode_at_ms, decode_components, decode_format,
+};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};
 pub use risk::{BlastCall, HostRisk, RiskCall, RiskCheckCall};
 

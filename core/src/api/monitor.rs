@@ -32,6 +32,11 @@ pub type HostMonitor = Host<MonitorState>;
 impl Hosted for MonitorState {
     type Event = MonitorEvent;
     type Decision = MonitorDecision;
+    type Replay = MonitorReplay;
+
+    fn replayed(decisions: Vec<MonitorDecision>, state: String) -> MonitorReplay {
+        MonitorReplay { decisions, state }
+    }
 
     /// `KIRO-E053` when the policy has no triggers.
     fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
@@ -125,22 +130,6 @@ pub struct MonitorReplay {
     pub state: String,
 }
 
-impl MonitorReplay {
-    /// The decisions and the saved state of `monitor`.
-    ///
-    /// # Errors
-    /// As [`HostMonitor::snapshot`].
-    pub fn of(
-        monitor: &HostMonitor,
-        decisions: Vec<MonitorDecision>,
-    ) -> Result<Self, BoundaryError> {
-        Ok(Self {
-            decisions,
-            state: monitor.snapshot()?,
-        })
-    }
-}
-
 /// Feeds a policy's monitor a list of events.
 ///
 /// # Errors
@@ -148,9 +137,7 @@ impl MonitorReplay {
 /// [`HostMonitor::replay`] otherwise.
 pub fn monitor(call: &MonitorCall) -> Result<MonitorReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    let compiled = policy.compiled();
-    let (monitor, decisions) = HostMonitor::feed(compiled, call.state.as_deref(), &call.events)?;
-    MonitorReplay::of(&monitor, decisions)
+    HostMonitor::feed_replay(policy.compiled(), call.state.as_deref(), &call.events)
 }
 
 /// [`monitor`] on a JSON call ([`MonitorCall`]), answering an `Answer` of a [`MonitorReplay`].

@@ -114,6 +114,83 @@ impl StartRunOptions {
     }
 }
 
+/// The options of risk scoring and risk-based gating: the components a change touches, the
+/// model to score (or to gate by) and the gate to check.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskOptions {
+    /// The components the change touches, for factors that read its blast radius.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<String>>,
+    /// Only this risk model (scoring), or the model whose level chooses the gates (gating).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Only this gate (gating, before bypasses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+}
+
+impl RiskOptions {
+    /// Decodes `{changed, model, gate}`.
+    ///
+    /// # Errors
+    /// An input error (`KIRO-E003`) for a value that is not such an object, an option of the
+    /// wrong type or an unknown option.
+    pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
+        let mut options = Reader::new(value, "`{changed, model, gate}`")?;
+        let changed = options.strings(&["changed"])?;
+        let model = options.string(&["model"])?;
+        let gate = options.string(&["gate"])?;
+        options.finish()?;
+        Ok(Self {
+            changed,
+            model,
+            gate,
+        })
+    }
+}
+
+/// A list of component names given as a host value (the change of a blast radius).
+///
+/// # Errors
+/// An input error (`KIRO-E003`) for a value that is not an array of strings.
+pub fn decode_components(value: &Value) -> Result<Vec<String>, BoundaryError> {
+    strings_of("the changed components", value)
+}
+
+/// A time on the host's clock given as a host value: a whole number of milliseconds.
+///
+/// # Errors
+/// An input error (`KIRO-E003`) for anything else.
+pub fn decode_at_ms(value: &Value) -> Result<u64, BoundaryError> {
+    match value.as_f64().filter(|n| n.fract() == 0.0) {
+        Some(n) if (0.0..EXACT_INTEGERS).contains(&n) =>
+        {
+            #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+            #[expect(clippy::cast_sign_loss, reason = "not negative")]
+            Ok(n as u64)
+        }
+        _ => Err(invalid(format!(
+            "a time must be a whole number of milliseconds, at least 0, not {value}"
+        ))),
+    }
+}
+
+/// `value` as a list of strings; `what` names it in the message.
+fn strings_of(what: &str, value: &Value) -> Result<Vec<String>, BoundaryError> {
+    let wrong = || {
+        invalid(format!(
+            "{what} must be an array of strings, not {}",
+            type_name(value)
+        ))
+    };
+    let items = value.as_array().ok_or_else(wrong)?;
+    items
+        .iter()
+        .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
+        .collect()
+}
+
 /// A policy's `format` given as a host value: `null` (detect it from the text), `"yaml"`,
 /// `"json"` or `"toml"`.
 ///
@@ -200,6 +277,13 @@ impl<'a> Reader<'a> {
                 "option `{name}` must be a string, not {}",
                 type_name(other)
             ))),
+        }
+    }
+
+    fn strings(&mut self, names: &[&'static str]) -> Result<Option<Vec<String>>, BoundaryError> {
+        match self.get(names) {
+            None => Ok(None),
+            Some((name, value)) => strings_of(&format!("option `{name}`"), value).map(Some),
         }
     }
 

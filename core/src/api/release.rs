@@ -30,6 +30,11 @@ pub type HostRelease = Host<ReleaseState>;
 impl Hosted for ReleaseState {
     type Event = ReleaseEvent;
     type Decision = ReleaseDecision;
+    type Replay = ReleaseReplay;
+
+    fn replayed(decisions: Vec<ReleaseDecision>, state: String) -> ReleaseReplay {
+        ReleaseReplay { decisions, state }
+    }
 
     /// `KIRO-E104` when the policy has no environments.
     fn start(policy: &CompiledPolicy) -> Result<Self, BoundaryError> {
@@ -117,12 +122,7 @@ pub struct ReleaseReplay {
 /// [`HostRelease::replay`] otherwise.
 pub fn release(call: &ReleaseCall) -> Result<ReleaseReplay, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    let compiled = policy.compiled();
-    let (release, decisions) = HostRelease::feed(compiled, call.state.as_deref(), &call.events)?;
-    Ok(ReleaseReplay {
-        decisions,
-        state: release.snapshot()?,
-    })
+    HostRelease::feed_replay(policy.compiled(), call.state.as_deref(), &call.events)
 }
 
 /// [`release`] on a JSON call ([`ReleaseCall`]), answering an `Answer` of a [`ReleaseReplay`].
@@ -160,8 +160,7 @@ pub struct ReleasePlanCall {
 /// # Errors
 /// A policy error for a policy that does not compile; `KIRO-E104` without environments.
 pub fn release_plan(call: &ReleasePlanCall) -> Result<ReleasePlan, BoundaryError> {
-    let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    Ok(policy.compiled().release_plan(call.at_ms)?)
+    load_policy(&call.policy, &call.format, call.offsets)?.release_plan(call.at_ms)
 }
 
 /// [`release_plan`] on a JSON call ([`ReleasePlanCall`]), answering an `Answer` of a

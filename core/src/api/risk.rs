@@ -13,13 +13,14 @@
 
 use super::HostPolicy;
 use super::call::{answer, load_policy, text_form};
-use super::options::format_schema;
-use crate::diagnostic::OffsetUnit;
-use crate::error::BoundaryError;
+use super::options::{RiskOptions, decode_components, format_schema};
+use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
+use crate::error::{BoundaryError, ErrorKind};
 use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Risk scoring over one loaded policy, as a binding holds it.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +35,7 @@ impl<'p> HostRisk<'p> {
         Self { policy }
     }
 
-    /// Scores the policy's risk models (all, or `model`) on `metrics`, with the blast radius
+    /// Scores the policy's risk models (all, or `model`) on `metrics` (`null`: none), with the blast radius
     /// of a change to `changed` when a factor reads it.
     ///
     /// # Errors
@@ -47,8 +48,92 @@ impl<'p> HostRisk<'p> {
     ) -> Result<Vec<RiskReport>, BoundaryError> {
         self.policy
             .compiled()
-            .score_risk_value(metrics, changed, model)
+            .score_risk_value(&or_empty(metrics), changed, model)
             .map_err(|e| self.policy.locate(e.into()))
+    }
+
+    /// Checks the policy's gates (all, or `gate`) at the risk level `model` gives the change
+    /// (risk-based gating): the decision with every bypass and the level that allowed it.
+    ///
+    /// # Errors
+    /// As `CompiledPolicy::check_at_risk`, labels located in the host's unit.
+    pub fn check(
+        &self,
+        metrics: &Value,
+        model: &str,
+        changed: Option<&[String]>,
+        gate: Option<&str>,
+    ) -> Result<RiskGatedDecision, BoundaryError> {
+        let selection = crate::Selection {
+            gate: gate.map(str::to_owned),
+            ..crate::Selection::all()
+        };
+        self.policy
+            .compiled()
+            .check_at_risk_value(&or_empty(metrics), &selection, model, changed)
+            .map_err(|e| self.policy.locate(e.into()))
+    }
+
+    /// [`HostRisk::score`] with the options a binding gives (`{changed, model}`, decoded by
+    /// [`RiskOptions::decode`]).
+    ///
+    /// # Errors
+    /// An input error for bad options; as [`HostRisk::score`] otherwise.
+    pub fn score_value(
+        &self,
+        metrics: &Value,
+        options: &Value,
+    ) -> Result<Vec<RiskReport>, BoundaryError> {
+        let options = RiskOptions::decode(options)?;
+        self.score(
+            metrics,
+            options.changed.as_deref(),
+            options.model.as_deref(),
+        )
+    }
+
+    /// [`HostRisk::check`] with the model and the options a binding gives (`{changed, gate}`).
+    ///
+    /// # Errors
+    /// An input error for a model that is not a string or bad options; as
+    /// [`HostRisk::check`] otherwise.
+    pub fn check_value(
+        &self,
+        metrics: &Value,
+        model: &Value,
+        options: &Value,
+    ) -> Result<RiskGatedDecision, BoundaryError> {
+        let Some(model) = model.as_str() else {
+            return Err(BoundaryError::new(
+                ErrorKind::Input,
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "the risk model to gate by must be a string (its name)",
+                ),
+            ));
+        };
+        let options = RiskOptions::decode(options)?;
+        if options.model.is_some() {
+            return Err(BoundaryError::new(
+                ErrorKind::Input,
+                Diagnostic::error(Code::InvalidValue, "unknown option `model`")
+                    .with_help("the model to gate by is the argument before the options"),
+            ));
+        }
+        self.check(
+            metrics,
+            model,
+            options.changed.as_deref(),
+            options.gate.as_deref(),
+        )
+    }
+
+    /// The blast radius of a change to the components a binding gives (an array of names).
+    ///
+    /// # Errors
+    /// An input error for a value that is not an array of strings; as [`HostRisk::blast`].
+    pub fn blast_value(&self, changed: &Value) -> Result<BlastRadius, BoundaryError> {
+        self.blast(&decode_components(changed)?)
     }
 
     /// The blast radius of a change to `changed`.
@@ -61,6 +146,15 @@ impl<'p> HostRisk<'p> {
             .compiled()
             .blast_radius(changed)
             .map_err(|e| self.policy.locate(e.into()))
+    }
+}
+
+/// The metrics, or no metrics for `null` (an absent field of a call).
+fn or_empty(metrics: &Value) -> Cow<'_, Value> {
+    if metrics.is_null() {
+        Cow::Owned(Value::Object(serde_json::Map::new()))
+    } else {
+        Cow::Borrowed(metrics)
     }
 }
 
@@ -96,19 +190,12 @@ pub struct RiskCheckCall {
 /// A policy error for a policy that does not compile; as `CompiledPolicy::check_at_risk`.
 pub fn risk_check(call: &RiskCheckCall) -> Result<RiskGatedDecision, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    let metrics = if call.metrics.is_null() {
-        Value::Object(serde_json::Map::new())
-    } else {
-        call.metrics.clone()
-    };
-    let selection = crate::Selection {
-        gate: call.gate.clone(),
-        ..crate::Selection::all()
-    };
-    policy
-        .compiled()
-        .check_at_risk_value(&metrics, &selection, &call.model, call.changed.as_deref())
-        .map_err(|e| policy.locate(e.into()))
+    HostRisk::new(&policy).check(
+        &call.metrics,
+        &call.model,
+        call.changed.as_deref(),
+        call.gate.as_deref(),
+    )
 }
 
 /// [`risk_check`] on a JSON call ([`RiskCheckCall`]).
@@ -170,12 +257,11 @@ pub struct BlastCall {
 /// A policy error for a policy that does not compile; as [`HostRisk::score`] otherwise.
 pub fn risk(call: &RiskCall) -> Result<Vec<RiskReport>, BoundaryError> {
     let policy = load_policy(&call.policy, &call.format, call.offsets)?;
-    let metrics = if call.metrics.is_null() {
-        Value::Object(serde_json::Map::new())
-    } else {
-        call.metrics.clone()
-    };
-    HostRisk::new(&policy).score(&metrics, call.changed.as_deref(), call.model.as_deref())
+    HostRisk::new(&policy).score(
+        &call.metrics,
+        call.changed.as_deref(),
+        call.model.as_deref(),
+    )
 }
 
 /// [`risk`] on a JSON call ([`RiskCall`]), answering an `Answer` of the reports.

@@ -8,7 +8,7 @@ use super::call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
 use super::monitor::{MonitorCall, MonitorReplay};
-use super::options::{CheckOptions, StartRunOptions};
+use super::options::{CheckOptions, RiskOptions, StartRunOptions};
 use super::release::{ReleaseCall, ReleasePlanCall, ReleaseReplay};
 use super::risk::{BlastCall, RiskCall, RiskCheckCall};
 use crate::alert::{AlertDecision, AlertEvent};
@@ -82,6 +82,9 @@ pub fn boundary_schema() -> Value {
     add::<Answer<Vec<RiskReport>>>(&mut generator);
     add::<Answer<BlastRadius>>(&mut generator);
     add::<RiskCheckCall>(&mut generator);
+    add::<RiskOptions>(&mut generator);
+    add::<crate::release::LogEntry>(&mut generator);
+    add::<crate::release::Wait>(&mut generator);
     add::<Answer<RiskGatedDecision>>(&mut generator);
     add::<Answer<AlertsReplay>>(&mut generator);
     let definitions = generator.take_definitions(true);

@@ -102,7 +102,7 @@ pub fn restore<S: Machine>(policy_hash: &str, text: &str) -> Result<S, Diagnosti
     let kind = header.kind.ok_or_else(|| need("kind"))?;
     if kind != S::KIND {
         return Err(invalid(format!(
-            "the state is a `{kind}`, not a `{}`",
+            "the state is of kind `{kind}`, not `{}`",
             S::KIND
         )));
     }

@@ -246,10 +246,11 @@ impl DependencyGraph {
             .filter_map(|(i, d)| d.map(|d| (d, i)))
             .collect();
         affected.sort_unstable();
-        let affected_weight: f64 = affected
+        // A fold from +0: `sum` of no floats is -0, which would be written `-0.0`.
+        let affected_weight = affected
             .iter()
             .map(|&(_, i)| self.components[i].weight())
-            .sum();
+            .fold(0.0, |total, w| total + w);
         let name = |i: usize| self.components[i].name.clone();
         Ok(BlastRadius {
             changed: start.iter().map(|&i| name(i)).collect(),

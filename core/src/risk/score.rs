@@ -318,7 +318,7 @@ pub(crate) fn score(
         .zip(&tenths)
         .map(|((f, e), &c)| factor_report(f, e, total, c))
         .collect();
-    let raw_score: f64 = exact.iter().sum();
+    let raw_score = exact.iter().fold(0.0, |total, c| total + c); // from +0: no terms is 0, not -0
     let mut mitigations = Vec::new();
     if scored {
         for (i, (f, e)) in model.factors.iter().zip(&evaluated).enumerate() {

@@ -1,0 +1,93 @@
+'use strict'
+// Release, Alerts, risk and health: the JavaScript API, shared by the Node.js binding
+// (test/sections.test.js) and the WebAssembly binding (bindings-wasm/test/sections.test.js). What
+// they decide is the engine's and runs in the conformance corpus (tests/conformance/release/,
+// alerts/, risk/, health/, through conformance.cjs); these tests check what only a JavaScript
+// caller meets: the properties a release offers besides `step`, wrong argument types as coded
+// errors, and saved states of another kind.
+
+const assert = require('node:assert/strict')
+const { test } = require('node:test')
+
+const POLICY = `
+name: t
+metrics: {x: {unit: count}}
+personas: [{name: devops}]
+environments:
+  - name: production
+    approval: {personas: [devops], count: 1}
+alerts:
+  receivers: [{name: ops, channel: slack}]
+  route: {receiver: ops, group_wait: 10s}
+risk:
+  models:
+    - name: m
+      factors: [{name: x, value: x, linear: {from: 0, to: 10}}]
+  graph:
+    components: {api: {depends_on: [db]}, db: {}}
+`
+
+/** Runs `fn`, expecting a KiroError of kind `input` with `code`. */
+function throwsKiro(fn, code) {
+  let caught
+  assert.throws(fn, (error) => {
+    caught = error
+    return true
+  })
+  assert.equal(caught?.name, 'KiroError', String(caught))
+  assert.equal(caught.code, code, caught.message)
+  assert.equal(caught.kind, 'input')
+}
+
+module.exports = function sectionsApi(kiro) {
+  const policy = kiro.Policy.fromText(POLICY)
+
+  test('a release says what it waits for and keeps a log', () => {
+    const release = policy.startRelease()
+    assert.deepEqual([release.done, release.next, release.log()], [false, null, []])
+    release.step({ type: 'start', at_ms: 0, version: '2', author: 'ana' })
+    assert.deepEqual([release.next.environment, release.next.for], ['production', 'approval'])
+    assert.deepEqual(release.log().map((e) => e.kind), ['start', 'instruction'])
+    const restored = policy.restoreRelease(release.snapshot())
+    const decision = restored.step({ type: 'approve', at_ms: 5, environment: 'production', who: 'ben', persona: 'devops' })
+    assert.equal(decision.phase, 'deploying')
+  })
+
+  test("the release plan takes a time on the caller's clock", () => {
+    assert.deepEqual(policy.releasePlan(0).environments.map((e) => e.name), ['production'])
+    throwsKiro(() => policy.releasePlan(-1), 'KIRO-E003')
+    throwsKiro(() => policy.releasePlan('now'), 'KIRO-E003')
+    throwsKiro(() => policy.releasePlan(1.5), 'KIRO-E003')
+  })
+
+  test('the alert engine says when to wake it', () => {
+    const alerts = policy.startAlerts()
+    assert.equal(alerts.wakeAtMs, null)
+    const decision = alerts.step({ type: 'external', at_ms: 0, alerts: [{ labels: { alertname: 'A' } }] })
+    assert.deepEqual(decision.effects.map((e) => e.type), ['alert', 'routed'])
+    assert.equal(alerts.wakeAtMs, 10_000)
+    const after = policy.restoreAlerts(alerts.snapshot()).step({ type: 'tick', at_ms: 10_000 })
+    assert.ok(after.effects.some((e) => e.type === 'notify'))
+  })
+
+  test('a state of another kind or type is refused', () => {
+    throwsKiro(() => policy.restoreRelease(policy.startAlerts().snapshot()), 'KIRO-E040')
+    throwsKiro(() => policy.restoreAlerts(policy.startRelease().snapshot()), 'KIRO-E040')
+    throwsKiro(() => policy.restoreAlerts(3), 'KIRO-E003')
+    throwsKiro(() => policy.replayRelease('not a list'), 'KIRO-E003')
+  })
+
+  test('risk arguments of the wrong type are coded errors', () => {
+    assert.deepEqual(policy.scoreRisk({ x: 5 }).map((r) => r.model), ['m'])
+    assert.equal(policy.blastRadius(['db']).affected[1].component, 'api')
+    throwsKiro(() => policy.scoreRisk({ x: 5 }, { changed: 'api' }), 'KIRO-E003')
+    throwsKiro(() => policy.scoreRisk({ x: 5 }, { modle: 'm' }), 'KIRO-E003')
+    throwsKiro(() => policy.checkAtRisk({ x: 5 }, 5), 'KIRO-E003')
+    throwsKiro(() => policy.blastRadius('api'), 'KIRO-E003')
+    throwsKiro(() => policy.blastRadius(['web']), 'KIRO-E166')
+  })
+
+  test('health without a health section is KIRO-E030', () => {
+    throwsKiro(() => policy.health({ x: 1 }), 'KIRO-E030')
+  })
+}

@@ -1,0 +1,3 @@
+'use strict'
+// Release, Alerts, risk and health (bindings-js/testlib/sections-api.cjs) against the native Node.js binding.
+require('@kiro/bindings-js/testlib/sections-api.cjs')(require('..'))

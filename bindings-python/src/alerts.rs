@@ -1,0 +1,57 @@
+//! `Alerts`: the core's alert engine (`kiro::api::HostAlerts`) for Python. It only converts: an
+//! event dict in the JSON form of `docs/alerts.md` in, the decision (the notifications,
+//! escalations and every other effect, as data the host sends) out as the core's JSON shape; a
+//! refused event raises the core's coded error and leaves the engine as it was.
+
+use crate::machine::Machine;
+use kiro::CompiledPolicy;
+use kiro::alert::AlertState;
+use pyo3::prelude::*;
+
+/// The alert engine of a policy, fed the host's events (observations, external alerts, acks,
+/// silences, ticks) one at a time. Made by `Policy.start_alerts` and `Policy.restore_alerts`.
+#[pyclass(module = "kiro", name = "Alerts", frozen)]
+pub struct Alerts {
+    inner: Machine<AlertState>,
+}
+
+impl Alerts {
+    /// A new engine. Raises `InputError` (`KIRO-E138`) when the policy has no `alerts`.
+    pub fn start(policy: &CompiledPolicy) -> PyResult<Self> {
+        Ok(Self {
+            inner: Machine::start(policy)?,
+        })
+    }
+
+    /// The engine saved with `snapshot()`, continued under `policy`.
+    pub fn restore(policy: &CompiledPolicy, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            inner: Machine::restore(policy, text)?,
+        })
+    }
+}
+
+#[pymethods]
+impl Alerts {
+    /// Takes one event (a dict: `{"type": "tick", "at_ms": 0}`, as in `docs/alerts.md`) and
+    /// returns the decision at it, with the effects the host carries out.
+    fn step<'py>(&self, event: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.step(event)
+    }
+
+    /// The engine saved as canonical JSON text (continue it with `Policy.restore_alerts`).
+    fn snapshot(&self) -> PyResult<String> {
+        self.inner.snapshot()
+    }
+
+    /// When the host should send the next tick at the latest (ms on its clock), or `None`
+    /// when no timer is set.
+    #[getter]
+    fn wake_at_ms(&self) -> Option<u64> {
+        self.inner.lock().wake_at_ms()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<kiro.Alerts wake_at_ms={:?}>", self.wake_at_ms())
+    }
+}

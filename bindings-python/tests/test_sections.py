@@ -1,0 +1,90 @@
+"""kiro.Release, kiro.Alerts, risk and health: what only a Python caller meets. What they decide
+is the engine's and runs in the conformance corpus (tests/conformance/release/, alerts/, risk/,
+health/, through test_conformance.py); these tests check the properties a release offers
+besides ``step``, wrong argument types as coded errors, and saved states of another kind."""
+
+from __future__ import annotations
+
+import pytest
+
+import kiro
+
+POLICY = """
+name: t
+metrics: {x: {unit: count}}
+personas: [{name: devops}]
+environments:
+  - name: production
+    approval: {personas: [devops], count: 1}
+alerts:
+  receivers: [{name: ops, channel: slack}]
+  route: {receiver: ops, group_wait: 10s}
+risk:
+  models:
+    - name: m
+      factors: [{name: x, value: x, linear: {from: 0, to: 10}}]
+  graph:
+    components: {api: {depends_on: [db]}, db: {}}
+"""
+
+
+@pytest.fixture
+def policy() -> kiro.Policy:
+    return kiro.Policy.from_text(POLICY)
+
+
+def raises(code: str, call, *args, **kwargs) -> kiro.KiroError:  # type: ignore[no-untyped-def]
+    with pytest.raises(kiro.InputError) as info:
+        call(*args, **kwargs)
+    assert info.value.code == code, str(info.value)
+    return info.value
+
+
+def test_a_release_says_what_it_waits_for_and_keeps_a_log(policy: kiro.Policy) -> None:
+    release = policy.start_release()
+    assert (release.done, release.next, release.log()) == (False, None, [])
+    release.step({"type": "start", "at_ms": 0, "version": "2", "author": "ana"})
+    assert release.next is not None
+    assert (release.next["environment"], release.next["for"]) == ("production", "approval")
+    assert [e["kind"] for e in release.log()] == ["start", "instruction"]
+    restored = policy.restore_release(release.snapshot())
+    decision = restored.step({"type": "approve", "at_ms": 5, "environment": "production", "who": "ben", "persona": "devops"})
+    assert decision["phase"] == "deploying"
+    assert repr(restored) == "<kiro.Release done=False>"
+
+
+def test_the_release_plan_takes_a_time_on_the_callers_clock(policy: kiro.Policy) -> None:
+    plan = policy.release_plan(0)
+    assert [e["name"] for e in plan["environments"]] == ["production"]
+    raises("KIRO-E003", policy.release_plan, -1)
+    raises("KIRO-E003", policy.release_plan, "now")
+
+
+def test_the_alert_engine_says_when_to_wake_it(policy: kiro.Policy) -> None:
+    alerts = policy.start_alerts()
+    assert alerts.wake_at_ms is None
+    decision = alerts.step({"type": "external", "at_ms": 0, "alerts": [{"labels": {"alertname": "A"}}]})
+    assert [e["type"] for e in decision["effects"]] == ["alert", "routed"]
+    assert alerts.wake_at_ms == 10_000
+    after = policy.restore_alerts(alerts.snapshot()).step({"type": "tick", "at_ms": 10_000})
+    assert any(e["type"] == "notify" for e in after["effects"])
+
+
+def test_a_state_of_another_kind_or_type_is_refused(policy: kiro.Policy) -> None:
+    raises("KIRO-E040", policy.restore_release, policy.start_alerts().snapshot())
+    raises("KIRO-E040", policy.restore_alerts, policy.start_release().snapshot())
+    raises("KIRO-E003", policy.restore_alerts, 3)
+    raises("KIRO-E003", policy.replay_release, "not a list")
+
+
+def test_risk_arguments_of_the_wrong_type_are_coded_errors(policy: kiro.Policy) -> None:
+    assert [r["model"] for r in policy.score_risk({"x": 5})] == ["m"]
+    assert policy.blast_radius(["db"])["affected"][1]["component"] == "api"
+    raises("KIRO-E003", policy.score_risk, {"x": 5}, changed="api")
+    raises("KIRO-E003", policy.check_at_risk, {"x": 5}, 5)
+    raises("KIRO-E003", policy.blast_radius, "api")
+    raises("KIRO-E166", policy.blast_radius, ["web"])
+
+
+def test_health_without_a_health_section_is_e030(policy: kiro.Policy) -> None:
+    raises("KIRO-E030", policy.health, {"x": 1})
