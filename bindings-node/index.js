@@ -843,5 +843,6 @@ module.exports.Release = nativeBinding.Release
 module.exports._panicForTest = nativeBinding._panicForTest
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.policySchema = nativeBinding.policySchema
+module.exports.readEvidence = nativeBinding.readEvidence
 module.exports.validate = nativeBinding.validate
 module.exports.version = nativeBinding.version

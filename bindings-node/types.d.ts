@@ -938,6 +938,20 @@ export type Event =
  */
 export type Verdict = "pass" | "warn" | "fail";
 /**
+ * The kind of evidence a report is given as: the CLI flag it is passed with.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceKind".
+ */
+export type EvidenceKind = "junit" | "coverage" | "sarif" | "lighthouse";
+/**
+ * The unit of a value read from a report.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceUnit".
+ */
+export type EvidenceUnit = "count" | "%" | "s" | "ms" | "";
+/**
  * A gate's verdict.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -1503,6 +1517,13 @@ export type ReleaseEvent =
       type: "tick";
     };
 /**
+ * The format of one report, as read from its content.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReportFormat".
+ */
+export type ReportFormat = "junit" | "lcov" | "cobertura" | "sarif" | "lighthouse";
+/**
  * How a gate turned criteria into a verdict.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -1618,6 +1639,12 @@ export interface KiroBoundary {
   ErrorKind?: ErrorKind;
   EscalationTarget?: EscalationTarget;
   Event?: Event;
+  EvidenceContribution?: EvidenceContribution;
+  EvidenceKind?: EvidenceKind;
+  EvidenceMetric?: EvidenceMetric;
+  EvidenceReport?: EvidenceReport;
+  EvidenceSummary?: EvidenceSummary;
+  EvidenceUnit?: EvidenceUnit;
   ExternalAlert?: ExternalAlert;
   ExternalStatus?: ExternalStatus;
   FactorReport?: FactorReport;
@@ -1673,6 +1700,8 @@ export interface KiroBoundary {
   ReleasePlanCall?: ReleasePlanCall;
   ReleaseReplay?: ReleaseReplay;
   ReleaseReplayAnswer?: ReleaseReplayAnswer;
+  ReportEntry?: ReportEntry;
+  ReportFormat?: ReportFormat;
   RiskCall?: RiskCall;
   RiskCheckCall?: RiskCheckCall;
   RiskGatedDecision?: RiskGatedDecision;
@@ -1686,6 +1715,7 @@ export interface KiroBoundary {
   SharedReport?: SharedReport;
   Signoff?: Signoff;
   SloReport?: SloReport;
+  Span?: Span;
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
@@ -3035,6 +3065,127 @@ export interface DecisionAnswer {
    * What it gave, when it succeeded.
    */
   value?: Decision | null;
+}
+/**
+ * Where one report's value of a metric came from.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceContribution".
+ */
+export interface EvidenceContribution {
+  /**
+   * The report file, as the host named it.
+   */
+  file: string;
+  /**
+   * The JSON pointer of the value in a JSON report.
+   */
+  pointer?: string | null;
+  /**
+   * The element of the report it was read from (a byte span into the report's text).
+   */
+  span?: Span | null;
+  /**
+   * The unit of the amount.
+   */
+  unit: "count" | "%" | "s" | "ms" | "";
+  /**
+   * The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
+   * not compute).
+   */
+  value: number | null;
+}
+/**
+ * A half-open byte range `[start, end)` into a source text.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Span".
+ */
+export interface Span {
+  /**
+   * One past the last byte of the range.
+   */
+  end: number;
+  /**
+   * First byte of the range.
+   */
+  start: number;
+}
+/**
+ * A merged metric and the reports it came from.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceMetric".
+ */
+export interface EvidenceMetric {
+  /**
+   * Each report's own value, in the order the reports were added.
+   */
+  from: EvidenceContribution[];
+  /**
+   * The unit of the amount.
+   */
+  unit: "count" | "%" | "s" | "ms" | "";
+  /**
+   * The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
+   * not compute).
+   */
+  value: number | null;
+}
+/**
+ * One report a host read, to be merged into metrics.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceReport".
+ */
+export interface EvidenceReport {
+  /**
+   * Its name in errors and provenance (a path, as the host names it).
+   */
+  file: string;
+  /**
+   * What it is evidence of: `junit`, `coverage` (LCOV or Cobertura), `sarif` or
+   * `lighthouse`.
+   */
+  kind: "junit" | "coverage" | "sarif" | "lighthouse";
+  /**
+   * Its text.
+   */
+  text: string;
+}
+/**
+ * The merged metrics: the reports read, and each metric with its provenance.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EvidenceSummary".
+ */
+export interface EvidenceSummary {
+  /**
+   * Each merged metric by name, with the reports it came from.
+   */
+  metrics: {
+    [k: string]: EvidenceMetric;
+  };
+  /**
+   * The reports read, in order.
+   */
+  reports: ReportEntry[];
+}
+/**
+ * One report that was read.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ReportEntry".
+ */
+export interface ReportEntry {
+  /**
+   * The file.
+   */
+  file: string;
+  /**
+   * Its format.
+   */
+  format: "junit" | "lcov" | "cobertura" | "sarif" | "lighthouse";
 }
 /**
  * The final verdict: what was actually seen, never more favourable.

@@ -20,14 +20,15 @@
 // `expect` is a subset of the list of decisions, `expect_error` the refused event's error (at
 // `error_at`); alert cases check their effects as tests/conformance/alerts/README.md says
 // (`checkEffects`). With `risk:`, `expect` is a subset of the reports by model, the risk-gated
-// decision or the blast radius; with `health: true`, of the dashboard's health. `metrics_text` is parsed here (the bindings take metrics as
+// decision or the blast radius; with `health: true`, of the dashboard's health; with `evidence:`,
+// of the reports read and the decision on them. `metrics_text` is parsed here (the bindings take metrics as
 // data); a case whose text is meant to be unreadable (KIRO-E020) is skipped.
 
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 const { test } = require('node:test')
-const { MACHINES, simulateMachine, riskAnswer } = require('./sections.mjs')
+const { MACHINES, evidenceAnswer, simulateMachine, riskAnswer } = require('./sections.mjs')
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'tests', 'conformance')
 
@@ -175,6 +176,11 @@ function checkEffects(spec, decisions) {
   assert.ok(keys.some((k) => spec[k] !== undefined), 'the case expects nothing')
 }
 
+/** The reports of an `evidence:` case, each with its text (read from `file`, relative to the case file, when absent). */
+function withText(reports, caseFile) {
+  return reports.map((r) => (r.text !== undefined ? r : { ...r, text: fs.readFileSync(path.join(path.dirname(caseFile), r.file), 'utf8') }))
+}
+
 function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
@@ -227,7 +233,8 @@ function conformance(kiro, YAML, options = {}) {
               throw error
             }
             actual = decisions
-          } else if (spec.risk !== undefined) actual = riskAnswer(policy, spec.risk)
+          } else if (spec.evidence !== undefined) actual = evidenceAnswer(kiro, policy, { ...spec, metrics, evidence: withText(spec.evidence, file) })
+          else if (spec.risk !== undefined) actual = riskAnswer(policy, spec.risk)
           else if (spec.health === true) actual = policy.health(metrics)
           else if (spec.plan === true) actual = policy.plan()
           else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
@@ -249,3 +256,4 @@ function conformance(kiro, YAML, options = {}) {
 module.exports = conformance
 module.exports.expectedError = expectedError
 module.exports.assertExpectedError = assertExpectedError
+module.exports.withText = withText

@@ -2,7 +2,7 @@
 // WebAssembly runners (testlib/conformance.cjs) and the browser test
 // (bindings-wasm/testlib/browser/cases.mjs, in Chromium and in Node.js): the timeline of a
 // `monitor:`, `release:` or `alerts:` case through the binding's native state machine, and the
-// answer of a `risk:` case. An ES module using nothing but the language, so that the same file
+// answers of `risk:` and `evidence:` cases. An ES module using nothing but the language, so that the same file
 // runs in both.
 
 /** Runs `f`: `{value}`, or `{error}` for a KiroError (anything else is thrown on). */
@@ -82,4 +82,16 @@ export function riskAnswer(policy, spec) {
   const answer = once()
   if (JSON.stringify(answer) !== JSON.stringify(once())) throw new Error('two runs differ')
   return answer
+}
+
+/**
+ * The answer of an `evidence:` case (tests/conformance/evidence/README.md) whose reports all
+ * carry their text (the runner reads the files): the reports read and merged, and the policy
+ * checked on them.
+ */
+export function evidenceAnswer(kiro, policy, spec) {
+  return {
+    evidence: kiro.readEvidence(spec.evidence),
+    decision: policy.checkEvidence(spec.evidence, spec.metrics ?? {}, { gate: spec.gate ?? null }),
+  }
 }

@@ -340,6 +340,38 @@ impl Policy {
         convert::answer(env, &blast)
     }
 
+    /// Checks the metrics read from `reports` (`{kind, file, text}` objects: JUnit, coverage,
+    /// SARIF or Lighthouse reports the caller read), with `metrics` beside them.
+    #[napi(
+        ts_args_type = "reports: EvidenceReport[], metrics?: Metrics | null, options?: CheckOptions | null",
+        ts_return_type = "Decision"
+    )]
+    pub fn check_evidence<'env>(
+        &self,
+        env: &'env Env,
+        reports: Unknown<'env>,
+        metrics: Option<Unknown<'env>>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let options = CheckOptions::decode(&convert::host_value(options.as_ref()).or_throw(env)?)
+            .or_throw(env)?;
+        let reports = convert::host_value(Some(&reports)).or_throw(env)?;
+        let metrics = match metrics {
+            Some(m)
+                if !matches!(
+                    m.get_type()?,
+                    napi::ValueType::Null | napi::ValueType::Undefined
+                ) =>
+            {
+                convert::metrics_to_json(&m).or_throw(env)?
+            }
+            _ => serde_json::Value::Null,
+        };
+        let decision =
+            guard(|| self.inner.check_evidence(&reports, &metrics, &options)).or_throw(env)?;
+        convert::decision(env, &decision)
+    }
+
     /// The dashboard's health for `metrics`: every persona panel and shared metric. Throws
     /// `KIRO-E030` when the policy has no `health`.
     #[napi(ts_args_type = "metrics: Metrics", ts_return_type = "HealthReport")]
@@ -348,6 +380,18 @@ impl Policy {
         let report = guard(|| self.inner.health(&metrics)).or_throw(env)?;
         convert::answer(env, &report)
     }
+}
+
+/// The reports `reports` (`{kind, file, text}` objects) read and merged: the metrics each
+/// gives, with the file and place every value came from.
+#[napi(
+    ts_args_type = "reports: EvidenceReport[]",
+    ts_return_type = "EvidenceSummary"
+)]
+pub fn read_evidence<'env>(env: &'env Env, reports: Unknown<'env>) -> Result<Unknown<'env>> {
+    let reports = convert::host_value(Some(&reports)).or_throw(env)?;
+    let summary = guard(|| kiro::api::evidence::summarize(&reports, UNIT)).or_throw(env)?;
+    convert::answer(env, &summary)
 }
 
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.

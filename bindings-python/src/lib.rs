@@ -287,6 +287,30 @@ impl Policy {
         convert::to_py(py, &blast)
     }
 
+    /// Checks the metrics read from `reports` (a list of `{"kind", "file", "text"}` dicts:
+    /// JUnit, coverage, SARIF or Lighthouse reports the caller read), with `metrics` beside
+    /// them, and returns the decision as a dict.
+    #[pyo3(signature = (reports, metrics = None, gate = None, kind = None, strict = None))]
+    fn check_evidence<'py>(
+        &self,
+        py: Python<'py>,
+        reports: &Bound<'py, PyAny>,
+        metrics: Option<&Bound<'py, PyAny>>,
+        gate: Option<&Bound<'py, PyAny>>,
+        kind: Option<&Bound<'py, PyAny>>,
+        strict: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let options = options::check_options(gate, kind, strict)?;
+        let reports = options::value(Some(reports)).map_err(raise)?;
+        let metrics = match metrics.filter(|m| !m.is_none()) {
+            Some(m) => convert::metrics_to_json(m)?,
+            None => serde_json::Value::Null,
+        };
+        let decision =
+            guard(|| self.inner.check_evidence(&reports, &metrics, &options)).map_err(raise)?;
+        convert::to_py(py, &decision)
+    }
+
     /// The dashboard's health for `metrics`: every persona panel and shared metric, as a dict.
     /// Raises `InputError` (`KIRO-E030`) when the policy has no `health`.
     fn health<'py>(
@@ -370,6 +394,15 @@ fn validate<'py>(
     convert::to_py(py, &diagnostics)
 }
 
+/// The reports `reports` (a list of `{"kind", "file", "text"}` dicts) read and merged: the
+/// metrics each gives, with the file and place every value came from.
+#[pyfunction]
+fn read_evidence<'py>(py: Python<'py>, reports: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let reports = options::value(Some(reports)).map_err(raise)?;
+    let summary = py.detach(|| guard(|| kiro::api::evidence::summarize(&reports, UNIT)));
+    convert::to_py(py, &summary.map_err(raise)?)
+}
+
 /// The JSON Schema of the policy format, as a dict.
 #[pyfunction]
 fn policy_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
@@ -407,6 +440,7 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<release::Release>()?;
     m.add_class::<alerts::Alerts>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(read_evidence, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

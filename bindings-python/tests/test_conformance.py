@@ -17,7 +17,8 @@ run's result; ``expect_events`` lists every event as ``"<at_ms> <event> <stage>"
 the refused event's error (at ``error_at``); alert cases check their effects as
 tests/conformance/alerts/README.md says (:func:`check_effects`). With ``risk:``, ``expect`` is a
 subset of the reports by model, the risk-gated decision or the blast radius
-(:func:`risk_answer`); with ``health: true``, of the dashboard's health.
+(:func:`risk_answer`); with ``health: true``, of the dashboard's health; with ``evidence:``, of
+the reports read and the decision on them (:func:`evidence_answer`).
 
 ``metrics_text`` is parsed here with the host's JSON/YAML reader, since the binding takes
 metrics as data; a case whose text is meant to be unreadable (``KIRO-E020``) is skipped.
@@ -283,6 +284,20 @@ def risk_answer(policy: kiro.Policy, spec: dict[str, Any]) -> Any:
     return {r["model"]: r for r in reports}
 
 
+def evidence_answer(policy: kiro.Policy, spec: dict[str, Any], folder: Path) -> Any:
+    """The answer of an ``evidence:`` case (tests/conformance/evidence/README.md): the reports
+    read and merged, and the policy checked on them; a report without ``text`` is read from its
+    ``file``, relative to the case file."""
+    reports = [
+        {**r, "text": r["text"] if "text" in r else (folder / r["file"]).read_text(encoding="utf-8")}
+        for r in spec["evidence"]
+    ]
+    return {
+        "evidence": kiro.read_evidence(reports),
+        "decision": policy.check_evidence(reports, spec.get("metrics", {}), gate=spec.get("gate")),
+    }
+
+
 #: The sections that feed one of the core's state machines a timeline of events.
 MACHINES = ("monitor", "release", "alerts")
 
@@ -342,6 +357,8 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
                 if "expect" in spec:
                     subset("$", spec["expect"], actual)
                 raise refused
+        elif "evidence" in spec:
+            actual = evidence_answer(policy, spec, folder)
         elif "risk" in spec:
             actual = risk_answer(policy, spec["risk"])
             assert canonical(actual) == canonical(risk_answer(policy, spec["risk"])), "two runs differ"

@@ -14,6 +14,7 @@ exports.Monitor = kiro.Monitor
 exports.Release = kiro.Release
 exports.Alerts = kiro.Alerts
 exports.validate = kiro.validate
+exports.readEvidence = kiro.readEvidence
 exports.policySchema = kiro.policySchema
 exports.version = kiro.version
 exports.errorCodes = kiro.errorCodes

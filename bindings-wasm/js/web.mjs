@@ -19,6 +19,7 @@ export const Monitor = kiro.Monitor
 export const Release = kiro.Release
 export const Alerts = kiro.Alerts
 export const validate = kiro.validate
+export const readEvidence = kiro.readEvidence
 export const policySchema = kiro.policySchema
 export const version = kiro.version
 export const errorCodes = kiro.errorCodes

@@ -313,6 +313,28 @@ impl Policy {
         parsed(&guard(|| HostRisk::new(&self.inner).blast_value(&changed))?)
     }
 
+    /// Checks the metrics read from `reports` (`{kind, file, text}` objects: JUnit, coverage,
+    /// SARIF or Lighthouse reports the caller read), with `metrics` beside them.
+    #[wasm_bindgen(js_name = checkEvidence, unchecked_return_type = "Decision")]
+    pub fn check_evidence(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EvidenceReport[]")] reports: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Metrics | null")] metrics: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CheckOptions | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let options =
+            CheckOptions::decode(&convert::host_value(options.as_ref())?).map_err(Failure::from)?;
+        let reports = convert::host_value(Some(&reports))?;
+        let metrics = match metrics.filter(|m| !m.is_null() && !m.is_undefined()) {
+            Some(m) => convert::metrics_to_json(&m)?,
+            None => serde_json::Value::Null,
+        };
+        let decision = guard(|| self.inner.check_evidence(&reports, &metrics, &options))?;
+        convert::decision(&decision)
+    }
+
     /// The dashboard's health for `metrics`: every persona panel and shared metric. Throws
     /// `KIRO-E030` when the policy has no `health`.
     #[wasm_bindgen(unchecked_return_type = "HealthReport")]
@@ -323,6 +345,16 @@ impl Policy {
         let metrics = convert::metrics_to_json(&metrics)?;
         parsed(&guard(|| self.inner.health(&metrics))?)
     }
+}
+
+/// The reports `reports` (`{kind, file, text}` objects) read and merged: the metrics each
+/// gives, with the file and place every value came from.
+#[wasm_bindgen(js_name = readEvidence, unchecked_return_type = "EvidenceSummary")]
+pub fn read_evidence(
+    #[wasm_bindgen(unchecked_param_type = "EvidenceReport[]")] reports: JsValue,
+) -> Result<JsValue, JsValue> {
+    let reports = convert::host_value(Some(&reports))?;
+    parsed(&guard(|| kiro::api::evidence::summarize(&reports, UNIT))?)
 }
 
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.

@@ -17,6 +17,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod alerts;
+mod evidence;
 mod machine;
 mod monitor;
 mod release;
@@ -133,6 +134,9 @@ pub fn run_case(case: &Case) -> Result<(), String> {
                 None => Err(format!("the policy does not compile: {:?}", errors(&e))),
             },
         };
+    }
+    if let Some(evidence_spec) = spec.get("evidence") {
+        return evidence::run(&policy_text, format, spec, evidence_spec, &case.dir);
     }
     if let Some(risk_spec) = spec.get("risk") {
         return risk::run(&policy_text, spec, risk_spec);

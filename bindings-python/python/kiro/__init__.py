@@ -56,6 +56,7 @@ from kiro._kiro import (
     Release,
     error_codes,
     policy_schema,
+    read_evidence,
     validate,
     version,
 )
@@ -194,6 +195,7 @@ __all__ = [
     "__version__",
     "error_codes",
     "policy_schema",
+    "read_evidence",
     "validate",
     "version",
 ]

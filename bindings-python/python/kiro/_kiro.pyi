@@ -24,6 +24,8 @@ from kiro._types import (
     Decision as Decision,
     Diagnostic as Diagnostic,
     ErrorKind as ErrorKind,
+    EvidenceReport as EvidenceReport,
+    EvidenceSummary as EvidenceSummary,
     Event as Event,
     GateDecision as GateDecision,
     GateKind as GateKind,
@@ -458,12 +460,28 @@ class Policy:
     def blast_radius(self, changed: Sequence[str]) -> BlastRadius:
         """The services a change to ``changed`` can break, from the policy's graph."""
 
+    def check_evidence(
+        self,
+        reports: Sequence[EvidenceReport],
+        metrics: Optional[Mapping[str, MetricValue]] = None,
+        gate: Optional[str] = None,
+        kind: Optional[GateKind] = None,
+        strict: Optional[bool] = None,
+    ) -> Decision:
+        """Checks the metrics read from ``reports`` (see :func:`read_evidence`), with
+        ``metrics`` beside them."""
+
     def health(self, metrics: Mapping[str, MetricValue]) -> HealthReport:
         """The dashboard's health: every persona panel and shared metric. Raises
         :class:`InputError` (``KIRO-E030``) when the policy has no ``health``."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""
+
+def read_evidence(reports: Sequence[EvidenceReport]) -> EvidenceSummary:
+    """The reports (``{"kind", "file", "text"}``: JUnit, coverage, SARIF or Lighthouse reports
+    the caller read) read and merged: the metrics each gives, with the file and place every
+    value came from. A report that cannot be read raises :class:`InputError` naming it."""
 
 def policy_schema() -> dict[str, Any]:
     """The JSON Schema of the policy format."""

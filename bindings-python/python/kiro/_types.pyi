@@ -1023,6 +1023,38 @@ class Event8(TypedDict):
     """
 
 
+EvidenceKind: TypeAlias = Literal['junit', 'coverage', 'sarif', 'lighthouse']
+"""
+The kind of evidence a report is given as: the CLI flag it is passed with.
+"""
+
+
+class EvidenceReport(TypedDict, closed=True):
+    """
+    One report a host read, to be merged into metrics.
+    """
+
+    file: str
+    """
+    Its name in errors and provenance (a path, as the host names it).
+    """
+    kind: EvidenceKind
+    """
+    What it is evidence of: `junit`, `coverage` (LCOV or Cobertura), `sarif` or
+    `lighthouse`.
+    """
+    text: str
+    """
+    Its text.
+    """
+
+
+EvidenceUnit: TypeAlias = Literal['count', '%', 's', 'ms', '']
+"""
+The unit of a value read from a report.
+"""
+
+
 ExternalStatus: TypeAlias = Literal['firing', 'resolved']
 """
 An external alert's status.
@@ -2045,6 +2077,12 @@ class ReleasePlanCall(TypedDict, closed=True):
     """
 
 
+ReportFormat: TypeAlias = Literal['junit', 'lcov', 'cobertura', 'sarif', 'lighthouse']
+"""
+The format of one report, as read from its content.
+"""
+
+
 class RiskCall(TypedDict, closed=True):
     """
     A policy's risk models scored on one set of metrics.
@@ -2224,6 +2262,21 @@ class SloReport(TypedDict):
     trigger: str
     """
     The generated trigger (`slo:<name>`).
+    """
+
+
+class Span(TypedDict):
+    """
+    A half-open byte range `[start, end)` into a source text.
+    """
+
+    end: int
+    """
+    One past the last byte of the range.
+    """
+    start: int
+    """
+    First byte of the range.
     """
 
 
@@ -2763,6 +2816,44 @@ Event: TypeAlias = Event1 | Event2 | Event3 | Event4 | Event5 | Event6 | Event7 
 """
 One thing that happened to a stage, at `at_ms` milliseconds after the run started.
 """
+
+
+class EvidenceContribution(TypedDict):
+    """
+    Where one report's value of a metric came from.
+    """
+
+    file: str
+    """
+    The report file, as the host named it.
+    """
+    pointer: NotRequired[str | None]
+    """
+    The JSON pointer of the value in a JSON report.
+    """
+    span: NotRequired[Span | None]
+    """
+    The element of the report it was read from (a byte span into the report's text).
+    """
+    unit: EvidenceUnit
+    """
+    The unit of the amount.
+    """
+    value: float | None
+    """
+    The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
+    not compute).
+    """
+
+
+EvidenceMetric = TypedDict(
+    'EvidenceMetric',
+    {
+        'from': list[EvidenceContribution],
+        'unit': EvidenceUnit,
+        'value': float | None,
+    },
+)
 
 
 class ExternalAlert(TypedDict, closed=True):
@@ -3322,6 +3413,21 @@ class ReleasePlanAnswer(TypedDict):
     """
 
 
+class ReportEntry(TypedDict):
+    """
+    One report that was read.
+    """
+
+    file: str
+    """
+    The file.
+    """
+    format: ReportFormat
+    """
+    Its format.
+    """
+
+
 class RiskReport(TypedDict):
     """
     One model's score, explained.
@@ -3780,6 +3886,21 @@ class DecisionAnswer(TypedDict):
     """
 
 
+class EvidenceSummary(TypedDict):
+    """
+    The merged metrics: the reports read, and each metric with its provenance.
+    """
+
+    metrics: dict[str, EvidenceMetric]
+    """
+    Each merged metric by name, with the reports it came from.
+    """
+    reports: list[ReportEntry]
+    """
+    The reports read, in order.
+    """
+
+
 class MonitorCall(TypedDict, closed=True):
     """
     A policy's monitor fed events, from a new state or a saved one.
@@ -4125,6 +4246,12 @@ class KiroBoundary(TypedDict, closed=True):
     ErrorKind: NotRequired[ErrorKind]
     EscalationTarget: NotRequired[EscalationTarget]
     Event: NotRequired[Event]
+    EvidenceContribution: NotRequired[EvidenceContribution]
+    EvidenceKind: NotRequired[EvidenceKind]
+    EvidenceMetric: NotRequired[EvidenceMetric]
+    EvidenceReport: NotRequired[EvidenceReport]
+    EvidenceSummary: NotRequired[EvidenceSummary]
+    EvidenceUnit: NotRequired[EvidenceUnit]
     ExternalAlert: NotRequired[ExternalAlert]
     ExternalStatus: NotRequired[ExternalStatus]
     FactorReport: NotRequired[FactorReport]
@@ -4180,6 +4307,8 @@ class KiroBoundary(TypedDict, closed=True):
     ReleasePlanCall: NotRequired[ReleasePlanCall]
     ReleaseReplay: NotRequired[ReleaseReplay]
     ReleaseReplayAnswer: NotRequired[ReleaseReplayAnswer]
+    ReportEntry: NotRequired[ReportEntry]
+    ReportFormat: NotRequired[ReportFormat]
     RiskCall: NotRequired[RiskCall]
     RiskCheckCall: NotRequired[RiskCheckCall]
     RiskGatedDecision: NotRequired[RiskGatedDecision]
@@ -4193,6 +4322,7 @@ class KiroBoundary(TypedDict, closed=True):
     SharedReport: NotRequired[SharedReport]
     Signoff: NotRequired[Signoff]
     SloReport: NotRequired[SloReport]
+    Span: NotRequired[Span]
     StageOutcome: NotRequired[StageOutcome]
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]

@@ -3,7 +3,7 @@
 // on pkg-node (`require('kiro-wasm')`). Every function takes the binding as `kiro` and returns
 // plain data, canonical JSON where it can, so that the test compares the two byte for byte.
 // No Node.js or browser API beyond setTimeout and AbortSignal: the same file must run in both.
-import { MACHINES, riskAnswer, simulateMachine } from '@kiro/bindings-js/testlib/sections.mjs'
+import { MACHINES, evidenceAnswer, riskAnswer, simulateMachine } from '@kiro/bindings-js/testlib/sections.mjs'
 
 /** An error as data: what a host sees of it (a KiroError's code, kind and diagnostics). */
 export function describeError(error) {
@@ -109,7 +109,8 @@ export function runCase(kiro, c) {
         throw error
       }
       answer = { [kind]: decisions }
-    } else if (c.risk !== undefined) answer = { risk: riskAnswer(policy, c.risk) }
+    } else if (c.evidence !== undefined) answer = { evidence: evidenceAnswer(kiro, policy, c) }
+    else if (c.risk !== undefined) answer = { risk: riskAnswer(policy, c.risk) }
     else if (c.health === true) answer = { health: policy.health(c.metrics ?? {}) }
     else if (c.plan === true) answer = { plan: policy.plan() }
     else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }) }

@@ -14,6 +14,8 @@
 //! - [`risk`]: risk scoring and blast radius ([`HostRisk`]), as calls and answers.
 //! - [`alerts`]: the alert engine as a binding holds it ([`HostAlerts`]), and as a call and an
 //!   answer.
+//! - [`evidence`]: reports a host read (JUnit, coverage, SARIF, Lighthouse) merged into metrics
+//!   with their provenance, and checked.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -23,6 +25,7 @@
 pub mod alerts;
 pub mod call;
 pub mod convert;
+pub mod evidence;
 mod host;
 pub mod hosted;
 pub mod monitor;

@@ -83,6 +83,8 @@ pub fn boundary_schema() -> Value {
     add::<Answer<BlastRadius>>(&mut generator);
     add::<RiskCheckCall>(&mut generator);
     add::<RiskOptions>(&mut generator);
+    add::<crate::evidence::EvidenceSummary>(&mut generator);
+    add::<super::evidence::EvidenceReport>(&mut generator);
     add::<crate::release::LogEntry>(&mut generator);
     add::<crate::release::Wait>(&mut generator);
     add::<Answer<RiskGatedDecision>>(&mut generator);

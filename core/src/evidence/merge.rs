@@ -10,11 +10,13 @@ use super::{coverage::Coverage, junit::Tests, sarif::Findings};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::Spanned;
 use crate::metrics::MetricsInput;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Where one report's value of a metric came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "EvidenceContribution")]
 pub struct Contribution {
     /// The report file, as the host named it.
     pub file: String,
@@ -30,7 +32,8 @@ pub struct Contribution {
 }
 
 /// A merged metric and the reports it came from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "EvidenceMetric")]
 pub struct Metric {
     /// The merged value.
     #[serde(flatten)]
@@ -40,7 +43,7 @@ pub struct Metric {
 }
 
 /// One report that was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ReportEntry {
     /// The file.
     pub file: String,
@@ -60,11 +63,13 @@ pub struct Evidence {
     from: BTreeMap<String, Vec<Contribution>>,
 }
 
-/// The merged metrics as JSON: the reports read, and each metric with its provenance.
-#[derive(Serialize)]
-struct Summary<'a> {
-    reports: &'a [ReportEntry],
-    metrics: BTreeMap<String, Metric>,
+/// The merged metrics: the reports read, and each metric with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct EvidenceSummary {
+    /// The reports read, in order.
+    pub reports: Vec<ReportEntry>,
+    /// Each merged metric by name, with the reports it came from.
+    pub metrics: BTreeMap<String, Metric>,
 }
 
 impl Evidence {
@@ -204,11 +209,16 @@ impl Evidence {
     /// `{"reports": [{file, format}], "metrics": {name: {value, unit, from: [...]}}}`.
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
-        let summary = Summary {
-            reports: &self.reports,
+        serde_json::to_value(self.summary()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The reports read and the merged metrics with their provenance.
+    #[must_use]
+    pub fn summary(&self) -> EvidenceSummary {
+        EvidenceSummary {
+            reports: self.reports.clone(),
             metrics: self.metrics(),
-        };
-        serde_json::to_value(summary).unwrap_or(serde_json::Value::Null)
+        }
     }
 
     /// Adds the merged metrics to `input` as values with units. `declared(name)` is the unit a

@@ -33,7 +33,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-pub use merge::{Contribution, Evidence, Metric, ReportEntry};
+pub use merge::{Contribution, Evidence, EvidenceSummary, Metric, ReportEntry};
 pub use value::{Unit, Value};
 
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -41,8 +41,21 @@ use detect::Detected;
 use serde::{Deserialize, Serialize};
 
 /// The kind of evidence a report is given as: the CLI flag it is passed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
+#[schemars(rename = "EvidenceKind")]
 pub enum Kind {
     /// Test reports (JUnit XML).
     Junit,
@@ -98,7 +111,7 @@ impl Kind {
 }
 
 /// The format of one report, as read from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportFormat {
     /// JUnit XML.

@@ -2,10 +2,12 @@
 
 use crate::metrics::input::RawValue;
 use crate::units::Dimension;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The unit of a value read from a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(rename = "EvidenceUnit")]
 pub enum Unit {
     /// A count of things (tests, lines, findings).
     #[serde(rename = "count")]
@@ -49,7 +51,8 @@ impl Unit {
 }
 
 /// A value read from a report.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "EvidenceValue")]
 pub struct Value {
     /// The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
     /// not compute).
