@@ -6,7 +6,7 @@
 use crate::error::OrThrow;
 use crate::machine::Machine;
 use kiro::alert::AlertState;
-use kiro::{CompiledPolicy, catch_panic};
+use kiro::catch_panic;
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -16,23 +16,7 @@ use napi_derive::napi;
 /// `policy.restoreAlerts(state)`.
 #[napi]
 pub struct Alerts {
-    inner: Machine<AlertState>,
-}
-
-impl Alerts {
-    /// A new engine. Throws `KIRO-E138` when the policy has no `alerts`.
-    pub fn start(env: &Env, policy: &CompiledPolicy) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::start(env, policy)?,
-        })
-    }
-
-    /// The engine saved with `snapshot()`, continued under `policy`.
-    pub fn restore(env: &Env, policy: &CompiledPolicy, state: &Unknown<'_>) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::restore(env, policy, state)?,
-        })
-    }
+    pub(crate) inner: Machine<AlertState>,
 }
 
 #[napi]

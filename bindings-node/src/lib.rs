@@ -21,6 +21,7 @@ use kiro::api::{CheckOptions, HostPolicy, HostRisk, decode_at_ms, decode_format,
 use kiro::monitor::MonitorState;
 use kiro::release::ReleaseState;
 use kiro::{BoundaryError, Code, OffsetUnit, catch_panic, guard};
+use machine::Machine;
 use napi::bindgen_prelude::{Uint8Array, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -203,7 +204,7 @@ impl Policy {
     /// `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
     #[napi]
     pub fn start_monitor(&self, env: &Env) -> Result<monitor::Monitor> {
-        monitor::Monitor::start(env, self.inner.compiled())
+        Machine::start(env, self.inner.compiled()).map(|inner| monitor::Monitor { inner })
     }
 
     /// Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
@@ -211,7 +212,7 @@ impl Policy {
     /// saved monitor.
     #[napi(ts_args_type = "state: string")]
     pub fn restore_monitor(&self, env: &Env, state: Unknown<'_>) -> Result<monitor::Monitor> {
-        monitor::Monitor::restore(env, self.inner.compiled(), &state)
+        Machine::restore(env, self.inner.compiled(), &state).map(|inner| monitor::Monitor { inner })
     }
 
     /// Runs recorded events from a new monitor: every decision and the saved state, the same,
@@ -232,13 +233,13 @@ impl Policy {
     /// `KiroError` (`KIRO-E104`, kind `input`) when the policy has no environments.
     #[napi]
     pub fn start_release(&self, env: &Env) -> Result<release::Release> {
-        release::Release::start(env, self.inner.compiled())
+        Machine::start(env, self.inner.compiled()).map(|inner| release::Release { inner })
     }
 
     /// Continues a release saved with `release.snapshot()` under this policy.
     #[napi(ts_args_type = "state: string")]
     pub fn restore_release(&self, env: &Env, state: Unknown<'_>) -> Result<release::Release> {
-        release::Release::restore(env, self.inner.compiled(), &state)
+        Machine::restore(env, self.inner.compiled(), &state).map(|inner| release::Release { inner })
     }
 
     /// Runs recorded events from a new release: every decision and the saved state, the same,
@@ -269,13 +270,13 @@ impl Policy {
     /// kind `input`) when the policy has no `alerts`.
     #[napi]
     pub fn start_alerts(&self, env: &Env) -> Result<alerts::Alerts> {
-        alerts::Alerts::start(env, self.inner.compiled())
+        Machine::start(env, self.inner.compiled()).map(|inner| alerts::Alerts { inner })
     }
 
     /// Continues an alert engine saved with `alerts.snapshot()` under this policy.
     #[napi(ts_args_type = "state: string")]
     pub fn restore_alerts(&self, env: &Env, state: Unknown<'_>) -> Result<alerts::Alerts> {
-        alerts::Alerts::restore(env, self.inner.compiled(), &state)
+        Machine::restore(env, self.inner.compiled(), &state).map(|inner| alerts::Alerts { inner })
     }
 
     /// Runs recorded events from a new alert engine: every decision and the saved state.

@@ -7,8 +7,8 @@
 
 use crate::error::OrThrow;
 use crate::machine::{self, Machine};
+use kiro::catch_panic;
 use kiro::monitor::MonitorState;
-use kiro::{CompiledPolicy, catch_panic};
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -18,26 +18,10 @@ use napi_derive::napi;
 /// returns the decision at it; times are whole milliseconds on the caller's clock.
 #[napi]
 pub struct Monitor {
-    inner: Machine<MonitorState>,
+    pub(crate) inner: Machine<MonitorState>,
 }
 
 impl Monitor {
-    /// A new monitor of `policy`'s triggers. Throws `KIRO-E053` without any.
-    pub fn start(env: &Env, policy: &CompiledPolicy) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::start(env, policy)?,
-        })
-    }
-
-    /// The monitor saved with `snapshot()`, continued under `policy`. Throws `KIRO-E041` for a
-    /// state saved under another policy, `KIRO-E040` for text that is not a saved monitor,
-    /// `KIRO-E003` for a value that is not a string.
-    pub fn restore(env: &Env, policy: &CompiledPolicy, state: &Unknown<'_>) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::restore(env, policy, state)?,
-        })
-    }
-
     /// Takes the event of type `kind` with `fields` (absent when `None`).
     fn take<'env>(
         &mut self,

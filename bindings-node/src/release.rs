@@ -6,8 +6,8 @@
 use crate::convert;
 use crate::error::OrThrow;
 use crate::machine::Machine;
+use kiro::catch_panic;
 use kiro::release::ReleaseState;
-use kiro::{CompiledPolicy, catch_panic};
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -18,23 +18,7 @@ use napi_derive::napi;
 /// at it: the next instruction and why.
 #[napi]
 pub struct Release {
-    inner: Machine<ReleaseState>,
-}
-
-impl Release {
-    /// A new release. Throws `KIRO-E104` when the policy has no environments.
-    pub fn start(env: &Env, policy: &CompiledPolicy) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::start(env, policy)?,
-        })
-    }
-
-    /// The release saved with `snapshot()`, continued under `policy`.
-    pub fn restore(env: &Env, policy: &CompiledPolicy, state: &Unknown<'_>) -> Result<Self> {
-        Ok(Self {
-            inner: Machine::restore(env, policy, state)?,
-        })
-    }
+    pub(crate) inner: Machine<ReleaseState>,
 }
 
 #[napi]

@@ -4,7 +4,6 @@
 //! refused event raises the core's coded error and leaves the engine as it was.
 
 use crate::machine::Machine;
-use kiro::CompiledPolicy;
 use kiro::alert::AlertState;
 use pyo3::prelude::*;
 
@@ -12,23 +11,7 @@ use pyo3::prelude::*;
 /// silences, ticks) one at a time. Made by `Policy.start_alerts` and `Policy.restore_alerts`.
 #[pyclass(module = "kiro", name = "Alerts", frozen)]
 pub struct Alerts {
-    inner: Machine<AlertState>,
-}
-
-impl Alerts {
-    /// A new engine. Raises `InputError` (`KIRO-E138`) when the policy has no `alerts`.
-    pub fn start(policy: &CompiledPolicy) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The engine saved with `snapshot()`, continued under `policy`.
-    pub fn restore(policy: &CompiledPolicy, text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::restore(policy, text)?,
-        })
-    }
+    pub(crate) inner: Machine<AlertState>,
 }
 
 #[pymethods]

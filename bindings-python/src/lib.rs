@@ -22,6 +22,7 @@ use kiro::api::{HostPolicy, HostRisk, StartRunOptions, decode_at_ms, validate_te
 use kiro::monitor::MonitorState;
 use kiro::release::ReleaseState;
 use kiro::{Code, OffsetUnit, catch_panic, guard};
+use machine::Machine;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::PyDict;
@@ -175,14 +176,14 @@ impl Policy {
     /// Starts a monitor of the policy's rollback triggers (see `Monitor`). Raises `InputError`
     /// (`KIRO-E053`) when the policy has no triggers.
     fn start_monitor(&self) -> PyResult<monitor::Monitor> {
-        monitor::Monitor::start(self.inner.compiled())
+        Machine::start(self.inner.compiled()).map(|inner| monitor::Monitor { inner })
     }
 
     /// Continues a monitor saved with `Monitor.snapshot()` under this policy. Raises
     /// `InputError`: `KIRO-E041` when it was saved under another policy, `KIRO-E040` for text
     /// that is not a saved monitor.
     fn restore_monitor(&self, state: &Bound<'_, PyAny>) -> PyResult<monitor::Monitor> {
-        monitor::Monitor::restore(self.inner.compiled(), state)
+        Machine::restore(self.inner.compiled(), state).map(|inner| monitor::Monitor { inner })
     }
 
     /// Runs a list of events from a new monitor: `{"decisions": [...], "state": str}`, the
@@ -194,12 +195,12 @@ impl Policy {
     /// Starts a release through the policy's environments (see `Release`). Raises
     /// `InputError` (`KIRO-E104`) when the policy has no environments.
     fn start_release(&self) -> PyResult<release::Release> {
-        release::Release::start(self.inner.compiled())
+        Machine::start(self.inner.compiled()).map(|inner| release::Release { inner })
     }
 
     /// Continues a release saved with `Release.snapshot()` under this policy.
     fn restore_release(&self, state: &Bound<'_, PyAny>) -> PyResult<release::Release> {
-        release::Release::restore(self.inner.compiled(), state)
+        Machine::restore(self.inner.compiled(), state).map(|inner| release::Release { inner })
     }
 
     /// Runs a list of events from a new release: `{"decisions": [...], "state": str}`, the
@@ -225,12 +226,12 @@ impl Policy {
     /// Starts the policy's alert engine (see `Alerts`). Raises `InputError` (`KIRO-E138`)
     /// when the policy has no `alerts`.
     fn start_alerts(&self) -> PyResult<alerts::Alerts> {
-        alerts::Alerts::start(self.inner.compiled())
+        Machine::start(self.inner.compiled()).map(|inner| alerts::Alerts { inner })
     }
 
     /// Continues an alert engine saved with `Alerts.snapshot()` under this policy.
     fn restore_alerts(&self, state: &Bound<'_, PyAny>) -> PyResult<alerts::Alerts> {
-        alerts::Alerts::restore(self.inner.compiled(), state)
+        Machine::restore(self.inner.compiled(), state).map(|inner| alerts::Alerts { inner })
     }
 
     /// Runs a list of events from a new alert engine: `{"decisions": [...], "state": str}`.

@@ -6,7 +6,6 @@
 //! raises `InputError` with the core's code and leaves the monitor as it was.
 
 use crate::machine::{self, Machine};
-use kiro::CompiledPolicy;
 use kiro::monitor::MonitorState;
 use pyo3::prelude::*;
 
@@ -14,26 +13,10 @@ use pyo3::prelude::*;
 /// `Policy.start_monitor` and `Policy.restore_monitor`.
 #[pyclass(module = "kiro", name = "Monitor", frozen)]
 pub struct Monitor {
-    inner: Machine<MonitorState>,
+    pub(crate) inner: Machine<MonitorState>,
 }
 
 impl Monitor {
-    /// A new monitor of `policy`'s triggers. Raises `InputError` (`KIRO-E053`) without any.
-    pub fn start(policy: &CompiledPolicy) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The monitor saved with `snapshot()`, continued under `policy`. Raises `InputError`:
-    /// `KIRO-E041` for a state saved under another policy, `KIRO-E040` for text that is not a
-    /// saved monitor.
-    pub fn restore(policy: &CompiledPolicy, text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::restore(policy, text)?,
-        })
-    }
-
     /// Takes the event of type `kind` with `fields` (absent when `None`).
     fn take<'py>(
         &self,

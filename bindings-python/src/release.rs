@@ -5,7 +5,6 @@
 
 use crate::convert;
 use crate::machine::Machine;
-use kiro::CompiledPolicy;
 use kiro::release::ReleaseState;
 use pyo3::prelude::*;
 
@@ -14,23 +13,7 @@ use pyo3::prelude::*;
 /// `Policy.restore_release`.
 #[pyclass(module = "kiro", name = "Release", frozen)]
 pub struct Release {
-    inner: Machine<ReleaseState>,
-}
-
-impl Release {
-    /// A new release. Raises `InputError` (`KIRO-E104`) when the policy has no environments.
-    pub fn start(policy: &CompiledPolicy) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The release saved with `snapshot()`, continued under `policy`.
-    pub fn restore(policy: &CompiledPolicy, text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: Machine::restore(policy, text)?,
-        })
-    }
+    pub(crate) inner: Machine<ReleaseState>,
 }
 
 #[pymethods]

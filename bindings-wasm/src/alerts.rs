@@ -3,9 +3,8 @@
 //! escalations and every other effect, as data the host sends) out as a plain object; a
 //! refused event throws a `KiroError` with the core's code and leaves the engine as it was.
 
-use crate::error::{Failure, catch};
+use crate::error::catch;
 use crate::machine::Machine;
-use kiro::CompiledPolicy;
 use kiro::alert::AlertState;
 use wasm_bindgen::prelude::*;
 
@@ -14,23 +13,7 @@ use wasm_bindgen::prelude::*;
 /// `policy.restoreAlerts(state)`.
 #[wasm_bindgen]
 pub struct Alerts {
-    inner: Machine<AlertState>,
-}
-
-impl Alerts {
-    /// A new engine. Throws `KIRO-E138` when the policy has no `alerts`.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The engine saved with `snapshot()`, continued under `policy`.
-    pub fn restore(policy: &CompiledPolicy, state: &JsValue) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::restore(policy, state)?,
-        })
-    }
+    pub(crate) inner: Machine<AlertState>,
 }
 
 #[wasm_bindgen]

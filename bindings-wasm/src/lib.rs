@@ -21,7 +21,7 @@ use kiro::api::{CheckOptions, HostPolicy, HostRisk, decode_at_ms, decode_format,
 use kiro::monitor::MonitorState;
 use kiro::release::ReleaseState;
 use kiro::{BoundaryError, Code, Diagnostic, ErrorKind, OffsetUnit};
-use machine::parsed;
+use machine::{Machine, parsed};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -183,7 +183,8 @@ impl Policy {
     /// `KiroError` (`KIRO-E053`, kind `input`) when the policy has no triggers.
     #[wasm_bindgen(js_name = startMonitor)]
     pub fn start_monitor(&self) -> Result<monitor::Monitor, JsValue> {
-        Ok(monitor::Monitor::start(self.inner.compiled())?)
+        let inner = Machine::start(self.inner.compiled())?;
+        Ok(monitor::Monitor { inner })
     }
 
     /// Continues a monitor saved with `monitor.snapshot()` under this policy. Throws
@@ -194,7 +195,8 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
     ) -> Result<monitor::Monitor, JsValue> {
-        Ok(monitor::Monitor::restore(self.inner.compiled(), &state)?)
+        let inner = Machine::restore(self.inner.compiled(), &state)?;
+        Ok(monitor::Monitor { inner })
     }
 
     /// Runs recorded events from a new monitor: every decision and the saved state, the same,
@@ -211,7 +213,8 @@ impl Policy {
     /// `KiroError` (`KIRO-E104`, kind `input`) when the policy has no environments.
     #[wasm_bindgen(js_name = startRelease)]
     pub fn start_release(&self) -> Result<release::Release, JsValue> {
-        Ok(release::Release::start(self.inner.compiled())?)
+        let inner = Machine::start(self.inner.compiled())?;
+        Ok(release::Release { inner })
     }
 
     /// Continues a release saved with `release.snapshot()` under this policy.
@@ -220,7 +223,8 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
     ) -> Result<release::Release, JsValue> {
-        Ok(release::Release::restore(self.inner.compiled(), &state)?)
+        let inner = Machine::restore(self.inner.compiled(), &state)?;
+        Ok(release::Release { inner })
     }
 
     /// Runs recorded events from a new release: every decision and the saved state, the same,
@@ -248,7 +252,8 @@ impl Policy {
     /// kind `input`) when the policy has no `alerts`.
     #[wasm_bindgen(js_name = startAlerts)]
     pub fn start_alerts(&self) -> Result<alerts::Alerts, JsValue> {
-        Ok(alerts::Alerts::start(self.inner.compiled())?)
+        let inner = Machine::start(self.inner.compiled())?;
+        Ok(alerts::Alerts { inner })
     }
 
     /// Continues an alert engine saved with `alerts.snapshot()` under this policy.
@@ -257,7 +262,8 @@ impl Policy {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] state: JsValue,
     ) -> Result<alerts::Alerts, JsValue> {
-        Ok(alerts::Alerts::restore(self.inner.compiled(), &state)?)
+        let inner = Machine::restore(self.inner.compiled(), &state)?;
+        Ok(alerts::Alerts { inner })
     }
 
     /// Runs recorded events from a new alert engine: every decision and the saved state.

@@ -5,9 +5,8 @@
 //! Every decision is the core's; a refused event throws a `KiroError` with the core's code and
 //! leaves the monitor as it was.
 
-use crate::error::{Failure, catch};
+use crate::error::catch;
 use crate::machine::{self, Machine};
-use kiro::CompiledPolicy;
 use kiro::monitor::MonitorState;
 use wasm_bindgen::prelude::*;
 
@@ -16,26 +15,10 @@ use wasm_bindgen::prelude::*;
 /// returns the decision at it; times are whole milliseconds on the caller's clock.
 #[wasm_bindgen]
 pub struct Monitor {
-    inner: Machine<MonitorState>,
+    pub(crate) inner: Machine<MonitorState>,
 }
 
 impl Monitor {
-    /// A new monitor of `policy`'s triggers. Throws `KIRO-E053` without any.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The monitor saved with `snapshot()`, continued under `policy`. Throws `KIRO-E041` for a
-    /// state saved under another policy, `KIRO-E040` for text that is not a saved monitor,
-    /// `KIRO-E003` for a value that is not a string.
-    pub fn restore(policy: &CompiledPolicy, state: &JsValue) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::restore(policy, state)?,
-        })
-    }
-
     /// Takes the event of type `kind` with `fields` (absent when null or undefined).
     fn take(&mut self, kind: &str, fields: &[(&str, &JsValue)]) -> Result<JsValue, JsValue> {
         let event = machine::event(kind, fields)?;

@@ -3,9 +3,8 @@
 //! decision out as a plain object; a refused event throws a `KiroError` with the core's code
 //! and leaves the release as it was.
 
-use crate::error::{Failure, catch};
+use crate::error::catch;
 use crate::machine::{Machine, parsed};
-use kiro::CompiledPolicy;
 use kiro::release::ReleaseState;
 use wasm_bindgen::prelude::*;
 
@@ -15,23 +14,7 @@ use wasm_bindgen::prelude::*;
 /// at it: the next instruction and why.
 #[wasm_bindgen]
 pub struct Release {
-    inner: Machine<ReleaseState>,
-}
-
-impl Release {
-    /// A new release. Throws `KIRO-E104` when the policy has no environments.
-    pub fn start(policy: &CompiledPolicy) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::start(policy)?,
-        })
-    }
-
-    /// The release saved with `snapshot()`, continued under `policy`.
-    pub fn restore(policy: &CompiledPolicy, state: &JsValue) -> Result<Self, Failure> {
-        Ok(Self {
-            inner: Machine::restore(policy, state)?,
-        })
-    }
+    pub(crate) inner: Machine<ReleaseState>,
 }
 
 #[wasm_bindgen]
