@@ -3,7 +3,7 @@
 //! `tests/conformance/evidence/README.md`. The answer compared with `expect` is
 //! `{"evidence": {reports, metrics}, "decision": …}`.
 
-use super::{Errors, ExpectedError, errors, subset};
+use super::{Errors, ExpectedError, compare, errors};
 use kiro::api::{CheckOptions, HostPolicy};
 use kiro::{Format, OffsetUnit};
 use serde_json::{Map, Value, json};
@@ -23,19 +23,12 @@ pub(crate) fn run(
 ) -> Result<(), String> {
     let reports = reports(spec, dir)?;
     let expected_error = ExpectedError::of(case)?;
-    match (answer(text, format, case, &reports), expected_error) {
-        (Ok(actual), None) => {
-            let expect = case
-                .get("expect")
-                .ok_or("the case has neither `expect` nor `expect_error`")?;
-            subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
-        }
-        (Ok(actual), Some(expected)) => {
-            Err(format!("expected error {}, got: {actual}", expected.code))
-        }
-        (Err(found), Some(expected)) => expected.check(&found, text),
-        (Err(found), None) => Err(format!("unexpected error {found:?}")),
-    }
+    compare(
+        answer(text, format, case, &reports),
+        expected_error,
+        case,
+        text,
+    )
 }
 
 /// The reports of the case: each `{kind, file, text}`, the text read from `file` (relative to

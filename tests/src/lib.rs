@@ -153,19 +153,7 @@ pub fn run_case(case: &Case) -> Result<(), String> {
             let report = policy.health_of(&input).map_err(|e| errors(&e))?;
             serde_json::to_value(&report).map_err(|e| json_error(&e))
         });
-        return match (report, expected_error) {
-            (Ok(actual), None) => {
-                let expect = spec
-                    .get("expect")
-                    .ok_or("the case has neither `expect` nor `expect_error`")?;
-                subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
-            }
-            (Ok(actual), Some(expected)) => {
-                Err(format!("expected error {}, got: {actual}", expected.code))
-            }
-            (Err(errors), Some(expected)) => expected.check(&errors, &policy_text),
-            (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
-        };
+        return compare(report, expected_error, spec, &policy_text);
     }
     if let Some(run_spec) = spec.get("run") {
         let policy = CompiledPolicy::from_text(&policy_text, format)
@@ -370,6 +358,32 @@ fn compare_run(
 
 /// Every diagnostic of an error.
 type Errors = Vec<Found>;
+
+/// An answer (or its errors) against the case's `expect` (a subset of the answer) or
+/// `expect_error`.
+///
+/// # Errors
+/// How the answer differs from the case.
+pub(crate) fn compare(
+    outcome: Result<Value, Errors>,
+    expected_error: Option<ExpectedError>,
+    case: &Value,
+    policy_text: &str,
+) -> Result<(), String> {
+    match (outcome, expected_error) {
+        (Ok(actual), None) => {
+            let expect = case
+                .get("expect")
+                .ok_or("the case has neither `expect` nor `expect_error`")?;
+            subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
+        }
+        (Ok(actual), Some(expected)) => {
+            Err(format!("expected error {}, got: {actual}", expected.code))
+        }
+        (Err(found), Some(expected)) => expected.check(&found, policy_text),
+        (Err(found), None) => Err(format!("unexpected error {found:?}")),
+    }
+}
 
 fn errors(e: &dyn KiroError) -> Errors {
     e.diagnostics().iter().map(Found::from).collect()

@@ -8,7 +8,7 @@
 //! change to `a` and `b`; the answer is the blast radius itself. Every case is scored twice and
 //! must give the same bytes.
 
-use super::{Errors, ExpectedError, Found, errors, subset};
+use super::{Errors, ExpectedError, Found, compare, errors};
 use kiro::CompiledPolicy;
 use serde_json::{Map, Value};
 
@@ -31,19 +31,7 @@ pub(crate) fn run(text: &str, case: &Value, spec: &Value) -> Result<(), String> 
             }])
         }
     });
-    match (outcome, expected_error) {
-        (Ok(actual), None) => {
-            let expect = case
-                .get("expect")
-                .ok_or("the case has neither `expect` nor `expect_error`")?;
-            subset("$", expect, &actual).map_err(|e| format!("{e}\nfull answer: {actual}"))
-        }
-        (Ok(actual), Some(expected)) => {
-            Err(format!("expected error {}, got: {actual}", expected.code))
-        }
-        (Err(found), Some(expected)) => expected.check(&found, text),
-        (Err(found), None) => Err(format!("unexpected error {found:?}")),
-    }
+    compare(outcome, expected_error, case, text)
 }
 
 fn strings(value: Option<&Value>) -> Result<Option<Vec<String>>, Errors> {
