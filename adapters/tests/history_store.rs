@@ -22,8 +22,8 @@ fn policy() -> kiro::CompiledPolicy {
 
 /// The kova decision for `examples/kova/metrics/NAME.json`.
 fn decision(policy: &kiro::CompiledPolicy, name: &str) -> (Decision, serde_json::Value) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../examples/kova/metrics/{name}.json"));
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/kova/metrics/{name}.json"));
     let text = std::fs::read_to_string(path).unwrap();
     let decision = policy
         .check_text(&text, Format::Json, &Selection::default())
@@ -175,7 +175,15 @@ fn postgresql_keeps_the_store_contract() {
     for o in openers {
         o.join().unwrap().unwrap();
     }
-    assert_eq!(server.psql("fresh", "SELECT count(*) FROM kiro_schema"), "1");
+    assert_eq!(
+        server.psql("fresh", "SELECT count(*) FROM kiro_schema"),
+        "1"
+    );
+
+    // The same history over the server's Unix socket.
+    let mut local =
+        History::open(&Location::parse(Path::new(&server.socket_url("contract")))).unwrap();
+    assert_eq!(local.list(&Filter::default()).unwrap().len(), 17);
 }
 
 /// The error of opening `url`: its code and message.
@@ -198,11 +206,20 @@ fn postgresql_failures_are_coded_and_never_show_the_password() {
         .unwrap();
 
     // A wrong password, an unknown role, a database that is not there.
-    let wrong = format!("postgres://kiro:not-{PASSWORD}@127.0.0.1:{}/failures", server.port);
+    let wrong = format!(
+        "postgres://kiro:not-{PASSWORD}@127.0.0.1:{}/failures",
+        server.port
+    );
     let (code, message) = open_error(&wrong);
     assert_eq!(code, "KIRO-E085", "{message}");
-    assert!(message.contains("password authentication failed"), "{message}");
-    assert!(message.contains("postgres://kiro:***@127.0.0.1"), "{message}");
+    assert!(
+        message.contains("password authentication failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("postgres://kiro:***@127.0.0.1"),
+        "{message}"
+    );
     assert!(!message.contains(PASSWORD), "{message}");
     let nobody = format!("postgres://nobody:x@127.0.0.1:{}/failures", server.port);
     assert_eq!(open_error(&nobody).0, "KIRO-E085");
@@ -215,7 +232,10 @@ fn postgresql_failures_are_coded_and_never_show_the_password() {
     let (code, message) = open_error(&url);
     assert_eq!(code, "KIRO-E080", "{message}");
     assert!(message.contains("schema version 7"), "{message}");
-    assert_eq!(server.psql("failures", "SELECT count(*) FROM kiro_decisions"), "1");
+    assert_eq!(
+        server.psql("failures", "SELECT count(*) FROM kiro_decisions"),
+        "1"
+    );
     server.psql("failures", "UPDATE kiro_schema SET version = 1");
 
     // A record kiro never wrote.

@@ -273,9 +273,15 @@ fn a_bad_history_is_a_coded_error_naming_the_file() {
 fn eight_checks(test: &str) -> (PathBuf, String) {
     let dir = scratch(test);
     let db = dir.join("history.db");
-    for metrics in ["pass", "pass", "warn", "pass", "fail", "pass", "warn", "pass"] {
+    for metrics in [
+        "pass", "pass", "warn", "pass", "fail", "pass", "warn", "pass",
+    ] {
         let out = record(&db, metrics, "main");
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out.stderr));
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            text(&out.stderr)
+        );
     }
     rusqlite::Connection::open(&db)
         .and_then(|c| {
@@ -386,7 +392,10 @@ fn checks_are_recorded_on_postgresql_and_read_back() {
         ]);
         assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
         let err = text(&out.stderr);
-        assert!(err.contains("recorded as #") && err.contains("kiro:***@"), "{err}");
+        assert!(
+            err.contains("recorded as #") && err.contains("kiro:***@"),
+            "{err}"
+        );
         assert!(!err.contains(postgres_server::PASSWORD), "{err}");
     }
     let list = stdout_of(&["history", "list", &url, "--format", "json"]);
@@ -410,6 +419,9 @@ fn checks_are_recorded_on_postgresql_and_read_back() {
     let out = kiro(&["history", "list", &url]);
     assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
-    assert!(err.contains("KIRO-E084") && err.contains("kiro:***@127.0.0.1"), "{err}");
+    assert!(
+        err.contains("KIRO-E084") && err.contains("kiro:***@127.0.0.1"),
+        "{err}"
+    );
     assert!(!err.contains(postgres_server::PASSWORD), "{err}");
 }

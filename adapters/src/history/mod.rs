@@ -155,7 +155,10 @@ impl Filter {
             add("branch =", Param::Text(branch.clone()));
         }
         if let Some(since) = self.since_ms {
-            add("at_ms >=", Param::Int(i64::try_from(since).unwrap_or(i64::MAX)));
+            add(
+                "at_ms >=",
+                Param::Int(i64::try_from(since).unwrap_or(i64::MAX)),
+            );
         }
         let mut sql = String::new();
         if !self.verdicts.is_empty() {
@@ -447,7 +450,9 @@ fn parse_verdict(text: &str) -> Option<Verdict> {
 pub(crate) fn newer_schema(place: &dyn fmt::Display, version: i64) -> Diagnostic {
     Diagnostic::error(
         Code::HistoryVersion,
-        format!("history `{place}` has schema version {version}; this kiro reads up to {SCHEMA_VERSION}"),
+        format!(
+            "history `{place}` has schema version {version}; this kiro reads up to {SCHEMA_VERSION}"
+        ),
     )
     .with_help("record with the newer kiro, or start another history")
 }

@@ -99,10 +99,7 @@ impl PostgresHistory {
         let shown = self.shown.clone();
         let fail = |e: postgres::Error| error(&shown, &e, "open", false);
         self.client
-            .batch_execute(&format!(
-                "SET lock_timeout = {}",
-                BUSY_TIMEOUT.as_millis()
-            ))
+            .batch_execute(&format!("SET lock_timeout = {}", BUSY_TIMEOUT.as_millis()))
             .map_err(fail)?;
         if self.version().map_err(fail)? == SCHEMA_VERSION {
             return Ok(());
@@ -266,7 +263,8 @@ impl Store for PostgresHistory {
         let Some(row) = row else {
             return Ok(None);
         };
-        let (raw, rest) = read_row(&row, true).map_err(|e| error(&self.shown, &e, "read", false))?;
+        let (raw, rest) =
+            read_row(&row, true).map_err(|e| error(&self.shown, &e, "read", false))?;
         let (inputs, decision) = rest.unwrap_or_default();
         raw.record(&inputs, &decision, &self.shown).map(Some)
     }
@@ -281,10 +279,14 @@ fn error(shown: &str, e: &postgres::Error, doing: &str, connecting: bool) -> Dia
         "check the host and port, and that the server runs and takes TCP connections",
     );
     let (code, help) = match e.code() {
-        Some(state) if state.code().starts_with("28") || *state == SqlState::INVALID_CATALOG_NAME => (
-            Code::HistoryAccess,
-            "check the user, password and database of the URL",
-        ),
+        Some(state)
+            if state.code().starts_with("28") || *state == SqlState::INVALID_CATALOG_NAME =>
+        {
+            (
+                Code::HistoryAccess,
+                "check the user, password and database of the URL",
+            )
+        }
         Some(state) if *state == SqlState::INSUFFICIENT_PRIVILEGE => (
             Code::HistoryAccess,
             "the role needs to create and use the tables kiro_schema and kiro_decisions",

@@ -214,7 +214,9 @@ impl Store for SqliteHistory {
         let fail = |e: rusqlite::Error| error(&self.path, &e, "read");
         let mut statement = self
             .conn
-            .prepare(&format!("SELECT {FULL_COLUMNS} FROM decisions WHERE id = ?1"))
+            .prepare(&format!(
+                "SELECT {FULL_COLUMNS} FROM decisions WHERE id = ?1"
+            ))
             .map_err(fail)?;
         let mut rows = statement.query(params![id]).map_err(fail)?;
         let Some(row) = rows.next().map_err(fail)? else {

@@ -182,7 +182,8 @@ impl PgServer {
             last = format!(
                 "{}\n{}",
                 text(&started),
-                std::fs::read_to_string(server.dir.path().join("socket/server.log")).unwrap_or_default()
+                std::fs::read_to_string(server.dir.path().join("socket/server.log"))
+                    .unwrap_or_default()
             );
         }
         panic!("PostgreSQL did not start: {last}");
@@ -203,8 +204,15 @@ impl PgServer {
 
     /// The URL of database `db` with the password.
     pub fn url(&self, db: &str) -> String {
+        format!("postgres://kiro:{PASSWORD}@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// The URL of database `db` over the server's Unix socket (trusted, no password).
+    pub fn socket_url(&self, db: &str) -> String {
+        let folder = self.dir.path().join("socket").display().to_string();
         format!(
-            "postgres://kiro:{PASSWORD}@127.0.0.1:{}/{db}",
+            "postgresql://kiro@{}:{}/{db}",
+            folder.replace('/', "%2F"),
             self.port
         )
     }

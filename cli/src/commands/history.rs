@@ -183,7 +183,12 @@ pub struct TrendArgs {
     #[arg(value_name = "DB")]
     pub db: PathBuf,
     /// Follow this metric (its value in base units, as the decisions read it).
-    #[arg(long, value_name = "NAME", required_unless_present = "gate", conflicts_with = "gate")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "gate",
+        conflicts_with = "gate"
+    )]
     pub metric: Option<String>,
     /// Follow this gate's verdict.
     #[arg(long, value_name = "NAME")]
@@ -289,7 +294,9 @@ fn days_ago(days: Option<u32>) -> Option<u64> {
 
 fn run_trend(args: &TrendArgs) -> Result<Outcome, Failure> {
     let mut history = open_existing(&args.db)?;
-    let limit = args.last.or(if args.days.is_none() { Some(30) } else { None });
+    let limit = args
+        .last
+        .or(if args.days.is_none() { Some(30) } else { None });
     let records = history
         .records(&Filter {
             policy: args.policy.clone(),

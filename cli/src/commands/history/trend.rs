@@ -356,8 +356,10 @@ impl Trend {
                             TOP + plot_h / 2.0
                         }
                     };
-                    for (label, v) in [(fmt_num(stats.max), stats.max), (fmt_num(stats.min), stats.min)]
-                    {
+                    for (label, v) in [
+                        (fmt_num(stats.max), stats.max),
+                        (fmt_num(stats.min), stats.min),
+                    ] {
                         let _ = writeln!(
                             out,
                             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
