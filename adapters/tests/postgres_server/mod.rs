@@ -61,7 +61,7 @@ pub fn binaries() -> Option<PathBuf> {
                 Some((n, v.path().join("bin")))
             })
             .collect();
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|v| std::cmp::Reverse(v.0));
         candidates.extend(found.into_iter().map(|(_, p)| p));
     }
     if let Some(paths) = std::env::var_os("PATH") {
