@@ -32,6 +32,10 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MIGRATION_LOCK: i64 = 0x6b69_726f_6869_7374; // "kirohist"
 
 /// The migrations, in order: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+///
+/// The index ends in `id` so that a query's `ORDER BY at_ms DESC, id DESC LIMIT n` is a
+/// backward scan of it that stops after `n` rows, whatever the planner's statistics (SQLite's
+/// indexes end in the row id by themselves).
 const MIGRATIONS: &[&str] = &["
 CREATE TABLE kiro_decisions (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -46,7 +50,7 @@ CREATE TABLE kiro_decisions (
     inputs       TEXT NOT NULL,
     decision     TEXT NOT NULL
 );
-CREATE INDEX kiro_decisions_by_policy ON kiro_decisions (policy_name, branch, at_ms);
+CREATE INDEX kiro_decisions_by_policy ON kiro_decisions (policy_name, branch, at_ms, id);
 "];
 
 /// An open PostgreSQL history.
