@@ -2,13 +2,14 @@
 # Installs the tools the bindings need, idempotently: only what is missing is installed, and
 # everything lands inside the repository (.tools/, .venv/, bindings-*/node_modules/), never in the
 # user's global environment. Prints one line per tool: `skip` (already there) or `install`.
-# The exceptions are `browser` and `prometheus`: Debian's Chromium (/usr/bin/chromium, for the
-# wasm binding's browser test) and Prometheus (/usr/bin/prometheus and promtool, for the tests of
-# `kiro watch` against a real server), installed system-wide with apt-get when missing.
+# The exceptions are `browser`, `prometheus` and `postgresql`: Debian's Chromium (/usr/bin/chromium,
+# for the wasm binding's browser test), Prometheus (/usr/bin/prometheus and promtool, for the tests
+# of `kiro watch` against a real server) and PostgreSQL (for the history's tests against a real
+# server), installed system-wide with apt-get when missing.
 #
 #   .ci/install-tools.sh            # everything
 #   .ci/install-tools.sh python     # only some: wasm-target wasm-bindgen python node wasm-npm
-#                                   # typegen browser prometheus
+#                                   # typegen browser prometheus postgresql
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -197,6 +198,46 @@ if want prometheus; then
                 say prometheus "installed prometheus $(dpkg-query -W -f='${Version}' prometheus) in $((SECONDS - start)) s"
             else
                 say prometheus "apt-get could not install prometheus (see above)"
+            fi
+        fi
+    fi
+fi
+
+# Debian's PostgreSQL (15 on Debian 12: initdb, pg_ctl, postgres and psql in
+# /usr/lib/postgresql/15/bin), for adapters/tests/history_store.rs and cli/tests/history.rs, which
+# start their own cluster with initdb on a free loopback port (never the system service the package
+# also sets up). System-wide, like Prometheus: apt-get as root or through sudo. When it cannot be
+# installed this only warns: the tests then fail under CI=true and skip elsewhere, saying why.
+postgresql_bindir() { # the newest /usr/lib/postgresql/*/bin with the binaries the tests run
+    local dir
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -rn); do
+        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ] && [ -x "$dir/psql" ]; then
+            echo "$dir"
+            return 0
+        fi
+    done
+    return 1
+}
+if want postgresql; then
+    if dir="$(postgresql_bindir)"; then
+        say postgresql "skip ($("$dir/postgres" --version 2>/dev/null || echo 'postgres ?') in $dir)"
+    else
+        as_root=()
+        [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+        if ! command -v apt-get >/dev/null 2>&1; then
+            say postgresql "cannot install: no /usr/lib/postgresql/*/bin and no apt-get (install PostgreSQL there by hand)"
+        elif [ "${#as_root[@]}" -gt 0 ] && ! sudo -n true 2>/dev/null; then
+            say postgresql "cannot install: no PostgreSQL, not root and no password-less sudo for apt-get"
+        else
+            say postgresql "install (apt-get install postgresql: Debian's, into /usr/lib/postgresql; may take a minute)"
+            start=$SECONDS
+            if "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+                && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                    --no-install-recommends postgresql >/dev/null \
+                && dir="$(postgresql_bindir)"; then
+                say postgresql "installed postgresql $(dpkg-query -W -f='${Version}' postgresql) in $((SECONDS - start)) s ($dir)"
+            else
+                say postgresql "apt-get could not install postgresql (see above)"
             fi
         fi
     fi

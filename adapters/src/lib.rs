@@ -10,8 +10,8 @@
 //!   the `http` feature, a blocking client that queries a live server, mapping every failure
 //!   to an explicit reading (a source error with its reason, no data, or NaN).
 //!
-//! - `history` (with the `sqlite` feature): every recorded decision with its inputs and
-//!   context, in a SQLite database;
+//! - `history` (features `sqlite` and `postgres`): every recorded decision with its inputs and
+//!   context, in a SQLite database or on a PostgreSQL server;
 //! - `git` (feature `git`): the change metrics of a repository's commits for the defect-risk
 //!   model (`kiro risk features`), read with gix.
 //!
@@ -21,7 +21,7 @@
 
 #[cfg(feature = "git")]
 pub mod git;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod history;
 pub mod prometheus;
 pub mod samples;

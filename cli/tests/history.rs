@@ -267,3 +267,161 @@ fn a_bad_history_is_a_coded_error_naming_the_file() {
     assert!(!absent.exists());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A history of eight kova checks on main, an hour apart from 2025-12-01 00:00 UTC (the times
+/// set in the file, so the renderings do not change from run to run).
+fn eight_checks(test: &str) -> (PathBuf, String) {
+    let dir = scratch(test);
+    let db = dir.join("history.db");
+    for metrics in [
+        "pass", "pass", "warn", "pass", "fail", "pass", "warn", "pass",
+    ] {
+        let out = record(&db, metrics, "main");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.execute(
+                "UPDATE decisions SET at_ms = 1764547200000 + (id - 1) * 3600000",
+                [],
+            )
+        })
+        .expect("the times are set");
+    let arg = db.to_str().expect("UTF-8").to_owned();
+    (dir, arg)
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = kiro(args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn trends_render_as_a_chart_svg_json_and_csv() {
+    let (dir, db) = eight_checks("trend");
+    let metric = ["history", "trend", &db, "--metric", "build.bundle_size"];
+    insta::assert_snapshot!("history_trend_metric_chart", stdout_of(&metric));
+    insta::assert_snapshot!(
+        "history_trend_metric_svg",
+        stdout_of(&[&metric[..], &["--format", "svg"]].concat())
+    );
+    insta::assert_snapshot!(
+        "history_trend_metric_json",
+        stdout_of(&[&metric[..], &["--format", "json", "--last", "3"]].concat())
+    );
+    insta::assert_snapshot!(
+        "history_trend_metric_csv",
+        stdout_of(&[&metric[..], &["--format", "csv"]].concat())
+    );
+    let gate = ["history", "trend", &db, "--gate", "code-quality-security"];
+    insta::assert_snapshot!("history_trend_gate_chart", stdout_of(&gate));
+    insta::assert_snapshot!(
+        "history_trend_gate_svg",
+        stdout_of(&[&gate[..], &["--format", "svg"]].concat())
+    );
+    // The SVG is well-formed XML.
+    let svg = stdout_of(&[&gate[..], &["--format", "svg"]].concat());
+    roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    // Days count back from now: the history of 2026-12-01 is older than a day.
+    let old = stdout_of(&[&metric[..], &["--days", "1", "--format", "csv"]].concat());
+    assert_eq!(old.lines().count(), 1, "{old}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn exports_are_json_lines_and_csv_oldest_first() {
+    let (dir, db) = eight_checks("export");
+    let jsonl = stdout_of(&["history", "export", &db]);
+    let records: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(records.len(), 8);
+    assert_eq!(records[0]["id"], 1);
+    assert_eq!(records[4]["decision"]["verdict"], "fail");
+    insta::assert_snapshot!(
+        "history_export_jsonl",
+        stdout_of(&["history", "export", &db, "--limit", "1"])
+    );
+    let csv = stdout_of(&["history", "export", &db, "--format", "csv", "--limit", "2"]);
+    insta::assert_snapshot!("history_export_csv", csv);
+    let out = dir.join("export.csv");
+    let written = kiro(&[
+        "history",
+        "export",
+        &db,
+        "--format",
+        "csv",
+        "-o",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(written.status.code(), Some(0));
+    let file = std::fs::read_to_string(&out).expect("the export was written");
+    assert_eq!(file.lines().count(), 9, "{file}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[path = "../../adapters/tests/postgres_server/mod.rs"]
+mod postgres_server;
+
+#[test]
+fn checks_are_recorded_on_postgresql_and_read_back() {
+    let Some(server) = postgres_server::PgServer::start(false) else {
+        return;
+    };
+    let url = server.database("cli");
+    for (metrics, branch, code) in [
+        ("pass", "main", 0),
+        ("warn", "main", 0),
+        ("fail", "mr-7", 1),
+    ] {
+        let out = kiro(&[
+            "check",
+            POLICY,
+            "--metrics",
+            &format!("examples/kova/metrics/{metrics}.json"),
+            "--record",
+            &url,
+            "--branch",
+            branch,
+        ]);
+        assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("recorded as #") && err.contains("kiro:***@"),
+            "{err}"
+        );
+        assert!(!err.contains(postgres_server::PASSWORD), "{err}");
+    }
+    let list = stdout_of(&["history", "list", &url, "--format", "json"]);
+    let entries: serde_json::Value = serde_json::from_str(&list).expect("JSON");
+    let verdicts: Vec<&str> = entries
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|e| e["verdict"].as_str())
+        .collect();
+    assert_eq!(verdicts, ["fail", "warn", "pass"]);
+    let show = stdout_of(&["history", "show", &url, "2", "--format", "json"]);
+    assert!(show.contains("\"metrics_file\": \"examples/kova/metrics/warn.json\""));
+    let trend = stdout_of(&["history", "trend", &url, "--gate", "code-quality-security"]);
+    assert!(trend.contains("pass 1, warn 1, fail 1"), "{trend}");
+    let export = stdout_of(&["history", "export", &url, "--format", "csv"]);
+    assert_eq!(export.lines().count(), 4, "{export}");
+
+    // The server stopped: a coded error naming the URL without the password, status 3.
+    server.stop();
+    let out = kiro(&["history", "list", &url]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("KIRO-E084") && err.contains("kiro:***@127.0.0.1"),
+        "{err}"
+    );
+    assert!(!err.contains(postgres_server::PASSWORD), "{err}");
+}

@@ -171,6 +171,12 @@ codes! {
     HistoryLocked = "KIRO-E082",
     /// a history database cannot be opened, read or written (a missing folder, a read-only disk)
     HistoryIo = "KIRO-E083",
+    /// a PostgreSQL history server that cannot be reached (refused, timed out, gone mid-query)
+    HistoryUnreachable = "KIRO-E084",
+    /// a PostgreSQL history server that refused the login (password, role, database, permission)
+    HistoryAccess = "KIRO-E085",
+    /// a PostgreSQL history URL that cannot be read
+    HistoryUrl = "KIRO-E086",
     /// an internal error in kiro itself; please report it
     Internal = "KIRO-E099",
     /// environments depend on each other in a cycle

@@ -1,5 +1,8 @@
-//! The history of decisions: `kiro check --record DB` writes one, `kiro history list|show`
-//! reads them back. The store is `kiro_adapters::history` (SQLite).
+//! The history of decisions: `kiro check --record DB` writes one, `kiro history
+//! list|show|trend|export` reads them back. The store is `kiro_adapters::history`: a SQLite
+//! file, or a PostgreSQL server for a `postgres://` URL.
+
+mod trend;
 
 use super::Outcome;
 use crate::diagnostics::Failure;
@@ -9,7 +12,7 @@ use kiro::metrics::RawValue;
 use kiro::render::{HumanOptions, MetricUnits, human, markdown};
 use kiro::units::duration::format_duration;
 use kiro::{Decision, MetricsInput};
-use kiro_adapters::history::{Context, Entry, Filter, History};
+use kiro_adapters::history::{Context, Entry, Filter, History, Location, Record, Store};
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -17,9 +20,9 @@ use std::path::{Path, PathBuf};
 /// Where a check is recorded, and the context the CI's variables do not give.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// Record the decision in this history database (SQLite; made if missing), with its
-    /// inputs and context (commit, branch, environment, pipeline: from the flags below, else
-    /// from the CI's variables).
+    /// Record the decision in this history: a SQLite file (made if missing) or a
+    /// `postgres://` URL, with its inputs and context (commit, branch, environment, pipeline:
+    /// from the flags below, else from the CI's variables).
     #[arg(long, value_name = "DB")]
     pub record: Option<PathBuf>,
 
@@ -67,11 +70,12 @@ pub fn record(
     if let Value::Object(more) = provenance {
         inputs.extend(more);
     }
-    let mut history = History::open(path).map_err(Failure::diagnostic)?;
+    let location = Location::parse(path);
+    let mut history = History::open(&location).map_err(Failure::diagnostic)?;
     let id = history
         .record(decision, &Value::Object(inputs), &context)
         .map_err(Failure::diagnostic)?;
-    eprintln!("recorded as #{id} in {}", path.display());
+    eprintln!("recorded as #{id} in {location}");
     Ok(())
 }
 
@@ -109,12 +113,16 @@ pub enum HistoryCommand {
     List(ListArgs),
     /// Show one recorded decision with its inputs and context.
     Show(ShowArgs),
+    /// A metric's values or a gate's verdicts over the last decisions: a chart, SVG, JSON, CSV.
+    Trend(TrendArgs),
+    /// Every selected record in full, oldest first: JSON lines or CSV.
+    Export(ExportArgs),
 }
 
 /// `kiro history list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// The history database.
+    /// The history: a SQLite file or a `postgres://` URL.
     #[arg(value_name = "DB")]
     pub db: PathBuf,
     /// Only the decisions of this policy (by name).
@@ -145,7 +153,7 @@ pub enum ListFormat {
 /// `kiro history show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The history database.
+    /// The history: a SQLite file or a `postgres://` URL.
     #[arg(value_name = "DB")]
     pub db: PathBuf,
     /// The decision's number, as `list` shows it.
@@ -168,6 +176,91 @@ pub enum ShowFormat {
     Markdown,
 }
 
+/// `kiro history trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The history: a SQLite file or a `postgres://` URL.
+    #[arg(value_name = "DB")]
+    pub db: PathBuf,
+    /// Follow this metric (its value in base units, as the decisions read it).
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "gate",
+        conflicts_with = "gate"
+    )]
+    pub metric: Option<String>,
+    /// Follow this gate's verdict.
+    #[arg(long, value_name = "NAME")]
+    pub gate: Option<String>,
+    /// Only the decisions of this policy (by name).
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Only the decisions on this branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// The last N decisions (default 30 unless `--days` is given).
+    #[arg(long, value_name = "N")]
+    pub last: Option<u32>,
+    /// Only the decisions of the last D days.
+    #[arg(long, value_name = "D")]
+    pub days: Option<u32>,
+    /// How to show it.
+    #[arg(long, value_enum, default_value_t = TrendFormat::Chart)]
+    pub format: TrendFormat,
+    /// Write it to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `kiro history trend` shows a trend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrendFormat {
+    /// A small chart of text for the terminal.
+    Chart,
+    /// An SVG image.
+    Svg,
+    /// JSON: the subject and every point.
+    Json,
+    /// CSV: a line per decision.
+    Csv,
+}
+
+/// `kiro history export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The history: a SQLite file or a `postgres://` URL.
+    #[arg(value_name = "DB")]
+    pub db: PathBuf,
+    /// Only the decisions of this policy (by name).
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+    /// Only the decisions on this branch.
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// Only the decisions of the last D days.
+    #[arg(long, value_name = "D")]
+    pub days: Option<u32>,
+    /// At most this many, the latest.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// JSON lines (a whole record per line) or CSV (the inputs and decision as JSON cells).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Write it to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// How `kiro history export` writes the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A JSON object per line.
+    Jsonl,
+    /// CSV with a header line.
+    Csv,
+}
+
 /// Runs `kiro history`.
 ///
 /// # Errors
@@ -176,27 +269,133 @@ pub fn run(args: &HistoryArgs) -> Result<Outcome, Failure> {
     match &args.command {
         HistoryCommand::List(list) => run_list(list),
         HistoryCommand::Show(show) => run_show(show),
+        HistoryCommand::Trend(trend) => run_trend(trend),
+        HistoryCommand::Export(export) => run_export(export),
     }
 }
 
 fn open_existing(path: &Path) -> Result<History, Failure> {
-    if !path.exists() {
+    let location = Location::parse(path);
+    if !location.exists() {
         return Err(Failure::io(format!(
-            "no history at `{}` (record one with `kiro check --record {}`)",
-            path.display(),
-            path.display()
+            "no history at `{location}` (record one with `kiro check --record {location}`)"
         )));
     }
-    History::open(path).map_err(Failure::diagnostic)
+    History::open(&location).map_err(Failure::diagnostic)
+}
+
+/// The time `days` days ago, in milliseconds since the Unix epoch.
+fn days_ago(days: Option<u32>) -> Option<u64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    days.map(|d| now.saturating_sub(u64::from(d) * 86_400_000))
+}
+
+fn run_trend(args: &TrendArgs) -> Result<Outcome, Failure> {
+    let mut history = open_existing(&args.db)?;
+    let limit = args
+        .last
+        .or(if args.days.is_none() { Some(30) } else { None });
+    let records = history
+        .records(&Filter {
+            policy: args.policy.clone(),
+            branch: args.branch.clone(),
+            since_ms: days_ago(args.days),
+            verdicts: Vec::new(),
+            limit,
+        })
+        .map_err(Failure::diagnostic)?;
+    let subject = match (&args.metric, &args.gate) {
+        (Some(metric), _) => trend::Subject::Metric(metric.clone()),
+        (None, Some(gate)) => trend::Subject::Gate(gate.clone()),
+        (None, None) => return Err(Failure::io("give --metric NAME or --gate NAME")),
+    };
+    let trend = trend::Trend::new(subject, &records);
+    let report = match args.format {
+        TrendFormat::Chart => trend.chart(),
+        TrendFormat::Svg => trend.svg(),
+        TrendFormat::Json => trend.json(),
+        TrendFormat::Csv => trend.csv(),
+    };
+    Ok(Outcome {
+        report,
+        output: args.output.clone(),
+        code: exit::PASS,
+    })
+}
+
+fn run_export(args: &ExportArgs) -> Result<Outcome, Failure> {
+    let mut history = open_existing(&args.db)?;
+    let mut records = history
+        .records(&Filter {
+            policy: args.policy.clone(),
+            branch: args.branch.clone(),
+            since_ms: days_ago(args.days),
+            verdicts: Vec::new(),
+            limit: args.limit,
+        })
+        .map_err(Failure::diagnostic)?;
+    records.reverse();
+    let report = match args.format {
+        ExportFormat::Jsonl => records
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap_or_default() + "\n")
+            .collect(),
+        ExportFormat::Csv => export_csv(&records),
+    };
+    Ok(Outcome {
+        report,
+        output: args.output.clone(),
+        code: exit::PASS,
+    })
+}
+
+fn export_csv(records: &[Record]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record([
+        "id",
+        "at_ms",
+        "policy",
+        "policy_hash",
+        "verdict",
+        "commit",
+        "branch",
+        "environment",
+        "pipeline",
+        "inputs",
+        "decision",
+    ]);
+    for r in records {
+        let (e, c) = (&r.entry, &r.entry.context);
+        let _ = writer.write_record([
+            e.id.to_string(),
+            c.at_ms.to_string(),
+            e.policy.clone(),
+            e.policy_hash.clone(),
+            e.verdict.as_str().to_owned(),
+            c.commit.clone().unwrap_or_default(),
+            c.branch.clone().unwrap_or_default(),
+            c.environment.clone().unwrap_or_default(),
+            c.pipeline.clone().unwrap_or_default(),
+            r.inputs.to_string(),
+            kiro::decision_to_json(&r.decision),
+        ]);
+    }
+    writer
+        .into_inner()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
 }
 
 fn run_list(args: &ListArgs) -> Result<Outcome, Failure> {
-    let history = open_existing(&args.db)?;
+    let mut history = open_existing(&args.db)?;
     let entries = history
         .list(&Filter {
             policy: args.policy.clone(),
             branch: args.branch.clone(),
             limit: args.limit,
+            ..Filter::default()
         })
         .map_err(Failure::diagnostic)?;
     let report = match args.format {
@@ -216,14 +415,14 @@ fn run_list(args: &ListArgs) -> Result<Outcome, Failure> {
 }
 
 fn run_show(args: &ShowArgs) -> Result<Outcome, Failure> {
-    let history = open_existing(&args.db)?;
+    let mut history = open_existing(&args.db)?;
     let record = history
         .get(args.id)
         .map_err(Failure::diagnostic)?
         .ok_or_else(|| {
             Failure::io(format!(
                 "history `{}` has no decision #{}",
-                args.db.display(),
+                Location::parse(&args.db),
                 args.id
             ))
         })?;
