@@ -112,6 +112,9 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E081",  # a file given as a history database is not one, or is damaged
     "KIRO-E082",  # a history database stayed locked by another writer past the wait
     "KIRO-E083",  # a history database cannot be opened, read or written (a missing folder, a read-only disk)
+    "KIRO-E084",  # a PostgreSQL history server cannot be reached
+    "KIRO-E085",  # a PostgreSQL history server refuses the login or the database
+    "KIRO-E086",  # a history URL that cannot be read
     "KIRO-E099",  # an internal error in kiro itself; please report it
     "KIRO-E100",  # environments depend on each other in a cycle
     "KIRO-E101",  # a traffic weight that is not a whole percent from 0 to 100, is above the max weight, or decreases
