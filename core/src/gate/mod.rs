@@ -10,6 +10,7 @@
 mod compile;
 pub mod model;
 mod selection;
+mod verdict;
 
 pub use crate::criteria::{
     Batch, BatchColumn, BatchCounts, BatchResult, CODE_ERROR, CODE_FAIL, CODE_PASS, CODE_WARN,
@@ -17,3 +18,8 @@ pub use crate::criteria::{
 };
 pub(crate) use compile::compile;
 pub use selection::Selection;
+pub(crate) use verdict::judge;
+pub use verdict::{RecordCheck, RecordVerdict};
+
+#[cfg(test)]
+mod tests;
