@@ -61,14 +61,16 @@ fn criterion() -> impl Strategy<Value = CriterionSpec> {
         1u8..4,
         any::<bool>(),
     )
-        .prop_map(|(pass, warn, rule, key, weight, owned_by_qa)| CriterionSpec {
-            pass,
-            warn,
-            rule,
-            key,
-            weight,
-            owned_by_qa,
-        })
+        .prop_map(
+            |(pass, warn, rule, key, weight, owned_by_qa)| CriterionSpec {
+                pass,
+                warn,
+                rule,
+                key,
+                weight,
+                owned_by_qa,
+            },
+        )
 }
 
 fn gate() -> impl Strategy<Value = GateSpec> {
