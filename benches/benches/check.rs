@@ -117,6 +117,10 @@ const W2_RECORD: Rec = Rec {
 /// W1's record: passes.
 const W1_ERROR_RATE: f64 = 1.5;
 
+/// A one-record workload: name, kiro policy, CEL/evalexpr text, field names, values in
+/// declared units, values in base units.
+type Workload<'a> = (&'a str, &'a str, &'a str, Vec<&'a str>, Vec<f64>, Vec<f64>);
+
 fn names() -> Vec<&'static str> {
     METRICS.iter().map(|&(name, _)| name).collect()
 }
@@ -153,7 +157,7 @@ fn evalexpr_context(names: &[&str], values: &[f64]) -> HashMapContext<DefaultNum
 fn one_record(c: &mut Criterion) {
     let all = Selection::default();
     let gate_names = names();
-    let cases: [(&str, &str, &str, Vec<&str>, Vec<f64>, Vec<f64>); 2] = [
+    let cases: [Workload<'_>; 2] = [
         (
             "w1",
             W1_POLICY,
