@@ -416,17 +416,54 @@ fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<D
                 .and_then(Value::as_str)
                 .map_or(Ok(Format::Json), kiro::parse_format)
                 .map_err(one)?;
-            policy.check_text(text, format, &selection)
+            let result = policy.check_text(text, format, &selection);
+            // Text that does not parse never reaches either path.
+            if let Ok(input) = kiro::MetricsInput::parse(text, format) {
+                same_verdict(&result, policy.verdict(&input, &selection))?;
+            }
+            result
         }
         None => {
             let metrics = spec
                 .get("metrics")
                 .cloned()
                 .unwrap_or_else(|| serde_json::json!({}));
-            policy.check_value(&metrics, &selection)
+            let result = policy.check_value(&metrics, &selection);
+            same_verdict(&result, policy.verdict_value(&metrics, &selection))?;
+            result
         }
     };
     result.map_err(|e| errors(&e))
+}
+
+/// Whether the verdict path agrees with the full check: the decision's verdict and criterion
+/// outcomes, or the same error. A disagreement fails the case whatever it expects.
+fn same_verdict(
+    full: &Result<Decision, kiro::CheckError>,
+    verdict: Result<kiro::gate::RecordVerdict, kiro::CheckError>,
+) -> Result<(), Errors> {
+    let agrees = match (full, &verdict) {
+        (Ok(decision), Ok(fast)) => {
+            let outcomes: Vec<kiro::Outcome> = decision
+                .gates
+                .iter()
+                .flat_map(|g| g.criteria.iter().map(|c| c.outcome))
+                .collect();
+            decision.verdict == fast.verdict && outcomes == fast.criteria
+        }
+        (Err(a), Err(b)) => a.diagnostics() == b.diagnostics(),
+        _ => false,
+    };
+    if agrees {
+        Ok(())
+    } else {
+        Err(vec![Found {
+            code: "verdict-path".to_owned(),
+            message: format!("the verdict path disagrees with check: {verdict:?}"),
+            source: None,
+            labels: Vec::new(),
+        }])
+    }
 }
 
 /// A decision or plan that does not serialize, as an error the case cannot expect.

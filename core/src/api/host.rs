@@ -8,7 +8,7 @@ use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, OffsetUnit, locate_all};
 use crate::document::Format;
 use crate::error::{BoundaryError, CheckError, KiroError};
-use crate::gate::{Batch, BatchResult};
+use crate::gate::{Batch, BatchResult, RecordVerdict};
 use crate::health::HealthReport;
 use crate::metrics::MetricsInput;
 use crate::pipeline::{Plan, RunOptions};
@@ -95,6 +95,39 @@ impl HostPolicy {
     ) -> Result<Decision, BoundaryError> {
         self.compiled
             .check_value(metrics, &options.selection())
+            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+    }
+
+    /// The verdict path of [`HostPolicy::check`]: the same metrics and options, and the
+    /// decision's verdict with each criterion's outcome (`{verdict, criteria}`), without
+    /// explanations. The same errors as `check` for the same input.
+    ///
+    /// # Errors
+    /// As [`HostPolicy::check`].
+    pub fn verdict_value(
+        &self,
+        metrics: &Value,
+        options: &Value,
+    ) -> Result<RecordVerdict, BoundaryError> {
+        let options = CheckOptions::decode(options)?;
+        let mut out = RecordVerdict::new();
+        self.verdict_into(metrics, &options, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`HostPolicy::verdict_value`] with options already decoded, into `out` (its buffers
+    /// reused), for a binding that keeps one per policy or per loop.
+    ///
+    /// # Errors
+    /// As [`HostPolicy::check`].
+    pub fn verdict_into(
+        &self,
+        metrics: &Value,
+        options: &CheckOptions,
+        out: &mut RecordVerdict,
+    ) -> Result<(), BoundaryError> {
+        self.compiled
+            .verdict_value_into(metrics, &options.selection(), out)
             .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
     }
 

@@ -172,7 +172,8 @@ fn criterion(
     })
 }
 
-fn eval_failure(error: EvalError, offset: usize) -> CheckError {
+/// The evaluation error of a condition at byte `offset` of the policy text.
+pub(crate) fn eval_failure(error: EvalError, offset: usize) -> CheckError {
     let span = Span::new(error.span.start, error.span.end).offset(offset);
     CheckError::Evaluation(vec![
         Diagnostic::error(error.code, error.message)

@@ -26,6 +26,18 @@ impl Selection {
 
     /// The indices of the selected gates of `set`, in policy order.
     pub(crate) fn resolve(&self, set: &GateSet) -> Result<Vec<usize>, CheckError> {
+        let mut selected = Vec::new();
+        self.resolve_into(set, &mut selected)?;
+        Ok(selected)
+    }
+
+    /// [`Selection::resolve`] into `selected` (cleared first), so that a caller checking record
+    /// after record reuses one buffer.
+    pub(crate) fn resolve_into(
+        &self,
+        set: &GateSet,
+        selected: &mut Vec<usize>,
+    ) -> Result<(), CheckError> {
         let gates = &set.gates;
         if let Some(name) = &self.gate
             && !gates.iter().any(|g| &g.name == name)
@@ -45,13 +57,15 @@ impl Selection {
                     .with_help(help),
             ));
         }
-        let selected: Vec<usize> = gates
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| self.gate.as_ref().is_none_or(|n| &g.name == n))
-            .filter(|(_, g)| self.kind.is_none_or(|k| g.kind == k))
-            .map(|(i, _)| i)
-            .collect();
+        selected.clear();
+        selected.extend(
+            gates
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| self.gate.as_ref().is_none_or(|n| &g.name == n))
+                .filter(|(_, g)| self.kind.is_none_or(|k| g.kind == k))
+                .map(|(i, _)| i),
+        );
         if selected.is_empty() {
             let what = match (&self.gate, self.kind) {
                 (Some(name), Some(kind)) => {
@@ -65,7 +79,7 @@ impl Selection {
                 what,
             )));
         }
-        Ok(selected)
+        Ok(())
     }
 }
 

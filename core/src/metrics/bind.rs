@@ -47,7 +47,22 @@ pub(crate) fn bind(input: &MetricsInput, table: &MetricTable) -> Result<Vec<f64>
 /// # Errors
 /// As [`bind`].
 pub(crate) fn bind_flat(input: &FlatJson<'_>, table: &MetricTable) -> Result<Vec<f64>, CheckError> {
-    bind_with(table, |name| input.get(name).map(Cow::Owned))
+    let mut slots = Vec::new();
+    bind_flat_into(input, table, &mut slots)?;
+    Ok(slots)
+}
+
+/// [`bind_flat`] into `slots` (cleared first), so that a caller checking record after record
+/// reuses one buffer.
+///
+/// # Errors
+/// As [`bind`].
+pub(crate) fn bind_flat_into(
+    input: &FlatJson<'_>,
+    table: &MetricTable,
+    slots: &mut Vec<f64>,
+) -> Result<(), CheckError> {
+    bind_with_into(table, |name| input.get(name).map(Cow::Owned), slots)
 }
 
 /// Binds the value `value_of(name)` gives for each declared metric.
@@ -55,7 +70,19 @@ fn bind_with<'a>(
     table: &MetricTable,
     value_of: impl Fn(&str) -> Option<Cow<'a, Spanned<RawValue>>>,
 ) -> Result<Vec<f64>, CheckError> {
-    let mut slots = vec![f64::NAN; table.slots().len()];
+    let mut slots = Vec::new();
+    bind_with_into(table, value_of, &mut slots)?;
+    Ok(slots)
+}
+
+/// [`bind_with`] into `slots`, cleared first.
+fn bind_with_into<'a>(
+    table: &MetricTable,
+    value_of: impl Fn(&str) -> Option<Cow<'a, Spanned<RawValue>>>,
+    slots: &mut Vec<f64>,
+) -> Result<(), CheckError> {
+    slots.clear();
+    slots.resize(table.slots().len(), f64::NAN);
     let mut errors = Vec::new();
     for (slot, metric) in table.slots().iter().enumerate() {
         let Some(raw) = value_of(&metric.name) else {
@@ -67,7 +94,7 @@ fn bind_with<'a>(
         }
     }
     if errors.is_empty() {
-        Ok(slots)
+        Ok(())
     } else {
         Err(CheckError::Input(errors))
     }

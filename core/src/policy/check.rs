@@ -8,9 +8,9 @@ use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::document::Format;
 use crate::error::CheckError;
-use crate::gate::Selection;
+use crate::gate::{RecordCheck, RecordVerdict, Selection, judge};
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::{bind, bind_flat};
+use crate::metrics::bind::{bind, bind_flat, bind_flat_into};
 use crate::metrics::input::{FlatJson, SOURCE};
 use crate::metrics::unknown::{Given, undeclared, unlabelled};
 
@@ -83,12 +83,7 @@ impl CompiledPolicy {
         // entry and find nothing to report.
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(&self.inner.gates)?;
-            let given = flat.names().map(|name| Given {
-                name,
-                span: Span::default(),
-                list: false,
-            });
-            let warnings = self.undeclared(given, selection, SOURCE)?;
+            let warnings = self.undeclared(flat.names().map(given), selection, SOURCE)?;
             let slots = bind_flat(&flat, &self.inner.metrics)?;
             return self.decide(&slots, &selected, warnings);
         }
@@ -136,6 +131,95 @@ impl CompiledPolicy {
         Ok(result)
     }
 
+    /// The verdict [`CompiledPolicy::check`] gives for these metrics and each criterion's
+    /// outcome, without building explanations (the verdict path).
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check`]: the same errors for the same input.
+    pub fn verdict(
+        &self,
+        metrics: &MetricsInput,
+        selection: &Selection,
+    ) -> Result<RecordVerdict, CheckError> {
+        let mut out = RecordVerdict::new();
+        selection.resolve_into(&self.inner.gates, &mut out.selected)?;
+        self.refuse_undeclared(metrics.given(), selection)?;
+        out.slots = bind(metrics, &self.inner.metrics)?;
+        judge(&self.inner.gates, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`CompiledPolicy::verdict`] with metrics given as a JSON value, as
+    /// [`CompiledPolicy::check_value`] takes them.
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check_value`].
+    pub fn verdict_value(
+        &self,
+        metrics: &serde_json::Value,
+        selection: &Selection,
+    ) -> Result<RecordVerdict, CheckError> {
+        let mut out = RecordVerdict::new();
+        self.verdict_value_into(metrics, selection, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`CompiledPolicy::verdict_value`] into `out`, whose buffers are reused: a loop over
+    /// records allocates nothing per record once they have grown (text values aside).
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check_value`].
+    pub fn verdict_value_into(
+        &self,
+        metrics: &serde_json::Value,
+        selection: &Selection,
+        out: &mut RecordVerdict,
+    ) -> Result<(), CheckError> {
+        let Some(flat) = FlatJson::new(metrics) else {
+            let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
+            *out = self.verdict(&input, selection)?;
+            return Ok(());
+        };
+        selection.resolve_into(&self.inner.gates, &mut out.selected)?;
+        self.refuse_undeclared(flat.names().map(given), selection)?;
+        bind_flat_into(&flat, &self.inner.metrics, &mut out.slots)?;
+        judge(&self.inner.gates, out)
+    }
+
+    /// A check prepared for records whose values come by position, one per name of `fields`
+    /// (a struct's fields, a table's columns): the typed record form of
+    /// [`CompiledPolicy::check_value`] and [`CompiledPolicy::verdict_value`].
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check`] for the selection and, when it is strict, for fields the
+    /// policy does not declare; [`Code::DuplicateName`](crate::Code::DuplicateName) for a
+    /// field named twice.
+    pub fn record_check(
+        &self,
+        fields: &[&str],
+        selection: &Selection,
+    ) -> Result<RecordCheck, CheckError> {
+        let selected = selection.resolve(&self.inner.gates)?;
+        // In name order, as the full check of a JSON object reports them.
+        let mut sorted = fields.to_vec();
+        sorted.sort_unstable();
+        let warnings = self.undeclared(sorted.into_iter().map(given), selection, SOURCE)?;
+        RecordCheck::new(self, fields, selected, warnings)
+    }
+
+    /// For a strict selection, the input error for undeclared names in `given`; the verdict
+    /// path builds no warnings otherwise.
+    fn refuse_undeclared<'a>(
+        &self,
+        given: impl IntoIterator<Item = Given<'a>>,
+        selection: &Selection,
+    ) -> Result<(), CheckError> {
+        if selection.strict {
+            self.undeclared(given, selection, SOURCE)?;
+        }
+        Ok(())
+    }
+
     /// The decision over the policy's gates `selected`.
     fn decide(
         &self,
@@ -152,5 +236,14 @@ impl CompiledPolicy {
         )?;
         decision.warnings = warnings;
         Ok(decision)
+    }
+}
+
+/// A name of input without a place in text and not a list.
+fn given(name: &str) -> Given<'_> {
+    Given {
+        name,
+        span: Span::default(),
+        list: false,
     }
 }
