@@ -58,7 +58,11 @@ fn policy_text(routes: usize) -> String {
     }
     p.push_str("personas: [{name: devops}]\nalerts:\n  rules:\n");
     for r in 0..RULES {
-        let severity = if r.is_multiple_of(4) { "critical" } else { "warning" };
+        let severity = if r.is_multiple_of(4) {
+            "critical"
+        } else {
+            "warning"
+        };
         let _ = writeln!(
             p,
             "    - {{name: Rule{r}, when: m{} > {}%, for: {}s, severity: {severity}, owner: devops, \
@@ -118,7 +122,12 @@ fn labels(set: usize) -> BTreeMap<String, String> {
     l.insert("instance".to_owned(), format!("host-{set}"));
     l.insert(
         "severity".to_owned(),
-        (if set.is_multiple_of(3) { "critical" } else { "warning" }).to_owned(),
+        (if set.is_multiple_of(3) {
+            "critical"
+        } else {
+            "warning"
+        })
+        .to_owned(),
     );
     l
 }
