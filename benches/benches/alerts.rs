@@ -26,6 +26,9 @@ const RULES: usize = 200;
 const SERVICES: usize = 50;
 const LABEL_SETS: usize = 1_000;
 const EVENTS: usize = 100_000;
+/// Under `cargo test --benches` (no `--bench` argument, debug build) every count is divided by
+/// this, so the bench runs once quickly as a test.
+const TEST_DIVISOR: usize = 100;
 /// Events to warm the engine with before `step_warm` measures.
 const WARM: usize = 10_000;
 /// Events `step_warm` measures.
@@ -198,7 +201,16 @@ fn events(silences: usize, events: usize) -> Vec<AlertEvent> {
 /// The state after the first `warm` events of `log`, and the next `WINDOW` events.
 fn warm(policy: &CompiledPolicy, log: &[AlertEvent], warm: usize) -> (AlertState, Vec<AlertEvent>) {
     let (state, _) = replay(policy, &log[..warm]).expect("replays");
-    (state, log[warm..warm + WINDOW].to_vec())
+    (state, log[warm..warm + scaled(WINDOW)].to_vec())
+}
+
+/// `n`, or `n / TEST_DIVISOR` when run as a test.
+fn scaled(n: usize) -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        n
+    } else {
+        (n / TEST_DIVISOR).max(1)
+    }
 }
 
 fn run(state: &mut AlertState, policy: &CompiledPolicy, events: &[AlertEvent]) -> usize {
@@ -218,7 +230,11 @@ fn alerts(c: &mut Criterion) {
     let mut warmed = None;
     group.bench_function("step_warm", |b| {
         let (state, window) = warmed.get_or_insert_with(|| {
-            let (state, window) = warm(&policy, &events(100, WARM + WINDOW), 100 + WARM);
+            let (state, window) = warm(
+                &policy,
+                &events(100, scaled(WARM) + scaled(WINDOW)),
+                100 + scaled(WARM),
+            );
             eprintln!(
                 "alerts: warm state holds {} alerts, {} groups, {} silences",
                 state.live_alerts(),
@@ -236,7 +252,7 @@ fn alerts(c: &mut Criterion) {
     group.throughput(Throughput::Elements((100 + EVENTS + EVENTS / 10) as u64));
     let mut full = None;
     group.bench_function("replay_100k", |b| {
-        let full = full.get_or_insert_with(|| events(100, EVENTS));
+        let full = full.get_or_insert_with(|| events(100, scaled(EVENTS)));
         b.iter(|| black_box(replay(&policy, full).expect("replays").1.len()));
     });
     group.finish();
@@ -254,7 +270,11 @@ fn growth_case(
     group.throughput(Throughput::Elements(WINDOW as u64));
     group.bench_function(BenchmarkId::from_parameter(id), |b| {
         let (state, window) = warmed.get_or_insert_with(|| {
-            warm(&policy, &events(silences, 2_000 + WINDOW), silences + 2_000)
+            warm(
+                &policy,
+                &events(silences, scaled(2_000) + scaled(WINDOW)),
+                silences + scaled(2_000),
+            )
         });
         b.iter_batched_ref(
             || state.clone(),
