@@ -25,6 +25,21 @@ pub struct AlertState {
     pub(crate) groups: BTreeMap<String, Group>,
     /// Silences pending or in force, by id.
     pub(crate) silences: BTreeMap<String, Silence>,
+    /// The silences' matchers compiled, kept between steps (not saved; rebuilt when needed).
+    #[serde(skip)]
+    pub(crate) compiled: SilenceCache,
+}
+
+/// Compiled matchers of silences by id, with the text they were compiled from (an id can be
+/// used again for another silence once the first has ended): a cache derived from
+/// [`AlertState::silences`], so it takes no part in the state's equality and is not saved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SilenceCache(pub BTreeMap<String, (Vec<String>, Vec<super::matcher::Matcher>)>);
+
+impl PartialEq for SilenceCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Where a rule's condition stands.
@@ -193,6 +208,7 @@ impl AlertState {
                     )
                 })
                 .collect(),
+            compiled: SilenceCache::default(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! One event through the alert engine.
 //!
-//! The step works on a copy of the state and keeps it only when the whole event was taken, so
-//! a refused event (time going backwards, an ack for no live alert, a refused silence, a limit
-//! exceeded) leaves the state as it was.
+//! The step works on the state in place and keeps an undo record of every entry it changes (as
+//! it was before), so a refused event (time going backwards, an ack for no live alert, a
+//! refused silence, a limit exceeded) leaves the state as it was, without copying it.
 //!
 //! Order within a step: timers due at or before the event's time run first, in time order (at
 //! one time: silences, acknowledgement expiries, flapping ends, external alerts' ends, then
@@ -57,27 +57,37 @@ pub fn step(
     if let Some(last) = state.last_ms {
         check_time(last, at)?;
     }
-    let mut next = state.clone();
+    // In debug builds (the tests), a copy to check the undo record against.
+    #[cfg(debug_assertions)]
+    let before = state.clone();
     let mut cx = Step {
         policy,
         alerts,
-        state: &mut next,
+        state,
         effects: Vec::new(),
+        undo: Undo::default(),
+        dirty: false,
     };
-    cx.run_timers(at)?;
-    cx.event(event, at)?;
-    cx.run_timers(at)?;
-    cx.state.last_ms = Some(at);
-    cx.collect(at);
-    let effects = std::mem::take(&mut cx.effects);
-    check_limits(&next)?;
-    let wake_at_ms = next_due(alerts, &next);
+    let taken = cx.take(event, at);
+    let Step {
+        state,
+        undo,
+        effects,
+        ..
+    } = cx;
+    if let Err(e) = taken {
+        undo.rollback(state);
+        #[cfg(debug_assertions)]
+        debug_assert!(*state == before, "a refused event changed the alert state");
+        return Err(e);
+    }
+    state.last_ms = Some(at);
+    let wake_at_ms = next_due(alerts, state);
     let live = Live {
-        alerts: next.alerts.len(),
-        groups: next.groups.len(),
-        silences: next.silences.len(),
+        alerts: state.alerts.len(),
+        groups: state.groups.len(),
+        silences: state.silences.len(),
     };
-    *state = next;
     Ok(AlertDecision {
         at_ms: at,
         event: event.name().to_owned(),
@@ -199,9 +209,77 @@ struct Step<'a> {
     alerts: &'a CompiledAlerts,
     state: &'a mut AlertState,
     effects: Vec<Effect>,
+    /// What the step changed, to put back if the event is refused.
+    undo: Undo,
+    /// Whether something the mutes depend on (an alert firing or resolving, a silence added,
+    /// started or ended) changed since the mutes were last computed. At the start of a step the
+    /// mutes are current: every step ends with them computed.
+    dirty: bool,
+}
+
+/// The entries a step has changed, as they were before it: a refused event puts them back,
+/// so the step works in place instead of on a copy of the whole state.
+#[derive(Default)]
+struct Undo {
+    rules: Option<Vec<super::state::RuleState>>,
+    alerts: BTreeMap<String, Option<Alert>>,
+    groups: BTreeMap<String, Option<Group>>,
+    silences: BTreeMap<String, Option<Silence>>,
+}
+
+impl Undo {
+    fn rollback(self, state: &mut AlertState) {
+        if let Some(rules) = self.rules {
+            state.rules = rules;
+        }
+        put_back(&mut state.alerts, self.alerts);
+        put_back(&mut state.groups, self.groups);
+        put_back(&mut state.silences, self.silences);
+    }
+}
+
+fn put_back<V>(map: &mut BTreeMap<String, V>, undo: BTreeMap<String, Option<V>>) {
+    for (key, old) in undo {
+        match old {
+            Some(v) => {
+                map.insert(key, v);
+            }
+            None => {
+                map.remove(&key);
+            }
+        }
+    }
+}
+
+/// Records an entry as it is before its first change in the step.
+fn keep<V: Clone>(map: &BTreeMap<String, V>, undo: &mut BTreeMap<String, Option<V>>, key: &str) {
+    if !undo.contains_key(key) {
+        undo.insert(key.to_owned(), map.get(key).cloned());
+    }
 }
 
 impl Step<'_> {
+    fn keep_alert(&mut self, id: &str) {
+        keep(&self.state.alerts, &mut self.undo.alerts, id);
+    }
+
+    fn keep_group(&mut self, key: &str) {
+        keep(&self.state.groups, &mut self.undo.groups, key);
+    }
+
+    fn keep_silence(&mut self, id: &str) {
+        keep(&self.state.silences, &mut self.undo.silences, id);
+    }
+
+    /// The whole event: timers due before it, the event, timers it set, the memory bounds.
+    fn take(&mut self, event: &AlertEvent, at: u64) -> Result<(), AlertError> {
+        self.run_timers(at)?;
+        self.event(event, at)?;
+        self.run_timers(at)?;
+        self.collect(at);
+        check_limits(self.state)
+    }
+
     fn run_timers(&mut self, now: u64) -> Result<(), AlertError> {
         for _ in 0..MAX_ROUNDS {
             let Some(due) = next_due(self.alerts, self.state) else {
@@ -219,8 +297,22 @@ impl Step<'_> {
     /// Every timer due at `t`.
     fn timers_at(&mut self, t: u64) {
         // Silences.
-        let ids: Vec<String> = self.state.silences.keys().cloned().collect();
+        let ids: Vec<String> = self
+            .state
+            .silences
+            .iter()
+            .filter(|(_, s)| {
+                if s.active {
+                    s.ends_ms <= t
+                } else {
+                    s.starts_ms <= t
+                }
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in ids {
+            self.keep_silence(&id);
+            self.dirty = true;
             let Some(s) = self.state.silences.get_mut(&id) else {
                 continue;
             };
@@ -245,8 +337,25 @@ impl Step<'_> {
         }
         self.recompute(t);
         // Acknowledgement expiries, flapping ends, external ends.
-        let ids: Vec<String> = self.state.alerts.keys().cloned().collect();
+        // Only the alerts with a timer due take part (acting on one never changes another's).
+        let ids: Vec<String> = self
+            .state
+            .alerts
+            .iter()
+            .filter(|(_, a)| {
+                (a.firing
+                    && (a
+                        .ack
+                        .as_ref()
+                        .and_then(|k| k.until_ms)
+                        .is_some_and(|u| u <= t)
+                        || a.ends_ms.is_some_and(|e| e <= t)))
+                    || a.flapping
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in &ids {
+            self.keep_alert(id);
             let Some(a) = self.state.alerts.get_mut(id) else {
                 continue;
             };
@@ -268,6 +377,7 @@ impl Step<'_> {
         }
         if let Some(flap) = self.alerts.flapping {
             for id in &ids {
+                self.keep_alert(id);
                 let Some(a) = self.state.alerts.get_mut(id) else {
                     continue;
                 };
@@ -310,7 +420,13 @@ impl Step<'_> {
         }
         self.recompute(t);
         // Group ticks and batches.
-        let keys: Vec<String> = self.state.groups.keys().cloned().collect();
+        let keys: Vec<String> = self
+            .state
+            .groups
+            .iter()
+            .filter(|(_, g)| g.next_tick_ms <= t || g.batch_due_ms.is_some_and(|b| b <= t))
+            .map(|(k, _)| k.clone())
+            .collect();
         for key in &keys {
             let due = self
                 .state
@@ -322,7 +438,13 @@ impl Step<'_> {
             }
         }
         // Escalations.
-        let keys: Vec<String> = self.state.groups.keys().cloned().collect();
+        let keys: Vec<String> = self
+            .state
+            .groups
+            .iter()
+            .filter(|(_, g)| escalation_due(self.alerts, self.state, g).is_some_and(|d| d <= t))
+            .map(|(k, _)| k.clone())
+            .collect();
         for key in &keys {
             self.escalate(key, t);
         }
@@ -343,6 +465,7 @@ impl Step<'_> {
                             self.resolve(&id, at, "resolved by its source");
                         }
                     } else if live_firing {
+                        self.keep_alert(&id);
                         if let Some(a) = self.state.alerts.get_mut(&id) {
                             a.annotations = ext.annotations.clone();
                             a.ends_ms = ext.ends_ms;
@@ -412,6 +535,8 @@ impl Step<'_> {
                 }
                 .check(self.alerts.max_silence_ms)
                 .map_err(|d| AlertError::from(d.with_source("event")))?;
+                self.keep_silence(id);
+                self.dirty = true;
                 self.state.silences.insert(
                     id.clone(),
                     Silence {
@@ -428,6 +553,8 @@ impl Step<'_> {
                 );
             }
             AlertEvent::ExpireSilence { id, .. } => {
+                self.keep_silence(id);
+                self.dirty = true;
                 if self.state.silences.remove(id).is_none() {
                     return Err(event_error(
                         Code::UnknownAlert,
@@ -498,6 +625,9 @@ impl Step<'_> {
             return Err(AlertError::new(problems));
         }
         let metrics = serde_json::Value::Object(shown);
+        if self.undo.rules.is_none() {
+            self.undo.rules = Some(self.state.rules.clone());
+        }
         for (i, rule) in self.alerts.rules.iter().enumerate() {
             let tri = rule.when.eval(&slots).unwrap_or(Tri::Unknown);
             let holds = match (tri, rule.on_missing) {
@@ -618,6 +748,8 @@ impl Step<'_> {
         at: u64,
         reason: &str,
     ) {
+        self.keep_alert(id);
+        self.dirty = true;
         let inhibit = &self.alerts.inhibit;
         let a = self
             .state
@@ -691,6 +823,7 @@ impl Step<'_> {
         let Some(flap) = self.alerts.flapping else {
             return false;
         };
+        self.keep_alert(id);
         let Some(a) = self.state.alerts.get_mut(id) else {
             return false;
         };
@@ -728,6 +861,7 @@ impl Step<'_> {
         let groups = std::mem::take(&mut a.groups);
         let notified = self.notified(id);
         for key in &groups {
+            self.keep_group(key);
             if let Some(g) = self.state.groups.get_mut(key) {
                 g.members.remove(id);
                 g.notified.remove(id);
@@ -773,6 +907,8 @@ impl Step<'_> {
     }
 
     fn resolve(&mut self, id: &str, at: u64, reason: &str) {
+        self.keep_alert(id);
+        self.dirty = true;
         let Some(a) = self.state.alerts.get_mut(id) else {
             return;
         };
@@ -828,6 +964,7 @@ impl Step<'_> {
                 continue;
             };
             let key = group_key(route, &labels);
+            self.keep_group(&key);
             let g = self
                 .state
                 .groups
@@ -872,6 +1009,7 @@ impl Step<'_> {
             }
             keys.push(key);
         }
+        self.keep_alert(id);
         if let Some(a) = self.state.alerts.get_mut(id) {
             for k in &keys {
                 if !a.groups.contains(k) {
@@ -1055,10 +1193,12 @@ impl Step<'_> {
                     },
                 });
             }
+            self.keep_alert(id);
             if let Some(a) = self.state.alerts.get_mut(id) {
                 a.groups.retain(|k| k != key);
             }
         }
+        self.keep_group(key);
         let Some(gm) = self.state.groups.get_mut(key) else {
             return;
         };
@@ -1137,6 +1277,7 @@ impl Step<'_> {
             alerts: waiting,
             reason,
         });
+        self.keep_group(key);
         if let Some(gm) = self.state.groups.get_mut(key)
             && let Some(em) = gm.escalation.as_mut()
         {
@@ -1149,12 +1290,18 @@ impl Step<'_> {
         if self.alerts.escalation.is_none() {
             return;
         }
+        if self
+            .state
+            .groups
+            .get(key)
+            .is_none_or(|g| g.escalation.is_none())
+        {
+            return;
+        }
+        self.keep_group(key);
         let Some(g) = self.state.groups.get_mut(key) else {
             return;
         };
-        if g.escalation.is_none() {
-            return;
-        }
         g.escalation = Some(Escalating {
             start_ms: t,
             next: 0,
@@ -1250,6 +1397,7 @@ impl Step<'_> {
         };
         let mut groups = BTreeSet::new();
         for id in &targets {
+            self.keep_alert(id);
             if let Some(a) = self.state.alerts.get_mut(id) {
                 a.ack = Some(Ack {
                     by: by.to_owned(),
@@ -1292,13 +1440,56 @@ impl Step<'_> {
     /// Mutes (silences, inhibitions) recomputed for every firing alert; until-resolved
     /// silences that mute nothing any more end.
     fn recompute(&mut self, t: u64) {
-        let silences: Vec<(String, Vec<Matcher>)> = self
+        if !self.dirty {
+            return;
+        }
+        self.dirty = false;
+        // The silences in force, their matchers compiled once (cached across steps), and an
+        // index of them by one `label="value"` matcher each (a silence with one can only mute
+        // an alert with that label and value): an alert checks the silences its labels can
+        // meet, not every silence.
+        let cache = &mut self.state.compiled.0;
+        cache.retain(|id, _| self.state.silences.contains_key(id));
+        for (id, s) in &self.state.silences {
+            if s.active && cache.get(id).is_none_or(|(text, _)| *text != s.matchers) {
+                cache.insert(id.clone(), (s.matchers.clone(), s.compiled()));
+            }
+        }
+        let silences: Vec<(&String, &Vec<Matcher>)> = self
             .state
             .silences
             .iter()
             .filter(|(_, s)| s.active)
-            .map(|(id, s)| (id.clone(), s.compiled()))
+            .filter_map(|(id, _)| cache.get(id).map(|(_, m)| (id, m)))
             .collect();
+        let mut by_value: BTreeMap<&str, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
+        let mut unindexed: Vec<usize> = Vec::new();
+        for (i, (_, matchers)) in silences.iter().enumerate() {
+            match matchers
+                .iter()
+                .find(|m| m.op == super::matcher::MatchOp::Eq && !m.value.is_empty())
+            {
+                Some(m) => by_value
+                    .entry(m.name.as_str())
+                    .or_default()
+                    .entry(m.value.as_str())
+                    .or_default()
+                    .push(i),
+                None => unindexed.push(i),
+            }
+        }
+        let silenced_by = |labels: &Labels| -> Option<usize> {
+            let mut candidates = unindexed.clone();
+            for (k, v) in labels {
+                if let Some(ids) = by_value.get(k.as_str()).and_then(|m| m.get(v.as_str())) {
+                    candidates.extend(ids);
+                }
+            }
+            candidates.sort_unstable();
+            candidates
+                .into_iter()
+                .find(|&i| silences.get(i).is_some_and(|(_, m)| all_match(m, labels)))
+        };
         let mut muting: BTreeMap<String, usize> = BTreeMap::new();
         // Per inhibition rule, its firing sources by the values of its `equal` labels (ids in
         // order): a target looks its key up instead of scanning every alert.
@@ -1330,10 +1521,9 @@ impl Step<'_> {
         let mut changes: Vec<(String, Option<Mute>)> = Vec::new();
         for (id, a) in &self.state.alerts {
             let mute = if a.firing {
-                silences
-                    .iter()
-                    .find(|(_, m)| all_match(m, &a.labels))
-                    .map(|(s, _)| Mute::Silenced { by: s.clone() })
+                silenced_by(&a.labels)
+                    .and_then(|i| silences.get(i))
+                    .map(|(s, _)| Mute::Silenced { by: (*s).clone() })
                     .or_else(|| {
                         self.alerts
                             .inhibit
@@ -1366,6 +1556,7 @@ impl Step<'_> {
             }
         }
         for (id, mute) in changes {
+            self.keep_alert(&id);
             let Some(am) = self.state.alerts.get_mut(&id) else {
                 continue;
             };
@@ -1388,15 +1579,25 @@ impl Step<'_> {
                 });
             }
         }
-        let ids: Vec<String> = self.state.silences.keys().cloned().collect();
+        // Only the silences that change: one muting for the first time, an until-resolved one
+        // that mutes nothing any more.
+        let ids: Vec<String> = self
+            .state
+            .silences
+            .iter()
+            .filter(|(id, s)| {
+                let count = muting.get(*id).copied().unwrap_or(0);
+                s.active
+                    && ((count > 0 && !s.matched) || (count == 0 && s.until_resolved && s.matched))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in ids {
             let count = muting.get(&id).copied().unwrap_or(0);
+            self.keep_silence(&id);
             let Some(s) = self.state.silences.get_mut(&id) else {
                 continue;
             };
-            if !s.active {
-                continue;
-            }
             if count > 0 {
                 s.matched = true;
             } else if s.until_resolved && s.matched {
@@ -1418,9 +1619,22 @@ impl Step<'_> {
             .dedup
             .map_or(0, |d| d.window_ms)
             .max(self.alerts.flapping.map_or(0, |f| f.window_ms));
-        self.state.alerts.retain(|_, a| {
-            a.firing || !a.groups.is_empty() || a.flapping || t < a.since_ms.saturating_add(keep)
-        });
+        let gone: Vec<String> = self
+            .state
+            .alerts
+            .iter()
+            .filter(|(_, a)| {
+                !(a.firing
+                    || !a.groups.is_empty()
+                    || a.flapping
+                    || t < a.since_ms.saturating_add(keep))
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in gone {
+            self.keep_alert(&id);
+            self.state.alerts.remove(&id);
+        }
     }
 }
 
