@@ -96,6 +96,7 @@ const nat = best(() => nativePolicy.checkBatch(cols))
 const was = best(() => wasmPolicy.checkBatch(cols))
 const one = records[0]
 const check = (policy) => best(() => { for (let i = 0; i < 10_000; i++) policy.check(one) }, 5) / 10_000 * 1e3
+const verdict = (policy) => best(() => { for (let i = 0; i < 10_000; i++) policy.verdict(one) }, 5) / 10_000 * 1e3
 
 // One observation of ten metrics through ten rollback triggers held for 5m (none fires), times
 // moving on.
@@ -114,4 +115,6 @@ console.log(`wasm checkBatch (Float64Array columns):    ${was.toFixed(2)} ms  ($
 const [checkNative, checkWasm] = [check(nativePolicy), check(wasmPolicy)]
 const [observeNative, observeWasm] = [observe(native), observe(wasm)]
 console.log(`one check() call, full decision: native ${checkNative.toFixed(2)} us, wasm ${checkWasm.toFixed(2)} us`)
+const [verdictNative, verdictWasm] = [verdict(nativePolicy), verdict(wasmPolicy)]
+console.log(`one verdict() call, no explanations: native ${verdictNative.toFixed(2)} us (${(checkNative / verdictNative).toFixed(1)}x faster than check), wasm ${verdictWasm.toFixed(2)} us (${(checkWasm / verdictWasm).toFixed(1)}x)`)
 console.log(`one monitor observation, 10 triggers: native ${observeNative.toFixed(2)} us (${(observeNative / checkNative).toFixed(1)}x one check), wasm ${observeWasm.toFixed(2)} us (${(observeWasm / checkWasm).toFixed(1)}x)`)

@@ -1,5 +1,5 @@
-"""Python binding benchmarks: batch check vs a plain Python loop, one check call, and one
-monitor observation through ten triggers.
+"""Python binding benchmarks: batch check vs a plain Python loop, one check call, one verdict
+call, and one monitor observation through ten triggers.
 
 Run after the binding is installed (``bash .ci/bindings.sh python``):
 
@@ -91,6 +91,7 @@ def main():
 
     one = records[0]
     check = best(lambda: policy.check(one), number=20_000, repeat=5)
+    verdict = best(lambda: policy.verdict(one), number=20_000, repeat=5)
     # The same call over 1,000 different records: the values, the explanations and the
     # sentences then change from call to call, as they do in a real program.
     few = itertools.cycle(records[:1000])
@@ -107,6 +108,7 @@ def main():
     print(f"check_batch, array('d') buffers:            {batch_buffers * 1e3:8.2f} ms  ({loop / batch_buffers:5.1f}x faster)")
     print(f"check_batch, lists of floats:               {batch_lists * 1e3:8.2f} ms  ({loop / batch_lists:5.1f}x faster)")
     print(f"one check() call, full decision:            {check * 1e6:8.2f} us")
+    print(f"one verdict() call, no explanations:        {verdict * 1e6:8.2f} us  ({check / verdict:4.1f}x faster than check())")
     print(f"one check() call, 1,000 records in turn:    {check_varied * 1e6:8.2f} us")
     print(f"one monitor observation, 10 triggers:       {observe * 1e6:8.2f} us  ({observe / check:4.1f}x one check())")
 

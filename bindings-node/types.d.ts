@@ -1695,6 +1695,7 @@ export interface KiroBoundary {
   PolicyRef?: PolicyRef3;
   Reading?: Reading;
   Reason?: Reason;
+  RecordVerdict?: RecordVerdict;
   ReleaseCall?: ReleaseCall;
   ReleaseDecision?: ReleaseDecision;
   ReleaseEvent?: ReleaseEvent;
@@ -4117,6 +4118,26 @@ export interface PolicyRef3 {
    * The policy's name.
    */
   name: string;
+}
+/**
+ * The verdict of one record, without explanations: what
+ * [`CompiledPolicy::verdict_value`] gives, and what a caller that loops over records reuses
+ * (the `_into` forms clear and refill it, and keep its buffers).
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "RecordVerdict".
+ */
+export interface RecordVerdict {
+  /**
+   * Each criterion's outcome after its missing-data rule, gate by selected gate in policy
+   * order, criteria in policy order: the decision's `gates[*].criteria[*].outcome`,
+   * flattened.
+   */
+  criteria: Outcome[];
+  /**
+   * Pass, warn or fail.
+   */
+  verdict: "pass" | "warn" | "fail";
 }
 /**
  * A policy's release fed events, from a new state or a saved one.

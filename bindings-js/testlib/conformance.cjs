@@ -181,6 +181,25 @@ function withText(reports, caseFile) {
   return reports.map((r) => (r.text !== undefined ? r : { ...r, text: fs.readFileSync(path.join(path.dirname(caseFile), r.file), 'utf8') }))
 }
 
+/**
+ * `check` of a plain case, and the verdict path (`policy.verdict`) on the same input, which must
+ * agree with it: the decision's verdict and every criterion's outcome, or an error of the same
+ * code.
+ */
+function checkAndVerdict(policy, metrics, options) {
+  let decision
+  try {
+    decision = policy.check(metrics, options)
+  } catch (error) {
+    assert.throws(() => policy.verdict(metrics, options), (refused) => refused.code === error.code, 'the verdict path raised another error than check')
+    throw error
+  }
+  const verdict = policy.verdict(metrics, options)
+  const outcomes = decision.gates.flatMap((g) => g.criteria.map((c) => c.outcome))
+  assert.deepEqual([verdict.verdict, verdict.criteria], [decision.verdict, outcomes], `verdict path: ${JSON.stringify(verdict)}`)
+  return decision
+}
+
 function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
@@ -237,7 +256,7 @@ function conformance(kiro, YAML, options = {}) {
           else if (spec.risk !== undefined) actual = riskAnswer(policy, spec.risk)
           else if (spec.health === true) actual = policy.health(metrics)
           else if (spec.plan === true) actual = policy.plan()
-          else actual = policy.check(metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
+          else actual = checkAndVerdict(policy, metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
           assert.equal(error.code, error.diagnostics[0].code)

@@ -18,6 +18,7 @@ use error::OrThrow;
 use kiro::alert::AlertState;
 use kiro::api::convert::FileError;
 use kiro::api::{CheckOptions, HostPolicy, HostRisk, decode_at_ms, decode_format, validate_text};
+use kiro::gate::RecordVerdict;
 use kiro::monitor::MonitorState;
 use kiro::release::ReleaseState;
 use kiro::{BoundaryError, Code, OffsetUnit, catch_panic, guard};
@@ -146,6 +147,27 @@ impl Policy {
         let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
         let decision = guard(|| self.inner.check_with(&metrics, &options)).or_throw(env)?;
         convert::decision(env, &decision)
+    }
+
+    /// The verdict of one set of metrics and each criterion's outcome (`{verdict, criteria}`),
+    /// without explanations: the verdict `check` gives, faster, for loops over records. The
+    /// same errors as `check` for the same input.
+    #[napi(
+        ts_args_type = "metrics: Metrics, options?: CheckOptions | null",
+        ts_return_type = "RecordVerdict"
+    )]
+    pub fn verdict<'env>(
+        &self,
+        env: &'env Env,
+        metrics: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let options = CheckOptions::decode(&convert::host_value(options.as_ref()).or_throw(env)?)
+            .or_throw(env)?;
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let mut out = RecordVerdict::new();
+        guard(|| self.inner.verdict_into(&metrics, &options, &mut out)).or_throw(env)?;
+        convert::answer(env, &out)
     }
 
     /// Checks many records given as columns (metric name to a `Float64Array` or an array).

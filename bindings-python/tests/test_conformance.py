@@ -298,6 +298,25 @@ def evidence_answer(policy: kiro.Policy, spec: dict[str, Any], folder: Path) -> 
     }
 
 
+def check_and_verdict(policy: kiro.Policy, spec: dict[str, Any]) -> Any:
+    """``check`` of a plain case, and the verdict path (:meth:`kiro.Policy.verdict`) on the same
+    input, which must agree with it: the decision's verdict and every criterion's outcome, or
+    an error of the same code."""
+    metrics = metrics_of(spec)
+    options = {"gate": spec.get("gate"), "kind": spec.get("kind"), "strict": spec.get("strict")}
+    try:
+        decision = policy.check(metrics, **options)
+    except kiro.KiroError as error:
+        with pytest.raises(kiro.KiroError) as refused:
+            policy.verdict(metrics, **options)
+        assert refused.value.code == error.code, "the verdict path raised another error than check"
+        raise
+    verdict = policy.verdict(metrics, **options)
+    outcomes = [c["outcome"] for g in decision["gates"] for c in g["criteria"]]
+    assert (verdict["verdict"], verdict["criteria"]) == (decision["verdict"], outcomes), f"verdict path: {verdict}"
+    return decision
+
+
 #: The sections that feed one of the core's state machines a timeline of events.
 MACHINES = ("monitor", "release", "alerts")
 
@@ -369,7 +388,7 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
             if "expect_events" in spec:
                 assert events == spec["expect_events"], f"events: {events}"
         else:
-            actual = policy.check(metrics_of(spec), gate=spec.get("gate"), kind=spec.get("kind"), strict=spec.get("strict"))
+            actual = check_and_verdict(policy, spec)
     except kiro.KiroError as e:
         assert e.code == e.diagnostics[0]["code"]
         assert expected_error is not None, f"unexpected error: {e}"

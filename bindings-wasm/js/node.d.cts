@@ -44,6 +44,7 @@ export type {
   PolicyRun,
   QueuedEvent,
   Reading,
+  RecordVerdict,
   ReleaseDecision,
   ReleaseEvent,
   ReleasePlan,

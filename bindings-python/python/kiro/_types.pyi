@@ -3347,6 +3347,26 @@ class PolicyInfoAnswer(TypedDict):
     """
 
 
+class RecordVerdict(TypedDict):
+    """
+    The verdict of one record, without explanations: what
+    [`CompiledPolicy::verdict_value`] gives, and what a caller that loops over records reuses
+    (the `_into` forms clear and refill it, and keep its buffers).
+    """
+
+    criteria: list[Outcome]
+    """
+    Each criterion's outcome after its missing-data rule, gate by selected gate in policy
+    order, criteria in policy order: the decision's `gates[*].criteria[*].outcome`,
+    flattened.
+    """
+    verdict: Verdict
+    """
+    The decision's verdict: the worst gate verdict, or fail when a required persona
+    rejects. Always equal to [`Decision::verdict`] of the full check.
+    """
+
+
 class ReleaseCall(TypedDict, closed=True):
     """
     A policy's release fed events, from a new state or a saved one.
@@ -4302,6 +4322,7 @@ class KiroBoundary(TypedDict, closed=True):
     PolicyRef: NotRequired[PolicyRef]
     Reading: NotRequired[Reading]
     Reason: NotRequired[Reason]
+    RecordVerdict: NotRequired[RecordVerdict]
     ReleaseCall: NotRequired[ReleaseCall]
     ReleaseDecision: NotRequired[ReleaseDecision]
     ReleaseEvent: NotRequired[ReleaseEvent]

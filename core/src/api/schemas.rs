@@ -37,6 +37,7 @@ pub fn boundary_schema() -> Value {
     // answer; the calls' and options' optional fields are skipped when absent, so optional.
     let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12().for_serialize());
     add::<Decision>(&mut generator);
+    add::<crate::gate::RecordVerdict>(&mut generator);
     add::<Diagnostic>(&mut generator);
     add::<Code>(&mut generator);
     add::<ErrorKind>(&mut generator);
