@@ -1624,6 +1624,8 @@ export interface KiroBoundary {
   BlastRadius?: BlastRadius;
   BlastRadiusAnswer?: BlastRadiusAnswer;
   Bypass?: Bypass;
+  ChangeContribution?: ChangeContribution;
+  ChangeScore?: ChangeScore;
   ChannelKind?: ChannelKind;
   CheckCall?: CheckCall;
   CheckOptions?: CheckOptions;
@@ -2767,6 +2769,55 @@ export interface Bypass {
    * The score.
    */
   score: number | null;
+}
+/**
+ * A metric's part in a change's score.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ChangeContribution".
+ */
+export interface ChangeContribution {
+  /**
+   * Its contribution to the log-odds.
+   */
+  log_odds: number;
+  /**
+   * The metric.
+   */
+  metric: string;
+  /**
+   * Its value.
+   */
+  value: number;
+}
+/**
+ * One change scored.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ChangeScore".
+ */
+export interface ChangeScore {
+  /**
+   * Each metric's contribution to the log-odds, against a change at the training means,
+   * largest first.
+   */
+  contributions: ChangeContribution[];
+  /**
+   * Its level.
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The line of the change in its file (1 for a JSON object).
+   */
+  line: number;
+  /**
+   * What would lower the risk, for the metrics that raise it most.
+   */
+  mitigations: string[];
+  /**
+   * The probability that the change induces a defect.
+   */
+  probability: number;
 }
 /**
  * A check of one set of metrics.

@@ -200,6 +200,16 @@ function checkAndVerdict(policy, metrics, options) {
   return decision
 }
 
+/** A `risk:` section with its `fit_file` and `defect_model_file` read (relative to the case file) into `fit` and `defect_model`. */
+function withRiskFiles(risk, caseFile) {
+  const out = { ...risk }
+  for (const key of ['fit', 'defect_model']) {
+    const file = risk[`${key}_file`]
+    if (file !== undefined) out[key] = fs.readFileSync(path.join(path.dirname(caseFile), file), 'utf8')
+  }
+  return out
+}
+
 function conformance(kiro, YAML, options = {}) {
   if (!fs.existsSync(CORPUS)) {
     test('conformance corpus', { skip: `no corpus at ${CORPUS}` }, () => {})
@@ -253,7 +263,7 @@ function conformance(kiro, YAML, options = {}) {
             }
             actual = decisions
           } else if (spec.evidence !== undefined) actual = evidenceAnswer(kiro, policy, { ...spec, metrics, evidence: withText(spec.evidence, file) })
-          else if (spec.risk !== undefined) actual = riskAnswer(policy, spec.risk)
+          else if (spec.risk !== undefined) actual = riskAnswer(kiro, policy, withRiskFiles(spec.risk, file))
           else if (spec.health === true) actual = policy.health(metrics)
           else if (spec.plan === true) actual = policy.plan()
           else actual = checkAndVerdict(policy, metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
@@ -276,3 +286,4 @@ module.exports = conformance
 module.exports.expectedError = expectedError
 module.exports.assertExpectedError = assertExpectedError
 module.exports.withText = withText
+module.exports.withRiskFiles = withRiskFiles

@@ -417,6 +417,31 @@ pub fn read_evidence<'env>(env: &'env Env, reports: Unknown<'env>) -> Result<Unk
     convert::answer(env, &summary)
 }
 
+/// Fits a defect-risk model on change data given as CSV text (as `kiro risk fit` reads it):
+/// the model file's text, byte for byte what the CLI writes.
+#[napi(ts_args_type = "csv: string, normalised?: boolean | null")]
+pub fn fit_model(env: &Env, csv: Unknown<'_>, normalised: Option<bool>) -> Result<String> {
+    let csv = convert::text_argument(env, &csv, "csv").or_throw(env)?;
+    guard(|| kiro::api::risk::fit_model(&csv, normalised.unwrap_or(false))).or_throw(env)
+}
+
+/// Scores changes (an object of change metrics, or an array of them) with a model file's
+/// text: each change's probability, level, every metric's contribution and mitigations.
+#[napi(
+    ts_args_type = "model: string, changes: Record<string, number> | Record<string, number>[]",
+    ts_return_type = "ChangeScore[]"
+)]
+pub fn score_changes<'env>(
+    env: &'env Env,
+    model: Unknown<'env>,
+    changes: Unknown<'env>,
+) -> Result<Unknown<'env>> {
+    let model = convert::text_argument(env, &model, "model").or_throw(env)?;
+    let changes = convert::host_value(Some(&changes)).or_throw(env)?;
+    let scores = guard(|| kiro::api::risk::score_changes(&model, &changes)).or_throw(env)?;
+    convert::answer(env, &scores)
+}
+
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[napi(
     ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null",

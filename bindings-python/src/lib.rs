@@ -424,6 +424,28 @@ fn read_evidence<'py>(py: Python<'py>, reports: &Bound<'py, PyAny>) -> PyResult<
     convert::to_py(py, &summary.map_err(raise)?)
 }
 
+/// Fits a defect-risk model on change data given as CSV text (as `kiro risk fit` reads it):
+/// the model file's text, byte for byte what the CLI writes. The GIL is released meanwhile.
+#[pyfunction]
+#[pyo3(signature = (csv, normalised = false))]
+fn fit_model(py: Python<'_>, csv: PyBackedStr, normalised: bool) -> PyResult<String> {
+    py.detach(|| guard(|| kiro::api::risk::fit_model(&csv, normalised)))
+        .map_err(raise)
+}
+
+/// Scores changes (a dict of change metrics, or a list of them) with a model file's text:
+/// each change's probability, level, every metric's contribution and mitigations.
+#[pyfunction]
+fn score_changes<'py>(
+    py: Python<'py>,
+    model: PyBackedStr,
+    changes: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let changes = options::value(Some(changes)).map_err(raise)?;
+    let scores = guard(|| kiro::api::risk::score_changes(&model, &changes)).map_err(raise)?;
+    convert::to_py(py, &scores)
+}
+
 /// The JSON Schema of the policy format, as a dict.
 #[pyfunction]
 fn policy_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
@@ -462,6 +484,8 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<alerts::Alerts>()?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(read_evidence, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_model, m)?)?;
+    m.add_function(wrap_pyfunction!(score_changes, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

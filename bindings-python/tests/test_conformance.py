@@ -272,9 +272,23 @@ def check_effects(spec: dict[str, Any], decisions: list[Any]) -> None:
     )
 
 
-def risk_answer(policy: kiro.Policy, spec: dict[str, Any]) -> Any:
-    """The answer of a ``risk:`` case (tests/conformance/risk/README.md): the blast radius, the
-    risk-gated decision, or the reports by model name."""
+def risk_answer(policy: kiro.Policy, spec: dict[str, Any], folder: Path) -> Any:
+    """The answer of a ``risk:`` case (tests/conformance/risk/README.md): a fit of the
+    defect-risk model (``{"same"}``: the model text equals ``defect_model``'s), changes scored
+    with a model, the blast radius, the risk-gated decision, or the reports by model name.
+    ``fit_file`` and ``defect_model_file`` are read relative to the case file."""
+
+    def text(key: str) -> str | None:
+        if key in spec:
+            return str(spec[key])
+        file = spec.get(f"{key}_file")
+        return None if file is None else (folder / file).read_text(encoding="utf-8")
+
+    csv, model = text("fit"), text("defect_model")
+    if csv is not None:
+        return {"same": kiro.fit_model(csv) == model}
+    if model is not None:
+        return kiro.score_changes(model, spec.get("changes"))
     if "blast" in spec:
         return policy.blast_radius(spec["blast"])
     metrics = spec.get("metrics", {})
@@ -379,8 +393,8 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
         elif "evidence" in spec:
             actual = evidence_answer(policy, spec, folder)
         elif "risk" in spec:
-            actual = risk_answer(policy, spec["risk"])
-            assert canonical(actual) == canonical(risk_answer(policy, spec["risk"])), "two runs differ"
+            actual = risk_answer(policy, spec["risk"], folder)
+            assert canonical(actual) == canonical(risk_answer(policy, spec["risk"], folder)), "two runs differ"
         elif spec.get("health") is True:
             actual = policy.health(spec.get("metrics", {}))
         elif "run" in spec:

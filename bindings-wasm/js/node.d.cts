@@ -1,5 +1,5 @@
 // The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
-export { Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
+export { Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, fitModel, scoreChanges, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
 export type {
   AlertDecision,
   AlertEvent,
@@ -12,6 +12,7 @@ export type {
   BlastRadius,
   CancelRequest,
   CancelledEvent,
+  ChangeScore,
   CheckOptions,
   ClearTimerRequest,
   Columns,

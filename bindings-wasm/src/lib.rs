@@ -383,6 +383,39 @@ pub fn read_evidence(
     parsed(&guard(|| kiro::api::evidence::summarize(&reports, UNIT))?)
 }
 
+/// Fits a defect-risk model on change data given as CSV text (as `kiro risk fit` reads it):
+/// the model file's text, byte for byte what the CLI writes.
+#[wasm_bindgen(js_name = fitModel)]
+pub fn fit_model(
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "boolean | null")] normalised: Option<JsValue>,
+) -> Result<String, JsValue> {
+    let csv = convert::text_argument(&csv, "csv")?;
+    let normalised = match normalised.filter(|n| !n.is_null() && !n.is_undefined()) {
+        None => false,
+        Some(n) => n.as_bool().ok_or_else(|| {
+            Failure::from(BoundaryError::new(
+                ErrorKind::Input,
+                Diagnostic::error(Code::InvalidValue, "`normalised` must be a boolean"),
+            ))
+        })?,
+    };
+    Ok(guard(|| kiro::api::risk::fit_model(&csv, normalised))?)
+}
+
+/// Scores changes (an object of change metrics, or an array of them) with a model file's
+/// text: each change's probability, level, every metric's contribution and mitigations.
+#[wasm_bindgen(js_name = scoreChanges, unchecked_return_type = "ChangeScore[]")]
+pub fn score_changes(
+    #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, number> | Record<string, number>[]")]
+    changes: JsValue,
+) -> Result<JsValue, JsValue> {
+    let model = convert::text_argument(&model, "model")?;
+    let changes = convert::host_value(Some(&changes))?;
+    parsed(&guard(|| kiro::api::risk::score_changes(&model, &changes))?)
+}
+
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(

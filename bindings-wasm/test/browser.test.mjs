@@ -23,7 +23,7 @@ import * as cases from '../testlib/browser/cases.mjs'
 const require = createRequire(import.meta.url)
 const kiro = require('..') // pkg-node, as Node.js users load it
 const YAML = require('yaml')
-const { expectedError, assertExpectedError, withText } = require('@kiro/bindings-js/testlib/conformance.cjs')
+const { expectedError, assertExpectedError, withRiskFiles, withText } = require('@kiro/bindings-js/testlib/conformance.cjs')
 
 const HERE = path.resolve(fileURLToPath(new URL('..', import.meta.url))) // bindings-wasm/
 const CORPUS = path.resolve(HERE, '..', 'tests', 'conformance')
@@ -146,7 +146,7 @@ test('headless Chromium loads kiro-wasm', { skip: unavailable && !IN_CI ? `${una
   if (unavailable) assert.fail(`the browser test needs headless Chromium: ${unavailable}`)
   t.diagnostic(`${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])} launched in ${launchMs.toFixed(0)} ms; page and kiro loaded in ${loadMs.toFixed(0)} ms`)
   assert.equal(await inPage('version'), kiro.version())
-  assert.deepEqual(await inPage('exports'), ['Alerts', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'initSync', 'policySchema', 'readEvidence', 'validate', 'version'])
+  assert.deepEqual(await inPage('exports'), ['Alerts', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'fitModel', 'initSync', 'policySchema', 'readEvidence', 'scoreChanges', 'validate', 'version'])
   // The page went through js/web.mjs, and the .wasm came as application/wasm (else the glue falls
   // back from instantiateStreaming with a console warning, which the last test would catch).
   const paths = served.filter(([status]) => status === 200).map(([, p]) => p)
@@ -195,6 +195,7 @@ function corpusCases() {
       if (spec.run !== undefined) c.run = spec.run
       for (const section of ['monitor', 'release', 'alerts', 'risk', 'health']) if (spec[section] !== undefined) c[section] = spec[section]
       if (spec.evidence !== undefined) c.evidence = withText(spec.evidence, file)
+      if (spec.risk !== undefined) c.risk = withRiskFiles(spec.risk, file)
       if (spec.error_at !== undefined) c.error_at = spec.error_at
       if (spec.expect_error !== undefined) c.expected = expectedError(spec)
       out.push(c)

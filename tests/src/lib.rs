@@ -139,7 +139,7 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         return evidence::run(&policy_text, format, spec, evidence_spec, &case.dir);
     }
     if let Some(risk_spec) = spec.get("risk") {
-        return risk::run(&policy_text, spec, risk_spec);
+        return risk::run(&policy_text, spec, risk_spec, &case.dir);
     }
     if spec.get("health").and_then(Value::as_bool) == Some(true) {
         let policy = CompiledPolicy::from_text(&policy_text, format);

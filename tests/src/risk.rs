@@ -6,20 +6,23 @@
 //! `risk: {metrics, changed, model}` scores the models; the answer compared with `expect` is an
 //! object of reports by model name. `risk: {blast: [a, b]}` computes the blast radius of a
 //! change to `a` and `b`; the answer is the blast radius itself. Every case is scored twice and
-//! must give the same bytes.
+//! must give the same bytes. `risk: {fit_file, defect_model_file}` fits the defect-risk model on a CSV
+//! and answers `{same}` (the model text equals the file's); `risk: {defect_model_file (or defect_model),
+//! changes}` scores changes with a model.
 
 use super::{Errors, ExpectedError, Found, compare, errors};
 use kiro::CompiledPolicy;
 use serde_json::{Map, Value};
+use std::path::Path;
 
 /// Runs the `risk:` section `spec` of a case on the policy `text`.
 ///
 /// # Errors
 /// A message saying how the answer differs from the case.
-pub(crate) fn run(text: &str, case: &Value, spec: &Value) -> Result<(), String> {
+pub(crate) fn run(text: &str, case: &Value, spec: &Value, dir: &Path) -> Result<(), String> {
     let expected_error = ExpectedError::of(case)?;
-    let outcome = answer(text, spec).and_then(|a| {
-        let again = answer(text, spec)?;
+    let outcome = answer(text, spec, dir).and_then(|a| {
+        let again = answer(text, spec, dir)?;
         if a == again {
             Ok(a)
         } else {
@@ -57,7 +60,46 @@ fn strings(value: Option<&Value>) -> Result<Option<Vec<String>>, Errors> {
         .transpose()
 }
 
-fn answer(text: &str, spec: &Value) -> Result<Value, Errors> {
+/// The text of the case's `key` (inline) or `key_file` (relative to the case file).
+fn text_of(spec: &Value, key: &str, dir: &Path) -> Result<Option<String>, Errors> {
+    if let Some(text) = spec.get(key).and_then(Value::as_str) {
+        return Ok(Some(text.to_owned()));
+    }
+    let Some(file) = spec.get(format!("{key}_file")).and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    std::fs::read_to_string(dir.join(file))
+        .map(Some)
+        .map_err(|e| {
+            vec![Found {
+                code: "case".into(),
+                message: format!("cannot read `{file}`: {e}"),
+                source: None,
+                labels: Vec::new(),
+            }]
+        })
+}
+
+/// A fit or a scoring with the defect-risk model, when the case asks for one.
+fn model_answer(spec: &Value, dir: &Path) -> Result<Option<Value>, Errors> {
+    let boundary = |e: kiro::BoundaryError| errors(&e);
+    if let Some(csv) = text_of(spec, "fit", dir)? {
+        let model = kiro::api::risk::fit_model(&csv, false).map_err(boundary)?;
+        let same = text_of(spec, "defect_model", dir)?.is_some_and(|m| m == model);
+        return Ok(Some(serde_json::json!({ "same": same })));
+    }
+    let Some(model) = text_of(spec, "defect_model", dir)? else {
+        return Ok(None);
+    };
+    let changes = spec.get("changes").cloned().unwrap_or(Value::Null);
+    let scores = kiro::api::risk::score_changes(&model, &changes).map_err(boundary)?;
+    Ok(Some(serde_json::to_value(scores).unwrap_or(Value::Null)))
+}
+
+fn answer(text: &str, spec: &Value, dir: &Path) -> Result<Value, Errors> {
+    if let Some(answer) = model_answer(spec, dir)? {
+        return Ok(answer);
+    }
     let policy = CompiledPolicy::from_text(text, None).map_err(|e| errors(&e))?;
     let json = |v: Result<Value, serde_json::Error>| {
         v.map_err(|e| {

@@ -55,8 +55,10 @@ from kiro._kiro import (
     PolicyError,
     Release,
     error_codes,
+    fit_model,
     policy_schema,
     read_evidence,
+    score_changes,
     validate,
     version,
 )
@@ -197,8 +199,10 @@ __all__ = [
     "StageContext",
     "__version__",
     "error_codes",
+    "fit_model",
     "policy_schema",
     "read_evidence",
+    "score_changes",
     "validate",
     "version",
 ]

@@ -16,6 +16,7 @@ from kiro._types import (
     AlertsReplay as AlertsReplay,
     AttemptOutcome as AttemptOutcome,
     BlastRadius as BlastRadius,
+    ChangeScore as ChangeScore,
     AttemptRecord as AttemptRecord,
     BatchCounts as BatchCounts,
     CheckOptions as CheckOptions,
@@ -494,6 +495,14 @@ def read_evidence(reports: Sequence[EvidenceReport]) -> EvidenceSummary:
     """The reports (``{"kind", "file", "text"}``: JUnit, coverage, SARIF or Lighthouse reports
     the caller read) read and merged: the metrics each gives, with the file and place every
     value came from. A report that cannot be read raises :class:`InputError` naming it."""
+
+def fit_model(csv: str, normalised: bool = False) -> str:
+    """Fits a defect-risk model on change data given as CSV text (as ``kiro risk fit`` reads
+    it): the model file's text, byte for byte what the CLI writes."""
+
+def score_changes(model: str, changes: Union[Mapping[str, float], Sequence[Mapping[str, float]]]) -> list[ChangeScore]:
+    """Scores changes with a model file's text: each change's probability, level, every
+    metric's contribution and mitigations."""
 
 def policy_schema() -> dict[str, Any]:
     """The JSON Schema of the policy format."""

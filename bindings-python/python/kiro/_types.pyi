@@ -559,6 +559,25 @@ class BlastRadius(TypedDict):
     """
 
 
+class ChangeContribution(TypedDict):
+    """
+    A metric's part in a change's score.
+    """
+
+    log_odds: float
+    """
+    Its contribution to the log-odds.
+    """
+    metric: str
+    """
+    The metric.
+    """
+    value: float
+    """
+    Its value.
+    """
+
+
 ChannelKind: TypeAlias = Literal['slack', 'teams', 'pagerduty', 'email', 'webhook']
 """
 The kind of a receiver's channel.
@@ -2669,6 +2688,34 @@ class Bypass(TypedDict):
     """
 
 
+class ChangeScore(TypedDict):
+    """
+    One change scored.
+    """
+
+    contributions: list[ChangeContribution]
+    """
+    Each metric's contribution to the log-odds, against a change at the training means,
+    largest first.
+    """
+    level: Level
+    """
+    Its level.
+    """
+    line: int
+    """
+    The line of the change in its file (1 for a JSON object).
+    """
+    mitigations: list[str]
+    """
+    What would lower the risk, for the metrics that raise it most.
+    """
+    probability: float
+    """
+    The probability that the change induces a defect.
+    """
+
+
 class CheckOptions(TypedDict, closed=True):
     """
     The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
@@ -4251,6 +4298,8 @@ class KiroBoundary(TypedDict, closed=True):
     BlastRadius: NotRequired[BlastRadius]
     BlastRadiusAnswer: NotRequired[BlastRadiusAnswer]
     Bypass: NotRequired[Bypass]
+    ChangeContribution: NotRequired[ChangeContribution]
+    ChangeScore: NotRequired[ChangeScore]
     ChannelKind: NotRequired[ChannelKind]
     CheckCall: NotRequired[CheckCall]
     CheckOptions: NotRequired[CheckOptions]

@@ -110,7 +110,7 @@ export function runCase(kiro, c) {
       }
       answer = { [kind]: decisions }
     } else if (c.evidence !== undefined) answer = { evidence: evidenceAnswer(kiro, policy, c) }
-    else if (c.risk !== undefined) answer = { risk: riskAnswer(policy, c.risk) }
+    else if (c.risk !== undefined) answer = { risk: riskAnswer(kiro, policy, c.risk) }
     else if (c.health === true) answer = { health: policy.health(c.metrics ?? {}) }
     else if (c.plan === true) answer = { plan: policy.plan() }
     else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }) }

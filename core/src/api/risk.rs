@@ -16,6 +16,7 @@ use super::call::{answer, load_policy, text_form};
 use super::options::{RiskOptions, decode_components, format_schema};
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::{BoundaryError, ErrorKind};
+use crate::risk::fit::{ChangeData, ChangeScore, DefectModel, FitError};
 use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -295,6 +296,28 @@ pub fn blast_json(call: Value) -> Value {
 #[must_use]
 pub fn blast_json_str(call: &str) -> String {
     text_form(call, blast_json)
+}
+
+/// Fits a defect-risk model on change data given as CSV text (as `kiro risk fit` reads it;
+/// `normalised` as its `--normalised`): the model file's text, byte for byte what the CLI
+/// writes.
+///
+/// # Errors
+/// The fitting's coded errors (`KIRO-E170`, `E171`, …) for data that cannot be fitted.
+pub fn fit_model(csv: &str, normalised: bool) -> Result<String, BoundaryError> {
+    Ok(crate::risk::fit::fit(csv, normalised)?.to_json())
+}
+
+/// Scores changes (the JSON value of one object of change metrics, or a list of them) with the
+/// model file `model` wrote by [`fit_model`] or `kiro risk fit`.
+///
+/// # Errors
+/// `KIRO-E172` for text that is not such a model (another version, a checksum that does not
+/// match); `KIRO-E170` for changes that are not objects of the model's metrics.
+pub fn score_changes(model: &str, changes: &Value) -> Result<Vec<ChangeScore>, BoundaryError> {
+    let model = DefectModel::from_json(model)?;
+    let data = ChangeData::from_json(changes).map_err(FitError::new)?;
+    Ok(model.score(&data)?)
 }
 
 #[cfg(test)]

@@ -174,6 +174,7 @@ pub struct ChangeScore {
 
 /// A metric's part in a change's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "ChangeContribution")]
 pub struct Contribution {
     /// The metric.
     pub metric: String,
