@@ -6,7 +6,7 @@
 // `policy_file` (relative to the case file), optional `format`, `metrics` (or `metrics_text` +
 // `metrics_format`), optional `gate`/`kind`, then `expect` (a subset of the decision: objects key
 // by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code, or
-// `{code, message, underlined}`: some diagnostic has that code, exactly that message, and under
+// `{code, message, underlined}`, or a list of them for every diagnostic in order: some diagnostic has that code, exactly that message, and under
 // its labels exactly that policy text, sliced here at the UTF-16 offsets the binding gave; the
 // older `expect_message` beside a bare code is the message). With `plan: true`, `expect` is a subset of the pipeline's plan
 // (`policy.plan()`) instead of a decision. With a `run:` section, the pipeline runs through the
@@ -62,8 +62,12 @@ function subset(where, expected, actual) {
 function expectedError(spec) {
   const e = spec.expect_error
   if (e === undefined || e === null) return undefined
+  if (Array.isArray(e)) {
+    const every = e.map((item) => expectedError({ expect_error: item }))
+    return { ...every[0], every }
+  }
   if (typeof e === 'string') return { code: e, message: spec.expect_message }
-  return { code: e.code, message: e.message ?? spec.expect_message, underlined: e.underlined }
+  return { code: e.code, message: e.message ?? spec.expect_message, underlined: e.underlined, help: e.help }
 }
 
 /** The policy text under each label of diagnostic `d` (JavaScript slices by UTF-16 units). */
@@ -76,10 +80,16 @@ function underlinedOf(d, policyText) {
  * the labels of diagnostic `i` (sliced by the host that ran the case).
  */
 function assertExpectedError(expected, diagnostics, underlined, where = '') {
-  const found = diagnostics.map((d, i) => ({ code: d.code, message: d.message, underlined: underlined(i) }))
+  const found = diagnostics.map((d, i) => ({ code: d.code, message: d.message, underlined: underlined(i), help: d.help }))
+  if (expected.every !== undefined) {
+    assert.equal(found.length, expected.every.length, `${where}expected ${JSON.stringify(expected.every)}, got ${JSON.stringify(found)}`)
+    expected.every.forEach((one, i) => assertExpectedError(one, [diagnostics[i]], () => underlined(i), `${where}error ${i}: `))
+    return
+  }
   const matches = (d) =>
     d.code === expected.code &&
     (expected.message === undefined || d.message === expected.message) &&
+    (expected.help === undefined || d.help === expected.help) &&
     (expected.underlined === undefined || JSON.stringify(d.underlined) === JSON.stringify(expected.underlined))
   assert.ok(found.some(matches), `${where}expected ${JSON.stringify(expected)}, got ${JSON.stringify(found)}`)
 }

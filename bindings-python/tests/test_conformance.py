@@ -4,7 +4,7 @@ Reads cases exactly like the Rust runner (tests/src/lib.rs): ``policy`` (inline 
 ``policy_file`` (relative to the case file), optional ``format``, ``metrics`` (or
 ``metrics_text`` + ``metrics_format``), optional ``gate``/``kind``, then ``expect`` (a subset of
 the decision: objects key by key, arrays element-wise with equal length, numbers by value) or
-``expect_error`` (a code, or ``{code, message, underlined}``: some diagnostic has that code,
+``expect_error`` (a code, or ``{code, message, underlined}``, or a list of them for every diagnostic in order: some diagnostic has that code,
 exactly that message, and under its labels exactly that policy text, sliced here at the code
 point offsets the binding gave; the older ``expect_message`` beside a bare code is the message). With ``plan: true``, ``expect`` is a subset of the
 pipeline's plan (:meth:`kiro.Policy.plan`) instead of a decision. With ``run:``, the pipeline
@@ -340,6 +340,9 @@ def expected_error_of(spec: dict[str, Any]) -> dict[str, Any] | None:
     expected = spec.get("expect_error")
     if expected is None:
         return None
+    if isinstance(expected, list):
+        every = [expected_error_of({"expect_error": item}) for item in expected]
+        return {**every[0], "every": every}
     if isinstance(expected, str):
         return {"code": expected, "message": spec.get("expect_message")}
     return {**expected, "message": expected.get("message", spec.get("expect_message"))}
@@ -354,13 +357,19 @@ def underlined_of(diagnostic: dict[str, Any], policy_text: str) -> list[str] | N
 
 def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], policy_text: str) -> None:
     found = [
-        {"code": d["code"], "message": d["message"], "underlined": underlined_of(d, policy_text)}
+        {"code": d["code"], "message": d["message"], "underlined": underlined_of(d, policy_text), "help": d.get("help")}
         for d in diagnostics
     ]
+    if "every" in expected:
+        assert len(found) == len(expected["every"]), f"expected {expected['every']}, got {found}"
+        for one, d in zip(expected["every"], diagnostics):
+            assert_expected_error(one, [d], policy_text)
+        return
     assert any(
         d["code"] == expected["code"]
         and (expected.get("message") is None or d["message"] == expected["message"])
         and ("underlined" not in expected or d["underlined"] == expected["underlined"])
+        and (expected.get("help") is None or d["help"] == expected["help"])
         for d in found
     ), f"expected {expected}, got {found}"
 

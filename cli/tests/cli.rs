@@ -497,6 +497,13 @@ fn snapshot_malformed_yaml_diagnostic() {
 }
 
 #[test]
+fn snapshot_every_problem_of_a_policy_in_one_run() {
+    let out = kiro(&["validate", "cli/tests/fixtures/typos.yaml"]);
+    assert_code(&out, 3);
+    insta::assert_snapshot!("diagnostic_every_problem", stderr(&out));
+}
+
+#[test]
 fn snapshot_validate_ok() {
     let out = kiro(&["validate", EXAMPLE]);
     assert_code(&out, 0);

@@ -433,15 +433,56 @@ pub(crate) fn push_error<'d>(
 }
 
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
+///
+/// Case does not count (`Key` suggests `key`, `kb` suggests `KB`), and a candidate that has
+/// `word` as one of its `-`, `_` or `.` separated parts is close (`merge` suggests
+/// `pre-merge`).
 #[must_use]
 pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let word = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| {
+            let candidate = c.to_lowercase();
+            let score = if candidate == word {
+                3.0
+            } else if !word.is_empty() && candidate.split(['-', '_', '.']).any(|p| p == word) {
+                2.0
+            } else {
+                strsim::jaro_winkler(&word, &candidate)
+            };
+            (score, c)
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn did_you_mean_ignores_case_and_finds_a_part_of_a_name() {
+        let kinds = [
+            "pre-commit",
+            "pre-merge",
+            "pre-deploy",
+            "post-deploy",
+            "custom",
+        ];
+        assert_eq!(did_you_mean("merge", kinds), Some("pre-merge"));
+        assert_eq!(did_you_mean("Custom", kinds), Some("custom"));
+        assert_eq!(did_you_mean("kb", ["B", "KB", "MB", "KiB"]), Some("KB"));
+        assert_eq!(
+            did_you_mean("Metrics", ["metrics", "gates"]),
+            Some("metrics")
+        );
+        assert_eq!(did_you_mean("treshold", ["threshold"]), Some("threshold"));
+        assert_eq!(did_you_mean("zzz", kinds), None);
+        assert_eq!(did_you_mean("", kinds), None);
+    }
 }

@@ -166,6 +166,7 @@ pub fn run_case(case: &Case) -> Result<(), String> {
                     message,
                     source: None,
                     labels: Vec::new(),
+                    help: None,
                 })
                 .collect()
         });
@@ -193,9 +194,10 @@ pub fn run_case(case: &Case) -> Result<(), String> {
     }
 }
 
-/// What `expect_error` asks for: `KIRO-E0xx`, or `{code, message, underlined}`. Some
-/// diagnostic of the error must have the code, and, when given, exactly the message and, under
-/// its labels in order, exactly the `underlined` policy text. The older `expect_message: …`
+/// What `expect_error` asks for: `KIRO-E0xx`, or `{code, message, underlined, help}`, or a list
+/// of them for every diagnostic in order. Some diagnostic of the error must have the code, and,
+/// when given, exactly the message, the help and, under its labels in order, exactly the
+/// `underlined` policy text. The older `expect_message: …`
 /// beside a bare code is read as `message`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpectedError {
@@ -205,6 +207,10 @@ pub struct ExpectedError {
     pub message: Option<String>,
     /// The policy text under each of the diagnostic's labels.
     pub underlined: Option<Vec<String>>,
+    /// The diagnostic's help.
+    pub help: Option<String>,
+    /// When `expect_error` is a list: every diagnostic, in order (this error is the first).
+    pub every: Vec<ExpectedError>,
 }
 
 impl ExpectedError {
@@ -219,10 +225,28 @@ impl ExpectedError {
             .map(str::to_owned);
         match spec.get("expect_error") {
             None => Ok(None),
+            Some(Value::Array(items)) => {
+                let every = items
+                    .iter()
+                    .map(|item| {
+                        Self::of(&serde_json::json!({ "expect_error": item }))?
+                            .ok_or_else(|| "an `expect_error` item is a code or a map".to_owned())
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                let first = every
+                    .first()
+                    .ok_or("`expect_error` lists at least one error")?;
+                Ok(Some(Self {
+                    every: every.clone(),
+                    ..first.clone()
+                }))
+            }
             Some(Value::String(code)) => Ok(Some(Self {
                 code: code.clone(),
                 message: legacy_message,
                 underlined: None,
+                help: None,
+                every: Vec::new(),
             })),
             Some(Value::Object(map)) => {
                 let code = map
@@ -245,6 +269,8 @@ impl ExpectedError {
                     code: code.to_owned(),
                     message: message.map(str::to_owned).or(legacy_message),
                     underlined,
+                    help: map.get("help").and_then(Value::as_str).map(str::to_owned),
+                    every: Vec::new(),
                 }))
             }
             Some(other) => Err(format!("`expect_error` is a code or a map, not {other}")),
@@ -257,9 +283,28 @@ impl ExpectedError {
     /// # Errors
     /// What was found instead.
     pub fn check(&self, errors: &[Found], policy_text: &str) -> Result<(), String> {
+        if !self.every.is_empty() {
+            if errors.len() != self.every.len() {
+                return Err(format!(
+                    "expected {} errors, got {}: {errors:#?}",
+                    self.every.len(),
+                    errors.len()
+                ));
+            }
+            for (i, (expected, found)) in self.every.iter().zip(errors).enumerate() {
+                expected
+                    .check(std::slice::from_ref(found), policy_text)
+                    .map_err(|e| format!("error {i}: {e}"))?;
+            }
+            return Ok(());
+        }
         let matches = |d: &Found| {
             d.code == self.code
                 && self.message.as_ref().is_none_or(|m| *m == d.message)
+                && self
+                    .help
+                    .as_ref()
+                    .is_none_or(|h| Some(h) == d.help.as_ref())
                 && self
                     .underlined
                     .as_ref()
@@ -272,10 +317,11 @@ impl ExpectedError {
             .iter()
             .map(|d| {
                 format!(
-                    "{} {:?} underlined {:?}",
+                    "{} {:?} underlined {:?} help {:?}",
                     d.code,
                     d.message,
-                    d.underlined(policy_text)
+                    d.underlined(policy_text),
+                    d.help
                 )
             })
             .collect();
@@ -294,9 +340,23 @@ pub struct Found {
     pub source: Option<String>,
     /// Its labels' offsets.
     pub labels: Vec<(usize, usize)>,
+    /// How to fix it.
+    pub help: Option<String>,
 }
 
 impl Found {
+    /// A problem of the case itself (not a diagnostic of kiro's), under `code`.
+    #[must_use]
+    pub fn case(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            source: None,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
     /// The policy text under each label, or `None` when the diagnostic is not about the policy
     /// text (or an offset is not in it).
     fn underlined(&self, policy_text: &str) -> Option<Vec<String>> {
@@ -317,6 +377,7 @@ impl From<&Diagnostic> for Found {
             message: d.message.clone(),
             source: d.source.clone(),
             labels: d.labels.iter().map(|l| (l.start, l.end)).collect(),
+            help: d.help.clone(),
         }
     }
 }
@@ -457,23 +518,16 @@ fn same_verdict(
     if agrees {
         Ok(())
     } else {
-        Err(vec![Found {
-            code: "verdict-path".to_owned(),
-            message: format!("the verdict path disagrees with check: {verdict:?}"),
-            source: None,
-            labels: Vec::new(),
-        }])
+        Err(vec![Found::case(
+            "verdict-path",
+            format!("the verdict path disagrees with check: {verdict:?}"),
+        )])
     }
 }
 
 /// A decision or plan that does not serialize, as an error the case cannot expect.
 fn json_error(e: &serde_json::Error) -> Errors {
-    vec![Found {
-        code: "json".to_owned(),
-        message: e.to_string(),
-        source: None,
-        labels: Vec::new(),
-    }]
+    vec![Found::case("json", e.to_string())]
 }
 
 /// Whether `expected` is a subset of `actual`: objects key by key, arrays element-wise with
@@ -523,6 +577,7 @@ mod tests {
             message: "cannot compare".to_owned(),
             source: Some("policy".to_owned()),
             labels: vec![(6, 10)],
+            help: None,
         }]
     }
 

@@ -26,12 +26,10 @@ pub(crate) fn run(text: &str, case: &Value, spec: &Value, dir: &Path) -> Result<
         if a == again {
             Ok(a)
         } else {
-            Err(vec![Found {
-                code: "nondeterministic".into(),
-                message: format!("two runs differ: {a} and {again}"),
-                source: None,
-                labels: Vec::new(),
-            }])
+            Err(vec![Found::case(
+                "nondeterministic",
+                format!("two runs differ: {a} and {again}"),
+            )])
         }
     });
     compare(outcome, expected_error, case, text)
@@ -48,14 +46,7 @@ fn strings(value: Option<&Value>) -> Result<Option<Vec<String>>, Errors> {
                         .map(str::to_owned)
                         .collect()
                 })
-                .ok_or_else(|| {
-                    vec![Found {
-                        code: "case".into(),
-                        message: "a list of component names is expected".into(),
-                        source: None,
-                        labels: Vec::new(),
-                    }]
-                })
+                .ok_or_else(|| vec![Found::case("case", "a list of component names is expected")])
         })
         .transpose()
 }
@@ -70,14 +61,7 @@ fn text_of(spec: &Value, key: &str, dir: &Path) -> Result<Option<String>, Errors
     };
     std::fs::read_to_string(dir.join(file))
         .map(Some)
-        .map_err(|e| {
-            vec![Found {
-                code: "case".into(),
-                message: format!("cannot read `{file}`: {e}"),
-                source: None,
-                labels: Vec::new(),
-            }]
-        })
+        .map_err(|e| vec![Found::case("case", format!("cannot read `{file}`: {e}"))])
 }
 
 /// A fit or a scoring with the defect-risk model, when the case asks for one.
@@ -102,14 +86,7 @@ fn answer(text: &str, spec: &Value, dir: &Path) -> Result<Value, Errors> {
     }
     let policy = CompiledPolicy::from_text(text, None).map_err(|e| errors(&e))?;
     let json = |v: Result<Value, serde_json::Error>| {
-        v.map_err(|e| {
-            vec![Found {
-                code: "json".into(),
-                message: e.to_string(),
-                source: None,
-                labels: Vec::new(),
-            }]
-        })
+        v.map_err(|e| vec![Found::case("json", e.to_string())])
     };
     if let Some(changed) = strings(spec.get("blast"))? {
         let blast = policy.blast_radius(&changed).map_err(|e| errors(&e))?;

@@ -17,7 +17,36 @@ use std::fmt;
 
 /// Reads `node` into `T`.
 pub(super) fn from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Diagnostic> {
-    T::deserialize(NodeDe(node)).map_err(|e| e.at(node).into_diagnostic())
+    try_from_node(node).map_err(|e| *e.diagnostic)
+}
+
+/// A shape error and where in the tree it happened.
+pub(super) struct Located {
+    /// The error, in kiro's words.
+    pub diagnostic: Box<Diagnostic>,
+    /// The indices (into sequences and maps) from the root to the value at fault; for an
+    /// unknown key, to its entry.
+    pub path: Vec<usize>,
+    /// The value at fault lacks something (a missing field, too few items), rather than
+    /// having something wrong.
+    pub lacking: bool,
+    /// The field it lacks, when that is what is wrong.
+    pub missing: Option<&'static str>,
+}
+
+/// Reads `node` into `T`, telling where the first error was.
+pub(super) fn try_from_node<T: DeserializeOwned>(node: &Node) -> Result<T, Located> {
+    T::deserialize(NodeDe(node)).map_err(|e| {
+        let mut e = e.at(node);
+        let mut path = std::mem::take(&mut e.path);
+        path.reverse();
+        Located {
+            lacking: e.lacking,
+            missing: e.missing,
+            diagnostic: Box::new(e.into_diagnostic()),
+            path,
+        }
+    })
 }
 
 /// What went wrong, and where once known.
@@ -34,6 +63,13 @@ pub(super) struct Error {
     /// A string was expected and a number or boolean found: once the value is known, the help
     /// shows it quoted.
     wanted_string: bool,
+    /// The indices from the value at fault up to the root (innermost first), added as the
+    /// error leaves each sequence and map.
+    path: Vec<usize>,
+    /// A missing field or too few items.
+    lacking: bool,
+    /// The missing field.
+    missing: Option<&'static str>,
 }
 
 impl Error {
@@ -46,7 +82,16 @@ impl Error {
             span: None,
             untagged: false,
             wanted_string: false,
+            path: Vec::new(),
+            lacking: false,
+            missing: None,
         }
+    }
+
+    /// Records that the error left the item or entry at `index` of a sequence or map.
+    fn within(mut self, index: usize) -> Self {
+        self.path.push(index);
+        self
     }
 
     fn with_help(mut self, help: Option<String>) -> Self {
@@ -140,11 +185,13 @@ impl de::Error for Error {
     fn invalid_length(len: usize, exp: &dyn Expected) -> Self {
         let expected = expected(exp);
         let items = if len == 1 { "item" } else { "items" };
-        Error::new(
+        let mut error = Error::new(
             Code::InvalidValue,
             format!("expected {expected}, found {len} {items}"),
             format!("expected {expected}"),
-        )
+        );
+        error.lacking = true;
+        error
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -175,11 +222,14 @@ impl de::Error for Error {
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error::new(
+        let mut error = Error::new(
             Code::InvalidValue,
             format!("missing field `{field}`"),
             format!("`{field}` is missing here"),
-        )
+        );
+        error.lacking = true;
+        error.missing = Some(field);
+        error
     }
 
     fn duplicate_field(field: &'static str) -> Self {
@@ -271,6 +321,18 @@ fn unexpected(node: &Node) -> Unexpected<'_> {
     }
 }
 
+/// The help for a value that should have been a map with `fields`: the value as the map it
+/// probably meant (`{name: qa}`) when there is a `name` field, or the fields.
+fn shape(node: &Node, fields: &[&str]) -> String {
+    match &node.kind {
+        NodeKind::String(s) if fields.contains(&"name") && s.len() <= 40 && !s.contains('`') => {
+            format!("write a map: `{{name: {s}}}`")
+        }
+        _ if fields.is_empty() => "write a map".to_owned(),
+        _ => format!("write a map with the fields {}", list(fields)),
+    }
+}
+
 /// A wrong-type error at `node`.
 fn wrong_type(node: &Node, want: &str) -> Error {
     <Error as de::Error>::invalid_type(unexpected(node), &want).at(node)
@@ -281,12 +343,14 @@ struct NodeDe<'de>(&'de Node);
 
 impl<'de> NodeDe<'de> {
     fn seq(items: &'de [Node]) -> SeqDe<'de> {
-        SeqDe { iter: items.iter() }
+        SeqDe {
+            iter: items.iter().enumerate(),
+        }
     }
 
     fn map(entries: &'de [(Spanned<String>, Node)]) -> MapDe<'de> {
         MapDe {
-            iter: entries.iter(),
+            iter: entries.iter().enumerate(),
             value: None,
         }
     }
@@ -380,7 +444,7 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
         let node = self.0;
@@ -389,7 +453,10 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
                 .visit_map(SpannedDe { node, step: 0 })
                 .map_err(|e| e.at(node));
         }
-        self.deserialize_map(visitor)
+        match &node.kind {
+            NodeKind::Map(_) => self.deserialize_map(visitor),
+            _ => Err(wrong_type(node, "a map").with_help(Some(shape(node, fields)))),
+        }
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -422,7 +489,7 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
 
 /// The items of a sequence.
 struct SeqDe<'de> {
-    iter: std::slice::Iter<'de, Node>,
+    iter: std::iter::Enumerate<std::slice::Iter<'de, Node>>,
 }
 
 impl<'de> SeqAccess<'de> for SeqDe<'de> {
@@ -433,7 +500,10 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.iter.next() {
-            Some(item) => seed.deserialize(NodeDe(item)).map(Some),
+            Some((index, item)) => seed
+                .deserialize(NodeDe(item))
+                .map(Some)
+                .map_err(|e| e.within(index)),
             None => Ok(None),
         }
     }
@@ -445,8 +515,9 @@ impl<'de> SeqAccess<'de> for SeqDe<'de> {
 
 /// The entries of a map.
 struct MapDe<'de> {
-    iter: std::slice::Iter<'de, (Spanned<String>, Node)>,
-    value: Option<&'de Node>,
+    iter: std::iter::Enumerate<std::slice::Iter<'de, (Spanned<String>, Node)>>,
+    /// The value of the entry whose key was read last, with the entry's index.
+    value: Option<(usize, &'de Node)>,
 }
 
 impl<'de> MapAccess<'de> for MapDe<'de> {
@@ -457,9 +528,11 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         match self.iter.next() {
-            Some((key, value)) => {
-                self.value = Some(value);
-                seed.deserialize(KeyDe(key)).map(Some)
+            Some((index, (key, value))) => {
+                self.value = Some((index, value));
+                seed.deserialize(KeyDe(key))
+                    .map(Some)
+                    .map_err(|e| e.within(index))
             }
             None => Ok(None),
         }
@@ -467,7 +540,7 @@ impl<'de> MapAccess<'de> for MapDe<'de> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.value.take() {
-            Some(value) => seed.deserialize(NodeDe(value)),
+            Some((index, value)) => seed.deserialize(NodeDe(value)).map_err(|e| e.within(index)),
             None => Err(Error::new(
                 Code::Internal,
                 "a map value was read before its key".to_owned(),

@@ -14,6 +14,7 @@
 //! all, and an alias may not make the tree deeper than the depth limit.
 
 mod builder;
+mod collect;
 mod de;
 mod json;
 mod scalar;
@@ -24,6 +25,7 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
+pub use collect::{Collected, Cut, MAX_SHAPE_ERRORS, deserialize_all};
 pub use spanned::Spanned;
 
 pub(crate) use scalar::resolve_plain;
@@ -363,6 +365,30 @@ pub(crate) fn clean_message(message: &str) -> String {
 fn requote(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
+    // `` `x' `` (as saphyr writes it) first: its closing quote becomes a backtick.
+    while let Some(open) = rest.find('`') {
+        let after = &rest[open + 1..];
+        match after.find(['\'', '`']) {
+            Some(close)
+                if close > 0
+                    && close <= 8
+                    && after[close..].starts_with('\'')
+                    && !after[..close].contains(' ') =>
+            {
+                out.push_str(&rest[..=open]);
+                out.push_str(&after[..close]);
+                out.push('`');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    let message = std::mem::take(&mut out);
+    let mut rest = message.as_str();
     while let Some(open) = rest.find('\'') {
         let after = &rest[open + 1..];
         match after.find('\'') {

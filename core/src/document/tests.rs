@@ -1181,3 +1181,105 @@ proptest! {
         }
     }
 }
+
+/// A small shape for the tests of [`deserialize_all`].
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Shape {
+    name: String,
+    #[serde(default)]
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Item {
+    id: u32,
+}
+
+fn read_all<T: serde::de::DeserializeOwned>(text: &str) -> Collected<T> {
+    deserialize_all(&read(text, Format::Yaml))
+}
+
+fn messages<T>(found: &Collected<T>) -> Vec<&str> {
+    found
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect()
+}
+
+#[test]
+fn every_shape_error_is_found_in_one_run_in_text_order() {
+    let text = "name: t\nnmae: x\nitems:\n  - {id: 1}\n  - {id: one}\n  - {id: 3, extra: 1}\n";
+    let found = read_all::<Shape>(text);
+    let labels: Vec<String> = found
+        .diagnostics
+        .iter()
+        .map(|d| label(text, d, 0))
+        .collect();
+    assert_eq!(labels, ["nmae", "one", "extra"]);
+    assert_eq!(
+        messages(&found),
+        [
+            "unknown field `nmae`",
+            "expected a whole number from 0 to 4294967295, found a string `one`",
+            "unknown field `extra`",
+        ]
+    );
+    // The rest still reads: the item at fault is left out, the unknown keys dropped.
+    let shape = found
+        .value
+        .unwrap_or_else(|| unreachable!("the rest reads"));
+    assert_eq!(shape.items.iter().map(|i| i.id).collect::<Vec<_>>(), [1, 3]);
+}
+
+#[test]
+fn a_field_missing_because_it_was_cut_is_not_reported() {
+    // `id: one` is cut, so the item lacks `id`: one error, not two.
+    let once = read_all::<Shape>("name: t\nitems: [{id: one}]\n");
+    assert_eq!(once.diagnostics.len(), 1, "{:?}", once.diagnostics);
+    // A field that was never there is reported.
+    let twice = read_all::<Shape>("name: t\nitems: [{idd: 1}]\n");
+    assert_eq!(
+        messages(&twice),
+        ["unknown field `idd`", "missing field `id`"]
+    );
+}
+
+#[test]
+fn a_document_with_no_error_reads_as_deserialize_does() {
+    let found = read_all::<Shape>("name: t\n");
+    assert!(found.diagnostics.is_empty() && found.cut.is_empty());
+    assert_eq!(found.value.map(|s| s.name).as_deref(), Some("t"));
+}
+
+#[test]
+fn a_root_of_the_wrong_shape_is_one_error_and_no_value() {
+    let found = read_all::<Shape>("[1, 2]");
+    assert_eq!(found.diagnostics.len(), 1);
+    assert!(found.value.is_none());
+}
+
+#[test]
+fn shape_errors_stop_at_the_limit() {
+    let mut text = String::from("name: t\n");
+    for i in 0..(MAX_SHAPE_ERRORS + 50) {
+        text.push_str(&format!("k{i}: 1\n"));
+    }
+    assert_eq!(read_all::<Shape>(&text).diagnostics.len(), MAX_SHAPE_ERRORS);
+}
+
+#[test]
+fn what_was_cut_explains_the_problems_that_follow_from_it() {
+    let text = "name: t\nmetrics:\n  lat: {unit: [ms]}\n";
+    let found = read_all::<Policy>(text);
+    assert_eq!(found.diagnostics.len(), 1);
+    // A problem underlining a use of `lat` may follow from the cut; one elsewhere does not.
+    let start = text.find("lat").unwrap_or_default();
+    let at_lat =
+        Diagnostic::error(Code::TypeMismatch, "x").with_label(Span::new(start, start + 3), "");
+    let elsewhere = Diagnostic::error(Code::TypeMismatch, "x").with_label(Span::new(0, 4), "");
+    assert!(found.cut.explains(&at_lat, text));
+    assert!(!found.cut.explains(&elsewhere, text));
+}

@@ -225,7 +225,18 @@ impl Reader<'_, '_> {
         if error.info() == "recursion limit exceeded" {
             return too_deep(at, self.limits);
         }
-        syntax(Format::Yaml, error.info(), at)
+        let diagnostic = syntax(Format::Yaml, error.info(), at);
+        match self
+            .text
+            .get(at.start..)
+            .and_then(|rest| rest.chars().next())
+        {
+            // YAML reserves these at the start of a plain value (`unit: %`).
+            Some(c @ ('%' | '@' | '`')) => diagnostic.with_help(format!(
+                "a YAML value cannot start with `{c}`; quote it: `\"{c}\"`"
+            )),
+            _ => diagnostic,
+        }
     }
 }
 

@@ -63,7 +63,8 @@ impl MetricTable {
                 Some(unit) => match units::declared_unit(&unit.value) {
                     Some(u) => u,
                     None => {
-                        let help = did_you_mean(&unit.value, units::declared_unit_names()).map_or_else(
+                        let close = did_you_mean(&unit.value, units::declared_unit_names());
+                        let help = close.map_or_else(
                             || {
                                 "units are `%`, `ratio`, `ms`, `s`, `m`, `h`, `d`, `B`, `KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`, `count` and `bool`".to_owned()
                             },
@@ -77,7 +78,9 @@ impl MetricTable {
                             .with_label(unit.span, "unknown unit")
                             .with_help(help),
                         );
-                        Unit::NONE
+                        // The rest of the policy is checked as it will be once the typo is
+                        // fixed, so that its uses give no advice that the fix would undo.
+                        close.and_then(units::declared_unit).unwrap_or(Unit::NONE)
                     }
                 },
             };

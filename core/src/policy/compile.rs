@@ -9,7 +9,7 @@ use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::{self, Format, Limits};
-use crate::error::PolicyError;
+use crate::error::{KiroError, PolicyError};
 use crate::metrics::table::MetricTable;
 use crate::{alert, gate, health, monitor, pipeline, release};
 use sha2::{Digest, Sha256};
@@ -22,9 +22,29 @@ impl CompiledPolicy {
     /// A [`PolicyError`] with every problem found, each with a code and a span into `text`.
     pub fn from_text(text: &str, format: Option<Format>) -> Result<CompiledPolicy, PolicyError> {
         let format = format.unwrap_or_else(|| Format::detect(text));
-        let policy: Policy = document::load(text, format, &Limits::default())
-            .map_err(|d| PolicyError::new(vec![d.with_source("policy")]))?;
-        Self::from_model(&policy, text)
+        let source = |d: Diagnostic| d.with_source("policy");
+        let node = document::parse(text, format, &Limits::default())
+            .map_err(|d| PolicyError::new(vec![source(d)]))?;
+        let read = document::deserialize_all::<Policy>(&node);
+        drop(node);
+        if read.diagnostics.is_empty()
+            && let Some(policy) = &read.value
+        {
+            return Self::from_model(policy, text);
+        }
+        // Shape errors: report them with what validation finds in the rest of the document,
+        // leaving out what follows only from the parts at fault.
+        let mut diagnostics: Vec<Diagnostic> = read.diagnostics.into_iter().map(source).collect();
+        if let Some(Err(rest)) = read.value.map(|policy| Self::from_model(&policy, text)) {
+            diagnostics.extend(
+                rest.diagnostics()
+                    .iter()
+                    .filter(|d| !read.cut.explains(d, text))
+                    .cloned(),
+            );
+        }
+        diagnostics.sort_by_key(|d| d.labels.first().map_or(usize::MAX, |l| l.start));
+        Err(PolicyError::new(diagnostics))
     }
 
     /// Validates and compiles an already-read policy. `text` is the source the model's spans
