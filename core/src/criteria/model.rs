@@ -66,9 +66,14 @@ pub struct ScoreDecl {
 #[serde(untagged)]
 pub enum Threshold {
     /// A fraction from 0 to 1.
-    Fraction(f64),
-    /// A percentage such as `90%`.
-    Percent(String),
+    Fraction(#[schemars(range(min = 0.0, max = 1.0))] f64),
+    /// A percentage such as `90%`, from `0%` to `100%` (or a fraction written as a string).
+    Percent(
+        #[schemars(regex(
+            pattern = r"^\s*(?:(?:100(?:\.0+)?|[0-9]{1,2}(?:\.[0-9]+)?)\s*%|0(?:\.[0-9]+)?|1(?:\.0+)?)\s*$"
+        ))]
+        String,
+    ),
 }
 
 /// One criterion of a gate.
@@ -87,16 +92,34 @@ pub struct CriterionDecl {
     pub warn: Option<Spanned<String>>,
     /// The criterion's weight in a scored gate (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
     pub weight: Option<Spanned<f64>>,
     /// A key criterion that fails fails its gate whatever the score.
     #[serde(default)]
     pub key: bool,
     /// What a condition that cannot be decided for missing data means (default `fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "criterion_missing_schema")]
     pub on_missing: Option<Spanned<MissingRule>>,
     /// Personas that own this criterion besides the gate's owners.
     #[serde(default)]
     pub owners: Vec<Spanned<String>>,
+}
+
+/// The schema of a criterion's `on_missing`: every rule but `hold`, which is for rollback
+/// triggers.
+fn criterion_missing_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let rules: Vec<serde_json::Value> = [
+        MissingRule::Fail,
+        MissingRule::Pass,
+        MissingRule::Warn,
+        MissingRule::Inconclusive,
+    ]
+    .iter()
+    .map(|r| serde_json::Value::from(r.as_str()))
+    .chain([serde_json::Value::Null])
+    .collect();
+    schemars::json_schema!({ "enum": rules })
 }
 
 /// What an undecidable condition (missing data) means.

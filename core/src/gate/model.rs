@@ -24,5 +24,6 @@ pub struct GateDecl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<ScoreDecl>,
     /// The criteria, evaluated in order.
+    #[schemars(length(min = 1))]
     pub criteria: Vec<Spanned<CriterionDecl>>,
 }

@@ -6,9 +6,13 @@ use super::table::{MetricTable, ValidRange};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::document::Spanned;
 use crate::units::{self, Dimension, Unit};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// What a valid metric name is, for the JSON Schema: words of letters, digits and `_` (not
+/// starting with a digit, not a keyword of the condition language), joined by `.`.
+pub const METRIC_NAME_PATTERN: &str = r"^(?!(?:and|or|not|true|false)(?:\.|$))[A-Za-z_][A-Za-z0-9_]*(?:\.(?!(?:and|or|not|true|false)(?:\.|$))[A-Za-z_][A-Za-z0-9_]*)*$";
 
 /// A metric conditions may refer to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -17,6 +21,7 @@ pub struct MetricDecl {
     /// The unit values are read and shown in: `%`, `ratio`, `ms`, `s`, `m`, `h`, `d`, `B`,
     /// `KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`, `count` (a plain number, the default) or `bool`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "unit_schema")]
     pub unit: Option<Spanned<String>>,
     /// What the metric measures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +32,15 @@ pub struct MetricDecl {
     /// have no range unless they declare one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<Spanned<Vec<Option<Spanned<RangeBound>>>>>,
+}
+
+/// The schema of a metric's `unit`: one of the units kiro reads, or null.
+fn unit_schema(_: &mut SchemaGenerator) -> Schema {
+    let mut names: Vec<serde_json::Value> = units::declared_unit_names()
+        .map(serde_json::Value::from)
+        .collect();
+    names.push(serde_json::Value::Null);
+    json_schema!({ "enum": names })
 }
 
 /// One end of a metric's `range`.

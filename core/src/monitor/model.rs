@@ -60,6 +60,7 @@ pub struct TriggerDecl {
     /// How many observations that decide the condition are needed before the condition may
     /// fire the trigger (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub min_observations: Option<Spanned<u32>>,
 }
 
@@ -227,6 +228,7 @@ pub struct WindowDecl {
     pub increase: Option<Spanned<String>>,
     /// The percentile (0 to 100) of the metric `of`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 100.0))]
     pub percentile: Option<Spanned<f64>>,
     /// The metric of `percentile`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -32,6 +32,7 @@ pub struct Policy {
     pub schema: Option<String>,
     /// The policy format version; only `1` exists.
     #[serde(default = "default_version")]
+    #[schemars(range(min = 1, max = 1))]
     pub version: Spanned<u32>,
     /// The policy's name, shown in every decision.
     pub name: Spanned<String>,
@@ -40,6 +41,7 @@ pub struct Policy {
     pub description: Option<String>,
     /// The metrics conditions may use, by name, with their units.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": crate::metrics::decl::METRIC_NAME_PATTERN }))]
     pub metrics: BTreeMap<String, Spanned<MetricDecl>>,
     /// The personas that own gates and criteria and sign off.
     #[serde(default)]

@@ -152,6 +152,14 @@ pub struct CanaryDecl {
     pub analysis: Vec<Spanned<String>>,
 }
 
+/// The schema of a canary `pause`: a duration or `until_promoted`.
+fn pause_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let duration = generator.subschema_for::<DurationDecl>();
+    schemars::json_schema!({
+        "anyOf": [duration, { "const": "until_promoted" }, { "type": "null" }]
+    })
+}
+
 /// One canary step: exactly one of `set_weight`, `pause`, `analysis`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -161,6 +169,7 @@ pub struct CanaryStepDecl {
     pub set_weight: Option<Spanned<WeightDecl>>,
     /// Wait: a duration (`5m`), or `until_promoted` for a human's `promote`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "pause_schema")]
     pub pause: Option<Spanned<DurationDecl>>,
     /// Run an analysis over these triggers of the policy and wait for its result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

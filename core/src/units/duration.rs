@@ -12,9 +12,12 @@ use serde::{Deserialize, Serialize};
 #[serde(untagged)]
 pub enum DurationDecl {
     /// A number with a unit.
-    Text(String),
+    Text(
+        #[schemars(regex(pattern = r"^\s*(?:0|(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h|d))+)\s*$"))]
+        String,
+    ),
     /// A bare number (only `0` is a duration without a unit).
-    Number(f64),
+    Number(#[schemars(range(min = 0.0, max = 0.0))] f64),
 }
 
 impl std::fmt::Display for DurationDecl {
