@@ -110,7 +110,10 @@ fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
             out,
             "| {} | {} | {values} | {explanation} |",
             text(&criterion_label(criterion, gate)),
-            if criterion.outcome == crate::decision::Outcome::Pass {
+            if criterion.informational {
+                // Shown, never counted: not in bold, whatever it is.
+                format!("_{outcome}_")
+            } else if criterion.outcome == crate::decision::Outcome::Pass {
                 outcome.to_owned()
             } else {
                 format!("**{outcome}**")

@@ -136,13 +136,16 @@ fn score_text(gate: &GateDecision) -> Option<String> {
         .then(|| gate.score.map_or_else(|| "none".to_owned(), percent))
 }
 
-/// The criterion's name with its markers: `coverage (key, weight 2)`.
+/// The criterion's name with its markers: `coverage (key, weight 2)`, `flaky-tests
+/// (informational)`.
 fn criterion_label(criterion: &CriterionDecision, gate: &GateDecision) -> String {
     let mut marks = Vec::new();
     if criterion.key {
         marks.push("key".to_owned());
     }
-    if gate.mode == ScoringMode::Scored {
+    if criterion.informational {
+        marks.push("informational".to_owned());
+    } else if gate.mode == ScoringMode::Scored {
         marks.push(format!("weight {}", format_number(criterion.weight, 0)));
     }
     if marks.is_empty() {
