@@ -20,9 +20,10 @@ pub(super) fn check_references(
     let mut diagnostics = Vec::new();
     let gates = policy.gate_names();
     let metrics = policy.metric_names();
+    let whole = format!("policy `{}`", policy.name());
     for case in &file.cases {
         if let Some(gate) = &case.gate {
-            unknown(&mut diagnostics, gate, "gate", &gates, policy.name());
+            unknown(&mut diagnostics, gate, "gate", &gates, &whole);
         }
         for expected in &case.expect.gates {
             let Some(criteria) = policy.criterion_names(&expected.name.value) else {
@@ -35,9 +36,9 @@ pub(super) fn check_references(
                 );
                 continue;
             };
+            let owner = format!("gate `{}`", expected.name.value);
             for (criterion, _) in &expected.criteria {
-                let what = format!("criterion of gate `{}`", expected.name.value);
-                unknown(&mut diagnostics, criterion, &what, &criteria, policy.name());
+                unknown(&mut diagnostics, criterion, "criterion", &criteria, &owner);
             }
         }
         // A case that expects an error may give names the policy does not know on purpose
@@ -62,7 +63,7 @@ pub(super) fn check_references(
         }
         for name in &given {
             if !name.value.is_empty() {
-                unknown(&mut diagnostics, name, "metric", &metrics, policy.name());
+                unknown(&mut diagnostics, name, "metric", &metrics, &whole);
             }
         }
     }
@@ -73,30 +74,27 @@ pub(super) fn check_references(
     }
 }
 
-/// Reports `name` (a `what`) unless it is among `known`.
+/// Reports `name` (a `what` of `owner`, e.g. ``policy `shop` ``) unless it is among `known`.
 fn unknown(
     diagnostics: &mut Vec<Diagnostic>,
     name: &Name,
     what: &str,
     known: &[&str],
-    policy: &str,
+    owner: &str,
 ) {
     if known.contains(&name.value.as_str()) {
         return;
     }
     let help = did_you_mean(&name.value, known.iter().copied()).map_or_else(
-        || format!("policy `{policy}` declares: `{}`", known.join("`, `")),
+        || format!("{owner} has: `{}`", known.join("`, `")),
         |s| format!("did you mean `{s}`?"),
     );
     diagnostics.push(
         diagnostic(
             Code::UnknownTestReference,
-            format!("policy `{policy}` declares no {what} `{}`", name.value),
+            format!("{owner} has no {what} `{}`", name.value),
         )
-        .with_label(
-            name.span,
-            format!("not a declared {}", what.split(' ').next().unwrap_or(what)),
-        )
+        .with_label(name.span, format!("not a declared {what}"))
         .with_help(help),
     );
 }

@@ -112,7 +112,7 @@ cases:
         unreachable!()
     };
     let d = &e.diagnostics()[0];
-    assert_eq!(d.message, "policy `shop` declares no gate `qualty`");
+    assert_eq!(d.message, "policy `shop` has no gate `qualty`");
     assert_eq!(d.help.as_deref(), Some("did you mean `quality`?"));
     let label = &d.labels[0];
     assert_eq!(&test[label.start..label.end], "qualty");

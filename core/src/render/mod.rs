@@ -25,6 +25,7 @@ mod json;
 mod junit;
 mod markdown;
 pub(crate) mod mermaid;
+mod policy_test;
 mod replay_picture;
 pub(crate) mod xml;
 
@@ -34,6 +35,7 @@ pub use json::{plan_json, run_json};
 pub use junit::{junit, run_junit};
 pub use markdown::{markdown, run_markdown};
 pub use mermaid::plan_mermaid;
+pub use policy_test::{TestFileResults, policy_tests_human, policy_tests_json, policy_tests_junit};
 pub use replay_picture::{replay_html, replay_svg};
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
