@@ -30,6 +30,7 @@ mod host;
 pub mod hosted;
 pub mod monitor;
 pub mod options;
+pub mod policytest;
 pub mod release;
 pub mod risk;
 pub mod schemas;
@@ -41,6 +42,7 @@ pub use call::{
 pub use host::{HostPolicy, validate_text};
 pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
+pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use options::{
     CheckOptions, RiskOptions, StartRunOptions, decode_at_ms, decode_components, decode_format,
 };

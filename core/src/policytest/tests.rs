@@ -177,3 +177,23 @@ fn a_policy_that_does_not_compile_is_its_own_error() {
     .unwrap_or_else(|| unreachable!());
     assert!(matches!(e, TestRunError::Policy(_)), "{e:?}");
 }
+
+#[test]
+fn the_json_boundary_answers_a_report_or_a_located_error() {
+    let answer = crate::api::policy_test_json(serde_json::json!({
+        "test": "policy: p.yaml\ncases:\n  - name: a\n    metrics: {coverage: 91}\n    expect: {gates: {quality: pass}}\n",
+        "policy": POLICY,
+    }));
+    assert_eq!(answer["ok"], true, "{answer}");
+    assert_eq!(answer["value"]["passed"], 1, "{answer}");
+    // `é` is two bytes, one UTF-16 unit: the label of `qualty` is located in UTF-16.
+    let answer = crate::api::policy_test_json(serde_json::json!({
+        "test": "# é\npolicy: p.yaml\ncases:\n  - name: a\n    expect: {gates: {qualty: pass}}\n",
+        "policy": POLICY,
+        "offsets": "utf16",
+    }));
+    assert_eq!(answer["ok"], false, "{answer}");
+    let d = &answer["error"]["diagnostics"][0];
+    assert_eq!(d["code"], "KIRO-E177", "{answer}");
+    assert_eq!(d["labels"][0]["start"], 59, "{answer}");
+}
