@@ -42,10 +42,10 @@ pub use call::{
 pub use host::{HostPolicy, validate_text};
 pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
-pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use options::{
     CheckOptions, RiskOptions, StartRunOptions, decode_at_ms, decode_components, decode_format,
 };
+pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};
 pub use risk::{BlastCall, HostRisk, RiskCall, RiskCheckCall};
 

@@ -59,8 +59,8 @@ pub fn policy_test_policy(test: &str, unit: OffsetUnit) -> Result<String, Bounda
 /// The test file's errors (`KIRO-E001`, `E176`, `E177`), or the policy's when it does not
 /// compile; a failed case is not an error but a result.
 pub fn policy_test(call: &PolicyTestCall) -> Result<PolicyTestReport, BoundaryError> {
-    let file = PolicyTestFile::parse(&call.test)
-        .map_err(|e| test_error(&e, &call.test, call.offsets))?;
+    let file =
+        PolicyTestFile::parse(&call.test).map_err(|e| test_error(&e, &call.test, call.offsets))?;
     let policy = HostPolicy::load(&call.policy, decode_format(&call.format)?, call.offsets)?;
     file.run(policy.compiled())
         .map_err(|e| test_error(&e, &call.test, call.offsets))
