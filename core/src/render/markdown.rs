@@ -173,7 +173,8 @@ fn exit_gate(decision: &Decision) -> String {
         .gates
         .iter()
         .flat_map(|g| &g.criteria)
-        .filter(|c| c.outcome != Outcome::Pass)
+        // An informational criterion never holds a gate back.
+        .filter(|c| c.outcome != Outcome::Pass && !c.informational)
         .map(|c| format!("{} {}", code(&c.name), c.outcome.as_str()))
         .collect();
     match (decision.verdict, behind.is_empty()) {
