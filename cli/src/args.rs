@@ -55,6 +55,9 @@ pub enum Command {
     Risk(crate::commands::risk::RiskArgs),
     /// Test and replay the policy's alerting: notifications, escalations, acks and silences.
     Alerts(crate::commands::alerts::AlertsArgs),
+    /// Run policy test files (`*.kiro-test.yaml`): inputs and the verdicts, outcomes or error
+    /// codes the policy must give for them.
+    Test(crate::commands::test::TestArgs),
 }
 
 /// `kiro check`.

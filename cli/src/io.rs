@@ -19,6 +19,8 @@ pub enum InputKind {
     Samples,
     /// A report given as evidence (`--junit`, ...; source `report`, replaced by its name).
     Report,
+    /// A policy test file for `kiro test` (source `test`).
+    Test,
 }
 
 impl InputKind {
@@ -29,6 +31,7 @@ impl InputKind {
             InputKind::Metrics => kiro::metrics::input::SOURCE,
             InputKind::Samples => "samples",
             InputKind::Report => "report",
+            InputKind::Test => kiro::policytest::SOURCE,
         }
     }
 
@@ -38,6 +41,7 @@ impl InputKind {
             InputKind::Metrics => "metrics",
             InputKind::Samples => "samples",
             InputKind::Report => "report",
+            InputKind::Test => "test",
         }
     }
 }
@@ -81,6 +85,7 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
             InputKind::Policy => Code::Syntax,
             InputKind::Metrics | InputKind::Samples => Code::InputSyntax,
             InputKind::Report => Code::ReportSyntax,
+            InputKind::Test => Code::InvalidPolicyTest,
         };
         Failure::diagnostic(
             Diagnostic::error(

@@ -238,6 +238,15 @@ codes! {
     /// a path that is not a git repository, a shallow clone, or a revision range that names
     /// nothing
     InvalidRepository = "KIRO-E174",
+    /// an informational criterion that is also `key` or has a `weight`
+    InformationalScored = "KIRO-E175",
+    /// a policy test file that cannot be read as one (a missing or malformed key, a case
+    /// without expectations)
+    InvalidPolicyTest = "KIRO-E176",
+    /// a policy test names a gate, criterion or metric the policy does not declare
+    UnknownTestReference = "KIRO-E177",
+    /// no policy test files where `kiro test` was pointed
+    NoPolicyTests = "KIRO-E178",
     /// a label matcher that cannot be read, or whose regular expression is invalid
     InvalidMatcher = "KIRO-E130",
     /// a route or escalation level names a receiver that is not declared

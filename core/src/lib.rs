@@ -68,6 +68,7 @@ pub mod monitor;
 pub mod pipeline;
 #[doc(hidden)]
 pub mod policy;
+pub mod policytest;
 pub mod release;
 pub mod risk;
 // Renderings, and the boundary.

@@ -30,6 +30,7 @@ mod host;
 pub mod hosted;
 pub mod monitor;
 pub mod options;
+pub mod policytest;
 pub mod release;
 pub mod risk;
 pub mod schemas;
@@ -44,6 +45,7 @@ pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{
     CheckOptions, RiskOptions, StartRunOptions, decode_at_ms, decode_components, decode_format,
 };
+pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};
 pub use risk::{BlastCall, HostRisk, RiskCall, RiskCheckCall};
 

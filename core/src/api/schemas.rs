@@ -91,6 +91,8 @@ pub fn boundary_schema() -> Value {
     add::<crate::release::Wait>(&mut generator);
     add::<Answer<RiskGatedDecision>>(&mut generator);
     add::<Answer<AlertsReplay>>(&mut generator);
+    add::<super::policytest::PolicyTestCall>(&mut generator);
+    add::<Answer<crate::policytest::PolicyTestReport>>(&mut generator);
     let definitions = generator.take_definitions(true);
     let properties: Map<String, Value> = definitions
         .keys()

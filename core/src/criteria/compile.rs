@@ -238,6 +238,38 @@ impl Compiler<'_, '_> {
         }
     }
 
+    /// Reports the settings an informational criterion cannot have: it is never scored, so
+    /// neither `key` nor `weight` means anything for it.
+    fn informational(&mut self, criterion: &Spanned<CriterionDecl>) {
+        let name = &criterion.name.value;
+        if criterion.key {
+            self.error(
+                Code::InformationalScored,
+                format!("informational criterion `{name}` cannot be a key criterion"),
+                criterion.name.span,
+                "informational and key",
+            )
+            .help = Some(
+                "an informational criterion never changes the verdict: drop `key: true` or \
+                 `informational: true`"
+                    .into(),
+            );
+        }
+        if let Some(w) = &criterion.weight {
+            self.error(
+                Code::InformationalScored,
+                format!("informational criterion `{name}` cannot have a weight"),
+                w.span,
+                "not scored, so not weighed",
+            )
+            .help = Some(
+                "an informational criterion is not scored: drop `weight` or \
+                 `informational: true`"
+                    .into(),
+            );
+        }
+    }
+
     fn criterion(&mut self, criterion: &Spanned<CriterionDecl>) -> Option<CriterionRule> {
         let weight = match &criterion.weight {
             None => 1.0,
@@ -252,6 +284,9 @@ impl Compiler<'_, '_> {
                 1.0
             }
         };
+        if criterion.informational {
+            self.informational(criterion);
+        }
         let on_missing = match &criterion.on_missing {
             None => MissingRule::Fail,
             Some(rule) if rule.value == MissingRule::Hold => {
@@ -295,8 +330,10 @@ impl Compiler<'_, '_> {
             pass,
             pass_offset,
             warn,
-            weight,
+            // An informational criterion weighs nothing: it is never scored.
+            weight: if criterion.informational { 0.0 } else { weight },
             key: criterion.key,
+            informational: criterion.informational,
             on_missing,
             slots,
         })

@@ -200,6 +200,10 @@ pub struct CriterionDecision {
     pub earned: f64,
     /// Whether it is a key criterion.
     pub key: bool,
+    /// Whether it is informational: evaluated and explained, but not counted towards the
+    /// gate's verdict or score (its weight and earned weight are 0). Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub informational: bool,
     /// The missing-data rule, when it decided the outcome.
     pub missing_rule_applied: Option<MissingRule>,
     /// What was seen and what would flip it.

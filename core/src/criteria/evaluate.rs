@@ -167,6 +167,7 @@ fn criterion(
         weight: rule.weight,
         earned: earned(outcome, rule.weight),
         key: rule.key,
+        informational: rule.informational,
         missing_rule_applied: applied,
         explanation,
     })

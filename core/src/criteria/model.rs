@@ -97,6 +97,11 @@ pub struct CriterionDecl {
     /// A key criterion that fails fails its gate whatever the score.
     #[serde(default)]
     pub key: bool,
+    /// An informational criterion is evaluated and explained but never scored: its outcome
+    /// does not count towards its gate's verdict or score, nor towards any persona's
+    /// sign-off. It cannot be `key` or carry a `weight`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub informational: bool,
     /// What a condition that cannot be decided for missing data means (default `fail`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "criterion_missing_schema")]

@@ -26,15 +26,38 @@ fn quoted<'a>(out: &mut String, names: impl Iterator<Item = &'a str>) {
     }
 }
 
-/// Appends the names of the criteria with `outcome`.
+/// Appends the names of the scored (not informational) criteria with `outcome`.
 fn names(out: &mut String, criteria: &[CriterionDecision], outcome: Outcome) {
     quoted(
         out,
         criteria
             .iter()
-            .filter(|c| c.outcome == outcome)
+            .filter(|c| c.outcome == outcome && !c.informational)
             .map(|c| c.name.as_str()),
     );
+}
+
+/// Appends what the informational criteria gave: `2 informational criteria, not scored:
+/// `a` failed, `b` unknown` (only those that did not pass are named).
+fn informational(out: &mut String, criteria: &[CriterionDecision], n: usize) {
+    next_part(out);
+    count(out, n, "informational criterion", "informational criteria");
+    out.push_str(" not scored");
+    let mut first = true;
+    for c in criteria
+        .iter()
+        .filter(|c| c.informational && c.outcome != Outcome::Pass)
+    {
+        out.push_str(if first { ": `" } else { ", `" });
+        first = false;
+        out.push_str(&c.name);
+        out.push_str("` ");
+        out.push_str(match c.outcome {
+            Outcome::Fail => "failed",
+            Outcome::Warn => "warned",
+            Outcome::Unknown | Outcome::Pass => "undecided",
+        });
+    }
 }
 
 /// Appends the decimal digits of `n` (a count: small, so digit by digit beats `fmt`).
@@ -67,7 +90,7 @@ pub(super) fn gate_reason(
     criteria: &[CriterionDecision],
     score: &GateScore,
 ) -> String {
-    let total = criteria.len();
+    let total = criteria.len() - score.informational;
     let mut out = String::with_capacity(64);
     match rule.scoring {
         Scoring::Scored { pass, warn } => {
@@ -84,6 +107,7 @@ pub(super) fn gate_reason(
             }
             next_part(&mut out);
             match score.score {
+                None if total == 0 => out.push_str("no scored criteria"),
                 None => out.push_str("no criterion could be decided"),
                 Some(s) => {
                     let s_text = format_in(s, Unit::PERCENT);
@@ -118,7 +142,10 @@ pub(super) fn gate_reason(
                 out.push_str(" warned: ");
                 names(&mut out, criteria, Outcome::Warn);
             }
-            if score.failed == 0 && score.warned == 0 && score.unknown == 0 {
+            if total == 0 {
+                next_part(&mut out);
+                out.push_str("no scored criteria");
+            } else if score.failed == 0 && score.warned == 0 && score.unknown == 0 {
                 next_part(&mut out);
                 out.push_str("all ");
                 criteria_count(&mut out, total);
@@ -131,6 +158,9 @@ pub(super) fn gate_reason(
         criteria_count(&mut out, score.unknown);
         out.push_str(" undecided for missing data: ");
         names(&mut out, criteria, Outcome::Unknown);
+    }
+    if score.informational > 0 {
+        informational(&mut out, criteria, score.informational);
     }
     out
 }

@@ -19,6 +19,8 @@ pub(crate) struct GateScore {
     pub warned: usize,
     pub unknown: usize,
     pub key_failed: usize,
+    /// Informational criteria: evaluated, never counted.
+    pub informational: usize,
 }
 
 /// What one criterion's outcome means for a strict gate: a failure fails it, a warning or an
@@ -42,12 +44,20 @@ struct Tally {
     warned: u32,
     unknown: u32,
     key_failed: u32,
+    /// Criteria counted (all but the informational ones).
+    scored: u32,
+    informational: u32,
 }
 
 impl Tally {
-    /// Counts `criterion`'s `outcome`.
+    /// Counts `criterion`'s `outcome`; an informational criterion counts for nothing.
     #[inline]
     fn add(&mut self, criterion: &CriterionRule, outcome: Outcome) {
+        if criterion.informational {
+            self.informational += 1;
+            return;
+        }
+        self.scored += 1;
         self.strict = self.strict.max(strict_severity(outcome));
         match outcome {
             Outcome::Unknown => {
@@ -70,6 +80,8 @@ impl Tally {
         let score = score(self.got, self.total);
         let verdict = match scoring {
             Scoring::Strict => self.strict,
+            // Only informational criteria: nothing can keep the gate from passing.
+            Scoring::Scored { .. } if self.scored == 0 => Verdict::Pass,
             Scoring::Scored { pass, warn } => {
                 scored_verdict(score, self.key_failed > 0, self.unknown > 0, (pass, warn))
             }
@@ -81,6 +93,7 @@ impl Tally {
             warned: self.warned as usize,
             unknown: self.unknown as usize,
             key_failed: self.key_failed as usize,
+            informational: self.informational as usize,
         }
     }
 }

@@ -70,6 +70,8 @@ pub(crate) struct CriterionRule {
     pub warn: Option<(Program, usize)>,
     pub weight: f64,
     pub key: bool,
+    /// Evaluated and explained, never scored (`informational: true`).
+    pub informational: bool,
     pub on_missing: MissingRule,
     /// Slots read by either condition, in order of first use.
     pub slots: Vec<usize>,

@@ -49,7 +49,8 @@ pub(crate) fn signoff(
             .zip(gate_outcomes.iter())
             .enumerate()
         {
-            if !persona.owns_criterion(g, c) {
+            // An informational criterion never counts towards a sign-off.
+            if criterion.informational || !persona.owns_criterion(g, c) {
                 continue;
             }
             match outcome {

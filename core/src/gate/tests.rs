@@ -42,6 +42,8 @@ struct CriterionSpec {
     key: bool,
     weight: u8,
     owned_by_qa: bool,
+    /// Informational (then neither key nor weighed).
+    informational: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -60,15 +62,17 @@ fn criterion() -> impl Strategy<Value = CriterionSpec> {
         any::<bool>(),
         1u8..4,
         any::<bool>(),
+        proptest::bool::weighted(0.25),
     )
         .prop_map(
-            |(pass, warn, rule, key, weight, owned_by_qa)| CriterionSpec {
+            |(pass, warn, rule, key, weight, owned_by_qa, informational)| CriterionSpec {
                 pass,
                 warn,
                 rule,
                 key,
                 weight,
                 owned_by_qa,
+                informational,
             },
         )
 }
@@ -112,10 +116,17 @@ fn policy_text(gates: &[GateSpec], max: u8) -> String {
         }
         text.push_str("    criteria:\n");
         for (c, criterion) in gate.criteria.iter().enumerate() {
-            text.push_str(&format!(
-                "      - {{name: c{c}, pass: \"{}\", weight: {}, key: {}",
-                CONDITIONS[criterion.pass], criterion.weight, criterion.key
-            ));
+            if criterion.informational {
+                text.push_str(&format!(
+                    "      - {{name: c{c}, pass: \"{}\", informational: true",
+                    CONDITIONS[criterion.pass]
+                ));
+            } else {
+                text.push_str(&format!(
+                    "      - {{name: c{c}, pass: \"{}\", weight: {}, key: {}",
+                    CONDITIONS[criterion.pass], criterion.weight, criterion.key
+                ));
+            }
             if let Some(w) = criterion.warn {
                 text.push_str(&format!(", warn: \"{}\"", CONDITIONS[w]));
             }

@@ -83,6 +83,19 @@ impl CompiledPolicy {
             .collect()
     }
 
+    /// The criterion names of gate `gate`, in policy order; `None` when there is no such gate.
+    #[must_use]
+    pub fn criterion_names(&self, gate: &str) -> Option<Vec<&str>> {
+        let g = self.inner.gates.index_of(gate)?;
+        Some(
+            self.inner.gates.gates[g]
+                .criteria
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect(),
+        )
+    }
+
     /// The persona names, in policy order.
     #[must_use]
     pub fn persona_names(&self) -> Vec<&str> {

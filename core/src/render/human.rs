@@ -216,7 +216,14 @@ fn gate_section(out: &mut String, gate: &GateDecision, paint: Paint, units: &Met
         let line = format!(
             "  {:w0$}  {}{outcome_pad}  {:w2$}  {}",
             row[0],
-            paint.paint(outcome_style(criterion.outcome), &row[1]),
+            paint.paint(
+                if criterion.informational {
+                    DIM
+                } else {
+                    outcome_style(criterion.outcome)
+                },
+                &row[1]
+            ),
             row[2],
             row[3],
             w0 = widths[0],

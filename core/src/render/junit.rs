@@ -90,8 +90,13 @@ fn gate_suite(out: &mut String, policy: &str, gate: &GateDecision, units: &Metri
     counts
 }
 
+/// The scored criteria with `outcome` (an informational criterion is never a failure or a
+/// skip).
 fn count(criteria: &[CriterionDecision], outcome: Outcome) -> usize {
-    criteria.iter().filter(|c| c.outcome == outcome).count()
+    criteria
+        .iter()
+        .filter(|c| c.outcome == outcome && !c.informational)
+        .count()
 }
 
 fn property(out: &mut String, name: &str, value: &str) {
@@ -132,6 +137,16 @@ fn criterion_case(
     );
     let message = attr(&criterion.explanation);
     let body = text(&detail(criterion, units));
+    if criterion.informational {
+        // Evaluated and explained, never counted: a passing case with a note.
+        let _ = writeln!(
+            out,
+            "{open}>\n      <system-out>informational, not scored: {}: {}\n{body}</system-out>\n    </testcase>",
+            criterion.outcome.as_str(),
+            text(&criterion.explanation)
+        );
+        return;
+    }
     let _ = match criterion.outcome {
         Outcome::Pass => writeln!(out, "{open}/>"),
         Outcome::Warn => writeln!(

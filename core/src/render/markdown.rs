@@ -110,7 +110,10 @@ fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
             out,
             "| {} | {} | {values} | {explanation} |",
             text(&criterion_label(criterion, gate)),
-            if criterion.outcome == crate::decision::Outcome::Pass {
+            if criterion.informational {
+                // Shown, never counted: not in bold, whatever it is.
+                format!("_{outcome}_")
+            } else if criterion.outcome == crate::decision::Outcome::Pass {
                 outcome.to_owned()
             } else {
                 format!("**{outcome}**")
@@ -170,7 +173,8 @@ fn exit_gate(decision: &Decision) -> String {
         .gates
         .iter()
         .flat_map(|g| &g.criteria)
-        .filter(|c| c.outcome != Outcome::Pass)
+        // An informational criterion never holds a gate back.
+        .filter(|c| c.outcome != Outcome::Pass && !c.informational)
         .map(|c| format!("{} {}", code(&c.name), c.outcome.as_str()))
         .collect();
     match (decision.verdict, behind.is_empty()) {

@@ -25,6 +25,7 @@ mod json;
 mod junit;
 mod markdown;
 pub(crate) mod mermaid;
+mod policy_test;
 mod replay_picture;
 pub(crate) mod xml;
 
@@ -34,6 +35,7 @@ pub use json::{plan_json, run_json};
 pub use junit::{junit, run_junit};
 pub use markdown::{markdown, run_markdown};
 pub use mermaid::plan_mermaid;
+pub use policy_test::{TestFileResults, policy_tests_human, policy_tests_json, policy_tests_junit};
 pub use replay_picture::{replay_html, replay_svg};
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
@@ -136,13 +138,16 @@ fn score_text(gate: &GateDecision) -> Option<String> {
         .then(|| gate.score.map_or_else(|| "none".to_owned(), percent))
 }
 
-/// The criterion's name with its markers: `coverage (key, weight 2)`.
+/// The criterion's name with its markers: `coverage (key, weight 2)`, `flaky-tests
+/// (informational)`.
 fn criterion_label(criterion: &CriterionDecision, gate: &GateDecision) -> String {
     let mut marks = Vec::new();
     if criterion.key {
         marks.push("key".to_owned());
     }
-    if gate.mode == ScoringMode::Scored {
+    if criterion.informational {
+        marks.push("informational".to_owned());
+    } else if gate.mode == ScoringMode::Scored {
         marks.push(format!("weight {}", format_number(criterion.weight, 0)));
     }
     if marks.is_empty() {

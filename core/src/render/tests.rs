@@ -17,6 +17,7 @@ fn criterion(name: &str, outcome: Outcome, explanation: &str) -> CriterionDecisi
         weight: 1.0,
         earned: 0.0,
         key: false,
+        informational: false,
         missing_rule_applied: None,
         explanation: explanation.to_owned(),
     }

@@ -84,6 +84,17 @@ impl Lookup {
         }
     }
 
+    /// These outcomes as an informational criterion weighs them: every outcome passes (it is
+    /// never counted), [`ERROR`] staying [`ERROR`] (its condition could not be computed, as
+    /// the single check reports).
+    pub(super) fn informational(self) -> Self {
+        let severity = |o: u8| if o == ERROR { ERROR } else { PASS };
+        Self {
+            by_pass: self.by_pass.map(severity),
+            by_warn: self.by_warn.map(|t| t.map(severity)),
+        }
+    }
+
     /// The table by pass code, for a criterion without a warn condition.
     pub(super) fn by_pass_only(&self) -> Option<[u8; 4]> {
         self.by_warn.is_none().then_some(self.by_pass)

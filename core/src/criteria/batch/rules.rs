@@ -61,6 +61,15 @@ impl<'p> BatchRules<'p> {
                             }
                         }
                         let outcomes = Lookup::outcomes(rule.on_missing, rule.warn.is_some());
+                        if rule.informational {
+                            // Never counted: only an error reaches the record's code.
+                            return BatchCriterion {
+                                rule,
+                                outcomes,
+                                severities: outcomes.informational(),
+                                owners: Owners::new(),
+                            };
+                        }
                         BatchCriterion {
                             rule,
                             outcomes,
@@ -69,10 +78,14 @@ impl<'p> BatchRules<'p> {
                         }
                     })
                     .collect();
-                BatchGate {
-                    scoring: gate.scoring,
-                    criteria,
-                }
+                // A scored gate of only informational criteria passes (or errs) like a strict
+                // one: nothing is scored.
+                let scoring = if gate.criteria.iter().all(|c| c.informational) {
+                    Scoring::Strict
+                } else {
+                    gate.scoring
+                };
+                BatchGate { scoring, criteria }
             })
             .collect();
         Self {
@@ -122,7 +135,8 @@ impl<'p> BatchRules<'p> {
                 scores.start(len);
             }
             for criterion in &gate.criteria {
-                let needs_outcomes = scored || !criterion.owners.is_empty();
+                let informational = criterion.rule.informational;
+                let needs_outcomes = !informational && (scored || !criterion.owners.is_empty());
                 if let (false, Some(table)) = (needs_outcomes, criterion.severities.by_pass_only())
                 {
                     // Only the severity matters: evaluated and folded in one pass.
@@ -134,7 +148,7 @@ impl<'p> BatchRules<'p> {
                     criterion.outcomes.map(pass, warn, outcome);
                     signoffs.add_criterion(&criterion.owners, criterion.rule.key, outcome);
                 }
-                if scored {
+                if scored && !informational {
                     scores.add(criterion, outcome);
                 } else {
                     criterion.severities.fold_max(pass, warn, out);

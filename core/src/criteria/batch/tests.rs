@@ -273,6 +273,67 @@ gates:
     assert!(seen.iter().all(|&k| k > 0), "{seen:?}");
 }
 
+/// The same agreement with informational criteria: in strict and scored gates (beside scored
+/// criteria, with warn conditions and each missing-data rule, owned by a required persona that
+/// accepts no conditions), in a scored gate and a strict gate of only informational criteria,
+/// and with a division that can fail in an informational criterion (an error all the same).
+#[test]
+fn batch_verdicts_equal_single_checks_with_informational_criteria() {
+    use crate::CompiledPolicy;
+    let policy = CompiledPolicy::from_text(
+        r#"
+name: informational
+metrics:
+  cov: {unit: "%"}
+  vulns: {}
+  lat: {unit: ms}
+  ok: {unit: bool}
+  total: {}
+personas:
+  - {name: qa, required: true, max_conditions: 0}
+gates:
+  - name: strict
+    kind: pre-merge
+    owners: [qa]
+    criteria:
+      - {name: cov, pass: cov >= 75%, on_missing: pass}
+      - {name: info-cov, pass: cov >= 95%, warn: cov >= 90%, informational: true}
+      - {name: info-ok, pass: ok, on_missing: inconclusive, informational: true}
+  - name: scored
+    kind: pre-deploy
+    score: {pass: 90%, warn: 50%}
+    criteria:
+      - {name: lat, pass: lat < 800ms, warn: lat < 900ms, on_missing: warn}
+      - {name: info-lat, pass: lat < 100ms, on_missing: inconclusive, informational: true}
+      - {name: info-ratio, pass: vulns / total < 10%, on_missing: pass, informational: true}
+  - name: only-info-scored
+    kind: custom
+    score: {pass: 90%}
+    criteria:
+      - {name: info, pass: lat < 10ms, warn: lat < 20ms, informational: true}
+  - name: only-info-strict
+    kind: custom
+    criteria:
+      - {name: info, pass: vulns == 0, on_missing: inconclusive, informational: true}
+"#,
+        None,
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    let columns = random_columns(RECORDS, &["cov", "vulns", "lat", "ok", "total"], true);
+    let seen = assert_batch_agrees(&policy, &Selection::all(), &columns);
+    assert!(seen.iter().all(|&k| k > 0), "{seen:?}");
+    for gate in ["only-info-scored", "only-info-strict"] {
+        let selection = Selection {
+            gate: Some(gate.to_owned()),
+            ..Selection::all()
+        };
+        let seen = assert_batch_agrees(&policy, &selection, &columns);
+        // Only informational criteria: every record passes, or errs on a division by zero.
+        assert_eq!(seen[1] + seen[2], 0, "{gate}: {seen:?}");
+        assert!(seen[0] > 0, "{gate}: {seen:?}");
+    }
+}
+
 /// The same agreement on the paths a batch takes when nothing needs more than severities:
 /// strict gates without a persona, criteria evaluated and folded in one pass (single
 /// comparisons, `and` of comparisons, a division that can fail), columns read in place (no
