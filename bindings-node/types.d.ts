@@ -665,6 +665,10 @@ export type Code =
   | "KIRO-E172"
   | "KIRO-E173"
   | "KIRO-E174"
+  | "KIRO-E175"
+  | "KIRO-E176"
+  | "KIRO-E177"
+  | "KIRO-E178"
   | "KIRO-E130"
   | "KIRO-E131"
   | "KIRO-E132"
@@ -1624,6 +1628,7 @@ export interface KiroBoundary {
   BlastRadius?: BlastRadius;
   BlastRadiusAnswer?: BlastRadiusAnswer;
   Bypass?: Bypass;
+  CaseReport?: CaseReport;
   ChangeContribution?: ChangeContribution;
   ChangeScore?: ChangeScore;
   ChannelKind?: ChannelKind;
@@ -1669,6 +1674,7 @@ export interface KiroBoundary {
   LogEntry?: LogEntry;
   MetricHealth?: MetricHealth;
   MetricJudgement?: MetricJudgement;
+  Mismatch?: Mismatch;
   MissingInput?: MissingInput;
   MissingReport?: MissingReport;
   MissingRule?: MissingRule;
@@ -1695,6 +1701,9 @@ export interface KiroBoundary {
   PolicyInfo?: PolicyInfo;
   PolicyInfoAnswer?: PolicyInfoAnswer;
   PolicyRef?: PolicyRef3;
+  PolicyTestCall?: PolicyTestCall;
+  PolicyTestReport?: PolicyTestReport;
+  PolicyTestReportAnswer?: PolicyTestReportAnswer;
   Reading?: Reading;
   Reason?: Reason;
   RecordVerdict?: RecordVerdict;
@@ -2082,6 +2091,10 @@ export interface ErrorAnswer {
     | "KIRO-E172"
     | "KIRO-E173"
     | "KIRO-E174"
+    | "KIRO-E175"
+    | "KIRO-E176"
+    | "KIRO-E177"
+    | "KIRO-E178"
     | "KIRO-E130"
     | "KIRO-E131"
     | "KIRO-E132"
@@ -2192,6 +2205,10 @@ export interface Diagnostic {
     | "KIRO-E172"
     | "KIRO-E173"
     | "KIRO-E174"
+    | "KIRO-E175"
+    | "KIRO-E176"
+    | "KIRO-E177"
+    | "KIRO-E178"
     | "KIRO-E130"
     | "KIRO-E131"
     | "KIRO-E132"
@@ -2771,6 +2788,56 @@ export interface Bypass {
   score: number | null;
 }
 /**
+ * The result of one case.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "CaseReport".
+ */
+export interface CaseReport {
+  /**
+   * What the policy answered: the decision's summary (`fail: 1 of 2 gates failed (…)`),
+   * or the error (`KIRO-E022: …`).
+   */
+  got: string;
+  /**
+   * Each expectation that did not hold, in the order the case lists them.
+   */
+  mismatches: Mismatch[];
+  /**
+   * The case's name.
+   */
+  name: string;
+  /**
+   * Whether the policy answered what the case expects.
+   */
+  passed: boolean;
+}
+/**
+ * One expectation that did not hold.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Mismatch".
+ */
+export interface Mismatch {
+  /**
+   * What the case expects.
+   */
+  expected: string;
+  /**
+   * Why, from the decision: the gate's reason or the criterion's explanation (absent for
+   * the overall verdict and errors, whose `got` says it all).
+   */
+  explanation?: string | null;
+  /**
+   * What the policy answered.
+   */
+  got: string;
+  /**
+   * What was compared: `verdict`, `error`, `gates.G.verdict`, `gates.G.criteria.C`.
+   */
+  path: string;
+}
+/**
  * A metric's part in a change's score.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -2945,6 +3012,11 @@ export interface CriterionDecision {
    * What was seen and what would flip it.
    */
   explanation: string;
+  /**
+   * Whether it is informational: evaluated and explained, but not counted towards the
+   * gate's verdict or score (its weight and earned weight are 0). Absent when false.
+   */
+  informational?: boolean;
   /**
    * Whether it is a key criterion.
    */
@@ -4169,6 +4241,74 @@ export interface PolicyRef3 {
    * The policy's name.
    */
   name: string;
+}
+/**
+ * A test file run against a policy.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PolicyTestCall".
+ */
+export interface PolicyTestCall {
+  /**
+   * The policy's format: `yaml`, `json` or `toml`; absent or null: detected from the text.
+   */
+  format?: "yaml" | "json" | "toml" | null;
+  /**
+   * The unit of offsets in diagnostics (default: bytes of UTF-8).
+   */
+  offsets?: "utf8" | "utf16" | "code_points";
+  /**
+   * The text of the policy it names.
+   */
+  policy: string;
+  /**
+   * The test file's text (`docs/testing-policies.md`).
+   */
+  test: string;
+}
+/**
+ * The results of one test file.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PolicyTestReport".
+ */
+export interface PolicyTestReport {
+  /**
+   * Each case, in file order.
+   */
+  cases: CaseReport[];
+  /**
+   * How many cases failed.
+   */
+  failed: number;
+  /**
+   * How many cases passed.
+   */
+  passed: number;
+  /**
+   * The name of the policy tested.
+   */
+  policy: string;
+}
+/**
+ * The answer of an operation's JSON form.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PolicyTestReportAnswer".
+ */
+export interface PolicyTestReportAnswer {
+  /**
+   * Why it failed, when it did not.
+   */
+  error?: ErrorAnswer | null;
+  /**
+   * Whether the operation succeeded.
+   */
+  ok: boolean;
+  /**
+   * What it gave, when it succeeded.
+   */
+  value?: PolicyTestReport | null;
 }
 /**
  * The verdict of one record, without explanations: what

@@ -27,6 +27,26 @@ risk:
     components: {api: {depends_on: [db]}, db: {}}
 `
 
+const GATED = `
+name: g
+metrics: {coverage: {unit: "%"}}
+gates:
+  - name: merge
+    kind: pre-merge
+    criteria: [{name: cov, pass: coverage >= 80%}]
+`
+
+const TESTS = `
+policy: g.yaml
+cases:
+  - name: covered passes
+    metrics: {coverage: 85%}
+    expect: {verdict: pass}
+  - name: a wrong expectation fails with what the policy said
+    metrics: {coverage: 70%}
+    expect: {gates: {merge: {verdict: pass, criteria: {cov: pass}}}}
+`
+
 /** Runs `fn`, expecting a KiroError of kind `input` with `code`. */
 function throwsKiro(fn, code) {
   let caught
@@ -85,6 +105,17 @@ module.exports = function sectionsApi(kiro) {
     throwsKiro(() => policy.checkAtRisk({ x: 5 }, 5), 'KIRO-E003')
     throwsKiro(() => policy.blastRadius('api'), 'KIRO-E003')
     throwsKiro(() => policy.blastRadius(['web']), 'KIRO-E166')
+  })
+
+  test('policy tests run against the policy and report mismatches', () => {
+    const gated = kiro.Policy.fromText(GATED, null)
+    const report = gated.test(TESTS)
+    assert.deepEqual([report.passed, report.failed], [1, 1])
+    const failed = report.cases[1]
+    assert.ok(!failed.passed && failed.got.startsWith('fail'), failed.got)
+    assert.ok(failed.mismatches.length > 0)
+    throwsKiro(() => gated.test(TESTS.replace('merge:', 'merg:')), 'KIRO-E177')
+    throwsKiro(() => gated.test('policy: g.yaml\ncases: []\n'), 'KIRO-E176')
   })
 
   test('health without a health section is KIRO-E030', () => {

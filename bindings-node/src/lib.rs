@@ -403,6 +403,15 @@ impl Policy {
         let report = guard(|| self.inner.health(&metrics)).or_throw(env)?;
         convert::answer(env, &report)
     }
+
+    /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
+    /// policy. A failed case is a result, not an error; a malformed test file throws
+    /// `KIRO-E176` or `E177`.
+    #[napi(ts_args_type = "text: string", ts_return_type = "PolicyTestReport")]
+    pub fn test<'env>(&self, env: &'env Env, text: String) -> Result<Unknown<'env>> {
+        let report = guard(|| self.inner.test(&text)).or_throw(env)?;
+        convert::answer(env, &report)
+    }
 }
 
 /// The reports `reports` (`{kind, file, text}` objects) read and merged: the metrics each

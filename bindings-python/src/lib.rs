@@ -344,6 +344,14 @@ impl Policy {
         convert::to_py(py, &report)
     }
 
+    /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
+    /// policy: every case's result, as a dict. A failed case is a result, not an error; a
+    /// malformed test file raises `InputError` (`KIRO-E176`, `E177`).
+    fn test<'py>(&self, py: Python<'py>, text: PyBackedStr) -> PyResult<Bound<'py, PyAny>> {
+        let report = guard(|| self.inner.test(&text)).map_err(raise)?;
+        convert::to_py(py, &report)
+    }
+
     /// Runs the policy's pipeline with Python callables as the stages' actions and returns
     /// the run's result as a dict. Implemented in `kiro._run.run`.
     #[pyo3(signature = (actions, *, max_parallel = None, fail_fast = None, on_event = None))]

@@ -86,5 +86,37 @@ def test_risk_arguments_of_the_wrong_type_are_coded_errors(policy: kiro.Policy) 
     raises("KIRO-E166", policy.blast_radius, ["web"])
 
 
+GATED = """
+name: g
+metrics: {coverage: {unit: "%"}}
+gates:
+  - name: merge
+    kind: pre-merge
+    criteria: [{name: cov, pass: coverage >= 80%}]
+"""
+
+TESTS = """
+policy: g.yaml
+cases:
+  - name: covered passes
+    metrics: {coverage: 85%}
+    expect: {verdict: pass}
+  - name: a wrong expectation fails with what the policy said
+    metrics: {coverage: 70%}
+    expect: {gates: {merge: {verdict: pass, criteria: {cov: pass}}}}
+"""
+
+
+def test_policy_tests_run_against_the_policy_and_report_mismatches() -> None:
+    report = kiro.Policy.from_text(GATED).test(TESTS)
+    assert (report["passed"], report["failed"]) == (1, 1)
+    failed = report["cases"][1]
+    assert not failed["passed"] and failed["got"].startswith("fail")
+    assert failed["mismatches"], failed
+    bad = raises("KIRO-E177", kiro.Policy.from_text(GATED).test, TESTS.replace("merge:", "merg:"))
+    assert bad.diagnostics[0].get("help") == "did you mean `merge`?", bad.diagnostics
+    raises("KIRO-E176", kiro.Policy.from_text(GATED).test, "policy: g.yaml\ncases: []\n")
+
+
 def test_health_without_a_health_section_is_e030(policy: kiro.Policy) -> None:
     raises("KIRO-E030", policy.health, {"x": 1})

@@ -27,6 +27,7 @@ export type {
   GateDecision,
   GateKind,
   HealthReport,
+  PolicyTestReport,
   KiroError,
   Label,
   LogEntry,

@@ -371,6 +371,14 @@ impl Policy {
         let metrics = convert::metrics_to_json(&metrics)?;
         parsed(&guard(|| self.inner.health(&metrics))?)
     }
+
+    /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
+    /// policy. A failed case is a result, not an error; a malformed test file throws
+    /// `KIRO-E176` or `E177`.
+    #[wasm_bindgen(unchecked_return_type = "PolicyTestReport")]
+    pub fn test(&self, text: &str) -> Result<JsValue, JsValue> {
+        parsed(&guard(|| self.inner.test(text))?)
+    }
 }
 
 /// The reports `reports` (`{kind, file, text}` objects) read and merged: the metrics each

@@ -147,6 +147,10 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E172",  # a model file from another kiro version or format, or changed since it was written
     "KIRO-E173",  # a risk-based gating rule that names no gate or level
     "KIRO-E174",  # a path that is not a git repository, a shallow clone, or a revision range that names nothing
+    "KIRO-E175",  # an informational criterion that is also `key` or has a `weight`
+    "KIRO-E176",  # a policy test file that cannot be read as one (a missing or malformed key, a case without expectations)
+    "KIRO-E177",  # a policy test names a gate, criterion or metric the policy does not declare
+    "KIRO-E178",  # no policy test files where `kiro test` was pointed
     "KIRO-E130",  # a label matcher that cannot be read, or whose regular expression is invalid
     "KIRO-E131",  # a route or escalation level names a receiver that is not declared
     "KIRO-E132",  # inhibition rules whose alerts could mute each other

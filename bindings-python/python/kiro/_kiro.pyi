@@ -31,6 +31,7 @@ from kiro._types import (
     GateDecision as GateDecision,
     GateKind as GateKind,
     HealthReport as HealthReport,
+    PolicyTestReport as PolicyTestReport,
     Label as Label,
     LogEntry as LogEntry,
     MissingRule as MissingRule,
@@ -483,6 +484,10 @@ class Policy:
     ) -> Decision:
         """Checks the metrics read from ``reports`` (see :func:`read_evidence`), with
         ``metrics`` beside them."""
+
+    def test(self, text: str) -> PolicyTestReport:
+        """Runs the cases of a policy test file's text (docs/testing-policies.md) against this
+        policy. A failed case is a result; a malformed test file raises :class:`InputError`."""
 
     def health(self, metrics: Mapping[str, MetricValue]) -> HealthReport:
         """The dashboard's health: every persona panel and shared metric. Raises

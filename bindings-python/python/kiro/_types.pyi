@@ -673,6 +673,10 @@ Code: TypeAlias = Literal[
     'KIRO-E172',
     'KIRO-E173',
     'KIRO-E174',
+    'KIRO-E175',
+    'KIRO-E176',
+    'KIRO-E177',
+    'KIRO-E178',
     'KIRO-E130',
     'KIRO-E131',
     'KIRO-E132',
@@ -1358,6 +1362,30 @@ class MetricJudgement(TypedDict):
     """
 
 
+class Mismatch(TypedDict):
+    """
+    One expectation that did not hold.
+    """
+
+    expected: str
+    """
+    What the case expects.
+    """
+    explanation: NotRequired[str | None]
+    """
+    Why, from the decision: the gate's reason or the criterion's explanation (absent for
+    the overall verdict and errors, whose `got` says it all).
+    """
+    got: str
+    """
+    What the policy answered.
+    """
+    path: str
+    """
+    What was compared: `verdict`, `error`, `gates.G.verdict`, `gates.G.criteria.C`.
+    """
+
+
 MissingInput: TypeAlias = Literal['worst', 'exclude', 'error']
 """
 What a factor without data means. Missing data is never silently zero risk.
@@ -1740,6 +1768,29 @@ class PolicyRef(TypedDict):
     name: str
     """
     The policy's name.
+    """
+
+
+class PolicyTestCall(TypedDict, closed=True):
+    """
+    A test file run against a policy.
+    """
+
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    The policy's format: `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    policy: str
+    """
+    The text of the policy it names.
+    """
+    test: str
+    """
+    The test file's text (`docs/testing-policies.md`).
     """
 
 
@@ -2688,6 +2739,30 @@ class Bypass(TypedDict):
     """
 
 
+class CaseReport(TypedDict):
+    """
+    The result of one case.
+    """
+
+    got: str
+    """
+    What the policy answered: the decision's summary (`fail: 1 of 2 gates failed (…)`),
+    or the error (`KIRO-E022: …`).
+    """
+    mismatches: list[Mismatch]
+    """
+    Each expectation that did not hold, in the order the case lists them.
+    """
+    name: str
+    """
+    The case's name.
+    """
+    passed: bool
+    """
+    Whether the policy answered what the case expects.
+    """
+
+
 class ChangeScore(TypedDict):
     """
     One change scored.
@@ -2753,6 +2828,11 @@ class CriterionDecision(TypedDict):
     explanation: str
     """
     What was seen and what would flip it.
+    """
+    informational: NotRequired[bool]
+    """
+    Whether it is informational: evaluated and explained, but not counted towards the
+    gate's verdict or score (its weight and earned weight are 0). Absent when false.
     """
     key: bool
     """
@@ -3389,6 +3469,48 @@ class PolicyInfoAnswer(TypedDict):
     Whether the operation succeeded.
     """
     value: NotRequired[PolicyInfo | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
+class PolicyTestReport(TypedDict):
+    """
+    The results of one test file.
+    """
+
+    cases: list[CaseReport]
+    """
+    Each case, in file order.
+    """
+    failed: int
+    """
+    How many cases failed.
+    """
+    passed: int
+    """
+    How many cases passed.
+    """
+    policy: str
+    """
+    The name of the policy tested.
+    """
+
+
+class PolicyTestReportAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[PolicyTestReport | None]
     """
     What it gave, when it succeeded.
     """
@@ -4298,6 +4420,7 @@ class KiroBoundary(TypedDict, closed=True):
     BlastRadius: NotRequired[BlastRadius]
     BlastRadiusAnswer: NotRequired[BlastRadiusAnswer]
     Bypass: NotRequired[Bypass]
+    CaseReport: NotRequired[CaseReport]
     ChangeContribution: NotRequired[ChangeContribution]
     ChangeScore: NotRequired[ChangeScore]
     ChannelKind: NotRequired[ChannelKind]
@@ -4343,6 +4466,7 @@ class KiroBoundary(TypedDict, closed=True):
     LogEntry: NotRequired[LogEntry]
     MetricHealth: NotRequired[MetricHealth]
     MetricJudgement: NotRequired[MetricJudgement]
+    Mismatch: NotRequired[Mismatch]
     MissingInput: NotRequired[MissingInput]
     MissingReport: NotRequired[MissingReport]
     MissingRule: NotRequired[MissingRule]
@@ -4369,6 +4493,9 @@ class KiroBoundary(TypedDict, closed=True):
     PolicyInfo: NotRequired[PolicyInfo]
     PolicyInfoAnswer: NotRequired[PolicyInfoAnswer]
     PolicyRef: NotRequired[PolicyRef]
+    PolicyTestCall: NotRequired[PolicyTestCall]
+    PolicyTestReport: NotRequired[PolicyTestReport]
+    PolicyTestReportAnswer: NotRequired[PolicyTestReportAnswer]
     Reading: NotRequired[Reading]
     Reason: NotRequired[Reason]
     RecordVerdict: NotRequired[RecordVerdict]

@@ -59,11 +59,22 @@ pub fn policy_test_policy(test: &str, unit: OffsetUnit) -> Result<String, Bounda
 /// The test file's errors (`KIRO-E001`, `E176`, `E177`), or the policy's when it does not
 /// compile; a failed case is not an error but a result.
 pub fn policy_test(call: &PolicyTestCall) -> Result<PolicyTestReport, BoundaryError> {
-    let file =
-        PolicyTestFile::parse(&call.test).map_err(|e| test_error(&e, &call.test, call.offsets))?;
-    let policy = HostPolicy::load(&call.policy, decode_format(&call.format)?, call.offsets)?;
-    file.run(policy.compiled())
-        .map_err(|e| test_error(&e, &call.test, call.offsets))
+    PolicyTestFile::parse(&call.test).map_err(|e| test_error(&e, &call.test, call.offsets))?;
+    HostPolicy::load(&call.policy, decode_format(&call.format)?, call.offsets)?.test(&call.test)
+}
+
+impl HostPolicy {
+    /// Runs the cases of a test file's text against this policy (the one tested, whatever
+    /// the file's `policy:` names).
+    ///
+    /// # Errors
+    /// The test file's errors (`KIRO-E001`, `E176`, `E177`) located in `test`; a failed case
+    /// is not an error but a result.
+    pub fn test(&self, test: &str) -> Result<PolicyTestReport, BoundaryError> {
+        PolicyTestFile::parse(test)
+            .and_then(|file| file.run(self.compiled()))
+            .map_err(|e| test_error(&e, test, self.unit()))
+    }
 }
 
 /// [`policy_test`] on a JSON call ([`PolicyTestCall`]), answering an `Answer` of a
