@@ -279,6 +279,13 @@ module.exports = function suite(kiro, options) {
     assert.deepEqual(kiro.validate(text), e.diagnostics)
   })
 
+  test('an error message says where the problem is and how to fix it', () => {
+    assert.throws(
+      () => kiro.Policy.fromText('name: t\ngatse: []\n', null),
+      (e) => e.message === 'KIRO-E002: unknown field `gatse`\n  --> policy:2:1\n  = help: did you mean `gates`?',
+    )
+  })
+
   test('a bad format argument is an input error', () => {
     throwsKiro(() => kiro.Policy.fromText(POLICY, 'xml'), 'KIRO-E007', 'input')
     throwsKiro(() => kiro.validate(POLICY, 'ini'), 'KIRO-E007', 'input')

@@ -36,10 +36,8 @@ pub fn is_napi_failure(failure: &BoundaryError) -> bool {
 /// The error to throw: a `KiroError` object with `code`, `kind` and `diagnostics`.
 pub fn throw(failure: BoundaryError, env: &Env) -> napi::Error {
     let built = (|| -> napi::Result<napi::Error> {
-        let mut error: Object<'_> = env.create_error(napi::Error::new(
-            Status::GenericFailure,
-            failure.message.clone(),
-        ))?;
+        let mut error: Object<'_> =
+            env.create_error(napi::Error::new(Status::GenericFailure, failure.shown()))?;
         error.set("name", "KiroError")?;
         error.set("code", failure.code().as_str())?;
         error.set("kind", failure.kind.as_str())?;
@@ -47,7 +45,7 @@ pub fn throw(failure: BoundaryError, env: &Env) -> napi::Error {
         Ok(napi::Error::from(error.to_unknown()))
     })();
     // If even building the error object failed, throw a plain error with the message.
-    built.unwrap_or_else(|_| napi::Error::new(Status::GenericFailure, failure.message))
+    built.unwrap_or_else(|_| napi::Error::new(Status::GenericFailure, failure.shown()))
 }
 
 /// Converts a core result (a [`BoundaryError`], or a kiro error that becomes one) into what a

@@ -55,10 +55,10 @@ pub fn raise(error: impl Into<BoundaryError>) -> PyErr {
     let code = error.code();
     Python::attach(|py| {
         let err = match error.kind {
-            ErrorKind::Policy => PolicyError::new_err(error.message),
-            ErrorKind::Input => InputError::new_err(error.message),
-            ErrorKind::Evaluation => EvaluationError::new_err(error.message),
-            ErrorKind::Internal => InternalError::new_err(error.message),
+            ErrorKind::Policy => PolicyError::new_err(error.shown()),
+            ErrorKind::Input => InputError::new_err(error.shown()),
+            ErrorKind::Evaluation => EvaluationError::new_err(error.shown()),
+            ErrorKind::Internal => InternalError::new_err(error.shown()),
         };
         let value = err.value(py);
         let attached = value

@@ -340,6 +340,16 @@ def test_policy_error_carries_every_diagnostic() -> None:
     assert kiro.validate(text) == error.diagnostics
 
 
+def test_an_exception_says_where_the_problem_is_and_how_to_fix_it() -> None:
+    with pytest.raises(kiro.PolicyError) as info:
+        kiro.Policy.from_text("name: t\ngatse: []\n")
+    assert str(info.value).splitlines() == [
+        "KIRO-E002: unknown field `gatse`",
+        "  --> policy:2:1",
+        "  = help: did you mean `gates`?",
+    ]
+
+
 def test_bad_format_argument_is_an_input_error() -> None:
     with pytest.raises(kiro.InputError) as info:
         kiro.Policy.from_text(POLICY, format="xml")

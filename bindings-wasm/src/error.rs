@@ -69,7 +69,7 @@ impl Failure {
         if let Some(original) = rethrow {
             return original;
         }
-        let thrown = js_sys::Error::new(&error.message);
+        let thrown = js_sys::Error::new(&error.shown());
         thrown.set_name("KiroError");
         let diagnostics = crate::convert::to_js(&error.diagnostics).unwrap_or(JsValue::NULL);
         // Setting own properties on a fresh Error cannot fail.

@@ -187,13 +187,32 @@ pub(crate) fn non_empty(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 pub struct BoundaryError {
     /// What went wrong; hosts choose an exception class by it.
     pub kind: ErrorKind,
-    /// The message an exception shows: the first diagnostic, and how many more there are.
+    /// The first diagnostic's code and message, and how many more there are (exceptions show
+    /// [`BoundaryError::shown`]).
     pub message: String,
     /// The diagnostics (never empty: [`KiroError`] promises as much).
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl BoundaryError {
+    /// What an exception shows: [`BoundaryError::message`], then where the first diagnostic
+    /// is (`--> policy:3:7`, once its labels are located) and its help.
+    #[must_use]
+    pub fn shown(&self) -> String {
+        let mut out = self.message.clone();
+        if let Some(first) = self.diagnostics.first() {
+            let place = first.labels.first().and_then(|l| l.line.zip(l.column));
+            if let Some((line, column)) = place {
+                let source = first.source.as_deref().unwrap_or("input");
+                out.push_str(&format!("\n  --> {source}:{line}:{column}"));
+            }
+            if let Some(help) = &first.help {
+                out.push_str(&format!("\n  = help: {help}"));
+            }
+        }
+        out
+    }
+
     /// The boundary form of a kiro error: its kind, message and diagnostics.
     #[must_use]
     pub fn from_kiro<E: KiroError + ?Sized>(error: &E) -> Self {
