@@ -31,6 +31,11 @@ MYPY_VERSION="2.4.1"
 # NumPy for the Python binding's tests of NumPy columns (dtypes that need converting): kiro does
 # not depend on it.
 NUMPY_VERSION="2.4.6"
+# Batches straight from data frames (bindings-python/tests/test_frames.py): pandas, pyarrow and
+# Polars, each with its own word for missing data.
+PANDAS_VERSION="3.1.1"
+PYARROW_VERSION="26.0.1"
+POLARS_VERSION="2.1.0"
 JSON_SCHEMA_TO_TYPESCRIPT_VERSION="16.0.0"
 
 say() { printf '[install-tools] %-13s %s\n' "$1" "$2"; }
@@ -96,8 +101,12 @@ if want python; then
         || missing+=("mypy==$MYPY_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('numpy') != '$NUMPY_VERSION')" 2>/dev/null \
         || missing+=("numpy==$NUMPY_VERSION")
+    for pinned in "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION" "polars==$POLARS_VERSION"; do
+        "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${pinned%%==*}') != '${pinned#*==}')" 2>/dev/null \
+            || missing+=("$pinned")
+    done
     if [ "${#missing[@]}" -eq 0 ]; then
-        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, coverage $COVERAGE_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION present)"
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, coverage $COVERAGE_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION, pandas $PANDAS_VERSION, pyarrow $PYARROW_VERSION, polars $POLARS_VERSION present)"
     else
         say python "install ${missing[*]}"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"

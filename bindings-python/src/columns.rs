@@ -9,6 +9,12 @@
 //! dates, text) is `KIRO-E032`, as is a buffer of a format kiro cannot read. Any other iterable
 //! is read item by item into the core's `ColumnBuilder`; the core's `Batch::from_columns`
 //! checks the columns.
+//!
+//! Data-frame libraries are read in their own terms: a pandas, Polars or pyarrow frame is a
+//! mapping of its column names to its columns, and a column's nulls (`isna()` in pandas, which
+//! includes NaN; `is_null()` in Polars and Arrow; the mask of a NumPy masked array) are no
+//! data. Elsewhere a NaN is not a number, and its record invalid, unless the caller asks for
+//! NaN to be no data ([`Nan::Missing`]); [`Nan::Error`] makes even pandas' NaN invalid.
 
 use crate::error::raise;
 use kiro::{Batch, BatchColumn, CheckError, ColumnBuilder};
@@ -22,26 +28,144 @@ fn batch_error(message: String) -> PyErr {
     raise(CheckError::invalid_batch(message))
 }
 
+/// What a NaN in a column means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nan {
+    /// As its library says: pandas' NaN is its "missing", elsewhere NaN is not a number.
+    Library,
+    /// No data, wherever it comes from.
+    Missing,
+    /// Not a number, its record invalid, even in pandas.
+    Error,
+}
+
+impl Nan {
+    /// The `nan=` argument: `None`, `"missing"` or `"error"`.
+    pub fn from_arg(arg: Option<&str>) -> PyResult<Self> {
+        match arg {
+            None => Ok(Nan::Library),
+            Some("missing") => Ok(Nan::Missing),
+            Some("error") => Ok(Nan::Error),
+            Some(other) => Err(raise(kiro::BoundaryError::input(
+                kiro::Code::InvalidValue,
+                format!("`nan` is \"missing\", \"error\" or None, not `{other}`"),
+            ))),
+        }
+    }
+}
+
 /// A mapping of metric names to columns (sequences, or any object with the buffer protocol
-/// such as `array.array` or a NumPy array) as a core [`Batch`].
-pub fn read(columns: &Bound<'_, PyAny>) -> PyResult<Batch> {
-    let Ok(mapping) = columns.cast::<PyMapping>() else {
-        let type_name = columns.get_type().name()?.to_cow()?.into_owned();
-        return Err(batch_error(format!(
-            "batch columns must be a mapping of metric names to columns, not `{type_name}`"
-        )));
-    };
+/// such as `array.array` or a NumPy array), or a pandas, Polars or pyarrow frame, as a core
+/// [`Batch`].
+pub fn read(columns: &Bound<'_, PyAny>, nan: Nan) -> PyResult<Batch> {
+    let entries: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> =
+        if let Ok(mapping) = columns.cast::<PyMapping>() {
+            mapping
+                .items()?
+                .iter()
+                .map(|item| item.extract())
+                .collect::<PyResult<_>>()?
+        } else if let Some(names) = frame_names(columns)? {
+            names
+                .iter()
+                .map(|name| Ok((name.clone(), columns.get_item(name)?)))
+                .collect::<PyResult<_>>()?
+        } else {
+            let type_name = columns.get_type().name()?.to_cow()?.into_owned();
+            return Err(batch_error(format!(
+                "batch columns must be a mapping of metric names to columns, or a pandas, \
+                 Polars or pyarrow frame, not `{type_name}`"
+            )));
+        };
     let mut read = Vec::new();
-    for item in mapping.items()?.iter() {
-        let (name, values): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+    for (name, values) in entries {
         let Ok(name) = name.cast::<PyString>() else {
             return Err(batch_error("batch column names must be strings".to_owned()));
         };
         let name = name.to_cow()?.into_owned();
-        let column = column(&name, &values)?;
+        let column = match null_mask(&values)? {
+            Some(mask) => library_column(&name, &values, &mask, nan)?,
+            None => column(&name, &values)?,
+        };
+        let column = match nan {
+            Nan::Missing => column.nan_as_missing(),
+            Nan::Library | Nan::Error => column,
+        };
         read.push((name, column));
     }
     Batch::from_columns(read).map_err(raise)
+}
+
+/// The column names of a data frame: pyarrow's `column_names`, or the `columns` of a pandas
+/// or Polars frame; `None` for anything else.
+fn frame_names<'py>(frame: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
+    let names = if frame.hasattr("column_names")? {
+        frame.getattr("column_names")?
+    } else if frame.hasattr("columns")? && frame.hasattr("__getitem__")? {
+        frame.getattr("columns")?
+    } else {
+        return Ok(None);
+    };
+    names.try_iter()?.collect::<PyResult<Vec<_>>>().map(Some)
+}
+
+/// Where a column of a data-frame library has no data, by the library's own word: `isna()`
+/// (pandas), `is_null()` (Polars, Arrow), the mask of a NumPy masked array; `None` for any
+/// other column.
+fn null_mask(values: &Bound<'_, PyAny>) -> PyResult<Option<Vec<bool>>> {
+    let mask = if values.hasattr("isna")? {
+        values.call_method0("isna")?
+    } else if values.hasattr("is_null")? {
+        values.call_method0("is_null")?
+    } else if values
+        .get_type()
+        .module()?
+        .to_cow()?
+        .starts_with("numpy.ma")
+    {
+        values
+            .py()
+            .import("numpy.ma")?
+            .call_method1("getmaskarray", (values,))?
+    } else {
+        return Ok(None);
+    };
+    let mask = if mask.hasattr("to_numpy")? {
+        mask.call_method0("to_numpy")?
+    } else {
+        mask
+    };
+    mask.call_method0("tolist")?.extract().map(Some)
+}
+
+/// A column of a data-frame library: its values as NumPy holds them (`to_numpy()`, or a masked
+/// array's `data`), and no data where `mask` says so.
+fn library_column(
+    name: &str,
+    values: &Bound<'_, PyAny>,
+    mask: &[bool],
+    nan: Nan,
+) -> PyResult<BatchColumn> {
+    let data = if values.hasattr("to_numpy")? {
+        values.call_method0("to_numpy")?
+    } else {
+        values.getattr("data")?
+    };
+    if !mask.contains(&true) {
+        return column(name, &data);
+    }
+    let items = data.call_method0("tolist")?;
+    let mut present = mask.iter().map(|&null| !null);
+    // With `nan="error"`, a NaN the library calls missing is still not a number.
+    let keep_nan = nan == Nan::Error;
+    let filter = |item: &Bound<'_, PyAny>| {
+        let null = !present.next().unwrap_or(true);
+        let nan_value = keep_nan
+            && item.is_instance_of::<PyFloat>()
+            && item.extract::<f64>().is_ok_and(f64::is_nan);
+        null && !nan_value
+    };
+    sequence_column_masked(name, &items, filter)
 }
 
 fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
@@ -166,6 +290,15 @@ fn f64_buffer(view: &Bound<'_, PyMemoryView>) -> PyResult<Vec<f64>> {
 }
 
 fn sequence_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColumn> {
+    sequence_column_masked(name, values, |_| false)
+}
+
+/// A sequence read item by item; an item for which `missing` says so is no data.
+fn sequence_column_masked(
+    name: &str,
+    values: &Bound<'_, PyAny>,
+    mut missing: impl FnMut(&Bound<'_, PyAny>) -> bool,
+) -> PyResult<BatchColumn> {
     let Ok(iter) = values.try_iter() else {
         let type_name = values.get_type().name()?.to_cow()?.into_owned();
         return Err(batch_error(format!(
@@ -175,7 +308,7 @@ fn sequence_column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<BatchColum
     let mut column = ColumnBuilder::new(name, 0);
     for (i, item) in iter.enumerate() {
         let item = item?;
-        let pushed = if item.is_none() {
+        let pushed = if missing(&item) || item.is_none() {
             column.push_missing();
             Ok(())
         } else if let Ok(b) = item.cast::<PyBool>() {

@@ -76,9 +76,10 @@ pub fn caught<T>(walk: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 }
 
 /// A mapping of metric names to columns (sequences, or any object with the buffer protocol
-/// such as `array.array` or a NumPy array) as a core [`Batch`].
-pub fn batch(columns: &Bound<'_, PyAny>) -> PyResult<Batch> {
-    caught(|| columns::read(columns))
+/// such as `array.array` or a NumPy array), or a data frame, as a core [`Batch`]; `nan` says
+/// what a NaN means ([`columns::Nan`]).
+pub fn batch(columns: &Bound<'_, PyAny>, nan: columns::Nan) -> PyResult<Batch> {
+    caught(|| columns::read(columns, nan))
 }
 
 /// A batch result as `{"verdicts": bytes, "counts": {"pass", "warn", "fail", "error"}}`.

@@ -134,8 +134,11 @@ impl Policy {
         convert::to_py(py, &out)
     }
 
-    /// Checks many records given as columns; the GIL is released while the engine runs.
-    #[pyo3(signature = (columns, gate = None, kind = None, strict = None))]
+    /// Checks many records given as columns (or a pandas, Polars or pyarrow frame); the GIL
+    /// is released while the engine runs. `nan`: `None` (pandas' NaN is no data, elsewhere
+    /// NaN makes its record invalid), `"missing"` (NaN is always no data) or `"error"` (NaN
+    /// is never no data).
+    #[pyo3(signature = (columns, gate = None, kind = None, strict = None, nan = None))]
     fn check_batch<'py>(
         &self,
         py: Python<'py>,
@@ -143,9 +146,10 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
         strict: Option<&Bound<'py, PyAny>>,
+        nan: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = options::check_options(gate, kind, strict)?;
-        let batch = convert::batch(columns)?;
+        let batch = convert::batch(columns, columns::Nan::from_arg(nan)?)?;
         let result = py.detach(|| guard(|| self.inner.check_batch_with(&batch, &options)));
         convert::batch_result(py, &result.map_err(raise)?)
     }

@@ -334,16 +334,21 @@ class Policy:
 
     def check_batch(
         self,
-        columns: Mapping[str, Any],
+        columns: Any,
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
         strict: Optional[bool] = None,
+        nan: Optional[Literal["missing", "error"]] = None,
     ) -> BatchResult:
         """Checks many records given as columns: metric name to a sequence of numbers, bools
         and None, or any buffer-protocol object (``array.array``, a NumPy array; float64 is
         read without conversion; big-endian, float16 and other numeric NumPy dtypes are
         converted by NumPy, ``object`` arrays read item by item, other dtypes raise
-        :class:`InputError` ``KIRO-E032``). Releases the GIL while the engine runs.
+        :class:`InputError` ``KIRO-E032``); or a pandas, Polars or pyarrow frame, whose nulls
+        (pandas' ``isna()``, which includes NaN; Polars' and Arrow's ``is_null()``; a NumPy
+        masked array's mask) are no data. ``nan="missing"`` makes every NaN no data,
+        ``nan="error"`` none (a NaN record gets code 3). Releases the GIL while the engine
+        runs.
 
         A record whose condition cannot be computed gets code 3 instead of raising.
         """

@@ -165,6 +165,25 @@ impl BatchColumn {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The column with every NaN read as no data, for hosts whose data says "missing" with
+    /// NaN (pandas). Without it, a NaN is not a number: its record is invalid.
+    #[must_use]
+    pub fn nan_as_missing(self) -> Self {
+        match self {
+            BatchColumn::Numbers(values, present) if values.iter().any(|v| v.is_nan()) => {
+                let present = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        !v.is_nan() && present.as_ref().is_none_or(|p| p.get(i) == Some(&true))
+                    })
+                    .collect();
+                BatchColumn::Numbers(values, Some(present))
+            }
+            other => other,
+        }
+    }
 }
 
 /// A [`BatchColumn`] read one item at a time, as hosts read a list or an array: numbers or
