@@ -236,6 +236,11 @@ export declare class Policy {
    */
   health(metrics: Metrics): HealthReport
   /**
+   * A decision or run result of this policy (what `check` or `run` gave) rendered as the
+   * CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
+   */
+  render(saved: Decision | RunResult, format?: 'human' | 'markdown' | 'junit' | 'json' | null): string
+  /**
    * Runs the cases of a policy test file's text (docs/testing-policies.md) against this
    * policy. A failed case is a result, not an error; a malformed test file throws
    * `KIRO-E176` or `E177`.

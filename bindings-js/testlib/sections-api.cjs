@@ -7,7 +7,17 @@
 // errors, and saved states of another kind.
 
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
 const { test } = require('node:test')
+
+const ROOT = path.join(__dirname, '..', '..')
+
+/** The CLI's rendering of the same decision (an insta snapshot of cli/tests/cli.rs). */
+function golden(name) {
+  const text = fs.readFileSync(path.join(ROOT, 'cli/tests/snapshots', `cli__${name}.snap`), 'utf8')
+  return text.split('---\n').slice(2).join('---\n')
+}
 
 const POLICY = `
 name: t
@@ -116,6 +126,23 @@ module.exports = function sectionsApi(kiro) {
     assert.ok(failed.mismatches.length > 0)
     throwsKiro(() => gated.test(TESTS.replace('merge:', 'merg:')), 'KIRO-E177')
     throwsKiro(() => gated.test('policy: g.yaml\ncases: []\n'), 'KIRO-E176')
+  })
+
+  test('a decision renders as the CLI renders it', () => {
+    const kova = kiro.Policy.fromText(fs.readFileSync(path.join(ROOT, 'examples/kova/kiro.yaml'), 'utf8'), null)
+    const metrics = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, `examples/kova/metrics/${name}.json`), 'utf8'))
+    for (const [input, format, snapshot] of [
+      ['fail', 'markdown', 'check_fail_markdown'],
+      ['fail', 'junit', 'check_fail_junit'],
+      ['warn', null, 'check_warn_human'],
+      ['warn', 'json', 'check_warn_json'],
+    ]) {
+      const rendered = kova.render(kova.check(metrics(input)), format)
+      assert.equal(rendered.trimEnd(), golden(snapshot).trimEnd(), snapshot)
+    }
+    const gated = kiro.Policy.fromText(GATED, null)
+    throwsKiro(() => kova.render(gated.check({ coverage: '90%' }), 'markdown'), 'KIRO-E003')
+    throwsKiro(() => gated.render(gated.check({ coverage: '90%' }), 'markdwon'), 'KIRO-E003')
   })
 
   test('health without a health section is KIRO-E030', () => {

@@ -404,6 +404,22 @@ impl Policy {
         convert::answer(env, &report)
     }
 
+    /// A decision or run result of this policy (what `check` or `run` gave) rendered as the
+    /// CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
+    #[napi(
+        ts_args_type = "saved: Decision | RunResult, format?: 'human' | 'markdown' | 'junit' | 'json' | null"
+    )]
+    pub fn render(
+        &self,
+        env: &Env,
+        saved: Unknown<'_>,
+        format: Option<Unknown<'_>>,
+    ) -> Result<String> {
+        let saved = convert::host_value(Some(&saved)).or_throw(env)?;
+        let format = convert::host_value(format.as_ref()).or_throw(env)?;
+        guard(|| self.inner.render(&saved, &format)).or_throw(env)
+    }
+
     /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
     /// policy. A failed case is a result, not an error; a malformed test file throws
     /// `KIRO-E176` or `E177`.

@@ -348,6 +348,20 @@ impl Policy {
         convert::to_py(py, &report)
     }
 
+    /// A decision or run result of this policy (the dict `check` or `run` gave) rendered as
+    /// the CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or
+    /// `"json"`.
+    #[pyo3(signature = (saved, format = None))]
+    fn render(
+        &self,
+        saved: &Bound<'_, PyAny>,
+        format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let saved = options::value(Some(saved)).map_err(raise)?;
+        let format = options::value(format).map_err(raise)?;
+        guard(|| self.inner.render(&saved, &format)).map_err(raise)
+    }
+
     /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
     /// policy: every case's result, as a dict. A failed case is a result, not an error; a
     /// malformed test file raises `InputError` (`KIRO-E176`, `E177`).

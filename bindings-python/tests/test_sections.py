@@ -5,6 +5,10 @@ besides ``step``, wrong argument types as coded errors, and saved states of anot
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Optional
+
 import pytest
 
 import kiro
@@ -120,3 +124,38 @@ def test_policy_tests_run_against_the_policy_and_report_mismatches() -> None:
 
 def test_health_without_a_health_section_is_e030(policy: kiro.Policy) -> None:
     raises("KIRO-E030", policy.health, {"x": 1})
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def golden(name: str) -> str:
+    """The CLI's rendering of the same decision (an insta snapshot of cli/tests/cli.rs)."""
+    text = (ROOT / "cli/tests/snapshots" / f"cli__{name}.snap").read_text(encoding="utf-8")
+    return text.split("---\n", 2)[2]
+
+
+@pytest.mark.parametrize(
+    ("metrics", "format", "snapshot"),
+    [
+        ("fail", "markdown", "check_fail_markdown"),
+        ("fail", "junit", "check_fail_junit"),
+        ("warn", None, "check_warn_human"),
+        ("warn", "json", "check_warn_json"),
+    ],
+)
+def test_a_decision_renders_as_the_cli_renders_it(metrics: str, format: Optional[str], snapshot: str) -> None:
+    policy = kiro.Policy.from_path(ROOT / "examples/kova/kiro.yaml")
+    values = json.loads((ROOT / f"examples/kova/metrics/{metrics}.json").read_text(encoding="utf-8"))
+    rendered = policy.render(policy.check(values), format)  # type: ignore[arg-type]
+    assert rendered.rstrip("\n") == golden(snapshot).rstrip("\n")
+
+
+def test_render_refuses_another_policys_decision_and_unknown_formats() -> None:
+    policy = kiro.Policy.from_path(ROOT / "examples/kova/kiro.yaml")
+    other = kiro.Policy.from_text(GATED)
+    decision = other.check({"coverage": "90%"})
+    raises("KIRO-E003", policy.render, decision)
+    bad = raises("KIRO-E003", other.render, decision, "markdwon")
+    assert bad.diagnostics[0].get("help") == "did you mean `markdown`?"
+    raises("KIRO-E020", other.render, {"verdict": "pass"})

@@ -372,6 +372,19 @@ impl Policy {
         parsed(&guard(|| self.inner.health(&metrics))?)
     }
 
+    /// A decision or run result of this policy (what `check` or `run` gave) rendered as the
+    /// CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
+    pub fn render(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Decision | RunResult")] saved: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "'human' | 'markdown' | 'junit' | 'json' | null")]
+        format: JsValue,
+    ) -> Result<String, JsValue> {
+        let saved = convert::host_value(Some(&saved))?;
+        let format = convert::host_value(Some(&format))?;
+        Ok(guard(|| self.inner.render(&saved, &format))?)
+    }
+
     /// Runs the cases of a policy test file's text (docs/testing-policies.md) against this
     /// policy. A failed case is a result, not an error; a malformed test file throws
     /// `KIRO-E176` or `E177`.

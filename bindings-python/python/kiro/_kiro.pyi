@@ -490,6 +490,14 @@ class Policy:
         """Checks the metrics read from ``reports`` (see :func:`read_evidence`), with
         ``metrics`` beside them."""
 
+    def render(
+        self,
+        saved: Union[Decision, RunResult],
+        format: Optional[Literal["human", "markdown", "junit", "json"]] = None,
+    ) -> str:
+        """A decision or run result of this policy rendered as the CLI renders it (``kiro
+        render``): ``"human"`` (the default), ``"markdown"``, ``"junit"`` or ``"json"``."""
+
     def test(self, text: str) -> PolicyTestReport:
         """Runs the cases of a policy test file's text (docs/testing-policies.md) against this
         policy. A failed case is a result; a malformed test file raises :class:`InputError`."""

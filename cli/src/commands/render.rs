@@ -8,11 +8,8 @@ use crate::diagnostics::Failure;
 use crate::exit;
 use crate::io::{self, InputKind};
 use clap::Args;
-use kiro::pipeline::RunResult;
-use kiro::render::{
-    HumanOptions, MetricUnits, human, junit, markdown, run_human, run_json, run_junit, run_markdown,
-};
-use kiro::{Code, Decision, Diagnostic, Verdict};
+use kiro::render::{MetricUnits, Saved, SavedFormat};
+use kiro::{Code, Diagnostic, Verdict};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -49,48 +46,13 @@ pub struct RenderArgs {
     pub reports: Vec<ReportTo<OutputFormat>>,
 }
 
-/// What a saved file holds.
-enum Saved {
-    Decision(Box<Decision>),
-    Run(Box<RunResult>),
-}
-
-impl Saved {
-    fn policy_hash(&self) -> &str {
-        match self {
-            Saved::Decision(d) => &d.policy.hash,
-            Saved::Run(r) => &r.policy.hash,
-        }
-    }
-
-    fn verdict(&self) -> Verdict {
-        match self {
-            Saved::Decision(d) => d.verdict,
-            Saved::Run(r) => r.verdict,
-        }
-    }
-
-    fn render(&self, format: OutputFormat, units: &MetricUnits, color: bool) -> String {
-        match (self, format) {
-            (Saved::Decision(d), OutputFormat::Json) => {
-                let mut json = kiro::decision_to_json(d);
-                json.push('\n');
-                json
-            }
-            (Saved::Decision(d), OutputFormat::Junit) => junit(d, units),
-            (Saved::Decision(d), OutputFormat::Markdown) => markdown(d, units),
-            (Saved::Decision(d), OutputFormat::Human) => human(
-                d,
-                &HumanOptions {
-                    color,
-                    units: units.clone(),
-                },
-            ),
-            (Saved::Run(r), OutputFormat::Json) => run_json(r),
-            (Saved::Run(r), OutputFormat::Junit) => run_junit(r),
-            (Saved::Run(r), OutputFormat::Markdown) => run_markdown(r),
-            (Saved::Run(r), OutputFormat::Human) => run_human(r, color),
-        }
+/// The core's format for `format`.
+fn saved_format(format: OutputFormat) -> SavedFormat {
+    match format {
+        OutputFormat::Human => SavedFormat::Human,
+        OutputFormat::Json => SavedFormat::Json,
+        OutputFormat::Junit => SavedFormat::Junit,
+        OutputFormat::Markdown => SavedFormat::Markdown,
     }
 }
 
@@ -126,11 +88,15 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Failure> {
         }
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let report = saved.render(args.format, &units, args.color.enabled(to_terminal));
+    let report = saved.render(
+        saved_format(args.format),
+        &units,
+        args.color.enabled(to_terminal),
+    );
     for extra in &args.reports {
         io::write_report(
             &extra.path,
-            &saved.render(extra.format, &units, false),
+            &saved.render(saved_format(extra.format), &units, false),
             extra.append,
         )?;
     }
@@ -144,7 +110,7 @@ pub fn run(args: &RenderArgs) -> Result<Outcome, Failure> {
     })
 }
 
-/// A decision or a run result: a run result has `stages`, a decision `gates`.
+/// A decision or a run result ([`Saved::from_json`]) from the saved file's text.
 fn read(text: &str) -> Result<Saved, Diagnostic> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Diagnostic::error(
@@ -153,25 +119,5 @@ fn read(text: &str) -> Result<Saved, Diagnostic> {
         )
         .with_help("give the output of `kiro check --format json`, or a run's result.json")
     })?;
-    let shape = |e: serde_json::Error, what: &str| {
-        Diagnostic::error(
-            Code::InputSyntax,
-            format!("the saved file is not a {what} kiro can read: {e}"),
-        )
-    };
-    if value.get("stages").is_some() {
-        serde_json::from_value(value)
-            .map(|r| Saved::Run(Box::new(r)))
-            .map_err(|e| shape(e, "run result"))
-    } else if value.get("gates").is_some() {
-        serde_json::from_value(value)
-            .map(|d| Saved::Decision(Box::new(d)))
-            .map_err(|e| shape(e, "decision"))
-    } else {
-        Err(Diagnostic::error(
-            Code::InputSyntax,
-            "the saved file is neither a decision (`gates`) nor a run result (`stages`)",
-        )
-        .with_help("give the output of `kiro check --format json`, or a run's result.json"))
-    }
+    Saved::from_json(value)
 }

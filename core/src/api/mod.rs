@@ -16,6 +16,7 @@
 //!   answer.
 //! - [`evidence`]: reports a host read (JUnit, coverage, SARIF, Lighthouse) merged into metrics
 //!   with their provenance, and checked.
+//! - `HostPolicy::render`: a decision or run result rendered as the CLI renders it.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -32,6 +33,7 @@ pub mod monitor;
 pub mod options;
 pub mod policytest;
 pub mod release;
+mod render;
 pub mod risk;
 pub mod schemas;
 

@@ -10,7 +10,8 @@
 //! | Graphviz DOT | | [`plan_dot`] | |
 //! | Mermaid | | [`plan_mermaid`] | |
 //!
-//! A monitor's decisions over time draw as a picture: [`replay_svg`] and [`replay_html`].
+//! A monitor's decisions over time draw as a picture: [`replay_svg`] and [`replay_html`]. A
+//! decision or run result saved as JSON renders again through [`Saved`].
 //!
 //! Every renderer is a pure function to a string: no I/O, no clock, no environment. The same
 //! input always renders to the same bytes. XML is escaped in one place (`xml`).
@@ -27,6 +28,7 @@ mod markdown;
 pub(crate) mod mermaid;
 mod policy_test;
 mod replay_picture;
+mod saved;
 pub(crate) mod xml;
 
 pub use dot::plan_dot;
@@ -37,6 +39,7 @@ pub use markdown::{markdown, run_markdown};
 pub use mermaid::plan_mermaid;
 pub use policy_test::{TestFileResults, policy_tests_human, policy_tests_json, policy_tests_junit};
 pub use replay_picture::{replay_html, replay_svg};
+pub use saved::{Saved, SavedFormat};
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
 use crate::policy::CompiledPolicy;
