@@ -1,6 +1,7 @@
 //! Type checking, constant folding and lowering of a parsed condition into a [`Program`].
 
 use super::ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp};
+use super::baseline::parse_baseline_name;
 use super::lookup::MetricLookup;
 use super::parser::parse;
 use super::program::{
@@ -386,8 +387,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Why `baseline(inner)` did not resolve: `inner` is unknown, or baselines are not offered
+    /// here.
+    fn baseline_error(&self, inner: &str, span: Span) -> Diagnostic {
+        if self.metrics.lookup(inner).is_none() {
+            let names = self.metrics.names();
+            let help = did_you_mean(inner, names.iter().copied()).map_or_else(
+                || "declare it under `metrics:` in the policy".to_owned(),
+                |close| format!("did you mean `{close}`?"),
+            );
+            return Diagnostic::error(Code::UnknownMetric, format!("unknown metric `{inner}`"))
+                .with_label(span, "not a declared metric")
+                .with_help(help);
+        }
+        Diagnostic::error(
+            Code::BaselineNotHere,
+            format!("`baseline({inner})` is only available in gate and stage criteria"),
+        )
+        .with_label(span, "no earlier runs here")
+        .with_help("compare with earlier runs in a gate's criteria, given `history` when checking")
+    }
+
     fn metric(&mut self, name: &str, span: Span) -> Lowered {
         let Some(info) = self.metrics.lookup(name) else {
+            if let Some((inner, _)) = parse_baseline_name(name) {
+                self.diags.push(self.baseline_error(inner, span));
+                return Lowered::Poison;
+            }
             let names = self.metrics.names();
             let help = match did_you_mean(name, names.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),

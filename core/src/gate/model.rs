@@ -1,5 +1,6 @@
 //! The `gates` section as written.
 
+use crate::baseline::BaselineDecl;
 use crate::criteria::model::{CriterionDecl, GateKind, ScoreDecl};
 use crate::document::Spanned;
 use schemars::JsonSchema;
@@ -25,4 +26,8 @@ pub struct GateDecl {
     pub score: Option<ScoreDecl>,
     /// The criteria, evaluated in order.
     pub criteria: Vec<Spanned<CriterionDecl>>,
+    /// Which earlier runs `baseline(metric)` in this gate compares with; each field given
+    /// overrides the policy's `baseline:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDecl>,
 }

@@ -5,6 +5,7 @@
 
 use super::compiled::{Compiled, CompiledPolicy};
 use super::model::Policy;
+use crate::baseline::BaselineRule;
 use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -94,7 +95,9 @@ impl Compiler<'_> {
                 "only version 1 exists",
             );
         }
-        let metrics = MetricTable::compile(&policy.metrics, &mut self.diagnostics);
+        let mut metrics = MetricTable::compile(&policy.metrics, &mut self.diagnostics);
+        let baselines = baseline_rules(policy, &mut self.diagnostics);
+        metrics.set_baseline_rules(baselines.len());
         let personas = Personas::compile(&policy.personas, &mut self.diagnostics);
         let reference = PolicyRef {
             name: policy.name.value.clone(),
@@ -134,6 +137,7 @@ impl Compiler<'_> {
         Compiled {
             policy: reference,
             metrics,
+            baselines,
             gates,
             pipeline,
             monitor,
@@ -158,4 +162,21 @@ fn release_names(policy: &Policy) -> release::Names<'_> {
             .chain(policy.judges.iter().map(|j| j.name.as_str()))
             .collect(),
     }
+}
+
+/// The baseline rules: the policy's (rule 0), then one per gate with its own `baseline:`, in
+/// gate order (the numbering `gate::compile` gives).
+fn baseline_rules(policy: &Policy, diagnostics: &mut Vec<Diagnostic>) -> Vec<BaselineRule> {
+    let top = BaselineRule::resolve(
+        policy.baseline.as_ref(),
+        &BaselineRule::default(),
+        diagnostics,
+    );
+    let mut rules = vec![top.clone()];
+    for gate in &policy.gates {
+        if let Some(decl) = &gate.baseline {
+            rules.push(BaselineRule::resolve(Some(decl), &top, diagnostics));
+        }
+    }
+    rules
 }

@@ -23,6 +23,8 @@ pub(crate) struct Compiled {
     /// The policy's name and hash, as decisions name it.
     pub policy: PolicyRef,
     pub metrics: MetricTable,
+    /// The baseline rules (`baseline:` of the policy, then of each gate that has one).
+    pub baselines: Vec<crate::baseline::BaselineRule>,
     /// The `gates` section.
     pub gates: GateSet,
     /// The `pipeline` section, when the policy has one.

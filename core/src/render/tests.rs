@@ -19,6 +19,7 @@ fn criterion(name: &str, outcome: Outcome, explanation: &str) -> CriterionDecisi
         key: false,
         missing_rule_applied: None,
         explanation: explanation.to_owned(),
+        baseline: None,
     }
 }
 
