@@ -52,6 +52,9 @@ pub struct MetricTable {
     /// How many baseline rules there are (the policy's, then one per gate with its own): each
     /// has its own seven slots per metric.
     rules: usize,
+    /// The length of a record gate criteria read: with their baseline slots when a criterion
+    /// reads a baseline, else 0 (just the declared metrics).
+    gate_len: usize,
 }
 
 impl MetricTable {
@@ -82,6 +85,19 @@ impl MetricTable {
             + rule * self.derived.len()
             + metric * Aggregate::ALL.len()
             + aggregate.index()
+    }
+
+    /// Records that gate criteria read baselines: their records hold every baseline slot.
+    pub fn set_gates_read_baselines(&mut self) {
+        self.gate_len = self.slots.len() + self.derived.len() * self.rules.max(1);
+    }
+
+    /// How many values a record for gate criteria holds (the declared metrics, then the
+    /// baselines when criteria read any); [`super::bind`] leaves it at the declared metrics,
+    /// the gate paths pad it with NaN (no data).
+    #[must_use]
+    pub fn gate_record_len(&self) -> usize {
+        self.gate_len.max(self.slots.len())
     }
 
     /// Sets how many baseline rules there are (at least 1).

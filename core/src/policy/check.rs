@@ -12,7 +12,7 @@ use crate::document::Format;
 use crate::error::CheckError;
 use crate::gate::{RecordCheck, RecordVerdict, Selection, judge};
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::{bind, bind_flat, bind_flat_into};
+use crate::metrics::bind::{bind_flat, bind_flat_into, bind_for_gates as bind};
 use crate::metrics::input::{FlatJson, SOURCE};
 use crate::metrics::unknown::{Given, undeclared, unlabelled};
 use crate::units;
@@ -57,7 +57,11 @@ impl CompiledPolicy {
         let warnings = self.undeclared(metrics.given(), selection, SOURCE)?;
         let mut slots = bind(metrics, &self.inner.metrics)?;
         let baselines = self.baselines(history, branch)?;
-        slots.extend_from_slice(&baselines.values);
+        place(
+            &mut slots,
+            self.inner.metrics.slots().len(),
+            &baselines.values,
+        );
         self.decide(&slots, &selected, warnings, Some(&baselines))
     }
 
@@ -93,7 +97,11 @@ impl CompiledPolicy {
         self.refuse_undeclared(input.given(), selection)?;
         out.slots = bind(&input, &self.inner.metrics)?;
         let baselines = self.baselines(history, branch)?;
-        out.slots.extend_from_slice(&baselines.values);
+        place(
+            &mut out.slots,
+            self.inner.metrics.slots().len(),
+            &baselines.values,
+        );
         judge(&self.inner.gates, out)
     }
 
@@ -173,7 +181,8 @@ impl CompiledPolicy {
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(&self.inner.gates)?;
             let warnings = self.undeclared(flat.names().map(given), selection, SOURCE)?;
-            let slots = bind_flat(&flat, &self.inner.metrics)?;
+            let mut slots = bind_flat(&flat, &self.inner.metrics)?;
+            slots.resize(self.inner.metrics.gate_record_len(), f64::NAN);
             return self.decide(&slots, &selected, warnings, None);
         }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
@@ -272,6 +281,8 @@ impl CompiledPolicy {
         selection.resolve_into(&self.inner.gates, &mut out.selected)?;
         self.refuse_undeclared(flat.names().map(given), selection)?;
         bind_flat_into(&flat, &self.inner.metrics, &mut out.slots)?;
+        out.slots
+            .resize(self.inner.metrics.gate_record_len(), f64::NAN);
         judge(&self.inner.gates, out)
     }
 
@@ -377,4 +388,10 @@ fn given(name: &str) -> Given<'_> {
         span: Span::default(),
         list: false,
     }
+}
+
+/// Puts the baseline `values` after the `declared` metrics of `slots`.
+fn place(slots: &mut Vec<f64>, declared: usize, values: &[f64]) {
+    slots.truncate(declared);
+    slots.extend_from_slice(values);
 }

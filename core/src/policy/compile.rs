@@ -134,6 +134,20 @@ impl Compiler<'_> {
         );
         let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
         let health = health::compile(cx, policy.health.as_ref(), &mut self.diagnostics);
+        let declared = metrics.slots().len();
+        let reads_baselines = |set: &crate::criteria::GateSet| {
+            set.gates
+                .iter()
+                .flat_map(|g| &g.criteria)
+                .any(|c| c.slots.iter().any(|&s| s >= declared))
+        };
+        if reads_baselines(&gates)
+            || pipeline
+                .as_ref()
+                .is_some_and(|p| reads_baselines(p.inline()))
+        {
+            metrics.set_gates_read_baselines();
+        }
         Compiled {
             policy: reference,
             metrics,

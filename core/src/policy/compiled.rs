@@ -6,7 +6,7 @@ use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::bind;
+use crate::metrics::bind::bind_for_gates;
 use crate::metrics::table::MetricTable;
 use crate::pipeline::{CompiledPipeline, Exit, Plan, PlanError};
 use std::sync::Arc;
@@ -131,7 +131,7 @@ impl CompiledPolicy {
             let missing = Diagnostic::error(Code::Internal, "the stage's exit gate is missing");
             return Some(("", Err(CheckError::Evaluation(vec![missing]))));
         };
-        let decision = bind(metrics, &self.inner.metrics).and_then(|slots| {
+        let decision = bind_for_gates(metrics, &self.inner.metrics).and_then(|slots| {
             evaluate(
                 set,
                 &self.inner.metrics,
