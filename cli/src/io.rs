@@ -19,6 +19,8 @@ pub enum InputKind {
     Samples,
     /// A report given as evidence (`--junit`, ...; source `report`, replaced by its name).
     Report,
+    /// Earlier runs for baselines (`--baseline-runs`; source `history`).
+    History,
 }
 
 impl InputKind {
@@ -29,6 +31,7 @@ impl InputKind {
             InputKind::Metrics => kiro::metrics::input::SOURCE,
             InputKind::Samples => "samples",
             InputKind::Report => "report",
+            InputKind::History => "history",
         }
     }
 
@@ -38,6 +41,7 @@ impl InputKind {
             InputKind::Metrics => "metrics",
             InputKind::Samples => "samples",
             InputKind::Report => "report",
+            InputKind::History => "earlier runs",
         }
     }
 }
@@ -80,6 +84,7 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
         let code = match kind {
             InputKind::Policy => Code::Syntax,
             InputKind::Metrics | InputKind::Samples => Code::InputSyntax,
+            InputKind::History => Code::InvalidHistory,
             InputKind::Report => Code::ReportSyntax,
         };
         Failure::diagnostic(

@@ -19,4 +19,5 @@ mod tests;
 
 pub use history::{EarlierRun, MAX_RUNS, decode_history};
 pub use model::{BaselineDecl, Include};
+pub use select::BaselineQuery;
 pub(crate) use select::{BaselineRule, Baselines, compute};

@@ -77,6 +77,17 @@ impl Default for BaselineRule {
     }
 }
 
+/// Which earlier runs one baseline rule reads, for a host that queries a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaselineQuery {
+    /// Runs on this branch; `None`: on any branch (no branch in the policy or the check).
+    pub branch: Option<String>,
+    /// Which verdicts count.
+    pub include: Include,
+    /// How many of the newest count.
+    pub last: usize,
+}
+
 /// The baseline values of one check: every slot after the declared metrics, and for each rule
 /// the sentence explanations add.
 #[derive(Debug, Clone, Default)]
@@ -221,8 +232,9 @@ fn note(
         .map(|r| r.id.as_str())
         .collect();
     if !changed.is_empty() {
-        text.push_str("; policy changed since ");
+        text.push_str("; ");
         text.push_str(&changed.join(", "));
+        text.push_str(" ran under another version of the policy");
     }
     (true, text)
 }

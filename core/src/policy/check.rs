@@ -2,7 +2,7 @@
 //! explanation, or a columnar batch of records with verdicts only.
 
 use super::CompiledPolicy;
-use crate::baseline::{Baselines, EarlierRun, compute};
+use crate::baseline::{BaselineQuery, Baselines, EarlierRun, compute};
 use crate::condition::Aggregate;
 use crate::criteria::batch::{Batch, BatchResult, evaluate_batch};
 use crate::criteria::evaluate_noted;
@@ -120,16 +120,34 @@ impl CompiledPolicy {
         )
     }
 
+    /// The earlier runs a host with a store should fetch for a check on `branch` (the current
+    /// run's): per baseline rule, the branch (`None`: any), which verdicts count and how many
+    /// of the newest, for the policy named [`CompiledPolicy::name`]. Empty when no criterion
+    /// reads a baseline. Passing the union of what these select as `history` gives the same
+    /// baselines as passing every earlier run.
+    #[must_use]
+    pub fn baseline_queries(&self, branch: Option<&str>) -> Vec<BaselineQuery> {
+        if !self.uses_baselines() {
+            return Vec::new();
+        }
+        let mut queries: Vec<BaselineQuery> = Vec::new();
+        for rule in &self.inner.baselines {
+            let query = BaselineQuery {
+                branch: rule.branch.clone().or_else(|| branch.map(str::to_owned)),
+                include: rule.include,
+                last: rule.last,
+            };
+            if !queries.contains(&query) {
+                queries.push(query);
+            }
+        }
+        queries
+    }
+
     /// Whether any criterion reads a baseline.
     #[must_use]
     pub fn uses_baselines(&self) -> bool {
-        let n = self.inner.metrics.slots().len();
-        self.inner
-            .gates
-            .gates
-            .iter()
-            .flat_map(|g| &g.criteria)
-            .any(|c| c.slots.iter().any(|&s| s >= n))
+        self.inner.metrics.gate_record_len() > self.inner.metrics.slots().len()
     }
 
     /// The names of `metrics` the policy does not declare, each with did-you-mean and a label
