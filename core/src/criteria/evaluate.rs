@@ -18,6 +18,9 @@ use crate::units::Dimension;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+/// Says where the baselines a criterion reads came from, given its slots and the record.
+pub(crate) type BaselineNote<'a> = dyn Fn(&[usize], &[f64]) -> Option<String> + 'a;
+
 /// Builds the decision for `slots` (base-unit values, NaN = no data, by `metrics` slot) over
 /// the `selected` gates of `set`, for the policy `policy`.
 pub(crate) fn evaluate(
@@ -38,7 +41,7 @@ pub(crate) fn evaluate_noted(
     policy: &PolicyRef,
     slots: &[f64],
     selected: &[usize],
-    baseline_note: &dyn Fn(&[usize], &[f64]) -> Option<String>,
+    baseline_note: &BaselineNote<'_>,
 ) -> Result<Decision, CheckError> {
     let mut gates = Vec::with_capacity(selected.len());
     let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
@@ -129,7 +132,7 @@ fn criterion(
     metrics: &MetricTable,
     rule: &CriterionRule,
     slots: &[f64],
-    baseline_note: &dyn Fn(&[usize], &[f64]) -> Option<String>,
+    baseline_note: &BaselineNote<'_>,
 ) -> Result<CriterionDecision, CheckError> {
     let names = |slot: usize| Cow::Borrowed(metrics.name_any(slot));
     let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
