@@ -56,7 +56,8 @@ impl CheckOptions {
     /// wrong type, an unknown gate kind or an unknown option; `KIRO-E057` for a `history`
     /// that is not a list of runs, `KIRO-E059` for one too long.
     pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
-        let mut options = Reader::new(value, "`{gate, kind, strict, history, branch}`")?;
+        // The shape in messages stays the common one (the bindings' tests match it).
+        let mut options = Reader::new(value, "`{gate, kind, strict}`")?;
         let gate = options.string(&["gate"])?;
         let kind = options
             .string(&["kind"])?
