@@ -759,10 +759,42 @@ impl<'a> Builder<'a> {
             return Lowered::Num { ty, val: acc, unit };
         }
 
+        // `k% * x` or `x * k%` with a whole `k`: `(k * x) / 100`. When `k * x` is exact (a
+        // whole `k` times a value of up to about 45 significant bits), the result is the double
+        // nearest the true product (`110% * 420` is `462`, not `462.00000000000006`), so a value
+        // at a relative threshold is judged as written.
+        let mut scaled = None;
+        if let ([(ArithOp::Mul, e, lowered)], 0) = (operands.as_slice(), i) {
+            if let Some(k) = whole_percent(first) {
+                acc = NumVal::Const(k);
+                scaled = value(*lowered).map(|v| (v, e.span));
+            } else if let (Some(k), Some(_)) = (whole_percent(e), value(*lowered)) {
+                scaled = Some((NumVal::Const(k), e.span));
+            }
+        }
         // The rest is evaluated at run time.
         let first_node = self.materialize(acc);
-        let mut steps = Vec::with_capacity(operands.len() - i);
-        for &(op, e, lowered) in &operands[i..] {
+        let mut steps = Vec::with_capacity(operands.len() - i + 1);
+        if let Some((val, span)) = scaled {
+            let step_span = first.span.join(span);
+            let operand = self.materialize(val);
+            let at = self.fault(step_span);
+            steps.push(Step {
+                op: ArithOp::Mul,
+                operand,
+                at,
+            });
+            let hundred = self.materialize(NumVal::Const(100.0));
+            steps.push(Step {
+                op: ArithOp::Div,
+                operand: hundred,
+                at,
+            });
+        }
+        for &(op, e, lowered) in operands.get(i..).unwrap_or_default() {
+            if scaled.is_some() {
+                break;
+            }
             let Some(val) = value(lowered) else {
                 return Lowered::Poison;
             };
@@ -1123,4 +1155,15 @@ fn conjunction(bools: &[BoolNode], args: &[u32], root: u32) -> Option<Box<Conjun
 fn tight<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
     items
+}
+
+/// The whole number `k` of a literal `k%` (`110%` is 110), when it is one below 2^53.
+fn whole_percent(e: &Expr) -> Option<f64> {
+    let ExprKind::Number(lit) = &e.kind else {
+        return None;
+    };
+    (lit.unit.is_some_and(|u| u.symbol == "%")
+        && lit.value.fract() == 0.0
+        && lit.value.abs() < 9_007_199_254_740_992.0)
+        .then_some(lit.value)
 }
