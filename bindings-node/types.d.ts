@@ -621,6 +621,12 @@ export type Code =
   | "KIRO-E051"
   | "KIRO-E052"
   | "KIRO-E053"
+  | "KIRO-E054"
+  | "KIRO-E055"
+  | "KIRO-E056"
+  | "KIRO-E057"
+  | "KIRO-E058"
+  | "KIRO-E059"
   | "KIRO-E070"
   | "KIRO-E071"
   | "KIRO-E072"
@@ -1643,6 +1649,7 @@ export interface KiroBoundary {
   Decision?: Decision;
   DecisionAnswer?: DecisionAnswer;
   Diagnostic?: Diagnostic;
+  EarlierRun?: EarlierRun;
   Effect?: Effect;
   EndReason?: EndReason;
   ErrorAnswer?: ErrorAnswer;
@@ -2047,6 +2054,12 @@ export interface ErrorAnswer {
     | "KIRO-E051"
     | "KIRO-E052"
     | "KIRO-E053"
+    | "KIRO-E054"
+    | "KIRO-E055"
+    | "KIRO-E056"
+    | "KIRO-E057"
+    | "KIRO-E058"
+    | "KIRO-E059"
     | "KIRO-E070"
     | "KIRO-E071"
     | "KIRO-E072"
@@ -2161,6 +2174,12 @@ export interface Diagnostic {
     | "KIRO-E051"
     | "KIRO-E052"
     | "KIRO-E053"
+    | "KIRO-E054"
+    | "KIRO-E055"
+    | "KIRO-E056"
+    | "KIRO-E057"
+    | "KIRO-E058"
+    | "KIRO-E059"
     | "KIRO-E070"
     | "KIRO-E071"
     | "KIRO-E072"
@@ -2628,9 +2647,19 @@ export interface BatchCall {
  */
 export interface CheckOptions {
   /**
+   * The branch of the current run: a baseline compares with runs on it unless the policy
+   * names another.
+   */
+  branch?: string | null;
+  /**
    * Only the gate with this name.
    */
   gate?: string | null;
+  /**
+   * The earlier runs `baseline(metric)` compares with (docs/baselines.md): each
+   * `{id, verdict, at_ms, metrics}` with optional `policy`, `branch` and `policy_hash`.
+   */
+  history?: EarlierRun[] | null;
   /**
    * Only the gates of this kind.
    */
@@ -2640,6 +2669,48 @@ export interface CheckOptions {
    * them in the answer. Default false.
    */
   strict?: boolean | null;
+}
+/**
+ * One earlier run, as the history store keeps it or a host writes it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "EarlierRun".
+ */
+export interface EarlierRun {
+  /**
+   * When it ran, in milliseconds since the Unix epoch: newest first is by this time, then
+   * by position in the list (later is newer).
+   */
+  at_ms: number;
+  /**
+   * The branch the run checked.
+   */
+  branch?: string | null;
+  /**
+   * How the run is named in explanations (`#812`).
+   */
+  id: string;
+  /**
+   * The metrics as the run was given them: numbers in the metric's unit, strings with a
+   * unit (`"420ms"`), booleans, `null` for no data; nested objects for dotted names.
+   */
+  metrics: {
+    [k: string]: unknown;
+  };
+  /**
+   * The policy's name; a run of another policy never counts. Runs without one count for
+   * any policy.
+   */
+  policy?: string | null;
+  /**
+   * The hash of the policy the run was checked under (`sha256:…`); a different hash from
+   * the current policy's is shown in explanations.
+   */
+  policy_hash?: string | null;
+  /**
+   * The run's verdict.
+   */
+  verdict: "pass" | "warn" | "fail";
 }
 /**
  * How many records got each verdict.
@@ -3000,6 +3071,11 @@ export interface CounterReport {
  * via the `definition` "CriterionDecision".
  */
 export interface CriterionDecision {
+  /**
+   * Where the baselines the conditions read came from (`avg of 5 passing runs on main,
+   * #812–#816`), or why there is none; absent when they read none.
+   */
+  baseline?: string | null;
   /**
    * The pass condition as written.
    */

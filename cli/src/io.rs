@@ -21,6 +21,8 @@ pub enum InputKind {
     Report,
     /// A policy test file for `kiro test` (source `test`).
     Test,
+    /// Earlier runs for baselines (`--baseline-runs`; source `history`).
+    History,
 }
 
 impl InputKind {
@@ -32,6 +34,7 @@ impl InputKind {
             InputKind::Samples => "samples",
             InputKind::Report => "report",
             InputKind::Test => kiro::policytest::SOURCE,
+            InputKind::History => "history",
         }
     }
 
@@ -42,6 +45,7 @@ impl InputKind {
             InputKind::Samples => "samples",
             InputKind::Report => "report",
             InputKind::Test => "test",
+            InputKind::History => "earlier runs",
         }
     }
 }
@@ -84,6 +88,7 @@ pub fn read_input(path: &Path, kind: InputKind) -> Result<SourceFile, Failure> {
         let code = match kind {
             InputKind::Policy => Code::Syntax,
             InputKind::Metrics | InputKind::Samples => Code::InputSyntax,
+            InputKind::History => Code::InvalidHistory,
             InputKind::Report => Code::ReportSyntax,
             InputKind::Test => Code::InvalidPolicyTest,
         };

@@ -149,6 +149,18 @@ codes! {
     WindowTooDense = "KIRO-E052",
     /// the policy has no triggers to monitor
     NoTriggers = "KIRO-E053",
+    /// `baseline(…)` written with other than a metric name and an optional known aggregate
+    BaselineCall = "KIRO-E054",
+    /// `baseline(…)` where no earlier runs can be given (outside gate and stage criteria)
+    BaselineNotHere = "KIRO-E055",
+    /// a `baseline:` block that is not valid (`last` below 1 or above the limit, unknown `include`)
+    InvalidBaseline = "KIRO-E056",
+    /// the earlier runs given as history are not a list of runs of the expected shape
+    InvalidHistory = "KIRO-E057",
+    /// a value in an earlier run does not fit its metric (NaN, infinite, wrong unit or type)
+    InvalidHistoryValue = "KIRO-E058",
+    /// more earlier runs than kiro reads in one check
+    HistoryTooLong = "KIRO-E059",
     /// a report (JUnit, coverage, SARIF, Lighthouse) is not well-formed or ends too early
     ReportSyntax = "KIRO-E070",
     /// a report is of another format than the flag it was passed with, or of no known format

@@ -62,6 +62,7 @@ pub mod units;
 // Sections of a policy (next: rollout, alert, risk), and the policy that assembles them.
 #[doc(hidden)]
 pub mod alert;
+pub mod baseline;
 pub mod gate;
 pub mod health;
 pub mod monitor;

@@ -17,6 +17,7 @@
 #![cfg_attr(not(test), warn(unused_crate_dependencies))]
 
 mod alerts;
+mod baseline;
 mod evidence;
 mod machine;
 mod monitor;
@@ -134,6 +135,9 @@ pub fn run_case(case: &Case) -> Result<(), String> {
                 None => Err(format!("the policy does not compile: {:?}", errors(&e))),
             },
         };
+    }
+    if let Some(baseline_spec) = spec.get("baseline") {
+        return baseline::run(&policy_text, format, spec, baseline_spec);
     }
     if let Some(evidence_spec) = spec.get("evidence") {
         return evidence::run(&policy_text, format, spec, evidence_spec, &case.dir);

@@ -629,6 +629,12 @@ Code: TypeAlias = Literal[
     'KIRO-E051',
     'KIRO-E052',
     'KIRO-E053',
+    'KIRO-E054',
+    'KIRO-E055',
+    'KIRO-E056',
+    'KIRO-E057',
+    'KIRO-E058',
+    'KIRO-E059',
     'KIRO-E070',
     'KIRO-E071',
     'KIRO-E072',
@@ -2791,32 +2797,16 @@ class ChangeScore(TypedDict):
     """
 
 
-class CheckOptions(TypedDict, closed=True):
-    """
-    The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
-    given), and whether input names the policy does not declare are errors.
-    """
-
-    gate: NotRequired[str | None]
-    """
-    Only the gate with this name.
-    """
-    kind: NotRequired[GateKind | None]
-    """
-    Only the gates of this kind.
-    """
-    strict: NotRequired[bool | None]
-    """
-    Refuse input names the policy does not declare (`KIRO-E011`) instead of warning about
-    them in the answer. Default false.
-    """
-
-
 class CriterionDecision(TypedDict):
     """
     The decision for one criterion.
     """
 
+    baseline: NotRequired[str | None]
+    """
+    Where the baselines the conditions read came from (`avg of 5 passing runs on main,
+    #812–#816`), or why there is none; absent when they read none.
+    """
     condition: str
     """
     The pass condition as written.
@@ -2892,6 +2882,45 @@ class Diagnostic(TypedDict):
     source: NotRequired[str | None]
     """
     Which input the spans point into (`policy`, `metrics`, a file name), when known.
+    """
+
+
+class EarlierRun(TypedDict, closed=True):
+    """
+    One earlier run, as the history store keeps it or a host writes it.
+    """
+
+    at_ms: int
+    """
+    When it ran, in milliseconds since the Unix epoch: newest first is by this time, then
+    by position in the list (later is newer).
+    """
+    branch: NotRequired[str | None]
+    """
+    The branch the run checked.
+    """
+    id: str
+    """
+    How the run is named in explanations (`#812`).
+    """
+    metrics: dict[str, Any]
+    """
+    The metrics as the run was given them: numbers in the metric's unit, strings with a
+    unit (`"420ms"`), booleans, `null` for no data; nested objects for dotted names.
+    """
+    policy: NotRequired[str | None]
+    """
+    The policy's name; a run of another policy never counts. Runs without one count for
+    any policy.
+    """
+    policy_hash: NotRequired[str | None]
+    """
+    The hash of the policy the run was checked under (`sha256:…`); a different hash from
+    the current policy's is shown in explanations.
+    """
+    verdict: Verdict
+    """
+    The run's verdict.
     """
 
 
@@ -3933,34 +3962,6 @@ class ArrayOfRiskReportAnswer(TypedDict):
     """
 
 
-class BatchCall(TypedDict, closed=True):
-    """
-    A check of many records given as columns.
-    """
-
-    columns: dict[str, Any]
-    """
-    Metric names to columns of numbers, booleans and nulls, all of one length.
-    """
-    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
-    """
-    `yaml`, `json` or `toml`; absent or null: detected from the text.
-    """
-    offsets: NotRequired[OffsetUnit]
-    """
-    The unit of offsets in diagnostics (default: bytes of UTF-8).
-    """
-    options: NotRequired[CheckOptions | None]
-    """
-    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
-    undeclared input names are errors.
-    """
-    policy: str
-    """
-    The policy text.
-    """
-
-
 class BatchVerdictsAnswer(TypedDict):
     """
     The answer of an operation's JSON form.
@@ -3999,31 +4000,34 @@ class BlastRadiusAnswer(TypedDict):
     """
 
 
-class CheckCall(TypedDict, closed=True):
+class CheckOptions(TypedDict, closed=True):
     """
-    A check of one set of metrics.
+    The options of `check` and `checkBatch`: which gates to evaluate (all when neither is
+    given), and whether input names the policy does not declare are errors.
     """
 
-    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    branch: NotRequired[str | None]
     """
-    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    The branch of the current run: a baseline compares with runs on it unless the policy
+    names another.
     """
-    metrics: NotRequired[Any]
+    gate: NotRequired[str | None]
     """
-    The metrics: an object of names to values (absent or null: none).
+    Only the gate with this name.
     """
-    offsets: NotRequired[OffsetUnit]
+    history: NotRequired[list[EarlierRun] | None]
     """
-    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    The earlier runs `baseline(metric)` compares with (docs/baselines.md): each
+    `{id, verdict, at_ms, metrics}` with optional `policy`, `branch` and `policy_hash`.
     """
-    options: NotRequired[CheckOptions | None]
+    kind: NotRequired[GateKind | None]
     """
-    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
-    undeclared input names are errors.
+    Only the gates of this kind.
     """
-    policy: str
+    strict: NotRequired[bool | None]
     """
-    The policy text.
+    Refuse input names the policy does not declare (`KIRO-E011`) instead of warning about
+    them in the answer. Default false.
     """
 
 
@@ -4357,6 +4361,62 @@ class StageResult(TypedDict):
     """
 
 
+class BatchCall(TypedDict, closed=True):
+    """
+    A check of many records given as columns.
+    """
+
+    columns: dict[str, Any]
+    """
+    Metric names to columns of numbers, booleans and nulls, all of one length.
+    """
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    options: NotRequired[CheckOptions | None]
+    """
+    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    undeclared input names are errors.
+    """
+    policy: str
+    """
+    The policy text.
+    """
+
+
+class CheckCall(TypedDict, closed=True):
+    """
+    A check of one set of metrics.
+    """
+
+    format: NotRequired[Literal['yaml', 'json', 'toml'] | None]
+    """
+    `yaml`, `json` or `toml`; absent or null: detected from the text.
+    """
+    metrics: NotRequired[Any]
+    """
+    The metrics: an object of names to values (absent or null: none).
+    """
+    offsets: NotRequired[OffsetUnit]
+    """
+    The unit of offsets in diagnostics (default: bytes of UTF-8).
+    """
+    options: NotRequired[CheckOptions | None]
+    """
+    `{gate, kind, strict}`: which gates to evaluate (absent or null: all), and whether
+    undeclared input names are errors.
+    """
+    policy: str
+    """
+    The policy text.
+    """
+
+
 class RunResult(TypedDict):
     """
     The result of a run.
@@ -4435,6 +4495,7 @@ class KiroBoundary(TypedDict, closed=True):
     Decision: NotRequired[Decision]
     DecisionAnswer: NotRequired[DecisionAnswer]
     Diagnostic: NotRequired[Diagnostic]
+    EarlierRun: NotRequired[EarlierRun]
     Effect: NotRequired[Effect]
     EndReason: NotRequired[EndReason]
     ErrorAnswer: NotRequired[ErrorAnswer]

@@ -49,7 +49,13 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
         apply_override(policy, &mut input, arg)?;
     }
 
-    let decision = policy.check(&input, &selection).map_err(|e| {
+    let branch = super::baseline::current_branch(&args.history);
+    let runs = super::baseline::earlier_runs(&args.history, policy, branch.as_deref())?;
+    let checked = match &runs {
+        Some(runs) => policy.check_with_history(&input, &selection, runs, branch.as_deref()),
+        None => policy.check(&input, &selection),
+    };
+    let decision = checked.map_err(|e| {
         let mut sources = vec![loaded.file.clone()];
         sources.extend(metrics_file.clone());
         check_failure(&e, &sources)

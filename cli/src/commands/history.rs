@@ -30,9 +30,21 @@ pub struct RecordArgs {
     #[arg(long, value_name = "SHA", requires = "record")]
     pub commit: Option<String>,
 
-    /// The branch (default: `GITHUB_HEAD_REF`, `GITHUB_REF_NAME`, `CI_COMMIT_REF_NAME`, …).
-    #[arg(long, value_name = "NAME", requires = "record")]
+    /// The branch: recorded with the decision, and the branch baselines compare with unless
+    /// the policy names one (default: `GITHUB_HEAD_REF`, `GITHUB_REF_NAME`,
+    /// `CI_COMMIT_REF_NAME`, …).
+    #[arg(long, value_name = "NAME")]
     pub branch: Option<String>,
+
+    /// Compare `baseline(metric)` with the earlier runs recorded in this history (a SQLite
+    /// file or a `postgres://` URL); it may be the `--record` history too.
+    #[arg(long = "history", value_name = "DB", conflicts_with = "baseline_runs")]
+    pub baseline_history: Option<PathBuf>,
+
+    /// Compare `baseline(metric)` with the earlier runs in this JSON file: a list of
+    /// `{id, verdict, at_ms, metrics}` with optional `policy`, `branch`, `policy_hash`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline_runs: Option<PathBuf>,
 
     /// The environment the decision is for (default: `CI_ENVIRONMENT_NAME`).
     #[arg(long, value_name = "NAME", requires = "record")]

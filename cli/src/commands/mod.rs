@@ -1,6 +1,7 @@
 //! The subcommands. Each returns what to print and the exit status, or a [`Failure`].
 
 pub mod alerts;
+pub mod baseline;
 pub mod check;
 pub mod evidence;
 pub mod history;

@@ -88,9 +88,17 @@ impl HostPolicy {
         evidence
             .apply(&mut input, |name| declared.get(name).copied())
             .map_err(CheckError::input)?;
-        self.compiled()
-            .check(&input, &options.selection())
-            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+        let selection = options.selection();
+        let checked = match &options.history {
+            Some(history) => self.compiled().check_with_history(
+                &input,
+                &selection,
+                history,
+                options.branch.as_deref(),
+            ),
+            None => self.compiled().check(&input, &selection),
+        };
+        checked.map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
     }
 }
 

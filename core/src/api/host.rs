@@ -93,9 +93,17 @@ impl HostPolicy {
         metrics: &Value,
         options: &CheckOptions,
     ) -> Result<Decision, BoundaryError> {
-        self.compiled
-            .check_value(metrics, &options.selection())
-            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+        let selection = options.selection();
+        let result = match &options.history {
+            Some(history) => self.compiled.check_value_with_history(
+                metrics,
+                &selection,
+                history,
+                options.branch.as_deref(),
+            ),
+            None => self.compiled.check_value(metrics, &selection),
+        };
+        result.map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
     }
 
     /// The verdict path of [`HostPolicy::check`]: the same metrics and options, and the
@@ -126,9 +134,18 @@ impl HostPolicy {
         options: &CheckOptions,
         out: &mut RecordVerdict,
     ) -> Result<(), BoundaryError> {
-        self.compiled
-            .verdict_value_into(metrics, &options.selection(), out)
-            .map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
+        let selection = options.selection();
+        let result = match &options.history {
+            Some(history) => self.compiled.verdict_value_with_history(
+                metrics,
+                &selection,
+                history,
+                options.branch.as_deref(),
+                out,
+            ),
+            None => self.compiled.verdict_value_into(metrics, &selection, out),
+        };
+        result.map_err(|e| self.locate(BoundaryError::from_kiro(&e)))
     }
 
     /// Checks many records given as columns, with `options` as in [`HostPolicy::check`].

@@ -9,6 +9,7 @@
 //! too, and messages use the spelling the host used.
 
 use super::{parse_format, parse_kind};
+use crate::baseline::{EarlierRun, decode_history};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::document::Format;
 use crate::error::{BoundaryError, ErrorKind};
@@ -37,15 +38,25 @@ pub struct CheckOptions {
     /// them in the answer. Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
+    /// The earlier runs `baseline(metric)` compares with (docs/baselines.md): each
+    /// `{id, verdict, at_ms, metrics}` with optional `policy`, `branch` and `policy_hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<EarlierRun>>,
+    /// The branch of the current run: a baseline compares with runs on it unless the policy
+    /// names another.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
 }
 
 impl CheckOptions {
-    /// Decodes `{gate, kind, strict}`.
+    /// Decodes `{gate, kind, strict, history, branch}`.
     ///
     /// # Errors
     /// An input error (`KIRO-E003`) for a value that is not such an object, an option of the
-    /// wrong type, an unknown gate kind or an unknown option.
+    /// wrong type, an unknown gate kind or an unknown option; `KIRO-E057` for a `history`
+    /// that is not a list of runs, `KIRO-E059` for one too long.
     pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
+        // The shape in messages stays the common one (the bindings' tests match it).
         let mut options = Reader::new(value, "`{gate, kind, strict}`")?;
         let gate = options.string(&["gate"])?;
         let kind = options
@@ -54,8 +65,26 @@ impl CheckOptions {
             .transpose()
             .map_err(input)?;
         let strict = options.boolean(&["strict"])?;
+        let history = options
+            .get(&["history"])
+            .map(|(_, v)| decode_history(v))
+            .transpose()
+            .map_err(input)?;
+        let branch = options.string(&["branch"])?;
         options.finish()?;
-        Ok(Self { gate, kind, strict })
+        Ok(Self {
+            gate,
+            kind,
+            strict,
+            history,
+            branch,
+        })
+    }
+
+    /// Whether the check compares with earlier runs (`history` given).
+    #[must_use]
+    pub fn has_history(&self) -> bool {
+        self.history.is_some()
     }
 
     /// The gates these options select.

@@ -1,6 +1,7 @@
 //! Type checking, constant folding and lowering of a parsed condition into a [`Program`].
 
 use super::ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp};
+use super::baseline::parse_baseline_name;
 use super::lookup::MetricLookup;
 use super::parser::parse;
 use super::program::{
@@ -386,8 +387,33 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Why `baseline(inner)` did not resolve: `inner` is unknown, or baselines are not offered
+    /// here.
+    fn baseline_error(&self, inner: &str, span: Span) -> Diagnostic {
+        if self.metrics.lookup(inner).is_none() {
+            let names = self.metrics.names();
+            let help = did_you_mean(inner, names.iter().copied()).map_or_else(
+                || "declare it under `metrics:` in the policy".to_owned(),
+                |close| format!("did you mean `{close}`?"),
+            );
+            return Diagnostic::error(Code::UnknownMetric, format!("unknown metric `{inner}`"))
+                .with_label(span, "not a declared metric")
+                .with_help(help);
+        }
+        Diagnostic::error(
+            Code::BaselineNotHere,
+            format!("`baseline({inner})` is only available in gate and stage criteria"),
+        )
+        .with_label(span, "no earlier runs here")
+        .with_help("compare with earlier runs in a gate's criteria, given `history` when checking")
+    }
+
     fn metric(&mut self, name: &str, span: Span) -> Lowered {
         let Some(info) = self.metrics.lookup(name) else {
+            if let Some((inner, _)) = parse_baseline_name(name) {
+                self.diags.push(self.baseline_error(inner, span));
+                return Lowered::Poison;
+            }
             let names = self.metrics.names();
             let help = match did_you_mean(name, names.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
@@ -733,10 +759,42 @@ impl<'a> Builder<'a> {
             return Lowered::Num { ty, val: acc, unit };
         }
 
+        // `k% * x` or `x * k%` with a whole `k`: `(k * x) / 100`. When `k * x` is exact (a
+        // whole `k` times a value of up to about 45 significant bits), the result is the double
+        // nearest the true product (`110% * 420` is `462`, not `462.00000000000006`), so a value
+        // at a relative threshold is judged as written.
+        let mut scaled = None;
+        if let ([(ArithOp::Mul, e, lowered)], 0) = (operands.as_slice(), i) {
+            if let Some(k) = whole_percent(first) {
+                acc = NumVal::Const(k);
+                scaled = value(*lowered).map(|v| (v, e.span));
+            } else if let (Some(k), Some(_)) = (whole_percent(e), value(*lowered)) {
+                scaled = Some((NumVal::Const(k), e.span));
+            }
+        }
         // The rest is evaluated at run time.
         let first_node = self.materialize(acc);
-        let mut steps = Vec::with_capacity(operands.len() - i);
-        for &(op, e, lowered) in &operands[i..] {
+        let mut steps = Vec::with_capacity(operands.len() - i + 1);
+        if let Some((val, span)) = scaled {
+            let step_span = first.span.join(span);
+            let operand = self.materialize(val);
+            let at = self.fault(step_span);
+            steps.push(Step {
+                op: ArithOp::Mul,
+                operand,
+                at,
+            });
+            let hundred = self.materialize(NumVal::Const(100.0));
+            steps.push(Step {
+                op: ArithOp::Div,
+                operand: hundred,
+                at,
+            });
+        }
+        for &(op, e, lowered) in operands.get(i..).unwrap_or_default() {
+            if scaled.is_some() {
+                break;
+            }
             let Some(val) = value(lowered) else {
                 return Lowered::Poison;
             };
@@ -1097,4 +1155,15 @@ fn conjunction(bools: &[BoolNode], args: &[u32], root: u32) -> Option<Box<Conjun
 fn tight<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
     items
+}
+
+/// The whole number `k` of a literal `k%` (`110%` is 110), when it is one below 2^53.
+fn whole_percent(e: &Expr) -> Option<f64> {
+    let ExprKind::Number(lit) = &e.kind else {
+        return None;
+    };
+    (lit.unit.is_some_and(|u| u.symbol == "%")
+        && lit.value.fract() == 0.0
+        && lit.value.abs() < 9_007_199_254_740_992.0)
+        .then_some(lit.value)
 }

@@ -17,6 +17,7 @@
 //! fractions, durations in milliseconds, sizes in bytes, booleans as `0.0` / `1.0`.
 
 mod ast;
+mod baseline;
 mod columns;
 mod compile;
 mod eval;
@@ -33,6 +34,7 @@ mod written;
 mod tests;
 
 pub use ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp, NumberLit};
+pub use baseline::{Aggregate, baseline_name, parse_baseline_name};
 pub use compile::{compile_condition, compile_expr, compile_number};
 pub use eval::EvalError;
 pub use lookup::{MetricInfo, MetricLookup};

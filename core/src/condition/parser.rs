@@ -5,6 +5,7 @@
 //! loops, so the stack depth is bounded whatever the input.
 
 use super::ast::{ArithOp, CmpOp, Expr, ExprKind, Func, LogicOp, NumberLit};
+use super::baseline::{Aggregate, baseline_name};
 use super::lexer::{Tok, Token, lex};
 use super::{MAX_DEPTH, MAX_SOURCE_LEN};
 use crate::diagnostic::{Code, Diagnostic, Span, did_you_mean};
@@ -268,11 +269,17 @@ impl Parser<'_> {
 
     fn parse_call(&mut self, name: Token) -> PResult<Expr> {
         let text = self.text(name);
+        if text == "baseline" {
+            return self.parse_baseline(name);
+        }
         let Some(func) = Func::from_name(text) else {
-            let names = Func::ALL.iter().map(|f| f.name());
+            let names = Func::ALL.iter().map(|f| f.name()).chain(["baseline"]);
             let help = match did_you_mean(text, names) {
                 Some(close) => format!("did you mean `{close}`?"),
-                None => "the functions are `abs`, `min`, `max`, `present` and `missing`".to_owned(),
+                None => {
+                    "the functions are `abs`, `min`, `max`, `present`, `missing` and `baseline`"
+                        .to_owned()
+                }
             };
             return Err(Diagnostic::error(
                 Code::UnknownFunction,
@@ -327,6 +334,61 @@ impl Parser<'_> {
         Ok(Expr {
             kind: ExprKind::Call { func, args },
             span,
+        })
+    }
+
+    /// `baseline(metric)` or `baseline(metric, aggregate)`, read into a metric reference with
+    /// the canonical name of [`baseline_name`] and the span of the whole call.
+    fn parse_baseline(&mut self, name: Token) -> PResult<Expr> {
+        let open = self.bump();
+        let bad_shape = |span: Span| {
+            Diagnostic::error(
+                Code::BaselineCall,
+                "`baseline` takes a metric name and optionally an aggregate",
+            )
+            .with_label(span, "not `baseline(metric)` or `baseline(metric, p90)`")
+            .with_help(format!("the aggregates are {}", aggregate_list()))
+        };
+        let metric = self.peek();
+        if metric.tok != Tok::Ident {
+            return Err(bad_shape(name.span.join(metric.span)));
+        }
+        self.bump();
+        let mut aggregate = Aggregate::Avg;
+        if self.peek().tok == Tok::Comma {
+            self.bump();
+            let agg = self.peek();
+            if agg.tok != Tok::Ident {
+                return Err(bad_shape(name.span.join(agg.span)));
+            }
+            self.bump();
+            let text = self.text(agg);
+            aggregate = match Aggregate::from_name(text) {
+                Some(a) => a,
+                None => {
+                    let help = did_you_mean(text, Aggregate::ALL.iter().map(|a| a.name()))
+                        .map_or_else(
+                            || format!("the aggregates are {}", aggregate_list()),
+                            |close| format!("did you mean `{close}`?"),
+                        );
+                    return Err(Diagnostic::error(
+                        Code::BaselineCall,
+                        format!("unknown aggregate `{text}`"),
+                    )
+                    .with_label(agg.span, "not an aggregate")
+                    .with_help(help));
+                }
+            };
+        }
+        let close = self.peek();
+        if close.tok != Tok::RParen {
+            return Err(bad_shape(name.span.join(close.span))
+                .with_label(open.span, "the arguments started here"));
+        }
+        self.bump();
+        Ok(Expr {
+            kind: ExprKind::Metric(baseline_name(self.text(metric), aggregate)),
+            span: name.span.join(close.span),
         })
     }
 
@@ -407,4 +469,13 @@ fn arith_op(tok: Tok) -> Option<ArithOp> {
         Tok::Slash => ArithOp::Div,
         _ => return None,
     })
+}
+
+/// The aggregates as a list for messages.
+fn aggregate_list() -> String {
+    let names: Vec<String> = Aggregate::ALL
+        .iter()
+        .map(|a| format!("`{}`", a.name()))
+        .collect();
+    names.join(", ")
 }

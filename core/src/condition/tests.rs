@@ -160,3 +160,25 @@ pub(super) fn assert_columns_agree(program: &Program, records: &[Vec<f64>]) {
         }
     }
 }
+
+#[test]
+fn a_baseline_call_prints_back_and_keeps_its_metric_type() {
+    let expr =
+        parse("p95 <= 110% * baseline( p95 , avg ) and p95 < baseline(p95, p90)").expect("parses");
+    assert_eq!(
+        expr.to_string(),
+        "p95 <= 110% * baseline(p95) and p95 < baseline(p95, p90)"
+    );
+    assert_eq!(parse(&expr.to_string()).map(|e| e.same_as(&expr)), Ok(true));
+    let ms = suffix_unit("ms").expect("ms");
+    let metrics: BTreeMap<String, MetricInfo> = [
+        ("p95", MetricInfo { slot: 0, unit: ms }),
+        ("baseline(p95)", MetricInfo { slot: 1, unit: ms }),
+        ("baseline(p95, p90)", MetricInfo { slot: 2, unit: ms }),
+    ]
+    .into_iter()
+    .map(|(n, i)| (n.to_owned(), i))
+    .collect();
+    let program = compile_condition(&expr.to_string(), &metrics).expect("compiles");
+    assert_eq!(program.eval(&[480.0, 420.0, 500.0]), Ok(Tri::False));
+}

@@ -32,6 +32,8 @@ pub(crate) struct GateSource<'d> {
     pub owners: Vec<&'d Spanned<String>>,
     pub score: Option<&'d ScoreDecl>,
     pub criteria: &'d [Spanned<CriterionDecl>],
+    /// The baseline rule `baseline(metric)` in these criteria uses (0: the policy's).
+    pub baseline_rule: usize,
 }
 
 /// Compiles `sources` into one gate set (gate `i` is source `i`), adding every problem found to
@@ -188,7 +190,11 @@ impl Compiler<'_, '_> {
         // criteria of several hundred bytes each and double from there, so a policy of many
         // one-criterion gates would hold four times what it needs.
         let mut criteria: Vec<CriterionRule> = Vec::with_capacity(gate.criteria.len());
-        criteria.extend(gate.criteria.iter().filter_map(|c| self.criterion(c)));
+        criteria.extend(
+            gate.criteria
+                .iter()
+                .filter_map(|c| self.criterion(c, gate.baseline_rule)),
+        );
         // Each weight is finite; their sum must be too, or a score would be infinity over
         // infinity. Any part of a finite sum of non-negative numbers is finite, so every
         // earned and decided weight of this gate is then finite as well.
@@ -270,7 +276,11 @@ impl Compiler<'_, '_> {
         }
     }
 
-    fn criterion(&mut self, criterion: &Spanned<CriterionDecl>) -> Option<CriterionRule> {
+    fn criterion(
+        &mut self,
+        criterion: &Spanned<CriterionDecl>,
+        baseline_rule: usize,
+    ) -> Option<CriterionRule> {
         let weight = match &criterion.weight {
             None => 1.0,
             Some(w) if w.value.is_finite() && w.value >= 0.0 => w.value,
@@ -301,19 +311,10 @@ impl Compiler<'_, '_> {
             }
             Some(rule) => rule.value,
         };
-        let pass = compile_written(
-            self.cx.text,
-            &criterion.pass,
-            self.cx.metrics,
-            self.diagnostics,
-        );
+        let lookup = self.cx.metrics.with_baselines(baseline_rule);
+        let pass = compile_written(self.cx.text, &criterion.pass, &lookup, self.diagnostics);
         let warn = match &criterion.warn {
-            Some(w) => Some(compile_written(
-                self.cx.text,
-                w,
-                self.cx.metrics,
-                self.diagnostics,
-            )?),
+            Some(w) => Some(compile_written(self.cx.text, w, &lookup, self.diagnostics)?),
             None => None,
         };
         let (pass, pass_offset) = pass?;

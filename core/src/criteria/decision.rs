@@ -208,6 +208,10 @@ pub struct CriterionDecision {
     pub missing_rule_applied: Option<MissingRule>,
     /// What was seen and what would flip it.
     pub explanation: String,
+    /// Where the baselines the conditions read came from (`avg of 5 passing runs on main,
+    /// #812–#816`), or why there is none; absent when they read none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// A persona's sign-off over what it owns.

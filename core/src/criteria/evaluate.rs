@@ -18,6 +18,9 @@ use crate::units::Dimension;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+/// Says where the baselines a criterion reads came from, given its slots and the record.
+pub(crate) type BaselineNote<'a> = dyn Fn(&[usize], &[f64]) -> Option<String> + 'a;
+
 /// Builds the decision for `slots` (base-unit values, NaN = no data, by `metrics` slot) over
 /// the `selected` gates of `set`, for the policy `policy`.
 pub(crate) fn evaluate(
@@ -27,13 +30,26 @@ pub(crate) fn evaluate(
     slots: &[f64],
     selected: &[usize],
 ) -> Result<Decision, CheckError> {
+    evaluate_noted(set, metrics, policy, slots, selected, &|_, _| None)
+}
+
+/// [`evaluate`], with `baseline_note(slots)` saying where the baselines a criterion reads (by
+/// its slots, with the record's values) came from; the note goes into the criterion's explanation and `baseline`.
+pub(crate) fn evaluate_noted(
+    set: &GateSet,
+    metrics: &MetricTable,
+    policy: &PolicyRef,
+    slots: &[f64],
+    selected: &[usize],
+    baseline_note: &BaselineNote<'_>,
+) -> Result<Decision, CheckError> {
     let mut gates = Vec::with_capacity(selected.len());
     let mut outcomes: Vec<Vec<Outcome>> = Vec::with_capacity(selected.len());
     for &g in selected {
         let rule = &set.gates[g];
         let mut criteria = Vec::with_capacity(rule.criteria.len());
         for c in &rule.criteria {
-            criteria.push(criterion(metrics, c, slots)?);
+            criteria.push(criterion(metrics, c, slots, baseline_note)?);
         }
         let gate_outcomes: Vec<Outcome> = criteria.iter().map(|c| c.outcome).collect();
         let score = score_gate(rule, &gate_outcomes);
@@ -116,14 +132,20 @@ fn criterion(
     metrics: &MetricTable,
     rule: &CriterionRule,
     slots: &[f64],
+    baseline_note: &BaselineNote<'_>,
 ) -> Result<CriterionDecision, CheckError> {
-    let names = |slot: usize| Cow::Borrowed(metrics.name(slot));
+    let names = |slot: usize| Cow::Borrowed(metrics.name_any(slot));
     let eval_error = |offset: usize| move |e: EvalError| eval_failure(e, offset);
     let mut explanation = String::with_capacity(64);
     let pass = rule
         .pass
         .explain_into(slots, &names, &mut explanation)
         .map_err(eval_error(rule.pass_offset))?;
+    let baseline = baseline_note(&rule.slots, slots);
+    if let Some(note) = &baseline {
+        explanation.push_str("; ");
+        explanation.push_str(note);
+    }
     let warn = match (&rule.warn, pass) {
         (Some((program, offset)), Tri::False) => {
             let mut text = String::new();
@@ -151,12 +173,12 @@ fn criterion(
     let mut values = BTreeMap::new();
     for &slot in &rule.slots {
         let value = slots.get(slot).copied().unwrap_or(f64::NAN);
-        let seen = match metrics.get(slot).map(|m| m.unit.dimension) {
+        let seen = match metrics.get_any(slot).map(|m| m.unit.dimension) {
             _ if value.is_nan() => SeenValue::Missing(()),
             Some(Dimension::Bool) => SeenValue::Bool(value != 0.0),
             _ => SeenValue::Number(value),
         };
-        values.insert(metrics.name(slot).to_owned(), seen);
+        values.insert(metrics.name_any(slot).to_owned(), seen);
     }
     Ok(CriterionDecision {
         name: rule.name.clone(),
@@ -170,6 +192,7 @@ fn criterion(
         informational: rule.informational,
         missing_rule_applied: applied,
         explanation,
+        baseline,
     })
 }
 

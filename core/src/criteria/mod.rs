@@ -35,7 +35,7 @@ pub use batch::{
     ColumnBuilder,
 };
 pub(crate) use compile::{Context, GateSource, compile, undeclared_persona, unique_names};
-pub(crate) use evaluate::{eval_failure, evaluate};
+pub(crate) use evaluate::{eval_failure, evaluate, evaluate_noted};
 pub use personas::DEFAULT_MAX_CONDITIONS;
 pub(crate) use personas::Personas;
 pub(crate) use set::{CriterionRule, GateRule, GateSet, PersonaRule, Scoring};

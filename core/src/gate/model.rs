@@ -1,5 +1,6 @@
 //! The `gates` section as written.
 
+use crate::baseline::BaselineDecl;
 use crate::criteria::model::{CriterionDecl, GateKind, ScoreDecl};
 use crate::document::Spanned;
 use schemars::JsonSchema;
@@ -26,4 +27,8 @@ pub struct GateDecl {
     /// The criteria, evaluated in order.
     #[schemars(length(min = 1))]
     pub criteria: Vec<Spanned<CriterionDecl>>,
+    /// Which earlier runs `baseline(metric)` in this gate compares with; each field given
+    /// overrides the policy's `baseline:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDecl>,
 }

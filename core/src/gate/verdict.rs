@@ -261,7 +261,7 @@ impl RecordCheck {
         }
         let table = &self.policy.inner.metrics;
         slots.clear();
-        slots.resize(table.slots().len(), f64::NAN);
+        slots.resize(table.gate_record_len(), f64::NAN);
         let mut errors = Vec::new();
         for &(slot, field) in &self.bound {
             let (Some(metric), Some(raw), Some(out)) =

@@ -42,6 +42,20 @@ pub(crate) fn bind(input: &MetricsInput, table: &MetricTable) -> Result<Vec<f64>
     }
 }
 
+/// [`bind`] for gate criteria: padded with NaN (no data) to [`MetricTable::gate_record_len`],
+/// so the baselines they read are there, with no data until earlier runs give them.
+///
+/// # Errors
+/// As [`bind`].
+pub(crate) fn bind_for_gates(
+    input: &MetricsInput,
+    table: &MetricTable,
+) -> Result<Vec<f64>, CheckError> {
+    let mut slots = bind(input, table)?;
+    slots.resize(table.gate_record_len(), f64::NAN);
+    Ok(slots)
+}
+
 /// [`bind`] for metrics given as a flat JSON object, read in place.
 ///
 /// # Errors

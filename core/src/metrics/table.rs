@@ -1,6 +1,6 @@
 //! The declared metrics of a policy, each with a slot number and a unit.
 
-use crate::condition::{MetricInfo, MetricLookup};
+use crate::condition::{Aggregate, MetricInfo, MetricLookup, baseline_name, parse_baseline_name};
 use crate::units::{Dimension, Unit};
 use std::collections::BTreeMap;
 
@@ -46,6 +46,15 @@ impl ValidRange {
 pub struct MetricTable {
     slots: Vec<MetricSlot>,
     by_name: BTreeMap<String, usize>,
+    /// `baseline(m, a)` for each metric `m` and aggregate `a`, at `m * 7 + a.index()`; its slot
+    /// is that index plus the number of declared metrics (see [`MetricTable::baseline_slot`]).
+    derived: Vec<MetricSlot>,
+    /// How many baseline rules there are (the policy's, then one per gate with its own): each
+    /// has its own seven slots per metric.
+    rules: usize,
+    /// The length of a record gate criteria read: with their baseline slots when a criterion
+    /// reads a baseline, else 0 (just the declared metrics).
+    gate_len: usize,
 }
 
 impl MetricTable {
@@ -58,7 +67,67 @@ impl MetricTable {
             range: ValidRange::default_for(unit),
         });
         self.by_name.insert(name.to_owned(), slot);
+        for aggregate in Aggregate::ALL {
+            self.derived.push(MetricSlot {
+                name: baseline_name(name, aggregate),
+                unit,
+                range: None,
+            });
+        }
         slot
+    }
+
+    /// The slot of `baseline(metric, aggregate)` under baseline rule `rule` for the metric in
+    /// `metric` (declared slot): after the declared metrics, seven per metric and rule.
+    #[must_use]
+    pub fn baseline_slot(&self, rule: usize, metric: usize, aggregate: Aggregate) -> usize {
+        self.slots.len()
+            + rule * self.derived.len()
+            + metric * Aggregate::ALL.len()
+            + aggregate.index()
+    }
+
+    /// Records that gate criteria read baselines: their records hold every baseline slot.
+    pub fn set_gates_read_baselines(&mut self) {
+        self.gate_len = self.slots.len() + self.derived.len() * self.rules.max(1);
+    }
+
+    /// How many values a record for gate criteria holds (the declared metrics, then the
+    /// baselines when criteria read any); [`super::bind`] leaves it at the declared metrics,
+    /// the gate paths pad it with NaN (no data).
+    #[must_use]
+    pub fn gate_record_len(&self) -> usize {
+        self.gate_len.max(self.slots.len())
+    }
+
+    /// Sets how many baseline rules there are (at least 1).
+    pub fn set_baseline_rules(&mut self, rules: usize) {
+        self.rules = rules.max(1);
+    }
+
+    /// The metric in `slot`, a declared one or a baseline.
+    #[must_use]
+    pub fn get_any(&self, slot: usize) -> Option<&MetricSlot> {
+        if let Some(m) = self.slots.get(slot) {
+            return Some(m);
+        }
+        let derived = slot.checked_sub(self.slots.len())?;
+        if derived >= self.derived.len() * self.rules.max(1) {
+            return None;
+        }
+        self.derived.get(derived.checked_rem(self.derived.len())?)
+    }
+
+    /// The name of the metric or baseline in `slot` (empty when there is none).
+    #[must_use]
+    pub fn name_any(&self, slot: usize) -> &str {
+        self.get_any(slot).map_or("", |m| m.name.as_str())
+    }
+
+    /// A lookup that also resolves `baseline(metric)` names, for gate and stage criteria.
+    #[must_use]
+    pub fn with_baselines(&self, rule: usize) -> WithBaselines<'_> {
+        WithBaselines(self, rule)
     }
 
     /// Sets the valid range of the metric in `slot` (`None`: any value).
@@ -103,5 +172,26 @@ impl MetricLookup for MetricTable {
 
     fn names(&self) -> Vec<&str> {
         self.slots.iter().map(|m| m.name.as_str()).collect()
+    }
+}
+
+/// The declared metrics and their baselines: what gate and stage criteria may name.
+pub struct WithBaselines<'a>(&'a MetricTable, usize);
+
+impl MetricLookup for WithBaselines<'_> {
+    fn lookup(&self, name: &str) -> Option<MetricInfo> {
+        if let Some(info) = self.0.lookup(name) {
+            return Some(info);
+        }
+        let (metric, aggregate) = parse_baseline_name(name)?;
+        let info = self.0.lookup(metric)?;
+        Some(MetricInfo {
+            slot: self.0.baseline_slot(self.1, info.slot, aggregate),
+            unit: info.unit,
+        })
+    }
+
+    fn names(&self) -> Vec<&str> {
+        self.0.names()
     }
 }

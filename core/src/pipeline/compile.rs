@@ -476,6 +476,7 @@ impl Cx {
                         .collect(),
                     score: stage.score.as_ref(),
                     criteria,
+                    baseline_rule: 0,
                 });
                 Some(Exit::Inline(inline.len() - 1))
             }

@@ -2,17 +2,20 @@
 //! explanation, or a columnar batch of records with verdicts only.
 
 use super::CompiledPolicy;
+use crate::baseline::{BaselineQuery, Baselines, EarlierRun, compute};
+use crate::condition::Aggregate;
 use crate::criteria::batch::{Batch, BatchResult, evaluate_batch};
-use crate::criteria::evaluate;
+use crate::criteria::evaluate_noted;
 use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::document::Format;
 use crate::error::CheckError;
 use crate::gate::{RecordCheck, RecordVerdict, Selection, judge};
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::{bind, bind_flat, bind_flat_into};
+use crate::metrics::bind::{bind_flat, bind_flat_into, bind_for_gates as bind};
 use crate::metrics::input::{FlatJson, SOURCE};
 use crate::metrics::unknown::{Given, undeclared, unlabelled};
+use crate::units;
 
 /// The `source` of diagnostics about a batch's columns.
 const BATCH_SOURCE: &str = "batch";
@@ -32,7 +35,119 @@ impl CompiledPolicy {
         let selected = selection.resolve(&self.inner.gates)?;
         let warnings = self.undeclared(metrics.given(), selection, SOURCE)?;
         let slots = bind(metrics, &self.inner.metrics)?;
-        self.decide(&slots, &selected, warnings)
+        self.decide(&slots, &selected, warnings, None)
+    }
+
+    /// [`CompiledPolicy::check`] comparing with earlier runs: `history` is every earlier run the
+    /// host has (or the newest of them), `branch` the current run's branch. Each
+    /// `baseline(metric)` is the aggregate of the metric over the runs the policy's (or the
+    /// gate's) `baseline:` rule chooses; with none, it has no data and `on_missing` decides.
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check`], and `KIRO-E058` for a value in a chosen run that does not
+    /// fit its metric.
+    pub fn check_with_history(
+        &self,
+        metrics: &MetricsInput,
+        selection: &Selection,
+        history: &[EarlierRun],
+        branch: Option<&str>,
+    ) -> Result<Decision, CheckError> {
+        let selected = selection.resolve(&self.inner.gates)?;
+        let warnings = self.undeclared(metrics.given(), selection, SOURCE)?;
+        let mut slots = bind(metrics, &self.inner.metrics)?;
+        let baselines = self.baselines(history, branch)?;
+        place(
+            &mut slots,
+            self.inner.metrics.slots().len(),
+            &baselines.values,
+        );
+        self.decide(&slots, &selected, warnings, Some(&baselines))
+    }
+
+    /// [`CompiledPolicy::check_with_history`] with metrics as a JSON value.
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check_with_history`] and [`CompiledPolicy::check_value`].
+    pub fn check_value_with_history(
+        &self,
+        metrics: &serde_json::Value,
+        selection: &Selection,
+        history: &[EarlierRun],
+        branch: Option<&str>,
+    ) -> Result<Decision, CheckError> {
+        let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
+        self.check_with_history(&input, selection, history, branch)
+    }
+
+    /// The verdict path of [`CompiledPolicy::check_value_with_history`], into `out`.
+    ///
+    /// # Errors
+    /// As [`CompiledPolicy::check_value_with_history`].
+    pub fn verdict_value_with_history(
+        &self,
+        metrics: &serde_json::Value,
+        selection: &Selection,
+        history: &[EarlierRun],
+        branch: Option<&str>,
+        out: &mut RecordVerdict,
+    ) -> Result<(), CheckError> {
+        let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
+        selection.resolve_into(&self.inner.gates, &mut out.selected)?;
+        self.refuse_undeclared(input.given(), selection)?;
+        out.slots = bind(&input, &self.inner.metrics)?;
+        let baselines = self.baselines(history, branch)?;
+        place(
+            &mut out.slots,
+            self.inner.metrics.slots().len(),
+            &baselines.values,
+        );
+        judge(&self.inner.gates, out)
+    }
+
+    /// The baseline values and notes of `history` under the policy's baseline rules.
+    fn baselines(
+        &self,
+        history: &[EarlierRun],
+        branch: Option<&str>,
+    ) -> Result<Baselines, CheckError> {
+        compute(
+            &self.inner.metrics,
+            &self.inner.baselines,
+            &self.inner.policy,
+            history,
+            branch,
+        )
+    }
+
+    /// The earlier runs a host with a store should fetch for a check on `branch` (the current
+    /// run's): per baseline rule, the branch (`None`: any), which verdicts count and how many
+    /// of the newest, for the policy named [`CompiledPolicy::name`]. Empty when no criterion
+    /// reads a baseline. Passing the union of what these select as `history` gives the same
+    /// baselines as passing every earlier run.
+    #[must_use]
+    pub fn baseline_queries(&self, branch: Option<&str>) -> Vec<BaselineQuery> {
+        if !self.uses_baselines() {
+            return Vec::new();
+        }
+        let mut queries: Vec<BaselineQuery> = Vec::new();
+        for rule in &self.inner.baselines {
+            let query = BaselineQuery {
+                branch: rule.branch.clone().or_else(|| branch.map(str::to_owned)),
+                include: rule.include,
+                last: rule.last,
+            };
+            if !queries.contains(&query) {
+                queries.push(query);
+            }
+        }
+        queries
+    }
+
+    /// Whether any criterion reads a baseline.
+    #[must_use]
+    pub fn uses_baselines(&self) -> bool {
+        self.inner.metrics.gate_record_len() > self.inner.metrics.slots().len()
     }
 
     /// The names of `metrics` the policy does not declare, each with did-you-mean and a label
@@ -84,8 +199,9 @@ impl CompiledPolicy {
         if let Some(flat) = FlatJson::new(metrics) {
             let selected = selection.resolve(&self.inner.gates)?;
             let warnings = self.undeclared(flat.names().map(given), selection, SOURCE)?;
-            let slots = bind_flat(&flat, &self.inner.metrics)?;
-            return self.decide(&slots, &selected, warnings);
+            let mut slots = bind_flat(&flat, &self.inner.metrics)?;
+            slots.resize(self.inner.metrics.gate_record_len(), f64::NAN);
+            return self.decide(&slots, &selected, warnings, None);
         }
         let input = MetricsInput::from_json(metrics).map_err(CheckError::input)?;
         self.check(&input, selection)
@@ -183,6 +299,8 @@ impl CompiledPolicy {
         selection.resolve_into(&self.inner.gates, &mut out.selected)?;
         self.refuse_undeclared(flat.names().map(given), selection)?;
         bind_flat_into(&flat, &self.inner.metrics, &mut out.slots)?;
+        out.slots
+            .resize(self.inner.metrics.gate_record_len(), f64::NAN);
         judge(&self.inner.gates, out)
     }
 
@@ -226,13 +344,55 @@ impl CompiledPolicy {
         slots: &[f64],
         selected: &[usize],
         warnings: Vec<Diagnostic>,
+        baselines: Option<&Baselines>,
     ) -> Result<Decision, CheckError> {
-        let mut decision = evaluate(
+        let n = self.inner.metrics.slots().len();
+        let per_rule = n * Aggregate::ALL.len();
+        let note = |criterion_slots: &[usize], values: &[f64]| -> Option<String> {
+            let mut notes: Vec<String> = Vec::new();
+            for &slot in criterion_slots {
+                let Some(derived) = slot.checked_sub(n) else {
+                    continue;
+                };
+                let rule = derived.checked_div(per_rule).unwrap_or_default();
+                let aggregate = derived
+                    .checked_rem(Aggregate::ALL.len())
+                    .and_then(|a| Aggregate::ALL.get(a))
+                    .copied()
+                    .unwrap_or(Aggregate::Avg);
+                let text = match baselines.and_then(|b| b.notes.get(rule)) {
+                    None => "no baseline: no earlier runs given".to_owned(),
+                    Some((false, why)) => format!("no baseline: {why}"),
+                    Some((true, runs)) => {
+                        let metric = self.inner.metrics.get_any(slot);
+                        let value = values.get(slot).copied().unwrap_or(f64::NAN);
+                        let name = metric.map_or("", |m| m.name.as_str());
+                        match metric {
+                            _ if value.is_nan() => {
+                                format!("no baseline: {name} has no data in {runs}")
+                            }
+                            Some(m) => format!(
+                                "{name} {}: {} of {runs}",
+                                units::format_in(value, m.unit),
+                                aggregate.name()
+                            ),
+                            None => format!("{name}: {} of {runs}", aggregate.name()),
+                        }
+                    }
+                };
+                if !notes.contains(&text) {
+                    notes.push(text);
+                }
+            }
+            (!notes.is_empty()).then(|| notes.join("; "))
+        };
+        let mut decision = evaluate_noted(
             &self.inner.gates,
             &self.inner.metrics,
             &self.inner.policy,
             slots,
             selected,
+            &note,
         )?;
         decision.warnings = warnings;
         Ok(decision)
@@ -246,4 +406,10 @@ fn given(name: &str) -> Given<'_> {
         span: Span::default(),
         list: false,
     }
+}
+
+/// Puts the baseline `values` after the `declared` metrics of `slots`.
+fn place(slots: &mut Vec<f64>, declared: usize, values: &[f64]) {
+    slots.truncate(declared);
+    slots.extend_from_slice(values);
 }

@@ -5,6 +5,7 @@
 
 use super::compiled::{Compiled, CompiledPolicy};
 use super::model::Policy;
+use crate::baseline::BaselineRule;
 use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -114,7 +115,9 @@ impl Compiler<'_> {
                 "only version 1 exists",
             );
         }
-        let metrics = MetricTable::compile(&policy.metrics, &mut self.diagnostics);
+        let mut metrics = MetricTable::compile(&policy.metrics, &mut self.diagnostics);
+        let baselines = baseline_rules(policy, &mut self.diagnostics);
+        metrics.set_baseline_rules(baselines.len());
         let personas = Personas::compile(&policy.personas, &mut self.diagnostics);
         let reference = PolicyRef {
             name: policy.name.value.clone(),
@@ -151,9 +154,24 @@ impl Compiler<'_> {
         );
         let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
         let health = health::compile(cx, policy.health.as_ref(), &mut self.diagnostics);
+        let declared = metrics.slots().len();
+        let reads_baselines = |set: &crate::criteria::GateSet| {
+            set.gates
+                .iter()
+                .flat_map(|g| &g.criteria)
+                .any(|c| c.slots.iter().any(|&s| s >= declared))
+        };
+        if reads_baselines(&gates)
+            || pipeline
+                .as_ref()
+                .is_some_and(|p| reads_baselines(p.inline()))
+        {
+            metrics.set_gates_read_baselines();
+        }
         Compiled {
             policy: reference,
             metrics,
+            baselines,
             gates,
             pipeline,
             monitor,
@@ -178,4 +196,21 @@ fn release_names(policy: &Policy) -> release::Names<'_> {
             .chain(policy.judges.iter().map(|j| j.name.as_str()))
             .collect(),
     }
+}
+
+/// The baseline rules: the policy's (rule 0), then one per gate with its own `baseline:`, in
+/// gate order (the numbering `gate::compile` gives).
+fn baseline_rules(policy: &Policy, diagnostics: &mut Vec<Diagnostic>) -> Vec<BaselineRule> {
+    let top = BaselineRule::resolve(
+        policy.baseline.as_ref(),
+        &BaselineRule::default(),
+        diagnostics,
+    );
+    let mut rules = vec![top.clone()];
+    for gate in &policy.gates {
+        if let Some(decl) = &gate.baseline {
+            rules.push(BaselineRule::resolve(Some(decl), &top, diagnostics));
+        }
+    }
+    rules
 }

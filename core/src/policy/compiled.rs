@@ -6,7 +6,7 @@ use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::CheckError;
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::bind;
+use crate::metrics::bind::bind_for_gates;
 use crate::metrics::table::MetricTable;
 use crate::pipeline::{CompiledPipeline, Exit, Plan, PlanError};
 use std::sync::Arc;
@@ -23,6 +23,8 @@ pub(crate) struct Compiled {
     /// The policy's name and hash, as decisions name it.
     pub policy: PolicyRef,
     pub metrics: MetricTable,
+    /// The baseline rules (`baseline:` of the policy, then of each gate that has one).
+    pub baselines: Vec<crate::baseline::BaselineRule>,
     /// The `gates` section.
     pub gates: GateSet,
     /// The `pipeline` section, when the policy has one.
@@ -142,7 +144,7 @@ impl CompiledPolicy {
             let missing = Diagnostic::error(Code::Internal, "the stage's exit gate is missing");
             return Some(("", Err(CheckError::Evaluation(vec![missing]))));
         };
-        let decision = bind(metrics, &self.inner.metrics).and_then(|slots| {
+        let decision = bind_for_gates(metrics, &self.inner.metrics).and_then(|slots| {
             evaluate(
                 set,
                 &self.inner.metrics,

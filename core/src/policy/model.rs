@@ -6,6 +6,7 @@
 //! gates in `gate`, the pipeline in `pipeline`, triggers and windows in `monitor`); they are all re-exported here, so the whole
 //! document model reads from one place.
 
+pub use crate::baseline::{BaselineDecl, Include};
 pub use crate::criteria::model::{CriterionDecl, GateKind, MissingRule, ScoreDecl, Threshold};
 pub use crate::criteria::personas::PersonaDecl;
 pub use crate::gate::model::GateDecl;
@@ -49,6 +50,10 @@ pub struct Policy {
     /// The quality gates.
     #[serde(default)]
     pub gates: Vec<Spanned<GateDecl>>,
+    /// Which earlier runs `baseline(metric)` compares with (docs/baselines.md): the newest
+    /// `last` runs of this policy on `branch` whose verdict `include` admits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDecl>,
     /// The pipeline: stages with dependencies, exit gates, timeouts and retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline: Option<PipelineDecl>,

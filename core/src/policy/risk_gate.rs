@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::error::KiroError;
 use crate::gate::Selection;
 use crate::metrics::MetricsInput;
-use crate::metrics::bind::bind;
+use crate::metrics::bind::bind_for_gates;
 use crate::risk::{Level, RiskError, RiskReport};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -90,7 +90,7 @@ impl CompiledPolicy {
                 !skip
             })
             .collect();
-        let slots = bind(metrics, &self.inner.metrics).map_err(|e| as_risk(&e))?;
+        let slots = bind_for_gates(metrics, &self.inner.metrics).map_err(|e| as_risk(&e))?;
         let decision = evaluate(
             &self.inner.gates,
             &self.inner.metrics,

@@ -75,10 +75,13 @@ impl MetricUnits {
         self.units.insert(name.into(), unit);
     }
 
-    /// The unit of metric `name`, if known.
+    /// The unit of metric `name`, if known; a baseline (`baseline(m, p90)`) has its metric's.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<Unit> {
-        self.units.get(name).copied()
+        self.units.get(name).copied().or_else(|| {
+            let (metric, _) = crate::condition::parse_baseline_name(name)?;
+            self.units.get(metric).copied()
+        })
     }
 
     /// A base-unit value of metric `name` as shown: `87.0%` for a `%` metric, `0.87` when the

@@ -20,6 +20,7 @@ fn criterion(name: &str, outcome: Outcome, explanation: &str) -> CriterionDecisi
         informational: false,
         missing_rule_applied: None,
         explanation: explanation.to_owned(),
+        baseline: None,
     }
 }
 

@@ -54,7 +54,7 @@ fn a_wrong_check_option_is_one_coded_error() {
     let (_, _, help) = error(CheckOptions::decode(&json!({"zzz": 1})));
     assert_eq!(
         help.as_deref(),
-        Some("the options are `gate`, `kind`, `strict`")
+        Some("the options are `gate`, `kind`, `strict`, `history`, `branch`")
     );
 }
 
@@ -108,5 +108,23 @@ fn formats() {
     assert_eq!(
         message,
         "the format must be a string (`yaml`, `json` or `toml`), not a number"
+    );
+}
+
+#[test]
+fn history_and_branch_are_check_options() {
+    let options = CheckOptions::decode(&json!({
+        "branch": "main",
+        "history": [{"id": "#1", "verdict": "pass", "at_ms": 5, "metrics": {"x": 1}}],
+    }))
+    .expect("valid options");
+    assert_eq!(options.branch.as_deref(), Some("main"));
+    let runs = options.history.expect("a history");
+    assert_eq!((runs[0].id.as_str(), runs[0].at_ms), ("#1", 5));
+    let (code, message, _) = error(CheckOptions::decode(&json!({"history": [{"id": "#1"}]})));
+    assert_eq!(code, Code::InvalidHistory);
+    assert!(
+        message.starts_with("earlier run at `/0` is not a run"),
+        "{message}"
     );
 }
