@@ -1,12 +1,12 @@
 //! Several reports merged into one set of metrics, each value with its provenance.
 //!
-//! Counts add up (tests, findings); coverage is the union of the reports' lines and branches,
+//! Counts and sizes add up (tests, findings, vulnerabilities, bundles); coverage is the union of the reports' lines and branches,
 //! its percentages recomputed from the merged totals; Lighthouse values cannot be added, so two
 //! reports giving different values for one of them are a conflict ([`Code::ReportConflict`]).
 
 use super::value::Value;
 use super::{Data, MetricOut, Report, ReportFormat};
-use super::{coverage::Coverage, junit::Tests, sarif::Findings};
+use super::{coverage::Coverage, junit::Tests, sarif::Findings, vulns::Vulns, webpack::Bundle};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::Spanned;
 use crate::metrics::MetricsInput;
@@ -58,6 +58,8 @@ pub struct Evidence {
     tests: Option<Tests>,
     coverage: Option<Coverage>,
     findings: Option<Findings>,
+    vulns: Option<Vulns>,
+    bundle: Option<Bundle>,
     /// Lighthouse metrics: the value (equal in every report that has it).
     web: BTreeMap<String, Value>,
     from: BTreeMap<String, Vec<Contribution>>,
@@ -121,6 +123,14 @@ impl Evidence {
                 Some(findings) => findings.merge(f),
                 None => self.findings = Some(f),
             },
+            Data::Vulns(v) => match &mut self.vulns {
+                Some(vulns) => vulns.merge(v),
+                None => self.vulns = Some(v),
+            },
+            Data::Bundle(b) => match &mut self.bundle {
+                Some(bundle) => bundle.merge(b),
+                None => self.bundle = Some(b),
+            },
             Data::Web(_) => {
                 for metric in &own {
                     self.web.insert(metric.name.clone(), metric.value);
@@ -180,6 +190,12 @@ impl Evidence {
         }
         if let Some(f) = &self.findings {
             f.metrics(&mut merged);
+        }
+        if let Some(v) = &self.vulns {
+            v.metrics(&mut merged);
+        }
+        if let Some(b) = &self.bundle {
+            b.metrics(&mut merged);
         }
         let mut out = BTreeMap::new();
         for metric in merged {
