@@ -123,7 +123,7 @@ fn union_size(ranges: &[(u32, u32)], lines: impl Iterator<Item = u32>) -> u64 {
         while ranges.get(i).is_some_and(|r| r.1 < line) {
             i += 1;
         }
-        if !ranges.get(i).is_some_and(|r| r.0 <= line) {
+        if ranges.get(i).is_none_or(|r| r.0 > line) {
             n += 1;
         }
     }

@@ -36,6 +36,9 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Coverage, 
     // The source file being read: its path, lines and depth.
     let mut source: Option<(String, FileLines, usize)> = None;
     let mut root = None;
+    // Branches are kept one by one: at most one per byte of the report in all (a `<line>` is
+    // some 40 bytes; real lines have a handful), so memory stays proportional to the text.
+    let mut branch_budget = text.len() as u64;
     loop {
         let (start, span, leaf) = match xml.next()? {
             Xml::Open(start, span) => (start, span, false),
@@ -87,7 +90,7 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Coverage, 
             }
             b"line" => {
                 if let Some((_, lines, _)) = source.as_mut() {
-                    line(&xml, &start, span, lines)?;
+                    line(&xml, &start, span, lines, &mut branch_budget)?;
                 }
             }
             _ => {}
@@ -104,6 +107,7 @@ fn line(
     start: &BytesStart<'_>,
     span: Span,
     lines: &mut FileLines,
+    budget: &mut u64,
 ) -> Result<(), Diagnostic> {
     let number = whole::<u32>(xml, start, span, b"nr", true)?;
     let covered = whole::<u64>(xml, start, span, b"ci", false)?;
@@ -111,16 +115,18 @@ fn line(
     let missed_branches = whole::<u64>(xml, start, span, b"mb", false)?;
     let covered_branches = whole::<u64>(xml, start, span, b"cb", false)?;
     let total = missed_branches.saturating_add(covered_branches);
-    if total > MAX_BRANCHES_PER_LINE {
+    if total > MAX_BRANCHES_PER_LINE || total > *budget {
         return Err(xml.error(
             Code::ReportInvalidValue,
             format!(
-                "a line with {total} branches, more than the {MAX_BRANCHES_PER_LINE} kiro keeps"
+                "a line with {total} branches, more than kiro keeps (at most \
+                 {MAX_BRANCHES_PER_LINE} per line, and one per byte of the report in all)"
             ),
             span,
             "in this tag",
         ));
     }
+    *budget -= total;
     // JaCoCo says how many branches were taken, not which: the first `cb` of them.
     for id in 0..total {
         lines.branches.push((number, id, id < covered_branches));

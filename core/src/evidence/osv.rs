@@ -22,40 +22,45 @@ use super::vulns::{Vulns, of_score, severity};
 use crate::diagnostic::{Code, Diagnostic};
 use serde::Deserialize;
 
+// OSV-Scanner is written in Go, which writes an empty list as `null`: every list may be null.
+
 #[derive(Deserialize)]
 struct Top {
-    results: Option<Vec<Source>>,
+    /// `None` when absent, `Some(None)` when null.
+    #[serde(default, deserialize_with = "present")]
+    results: Option<Option<Vec<Source>>>,
 }
 
 #[derive(Deserialize)]
 struct Source {
-    #[serde(default)]
-    packages: Vec<Package>,
+    packages: Option<Vec<Package>>,
 }
 
 #[derive(Deserialize)]
 struct Package {
-    #[serde(default)]
-    vulnerabilities: Vec<Record>,
-    #[serde(default)]
-    groups: Vec<Group>,
+    vulnerabilities: Option<Vec<Record>>,
+    groups: Option<Vec<Group>>,
 }
 
 #[derive(Deserialize)]
 struct Record {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    severity: Vec<Severity>,
+    id: Option<String>,
+    severity: Option<Vec<Severity>>,
     database_specific: Option<DatabaseSpecific>,
 }
 
 #[derive(Deserialize)]
 struct Severity {
-    #[serde(rename = "type", default)]
-    kind: String,
-    #[serde(default)]
-    score: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    score: Option<String>,
+}
+
+/// A field that is present, null or not.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -65,8 +70,7 @@ struct DatabaseSpecific {
 
 #[derive(Deserialize)]
 struct Group {
-    #[serde(default)]
-    ids: Vec<String>,
+    ids: Option<Vec<String>>,
     max_severity: Option<String>,
 }
 
@@ -88,15 +92,17 @@ pub(super) fn read(text: &str, file: &str) -> Result<Vulns, Diagnostic> {
         pointer: "/results".into(),
         ..Vulns::default()
     };
-    for (r, source) in results.iter().enumerate() {
-        for (p, package) in source.packages.iter().enumerate() {
-            if package.groups.is_empty() {
-                for record in &package.vulnerabilities {
+    for (r, source) in results.iter().flatten().enumerate() {
+        for (p, package) in source.packages.iter().flatten().enumerate() {
+            let records = package.vulnerabilities.as_deref().unwrap_or_default();
+            let groups = package.groups.as_deref().unwrap_or_default();
+            if groups.is_empty() {
+                for record in records {
                     count(&mut vulns, of_record(record));
                 }
                 continue;
             }
-            for (g, group) in package.groups.iter().enumerate() {
+            for (g, group) in groups.iter().enumerate() {
                 let pointer = format!("/results/{r}/packages/{p}/groups/{g}/max_severity");
                 let from_max = match group.max_severity.as_deref().map(str::trim) {
                     None | Some("") => None,
@@ -108,11 +114,12 @@ pub(super) fn read(text: &str, file: &str) -> Result<Vulns, Diagnostic> {
                     ),
                 };
                 let chosen = from_max.unwrap_or_else(|| {
-                    let records = package
-                        .vulnerabilities
-                        .iter()
-                        .filter(|v| group.ids.contains(&v.id));
-                    highest(records)
+                    let ids = group.ids.as_deref().unwrap_or_default();
+                    highest(
+                        records
+                            .iter()
+                            .filter(|v| v.id.as_ref().is_some_and(|id| ids.contains(id))),
+                    )
                 });
                 count(&mut vulns, chosen);
             }
@@ -150,9 +157,9 @@ fn highest<'r>(records: impl Iterator<Item = &'r Record> + Clone) -> usize {
         return s;
     }
     records
-        .flat_map(|r| r.severity.iter())
-        .filter(|s| s.kind == "CVSS_V3")
-        .filter_map(|s| base_score(&s.score).and_then(of_score))
+        .flat_map(|r| r.severity.iter().flatten())
+        .filter(|s| s.kind.as_deref() == Some("CVSS_V3"))
+        .filter_map(|s| base_score(s.score.as_deref()?).and_then(of_score))
         .min()
         .unwrap_or(5)
 }

@@ -993,3 +993,15 @@ fn labels_lie_on_character_boundaries_after_a_byte_order_mark() {
         }
     }
 }
+
+/// A JaCoCo report cannot make kiro keep more branches than it has bytes: many lines each
+/// claiming the most branches a line may have are refused, never expanded.
+#[test]
+fn jacoco_branches_are_bounded_by_the_text() {
+    let mut text = String::from(r#"<report name="r"><package name="p"><sourcefile name="A.java">"#);
+    for nr in 1..100 {
+        text.push_str(&format!(r#"<line nr="{nr}" ci="1" mb="60000" cb="0"/>"#));
+    }
+    text.push_str("</sourcefile></package></report>");
+    assert_eq!(code(Kind::Coverage, &text), Code::ReportInvalidValue);
+}

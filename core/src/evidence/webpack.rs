@@ -96,11 +96,20 @@ struct Asset {
 /// Reads webpack stats.
 ///
 /// # Errors
-/// As [`json::read`]; [`Code::ReportVersion`] for a webpack version other than 4 or 5;
+/// As [`json::read`]; [`Code::ReportWrongFormat`] for JSON with none of `version`, `assets`
+/// and `children`; [`Code::ReportVersion`] for a webpack version other than 4 or 5;
 /// [`Code::ReportInvalidValue`] for stats without assets (written with `--json` but
 /// `stats.assets: false`).
 pub(super) fn read(text: &str, file: &str) -> Result<Bundle, Diagnostic> {
     let stats: Stats = json::read(text, file, "webpack stats")?;
+    if stats.version.is_none() && stats.assets.is_none() && stats.children.is_none() {
+        return Err(Diagnostic::error(
+            Code::ReportWrongFormat,
+            "the JSON has no `version`, `assets` or `children`: it is not webpack stats",
+        )
+        .with_help("write the stats with `webpack --json > stats.json`")
+        .with_source(file));
+    }
     let mut bundle = Bundle::default();
     add(&stats, text, file, "", &mut bundle)?;
     Ok(bundle)
