@@ -318,3 +318,22 @@ fn npm_audit_that_failed_is_a_coded_error_naming_the_file() {
     );
     assert!(err.contains("pass it with `--vulns`"), "{err}");
 }
+
+#[test]
+fn metrics_a_policy_does_not_declare_are_not_warned_about() {
+    // The policy declares a handful; the reports give every suite, package and chunk.
+    let out = kiro(&[
+        "check",
+        POLICY,
+        "--junit",
+        &fixture("junit/pytest.xml"),
+        "--coverage",
+        &fixture("coverage/jacoco.xml"),
+        "--vulns",
+        &fixture("vulns/trivy.json"),
+        "--bundle",
+        &fixture("bundle/webpack-stats.json"),
+    ]);
+    let err = stderr(&out);
+    assert!(!err.contains("KIRO-E011"), "{err}");
+}

@@ -237,8 +237,9 @@ impl Evidence {
         }
     }
 
-    /// Adds the merged metrics to `input` as values with units. `declared(name)` is the unit a
-    /// policy declares for metric `name`, if it declares it.
+    /// Adds the merged metrics the policy declares to `input` as values with units (the others
+    /// are left out, so they are never warned about as undeclared). `declared(name)` is the unit
+    /// a policy declares for metric `name`, if it declares it.
     ///
     /// # Errors
     /// For a metric the policy declares, nothing is added and: [`Code::InvalidMetricValue`]
@@ -282,10 +283,14 @@ impl Evidence {
                 .with_source(file));
             }
         }
+        // Only the declared ones: a report always gives its whole set (every suite, package and
+        // chunk), which is never a mistake to warn about as an undeclared input name would be.
         for (name, metric) in metrics {
-            input
-                .values
-                .insert(name, Spanned::new(Span::default(), metric.value.raw()));
+            if declared(&name).is_some() {
+                input
+                    .values
+                    .insert(name, Spanned::new(Span::default(), metric.value.raw()));
+            }
         }
         Ok(())
     }

@@ -607,12 +607,20 @@ fn evidence_applies_to_metrics_input_and_refuses_a_conflict() {
         d.message,
         "metric `tests.total` is declared as a percentage, but report `j.xml` gives a plain number"
     );
-    // A name the policy does not declare does not matter.
+    // A name the policy does not declare does not matter, and is left out of the input (so it
+    // is never warned about as an undeclared name).
     e.apply(&mut input, |_| None).expect("applies");
+    let names = |input: &MetricsInput| input.values.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&input), ["other", "tests.failed"]);
+    e.apply(&mut input, |name| {
+        (name == "tests.pass_rate").then_some(percent)
+    })
+    .expect("applies");
     assert_eq!(
         input.values.get("tests.pass_rate").map(|v| v.value.clone()),
         Some(RawValue::Text("50%".into()))
     );
+    assert_eq!(names(&input), ["other", "tests.failed", "tests.pass_rate"]);
 }
 
 #[test]
@@ -1004,4 +1012,18 @@ fn jacoco_branches_are_bounded_by_the_text() {
     }
     text.push_str("</sourcefile></package></report>");
     assert_eq!(code(Kind::Coverage, &text), Code::ReportInvalidValue);
+}
+
+/// OSV-Scanner is written in Go, which writes empty lists as `null`.
+#[test]
+fn osv_lists_written_as_null() {
+    let text = r#"{"results": [{"source": {"path": "go.mod", "type": "lockfile"}, "packages": [
+      {"package": {"name": "x"}, "vulnerabilities": [{"id": "A", "aliases": null, "severity": null, "database_specific": {"severity": "HIGH"}}], "groups": null},
+      {"package": {"name": "y"}, "vulnerabilities": null, "groups": [{"ids": null, "max_severity": "9.1"}]}]},
+      {"source": {"path": "b"}, "packages": null}]}"#;
+    let m = one(Kind::Vulns, text).expect("reads");
+    assert_eq!(amount(&m, "vulns.high"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.critical"), Some(1.0));
+    let m = one(Kind::Vulns, r#"{"results": null}"#).expect("reads");
+    assert_eq!(amount(&m, "vulns.total"), Some(0.0));
 }
