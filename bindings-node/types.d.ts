@@ -684,7 +684,8 @@ export type Code =
   | "KIRO-E136"
   | "KIRO-E137"
   | "KIRO-E138"
-  | "KIRO-E139";
+  | "KIRO-E139"
+  | "KIRO-E140";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -956,14 +957,14 @@ export type Verdict = "pass" | "warn" | "fail";
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "EvidenceKind".
  */
-export type EvidenceKind = "junit" | "coverage" | "sarif" | "lighthouse";
+export type EvidenceKind = "junit" | "coverage" | "sarif" | "lighthouse" | "vulns" | "bundle";
 /**
  * The unit of a value read from a report.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "EvidenceUnit".
  */
-export type EvidenceUnit = "count" | "%" | "s" | "ms" | "";
+export type EvidenceUnit = "count" | "%" | "s" | "ms" | "" | "B";
 /**
  * A gate's verdict.
  *
@@ -1535,7 +1536,18 @@ export type ReleaseEvent =
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
  * via the `definition` "ReportFormat".
  */
-export type ReportFormat = "junit" | "lcov" | "cobertura" | "sarif" | "lighthouse";
+export type ReportFormat =
+  | "junit"
+  | "lcov"
+  | "cobertura"
+  | "sarif"
+  | "lighthouse"
+  | "jacoco"
+  | "gocover"
+  | "npm-audit"
+  | "osv-scanner"
+  | "trivy"
+  | "webpack";
 /**
  * How a gate turned criteria into a verdict.
  *
@@ -2117,7 +2129,8 @@ export interface ErrorAnswer {
     | "KIRO-E136"
     | "KIRO-E137"
     | "KIRO-E138"
-    | "KIRO-E139";
+    | "KIRO-E139"
+    | "KIRO-E140";
   /**
    * Every problem found.
    */
@@ -2237,7 +2250,8 @@ export interface Diagnostic {
     | "KIRO-E136"
     | "KIRO-E137"
     | "KIRO-E138"
-    | "KIRO-E139";
+    | "KIRO-E139"
+    | "KIRO-E140";
   /**
    * How to fix it, when kiro can tell.
    */
@@ -3297,7 +3311,7 @@ export interface EvidenceContribution {
   /**
    * The unit of the amount.
    */
-  unit: "count" | "%" | "s" | "ms" | "";
+  unit: "count" | "%" | "s" | "ms" | "" | "B";
   /**
    * The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
    * not compute).
@@ -3334,7 +3348,7 @@ export interface EvidenceMetric {
   /**
    * The unit of the amount.
    */
-  unit: "count" | "%" | "s" | "ms" | "";
+  unit: "count" | "%" | "s" | "ms" | "" | "B";
   /**
    * The amount, or `None` for no data (a pass rate of zero tests, a score Lighthouse could
    * not compute).
@@ -3353,10 +3367,11 @@ export interface EvidenceReport {
    */
   file: string;
   /**
-   * What it is evidence of: `junit`, `coverage` (LCOV or Cobertura), `sarif` or
-   * `lighthouse`.
+   * What it is evidence of: `junit`, `coverage` (LCOV, Cobertura, JaCoCo or a Go cover
+   * profile), `sarif`, `lighthouse`, `vulns` (npm audit, OSV-Scanner or Trivy) or `bundle`
+   * (webpack stats).
    */
-  kind: "junit" | "coverage" | "sarif" | "lighthouse";
+  kind: "junit" | "coverage" | "sarif" | "lighthouse" | "vulns" | "bundle";
   /**
    * Its text.
    */
@@ -3394,7 +3409,18 @@ export interface ReportEntry {
   /**
    * Its format.
    */
-  format: "junit" | "lcov" | "cobertura" | "sarif" | "lighthouse";
+  format:
+    | "junit"
+    | "lcov"
+    | "cobertura"
+    | "sarif"
+    | "lighthouse"
+    | "jacoco"
+    | "gocover"
+    | "npm-audit"
+    | "osv-scanner"
+    | "trivy"
+    | "webpack";
 }
 /**
  * The final verdict: what was actually seen, never more favourable.

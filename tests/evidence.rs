@@ -178,6 +178,92 @@ fn lighthouse_report() {
 }
 
 #[test]
+fn jacoco_report() {
+    let json = evidence(Kind::Coverage, &["coverage/jacoco.xml"]);
+    // JaCoCo's own counters: LINE missed 4 covered 13, BRANCH missed 4 covered 4.
+    assert_eq!(value(&json, "coverage.lines_total"), 17.0);
+    assert_eq!(value(&json, "coverage.lines_covered"), 13.0);
+    assert_eq!(value(&json, "coverage.branches_total"), 8.0);
+    assert_eq!(value(&json, "coverage.branches_covered"), 4.0);
+    assert_eq!(
+        value(&json, "coverage.package.com.example.cart.lines_covered"),
+        11.0
+    );
+    assert_eq!(
+        value(&json, "coverage.package.com.example.pay.branches"),
+        25.0
+    );
+    insta::assert_json_snapshot!("jacoco", json);
+}
+
+#[test]
+fn go_cover_profile_with_merged_blocks() {
+    let json = evidence(Kind::Coverage, &["coverage/go.cover"]);
+    // `go tool cover -func` would say 88.9%: 8 of 9 statements, the repeated blocks once.
+    assert_eq!(value(&json, "coverage.statements_total"), 9.0);
+    assert_eq!(value(&json, "coverage.statements_covered"), 8.0);
+    assert_eq!(
+        value(&json, "coverage.package.example.com.shop.cart.statements"),
+        100.0
+    );
+    assert_eq!(value(&json, "coverage.lines_total"), 17.0);
+    assert_eq!(value(&json, "coverage.lines_covered"), 15.0);
+    insta::assert_json_snapshot!("go_cover", json);
+    // Cut inside its last line: refused, never a shorter profile.
+    let text = std::fs::read_to_string(fixtures().join("coverage/go.cover")).unwrap_or_default();
+    let cut = &text[..text.len() - 3];
+    let d = read(Kind::Coverage, "go.cover", cut, &Limits::default()).expect_err("cut");
+    assert_eq!(d.code, kiro::Code::ReportSyntax, "{d}");
+}
+
+#[test]
+fn vulnerability_reports() {
+    let npm = evidence(Kind::Vulns, &["vulns/npm-audit-v2.json"]);
+    assert_eq!(value(&npm, "vulns.total"), 3.0);
+    assert_eq!(value(&npm, "vulns.critical"), 2.0);
+    assert_eq!(value(&npm, "vulns.high"), 1.0);
+    insta::assert_json_snapshot!("npm_audit_v2", npm);
+    let v1 = evidence(Kind::Vulns, &["vulns/npm-audit-v1.json"]);
+    assert_eq!(value(&v1, "vulns.low"), 1.0);
+    // The same lockfile through OSV-Scanner and Trivy: the same eight vulnerabilities.
+    let osv = evidence(Kind::Vulns, &["vulns/osv-scanner.json"]);
+    let trivy = evidence(Kind::Vulns, &["vulns/trivy.json"]);
+    for severity in ["total", "critical", "high", "medium", "low", "unknown"] {
+        let name = format!("vulns.{severity}");
+        assert_eq!(value(&osv, &name), value(&trivy, &name), "{name}");
+    }
+    assert_eq!(value(&osv, "vulns.total"), 8.0);
+    assert_eq!(value(&trivy, "vulns.misconfigurations"), 2.0);
+    assert_eq!(value(&trivy, "vulns.secrets"), 1.0);
+    assert_eq!(value(&osv, "vulns.secrets"), Value::Null);
+    insta::assert_json_snapshot!("osv_scanner", osv);
+    insta::assert_json_snapshot!("trivy", trivy);
+    // npm's own error, written when it could not reach the audit endpoint.
+    let text =
+        std::fs::read_to_string(fixtures().join("vulns/npm-audit-error.json")).unwrap_or_default();
+    let d = read(
+        Kind::Vulns,
+        "npm-audit-error.json",
+        &text,
+        &Limits::default(),
+    )
+    .expect_err("npm's error");
+    assert_eq!(d.code, kiro::Code::ReportToolError, "{d}");
+    assert!(d.message.contains("405 Method Not Allowed"), "{d}");
+}
+
+#[test]
+fn webpack_stats() {
+    let json = evidence(Kind::Bundle, &["bundle/webpack-stats.json"]);
+    // main.js 2913 + receipt.chunk.js 234 + admin.js 23 (the source maps left out).
+    assert_eq!(value(&json, "bundle.total"), 3170.0);
+    assert_eq!(value(&json, "bundle.assets"), 3.0);
+    assert_eq!(value(&json, "bundle.largest_asset"), 2913.0);
+    assert_eq!(value(&json, "bundle.chunk.receipt"), 234.0);
+    insta::assert_json_snapshot!("webpack_stats", json);
+}
+
+#[test]
 fn a_report_passed_with_the_wrong_flag_is_named() {
     let text =
         std::fs::read_to_string(fixtures().join("lighthouse/lighthouse.json")).unwrap_or_default();
@@ -200,6 +286,11 @@ fn every_fixture_truncated_is_an_error_never_a_partial_read() {
         (Kind::Coverage, "coverage/istanbul-cobertura.xml"),
         (Kind::Sarif, "sarif/eslint-matched.sarif"),
         (Kind::Lighthouse, "lighthouse/lighthouse.json"),
+        (Kind::Coverage, "coverage/jacoco.xml"),
+        (Kind::Vulns, "vulns/npm-audit-v2.json"),
+        (Kind::Vulns, "vulns/osv-scanner.json"),
+        (Kind::Vulns, "vulns/trivy.json"),
+        (Kind::Bundle, "bundle/webpack-stats.json"),
     ];
     for (kind, name) in cases {
         let text = std::fs::read_to_string(fixtures().join(name)).unwrap_or_default();

@@ -39,8 +39,8 @@ pub enum Command {
     Replay(crate::commands::replay::ReplayArgs),
     /// Watch a live Prometheus with the policy's rollback triggers, writing every decision.
     Watch(crate::commands::watch::WatchArgs),
-    /// Read test, coverage, SARIF and Lighthouse reports and print their metrics as JSON, each
-    /// with the reports it came from.
+    /// Read test, coverage, SARIF, Lighthouse, vulnerability and bundle reports and print their
+    /// metrics as JSON, each with the reports it came from.
     Evidence(crate::commands::evidence::EvidenceCommandArgs),
     /// Render a saved decision or run result (JSON) again, in another format.
     Render(crate::commands::render::RenderArgs),
@@ -78,7 +78,7 @@ pub struct CheckArgs {
     pub metrics_overrides: Vec<String>,
 
     /// Reports CI already wrote, read into metrics (`--junit`, `--coverage`, `--sarif`,
-    /// `--lighthouse`).
+    /// `--lighthouse`, `--vulns`, `--bundle`).
     #[command(flatten)]
     pub evidence: crate::commands::evidence::EvidenceArgs,
 

@@ -1,5 +1,5 @@
-//! `kiro check --junit/--coverage/--sarif/--lighthouse` and `kiro evidence` end to end, on the
-//! real reports in `tests/fixtures/evidence/`.
+//! `kiro check --junit/--coverage/--sarif/--lighthouse/--vulns/--bundle` and `kiro evidence` end to
+//! end, on the real reports in `tests/fixtures/evidence/`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -267,4 +267,73 @@ fn a_count_for_a_percentage_metric_is_refused() {
         stderr(&out)
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn evidence_reads_vulnerability_bundle_and_go_coverage_reports() {
+    let out = kiro(&[
+        "evidence",
+        "--vulns",
+        &fixture("vulns/npm-audit-v2.json"),
+        "--vulns",
+        &fixture("vulns/trivy.json"),
+        "--bundle",
+        &fixture("bundle/webpack-stats.json"),
+        "--coverage",
+        &fixture("coverage/go.cover"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json = json(&out);
+    let formats: Vec<&str> = json["reports"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|r| r["format"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(formats, ["gocover", "npm-audit", "trivy", "webpack"]);
+    assert_eq!(json["metrics"]["vulns.critical"]["value"], 4.0);
+    assert_eq!(
+        json["metrics"]["vulns.critical"]["from"][1]["pointer"],
+        "/Results"
+    );
+    assert_eq!(json["metrics"]["bundle.total"]["unit"], "B");
+    assert_eq!(json["metrics"]["bundle.total"]["value"], 3170.0);
+    assert_eq!(json["metrics"]["coverage.statements_covered"]["value"], 8.0);
+}
+
+#[test]
+fn npm_audit_that_failed_is_a_coded_error_naming_the_file() {
+    let out = kiro(&[
+        "evidence",
+        "--vulns",
+        &fixture("vulns/npm-audit-error.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(err.contains("error[KIRO-E140]: npm audit failed"), "{err}");
+    assert!(err.contains("npm-audit-error.json"), "{err}");
+    let out = kiro(&["evidence", "--bundle", &fixture("vulns/trivy.json")]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[KIRO-E071]: this is a Trivy report, not webpack stats"),
+        "{err}"
+    );
+    assert!(err.contains("pass it with `--vulns`"), "{err}");
+}
+
+#[test]
+fn metrics_a_policy_does_not_declare_are_not_warned_about() {
+    // The policy declares a handful; the reports give every suite, package and chunk.
+    let out = kiro(&[
+        "check",
+        POLICY,
+        "--junit",
+        &fixture("junit/pytest.xml"),
+        "--coverage",
+        &fixture("coverage/jacoco.xml"),
+        "--vulns",
+        &fixture("vulns/trivy.json"),
+        "--bundle",
+        &fixture("bundle/webpack-stats.json"),
+    ]);
+    let err = stderr(&out);
+    assert!(!err.contains("KIRO-E011"), "{err}");
 }

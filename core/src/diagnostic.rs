@@ -279,6 +279,8 @@ codes! {
     NoAlerts = "KIRO-E138",
     /// an alert test file that cannot be run
     InvalidAlertTest = "KIRO-E139",
+    /// a report holds the error its tool wrote instead of its results
+    ReportToolError = "KIRO-E140",
 }
 
 impl fmt::Display for Code {

@@ -1,5 +1,6 @@
-//! Evidence reports: read arbitrary bytes (as UTF-8 text) as each kind of report — JUnit XML,
-//! LCOV or Cobertura coverage, SARIF, Lighthouse — and merge what reads.
+//! Evidence reports: read arbitrary bytes (as UTF-8 text) as each kind of report — JUnit XML;
+//! LCOV, Cobertura, JaCoCo or Go coverage; SARIF; Lighthouse; npm audit, OSV-Scanner or Trivy
+//! vulnerabilities; webpack stats — and merge what reads.
 //!
 //! Checks, for any input and every kind:
 //! - `evidence::read` never panics; an error's labels lie inside the text, on character

@@ -103,6 +103,12 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E051",  # an approval or rejection by a persona that may not approve that trigger
     "KIRO-E052",  # observations come too densely for a window to hold them
     "KIRO-E053",  # the policy has no triggers to monitor
+    "KIRO-E054",  # `baseline(…)` written with other than a metric name and an optional known aggregate
+    "KIRO-E055",  # `baseline(…)` where no earlier runs can be given (outside gate and stage criteria)
+    "KIRO-E056",  # a `baseline:` block that is not valid (`last` below 1 or above the limit, unknown `include`)
+    "KIRO-E057",  # the earlier runs given as history are not a list of runs of the expected shape
+    "KIRO-E058",  # a value in an earlier run does not fit its metric (NaN, infinite, wrong unit or type)
+    "KIRO-E059",  # more earlier runs than kiro reads in one check
     "KIRO-E070",  # a report (JUnit, coverage, SARIF, Lighthouse) is not well-formed or ends too early
     "KIRO-E071",  # a report is of another format than the flag it was passed with, or of no known format
     "KIRO-E072",  # a report of a version kiro does not read
@@ -161,6 +167,7 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E137",  # more live alerts, groups or silences than the engine keeps
     "KIRO-E138",  # the policy has no `alerts` section
     "KIRO-E139",  # an alert test file that cannot be run
+    "KIRO-E140",  # a report holds the error its tool wrote instead of its results
 )
 
 #: Per-record codes in :meth:`Policy.check_batch` results.

@@ -693,6 +693,7 @@ Code: TypeAlias = Literal[
     'KIRO-E137',
     'KIRO-E138',
     'KIRO-E139',
+    'KIRO-E140',
 ]
 
 
@@ -1055,7 +1056,9 @@ class Event8(TypedDict):
     """
 
 
-EvidenceKind: TypeAlias = Literal['junit', 'coverage', 'sarif', 'lighthouse']
+EvidenceKind: TypeAlias = Literal[
+    'junit', 'coverage', 'sarif', 'lighthouse', 'vulns', 'bundle'
+]
 """
 The kind of evidence a report is given as: the CLI flag it is passed with.
 """
@@ -1072,8 +1075,9 @@ class EvidenceReport(TypedDict, closed=True):
     """
     kind: EvidenceKind
     """
-    What it is evidence of: `junit`, `coverage` (LCOV or Cobertura), `sarif` or
-    `lighthouse`.
+    What it is evidence of: `junit`, `coverage` (LCOV, Cobertura, JaCoCo or a Go cover
+    profile), `sarif`, `lighthouse`, `vulns` (npm audit, OSV-Scanner or Trivy) or `bundle`
+    (webpack stats).
     """
     text: str
     """
@@ -1081,7 +1085,7 @@ class EvidenceReport(TypedDict, closed=True):
     """
 
 
-EvidenceUnit: TypeAlias = Literal['count', '%', 's', 'ms', '']
+EvidenceUnit: TypeAlias = Literal['count', '%', 's', 'ms', '', 'B']
 """
 The unit of a value read from a report.
 """
@@ -2156,7 +2160,19 @@ class ReleasePlanCall(TypedDict, closed=True):
     """
 
 
-ReportFormat: TypeAlias = Literal['junit', 'lcov', 'cobertura', 'sarif', 'lighthouse']
+ReportFormat: TypeAlias = Literal[
+    'junit',
+    'lcov',
+    'cobertura',
+    'sarif',
+    'lighthouse',
+    'jacoco',
+    'gocover',
+    'npm-audit',
+    'osv-scanner',
+    'trivy',
+    'webpack',
+]
 """
 The format of one report, as read from its content.
 """

@@ -1,4 +1,5 @@
-//! Evidence on the command line: `--junit`, `--coverage`, `--sarif` and `--lighthouse` for
+//! Evidence on the command line: `--junit`, `--coverage`, `--sarif`, `--lighthouse`, `--vulns`
+//! and `--bundle` for
 //! `kiro check`, and `kiro evidence` to see the metrics they give and where each came from.
 //!
 //! Each flag takes a path or a glob (`'reports/*.xml'`, quoted so that kiro expands it, the same
@@ -25,8 +26,8 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "PATH|GLOB")]
     pub junit: Vec<String>,
 
-    /// Coverage reports, LCOV or Cobertura XML (told apart by content): a path or a quoted glob.
-    /// Repeatable. Gives `coverage.*` metrics.
+    /// Coverage reports, LCOV, Cobertura XML, JaCoCo XML or Go cover profiles (told apart by
+    /// content): a path or a quoted glob. Repeatable. Gives `coverage.*` metrics.
     #[arg(long, value_name = "PATH|GLOB")]
     pub coverage: Vec<String>,
 
@@ -38,6 +39,16 @@ pub struct EvidenceArgs {
     /// metrics.
     #[arg(long, value_name = "PATH|GLOB")]
     pub lighthouse: Vec<String>,
+
+    /// Vulnerability reports, npm audit, OSV-Scanner or Trivy JSON (told apart by content): a
+    /// path or a quoted glob. Repeatable. Gives `vulns.*` metrics.
+    #[arg(long, value_name = "PATH|GLOB")]
+    pub vulns: Vec<String>,
+
+    /// webpack stats JSON (`webpack --json`): a path or a quoted glob. Repeatable. Gives
+    /// `bundle.*` metrics.
+    #[arg(long, value_name = "PATH|GLOB")]
+    pub bundle: Vec<String>,
 }
 
 /// `kiro evidence`.
@@ -60,6 +71,8 @@ impl EvidenceArgs {
             (Kind::Coverage, &self.coverage),
             (Kind::Sarif, &self.sarif),
             (Kind::Lighthouse, &self.lighthouse),
+            (Kind::Vulns, &self.vulns),
+            (Kind::Bundle, &self.bundle),
         ]
         .into_iter()
         .flat_map(|(kind, list)| list.iter().map(move |p| (kind, p.as_str())))
@@ -75,7 +88,7 @@ pub fn run(args: &EvidenceCommandArgs) -> Result<Outcome, Failure> {
     let evidence = read_all(&args.reports)?;
     if evidence.is_empty() {
         return Err(Failure::io(
-            "no reports given: pass --junit, --coverage, --sarif or --lighthouse",
+            "no reports given: pass --junit, --coverage, --sarif, --lighthouse, --vulns or --bundle",
         ));
     }
     let mut report = serde_json::to_string_pretty(&evidence.to_json())

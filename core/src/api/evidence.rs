@@ -17,8 +17,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Reads and merges `reports`, an array of `{kind, file, text}` (`kind`: `junit`, `coverage`,
-/// `sarif` or `lighthouse`; `file`: the name errors and provenance give it), counting error
-/// offsets in `unit`.
+/// `sarif`, `lighthouse`, `vulns` or `bundle`; `file`: the name errors and provenance give it),
+/// counting error offsets in `unit`.
 ///
 /// # Errors
 /// `KIRO-E003` for a value of another shape; the readers' coded errors (`docs/evidence.md`)
@@ -45,8 +45,9 @@ pub fn read_reports(reports: &Value, unit: OffsetUnit) -> Result<Evidence, Bound
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceReport {
-    /// What it is evidence of: `junit`, `coverage` (LCOV or Cobertura), `sarif` or
-    /// `lighthouse`.
+    /// What it is evidence of: `junit`, `coverage` (LCOV, Cobertura, JaCoCo or a Go cover
+    /// profile), `sarif`, `lighthouse`, `vulns` (npm audit, OSV-Scanner or Trivy) or `bundle`
+    /// (webpack stats).
     pub kind: Kind,
     /// Its name in errors and provenance (a path, as the host names it).
     pub file: String,

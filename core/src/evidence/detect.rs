@@ -10,7 +10,7 @@ use quick_xml::events::Event;
 pub(super) enum Detected {
     /// A format kiro reads.
     Format(ReportFormat),
-    /// A known format kiro does not read (yet), by name: `JaCoCo XML`.
+    /// A known format kiro does not read (yet), by name: `a Grype report`.
     Unsupported(&'static str),
     /// Nothing recognised.
     Unknown,
@@ -39,7 +39,7 @@ fn detect_xml(text: &str) -> Detected {
                 return match e.local_name().as_ref().as_bytes() {
                     b"testsuites" | b"testsuite" => Detected::Format(ReportFormat::Junit),
                     b"coverage" => Detected::Format(ReportFormat::Cobertura),
-                    b"report" => Detected::Unsupported("JaCoCo XML"),
+                    b"report" => Detected::Format(ReportFormat::Jacoco),
                     _ => Detected::Unknown,
                 };
             }
@@ -61,12 +61,23 @@ fn detect_json(text: &str) -> Detected {
     } else if head.contains("\"runs\"") && (head.contains("sarif") || head.contains("\"version\""))
     {
         Detected::Format(ReportFormat::Sarif)
-    } else if head.contains("\"auditReportVersion\"") {
-        Detected::Unsupported("an npm audit report")
-    } else if head.contains("\"ArtifactName\"") && head.contains("\"SchemaVersion\"") {
-        Detected::Unsupported("a Trivy report")
-    } else if head.contains("\"assetsByChunkName\"") || head.contains("\"chunks\"") {
-        Detected::Unsupported("webpack stats")
+    } else if head.contains("\"auditReportVersion\"")
+        || (head.contains("\"advisories\"") && head.contains("\"metadata\""))
+    {
+        Detected::Format(ReportFormat::NpmAudit)
+    } else if head.contains("\"SchemaVersion\"")
+        && (head.contains("\"ArtifactName\"") || head.contains("\"Results\""))
+    {
+        Detected::Format(ReportFormat::Trivy)
+    } else if head.contains("\"results\"") {
+        // SARIF logs have `results` too, and are told apart above.
+        Detected::Format(ReportFormat::OsvScanner)
+    } else if head.contains("\"assetsByChunkName\"")
+        || (head.contains("\"assets\"") && head.contains("\"chunks\""))
+    {
+        Detected::Format(ReportFormat::Webpack)
+    } else if head.contains("\"matches\"") && head.contains("\"descriptor\"") {
+        Detected::Unsupported("a Grype report")
     } else {
         Detected::Unknown
     }
@@ -76,8 +87,8 @@ fn detect_lines(text: &str) -> Detected {
     let first = text.lines().next().unwrap_or("").trim();
     if ["TN:", "SF:", "VER:"].iter().any(|p| first.starts_with(p)) {
         Detected::Format(ReportFormat::Lcov)
-    } else if first.starts_with("mode: ") {
-        Detected::Unsupported("a Go cover profile")
+    } else if first.starts_with("mode:") {
+        Detected::Format(ReportFormat::GoCover)
     } else {
         Detected::Unknown
     }

@@ -1,12 +1,12 @@
 //! Several reports merged into one set of metrics, each value with its provenance.
 //!
-//! Counts add up (tests, findings); coverage is the union of the reports' lines and branches,
+//! Counts and sizes add up (tests, findings, vulnerabilities, bundles); coverage is the union of the reports' lines and branches,
 //! its percentages recomputed from the merged totals; Lighthouse values cannot be added, so two
 //! reports giving different values for one of them are a conflict ([`Code::ReportConflict`]).
 
 use super::value::Value;
 use super::{Data, MetricOut, Report, ReportFormat};
-use super::{coverage::Coverage, junit::Tests, sarif::Findings};
+use super::{coverage::Coverage, junit::Tests, sarif::Findings, vulns::Vulns, webpack::Bundle};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::document::Spanned;
 use crate::metrics::MetricsInput;
@@ -58,6 +58,8 @@ pub struct Evidence {
     tests: Option<Tests>,
     coverage: Option<Coverage>,
     findings: Option<Findings>,
+    vulns: Option<Vulns>,
+    bundle: Option<Bundle>,
     /// Lighthouse metrics: the value (equal in every report that has it).
     web: BTreeMap<String, Value>,
     from: BTreeMap<String, Vec<Contribution>>,
@@ -121,6 +123,14 @@ impl Evidence {
                 Some(findings) => findings.merge(f),
                 None => self.findings = Some(f),
             },
+            Data::Vulns(v) => match &mut self.vulns {
+                Some(vulns) => vulns.merge(v),
+                None => self.vulns = Some(v),
+            },
+            Data::Bundle(b) => match &mut self.bundle {
+                Some(bundle) => bundle.merge(b),
+                None => self.bundle = Some(b),
+            },
             Data::Web(_) => {
                 for metric in &own {
                     self.web.insert(metric.name.clone(), metric.value);
@@ -181,6 +191,12 @@ impl Evidence {
         if let Some(f) = &self.findings {
             f.metrics(&mut merged);
         }
+        if let Some(v) = &self.vulns {
+            v.metrics(&mut merged);
+        }
+        if let Some(b) = &self.bundle {
+            b.metrics(&mut merged);
+        }
         let mut out = BTreeMap::new();
         for metric in merged {
             let from = self.from.get(&metric.name).cloned().unwrap_or_default();
@@ -221,8 +237,9 @@ impl Evidence {
         }
     }
 
-    /// Adds the merged metrics to `input` as values with units. `declared(name)` is the unit a
-    /// policy declares for metric `name`, if it declares it.
+    /// Adds the merged metrics the policy declares to `input` as values with units (the others
+    /// are left out, so they are never warned about as undeclared). `declared(name)` is the unit
+    /// a policy declares for metric `name`, if it declares it.
     ///
     /// # Errors
     /// For a metric the policy declares, nothing is added and: [`Code::InvalidMetricValue`]
@@ -266,10 +283,14 @@ impl Evidence {
                 .with_source(file));
             }
         }
+        // Only the declared ones: a report always gives its whole set (every suite, package and
+        // chunk), which is never a mistake to warn about as an undeclared input name would be.
         for (name, metric) in metrics {
-            input
-                .values
-                .insert(name, Spanned::new(Span::default(), metric.value.raw()));
+            if declared(&name).is_some() {
+                input
+                    .values
+                    .insert(name, Spanned::new(Span::default(), metric.value.raw()));
+            }
         }
         Ok(())
     }

@@ -1,8 +1,9 @@
 //! Evidence: the reports CI already produces, read into metrics.
 //!
-//! Pure readers (text in, metrics out, no I/O) for JUnit XML test reports, LCOV and Cobertura
-//! coverage, SARIF 2.1.0 findings and Lighthouse web-performance reports. [`read`] reads one
-//! report passed as a [`Kind`] of evidence (telling LCOV from Cobertura by content, and naming
+//! Pure readers (text in, metrics out, no I/O) for JUnit XML test reports, LCOV, Cobertura,
+//! JaCoCo and Go coverage, SARIF 2.1.0 findings, npm audit, OSV-Scanner and Trivy vulnerability
+//! reports, Lighthouse web-performance reports and webpack stats. [`read`] reads one report
+//! passed as a [`Kind`] of evidence (telling the formats of one kind apart by content, and naming
 //! a report passed as the wrong kind); [`Evidence`] merges several reports predictably (counts
 //! add up, coverage is recomputed from the merged lines, two different values of one
 //! Lighthouse metric are a conflict) and keeps the provenance of every value: which file gave
@@ -18,16 +19,24 @@
 
 mod cobertura;
 mod coverage;
+mod cvss;
 mod detect;
+mod gocover;
+mod jacoco;
 mod json;
 mod junit;
 mod lcov;
 mod lighthouse;
 mod merge;
 mod name;
+mod npm_audit;
+mod osv;
 mod place;
 mod sarif;
+mod trivy;
 mod value;
+mod vulns;
+mod webpack;
 mod xml;
 
 #[cfg(test)]
@@ -59,19 +68,32 @@ use serde::{Deserialize, Serialize};
 pub enum Kind {
     /// Test reports (JUnit XML).
     Junit,
-    /// Coverage reports (LCOV or Cobertura XML, told apart by content).
+    /// Coverage reports (LCOV, Cobertura XML, JaCoCo XML or a Go cover profile, told apart by
+    /// content).
     Coverage,
     /// Static-analysis findings (SARIF 2.1.0).
     Sarif,
     /// Web-performance audits (Lighthouse JSON).
     Lighthouse,
+    /// Vulnerability reports (npm audit, OSV-Scanner or Trivy JSON, told apart by content).
+    Vulns,
+    /// Bundle sizes (webpack stats JSON).
+    Bundle,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: &'static [Kind] = &[Kind::Junit, Kind::Coverage, Kind::Sarif, Kind::Lighthouse];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Junit,
+        Kind::Coverage,
+        Kind::Sarif,
+        Kind::Lighthouse,
+        Kind::Vulns,
+        Kind::Bundle,
+    ];
 
-    /// The kind's name, as in `--junit`: `junit`, `coverage`, `sarif`, `lighthouse`.
+    /// The kind's name, as in `--junit`: `junit`, `coverage`, `sarif`, `lighthouse`, `vulns`,
+    /// `bundle`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
@@ -79,6 +101,8 @@ impl Kind {
             Kind::Coverage => "coverage",
             Kind::Sarif => "sarif",
             Kind::Lighthouse => "lighthouse",
+            Kind::Vulns => "vulns",
+            Kind::Bundle => "bundle",
         }
     }
 
@@ -96,16 +120,20 @@ impl Kind {
                     Code::InvalidValue,
                     format!("unknown evidence kind `{name}`"),
                 )
-                .with_help("the kinds are `junit`, `coverage`, `sarif` and `lighthouse`")
+                .with_help(
+                    "the kinds are `junit`, `coverage`, `sarif`, `lighthouse`, `vulns` and `bundle`",
+                )
             })
     }
 
     fn describe(self) -> &'static str {
         match self {
             Kind::Junit => "a JUnit XML test report",
-            Kind::Coverage => "an LCOV or Cobertura coverage report",
+            Kind::Coverage => "an LCOV, Cobertura, JaCoCo or Go coverage report",
             Kind::Sarif => "a SARIF log",
             Kind::Lighthouse => "a Lighthouse report",
+            Kind::Vulns => "an npm audit, OSV-Scanner or Trivy vulnerability report",
+            Kind::Bundle => "webpack stats",
         }
     }
 }
@@ -124,6 +152,21 @@ pub enum ReportFormat {
     Sarif,
     /// Lighthouse JSON.
     Lighthouse,
+    /// JaCoCo XML.
+    Jacoco,
+    /// A Go cover profile (`go test -coverprofile`).
+    #[serde(rename = "gocover")]
+    GoCover,
+    /// npm audit JSON (`npm audit --json`).
+    #[serde(rename = "npm-audit")]
+    NpmAudit,
+    /// OSV-Scanner JSON.
+    #[serde(rename = "osv-scanner")]
+    OsvScanner,
+    /// Trivy JSON.
+    Trivy,
+    /// webpack stats JSON (`webpack --json`).
+    Webpack,
 }
 
 impl ReportFormat {
@@ -132,9 +175,14 @@ impl ReportFormat {
     pub fn kind(self) -> Kind {
         match self {
             ReportFormat::Junit => Kind::Junit,
-            ReportFormat::Lcov | ReportFormat::Cobertura => Kind::Coverage,
+            ReportFormat::Lcov
+            | ReportFormat::Cobertura
+            | ReportFormat::Jacoco
+            | ReportFormat::GoCover => Kind::Coverage,
             ReportFormat::Sarif => Kind::Sarif,
             ReportFormat::Lighthouse => Kind::Lighthouse,
+            ReportFormat::NpmAudit | ReportFormat::OsvScanner | ReportFormat::Trivy => Kind::Vulns,
+            ReportFormat::Webpack => Kind::Bundle,
         }
     }
 
@@ -145,6 +193,12 @@ impl ReportFormat {
             ReportFormat::Cobertura => "a Cobertura coverage report",
             ReportFormat::Sarif => "a SARIF log",
             ReportFormat::Lighthouse => "a Lighthouse report",
+            ReportFormat::Jacoco => "a JaCoCo coverage report",
+            ReportFormat::GoCover => "a Go cover profile",
+            ReportFormat::NpmAudit => "an npm audit report",
+            ReportFormat::OsvScanner => "an OSV-Scanner report",
+            ReportFormat::Trivy => "a Trivy report",
+            ReportFormat::Webpack => "webpack stats",
         }
     }
 }
@@ -185,6 +239,8 @@ enum Data {
     Coverage(coverage::Coverage),
     Findings(sarif::Findings),
     Web(lighthouse::Web),
+    Vulns(vulns::Vulns),
+    Bundle(webpack::Bundle),
 }
 
 impl Data {
@@ -194,6 +250,8 @@ impl Data {
             Data::Coverage(c) => c.metrics(out),
             Data::Findings(f) => f.metrics(out),
             Data::Web(w) => w.metrics(out),
+            Data::Vulns(v) => v.metrics(out),
+            Data::Bundle(b) => b.metrics(out),
         }
     }
 }
@@ -256,7 +314,7 @@ fn on_boundaries(mut d: Diagnostic, text: &str) -> Diagnostic {
 /// [`Code::ReportSyntax`] for text that is not well-formed or is truncated;
 /// [`Code::ReportDtd`] for an XML report declaring a DTD of its own; [`Code::ReportVersion`] for
 /// an unknown version; [`Code::ReportInvalidValue`] for a value that is not what the format
-/// says.
+/// says; [`Code::ReportToolError`] for the error a tool wrote in place of its report.
 pub fn read(kind: Kind, file: &str, text: &str, limits: &Limits) -> Result<Report, Diagnostic> {
     if text.len() > limits.max_bytes {
         return Err(Diagnostic::error(
@@ -309,6 +367,9 @@ pub fn read(kind: Kind, file: &str, text: &str, limits: &Limits) -> Result<Repor
             Kind::Coverage => ReportFormat::Lcov,
             Kind::Sarif => ReportFormat::Sarif,
             Kind::Lighthouse => ReportFormat::Lighthouse,
+            // npm audit's reader also names the other formats of the kind when it refuses.
+            Kind::Vulns => ReportFormat::NpmAudit,
+            Kind::Bundle => ReportFormat::Webpack,
         },
     };
     let data = match format {
@@ -317,6 +378,12 @@ pub fn read(kind: Kind, file: &str, text: &str, limits: &Limits) -> Result<Repor
         ReportFormat::Cobertura => cobertura::read(text, file, limits).map(Data::Coverage),
         ReportFormat::Sarif => sarif::read(text, file).map(Data::Findings),
         ReportFormat::Lighthouse => lighthouse::read(text, file).map(Data::Web),
+        ReportFormat::Jacoco => jacoco::read(text, file, limits).map(Data::Coverage),
+        ReportFormat::GoCover => gocover::read(text, file).map(Data::Coverage),
+        ReportFormat::NpmAudit => npm_audit::read(text, file).map(Data::Vulns),
+        ReportFormat::OsvScanner => osv::read(text, file).map(Data::Vulns),
+        ReportFormat::Trivy => trivy::read(text, file).map(Data::Vulns),
+        ReportFormat::Webpack => webpack::read(text, file).map(Data::Bundle),
     }
     .map_err(|d| on_boundaries(d, text))?;
     Ok(Report {

@@ -351,14 +351,21 @@ fn cobertura_errors() {
         ),
         Code::ReportInvalidValue
     );
-    assert_eq!(
-        code(Kind::Coverage, r#"<report name="jacoco"/>"#),
-        Code::ReportWrongFormat
+    // JaCoCo and Go profiles passed with `--coverage` are read as what they are.
+    let jacoco = read(
+        Kind::Coverage,
+        "j",
+        r#"<report name="jacoco"/>"#,
+        &Limits::default(),
     );
-    assert_eq!(
-        code(Kind::Coverage, "mode: set\na.go:1.1,2.2 1 1\n"),
-        Code::ReportWrongFormat
+    assert_eq!(jacoco.map(|r| r.format), Ok(ReportFormat::Jacoco));
+    let go = read(
+        Kind::Coverage,
+        "g",
+        "mode: set\na.go:1.1,2.2 1 1\n",
+        &Limits::default(),
     );
+    assert_eq!(go.map(|r| r.format), Ok(ReportFormat::GoCover));
 }
 
 #[test]
@@ -600,12 +607,338 @@ fn evidence_applies_to_metrics_input_and_refuses_a_conflict() {
         d.message,
         "metric `tests.total` is declared as a percentage, but report `j.xml` gives a plain number"
     );
-    // A name the policy does not declare does not matter.
+    // A name the policy does not declare does not matter, and is left out of the input (so it
+    // is never warned about as an undeclared name).
     e.apply(&mut input, |_| None).expect("applies");
+    let names = |input: &MetricsInput| input.values.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&input), ["other", "tests.failed"]);
+    e.apply(&mut input, |name| {
+        (name == "tests.pass_rate").then_some(percent)
+    })
+    .expect("applies");
     assert_eq!(
         input.values.get("tests.pass_rate").map(|v| v.value.clone()),
         Some(RawValue::Text("50%".into()))
     );
+    assert_eq!(names(&input), ["other", "tests.failed", "tests.pass_rate"]);
+}
+
+#[test]
+fn jacoco_lines_branches_and_packages() {
+    let m = one(
+        Kind::Coverage,
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd"><report name="r"><sessioninfo id="s" start="1" dump="2"/>
+<group name="module"><package name="com/ex/a"><class name="com/ex/a/A"><counter type="LINE" missed="9" covered="9"/></class>
+<sourcefile name="A.java"><line nr="1" mi="0" ci="3" mb="1" cb="1"/><line nr="2" mi="2" ci="0" mb="0" cb="0"/><counter type="LINE" missed="1" covered="1"/></sourcefile></package></group>
+<package name="com/ex/b"><sourcefile name="B.java"><line nr="4" mi="0" ci="1" mb="0" cb="2"/></sourcefile></package></report>"#,
+    )
+    .expect("reads");
+    assert_eq!(amount(&m, "coverage.lines_total"), Some(3.0));
+    assert_eq!(amount(&m, "coverage.lines_covered"), Some(2.0));
+    assert_eq!(amount(&m, "coverage.branches_total"), Some(4.0));
+    assert_eq!(amount(&m, "coverage.branches_covered"), Some(3.0));
+    assert_eq!(amount(&m, "coverage.package.com.ex.a.lines"), Some(50.0));
+    assert_eq!(
+        amount(&m, "coverage.package.com.ex.b.branches"),
+        Some(100.0)
+    );
+    assert!(!m.contains_key("coverage.statements"));
+}
+
+#[test]
+fn jacoco_errors() {
+    let wrap = |line: &str| {
+        format!(
+            r#"<report name="r"><package name="p"><sourcefile name="A.java">{line}</sourcefile></package></report>"#
+        )
+    };
+    assert_eq!(
+        code(Kind::Coverage, &wrap(r#"<line mi="0" ci="1"/>"#)),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Coverage, &wrap(r#"<line nr="1" ci="-1"/>"#)),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(
+            Kind::Coverage,
+            &wrap(r#"<line nr="1" ci="1" mb="99999999"/>"#)
+        ),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Coverage, r#"<report name="r"><package name="p">"#),
+        Code::ReportSyntax
+    );
+    assert_eq!(
+        code(
+            Kind::Coverage,
+            "<!DOCTYPE report [<!ENTITY a \"aaaa\">]><report>&a;</report>"
+        ),
+        Code::ReportDtd
+    );
+    assert_eq!(
+        code(Kind::Junit, r#"<report name="r"/>"#),
+        Code::ReportWrongFormat
+    );
+}
+
+#[test]
+fn go_cover_statements_lines_packages_and_merged_blocks() {
+    let m = one(
+        Kind::Coverage,
+        "mode: set\n\
+         example.com/m/a/a.go:3.10,5.2 2 1\n\
+         example.com/m/a/a.go:7.10,9.2 1 0\n\
+         example.com/m/b/b.go:1.1,1.20 3 0\n\
+         mode: set\n\
+         example.com/m/a/a.go:7.10,9.2 1 1\n\
+         example.com/m/b/b.go:1.1,1.20 3 0\n",
+    )
+    .expect("reads");
+    // The duplicate blocks count once: a.go 3/3 statements, b.go 0/3.
+    assert_eq!(amount(&m, "coverage.statements_total"), Some(6.0));
+    assert_eq!(amount(&m, "coverage.statements_covered"), Some(3.0));
+    assert_eq!(amount(&m, "coverage.statements"), Some(50.0));
+    // Lines 3-5 and 7-9 of a.go, line 1 of b.go.
+    assert_eq!(amount(&m, "coverage.lines_total"), Some(7.0));
+    assert_eq!(amount(&m, "coverage.lines_covered"), Some(6.0));
+    assert_eq!(amount(&m, "coverage.branches"), None);
+    assert_eq!(
+        amount(&m, "coverage.package.example.com.m.a.statements"),
+        Some(100.0)
+    );
+    assert_eq!(
+        amount(&m, "coverage.package.example.com.m.b.statements"),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn go_cover_errors() {
+    assert_eq!(code(Kind::Coverage, "mode: fancy\n"), Code::ReportVersion);
+    assert_eq!(
+        code(Kind::Coverage, "mode: set\na.go:1.1,2.1 1\n"),
+        Code::ReportSyntax
+    );
+    assert_eq!(
+        code(Kind::Coverage, "mode: set\na.go:1.1,2.1 1 x\n"),
+        Code::ReportSyntax
+    );
+    assert_eq!(
+        code(Kind::Coverage, "mode: set\na.go:5.1,2.1 1 1\n"),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Coverage, "mode: set\nmode: count\n"),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(code(Kind::Vulns, "mode: set\n"), Code::ReportWrongFormat);
+    let d = read(
+        Kind::Coverage,
+        "c.out",
+        "mode: count\na.go:1.1,2.1 1 1\nb.go:1.1,2.1 1\n",
+        &Limits::default(),
+    )
+    .expect_err("bad");
+    assert!(d.message.contains("line 3, column 1"), "{}", d.message);
+    // A block over four billion lines is counted, never expanded.
+    let m = one(Kind::Coverage, "mode: set\na.go:1.1,4000000000.1 1 1\n").expect("reads");
+    assert_eq!(amount(&m, "coverage.lines_total"), Some(4_000_000_000.0));
+}
+
+#[test]
+fn npm_audit_versions_and_tool_errors() {
+    let v2 = r#"{"auditReportVersion": 2, "vulnerabilities": {}, "metadata": {"vulnerabilities": {"info": 1, "low": 2, "moderate": 3, "high": 4, "critical": 5, "total": 15}}}"#;
+    let m = one(Kind::Vulns, v2).expect("reads");
+    assert_eq!(amount(&m, "vulns.total"), Some(15.0));
+    assert_eq!(amount(&m, "vulns.medium"), Some(3.0));
+    assert_eq!(amount(&m, "vulns.info"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.unknown"), Some(0.0));
+    assert_eq!(amount(&m, "vulns.secrets"), None);
+    let v1 = r#"{"actions": [], "advisories": {}, "muted": [], "metadata": {"vulnerabilities": {"info": 0, "low": 0, "moderate": 0, "high": 1, "critical": 0}}}"#;
+    assert_eq!(
+        amount(&one(Kind::Vulns, v1).expect("reads"), "vulns.high"),
+        Some(1.0)
+    );
+    let d = one(Kind::Vulns, r#"{"auditReportVersion": 3, "metadata": {}}"#).expect_err("v3");
+    assert_eq!(d.code, Code::ReportVersion);
+    assert!(d.message.contains("version 3"), "{}", d.message);
+    let d = one(Kind::Vulns, r#"{"error": {"code": "ENOLOCK", "summary": "This command requires an existing lockfile.", "detail": ""}}"#).expect_err("error");
+    assert_eq!(d.code, Code::ReportToolError);
+    assert!(
+        d.message.contains("requires an existing lockfile"),
+        "{}",
+        d.message
+    );
+    assert_eq!(
+        code(
+            Kind::Vulns,
+            r#"{"auditReportVersion": 2, "metadata": {"vulnerabilities": {"severe": 1}}}"#
+        ),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Vulns, r#"{"auditReportVersion": 2}"#),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(
+            Kind::Vulns,
+            r#"{"auditReportVersion": 2, "metadata": {"vulnerabilities": {"high": -1}}}"#
+        ),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Vulns, r#"{"auditReportVersion": 2, "metadata": {"#),
+        Code::ReportSyntax
+    );
+    assert_eq!(
+        code(Kind::Vulns, r#"{"name": "x"}"#),
+        Code::ReportWrongFormat
+    );
+    assert_eq!(
+        code(
+            Kind::Vulns,
+            r#"{"matches": [], "descriptor": {"name": "grype"}}"#
+        ),
+        Code::ReportWrongFormat
+    );
+    assert_eq!(code(Kind::Sarif, v2), Code::ReportWrongFormat);
+}
+
+#[test]
+fn osv_severity_rule() {
+    let text = r#"{"results": [{"source": {"path": "a/package-lock.json", "type": "lockfile"}, "packages": [
+      {"package": {"name": "p", "version": "1", "ecosystem": "npm"},
+       "vulnerabilities": [
+         {"id": "A", "database_specific": {"severity": "MODERATE"}, "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]},
+         {"id": "B", "aliases": ["C"]},
+         {"id": "C", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]},
+         {"id": "D"},
+         {"id": "E", "database_specific": {"severity": "HIGH"}}],
+       "groups": [{"ids": ["A"], "max_severity": "2.0"}, {"ids": ["B", "C"], "max_severity": ""}, {"ids": ["D"]}, {"ids": ["E"]}]},
+      {"package": {"name": "q", "version": "1", "ecosystem": "npm"},
+       "vulnerabilities": [{"id": "F", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H"}]}, {"id": "G", "severity": [{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N"}]}]}]}]}"#;
+    let m = one(Kind::Vulns, text).expect("reads");
+    // A: max_severity 2.0 (low) wins over its database's MODERATE; B+C: one group, C's vector
+    // 9.8 (critical); D: unknown; E: its database's HIGH; F (no groups): vector 7.4, high;
+    // G: a CVSS 4 vector is not computed, unknown.
+    assert_eq!(amount(&m, "vulns.total"), Some(6.0));
+    assert_eq!(amount(&m, "vulns.low"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.critical"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.high"), Some(2.0));
+    assert_eq!(amount(&m, "vulns.unknown"), Some(2.0));
+    assert_eq!(
+        amount(
+            &one(Kind::Vulns, r#"{"results": []}"#).expect("reads"),
+            "vulns.total"
+        ),
+        Some(0.0)
+    );
+    let bad =
+        r#"{"results": [{"packages": [{"groups": [{"ids": ["A"], "max_severity": "11"}]}]}]}"#;
+    let d = one(Kind::Vulns, bad).expect_err("bad");
+    assert_eq!(d.code, Code::ReportInvalidValue);
+    assert!(
+        d.message
+            .contains("/results/0/packages/0/groups/0/max_severity"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn trivy_vulnerabilities_misconfigurations_and_secrets() {
+    let text = r#"{"SchemaVersion": 2, "ArtifactName": ".", "Results": [
+      {"Target": "go.sum", "Class": "lang-pkgs", "Vulnerabilities": [{"Severity": "CRITICAL"}, {"Severity": "LOW"}, {"Severity": "UNKNOWN"}]},
+      {"Target": "Dockerfile", "Class": "config", "Misconfigurations": [{"Severity": "HIGH", "Status": "FAIL"}, {"Severity": "LOW", "Status": "PASS"}]}]}"#;
+    let m = one(Kind::Vulns, text).expect("reads");
+    assert_eq!(amount(&m, "vulns.total"), Some(3.0));
+    assert_eq!(amount(&m, "vulns.unknown"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.misconfigurations"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.secrets"), None);
+    assert_eq!(
+        code(Kind::Vulns, r#"{"SchemaVersion": 3, "Results": []}"#),
+        Code::ReportVersion
+    );
+    let d = one(
+        Kind::Vulns,
+        r#"{"SchemaVersion": 2, "Results": [{"Vulnerabilities": [{"Severity": "SEVERE"}]}]}"#,
+    )
+    .expect_err("bad");
+    assert_eq!(d.code, Code::ReportInvalidValue);
+    assert!(
+        d.message.contains("/Results/0/Vulnerabilities/0/Severity"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn vulnerability_reports_of_three_scanners_add_up() {
+    let npm = read(
+        Kind::Vulns,
+        "a.json",
+        r#"{"auditReportVersion": 2, "metadata": {"vulnerabilities": {"high": 2}}}"#,
+        &Limits::default(),
+    )
+    .expect("npm");
+    let trivy = read(Kind::Vulns, "b.json", r#"{"SchemaVersion": 2, "Results": [{"Class": "secret", "Secrets": [{"RuleID": "x"}]}, {"Vulnerabilities": [{"Severity": "HIGH"}]}]}"#, &Limits::default()).expect("trivy");
+    assert_eq!(npm.format, ReportFormat::NpmAudit);
+    assert_eq!(trivy.format, ReportFormat::Trivy);
+    let mut e = Evidence::new();
+    e.add(npm).expect("adds");
+    e.add(trivy).expect("adds");
+    let m = e.metrics();
+    assert_eq!(amount(&m, "vulns.high"), Some(3.0));
+    assert_eq!(amount(&m, "vulns.secrets"), Some(1.0));
+    assert_eq!(m["vulns.high"].from.len(), 2);
+}
+
+#[test]
+fn webpack_assets_chunks_and_children() {
+    let text = r#"{"version": "5.97.1", "assetsByChunkName": {"main": ["main.js"]}, "assets": [
+      {"name": "main.js", "size": 1000, "chunkNames": ["main"], "chunks": [1]},
+      {"name": "main.js.map", "size": 5000, "chunkNames": ["main"], "chunks": [1]},
+      {"name": "42.js", "size": 300, "chunkNames": [], "chunks": [42]},
+      {"name": "logo.png", "size": 700}], "chunks": []}"#;
+    let m = one(Kind::Bundle, text).expect("reads");
+    assert_eq!(amount(&m, "bundle.total"), Some(2000.0));
+    assert_eq!(amount(&m, "bundle.assets"), Some(3.0));
+    assert_eq!(amount(&m, "bundle.largest_asset"), Some(1000.0));
+    assert_eq!(amount(&m, "bundle.chunk.main"), Some(1000.0));
+    assert_eq!(amount(&m, "bundle.chunk._42"), Some(300.0));
+    assert_eq!(
+        m["bundle.total"].value.raw(),
+        RawValue::Text("2000B".into())
+    );
+    let multi = r#"{"version": "5.90.0", "children": [{"assets": [{"name": "a.js", "size": 10}]}, {"assets": [{"name": "b.js", "size": 20}]}]}"#;
+    assert_eq!(
+        amount(&one(Kind::Bundle, multi).expect("reads"), "bundle.total"),
+        Some(30.0)
+    );
+    assert_eq!(
+        code(Kind::Bundle, r#"{"version": "3.12.0", "assets": []}"#),
+        Code::ReportVersion
+    );
+    assert_eq!(
+        code(Kind::Bundle, r#"{"version": "5.1.0"}"#),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(
+            Kind::Bundle,
+            r#"{"assets": [{"name": "a", "size": -3}], "chunks": []}"#
+        ),
+        Code::ReportInvalidValue
+    );
+    assert_eq!(
+        code(Kind::Bundle, r#"{"assets": [{"name": "a", "#),
+        Code::ReportSyntax
+    );
+    assert_eq!(code(Kind::Vulns, text), Code::ReportWrongFormat);
 }
 
 use crate::metrics::MetricsInput;
@@ -615,21 +948,27 @@ proptest! {
 
     /// No reader panics on arbitrary text, and every failure carries a report code.
     #[test]
-    fn readers_never_panic(text in "\\PC{0,300}", kind in 0usize..4) {
+    fn readers_never_panic(text in "\\PC{0,300}", kind in 0usize..6) {
         let kind = Kind::ALL[kind];
         if let Err(d) = read(kind, "x", &text, &Limits::default()) {
-            prop_assert!(matches!(d.code, Code::ReportSyntax | Code::ReportWrongFormat | Code::ReportVersion | Code::ReportInvalidValue | Code::ReportDtd | Code::TooLarge), "{:?}", d);
+            prop_assert!(matches!(d.code, Code::ReportSyntax | Code::ReportWrongFormat | Code::ReportVersion | Code::ReportInvalidValue | Code::ReportDtd | Code::ReportToolError | Code::TooLarge), "{:?}", d);
         }
     }
 
     /// Arbitrary text spliced into real-looking reports: no panic, and any failure is coded.
     #[test]
-    fn readers_never_panic_on_damaged_reports(cut in 0usize..2000, insert in "\\PC{0,20}", which in 0usize..4) {
+    fn readers_never_panic_on_damaged_reports(cut in 0usize..2000, insert in "\\PC{0,20}", which in 0usize..10) {
         let reports = [
             (Kind::Junit, r#"<testsuites><testsuite name="a" time="1"><testcase classname="c" name="n" time="0.1"><failure/></testcase><testcase name="m"/></testsuite></testsuites>"#),
             (Kind::Coverage, "TN:\nSF:a\nDA:1,1\nBRDA:1,0,0,1\nend_of_record\n"),
             (Kind::Sarif, SARIF),
             (Kind::Lighthouse, LIGHTHOUSE),
+            (Kind::Coverage, r#"<report name="r"><package name="p"><sourcefile name="A.java"><line nr="1" mi="0" ci="3" mb="1" cb="1"/></sourcefile></package></report>"#),
+            (Kind::Coverage, "mode: count\nexample.com/m/a.go:3.10,5.2 2 1\nexample.com/m/a.go:7.10,9.2 1 0\n"),
+            (Kind::Vulns, r#"{"auditReportVersion": 2, "metadata": {"vulnerabilities": {"high": 2, "total": 2}}}"#),
+            (Kind::Vulns, r#"{"results": [{"packages": [{"vulnerabilities": [{"id": "A", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}], "groups": [{"ids": ["A"], "max_severity": "9.8"}]}]}]}"#),
+            (Kind::Vulns, r#"{"SchemaVersion": 2, "Results": [{"Class": "config", "Vulnerabilities": [{"Severity": "HIGH"}], "Misconfigurations": [{"Status": "FAIL"}]}]}"#),
+            (Kind::Bundle, r#"{"version": "5.97.1", "assets": [{"name": "main.js", "size": 10, "chunkNames": ["main"], "chunks": [1]}], "chunks": []}"#),
         ];
         let (kind, text) = reports[which];
         let mut at = cut.min(text.len());
@@ -637,7 +976,7 @@ proptest! {
         let damaged = format!("{}{}{}", &text[..at], insert, &text[at..]);
         for text in [damaged.as_str(), &text[..at]] {
             if let Err(d) = read(kind, "x", text, &Limits::default()) {
-                prop_assert!(matches!(d.code, Code::ReportSyntax | Code::ReportWrongFormat | Code::ReportVersion | Code::ReportInvalidValue | Code::ReportDtd | Code::TooLarge), "{:?}", d);
+                prop_assert!(matches!(d.code, Code::ReportSyntax | Code::ReportWrongFormat | Code::ReportVersion | Code::ReportInvalidValue | Code::ReportDtd | Code::ReportToolError | Code::TooLarge), "{:?}", d);
             }
         }
     }
@@ -661,4 +1000,30 @@ fn labels_lie_on_character_boundaries_after_a_byte_order_mark() {
             }
         }
     }
+}
+
+/// A JaCoCo report cannot make kiro keep more branches than it has bytes: many lines each
+/// claiming the most branches a line may have are refused, never expanded.
+#[test]
+fn jacoco_branches_are_bounded_by_the_text() {
+    let mut text = String::from(r#"<report name="r"><package name="p"><sourcefile name="A.java">"#);
+    for nr in 1..100 {
+        text.push_str(&format!(r#"<line nr="{nr}" ci="1" mb="60000" cb="0"/>"#));
+    }
+    text.push_str("</sourcefile></package></report>");
+    assert_eq!(code(Kind::Coverage, &text), Code::ReportInvalidValue);
+}
+
+/// OSV-Scanner is written in Go, which writes empty lists as `null`.
+#[test]
+fn osv_lists_written_as_null() {
+    let text = r#"{"results": [{"source": {"path": "go.mod", "type": "lockfile"}, "packages": [
+      {"package": {"name": "x"}, "vulnerabilities": [{"id": "A", "aliases": null, "severity": null, "database_specific": {"severity": "HIGH"}}], "groups": null},
+      {"package": {"name": "y"}, "vulnerabilities": null, "groups": [{"ids": null, "max_severity": "9.1"}]}]},
+      {"source": {"path": "b"}, "packages": null}]}"#;
+    let m = one(Kind::Vulns, text).expect("reads");
+    assert_eq!(amount(&m, "vulns.high"), Some(1.0));
+    assert_eq!(amount(&m, "vulns.critical"), Some(1.0));
+    let m = one(Kind::Vulns, r#"{"results": null}"#).expect("reads");
+    assert_eq!(amount(&m, "vulns.total"), Some(0.0));
 }

@@ -24,6 +24,9 @@ pub enum Unit {
     /// A plain number (Lighthouse's cumulative layout shift).
     #[serde(rename = "")]
     Number,
+    /// Bytes (bundle sizes).
+    #[serde(rename = "B")]
+    Bytes,
 }
 
 impl Unit {
@@ -34,6 +37,7 @@ impl Unit {
             Unit::Count | Unit::Number => Dimension::Number,
             Unit::Percent => Dimension::Ratio,
             Unit::Seconds | Unit::Milliseconds => Dimension::Duration,
+            Unit::Bytes => Dimension::Size,
         }
     }
 
@@ -46,6 +50,7 @@ impl Unit {
             Unit::Percent => "%",
             Unit::Seconds => "s",
             Unit::Milliseconds => "ms",
+            Unit::Bytes => "B",
         }
     }
 }
@@ -108,6 +113,7 @@ impl Value {
             Unit::Percent => RawValue::Text(format!("{amount}%")),
             Unit::Seconds => RawValue::Text(format!("{amount}s")),
             Unit::Milliseconds => RawValue::Text(format!("{amount}ms")),
+            Unit::Bytes => RawValue::Text(format!("{amount}B")),
         }
     }
 }
