@@ -276,7 +276,10 @@ function conformance(kiro, YAML, options = {}) {
           else if (spec.risk !== undefined) actual = riskAnswer(kiro, policy, withRiskFiles(spec.risk, file))
           else if (spec.health === true) actual = policy.health(metrics)
           else if (spec.plan === true) actual = policy.plan()
-          else actual = checkAndVerdict(policy, metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null })
+          else {
+            const { history, branch } = spec.baseline ?? {}
+            actual = checkAndVerdict(policy, metrics, { gate: spec.gate ?? null, kind: spec.kind ?? null, strict: spec.strict ?? null, history, branch })
+          }
         } catch (error) {
           if (!error || error.name !== 'KiroError') throw error
           assert.equal(error.code, error.diagnostics[0].code)

@@ -99,8 +99,10 @@ impl Policy {
         self.inner.compiled().gate_names()
     }
 
-    /// Checks one set of metrics and returns the decision as a dict.
-    #[pyo3(signature = (metrics, gate = None, kind = None, strict = None))]
+    /// Checks one set of metrics and returns the decision as a dict. `history` (earlier runs)
+    /// and `branch` feed `baseline(metric)` in conditions (docs/baselines.md).
+    #[pyo3(signature = (metrics, gate = None, kind = None, strict = None, history = None, branch = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn check<'py>(
         &self,
         py: Python<'py>,
@@ -108,8 +110,11 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
         strict: Option<&Bound<'py, PyAny>>,
+        history: Option<&Bound<'py, PyAny>>,
+        branch: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind, strict)?;
+        let baseline = options::Baseline { history, branch };
+        let options = options::check_options(gate, kind, strict, baseline)?;
         let metrics = convert::metrics_to_json(metrics)?;
         let decision = guard(|| self.inner.check_with(&metrics, &options)).map_err(raise)?;
         convert::to_py(py, &decision)
@@ -118,7 +123,8 @@ impl Policy {
     /// The verdict of one set of metrics and each criterion's outcome (`{"verdict",
     /// "criteria"}`), without explanations: the verdict `check` gives, faster, for loops over
     /// records. The same errors as `check` for the same input.
-    #[pyo3(signature = (metrics, gate = None, kind = None, strict = None))]
+    #[pyo3(signature = (metrics, gate = None, kind = None, strict = None, history = None, branch = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn verdict<'py>(
         &self,
         py: Python<'py>,
@@ -126,8 +132,11 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
         strict: Option<&Bound<'py, PyAny>>,
+        history: Option<&Bound<'py, PyAny>>,
+        branch: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind, strict)?;
+        let baseline = options::Baseline { history, branch };
+        let options = options::check_options(gate, kind, strict, baseline)?;
         let metrics = convert::metrics_to_json(metrics)?;
         let mut out = RecordVerdict::new();
         guard(|| self.inner.verdict_into(&metrics, &options, &mut out)).map_err(raise)?;
@@ -148,7 +157,7 @@ impl Policy {
         strict: Option<&Bound<'py, PyAny>>,
         nan: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind, strict)?;
+        let options = options::check_options(gate, kind, strict, options::Baseline::default())?;
         let batch = convert::batch(columns, columns::Nan::from_arg(nan)?)?;
         let result = py.detach(|| guard(|| self.inner.check_batch_with(&batch, &options)));
         convert::batch_result(py, &result.map_err(raise)?)
@@ -315,7 +324,8 @@ impl Policy {
     /// Checks the metrics read from `reports` (a list of `{"kind", "file", "text"}` dicts:
     /// JUnit, coverage, SARIF or Lighthouse reports the caller read), with `metrics` beside
     /// them, and returns the decision as a dict.
-    #[pyo3(signature = (reports, metrics = None, gate = None, kind = None, strict = None))]
+    #[pyo3(signature = (reports, metrics = None, gate = None, kind = None, strict = None, history = None, branch = None))]
+    #[allow(clippy::too_many_arguments, reason = "Python keyword arguments")]
     fn check_evidence<'py>(
         &self,
         py: Python<'py>,
@@ -324,8 +334,11 @@ impl Policy {
         gate: Option<&Bound<'py, PyAny>>,
         kind: Option<&Bound<'py, PyAny>>,
         strict: Option<&Bound<'py, PyAny>>,
+        history: Option<&Bound<'py, PyAny>>,
+        branch: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = options::check_options(gate, kind, strict)?;
+        let baseline = options::Baseline { history, branch };
+        let options = options::check_options(gate, kind, strict, baseline)?;
         let reports = options::value(Some(reports)).map_err(raise)?;
         let metrics = match metrics.filter(|m| !m.is_none()) {
             Some(m) => convert::metrics_to_json(m)?,

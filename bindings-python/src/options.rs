@@ -24,12 +24,28 @@ pub fn check_options(
     gate: Option<&Bound<'_, PyAny>>,
     kind: Option<&Bound<'_, PyAny>>,
     strict: Option<&Bound<'_, PyAny>>,
+    baseline: Baseline<'_, '_>,
 ) -> PyResult<CheckOptions> {
     crate::convert::caught(|| {
-        object(&[("gate", gate), ("kind", kind), ("strict", strict)])
-            .and_then(|o| CheckOptions::decode(&o))
-            .map_err(raise)
+        object(&[
+            ("gate", gate),
+            ("kind", kind),
+            ("strict", strict),
+            ("history", baseline.history),
+            ("branch", baseline.branch),
+        ])
+        .and_then(|o| CheckOptions::decode(&o))
+        .map_err(raise)
     })
+}
+
+/// The `history=` and `branch=` arguments of a check (docs/baselines.md).
+#[derive(Default, Clone, Copy)]
+pub struct Baseline<'a, 'py> {
+    /// The earlier runs.
+    pub history: Option<&'a Bound<'py, PyAny>>,
+    /// The current run's branch.
+    pub branch: Option<&'a Bound<'py, PyAny>>,
 }
 
 /// Keyword arguments as an options object: each `(name, value)`, `None` for not given.

@@ -317,7 +317,14 @@ def check_and_verdict(policy: kiro.Policy, spec: dict[str, Any]) -> Any:
     input, which must agree with it: the decision's verdict and every criterion's outcome, or
     an error of the same code."""
     metrics = metrics_of(spec)
-    options = {"gate": spec.get("gate"), "kind": spec.get("kind"), "strict": spec.get("strict")}
+    baseline = spec.get("baseline") or {}
+    options = {
+        "gate": spec.get("gate"),
+        "kind": spec.get("kind"),
+        "strict": spec.get("strict"),
+        "history": baseline.get("history"),
+        "branch": baseline.get("branch"),
+    }
     try:
         decision = policy.check(metrics, **options)
     except kiro.KiroError as error:

@@ -30,6 +30,7 @@ from kiro._types import (
     Event as Event,
     GateDecision as GateDecision,
     GateKind as GateKind,
+    EarlierRun as EarlierRun,
     HealthReport as HealthReport,
     PolicyTestReport as PolicyTestReport,
     Label as Label,
@@ -311,11 +312,15 @@ class Policy:
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
         strict: Optional[bool] = None,
+        history: Optional[Sequence[EarlierRun]] = None,
+        branch: Optional[str] = None,
     ) -> Decision:
         """Checks one set of metrics against the selected gates (all by default).
 
         Names the policy does not declare are listed in the decision's ``warnings``
         (``KIRO-E011``, with did-you-mean); with ``strict=True`` they raise :class:`InputError`.
+        ``history`` (earlier runs) and ``branch`` feed ``baseline(metric)`` in conditions
+        (docs/baselines.md).
 
         Raises :class:`InputError` for values that do not fit their metrics or a selection
         that matches nothing, :class:`EvaluationError` when a condition cannot be computed.
@@ -327,6 +332,8 @@ class Policy:
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
         strict: Optional[bool] = None,
+        history: Optional[Sequence[EarlierRun]] = None,
+        branch: Optional[str] = None,
     ) -> RecordVerdict:
         """The verdict of one set of metrics and each criterion's outcome, without
         explanations: the verdict :meth:`check` gives, faster, for loops over records. The same
@@ -486,6 +493,8 @@ class Policy:
         gate: Optional[str] = None,
         kind: Optional[GateKind] = None,
         strict: Optional[bool] = None,
+        history: Optional[Sequence[EarlierRun]] = None,
+        branch: Optional[str] = None,
     ) -> Decision:
         """Checks the metrics read from ``reports`` (see :func:`read_evidence`), with
         ``metrics`` beside them."""
