@@ -3,8 +3,11 @@
 
 const assert = require('node:assert/strict')
 
-/** The property names of `export interface NAME { ... }` (top level of the body only). */
-function interfaceKeys(dts, name) {
+/**
+ * The property names of `export interface NAME { ... }` (top level of the body only); with
+ * `optionalOnly`, only those declared optional (`name?:`).
+ */
+function interfaceKeys(dts, name, { optionalOnly = false } = {}) {
   const start = dts.indexOf(`export interface ${name} `)
   assert.ok(start >= 0, `no interface ${name} in the .d.ts`)
   let depth = 0
@@ -17,7 +20,8 @@ function interfaceKeys(dts, name) {
     if (depth === 1) body += ch
   }
   const withoutComments = body.replace(/\/\*[\s\S]*?\*\//g, '')
-  return [...withoutComments.matchAll(/^\s*([a-z_]+)\??:/gm)].map((m) => m[1])
+  const pattern = optionalOnly ? /^\s*([a-z_]+)\?:/gm : /^\s*([a-z_]+)\??:/gm
+  return [...withoutComments.matchAll(pattern)].map((m) => m[1])
 }
 
 module.exports = { interfaceKeys }

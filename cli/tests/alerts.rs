@@ -2,47 +2,15 @@
 //! with committed snapshots (`insta`); regenerate them with
 //! `INSTA_UPDATE=always cargo test -p kiro-cli --test alerts` and review.
 
+mod support;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use support::run::{assert_code, kiro, stderr, stdout};
 
 const POLICY: &str = "examples/kova/alerts.yaml";
 const TESTS: &str = "examples/kova/alerts.test.yaml";
 const SAMPLES: &str = "examples/kova/alerts-samples.csv";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-fn kiro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiro"))
-        .args(args)
-        .args(["--color", "never"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the kiro binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn assert_code(output: &Output, expected: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(expected),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
-}
 
 #[test]
 fn the_example_tests_pass() {

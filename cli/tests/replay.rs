@@ -4,50 +4,16 @@
 //! Timelines and diagnostics are compared with committed snapshots in `tests/snapshots/`
 //! (`insta`); regenerate them with `INSTA_UPDATE=always cargo test -p kiro-cli` and review.
 
+mod support;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use support::run::{assert_code, kiro, stderr, stdout};
 
 const KOVA: &str = "examples/kova/triggers.yaml";
 const KOVA_CSV: &str = "examples/kova/samples.csv";
 const KOVA_JSONL: &str = "examples/kova/samples.jsonl";
 const ACTIONS: &str = "cli/tests/fixtures/replay/actions.yaml";
-
-/// The workspace root: commands run there, so paths in output are short and stable.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-fn kiro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kiro"))
-        .args(args)
-        .args(["--color", "never"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("the kiro binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
-}
-
-/// Asserts the exit status, showing both streams when it differs.
-fn assert_code(output: &Output, expected: i32) {
-    assert_eq!(
-        output.status.code(),
-        Some(expected),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(output),
-        stderr(output)
-    );
-}
 
 fn fixture(name: &str) -> String {
     format!("cli/tests/fixtures/replay/{name}")

@@ -1,9 +1,12 @@
 //! Real services for the tests: a Prometheus server started on a free loopback port over
 //! data the test writes, and tiny HTTP servers (an exporter Prometheus scrapes, one that
 //! answers HTML, one that answers too slowly). Each is stopped when dropped, also when the
-//! test fails.
+//! test fails. `run` runs the `kiro` binary itself.
 
 #![allow(dead_code, reason = "each test file uses part of the support")]
+#![allow(clippy::panic, reason = "the support fails the test that uses it by panicking")]
+
+pub mod run;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

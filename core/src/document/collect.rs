@@ -100,18 +100,8 @@ impl Cut {
 pub fn deserialize_all<T: DeserializeOwned>(node: &Node) -> Collected<T> {
     let mut diagnostics = Vec::new();
     let mut cut = Cut::default();
-    let mut error = match try_from_node::<T>(node) {
-        Ok(value) => {
-            return Collected {
-                value: Some(value),
-                diagnostics,
-                cut,
-            };
-        }
-        Err(located) => located,
-    };
-    // Only a document with an error is copied.
-    let mut tree = node.clone();
+    // The copy that is cut into, made at the first error: a document without one is not copied.
+    let mut copy: Option<Node> = None;
     // The maps and sequences something was cut from, with the key cut from a map.
     let mut cut_from: Vec<(Span, Option<String>)> = Vec::new();
     loop {
@@ -120,8 +110,18 @@ pub fn deserialize_all<T: DeserializeOwned>(node: &Node) -> Collected<T> {
             path,
             lacking,
             missing,
-        } = error;
-        let at = node_at(&tree, &path).map(|n| n.span);
+        } = match try_from_node::<T>(copy.as_ref().unwrap_or(node)) {
+            Ok(value) => {
+                return Collected {
+                    value: Some(value),
+                    diagnostics,
+                    cut,
+                };
+            }
+            Err(located) => located,
+        };
+        let tree = copy.get_or_insert_with(|| node.clone());
+        let at = node_at(tree, &path).map(|n| n.span);
         let consequence = lacking
             && at.is_some_and(|span| {
                 cut_from
@@ -137,20 +137,10 @@ pub fn deserialize_all<T: DeserializeOwned>(node: &Node) -> Collected<T> {
         if diagnostics.len() >= MAX_SHAPE_ERRORS {
             break;
         }
-        match remove(&mut tree, parent, index, &mut cut) {
+        match remove(tree, parent, index, &mut cut) {
             Some(from) => cut_from.push(from),
             None => break,
         }
-        error = match try_from_node::<T>(&tree) {
-            Ok(value) => {
-                return Collected {
-                    value: Some(value),
-                    diagnostics,
-                    cut,
-                };
-            }
-            Err(located) => located,
-        };
     }
     Collected {
         value: None,

@@ -363,44 +363,32 @@ pub(crate) fn clean_message(message: &str) -> String {
 
 /// Turns `'x'` (a single quoted character or short token) into `` `x` ``.
 fn requote(message: &str) -> String {
+    // `` `x' `` (as saphyr writes it) first, then `'x'`.
+    quote_pairs(&quote_pairs(message, '`', '\''), '\'', '\'')
+}
+
+/// `message` with every short word (at most 8 bytes, no space) written between `open` and
+/// `close` written between backticks instead.
+fn quote_pairs(message: &str, open: char, close: char) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    // `` `x' `` (as saphyr writes it) first: its closing quote becomes a backtick.
-    while let Some(open) = rest.find('`') {
-        let after = &rest[open + 1..];
-        match after.find(['\'', '`']) {
-            Some(close)
-                if close > 0
-                    && close <= 8
-                    && after[close..].starts_with('\'')
-                    && !after[..close].contains(' ') =>
+    while let Some(at) = rest.find(open) {
+        let after = &rest[at + open.len_utf8()..];
+        match after.find([close, '`']) {
+            Some(end)
+                if end > 0
+                    && end <= 8
+                    && after[end..].starts_with(close)
+                    && !after[..end].contains(' ') =>
             {
-                out.push_str(&rest[..=open]);
-                out.push_str(&after[..close]);
+                out.push_str(&rest[..at]);
                 out.push('`');
-                rest = &after[close + 1..];
+                out.push_str(&after[..end]);
+                out.push('`');
+                rest = &after[end + close.len_utf8()..];
             }
             _ => {
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    let message = std::mem::take(&mut out);
-    let mut rest = message.as_str();
-    while let Some(open) = rest.find('\'') {
-        let after = &rest[open + 1..];
-        match after.find('\'') {
-            Some(close) if close > 0 && close <= 8 && !after[..close].contains(' ') => {
-                out.push_str(&rest[..open]);
-                out.push('`');
-                out.push_str(&after[..close]);
-                out.push('`');
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
+                out.push_str(&rest[..at + open.len_utf8()]);
                 rest = after;
             }
         }
