@@ -191,6 +191,7 @@ function corpusCases() {
       if (spec.gate !== undefined) c.gate = spec.gate
       if (spec.kind !== undefined) c.kind = spec.kind
       if (spec.strict !== undefined) c.strict = spec.strict
+      if (spec.baseline !== undefined) c.baseline = spec.baseline
       if (spec.plan === true) c.plan = true
       if (spec.run !== undefined) c.run = spec.run
       for (const section of ['monitor', 'release', 'alerts', 'risk', 'health']) if (spec[section] !== undefined) c[section] = spec[section]

@@ -113,7 +113,11 @@ export function runCase(kiro, c) {
     else if (c.risk !== undefined) answer = { risk: riskAnswer(kiro, policy, c.risk) }
     else if (c.health === true) answer = { health: policy.health(c.metrics ?? {}) }
     else if (c.plan === true) answer = { plan: policy.plan() }
-    else answer = { decision: policy.check(c.metrics ?? {}, { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }) }
+    else {
+      const options = { gate: c.gate ?? null, kind: c.kind ?? null, strict: c.strict ?? null }
+      if (c.baseline !== undefined) Object.assign(options, { history: c.baseline.history ?? null, branch: c.baseline.branch ?? null })
+      answer = { decision: policy.check(c.metrics ?? {}, options) }
+    }
   } catch (error) {
     answer = { error: describeError(error) }
     // The policy text under each label of each diagnostic, sliced where this runs (UTF-16).
