@@ -4,7 +4,10 @@
 //! test fails. `run` runs the `kiro` binary itself.
 
 #![allow(dead_code, reason = "each test file uses part of the support")]
-#![allow(clippy::panic, reason = "the support fails the test that uses it by panicking")]
+#![allow(
+    clippy::panic,
+    reason = "the support fails the test that uses it by panicking"
+)]
 
 pub mod run;
 
