@@ -36,6 +36,9 @@ NUMPY_VERSION="2.4.6"
 PANDAS_VERSION="3.1.1"
 PYARROW_VERSION="26.0.1"
 POLARS_VERSION="2.1.0"
+# PyDriller, which asks git for each commit's files and lines, cross-checks `kiro risk
+# features` (cli/tests/risk.rs runs benches/risk_pydriller.py).
+PYDRILLER_VERSION="2.12"
 JSON_SCHEMA_TO_TYPESCRIPT_VERSION="16.0.0"
 
 say() { printf '[install-tools] %-13s %s\n' "$1" "$2"; }
@@ -101,12 +104,12 @@ if want python; then
         || missing+=("mypy==$MYPY_VERSION")
     "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('numpy') != '$NUMPY_VERSION')" 2>/dev/null \
         || missing+=("numpy==$NUMPY_VERSION")
-    for pinned in "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION" "polars==$POLARS_VERSION"; do
+    for pinned in "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION" "polars==$POLARS_VERSION" "pydriller==$PYDRILLER_VERSION"; do
         "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${pinned%%==*}') != '${pinned#*==}')" 2>/dev/null \
             || missing+=("$pinned")
     done
     if [ "${#missing[@]}" -eq 0 ]; then
-        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, coverage $COVERAGE_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION, pandas $PANDAS_VERSION, pyarrow $PYARROW_VERSION, polars $POLARS_VERSION present)"
+        say python "skip (maturin $MATURIN_VERSION, pytest $PYTEST_VERSION, pyyaml $PYYAML_VERSION, coverage $COVERAGE_VERSION, datamodel-code-generator $DATAMODEL_CODEGEN_VERSION, mypy $MYPY_VERSION, numpy $NUMPY_VERSION, pandas $PANDAS_VERSION, pyarrow $PYARROW_VERSION, polars $POLARS_VERSION, pydriller $PYDRILLER_VERSION present)"
     else
         say python "install ${missing[*]}"
         "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${missing[@]}"

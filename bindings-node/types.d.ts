@@ -1667,6 +1667,7 @@ export interface KiroBoundary {
   ErrorAnswer?: ErrorAnswer;
   ErrorKind?: ErrorKind;
   EscalationTarget?: EscalationTarget;
+  Evaluation?: Evaluation;
   Event?: Event;
   EvidenceContribution?: EvidenceContribution;
   EvidenceKind?: EvidenceKind;
@@ -1677,6 +1678,7 @@ export interface KiroBoundary {
   ExternalAlert?: ExternalAlert;
   ExternalStatus?: ExternalStatus;
   FactorReport?: FactorReport;
+  Figures?: Figures2;
   Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
@@ -1754,6 +1756,7 @@ export interface KiroBoundary {
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
   Target?: Target;
+  ThresholdChange?: ThresholdChange;
   Thresholds?: Thresholds;
   Thresholds2?: Thresholds21;
   TierReport?: TierReport;
@@ -3290,6 +3293,70 @@ export interface DecisionAnswer {
   value?: Decision | null;
 }
 /**
+ * The figures of a model and its baseline on labelled changes.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Evaluation".
+ */
+export interface Evaluation {
+  /**
+   * Of which defect-inducing.
+   */
+  defective: number;
+  lapredict: Figures;
+  model: Figures1;
+  /**
+   * Changes evaluated.
+   */
+  rows: number;
+}
+/**
+ * LApredict's figures on the same changes.
+ */
+export interface Figures {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
+}
+/**
+ * The model's figures.
+ */
+export interface Figures1 {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
+}
+/**
  * Where one report's value of a metric came from.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -3421,6 +3488,32 @@ export interface ReportEntry {
     | "osv-scanner"
     | "trivy"
     | "webpack";
+}
+/**
+ * The figures of one model on one set of changes.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Figures".
+ */
+export interface Figures2 {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
 }
 /**
  * The final verdict: what was actually seen, never more favourable.
@@ -4754,6 +4847,10 @@ export interface RiskGatedDecision {
   bypassed: Bypass[];
   decision: Decision1;
   risk: RiskReport1;
+  /**
+   * Every criterion of the gates checked that the level judged by its own thresholds.
+   */
+  thresholds: ThresholdChange[];
 }
 /**
  * Everything kiro concluded for one evaluation.
@@ -4829,6 +4926,39 @@ export interface RiskReport1 {
    */
   target?: Target | null;
   thresholds: Thresholds2;
+}
+/**
+ * A criterion judged by the conditions its change's risk level asks for, instead of its
+ * gate's own.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ThresholdChange".
+ */
+export interface ThresholdChange {
+  /**
+   * The criterion.
+   */
+  criterion: string;
+  /**
+   * The gate.
+   */
+  gate: string;
+  /**
+   * The level whose thresholds applied.
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The risk model that scored the change.
+   */
+  model: string;
+  /**
+   * The pass condition used, when the level replaced it.
+   */
+  pass?: string | null;
+  /**
+   * The warn condition used, when the level replaced it.
+   */
+  warn?: string | null;
 }
 /**
  * The answer of an operation's JSON form.

@@ -210,10 +210,10 @@ function checkAndVerdict(policy, metrics, options) {
   return decision
 }
 
-/** A `risk:` section with its `fit_file` and `defect_model_file` read (relative to the case file) into `fit` and `defect_model`. */
+/** A `risk:` section with its `fit_file`, `evaluate_file` and `defect_model_file` read (relative to the case file) into `fit`, `evaluate` and `defect_model`. */
 function withRiskFiles(risk, caseFile) {
   const out = { ...risk }
-  for (const key of ['fit', 'defect_model']) {
+  for (const key of ['fit', 'evaluate', 'defect_model']) {
     const file = risk[`${key}_file`]
     if (file !== undefined) out[key] = fs.readFileSync(path.join(path.dirname(caseFile), file), 'utf8')
   }

@@ -68,14 +68,15 @@ export function simulateMachine(policy, kind, spec) {
 
 /**
  * The answer of a `risk:` case (tests/conformance/risk/README.md) whose files the runner read
- * into `fit` and `defect_model`: a fit of the defect-risk model (`{same}`: the model text equals
- * `defect_model`), changes scored with a model, the blast radius of `blast`, the risk-gated
+ * into `fit`, `evaluate` and `defect_model`: a fit of the defect-risk model (`{same}`: the model
+ * text equals `defect_model`), a model's evaluation on the `evaluate` data, changes scored with a model, the blast radius of `blast`, the risk-gated
  * decision of `check`, or the reports by model name. Every case is answered twice and must
  * give the same bytes.
  */
 export function riskAnswer(kiro, policy, spec) {
   const once = () => {
     if (spec.fit !== undefined) return { same: kiro.fitModel(spec.fit) === spec.defect_model }
+    if (spec.evaluate !== undefined) return kiro.evaluateModel(spec.defect_model, spec.evaluate)
     if (spec.defect_model !== undefined) return kiro.scoreChanges(spec.defect_model, spec.changes ?? null)
     if (spec.blast !== undefined) return policy.blastRadius(spec.blast)
     const metrics = spec.metrics ?? {}

@@ -467,6 +467,20 @@ pub fn score_changes<'env>(
     convert::answer(env, &scores)
 }
 
+/// Evaluates a model file's text on labelled change data given as CSV text (as `kiro risk
+/// evaluate` reads it): the model's and the lines-added baseline's figures.
+#[napi(ts_args_type = "model: string, csv: string", ts_return_type = "Evaluation")]
+pub fn evaluate_model<'env>(
+    env: &'env Env,
+    model: Unknown<'env>,
+    csv: Unknown<'env>,
+) -> Result<Unknown<'env>> {
+    let model = convert::text_argument(env, &model, "model").or_throw(env)?;
+    let csv = convert::text_argument(env, &csv, "csv").or_throw(env)?;
+    let evaluation = guard(|| kiro::api::risk::evaluate_model(&model, &csv)).or_throw(env)?;
+    convert::answer(env, &evaluation)
+}
+
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[napi(
     ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null",

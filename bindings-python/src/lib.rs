@@ -485,6 +485,21 @@ fn score_changes<'py>(
     convert::to_py(py, &scores)
 }
 
+/// Evaluates a model file's text on labelled change data given as CSV text (as `kiro risk
+/// evaluate` reads it): the model's and the lines-added baseline's figures. The GIL is
+/// released meanwhile.
+#[pyfunction]
+fn evaluate_model<'py>(
+    py: Python<'py>,
+    model: PyBackedStr,
+    csv: PyBackedStr,
+) -> PyResult<Bound<'py, PyAny>> {
+    let evaluation = py
+        .detach(|| guard(|| kiro::api::risk::evaluate_model(&model, &csv)))
+        .map_err(raise)?;
+    convert::to_py(py, &evaluation)
+}
+
 /// The JSON Schema of the policy format, as a dict.
 #[pyfunction]
 fn policy_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
@@ -525,6 +540,7 @@ fn _kiro(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_evidence, m)?)?;
     m.add_function(wrap_pyfunction!(fit_model, m)?)?;
     m.add_function(wrap_pyfunction!(score_changes, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate_model, m)?)?;
     m.add_function(wrap_pyfunction!(policy_schema, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;

@@ -274,9 +274,10 @@ def check_effects(spec: dict[str, Any], decisions: list[Any]) -> None:
 
 def risk_answer(policy: kiro.Policy, spec: dict[str, Any], folder: Path) -> Any:
     """The answer of a ``risk:`` case (tests/conformance/risk/README.md): a fit of the
-    defect-risk model (``{"same"}``: the model text equals ``defect_model``'s), changes scored
-    with a model, the blast radius, the risk-gated decision, or the reports by model name.
-    ``fit_file`` and ``defect_model_file`` are read relative to the case file."""
+    defect-risk model (``{"same"}``: the model text equals ``defect_model``'s), a model's
+    evaluation on the labelled ``evaluate`` data, changes scored with a model, the blast radius, the risk-gated decision, or the reports by model name.
+    ``fit_file``, ``evaluate_file`` and ``defect_model_file`` are read relative to the case
+    file."""
 
     def text(key: str) -> str | None:
         if key in spec:
@@ -284,9 +285,11 @@ def risk_answer(policy: kiro.Policy, spec: dict[str, Any], folder: Path) -> Any:
         file = spec.get(f"{key}_file")
         return None if file is None else (folder / file).read_text(encoding="utf-8")
 
-    csv, model = text("fit"), text("defect_model")
+    csv, model, labelled = text("fit"), text("defect_model"), text("evaluate")
     if csv is not None:
         return {"same": kiro.fit_model(csv) == model}
+    if model is not None and labelled is not None:
+        return kiro.evaluate_model(model, labelled)
     if model is not None:
         return kiro.score_changes(model, spec.get("changes"))
     if "blast" in spec:

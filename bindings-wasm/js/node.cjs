@@ -17,6 +17,7 @@ exports.validate = kiro.validate
 exports.readEvidence = kiro.readEvidence
 exports.fitModel = kiro.fitModel
 exports.scoreChanges = kiro.scoreChanges
+exports.evaluateModel = kiro.evaluateModel
 exports.policySchema = kiro.policySchema
 exports.version = kiro.version
 exports.errorCodes = kiro.errorCodes

@@ -22,6 +22,7 @@ export const validate = kiro.validate
 export const readEvidence = kiro.readEvidence
 export const fitModel = kiro.fitModel
 export const scoreChanges = kiro.scoreChanges
+export const evaluateModel = kiro.evaluateModel
 export const policySchema = kiro.policySchema
 export const version = kiro.version
 export const errorCodes = kiro.errorCodes

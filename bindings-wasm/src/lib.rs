@@ -437,6 +437,18 @@ pub fn score_changes(
     parsed(&guard(|| kiro::api::risk::score_changes(&model, &changes))?)
 }
 
+/// Evaluates a model file's text on labelled change data given as CSV text (as `kiro risk
+/// evaluate` reads it): the model's and the lines-added baseline's figures.
+#[wasm_bindgen(js_name = evaluateModel, unchecked_return_type = "Evaluation")]
+pub fn evaluate_model(
+    #[wasm_bindgen(unchecked_param_type = "string")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
+) -> Result<JsValue, JsValue> {
+    let model = convert::text_argument(&model, "model")?;
+    let csv = convert::text_argument(&csv, "csv")?;
+    parsed(&guard(|| kiro::api::risk::evaluate_model(&model, &csv))?)
+}
+
 /// Every problem in a policy text, offsets in UTF-16 code units; empty when it is valid.
 #[wasm_bindgen(unchecked_return_type = "Diagnostic[]")]
 pub fn validate(

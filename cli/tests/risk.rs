@@ -1,6 +1,8 @@
 //! `kiro risk`, run as a user runs it: reports, pictures, exit statuses and diagnostics,
 //! compared with committed snapshots (`INSTA_UPDATE=always cargo test -p kiro-cli --test risk`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -46,6 +48,22 @@ fn score_human_and_markdown() {
     assert_eq!(out.status.code(), Some(1));
     let out = kiro(&[&args[..], &["--fail-on", "critical"]].concat());
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// A large change is judged by its level's stricter threshold, and the report says so.
+#[test]
+fn check_at_risk_shows_the_thresholds_its_level_applied() {
+    let out = kiro(&[
+        "risk",
+        "check",
+        "examples/risk/gating.yaml",
+        "--model",
+        "change_risk",
+        "--metrics",
+        "examples/risk/large-change.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("risk_check_thresholds", stdout(&out));
 }
 
 #[test]
@@ -183,6 +201,37 @@ fn git(dir: &Path, author: &str, at: i64, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
 }
 
+/// Cross-checks `nf`, `la` and `ld` of every commit of `repo` with PyDriller, which asks git
+/// (`benches/risk_pydriller.py --strict`), when the project's `.venv` has it; skips saying so,
+/// except under CI, where it must be there.
+fn pydriller_agrees(repo: &str) {
+    let python = root().join(".venv/bin/python");
+    let has = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import pydriller"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has {
+        assert!(
+            !support::in_ci(),
+            "PyDriller is not in .venv, and CI is set: run `.ci/install-tools.sh python`"
+        );
+        eprintln!("SKIPPED: the PyDriller cross-check (PyDriller is not in .venv)");
+        return;
+    }
+    let out = Command::new(&python)
+        .arg(root().join("benches/risk_pydriller.py"))
+        .args([repo, "--kiro", env!("CARGO_BIN_EXE_kiro"), "--strict"])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "kiro and PyDriller disagree:\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
 /// A repository with a known history: two authors, a rename, a binary file, a merge.
 #[test]
 fn features_of_a_known_history() {
@@ -264,6 +313,8 @@ fn features_of_a_known_history() {
         (field(3, "exp"), field(3, "sexp"), field(3, "la")),
         (1.into(), 1.into(), 1.into())
     );
+
+    pydriller_agrees(repo);
 
     let shallow = dir.join("shallow");
     let url = format!("file://{repo}");

@@ -8,7 +8,8 @@
 //! change to `a` and `b`; the answer is the blast radius itself. Every case is scored twice and
 //! must give the same bytes. `risk: {fit_file, defect_model_file}` fits the defect-risk model on a CSV
 //! and answers `{same}` (the model text equals the file's); `risk: {defect_model_file (or defect_model),
-//! changes}` scores changes with a model.
+//! changes}` scores changes with a model; `risk: {defect_model_file, evaluate_file}` evaluates the
+//! model on labelled change data and answers the evaluation.
 
 use super::{Errors, ExpectedError, Found, compare, errors};
 use kiro::CompiledPolicy;
@@ -64,7 +65,7 @@ fn text_of(spec: &Value, key: &str, dir: &Path) -> Result<Option<String>, Errors
         .map_err(|e| vec![Found::case("case", format!("cannot read `{file}`: {e}"))])
 }
 
-/// A fit or a scoring with the defect-risk model, when the case asks for one.
+/// A fit, an evaluation or a scoring with the defect-risk model, when the case asks for one.
 fn model_answer(spec: &Value, dir: &Path) -> Result<Option<Value>, Errors> {
     let boundary = |e: kiro::BoundaryError| errors(&e);
     if let Some(csv) = text_of(spec, "fit", dir)? {
@@ -75,6 +76,10 @@ fn model_answer(spec: &Value, dir: &Path) -> Result<Option<Value>, Errors> {
     let Some(model) = text_of(spec, "defect_model", dir)? else {
         return Ok(None);
     };
+    if let Some(csv) = text_of(spec, "evaluate", dir)? {
+        let evaluation = kiro::api::risk::evaluate_model(&model, &csv).map_err(boundary)?;
+        return Ok(Some(serde_json::to_value(evaluation).unwrap_or(Value::Null)));
+    }
     let changes = spec.get("changes").cloned().unwrap_or(Value::Null);
     let scores = kiro::api::risk::score_changes(&model, &changes).map_err(boundary)?;
     Ok(Some(serde_json::to_value(scores).unwrap_or(Value::Null)))

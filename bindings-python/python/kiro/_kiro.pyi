@@ -25,6 +25,7 @@ from kiro._types import (
     Decision as Decision,
     Diagnostic as Diagnostic,
     ErrorKind as ErrorKind,
+    Evaluation as Evaluation,
     EvidenceReport as EvidenceReport,
     EvidenceSummary as EvidenceSummary,
     Event as Event,
@@ -530,6 +531,10 @@ def fit_model(csv: str, normalised: bool = False) -> str:
 def score_changes(model: str, changes: Union[Mapping[str, float], Sequence[Mapping[str, float]]]) -> list[ChangeScore]:
     """Scores changes with a model file's text: each change's probability, level, every
     metric's contribution and mitigations."""
+
+def evaluate_model(model: str, csv: str) -> Evaluation:
+    """Evaluates a model file's text on labelled change data given as CSV text (as ``kiro risk
+    evaluate`` reads it): the model's and the lines-added baseline's figures on every row."""
 
 def policy_schema() -> dict[str, Any]:
     """The JSON Schema of the policy format."""

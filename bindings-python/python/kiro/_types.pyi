@@ -1097,6 +1097,31 @@ An external alert's status.
 """
 
 
+class Figures(TypedDict):
+    """
+    The figures of one model on one set of changes.
+    """
+
+    auc: float
+    """
+    Area under the ROC curve (ties count half).
+    """
+    brier: float
+    """
+    Mean squared difference between probability and label.
+    """
+    popt: float
+    """
+    Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+    0 the worst.
+    """
+    recall_at_20_effort: float
+    """
+    Share of the defect-inducing changes found by inspecting, in order of probability ÷
+    effort, the changes that fit in 20% of the total effort.
+    """
+
+
 GateKind: TypeAlias = Literal[
     'pre-commit', 'pre-merge', 'pre-deploy', 'post-deploy', 'custom'
 ]
@@ -2415,6 +2440,19 @@ class Target(TypedDict):
     """
 
 
+ThresholdChange = TypedDict(
+    'ThresholdChange',
+    {
+        'criterion': str,
+        'gate': str,
+        'level': Level,
+        'model': str,
+        'pass': NotRequired[str | None],
+        'warn': NotRequired[str | None],
+    },
+)
+
+
 Thresholds = TypedDict(
     'Thresholds',
     {
@@ -2960,6 +2998,29 @@ class ErrorAnswer(TypedDict):
     message: str
     """
     The first diagnostic, and how many more there are.
+    """
+
+
+class Evaluation(TypedDict, closed=True):
+    """
+    The figures of a model and its baseline on labelled changes.
+    """
+
+    defective: int
+    """
+    Of which defect-inducing.
+    """
+    lapredict: Figures
+    """
+    LApredict's figures on the same changes.
+    """
+    model: Figures
+    """
+    The model's figures.
+    """
+    rows: int
+    """
+    Changes evaluated.
     """
 
 
@@ -4313,6 +4374,10 @@ class RiskGatedDecision(TypedDict):
     """
     The risk report that chose them.
     """
+    thresholds: list[ThresholdChange]
+    """
+    Every criterion of the gates checked that the level judged by its own thresholds.
+    """
 
 
 class RiskGatedDecisionAnswer(TypedDict):
@@ -4517,6 +4582,7 @@ class KiroBoundary(TypedDict, closed=True):
     ErrorAnswer: NotRequired[ErrorAnswer]
     ErrorKind: NotRequired[ErrorKind]
     EscalationTarget: NotRequired[EscalationTarget]
+    Evaluation: NotRequired[Evaluation]
     Event: NotRequired[Event]
     EvidenceContribution: NotRequired[EvidenceContribution]
     EvidenceKind: NotRequired[EvidenceKind]
@@ -4527,6 +4593,7 @@ class KiroBoundary(TypedDict, closed=True):
     ExternalAlert: NotRequired[ExternalAlert]
     ExternalStatus: NotRequired[ExternalStatus]
     FactorReport: NotRequired[FactorReport]
+    Figures: NotRequired[Figures]
     Final: NotRequired[Final]
     GateDecision: NotRequired[GateDecision]
     GateKind: NotRequired[GateKind]
@@ -4604,6 +4671,7 @@ class KiroBoundary(TypedDict, closed=True):
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]
     Target: NotRequired[Target]
+    ThresholdChange: NotRequired[ThresholdChange]
     Thresholds: NotRequired[Thresholds]
     Thresholds2: NotRequired[Thresholds2]
     TierReport: NotRequired[TierReport]

@@ -352,6 +352,19 @@ fn check(args: &CheckArgs) -> Result<Outcome, Failure> {
                     b.level.as_str()
                 ));
             }
+            for t in &gated.thresholds {
+                let conditions: Vec<String> = [("pass", &t.pass), ("warn", &t.warn)]
+                    .iter()
+                    .filter_map(|(k, c)| c.as_ref().map(|c| format!("{k} `{c}`")))
+                    .collect();
+                out.push_str(&format!(
+                    "judged {}/{} at {} risk by {}\n",
+                    t.gate,
+                    t.criterion,
+                    t.level.as_str(),
+                    conditions.join(", ")
+                ));
+            }
             if gated.approvals > 0 {
                 out.push_str(&format!("needs {} approvals", gated.approvals));
                 if !gated.approvers.is_empty() {

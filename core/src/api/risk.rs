@@ -16,7 +16,7 @@ use super::call::{answer, load_policy, text_form};
 use super::options::{RiskOptions, decode_components, format_schema};
 use crate::diagnostic::{Code, Diagnostic, OffsetUnit};
 use crate::error::{BoundaryError, ErrorKind};
-use crate::risk::fit::{ChangeData, ChangeScore, DefectModel, FitError};
+use crate::risk::fit::{ChangeData, ChangeScore, DefectModel, Evaluation, FitError};
 use crate::risk::{BlastRadius, RiskGatedDecision, RiskReport};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -318,6 +318,17 @@ pub fn score_changes(model: &str, changes: &Value) -> Result<Vec<ChangeScore>, B
     let model = DefectModel::from_json(model)?;
     let data = ChangeData::from_json(changes).map_err(FitError::new)?;
     Ok(model.score(&data)?)
+}
+
+/// Evaluates the model file `model` on labelled change data given as CSV text (as `kiro risk
+/// evaluate` reads it): the model's and the lines-added baseline's figures on every row.
+///
+/// # Errors
+/// `KIRO-E172` for text that is not a model file; `KIRO-E170` for data that cannot be read or
+/// lacks a metric the model reads; `KIRO-E171` for data of one class.
+pub fn evaluate_model(model: &str, csv: &str) -> Result<Evaluation, BoundaryError> {
+    let model = DefectModel::from_json(model)?;
+    Ok(model.evaluate(csv)?)
 }
 
 #[cfg(test)]

@@ -86,6 +86,7 @@ pub fn boundary_schema() -> Value {
     add::<RiskOptions>(&mut generator);
     add::<crate::evidence::EvidenceSummary>(&mut generator);
     add::<crate::risk::fit::ChangeScore>(&mut generator);
+    add::<crate::risk::fit::Evaluation>(&mut generator);
     add::<super::evidence::EvidenceReport>(&mut generator);
     add::<crate::release::LogEntry>(&mut generator);
     add::<crate::release::Wait>(&mut generator);

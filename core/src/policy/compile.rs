@@ -152,6 +152,12 @@ impl Compiler<'_> {
             policy.risk.as_ref(),
             &mut self.diagnostics,
         );
+        let risk_thresholds = super::risk_thresholds::compile(
+            cx,
+            &policy.gates,
+            policy.risk.as_ref(),
+            &mut self.diagnostics,
+        );
         let alerts = alert::compile(cx, policy.alerts.as_ref(), &mut self.diagnostics);
         let health = health::compile(cx, policy.health.as_ref(), &mut self.diagnostics);
         let declared = metrics.slots().len();
@@ -177,6 +183,7 @@ impl Compiler<'_> {
             monitor,
             release,
             risk,
+            risk_thresholds,
             alerts,
             health,
         }

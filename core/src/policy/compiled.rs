@@ -35,6 +35,8 @@ pub(crate) struct Compiled {
     pub release: Option<crate::release::CompiledRelease>,
     /// The `risk` section, when the policy has one.
     pub risk: Option<crate::risk::CompiledRisk>,
+    /// The gates as each risk level with `thresholds` judges them.
+    pub risk_thresholds: Vec<super::risk_thresholds::LevelGates>,
     /// The `alerts` section, when the policy has one.
     pub alerts: Option<crate::alert::CompiledAlerts>,
     /// The `health` section, when the policy has one.

@@ -12,11 +12,13 @@ mod compile;
 pub(crate) mod compiled;
 pub mod model;
 mod risk_gate;
+mod risk_thresholds;
 
 pub use crate::criteria::DEFAULT_MAX_CONDITIONS;
 pub use compile::policy_hash;
 pub use compiled::CompiledPolicy;
 pub use risk_gate::{Bypass, RiskGatedDecision};
+pub use risk_thresholds::ThresholdChange;
 
 #[cfg(test)]
 mod tests;

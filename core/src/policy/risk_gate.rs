@@ -1,8 +1,10 @@
 //! Risk-based gating: where the gates and the risk models meet. A change is scored by a risk
 //! model; the gates its level lets it skip are left out of the check, each skip recorded with
-//! the level that allowed it; the approvals its level asks for are part of the answer.
+//! the level that allowed it; the criteria its level judges by other thresholds are judged so,
+//! each replacement recorded; the approvals its level asks for are part of the answer.
 
 use super::CompiledPolicy;
+use super::risk_thresholds::ThresholdChange;
 use crate::criteria::evaluate;
 use crate::decision::Decision;
 use crate::diagnostic::{Code, Diagnostic};
@@ -23,6 +25,8 @@ pub struct RiskGatedDecision {
     pub risk: RiskReport,
     /// Every gate skipped, with the level that allowed it.
     pub bypassed: Vec<Bypass>,
+    /// Every criterion of the gates checked that the level judged by its own thresholds.
+    pub thresholds: Vec<ThresholdChange>,
     /// How many approvals the change needs at its level.
     pub approvals: u32,
     /// The personas that must be among the approvers.
@@ -44,7 +48,7 @@ pub struct Bypass {
 
 impl CompiledPolicy {
     /// Scores the change with risk model `model`, then checks the selected gates except those
-    /// its level bypasses.
+    /// its level bypasses, judging the criteria its level gives `thresholds` by those.
     ///
     /// # Errors
     /// As [`CompiledPolicy::score_risk`] and [`CompiledPolicy::check`]; `KIRO-E173` when the
@@ -90,9 +94,21 @@ impl CompiledPolicy {
                 !skip
             })
             .collect();
+        let at_level = self
+            .inner
+            .risk_thresholds
+            .iter()
+            .find(|l| l.model == risk.model && l.level == gating.level);
+        let thresholds = at_level.map_or_else(Vec::new, |l| {
+            l.changes
+                .iter()
+                .filter(|(g, _)| kept.contains(g))
+                .map(|(_, c)| c.clone())
+                .collect()
+        });
         let slots = bind_for_gates(metrics, &self.inner.metrics).map_err(|e| as_risk(&e))?;
         let decision = evaluate(
-            &self.inner.gates,
+            at_level.map_or(&self.inner.gates, |l| &l.set),
             &self.inner.metrics,
             &self.inner.policy,
             &slots,
@@ -102,6 +118,7 @@ impl CompiledPolicy {
         Ok(RiskGatedDecision {
             decision,
             bypassed,
+            thresholds,
             approvals: gating.approvals,
             approvers: gating.approvers,
             risk,

@@ -31,7 +31,7 @@ mod score;
 #[cfg(test)]
 mod tests;
 
-pub use crate::policy::{Bypass, RiskGatedDecision};
+pub use crate::policy::{Bypass, RiskGatedDecision, ThresholdChange};
 pub(crate) use compile::{Names, compile};
 pub use compiled::{BLAST_RADIUS, CompiledRisk};
 pub use graph::{Affected, BlastRadius, DependencyGraph};

@@ -76,6 +76,26 @@ pub struct GatingDecl {
     /// Personas that must be among the approvers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvers: Vec<Spanned<String>>,
+    /// Criteria judged by other conditions at this level (a stricter profile at high risk);
+    /// every replacement is recorded in the answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<Spanned<ThresholdDecl>>,
+}
+
+/// A criterion of a gate judged by other conditions at one risk level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdDecl {
+    /// The gate.
+    pub gate: Spanned<String>,
+    /// The criterion of that gate.
+    pub criterion: Spanned<String>,
+    /// The condition that passes the criterion at this level, instead of the gate's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<Spanned<String>>,
+    /// The condition that makes it a warning at this level, instead of the gate's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn: Option<Spanned<String>>,
 }
 
 /// The scores at which levels start.
