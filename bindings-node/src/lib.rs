@@ -469,7 +469,10 @@ pub fn score_changes<'env>(
 
 /// Evaluates a model file's text on labelled change data given as CSV text (as `kiro risk
 /// evaluate` reads it): the model's and the lines-added baseline's figures.
-#[napi(ts_args_type = "model: string, csv: string", ts_return_type = "Evaluation")]
+#[napi(
+    ts_args_type = "model: string, csv: string",
+    ts_return_type = "Evaluation"
+)]
 pub fn evaluate_model<'env>(
     env: &'env Env,
     model: Unknown<'env>,

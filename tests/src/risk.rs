@@ -78,7 +78,9 @@ fn model_answer(spec: &Value, dir: &Path) -> Result<Option<Value>, Errors> {
     };
     if let Some(csv) = text_of(spec, "evaluate", dir)? {
         let evaluation = kiro::api::risk::evaluate_model(&model, &csv).map_err(boundary)?;
-        return Ok(Some(serde_json::to_value(evaluation).unwrap_or(Value::Null)));
+        return Ok(Some(
+            serde_json::to_value(evaluation).unwrap_or(Value::Null),
+        ));
     }
     let changes = spec.get("changes").cloned().unwrap_or(Value::Null);
     let scores = kiro::api::risk::score_changes(&model, &changes).map_err(boundary)?;

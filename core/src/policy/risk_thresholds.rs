@@ -136,7 +136,10 @@ fn resolve<'d>(
             push_error(
                 diagnostics,
                 Code::InvalidRiskGating,
-                format!("there is no gate `{}` to judge by other thresholds", t.gate.value),
+                format!(
+                    "there is no gate `{}` to judge by other thresholds",
+                    t.gate.value
+                ),
                 t.gate.span,
                 "not a gate",
             )
@@ -144,7 +147,10 @@ fn resolve<'d>(
             continue;
         };
         let criteria = &gates[gi].criteria;
-        let Some(ci) = criteria.iter().position(|c| c.name.value == t.criterion.value) else {
+        let Some(ci) = criteria
+            .iter()
+            .position(|c| c.name.value == t.criterion.value)
+        else {
             let help = did_you_mean(&t.criterion.value, criteria.iter().map(|c| c.name.as_str()))
                 .map_or_else(
                     || format!("name a criterion of gate `{}`", t.gate.value),
@@ -168,7 +174,10 @@ fn resolve<'d>(
             push_error(
                 diagnostics,
                 Code::InvalidRiskGating,
-                format!("the thresholds of `{name}` at {} risk replace nothing", level.as_str()),
+                format!(
+                    "the thresholds of `{name}` at {} risk replace nothing",
+                    level.as_str()
+                ),
                 entry.span,
                 "neither `pass` nor `warn`",
             )
@@ -220,9 +229,9 @@ fn repeated_above(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let repeats = |d: &GatingDecl| {
-        d.thresholds
-            .iter()
-            .any(|o| o.value.gate.value == t.gate.value && o.value.criterion.value == t.criterion.value)
+        d.thresholds.iter().any(|o| {
+            o.value.gate.value == t.gate.value && o.value.criterion.value == t.criterion.value
+        })
     };
     for &(above, decl) in higher {
         if decl.is_some_and(repeats) {
@@ -273,9 +282,11 @@ fn compile_level(
     let mut found = Vec::new();
     let set = crate::gate::compile(cx, &patched, &mut found);
     diagnostics.extend(found.into_iter().filter(|d| {
-        d.labels
-            .first()
-            .is_some_and(|l| spans.iter().any(|s| s.start <= l.start && l.start < s.end.max(s.start + 1)))
+        d.labels.first().is_some_and(|l| {
+            spans
+                .iter()
+                .any(|s| s.start <= l.start && l.start < s.end.max(s.start + 1))
+        })
     }));
     set
 }
