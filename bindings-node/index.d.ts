@@ -299,6 +299,12 @@ export interface BatchResult {
 export declare function errorCodes(): ErrorCode[]
 
 /**
+ * Evaluates a model file's text on labelled change data given as CSV text (as `kiro risk
+ * evaluate` reads it): the model's and the lines-added baseline's figures.
+ */
+export declare function evaluateModel(model: string, csv: string): Evaluation
+
+/**
  * Fits a defect-risk model on change data given as CSV text (as `kiro risk fit` reads it):
  * the model file's text, byte for byte what the CLI writes.
  */

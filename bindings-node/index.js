@@ -842,6 +842,7 @@ module.exports.Policy = nativeBinding.Policy
 module.exports.Release = nativeBinding.Release
 module.exports._panicForTest = nativeBinding._panicForTest
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.evaluateModel = nativeBinding.evaluateModel
 module.exports.fitModel = nativeBinding.fitModel
 module.exports.policySchema = nativeBinding.policySchema
 module.exports.readEvidence = nativeBinding.readEvidence
