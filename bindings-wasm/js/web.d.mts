@@ -69,6 +69,8 @@ export type {
   StageResult,
   StartRequest,
   StartRunOptions,
+  StatusOptions,
+  StatusReport,
   StartedEvent,
   TimedOutEvent,
   TriggerState,
