@@ -236,6 +236,17 @@ export declare class Policy {
    */
   health(metrics: Metrics): HealthReport
   /**
+   * The unified dashboard for `metrics`: the persona panels with their thresholds, the
+   * shared metrics, the alerts active at `options.atMs` (default: the history's last time)
+   * after `options.history` (alert events in time order) and each metric's history.
+   */
+  status(metrics: Metrics, options?: StatusOptions | null): StatusReport
+  /**
+   * `status` rendered as `kiro status` renders it: `options.format` `"human"` (the
+   * default), `"markdown"`, `"html"` (a self-contained page) or `"json"`.
+   */
+  renderStatus(metrics: Metrics, options?: StatusOptions | null): string
+  /**
    * A decision or run result of this policy (what `check` or `run` gave) rendered as the
    * CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
    */
