@@ -74,14 +74,14 @@ fn without_history_the_alerts_are_not_evaluated_and_there_is_no_chart() {
 fn the_moment_defaults_to_the_last_sample_and_json_is_the_report() {
     let out = status(&["--samples", SAMPLES, "--format", "json"]);
     assert_code(&out, 0);
-    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("the report is JSON");
     // 2026-12-02T16:39:00Z, the last row.
     assert_eq!(report["at_ms"], 1_796_229_540_000_u64);
     assert_eq!(report["status"], "warning");
     assert_eq!(report["alerts"], serde_json::json!([]));
-    let history = report["history"].as_array().unwrap();
+    let history = report["history"].as_array().expect("a history");
     assert_eq!(history[0]["metric"], "error_rate");
-    assert_eq!(history[0]["points"].as_array().unwrap().len(), 40);
+    assert_eq!(history[0]["points"].as_array().expect("points").len(), 40);
 }
 
 #[test]
@@ -117,11 +117,16 @@ fn a_bad_moment_is_an_error() {
 #[test]
 fn the_page_is_written_with_dash_o() {
     let dir = std::env::temp_dir().join(format!("kiro-status-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
     let path = dir.join("status.html");
-    let out = incident(&["--format", "html", "-o", path.to_str().unwrap()]);
+    let out = incident(&[
+        "--format",
+        "html",
+        "-o",
+        path.to_str().expect("a UTF-8 path"),
+    ]);
     assert_code(&out, 1);
-    let written = std::fs::read_to_string(&path).unwrap();
+    let written = std::fs::read_to_string(&path).expect("the page");
     assert!(written.starts_with("<!doctype html>"));
     let _ = std::fs::remove_dir_all(&dir);
 }
