@@ -9,6 +9,31 @@
  */
 export type Action = "warn" | "pause" | "rollback" | "promote";
 /**
+ * Why an alert is muted.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertMute".
+ */
+export type AlertMute =
+  | {
+      /**
+       * The silence's id.
+       */
+      by: string;
+      kind: "silenced";
+    }
+  | {
+      /**
+       * The inhibiting alert's id.
+       */
+      by: string;
+      kind: "inhibited";
+      /**
+       * The inhibition rule, from 1.
+       */
+      rule: number;
+    };
+/**
  * Why a firing alert is not routed to a group.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -123,7 +148,7 @@ export type AlertEffect =
        */
       at_ms: number;
       /**
-       * By what.
+       * Why an alert is muted.
        */
       by:
         | {
@@ -157,7 +182,7 @@ export type AlertEffect =
       at_ms: number;
       type: "unmuted";
       /**
-       * What muted it.
+       * Why an alert is muted.
        */
       was:
         | {
@@ -503,31 +528,6 @@ export type AlertReading =
  * via the `definition` "ExternalStatus".
  */
 export type ExternalStatus = "firing" | "resolved";
-/**
- * Why an alert is muted.
- *
- * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "AlertMute".
- */
-export type AlertMute =
-  | {
-      /**
-       * The silence's id.
-       */
-      by: string;
-      kind: "silenced";
-    }
-  | {
-      /**
-       * The inhibiting alert's id.
-       */
-      by: string;
-      kind: "inhibited";
-      /**
-       * The inhibition rule, from 1.
-       */
-      rule: number;
-    };
 /**
  * An alert's status in a change.
  *
@@ -1622,6 +1622,7 @@ export type WaitFor =
 export interface KiroBoundary {
   Action?: Action;
   ActionTaken?: ActionTaken;
+  ActiveAlert?: ActiveAlert;
   Affected?: Affected;
   AlertAccounted?: AlertAccounted;
   AlertDecision?: AlertDecision;
@@ -1684,9 +1685,12 @@ export interface KiroBoundary {
   GateKind?: GateKind;
   GateVerdict?: GateVerdict;
   GatingReport?: GatingReport;
+  GaugeMetric?: GaugeMetric;
+  GaugeThreshold?: GaugeThreshold;
   GroupScore?: GroupScore;
   HealthReport?: HealthReport;
   HealthStatus?: HealthStatus;
+  HistoryPoint?: HistoryPoint;
   Instruction?: Instruction;
   JudgeReport?: JudgeReport;
   Label?: Label;
@@ -1694,6 +1698,7 @@ export interface KiroBoundary {
   LoadCall?: LoadCall;
   LogEntry?: LogEntry;
   MetricHealth?: MetricHealth;
+  MetricHistory?: MetricHistory;
   MetricJudgement?: MetricJudgement;
   Mismatch?: Mismatch;
   MissingInput?: MissingInput;
@@ -1712,6 +1717,7 @@ export interface KiroBoundary {
   Outcome?: Outcome;
   Outcome2?: Outcome2;
   PanelReport?: PanelReport;
+  PanelStatus?: PanelStatus;
   PersonaDecision?: PersonaDecision;
   Phase?: Phase;
   Plan?: Plan;
@@ -1755,6 +1761,8 @@ export interface KiroBoundary {
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
+  StatusOptions?: StatusOptions;
+  StatusReport?: StatusReport;
   Target?: Target;
   ThresholdChange?: ThresholdChange;
   Thresholds?: Thresholds;
@@ -1789,6 +1797,50 @@ export interface ActionTaken {
    * The trigger.
    */
   trigger: string;
+}
+/**
+ * An alert that is firing or pending.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ActiveAlert".
+ */
+export interface ActiveAlert {
+  /**
+   * Who acknowledged it.
+   */
+  acked_by?: string | null;
+  /**
+   * Its id (its labels).
+   */
+  id: string;
+  /**
+   * What mutes it (a silence or an inhibition).
+   */
+  muted?: AlertMute | null;
+  /**
+   * Its `alertname` label.
+   */
+  name: string;
+  /**
+   * Its `owner` label (the owning persona).
+   */
+  owner?: string | null;
+  /**
+   * Its `severity` label.
+   */
+  severity?: string | null;
+  /**
+   * Since when it has been firing, or its condition has held (pending).
+   */
+  since_ms: number;
+  /**
+   * `firing` or `pending`.
+   */
+  status: "pending" | "firing" | "resolved" | "inactive";
+  /**
+   * Its rendered summary.
+   */
+  summary?: string | null;
 }
 /**
  * One affected component.
@@ -3588,6 +3640,51 @@ export interface TriggerSummary {
   result: "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
 }
 /**
+ * One metric of a panel, as a gauge shows it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GaugeMetric".
+ */
+export interface GaugeMetric {
+  /**
+   * Its critical condition, when it has one.
+   */
+  critical?: GaugeThreshold | null;
+  /**
+   * The metric (or shared metric).
+   */
+  metric: string;
+  /**
+   * Its status.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * Its value in base units (`null` without data).
+   */
+  value: number | null;
+  /**
+   * Its warning condition, when it has one.
+   */
+  warning?: GaugeThreshold | null;
+}
+/**
+ * A condition of a panel metric, with the constants it compares the metric with.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GaugeThreshold".
+ */
+export interface GaugeThreshold {
+  /**
+   * The condition as written: `error_rate > 1%`.
+   */
+  condition: string;
+  /**
+   * The constants the condition compares the metric with directly, in base units (empty
+   * when it compares it with something else).
+   */
+  values: number[];
+}
+/**
  * One group's score.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -3720,6 +3817,22 @@ export interface SharedReport {
   value: number | null;
 }
 /**
+ * A metric's value at one observation.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "HistoryPoint".
+ */
+export interface HistoryPoint {
+  /**
+   * When.
+   */
+  at_ms: number;
+  /**
+   * The value in base units (`null` without data).
+   */
+  value: number | null;
+}
+/**
  * A judge at one event.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -3847,6 +3960,22 @@ export interface LogEntry {
    * What, in words.
    */
   text: string;
+}
+/**
+ * One metric's values over the history.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MetricHistory".
+ */
+export interface MetricHistory {
+  /**
+   * The metric (or shared metric).
+   */
+  metric: string;
+  /**
+   * One point per observation, in time order.
+   */
+  points: HistoryPoint[];
 }
 /**
  * A policy's monitor fed events, from a new state or a saved one.
@@ -4151,6 +4280,38 @@ export interface MonitorReplayAnswer {
    * What it gave, when it succeeded.
    */
   value?: MonitorReplay | null;
+}
+/**
+ * A persona's panel.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PanelStatus".
+ */
+export interface PanelStatus {
+  /**
+   * The critical conditions that hold, as written.
+   */
+  issues: string[];
+  /**
+   * Every metric, with its thresholds.
+   */
+  metrics: GaugeMetric[];
+  /**
+   * The metrics whose conditions could not be decided.
+   */
+  no_data: string[];
+  /**
+   * The persona.
+   */
+  persona: string;
+  /**
+   * The worst of its metrics.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * The warning conditions that hold (of metrics not critical).
+   */
+  warnings: string[];
 }
 /**
  * The plan of a pipeline.
@@ -5104,6 +5265,73 @@ export interface StartRunOptions {
    * Python.
    */
   maxParallel?: number | null;
+}
+/**
+ * The options of the dashboard (`status`, `renderStatus`): the history of alert events
+ * (observations, and any acks, silences or external alerts, in time order), the moment, and
+ * the format to render in.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "StatusOptions".
+ */
+export interface StatusOptions {
+  /**
+   * The moment shown (ms on the host's clock); default: the history's last time. `at_ms`
+   * in Python.
+   */
+  atMs?: number | null;
+  /**
+   * `human` (the default), `markdown`, `html` or `json`: for `renderStatus` only.
+   */
+  format?: string | null;
+  /**
+   * The alert events up to (and beyond) the moment, in time order: `{"type": "observe",
+   * "at_ms": …, "values": {…}}`…
+   */
+  history?: AlertEvent[] | null;
+}
+/**
+ * The dashboard at one moment.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "StatusReport".
+ */
+export interface StatusReport {
+  /**
+   * The alerts firing or pending at the moment (firing first), when the policy has alert
+   * rules and a history was given; `null` otherwise.
+   */
+  alerts: ActiveAlert[] | null;
+  /**
+   * The moment shown (ms on the host's clock): the one asked for, else the history's last
+   * time; `null` without either.
+   */
+  at_ms: number | null;
+  /**
+   * Each panel metric's and shared metric's values over the history up to the moment, when
+   * a history was given; `null` otherwise.
+   */
+  history: MetricHistory[] | null;
+  /**
+   * Per persona, in policy order.
+   */
+  panels: PanelStatus[];
+  /**
+   * The policy's name.
+   */
+  policy: string;
+  /**
+   * The policy's hash.
+   */
+  policy_hash: string;
+  /**
+   * The shared metrics, in policy order.
+   */
+  shared: SharedReport[];
+  /**
+   * The worst panel's status (`healthy` without panels).
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
 }
 /**
  * The level thresholds of a model, in points.

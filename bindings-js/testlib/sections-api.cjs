@@ -13,11 +13,25 @@ const { test } = require('node:test')
 
 const ROOT = path.join(__dirname, '..', '..')
 
-/** The CLI's rendering of the same decision (an insta snapshot of cli/tests/cli.rs). */
-function golden(name) {
-  const text = fs.readFileSync(path.join(ROOT, 'cli/tests/snapshots', `cli__${name}.snap`), 'utf8')
+/** The CLI's rendering of the same input (an insta snapshot of cli/tests/`file`.rs). */
+function golden(name, file = 'cli') {
+  const text = fs.readFileSync(path.join(ROOT, 'cli/tests/snapshots', `${file}__${name}.snap`), 'utf8')
   return text.split('---\n').slice(2).join('---\n')
 }
+
+/** The kova example's recorded samples as the alert engine's observations. */
+function kovaHistory() {
+  const rows = fs.readFileSync(path.join(ROOT, 'examples/kova/alerts-samples.csv'), 'utf8')
+    .split('\n').filter((line) => line && !line.startsWith('#'))
+  const names = rows[0].split(',').slice(1)
+  return rows.slice(1).map((row) => {
+    const [time, ...cells] = row.split(',')
+    return { type: 'observe', at_ms: Date.parse(time), values: Object.fromEntries(names.map((n, i) => [n, Number(cells[i])])) }
+  })
+}
+
+/** 2026-12-02T16:12:00Z, the `--at` of cli/tests/status.rs. */
+const INCIDENT_MS = 1_796_227_920_000
 
 const POLICY = `
 name: t
@@ -143,6 +157,26 @@ module.exports = function sectionsApi(kiro) {
     const gated = kiro.Policy.fromText(GATED, null)
     throwsKiro(() => kova.render(gated.check({ coverage: '90%' }), 'markdown'), 'KIRO-E003')
     throwsKiro(() => gated.render(gated.check({ coverage: '90%' }), 'markdwon'), 'KIRO-E003')
+  })
+
+  test('the dashboard renders as kiro status renders it', () => {
+    const kova = kiro.Policy.fromText(fs.readFileSync(path.join(ROOT, 'examples/kova/alerts.yaml'), 'utf8'), null)
+    const metrics = JSON.parse(fs.readFileSync(path.join(ROOT, 'cli/tests/fixtures/status/incident.json'), 'utf8'))
+    const history = kovaHistory()
+    for (const [format, snapshot] of [[null, 'status_human'], ['markdown', 'status_markdown'], ['html', 'status_html']]) {
+      const rendered = kova.renderStatus(metrics, { history, atMs: INCIDENT_MS, format })
+      assert.equal(rendered.trimEnd(), golden(snapshot, 'status').trimEnd(), snapshot)
+    }
+    const report = kova.status(metrics, { history, atMs: INCIDENT_MS })
+    assert.equal(report.status, 'critical')
+    assert.deepEqual(report.alerts.map((a) => [a.name, a.status]), [['HighErrorRate', 'firing'], ['SlowResponses', 'pending']])
+    const bare = kova.status(metrics)
+    assert.equal(bare.alerts, null)
+    assert.equal(bare.history, null)
+    throwsKiro(() => kova.renderStatus(metrics, { format: 'pdf' }), 'KIRO-E003')
+    throwsKiro(() => kova.status(metrics, { history: [{ type: 'observe' }] }), 'KIRO-E003')
+    throwsKiro(() => kova.status(metrics, { atMS: 1 }), 'KIRO-E003')
+    throwsKiro(() => policy.status({ x: 1 }), 'KIRO-E030')
   })
 
   test('health without a health section is KIRO-E030', () => {

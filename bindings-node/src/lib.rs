@@ -404,6 +404,39 @@ impl Policy {
         convert::answer(env, &report)
     }
 
+    /// The unified dashboard for `metrics`: the persona panels with their thresholds, the
+    /// shared metrics, the alerts active at `options.atMs` (default: the history's last time)
+    /// after `options.history` (alert events in time order) and each metric's history.
+    #[napi(
+        ts_args_type = "metrics: Metrics, options?: StatusOptions | null",
+        ts_return_type = "StatusReport"
+    )]
+    pub fn status<'env>(
+        &self,
+        env: &'env Env,
+        metrics: Unknown<'env>,
+        options: Option<Unknown<'env>>,
+    ) -> Result<Unknown<'env>> {
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let options = convert::host_value(options.as_ref()).or_throw(env)?;
+        let report = guard(|| self.inner.status(&metrics, &options)).or_throw(env)?;
+        convert::answer(env, &report)
+    }
+
+    /// `status` rendered as `kiro status` renders it: `options.format` `"human"` (the
+    /// default), `"markdown"`, `"html"` (a self-contained page) or `"json"`.
+    #[napi(ts_args_type = "metrics: Metrics, options?: StatusOptions | null")]
+    pub fn render_status(
+        &self,
+        env: &Env,
+        metrics: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> Result<String> {
+        let metrics = convert::metrics_to_json(&metrics).or_throw(env)?;
+        let options = convert::host_value(options.as_ref()).or_throw(env)?;
+        guard(|| self.inner.render_status(&metrics, &options)).or_throw(env)
+    }
+
     /// A decision or run result of this policy (what `check` or `run` gave) rendered as the
     /// CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
     #[napi(

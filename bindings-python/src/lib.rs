@@ -361,6 +361,40 @@ impl Policy {
         convert::to_py(py, &report)
     }
 
+    /// The unified dashboard for `metrics`: the persona panels with their thresholds, the
+    /// shared metrics, the alerts active at `at_ms` (default: the history's last time) after
+    /// `history` (alert events in time order) and each metric's history, as a dict.
+    #[pyo3(signature = (metrics, *, history = None, at_ms = None))]
+    fn status<'py>(
+        &self,
+        py: Python<'py>,
+        metrics: &Bound<'py, PyAny>,
+        history: Option<&Bound<'py, PyAny>>,
+        at_ms: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let metrics = convert::metrics_to_json(metrics)?;
+        let options = options::object(&[("history", history), ("at_ms", at_ms)]).map_err(raise)?;
+        let report = guard(|| self.inner.status(&metrics, &options)).map_err(raise)?;
+        convert::to_py(py, &report)
+    }
+
+    /// [`status`] rendered as `kiro status` renders it: `format` `"human"` (the default),
+    /// `"markdown"`, `"html"` (a self-contained page) or `"json"`.
+    #[pyo3(signature = (metrics, *, history = None, at_ms = None, format = None))]
+    fn render_status(
+        &self,
+        metrics: &Bound<'_, PyAny>,
+        history: Option<&Bound<'_, PyAny>>,
+        at_ms: Option<&Bound<'_, PyAny>>,
+        format: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let metrics = convert::metrics_to_json(metrics)?;
+        let options =
+            options::object(&[("history", history), ("at_ms", at_ms), ("format", format)])
+                .map_err(raise)?;
+        guard(|| self.inner.render_status(&metrics, &options)).map_err(raise)
+    }
+
     /// A decision or run result of this policy (the dict `check` or `run` gave) rendered as
     /// the CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or
     /// `"json"`.

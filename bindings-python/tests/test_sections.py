@@ -159,3 +159,47 @@ def test_render_refuses_another_policys_decision_and_unknown_formats() -> None:
     bad = raises("KIRO-E003", other.render, decision, "markdwon")
     assert bad.diagnostics[0].get("help") == "did you mean `markdown`?"
     raises("KIRO-E020", other.render, {"verdict": "pass"})
+
+
+def kova_history() -> list[dict[str, object]]:
+    """The example's recorded samples as the alert engine's observations."""
+    from datetime import datetime
+
+    lines = (ROOT / "examples/kova/alerts-samples.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if line and not line.startswith("#")]
+    names = rows[0].split(",")[1:]
+    events: list[dict[str, object]] = []
+    for row in rows[1:]:
+        cells = row.split(",")
+        at = datetime.fromisoformat(cells[0].replace("Z", "+00:00"))
+        values = {name: float(cell) for name, cell in zip(names, cells[1:])}
+        events.append({"type": "observe", "at_ms": int(at.timestamp() * 1000), "values": values})
+    return events
+
+
+INCIDENT_MS = 1_796_227_920_000  # 2026-12-02T16:12:00Z, the `--at` of cli/tests/status.rs
+
+
+@pytest.mark.parametrize(("format", "snapshot"), [(None, "human"), ("markdown", "markdown"), ("html", "html")])
+def test_the_dashboard_renders_as_kiro_status_renders_it(format: Optional[str], snapshot: str) -> None:
+    policy = kiro.Policy.from_path(ROOT / "examples/kova/alerts.yaml")
+    metrics = json.loads((ROOT / "cli/tests/fixtures/status/incident.json").read_text(encoding="utf-8"))
+    rendered = policy.render_status(metrics, history=kova_history(), at_ms=INCIDENT_MS, format=format)  # type: ignore[arg-type]
+    text = (ROOT / "cli/tests/snapshots" / f"status__status_{snapshot}.snap").read_text(encoding="utf-8")
+    assert rendered.rstrip("\n") == text.split("---\n", 2)[2].rstrip("\n")
+
+
+def test_the_status_report_lists_the_engines_alerts() -> None:
+    policy = kiro.Policy.from_path(ROOT / "examples/kova/alerts.yaml")
+    metrics = json.loads((ROOT / "cli/tests/fixtures/status/incident.json").read_text(encoding="utf-8"))
+    report = policy.status(metrics, history=kova_history(), at_ms=INCIDENT_MS)
+    assert report["status"] == "critical"
+    assert [(a["name"], a["status"]) for a in report["alerts"] or []] == [
+        ("HighErrorRate", "firing"),
+        ("SlowResponses", "pending"),
+    ]
+    no_history = policy.status(metrics)
+    assert no_history["alerts"] is None and no_history["history"] is None
+    raises("KIRO-E003", policy.render_status, metrics, format="pdf")
+    raises("KIRO-E003", policy.status, metrics, history=[{"type": "observe"}])
+    raises("KIRO-E030", kiro.Policy.from_text(GATED).status, {"coverage": "90%"})

@@ -16,6 +16,7 @@ from kiro._kiro import (
     ReleasePlan,
     RiskReport,
     RunResult,
+    StatusReport,
     Wait,
 )
 
@@ -75,3 +76,19 @@ alerted: AlertDecision = alerts.step({"type": "tick", "at_ms": 0})
 print(plan["environments"], len(alerted["effects"]), alerts.wake_at_ms, sections.replay_alerts([])["state"])
 reports: list[RiskReport] = sections.score_risk({"x": 5}, changed=None, model="m")
 print([(r["model"], r["score"]) for r in reports])
+
+
+def gauges(report: StatusReport) -> list[str]:
+    lines = []
+    for panel in report["panels"]:
+        for metric in panel["metrics"]:
+            critical = metric.get("critical")
+            lines.append(f"{panel['persona']} {metric['metric']} {metric['status']} {critical['values'] if critical else []}")
+    alerts = report["alerts"] or []
+    return lines + [f"{a['name']} {a['status']} {a.get('owner')} {a['since_ms']}" for a in alerts]
+
+
+DASHBOARD = "name: d\nmetrics: {e: {unit: '%'}}\npersonas: [{name: devops}]\nhealth: {panels: [{persona: devops, metrics: [{metric: e, critical: e > 1%}]}]}\n"
+dashboard = kiro.Policy.from_text(DASHBOARD)
+print(gauges(dashboard.status({"e": 2}, history=[{"type": "observe", "at_ms": 0, "values": {"e": 2}}], at_ms=0)))
+print(dashboard.render_status({"e": 2}, format="html")[:15])

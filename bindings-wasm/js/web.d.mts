@@ -70,6 +70,8 @@ export type {
   StageResult,
   StartRequest,
   StartRunOptions,
+  StatusOptions,
+  StatusReport,
   StartedEvent,
   TimedOutEvent,
   TriggerState,

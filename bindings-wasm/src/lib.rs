@@ -372,6 +372,37 @@ impl Policy {
         parsed(&guard(|| self.inner.health(&metrics))?)
     }
 
+    /// The unified dashboard for `metrics`: the persona panels with their thresholds, the
+    /// shared metrics, the alerts active at `options.atMs` (default: the history's last time)
+    /// after `options.history` (alert events in time order) and each metric's history.
+    #[wasm_bindgen(unchecked_return_type = "StatusReport")]
+    pub fn status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StatusOptions | null | undefined")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let metrics = convert::metrics_to_json(&metrics)?;
+        let options = convert::host_value(options.as_ref())?;
+        parsed(&guard(|| self.inner.status(&metrics, &options))?)
+    }
+
+    /// `status` rendered as `kiro status` renders it: `options.format` `"human"` (the
+    /// default), `"markdown"`, `"html"` (a self-contained page) or `"json"`.
+    #[wasm_bindgen(js_name = renderStatus)]
+    pub fn render_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Metrics")] metrics: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "StatusOptions | null | undefined")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<String, JsValue> {
+        let metrics = convert::metrics_to_json(&metrics)?;
+        let options = convert::host_value(options.as_ref())?;
+        Ok(guard(|| self.inner.render_status(&metrics, &options))?)
+    }
+
     /// A decision or run result of this policy (what `check` or `run` gave) rendered as the
     /// CLI renders it: `format` `"human"` (the default), `"markdown"`, `"junit"` or `"json"`.
     pub fn render(

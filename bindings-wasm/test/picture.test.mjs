@@ -11,53 +11,15 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { after, before, test } from 'node:test'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
+import { KIRO, ROOT, chromiumFor } from '../testlib/chromium.mjs'
 
-const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)))
-const CHROMIUM = '/usr/bin/chromium'
-const IN_CI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0'
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const KIRO = ['debug', 'release'].map((p) => path.join(ROOT, 'target', p, 'kiro')).find((p) => fs.existsSync(p))
 const POLICY = path.join(ROOT, 'examples', 'kova', 'triggers.yaml')
 const SAMPLES = path.join(ROOT, 'examples', 'kova', 'samples.csv')
 
-let context = null
-let page = null
-let profile = null
-let unavailable = null
-const requests = []
-const logged = []
-
-before(async () => {
-  try {
-    if (!KIRO) throw new Error('no kiro CLI under target/ (cargo build -p kiro-cli)')
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`)
-    const { chromium } = await import('playwright-core')
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kiro-picture-'))
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 60_000 })
-    page = context.pages()[0] ?? (await context.newPage())
-    page.on('request', (r) => requests.push(r.url()))
-    page.on('console', (m) => logged.push(`${m.type()}: ${m.text()}`))
-    page.on('pageerror', (e) => logged.push(`pageerror: ${e}`))
-  } catch (error) {
-    unavailable = error.message
-  }
-})
-
-after(async () => {
-  await context?.close()
-  if (profile) fs.rmSync(profile, { recursive: true, force: true })
-})
-
-test('the picture test has a browser and the CLI', { skip: false }, () => {
-  if (unavailable && IN_CI) assert.fail(unavailable)
-  if (unavailable) console.log(`# skipping the picture tests: ${unavailable}`)
-})
-
-function pictureTest(name, fn) {
-  test(name, { skip: unavailable ? 'no browser or CLI' : false }, fn)
-}
+const browser = chromiumFor('picture')
+const { requests, logged } = browser
+const pictureTest = browser.test
 
 /** Runs `kiro replay` on the kova example; the picture's text. Exit 6 is the rollback it finds. */
 function replay(format) {
@@ -114,8 +76,8 @@ pictureTest('kiro replay --format svg opens in Chromium as a well-formed picture
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiro-svg-'))
   const file = path.join(dir, 'replay.svg')
   fs.writeFileSync(file, replay('svg'))
-  await page.goto(pathToFileURL(file).href)
-  const seen = await page.evaluate(measure)
+  await browser.page.goto(pathToFileURL(file).href)
+  const seen = await browser.page.evaluate(measure)
   fs.rmSync(dir, { recursive: true, force: true })
   checkPicture(seen)
 })
@@ -123,9 +85,9 @@ pictureTest('kiro replay --format svg opens in Chromium as a well-formed picture
 pictureTest('kiro replay --format html: the picture and the actions, with nothing fetched', async () => {
   requests.length = 0
   logged.length = 0
-  await page.goto('about:blank')
-  await page.setContent(replay('html'))
-  const seen = await page.evaluate(measure)
+  await browser.page.goto('about:blank')
+  await browser.page.setContent(replay('html'))
+  const seen = await browser.page.evaluate(measure)
   checkPicture(seen)
   assert.ok(seen.rows >= 3, `${seen.rows} table rows`)
   assert.deepEqual(requests.filter((u) => !u.startsWith('data:') && u !== 'about:blank'), [])

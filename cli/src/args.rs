@@ -58,6 +58,9 @@ pub enum Command {
     /// Run policy test files (`*.kiro-test.yaml`): inputs and the verdicts, outcomes or error
     /// codes the policy must give for them.
     Test(crate::commands::test::TestArgs),
+    /// The unified dashboard: persona panels, shared metrics and active alerts, on a terminal,
+    /// as Markdown or as an HTML page with gauges and charts.
+    Status(crate::commands::status::StatusArgs),
 }
 
 /// `kiro check`.

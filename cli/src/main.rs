@@ -86,6 +86,7 @@ fn run() -> u8 {
         Command::Risk(args) => (commands::risk::run(args), args.color()),
         Command::Alerts(args) => (commands::alerts::run(args), args.color()),
         Command::Test(args) => (commands::test::run(args), args.color),
+        Command::Status(args) => (commands::status::run(args), args.color),
     };
     let stderr_color = color.enabled(std::io::stderr().is_terminal());
     match result.and_then(|outcome| emit(outcome, stdout_open)) {

@@ -75,6 +75,7 @@ pub mod risk;
 // Renderings, and the boundary.
 pub mod api;
 pub mod render;
+pub mod status;
 
 pub use api::{
     CheckOptions, HostPolicy, StartRunOptions, VERSION, decision_to_json, parse_format, parse_kind,

@@ -33,6 +33,7 @@ from kiro._types import (
     GateKind as GateKind,
     EarlierRun as EarlierRun,
     HealthReport as HealthReport,
+    StatusReport as StatusReport,
     PolicyTestReport as PolicyTestReport,
     Label as Label,
     LogEntry as LogEntry,
@@ -515,6 +516,30 @@ class Policy:
     def health(self, metrics: Mapping[str, MetricValue]) -> HealthReport:
         """The dashboard's health: every persona panel and shared metric. Raises
         :class:`InputError` (``KIRO-E030``) when the policy has no ``health``."""
+
+    def status(
+        self,
+        metrics: Mapping[str, MetricValue],
+        *,
+        history: Optional[Sequence[AlertEvent]] = None,
+        at_ms: Optional[int] = None,
+    ) -> StatusReport:
+        """The unified dashboard (``kiro status``): the persona panels with their thresholds,
+        the shared metrics, the alerts firing or pending at ``at_ms`` (default: the history's
+        last time) after ``history`` (alert events in time order) and each metric's history.
+        Raises :class:`InputError` (``KIRO-E030``) when the policy has no ``health``."""
+
+    def render_status(
+        self,
+        metrics: Mapping[str, MetricValue],
+        *,
+        history: Optional[Sequence[AlertEvent]] = None,
+        at_ms: Optional[int] = None,
+        format: Optional[Literal["human", "markdown", "html", "json"]] = None,
+    ) -> str:
+        """:meth:`status` rendered as ``kiro status`` renders it: ``"human"`` (the default),
+        ``"markdown"``, ``"html"`` (a self-contained page with gauges and charts) or
+        ``"json"``."""
 
 def validate(text: str, format: Optional[Format] = None) -> list[Diagnostic]:
     """Every problem in a policy text; empty when it is valid."""

@@ -1136,6 +1136,22 @@ A gate's verdict.
 """
 
 
+class GaugeThreshold(TypedDict, closed=True):
+    """
+    A condition of a panel metric, with the constants it compares the metric with.
+    """
+
+    condition: str
+    """
+    The condition as written: `error_rate > 1%`.
+    """
+    values: list[float]
+    """
+    The constants the condition compares the metric with directly, in base units (empty
+    when it compares it with something else).
+    """
+
+
 GroupScore = TypedDict(
     'GroupScore',
     {
@@ -1154,6 +1170,21 @@ HealthStatus: TypeAlias = Literal['healthy', 'no_data', 'warning', 'critical']
 """
 A health status, worst last.
 """
+
+
+class HistoryPoint(TypedDict, closed=True):
+    """
+    A metric's value at one observation.
+    """
+
+    at_ms: int
+    """
+    When.
+    """
+    value: float | None
+    """
+    The value in base units (`null` without data).
+    """
 
 
 class Instruction1(TypedDict, closed=True):
@@ -1347,6 +1378,21 @@ class MetricHealth(TypedDict, closed=True):
     value: float | None
     """
     Its value in base units (`null` without data).
+    """
+
+
+class MetricHistory(TypedDict, closed=True):
+    """
+    One metric's values over the history.
+    """
+
+    metric: str
+    """
+    The metric (or shared metric).
+    """
+    points: list[HistoryPoint]
+    """
+    One point per observation, in time order.
     """
 
 
@@ -2562,6 +2608,49 @@ What the release waits for.
 """
 
 
+class ActiveAlert(TypedDict, closed=True):
+    """
+    An alert that is firing or pending.
+    """
+
+    acked_by: NotRequired[str | None]
+    """
+    Who acknowledged it.
+    """
+    id: str
+    """
+    Its id (its labels).
+    """
+    muted: NotRequired[AlertMute | None]
+    """
+    What mutes it (a silence or an inhibition).
+    """
+    name: str
+    """
+    Its `alertname` label.
+    """
+    owner: NotRequired[str | None]
+    """
+    Its `owner` label (the owning persona).
+    """
+    severity: NotRequired[str | None]
+    """
+    Its `severity` label.
+    """
+    since_ms: int
+    """
+    Since when it has been firing, or its condition has held (pending).
+    """
+    status: AlertStatus
+    """
+    `firing` or `pending`.
+    """
+    summary: NotRequired[str | None]
+    """
+    Its rendered summary.
+    """
+
+
 class AlertEffect1(TypedDict, closed=True):
     """
     An alert changed state.
@@ -3274,6 +3363,33 @@ class GatingReport(TypedDict):
     """
 
 
+class GaugeMetric(TypedDict, closed=True):
+    """
+    One metric of a panel, as a gauge shows it.
+    """
+
+    critical: NotRequired[GaugeThreshold | None]
+    """
+    Its critical condition, when it has one.
+    """
+    metric: str
+    """
+    The metric (or shared metric).
+    """
+    status: HealthStatus
+    """
+    Its status.
+    """
+    value: float | None
+    """
+    Its value in base units (`null` without data).
+    """
+    warning: NotRequired[GaugeThreshold | None]
+    """
+    Its warning condition, when it has one.
+    """
+
+
 class HealthReport(TypedDict, closed=True):
     """
     The health of the dashboard for one set of metrics.
@@ -3422,6 +3538,37 @@ MonitorEvent: TypeAlias = (
 Something that happened, at `at_ms` on the host's clock (whole milliseconds since any
 fixed origin; never earlier than the event before, and no two observations at one time).
 """
+
+
+class PanelStatus(TypedDict, closed=True):
+    """
+    A persona's panel.
+    """
+
+    issues: list[str]
+    """
+    The critical conditions that hold, as written.
+    """
+    metrics: list[GaugeMetric]
+    """
+    Every metric, with its thresholds.
+    """
+    no_data: list[str]
+    """
+    The metrics whose conditions could not be decided.
+    """
+    persona: str
+    """
+    The persona.
+    """
+    status: HealthStatus
+    """
+    The worst of its metrics.
+    """
+    warnings: list[str]
+    """
+    The warning conditions that hold (of metrics not critical).
+    """
 
 
 class PersonaDecision(TypedDict):
@@ -3779,6 +3926,48 @@ class RiskReport(TypedDict):
     thresholds: Thresholds2
     """
     Where medium, high and critical start.
+    """
+
+
+class StatusReport(TypedDict, closed=True):
+    """
+    The dashboard at one moment.
+    """
+
+    alerts: list[ActiveAlert] | None
+    """
+    The alerts firing or pending at the moment (firing first), when the policy has alert
+    rules and a history was given; `null` otherwise.
+    """
+    at_ms: int | None
+    """
+    The moment shown (ms on the host's clock): the one asked for, else the history's last
+    time; `null` without either.
+    """
+    history: list[MetricHistory] | None
+    """
+    Each panel metric's and shared metric's values over the history up to the moment, when
+    a history was given; `null` otherwise.
+    """
+    panels: list[PanelStatus]
+    """
+    Per persona, in policy order.
+    """
+    policy: str
+    """
+    The policy's name.
+    """
+    policy_hash: str
+    """
+    The policy's hash.
+    """
+    shared: list[SharedReport]
+    """
+    The shared metrics, in policy order.
+    """
+    status: HealthStatus
+    """
+    The worst panel's status (`healthy` without panels).
     """
 
 
@@ -4442,6 +4631,29 @@ class StageResult(TypedDict):
     """
 
 
+class StatusOptions(TypedDict, closed=True):
+    """
+    The options of the dashboard (`status`, `renderStatus`): the history of alert events
+    (observations, and any acks, silences or external alerts, in time order), the moment, and
+    the format to render in.
+    """
+
+    atMs: NotRequired[int | None]
+    """
+    The moment shown (ms on the host's clock); default: the history's last time. `at_ms`
+    in Python.
+    """
+    format: NotRequired[str | None]
+    """
+    `human` (the default), `markdown`, `html` or `json`: for `renderStatus` only.
+    """
+    history: NotRequired[list[AlertEvent] | None]
+    """
+    The alert events up to (and beyond) the moment, in time order: `{"type": "observe",
+    "at_ms": …, "values": {…}}`…
+    """
+
+
 class BatchCall(TypedDict, closed=True):
     """
     A check of many records given as columns.
@@ -4537,6 +4749,7 @@ class KiroBoundary(TypedDict, closed=True):
 
     Action: NotRequired[Action]
     ActionTaken: NotRequired[ActionTaken]
+    ActiveAlert: NotRequired[ActiveAlert]
     Affected: NotRequired[Affected]
     AlertAccounted: NotRequired[AlertAccounted]
     AlertDecision: NotRequired[AlertDecision]
@@ -4599,9 +4812,12 @@ class KiroBoundary(TypedDict, closed=True):
     GateKind: NotRequired[GateKind]
     GateVerdict: NotRequired[GateVerdict]
     GatingReport: NotRequired[GatingReport]
+    GaugeMetric: NotRequired[GaugeMetric]
+    GaugeThreshold: NotRequired[GaugeThreshold]
     GroupScore: NotRequired[GroupScore]
     HealthReport: NotRequired[HealthReport]
     HealthStatus: NotRequired[HealthStatus]
+    HistoryPoint: NotRequired[HistoryPoint]
     Instruction: NotRequired[Instruction]
     JudgeReport: NotRequired[JudgeReport]
     Label: NotRequired[Label]
@@ -4609,6 +4825,7 @@ class KiroBoundary(TypedDict, closed=True):
     LoadCall: NotRequired[LoadCall]
     LogEntry: NotRequired[LogEntry]
     MetricHealth: NotRequired[MetricHealth]
+    MetricHistory: NotRequired[MetricHistory]
     MetricJudgement: NotRequired[MetricJudgement]
     Mismatch: NotRequired[Mismatch]
     MissingInput: NotRequired[MissingInput]
@@ -4627,6 +4844,7 @@ class KiroBoundary(TypedDict, closed=True):
     Outcome: NotRequired[Outcome]
     Outcome2: NotRequired[Outcome2]
     PanelReport: NotRequired[PanelReport]
+    PanelStatus: NotRequired[PanelStatus]
     PersonaDecision: NotRequired[PersonaDecision]
     Phase: NotRequired[Phase]
     Plan: NotRequired[Plan]
@@ -4670,6 +4888,8 @@ class KiroBoundary(TypedDict, closed=True):
     StageOutcome: NotRequired[StageOutcome]
     StageResult: NotRequired[StageResult]
     StartRunOptions: NotRequired[StartRunOptions]
+    StatusOptions: NotRequired[StatusOptions]
+    StatusReport: NotRequired[StatusReport]
     Target: NotRequired[Target]
     ThresholdChange: NotRequired[ThresholdChange]
     Thresholds: NotRequired[Thresholds]

@@ -121,7 +121,8 @@ const REPLAY_TAIL_MS: u64 = 86_400_000;
 /// The most ticks a replay's tail takes.
 const MAX_TAIL_TICKS: usize = 10_000;
 
-fn observe(sample: &Sample) -> Result<AlertEvent, Diagnostic> {
+/// A sample as the alert engine's observation.
+pub(crate) fn observe(sample: &Sample) -> Result<AlertEvent, Diagnostic> {
     // The samples readers give the monitor's observation; the alert engine's has the same JSON.
     let value = serde_json::to_value(&sample.event)
         .map_err(|e| Diagnostic::error(Code::Internal, e.to_string()))?;

@@ -14,6 +14,7 @@ pub mod run;
 pub mod schedule;
 pub mod schema;
 pub(crate) mod stages;
+pub mod status;
 pub mod test;
 pub mod validate;
 pub mod watch;

@@ -18,6 +18,7 @@
 //! bytes. Memory is bounded: [`MAX_ALERTS`], [`MAX_GROUPS`], [`MAX_SILENCES`] (`KIRO-E137`
 //! beyond them). The semantics are written down in `docs/alerts.md`.
 
+mod active;
 mod compile;
 mod compiled;
 pub mod decision;
@@ -34,6 +35,7 @@ mod template;
 #[cfg(test)]
 mod tests;
 
+pub use active::ActiveAlert;
 pub(crate) use compile::compile;
 pub use compiled::{
     CompiledAlerts, DEFAULT_GROUP_INTERVAL_MS, DEFAULT_GROUP_WAIT_MS, DEFAULT_MAX_SILENCE_MS,

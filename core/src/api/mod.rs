@@ -17,6 +17,8 @@
 //! - [`evidence`]: reports a host read (JUnit, coverage, SARIF, Lighthouse) merged into metrics
 //!   with their provenance, and checked.
 //! - `HostPolicy::render`: a decision or run result rendered as the CLI renders it.
+//! - `HostPolicy::status` and `HostPolicy::render_status`: the unified dashboard, as a report
+//!   and rendered as `kiro status` renders it.
 //! - [`convert`]: the conversion rules the bindings' walks over host values share.
 //! - [`schemas`]: the JSON Schemas of everything that crosses the boundary, from which the
 //!   host types (`.d.ts`, `.pyi`) are generated.
@@ -36,6 +38,7 @@ pub mod release;
 mod render;
 pub mod risk;
 pub mod schemas;
+mod status;
 
 pub use alerts::{AlertsCall, AlertsReplay, HostAlerts};
 pub use call::{
@@ -45,7 +48,8 @@ pub use host::{HostPolicy, validate_text};
 pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{
-    CheckOptions, RiskOptions, StartRunOptions, decode_at_ms, decode_components, decode_format,
+    CheckOptions, RiskOptions, StartRunOptions, StatusOptions, decode_at_ms, decode_components,
+    decode_format,
 };
 pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};

@@ -179,6 +179,71 @@ impl RiskOptions {
     }
 }
 
+/// The options of the dashboard (`status`, `renderStatus`): the history of alert events
+/// (observations, and any acks, silences or external alerts, in time order), the moment, and
+/// the format to render in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusOptions {
+    /// The alert events up to (and beyond) the moment, in time order: `{"type": "observe",
+    /// "at_ms": …, "values": {…}}`…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<crate::alert::AlertEvent>>,
+    /// The moment shown (ms on the host's clock); default: the history's last time. `at_ms`
+    /// in Python.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<u64>,
+    /// `human` (the default), `markdown`, `html` or `json`: for `renderStatus` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+impl StatusOptions {
+    /// Decodes `{history, atMs, format}` (or `at_ms`).
+    ///
+    /// # Errors
+    /// An input error (`KIRO-E003`) for a value that is not such an object, a `history` that
+    /// is not a list of alert events (naming the first bad one), an `atMs` that is not a whole
+    /// number, a `format` that is not a status format, or an unknown option.
+    pub fn decode(value: &Value) -> Result<Self, BoundaryError> {
+        let mut options = Reader::new(value, "`{history, atMs, format}`")?;
+        let history = match options.get(&["history"]) {
+            None => None,
+            Some((_, Value::Array(items))) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        crate::alert::AlertEvent::from_json(item).map_err(|e| {
+                            let why = crate::error::KiroError::diagnostics(&e)
+                                .first()
+                                .map(|d| d.message.clone());
+                            invalid(format!("history event {i}: {}", why.unwrap_or_default()))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some((_, other)) => {
+                return Err(invalid(format!(
+                    "option `history` must be an array of alert events, not {}",
+                    type_name(other)
+                )));
+            }
+        };
+        let at_ms = options.whole(&["atMs", "at_ms"], 0.0)?;
+        let format = options.string(&["format"])?;
+        if let Some(f) = &format {
+            crate::render::StatusFormat::parse(f).map_err(input)?;
+        }
+        options.finish()?;
+        Ok(Self {
+            history,
+            at_ms,
+            format,
+        })
+    }
+}
+
 /// A list of component names given as a host value (the change of a blast radius).
 ///
 /// # Errors

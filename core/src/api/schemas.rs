@@ -8,7 +8,7 @@ use super::call::{
     Answer, BatchCall, BatchVerdicts, CheckCall, ErrorAnswer, LoadCall, PolicyInfo, ValidateAnswer,
 };
 use super::monitor::{MonitorCall, MonitorReplay};
-use super::options::{CheckOptions, RiskOptions, StartRunOptions};
+use super::options::{CheckOptions, RiskOptions, StartRunOptions, StatusOptions};
 use super::release::{ReleaseCall, ReleasePlanCall, ReleaseReplay};
 use super::risk::{BlastCall, RiskCall, RiskCheckCall};
 use crate::alert::{AlertDecision, AlertEvent};
@@ -52,6 +52,8 @@ pub fn boundary_schema() -> Value {
     add::<AlertDecision>(&mut generator);
     add::<AlertsReplay>(&mut generator);
     add::<HealthReport>(&mut generator);
+    add::<crate::status::StatusReport>(&mut generator);
+    add::<StatusOptions>(&mut generator);
     add::<CheckOptions>(&mut generator);
     add::<StartRunOptions>(&mut generator);
     add::<LoadCall>(&mut generator);

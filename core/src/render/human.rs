@@ -30,12 +30,12 @@ const CRITICAL: &str = "1;31";
 
 /// ANSI styling that is a no-op when colour is off.
 #[derive(Clone, Copy)]
-struct Paint {
-    on: bool,
+pub(super) struct Paint {
+    pub(super) on: bool,
 }
 
 impl Paint {
-    fn paint(self, style: &str, text: &str) -> String {
+    pub(super) fn paint(self, style: &str, text: &str) -> String {
         if self.on && !text.is_empty() {
             format!("\x1b[{style}m{text}\x1b[0m")
         } else {
@@ -72,7 +72,7 @@ fn signoff_style(signoff: Signoff) -> &'static str {
 /// Text from the policy, the metrics or a host with control characters (terminal escapes,
 /// line breaks) shown as escapes, so that a report is one line per row and cannot drive the
 /// terminal.
-fn clean(text: &str) -> Cow<'_, str> {
+pub(super) fn clean(text: &str) -> Cow<'_, str> {
     if text.chars().any(char::is_control) {
         Cow::Owned(
             text.chars()
@@ -234,7 +234,7 @@ fn gate_section(out: &mut String, gate: &GateDecision, paint: Paint, units: &Met
 }
 
 /// Pads `text` to `width` characters (by `char`, which is what a table of names needs).
-fn pad(text: &str, width: usize) -> String {
+pub(super) fn pad(text: &str, width: usize) -> String {
     let len = text.chars().count();
     format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }

@@ -207,7 +207,7 @@ pub(super) fn text(input: &str) -> String {
 }
 
 /// Plain text escaped for a GitHub-flavoured table cell.
-fn escape(input: &str) -> String {
+pub(super) fn escape(input: &str) -> String {
     let chars: Vec<char> = input.chars().collect();
     let mut out = String::with_capacity(input.len());
     for (i, &c) in chars.iter().enumerate() {

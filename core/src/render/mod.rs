@@ -11,7 +11,8 @@
 //! | Mermaid | | [`plan_mermaid`] | |
 //!
 //! A monitor's decisions over time draw as a picture: [`replay_svg`] and [`replay_html`]. A
-//! decision or run result saved as JSON renders again through [`Saved`].
+//! decision or run result saved as JSON renders again through [`Saved`]. The unified dashboard
+//! ([`StatusReport`](crate::status::StatusReport)) renders through [`render_status`].
 //!
 //! Every renderer is a pure function to a string: no I/O, no clock, no environment. The same
 //! input always renders to the same bytes. XML is escaped in one place (`xml`).
@@ -29,6 +30,7 @@ pub(crate) mod mermaid;
 mod policy_test;
 mod replay_picture;
 mod saved;
+mod status;
 pub(crate) mod xml;
 
 pub use dot::plan_dot;
@@ -40,6 +42,9 @@ pub use mermaid::plan_mermaid;
 pub use policy_test::{TestFileResults, policy_tests_human, policy_tests_json, policy_tests_junit};
 pub use replay_picture::{replay_html, replay_svg};
 pub use saved::{Saved, SavedFormat};
+pub use status::{
+    StatusFormat, render_status, status_html, status_human, status_markdown, status_units,
+};
 
 use crate::decision::{CriterionDecision, Decision, GateDecision, ScoringMode, SeenValue, Signoff};
 use crate::policy::CompiledPolicy;

@@ -15,15 +15,15 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The picture's width, in SVG units.
-const WIDTH: f64 = 960.0;
+pub(super) const WIDTH: f64 = 960.0;
 /// Left of the plotting area: room for the value labels.
 const LEFT: f64 = 168.0;
 /// Right margin.
 const RIGHT: f64 = 24.0;
 /// Height of one value panel's plotting area.
-const PANEL: f64 = 110.0;
+pub(super) const PANEL: f64 = 110.0;
 /// Room above a panel for its title.
-const PANEL_TITLE: f64 = 28.0;
+pub(super) const PANEL_TITLE: f64 = 28.0;
 /// Height of one trigger lane.
 const LANE: f64 = 22.0;
 /// Room above the first panel for the picture's title.
@@ -52,13 +52,13 @@ fn state_word(state: TriggerState) -> &'static str {
 }
 
 /// One value a trigger read, over time.
-struct Series {
-    name: String,
-    unit: Unit,
+pub(super) struct Series {
+    pub(super) name: String,
+    pub(super) unit: Unit,
     /// `(time, value in base units)`; none where there was no usable value.
-    points: Vec<(u64, Option<f64>)>,
+    pub(super) points: Vec<(u64, Option<f64>)>,
     /// `(constant in base units, what compares with it)`.
-    thresholds: Vec<(f64, String)>,
+    pub(super) thresholds: Vec<(f64, String)>,
 }
 
 /// The series of every value the triggers read, in order of first appearance, with the
@@ -132,9 +132,9 @@ fn series(policy: &CompiledPolicy, decisions: &[MonitorDecision]) -> Vec<Series>
 }
 
 /// Maps times to x and values to y.
-struct Frame {
-    t0: u64,
-    span: f64,
+pub(super) struct Frame {
+    pub(super) t0: u64,
+    pub(super) span: f64,
 }
 
 impl Frame {
@@ -168,7 +168,13 @@ fn value_range(s: &Series) -> (f64, f64) {
     };
     // Values that are never negative keep zero as their floor.
     let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
-    ((lo - pad).max(floor), hi + pad)
+    let (a, b) = ((lo - pad).max(floor), hi + pad);
+    // Huge values: the padded range may not be finite; the unpadded one then is the range.
+    if (b - a).is_finite() {
+        (a, b)
+    } else {
+        (lo, hi)
+    }
 }
 
 /// A civil date and time for a Unix time in milliseconds (proleptic Gregorian, UTC).
@@ -195,7 +201,7 @@ fn utc(ms: u64) -> String {
 }
 
 /// When the first decision was: a date for Unix times after 2001, else the bare offset.
-fn start_label(t0: u64) -> String {
+pub(super) fn start_label(t0: u64) -> String {
     if t0 >= 1_000_000_000_000 {
         utc(t0)
     } else {
@@ -292,9 +298,10 @@ fn header(
 }
 
 /// One value over time, with its thresholds.
-fn panel(out: &mut String, s: &Series, frame: &Frame, top: f64) {
+pub(super) fn panel(out: &mut String, s: &Series, frame: &Frame, top: f64) {
     let (lo, hi) = value_range(s);
-    let y = |v: f64| top + PANEL - (v - lo) / (hi - lo) * PANEL;
+    // Halves, so that a range from -f64::MAX to f64::MAX does not overflow.
+    let y = |v: f64| top + PANEL - (v * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5) * PANEL;
     let right = WIDTH - RIGHT;
     let _ = writeln!(out, "<g class=\"series\" data-name=\"{}\">", attr(&s.name));
     let _ = writeln!(
@@ -486,7 +493,7 @@ fn legend(out: &mut String, y: f64) {
 }
 
 /// The time axis: six ticks from the start.
-fn axis(out: &mut String, frame: &Frame, t1: u64, y: f64) {
+pub(super) fn axis(out: &mut String, frame: &Frame, t1: u64, y: f64) {
     let right = WIDTH - RIGHT;
     let _ = writeln!(
         out,
