@@ -53,3 +53,15 @@ fn a_bad_template_argument_and_a_missing_import_are_reported_where_written() {
     assert_code(&out, 3);
     insta::assert_snapshot!("compose_arguments", stderr(&out));
 }
+
+#[test]
+fn the_composed_example_passes() {
+    let out = kiro(&[
+        "check",
+        "examples/composed/kiro.yaml",
+        "--metrics",
+        "examples/composed/metrics.json",
+    ]);
+    assert_code(&out, 0);
+    insta::assert_snapshot!("compose_example", stdout(&out));
+}
