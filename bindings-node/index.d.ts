@@ -127,7 +127,7 @@ export declare class Policy {
    * Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
    * it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
    */
-  static fromText(text: string, format?: "yaml" | "json" | "toml" | null): Policy
+  static fromText(text: string, format?: "yaml" | "json" | "toml" | null, imports?: Record<string, string> | null): Policy
   /**
    * Compiles a policy from a file. The format comes from `format`, else the file extension,
    * else the text. Only a regular file is read (anything else throws an `Error` with code

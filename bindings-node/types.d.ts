@@ -685,7 +685,12 @@ export type Code =
   | "KIRO-E137"
   | "KIRO-E138"
   | "KIRO-E139"
-  | "KIRO-E140";
+  | "KIRO-E140"
+  | "KIRO-E190"
+  | "KIRO-E191"
+  | "KIRO-E192"
+  | "KIRO-E193"
+  | "KIRO-E194";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -1757,6 +1762,7 @@ export interface KiroBoundary {
   SharedReport?: SharedReport;
   Signoff?: Signoff;
   SloReport?: SloReport;
+  SourceRef?: SourceRef;
   Span?: Span;
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
@@ -2185,7 +2191,12 @@ export interface ErrorAnswer {
     | "KIRO-E137"
     | "KIRO-E138"
     | "KIRO-E139"
-    | "KIRO-E140";
+    | "KIRO-E140"
+    | "KIRO-E190"
+    | "KIRO-E191"
+    | "KIRO-E192"
+    | "KIRO-E193"
+    | "KIRO-E194";
   /**
    * Every problem found.
    */
@@ -2306,7 +2317,12 @@ export interface Diagnostic {
     | "KIRO-E137"
     | "KIRO-E138"
     | "KIRO-E139"
-    | "KIRO-E140";
+    | "KIRO-E140"
+    | "KIRO-E190"
+    | "KIRO-E191"
+    | "KIRO-E192"
+    | "KIRO-E193"
+    | "KIRO-E194";
   /**
    * How to fix it, when kiro can tell.
    */
@@ -2614,6 +2630,28 @@ export interface PolicyRef {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
+}
+/**
+ * An imported file a policy was composed from: its path and the hash of its text. Decisions
+ * list them (`policy.sources`), so a changed library shows in every decision made with it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "SourceRef".
+ */
+export interface SourceRef {
+  /**
+   * `sha256:` and the hex SHA-256 of the file's text.
+   */
+  hash: string;
+  /**
+   * The file's path, relative to the main policy's folder.
+   */
+  path: string;
 }
 /**
  * A model's target.
@@ -3323,6 +3361,11 @@ export interface PolicyRef1 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * The answer of an operation's JSON form.
@@ -4351,6 +4394,11 @@ export interface PolicyRef2 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * One stage in a plan.
@@ -4597,6 +4645,11 @@ export interface PolicyRef3 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * A test file run against a policy.
@@ -5203,6 +5256,11 @@ export interface PolicyRef4 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * What happened to one stage.

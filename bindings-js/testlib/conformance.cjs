@@ -3,7 +3,8 @@
 // used by bindings-node/test/conformance.test.js and bindings-wasm/test/conformance.test.js.
 //
 // Reads cases exactly like the Rust runner (tests/src/lib.rs): `policy` (inline text) or
-// `policy_file` (relative to the case file), optional `format`, `metrics` (or `metrics_text` +
+// `policy_file` (relative to the case file), optional `format` and `imports` (the texts of the
+// files the policy imports, by path), `metrics` (or `metrics_text` +
 // `metrics_format`), optional `gate`/`kind`, then `expect` (a subset of the decision: objects key
 // by key, arrays element-wise with equal length, numbers by value) or `expect_error` (a code, or
 // `{code, message, underlined}`, or a list of them for every diagnostic in order: some diagnostic has that code, exactly that message, and under
@@ -67,12 +68,16 @@ function expectedError(spec) {
     return { ...every[0], every }
   }
   if (typeof e === 'string') return { code: e, message: spec.expect_message }
-  return { code: e.code, message: e.message ?? spec.expect_message, underlined: e.underlined, help: e.help }
+  return { code: e.code, message: e.message ?? spec.expect_message, underlined: e.underlined, help: e.help, source: e.source }
 }
 
-/** The policy text under each label of diagnostic `d` (JavaScript slices by UTF-16 units). */
-function underlinedOf(d, policyText) {
-  return d.source === 'policy' ? d.labels.map((l) => policyText.slice(l.start, l.end)) : null
+/**
+ * The text under each label of diagnostic `d` (JavaScript slices by UTF-16 units): of the policy
+ * (source `policy`) or of the imported file it names (`imports`, path to text).
+ */
+function underlinedOf(d, policyText, imports = {}) {
+  const text = d.source === 'policy' ? policyText : Object.hasOwn(imports, d.source ?? '') ? imports[d.source] : undefined
+  return text === undefined ? null : d.labels.map((l) => text.slice(l.start, l.end))
 }
 
 /**
@@ -80,7 +85,7 @@ function underlinedOf(d, policyText) {
  * the labels of diagnostic `i` (sliced by the host that ran the case).
  */
 function assertExpectedError(expected, diagnostics, underlined, where = '') {
-  const found = diagnostics.map((d, i) => ({ code: d.code, message: d.message, underlined: underlined(i), help: d.help }))
+  const found = diagnostics.map((d, i) => ({ code: d.code, message: d.message, underlined: underlined(i), help: d.help, source: d.source }))
   if (expected.every !== undefined) {
     assert.equal(found.length, expected.every.length, `${where}expected ${JSON.stringify(expected.every)}, got ${JSON.stringify(found)}`)
     expected.every.forEach((one, i) => assertExpectedError(one, [diagnostics[i]], () => underlined(i), `${where}error ${i}: `))
@@ -90,6 +95,7 @@ function assertExpectedError(expected, diagnostics, underlined, where = '') {
     d.code === expected.code &&
     (expected.message === undefined || d.message === expected.message) &&
     (expected.help === undefined || d.help === expected.help) &&
+    (expected.source === undefined || d.source === expected.source) &&
     (expected.underlined === undefined || JSON.stringify(d.underlined) === JSON.stringify(expected.underlined))
   assert.ok(found.some(matches), `${where}expected ${JSON.stringify(expected)}, got ${JSON.stringify(found)}`)
 }
@@ -251,7 +257,7 @@ function conformance(kiro, YAML, options = {}) {
         let actual
         try {
           const policy =
-            spec.policy !== undefined ? kiro.Policy.fromText(spec.policy, spec.format ?? null) : options.fromPath(policyFile, spec.format ?? null)
+            spec.policy !== undefined ? kiro.Policy.fromText(spec.policy, spec.format ?? null, spec.imports ?? null) : options.fromPath(policyFile, spec.format ?? null)
           if (spec.run !== undefined) {
             const { result, events } = simulate(policy, spec.run)
             actual = result
@@ -284,7 +290,7 @@ function conformance(kiro, YAML, options = {}) {
           if (!error || error.name !== 'KiroError') throw error
           assert.equal(error.code, error.diagnostics[0].code)
           assert.ok(expected !== undefined, `unexpected error: ${error.message}`)
-          assertExpectedError(expected, error.diagnostics, (i) => underlinedOf(error.diagnostics[i], policyText))
+          assertExpectedError(expected, error.diagnostics, (i) => underlinedOf(error.diagnostics[i], policyText, spec.imports))
           return
         }
         assert.equal(expected, undefined, `expected error ${expected?.code}, got: ${JSON.stringify(actual)}`)

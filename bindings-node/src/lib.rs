@@ -64,16 +64,23 @@ pub struct Policy {
 #[napi]
 impl Policy {
     /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
-    /// it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
+    /// it from the text. `imports` maps each path the policy imports to its text
+    /// (docs/composition.md). Throws a `KiroError` (kind `policy`) with every problem found.
     #[napi(
         factory,
-        ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null"
+        ts_args_type = "text: string, format?: \"yaml\" | \"json\" | \"toml\" | null, imports?: Record<string, string> | null"
     )]
-    pub fn from_text(env: &Env, text: Unknown<'_>, format: Option<Unknown<'_>>) -> Result<Self> {
+    pub fn from_text(
+        env: &Env,
+        text: Unknown<'_>,
+        format: Option<Unknown<'_>>,
+        imports: Option<Unknown<'_>>,
+    ) -> Result<Self> {
         let text = convert::text_argument(env, &text, "text").or_throw(env)?;
         let format =
             decode_format(&convert::host_value(format.as_ref()).or_throw(env)?).or_throw(env)?;
-        let inner = guard(|| HostPolicy::load(&text, format, UNIT)).or_throw(env)?;
+        let imports = convert::host_value(imports.as_ref()).or_throw(env)?;
+        let inner = guard(|| HostPolicy::load_with(&text, format, &imports, UNIT)).or_throw(env)?;
         Ok(Self { inner })
     }
 

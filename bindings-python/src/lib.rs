@@ -42,16 +42,19 @@ const UNIT: OffsetUnit = OffsetUnit::CodePoints;
 #[pymethods]
 impl Policy {
     /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; `None` detects
-    /// it from the text. Raises `PolicyError` with every problem found.
+    /// it from the text. `imports` maps each path the policy imports to its text
+    /// (docs/composition.md). Raises `PolicyError` with every problem found.
     #[staticmethod]
-    #[pyo3(signature = (text, format = None))]
+    #[pyo3(signature = (text, format = None, imports = None))]
     fn from_text(
         py: Python<'_>,
         text: PyBackedStr,
         format: Option<&Bound<'_, PyAny>>,
+        imports: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let format = options::format(format)?;
-        let inner = py.detach(|| guard(|| HostPolicy::load(&text, format, UNIT)));
+        let imports = options::value(imports).map_err(raise)?;
+        let inner = py.detach(|| guard(|| HostPolicy::load_with(&text, format, &imports, UNIT)));
         Ok(Self {
             inner: inner.map_err(raise)?,
         })

@@ -1,7 +1,8 @@
 """The shared conformance corpus (tests/conformance/**/*.yaml) run through the Python binding.
 
 Reads cases exactly like the Rust runner (tests/src/lib.rs): ``policy`` (inline text) or
-``policy_file`` (relative to the case file), optional ``format``, ``metrics`` (or
+``policy_file`` (relative to the case file), optional ``format`` and ``imports`` (the texts of
+the files the policy imports, by path), ``metrics`` (or
 ``metrics_text`` + ``metrics_format``), optional ``gate``/``kind``, then ``expect`` (a subset of
 the decision: objects key by key, arrays element-wise with equal length, numbers by value) or
 ``expect_error`` (a code, or ``{code, message, underlined}``, or a list of them for every diagnostic in order: some diagnostic has that code,
@@ -358,28 +359,37 @@ def expected_error_of(spec: dict[str, Any]) -> dict[str, Any] | None:
     return {**expected, "message": expected.get("message", spec.get("expect_message"))}
 
 
-def underlined_of(diagnostic: dict[str, Any], policy_text: str) -> list[str] | None:
-    """The policy text under each label (Python slices by code points)."""
-    if diagnostic.get("source") != "policy":
+def underlined_of(diagnostic: dict[str, Any], texts: dict[str, str]) -> list[str] | None:
+    """The text under each label (Python slices by code points): of the policy (source
+    ``policy``) or of the imported file the diagnostic names."""
+    text = texts.get(diagnostic.get("source") or "")
+    if text is None:
         return None
-    return [policy_text[label["start"] : label["end"]] for label in diagnostic["labels"]]
+    return [text[label["start"] : label["end"]] for label in diagnostic["labels"]]
 
 
-def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], policy_text: str) -> None:
+def assert_expected_error(expected: dict[str, Any], diagnostics: list[Any], texts: dict[str, str]) -> None:
     found = [
-        {"code": d["code"], "message": d["message"], "underlined": underlined_of(d, policy_text), "help": d.get("help")}
+        {
+            "code": d["code"],
+            "message": d["message"],
+            "underlined": underlined_of(d, texts),
+            "help": d.get("help"),
+            "source": d.get("source"),
+        }
         for d in diagnostics
     ]
     if "every" in expected:
         assert len(found) == len(expected["every"]), f"expected {expected['every']}, got {found}"
         for one, d in zip(expected["every"], diagnostics):
-            assert_expected_error(one, [d], policy_text)
+            assert_expected_error(one, [d], texts)
         return
     assert any(
         d["code"] == expected["code"]
         and (expected.get("message") is None or d["message"] == expected["message"])
         and ("underlined" not in expected or d["underlined"] == expected["underlined"])
         and (expected.get("help") is None or d["help"] == expected["help"])
+        and (expected.get("source") is None or d["source"] == expected["source"])
         for d in found
     ), f"expected {expected}, got {found}"
 
@@ -391,7 +401,7 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
     policy_text = spec["policy"] if "policy" in spec else (folder / spec["policy_file"]).read_text(encoding="utf-8")
     try:
         if "policy" in spec:
-            policy = kiro.Policy.from_text(spec["policy"], spec.get("format"))
+            policy = kiro.Policy.from_text(spec["policy"], spec.get("format"), imports=spec.get("imports"))
         else:
             policy = kiro.Policy.from_path(folder / spec["policy_file"], spec.get("format"))
         if spec.get("plan") is True:
@@ -425,7 +435,7 @@ def test_case(name: str, spec: dict[str, Any], folder: Path) -> None:
     except kiro.KiroError as e:
         assert e.code == e.diagnostics[0]["code"]
         assert expected_error is not None, f"unexpected error: {e}"
-        assert_expected_error(expected_error, e.diagnostics, policy_text)
+        assert_expected_error(expected_error, e.diagnostics, {**spec.get("imports", {}), "policy": policy_text})
         return
     assert expected_error is None, f"expected error {expected_error}, got: {actual}"
     assert "expect" in spec, "the case has neither `expect` nor `expect_error`"

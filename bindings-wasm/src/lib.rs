@@ -52,17 +52,21 @@ pub struct Policy {
 #[wasm_bindgen]
 impl Policy {
     /// Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
-    /// it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
+    /// it from the text. `imports` maps each path the policy imports to its text
+    /// (docs/composition.md). Throws a `KiroError` (kind `policy`) with every problem found.
     #[wasm_bindgen(js_name = fromText)]
     pub fn from_text(
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "\"yaml\" | \"json\" | \"toml\" | null")]
         format: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, string> | null")]
+        imports: Option<JsValue>,
     ) -> Result<Policy, JsValue> {
         let text = convert::text_argument(&text, "text")?;
         let format =
             decode_format(&convert::host_value(format.as_ref())?).map_err(Failure::from)?;
-        let inner = guard(|| HostPolicy::load(&text, format, UNIT))?;
+        let imports = convert::host_value(imports.as_ref())?;
+        let inner = guard(|| HostPolicy::load_with(&text, format, &imports, UNIT))?;
         Ok(Self { inner })
     }
 

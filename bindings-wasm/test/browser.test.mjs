@@ -192,6 +192,7 @@ function corpusCases() {
       if (spec.kind !== undefined) c.kind = spec.kind
       if (spec.strict !== undefined) c.strict = spec.strict
       if (spec.baseline !== undefined) c.baseline = spec.baseline
+      if (spec.imports !== undefined) c.imports = spec.imports
       if (spec.plan === true) c.plan = true
       if (spec.run !== undefined) c.run = spec.run
       for (const section of ['monitor', 'release', 'alerts', 'risk', 'health']) if (spec[section] !== undefined) c[section] = spec[section]

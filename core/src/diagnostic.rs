@@ -281,6 +281,16 @@ codes! {
     InvalidAlertTest = "KIRO-E139",
     /// a report holds the error its tool wrote instead of its results
     ReportToolError = "KIRO-E140",
+    /// an imported file that the host did not give or that does not exist
+    ImportNotFound = "KIRO-E190",
+    /// files that import each other in a cycle
+    ImportCycle = "KIRO-E191",
+    /// two definitions of one name from different files, or an `override` that replaces nothing
+    ImportConflict = "KIRO-E192",
+    /// a gate uses a template that is not declared or imported
+    UnknownTemplate = "KIRO-E193",
+    /// a template argument that is missing, unknown or not a literal of its parameter's unit
+    TemplateArgument = "KIRO-E194",
 }
 
 impl fmt::Display for Code {

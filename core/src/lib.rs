@@ -44,6 +44,7 @@
 // of their answers and the boundary every host wraps.
 //
 // Shared layers.
+pub mod compose;
 #[doc(hidden)]
 pub mod condition;
 mod criteria;

@@ -25,6 +25,7 @@ mod release;
 mod risk;
 mod run;
 
+use kiro::compose::Sources;
 use kiro::document::{Format, Limits};
 use kiro::{CompiledPolicy, Decision, Diagnostic, KiroError, Selection};
 use serde_json::Value;
@@ -193,9 +194,23 @@ pub fn run_case(case: &Case) -> Result<(), String> {
         (Ok(actual), Some(expected)) => {
             Err(format!("expected error {}, got: {actual}", expected.code))
         }
-        (Err(errors), Some(expected)) => expected.check(&errors, &policy_text),
+        (Err(errors), Some(expected)) => {
+            expected.check_in(&errors, &policy_text, &imports_of(spec))
+        }
         (Err(errors), None) => Err(format!("unexpected error {errors:?}")),
     }
+}
+
+/// The texts of the files the case's policy imports (`imports:`, path to text).
+fn imports_of(spec: &Value) -> Sources {
+    spec.get("imports")
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(path, text)| Some((path.clone(), text.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What `expect_error` asks for: `KIRO-E0xx`, or `{code, message, underlined, help}`, or a list
@@ -213,6 +228,8 @@ pub struct ExpectedError {
     pub underlined: Option<Vec<String>>,
     /// The diagnostic's help.
     pub help: Option<String>,
+    /// The text the diagnostic is about (`policy`, an imported file's path), when given.
+    pub source: Option<String>,
     /// When `expect_error` is a list: every diagnostic, in order (this error is the first).
     pub every: Vec<ExpectedError>,
 }
@@ -250,6 +267,7 @@ impl ExpectedError {
                 message: legacy_message,
                 underlined: None,
                 help: None,
+                source: None,
                 every: Vec::new(),
             })),
             Some(Value::Object(map)) => {
@@ -274,6 +292,7 @@ impl ExpectedError {
                     message: message.map(str::to_owned).or(legacy_message),
                     underlined,
                     help: map.get("help").and_then(Value::as_str).map(str::to_owned),
+                    source: map.get("source").and_then(Value::as_str).map(str::to_owned),
                     every: Vec::new(),
                 }))
             }
@@ -287,6 +306,20 @@ impl ExpectedError {
     /// # Errors
     /// What was found instead.
     pub fn check(&self, errors: &[Found], policy_text: &str) -> Result<(), String> {
+        self.check_in(errors, policy_text, &Sources::new())
+    }
+
+    /// [`ExpectedError::check`] for a policy that imports `imports`: a diagnostic about an
+    /// imported file (`source: lib/web.yaml`) underlines that file's text.
+    ///
+    /// # Errors
+    /// What was found instead.
+    pub fn check_in(
+        &self,
+        errors: &[Found],
+        policy_text: &str,
+        imports: &Sources,
+    ) -> Result<(), String> {
         if !self.every.is_empty() {
             if errors.len() != self.every.len() {
                 return Err(format!(
@@ -297,7 +330,7 @@ impl ExpectedError {
             }
             for (i, (expected, found)) in self.every.iter().zip(errors).enumerate() {
                 expected
-                    .check(std::slice::from_ref(found), policy_text)
+                    .check_in(std::slice::from_ref(found), policy_text, imports)
                     .map_err(|e| format!("error {i}: {e}"))?;
             }
             return Ok(());
@@ -310,9 +343,13 @@ impl ExpectedError {
                     .as_ref()
                     .is_none_or(|h| Some(h) == d.help.as_ref())
                 && self
+                    .source
+                    .as_ref()
+                    .is_none_or(|s| Some(s) == d.source.as_ref())
+                && self
                     .underlined
                     .as_ref()
-                    .is_none_or(|u| d.underlined(policy_text).as_ref() == Some(u))
+                    .is_none_or(|u| d.underlined(policy_text, imports).as_ref() == Some(u))
         };
         if errors.iter().any(matches) {
             return Ok(());
@@ -324,7 +361,7 @@ impl ExpectedError {
                     "{} {:?} underlined {:?} help {:?}",
                     d.code,
                     d.message,
-                    d.underlined(policy_text),
+                    d.underlined(policy_text, imports),
                     d.help
                 )
             })
@@ -361,15 +398,17 @@ impl Found {
         }
     }
 
-    /// The policy text under each label, or `None` when the diagnostic is not about the policy
-    /// text (or an offset is not in it).
-    fn underlined(&self, policy_text: &str) -> Option<Vec<String>> {
-        if self.source.as_deref() != Some("policy") {
-            return None;
-        }
+    /// The text under each label, or `None` when the diagnostic is about neither the policy
+    /// text nor an imported file's (or an offset is not in it).
+    fn underlined(&self, policy_text: &str, imports: &Sources) -> Option<Vec<String>> {
+        let text = match self.source.as_deref() {
+            Some("policy") => policy_text,
+            Some(path) => imports.get(path)?,
+            None => return None,
+        };
         self.labels
             .iter()
-            .map(|&(start, end)| policy_text.get(start..end).map(str::to_owned))
+            .map(|&(start, end)| text.get(start..end).map(str::to_owned))
             .collect()
     }
 }
@@ -462,7 +501,8 @@ fn plan(policy_text: &str, format: Option<Format>) -> Result<Value, Errors> {
 
 fn evaluate(spec: &Value, policy_text: &str, format: Option<Format>) -> Result<Decision, Errors> {
     let one = |d: Diagnostic| vec![Found::from(&d)];
-    let policy = CompiledPolicy::from_text(policy_text, format).map_err(|e| errors(&e))?;
+    let policy = CompiledPolicy::from_sources(policy_text, format, &imports_of(spec))
+        .map_err(|e| errors(&e))?;
     let kind = spec
         .get("kind")
         .and_then(Value::as_str)

@@ -169,6 +169,11 @@ ERROR_CODES: tuple[str, ...] = (
     "KIRO-E138",  # the policy has no `alerts` section
     "KIRO-E139",  # an alert test file that cannot be run
     "KIRO-E140",  # a report holds the error its tool wrote instead of its results
+    "KIRO-E190",  # an imported file that the host did not give or that does not exist
+    "KIRO-E191",  # files that import each other in a cycle
+    "KIRO-E192",  # two definitions of one name from different files, or an `override` that replaces nothing
+    "KIRO-E193",  # a gate uses a template that is not declared or imported
+    "KIRO-E194",  # a template argument that is missing, unknown or not a literal of its parameter's unit
 )
 
 #: Per-record codes in :meth:`Policy.check_batch` results.

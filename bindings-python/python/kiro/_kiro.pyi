@@ -275,8 +275,11 @@ class Policy:
     """A compiled policy: load it once, check many times. Immutable and thread-safe."""
 
     @staticmethod
-    def from_text(text: str, format: Optional[Format] = None) -> Policy:
-        """Compiles a policy from text; ``format=None`` detects it from the text.
+    def from_text(
+        text: str, format: Optional[Format] = None, imports: Optional[Mapping[str, str]] = None
+    ) -> Policy:
+        """Compiles a policy from text; ``format=None`` detects it from the text. ``imports``
+        maps each path the policy imports to its text (docs/composition.md).
 
         Raises :class:`PolicyError` with every problem found, :class:`InputError` for an
         unknown ``format``.

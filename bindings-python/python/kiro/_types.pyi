@@ -694,6 +694,11 @@ Code: TypeAlias = Literal[
     'KIRO-E138',
     'KIRO-E139',
     'KIRO-E140',
+    'KIRO-E190',
+    'KIRO-E191',
+    'KIRO-E192',
+    'KIRO-E193',
+    'KIRO-E194',
 ]
 
 
@@ -1837,21 +1842,6 @@ class PolicyInfo(TypedDict):
     """
 
 
-class PolicyRef(TypedDict):
-    """
-    The policy a decision was made under.
-    """
-
-    hash: str
-    """
-    `sha256:` and the hex SHA-256 of the policy's canonical JSON.
-    """
-    name: str
-    """
-    The policy's name.
-    """
-
-
 class PolicyTestCall(TypedDict, closed=True):
     """
     A test file run against a policy.
@@ -2428,6 +2418,22 @@ class SloReport(TypedDict):
     trigger: str
     """
     The generated trigger (`slo:<name>`).
+    """
+
+
+class SourceRef(TypedDict):
+    """
+    An imported file a policy was composed from: its path and the hash of its text. Decisions
+    list them (`policy.sources`), so a changed library shows in every decision made with it.
+    """
+
+    hash: str
+    """
+    `sha256:` and the hex SHA-256 of the file's text.
+    """
+    path: str
+    """
+    The file's path, relative to the main policy's folder.
     """
 
 
@@ -3598,53 +3604,6 @@ class PersonaDecision(TypedDict):
     """
 
 
-class Plan(TypedDict):
-    """
-    The plan of a pipeline.
-    """
-
-    critical_path: list[str]
-    """
-    The longest chain of stages by estimate, first to last.
-    """
-    policy: PolicyRef
-    """
-    The policy the pipeline belongs to.
-    """
-    stages: list[PlannedStage]
-    """
-    Every stage, in policy order.
-    """
-    total_ms: int
-    """
-    The earliest the whole pipeline can finish, from its estimates.
-    """
-    waves: list[list[str]]
-    """
-    Stages that may run at the same time: wave 0 needs nothing, wave `k` needs something
-    of wave `k - 1`. Within a wave, in policy order.
-    """
-
-
-class PlanAnswer(TypedDict):
-    """
-    The answer of an operation's JSON form.
-    """
-
-    error: NotRequired[ErrorAnswer | None]
-    """
-    Why it failed, when it did not.
-    """
-    ok: bool
-    """
-    Whether the operation succeeded.
-    """
-    value: NotRequired[Plan | None]
-    """
-    What it gave, when it succeeded.
-    """
-
-
 class PlanEnvironment(TypedDict):
     """
     One environment of a plan.
@@ -3724,6 +3683,26 @@ class PolicyInfoAnswer(TypedDict):
     value: NotRequired[PolicyInfo | None]
     """
     What it gave, when it succeeded.
+    """
+
+
+class PolicyRef(TypedDict):
+    """
+    The policy a decision was made under.
+    """
+
+    hash: str
+    """
+    `sha256:` and the hex SHA-256 of the policy's canonical JSON.
+    """
+    name: str
+    """
+    The policy's name.
+    """
+    sources: NotRequired[list[SourceRef]]
+    """
+    The imported files the policy was composed from, with the hash of each text (none for
+    a policy without imports).
     """
 
 
@@ -4468,6 +4447,53 @@ class MonitorReplayAnswer(TypedDict):
     """
 
 
+class Plan(TypedDict):
+    """
+    The plan of a pipeline.
+    """
+
+    critical_path: list[str]
+    """
+    The longest chain of stages by estimate, first to last.
+    """
+    policy: PolicyRef
+    """
+    The policy the pipeline belongs to.
+    """
+    stages: list[PlannedStage]
+    """
+    Every stage, in policy order.
+    """
+    total_ms: int
+    """
+    The earliest the whole pipeline can finish, from its estimates.
+    """
+    waves: list[list[str]]
+    """
+    Stages that may run at the same time: wave 0 needs nothing, wave `k` needs something
+    of wave `k - 1`. Within a wave, in policy order.
+    """
+
+
+class PlanAnswer(TypedDict):
+    """
+    The answer of an operation's JSON form.
+    """
+
+    error: NotRequired[ErrorAnswer | None]
+    """
+    Why it failed, when it did not.
+    """
+    ok: bool
+    """
+    Whether the operation succeeded.
+    """
+    value: NotRequired[Plan | None]
+    """
+    What it gave, when it succeeded.
+    """
+
+
 class ReleaseDecision(TypedDict, closed=True):
     """
     What a release gives for one event: the instructions, and where it stands.
@@ -4884,6 +4910,7 @@ class KiroBoundary(TypedDict, closed=True):
     SharedReport: NotRequired[SharedReport]
     Signoff: NotRequired[Signoff]
     SloReport: NotRequired[SloReport]
+    SourceRef: NotRequired[SourceRef]
     Span: NotRequired[Span]
     StageOutcome: NotRequired[StageOutcome]
     StageResult: NotRequired[StageResult]

@@ -98,7 +98,7 @@ export function runCase(kiro, c) {
   let answer
   let refusedAt
   try {
-    const policy = kiro.Policy.fromText(c.policy, c.format ?? null)
+    const policy = kiro.Policy.fromText(c.policy, c.format ?? null, c.imports ?? null)
     if (c.run !== undefined) answer = { run: simulate(policy, c.run) }
     else if (MACHINES.some((kind) => c[kind] !== undefined)) {
       // The simulation shared with the Node.js runners (bindings-js/testlib/sections.mjs).
@@ -120,9 +120,14 @@ export function runCase(kiro, c) {
     }
   } catch (error) {
     answer = { error: describeError(error) }
-    // The policy text under each label of each diagnostic, sliced where this runs (UTF-16).
+    // The text under each label of each diagnostic, sliced where this runs (UTF-16): of the
+    // policy, or of the imported file the diagnostic names.
     if (Array.isArray(error?.diagnostics)) {
-      answer.underlined = error.diagnostics.map((d) => (d.source === 'policy' ? d.labels.map((l) => c.policy.slice(l.start, l.end)) : null))
+      const textOf = (source) => (source === 'policy' ? c.policy : Object.hasOwn(c.imports ?? {}, source ?? '') ? c.imports[source] : undefined)
+      answer.underlined = error.diagnostics.map((d) => {
+        const text = textOf(d.source)
+        return text === undefined ? null : d.labels.map((l) => text.slice(l.start, l.end))
+      })
     }
     if (refusedAt !== undefined) answer.refused = refusedAt
   }

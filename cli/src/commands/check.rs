@@ -6,7 +6,7 @@ use crate::diagnostics::{Failure, SourceFile};
 use crate::exit;
 use crate::io::{self, InputKind};
 use kiro::render::{HumanOptions, human, junit, markdown};
-use kiro::{CheckError, Format, KiroError, MetricsInput, Selection, Verdict};
+use kiro::{CheckError, Diagnostic, Format, KiroError, MetricsInput, Selection, Verdict};
 use std::io::IsTerminal;
 
 /// Runs `kiro check`.
@@ -56,9 +56,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
         None => policy.check(&input, &selection),
     };
     let decision = checked.map_err(|e| {
-        let mut sources = vec![loaded.file.clone()];
+        let mut sources = loaded.sources();
         sources.extend(metrics_file.clone());
-        check_failure(&e, &sources)
+        check_failure(loaded.policy.remap(e.diagnostics().to_vec()), &sources)
     })?;
     if !decision.warnings.is_empty() {
         warn_undeclared(policy, &input, metrics_file.as_ref(), args);
@@ -187,11 +187,10 @@ fn apply_override(
         .map_err(|d| Failure::in_source(&[d], &source))
 }
 
-fn check_failure(error: &CheckError, sources: &[SourceFile]) -> Failure {
+fn check_failure(diagnostics: Vec<Diagnostic>, sources: &[SourceFile]) -> Failure {
     // Selection problems name no source and have no place in any text.
-    let diagnostics = error.diagnostics();
     Failure::Diagnostics {
-        diagnostics: diagnostics.to_vec(),
+        diagnostics,
         sources: sources.to_vec(),
     }
 }

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod check;
 pub mod evidence;
 pub mod history;
+mod imports;
 pub mod plan;
 pub mod release;
 pub mod render;
@@ -43,12 +44,21 @@ pub struct LoadedPolicy {
     pub policy: CompiledPolicy,
     /// Its text, for diagnostics.
     pub file: SourceFile,
+    /// The files it imports (docs/composition.md), each under its import path as `source`.
+    pub imports: Vec<SourceFile>,
 }
 
 impl LoadedPolicy {
     /// The units the policy declares, to show values in.
     pub fn units(&self) -> MetricUnits {
         MetricUnits::from_policy(&self.policy)
+    }
+
+    /// The policy's text and the texts of the files it imports, for diagnostics.
+    pub fn sources(&self) -> Vec<SourceFile> {
+        let mut all = vec![self.file.clone()];
+        all.extend(self.imports.iter().cloned());
+        all
     }
 }
 
@@ -63,8 +73,21 @@ pub fn load_policy(path: &Path, format: Option<PolicyFormat>) -> Result<LoadedPo
         .map(PolicyFormat::to_format)
         .or_else(|| io::format_by_extension(path))
         .unwrap_or_else(|| Format::detect(&file.text));
-    match CompiledPolicy::from_text(&file.text, Some(format)) {
-        Ok(policy) => Ok(LoadedPolicy { policy, file }),
-        Err(e) => Err(Failure::in_source(e.diagnostics(), &file)),
+    let imports = imports::read(path, &file.text, format);
+    let sources: kiro::compose::Sources = imports
+        .iter()
+        .map(|f| (f.source.clone(), f.text.clone()))
+        .collect();
+    match CompiledPolicy::from_sources(&file.text, Some(format), &sources) {
+        Ok(policy) => Ok(LoadedPolicy {
+            policy,
+            file,
+            imports,
+        }),
+        Err(e) => {
+            let mut all = vec![file];
+            all.extend(imports);
+            Err(Failure::in_sources(e.diagnostics(), &all))
+        }
     }
 }

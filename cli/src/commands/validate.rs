@@ -27,6 +27,9 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome, Failure> {
         count(policy.persona_names().len(), "persona", "personas"),
         policy.hash()
     );
+    for source in &policy.reference().sources {
+        report.push_str(&format!("imports `{}` ({})\n", source.path, source.hash));
+    }
     if let Some(monitor) = policy.monitor() {
         report.push_str(&triggers(&monitor.outline()));
     }

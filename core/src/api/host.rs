@@ -3,7 +3,8 @@
 //! in that host. Each binding's `Policy` class wraps one; its methods are this type's, with
 //! the host's values converted in and out.
 
-use super::options::{CheckOptions, StartRunOptions};
+use super::options::{CheckOptions, StartRunOptions, decode_imports};
+use crate::compose::Sources;
 use crate::decision::Decision;
 use crate::diagnostic::{Diagnostic, OffsetUnit, locate_all};
 use crate::document::Format;
@@ -26,6 +27,8 @@ const POLICY: &str = "policy";
 pub struct HostPolicy {
     compiled: CompiledPolicy,
     text: Arc<str>,
+    /// The texts of the files the policy imports, by path.
+    imports: Arc<Sources>,
     unit: OffsetUnit,
 }
 
@@ -39,13 +42,31 @@ impl HostPolicy {
         format: Option<Format>,
         unit: OffsetUnit,
     ) -> Result<Self, BoundaryError> {
-        match CompiledPolicy::from_text(text, format) {
+        Self::load_with(text, format, &Value::Null, unit)
+    }
+
+    /// Compiles `text` as [`HostPolicy::load`] does, with the texts of the files it imports:
+    /// `imports`, a host value mapping each path to its text (null: none), decoded by
+    /// [`decode_imports`].
+    ///
+    /// # Errors
+    /// An input error for `imports` that is not such a map; a policy error whose labels are
+    /// located in the text each is about (`source`: `policy` or an imported path) in `unit`.
+    pub fn load_with(
+        text: &str,
+        format: Option<Format>,
+        imports: &Value,
+        unit: OffsetUnit,
+    ) -> Result<Self, BoundaryError> {
+        let imports = decode_imports(imports)?;
+        match CompiledPolicy::from_sources(text, format, &imports) {
             Ok(compiled) => Ok(Self {
                 compiled,
                 text: Arc::from(text),
+                imports: Arc::new(imports),
                 unit,
             }),
-            Err(e) => Err(located(BoundaryError::from_kiro(&e), text, unit)),
+            Err(e) => Err(located(BoundaryError::from_kiro(&e), text, &imports, unit)),
         }
     }
 
@@ -69,8 +90,9 @@ impl HostPolicy {
 
     /// The error, with every label about the policy text located in it.
     #[must_use]
-    pub fn locate(&self, error: BoundaryError) -> BoundaryError {
-        located(error, &self.text, self.unit)
+    pub fn locate(&self, mut error: BoundaryError) -> BoundaryError {
+        error.diagnostics = self.compiled.remap(error.diagnostics);
+        located(error, &self.text, &self.imports, self.unit)
     }
 
     /// Checks one set of metrics (the JSON value a binding's walk over its host's metrics
@@ -226,7 +248,15 @@ pub fn validate_text(text: &str, format: Option<Format>, unit: OffsetUnit) -> Ve
     }
 }
 
-fn located(mut error: BoundaryError, text: &str, unit: OffsetUnit) -> BoundaryError {
+fn located(
+    mut error: BoundaryError,
+    text: &str,
+    imports: &Sources,
+    unit: OffsetUnit,
+) -> BoundaryError {
     error.diagnostics = locate_all(error.diagnostics, POLICY, text, unit);
+    for (path, text) in imports {
+        error.diagnostics = locate_all(error.diagnostics, path, text, unit);
+    }
     error
 }

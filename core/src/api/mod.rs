@@ -49,7 +49,7 @@ pub use hosted::{Host, Hosted};
 pub use monitor::{HostMonitor, MonitorCall, MonitorReplay};
 pub use options::{
     CheckOptions, RiskOptions, StartRunOptions, StatusOptions, decode_at_ms, decode_components,
-    decode_format,
+    decode_format, decode_imports,
 };
 pub use policytest::{PolicyTestCall, policy_test, policy_test_json, policy_test_json_str};
 pub use release::{HostRelease, ReleaseCall, ReleasePlanCall, ReleaseReplay};
@@ -67,7 +67,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The JSON Schema of the policy format.
 #[must_use]
 pub fn policy_schema() -> Value {
-    serde_json::to_value(schemars::schema_for!(Policy)).unwrap_or(Value::Null)
+    let mut schema = serde_json::to_value(schemars::schema_for!(Policy)).unwrap_or(Value::Null);
+    crate::compose::schema::extend(&mut schema);
+    schema
 }
 
 /// The JSON Schema of the policy format, pretty-printed with a trailing newline (the form

@@ -302,6 +302,31 @@ pub fn decode_format(value: &Value) -> Result<Option<Format>, BoundaryError> {
     }
 }
 
+/// Decodes the texts of a policy's imported files (docs/composition.md): an object mapping each
+/// path to its text, or null for none.
+///
+/// # Errors
+/// An input error (`KIRO-E003`) for a value that is not such an object.
+pub fn decode_imports(value: &Value) -> Result<crate::compose::Sources, BoundaryError> {
+    match value {
+        Value::Null => Ok(crate::compose::Sources::new()),
+        Value::Object(map) => map
+            .iter()
+            .map(|(path, text)| match text {
+                Value::String(text) => Ok((path.clone(), text.clone())),
+                other => Err(invalid(format!(
+                    "the text of imported file `{path}` must be a string, not {}",
+                    type_name(other)
+                ))),
+            })
+            .collect(),
+        other => Err(invalid(format!(
+            "the imports must be an object of paths to texts, not {}",
+            type_name(other)
+        ))),
+    }
+}
+
 /// The JSON Schema of a format option: one of the three names, or `null`.
 pub(crate) fn format_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "enum": ["yaml", "json", "toml", null] })

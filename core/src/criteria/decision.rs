@@ -116,6 +116,10 @@ pub struct PolicyRef {
     pub name: String,
     /// `sha256:` and the hex SHA-256 of the policy's canonical JSON.
     pub hash: String,
+    /// The imported files the policy was composed from, with the hash of each text (none for
+    /// a policy without imports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<crate::compose::SourceRef>,
 }
 
 /// Everything kiro concluded for one evaluation.

@@ -6,6 +6,7 @@
 use super::compiled::{Compiled, CompiledPolicy};
 use super::model::Policy;
 use crate::baseline::BaselineRule;
+use crate::compose::{Composed, SourceMap, SourceRef, Sources, compose};
 use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -22,21 +23,54 @@ impl CompiledPolicy {
     /// # Errors
     /// A [`PolicyError`] with every problem found, each with a code and a span into `text`.
     pub fn from_text(text: &str, format: Option<Format>) -> Result<CompiledPolicy, PolicyError> {
+        Self::from_sources(text, format, &Sources::new())
+    }
+
+    /// Reads, validates and compiles a policy that may import other files (docs/composition.md):
+    /// `sources` holds their texts by path ([`crate::compose::missing_imports`] names them).
+    ///
+    /// # Errors
+    /// A [`PolicyError`] with every problem found, each with a code and a span into the text it
+    /// is about: `text` (source `policy`) or an imported file (source: its path).
+    pub fn from_sources(
+        text: &str,
+        format: Option<Format>,
+        sources: &Sources,
+    ) -> Result<CompiledPolicy, PolicyError> {
         let format = format.unwrap_or_else(|| Format::detect(text));
         let source = |d: Diagnostic| d.with_source("policy");
         let node = document::parse(text, format, &Limits::default())
             .map_err(|d| PolicyError::new(vec![source(d)]))?;
+        let composed = compose(text, &node, sources).map_err(|found| {
+            PolicyError::new(
+                found
+                    .into_iter()
+                    .map(|d| if d.source.is_some() { d } else { source(d) })
+                    .collect(),
+            )
+        })?;
+        drop(node);
+        let Composed {
+            node,
+            text: whole,
+            map,
+            sources,
+        } = composed;
+        let text = whole.as_str();
         let read = document::deserialize_all::<Policy>(&node);
         drop(node);
         if read.diagnostics.is_empty()
             && let Some(policy) = &read.value
         {
-            return Self::from_model(policy, text);
+            return Self::compile(policy, text, sources, map);
         }
         // Shape errors: report them with what validation finds in the rest of the document,
         // leaving out what follows only from the parts at fault.
         let mut diagnostics: Vec<Diagnostic> = read.diagnostics.into_iter().map(source).collect();
-        if let Some(Err(rest)) = read.value.map(|policy| Self::from_model(&policy, text)) {
+        if let Some(Err(rest)) = read
+            .value
+            .map(|policy| Self::compile(&policy, text, Vec::new(), SourceMap::default()))
+        {
             diagnostics.extend(
                 rest.diagnostics()
                     .iter()
@@ -45,7 +79,7 @@ impl CompiledPolicy {
             );
         }
         diagnostics.sort_by_key(|d| d.labels.first().map_or(usize::MAX, |l| l.start));
-        Err(PolicyError::new(diagnostics))
+        Err(PolicyError::new(map.remap_all(diagnostics)))
     }
 
     /// Validates and compiles an already-read policy. `text` is the source the model's spans
@@ -54,24 +88,49 @@ impl CompiledPolicy {
     /// # Errors
     /// A [`PolicyError`] with every problem found.
     pub fn from_model(policy: &Policy, text: &str) -> Result<CompiledPolicy, PolicyError> {
+        Self::compile(policy, text, Vec::new(), SourceMap::default())
+    }
+
+    /// [`CompiledPolicy::from_model`] for a policy composed from the imported files `sources`,
+    /// whose texts `map` places in `text`.
+    fn compile(
+        policy: &Policy,
+        text: &str,
+        sources: Vec<SourceRef>,
+        map: SourceMap,
+    ) -> Result<CompiledPolicy, PolicyError> {
         let mut cx = Compiler {
             text,
             diagnostics: Vec::new(),
         };
-        let compiled = cx.policy(policy);
+        let mut compiled = cx.policy(policy);
         if cx.diagnostics.is_empty() {
+            compiled.policy.sources = sources;
+            compiled.sources = map;
             Ok(CompiledPolicy {
                 inner: Arc::new(compiled),
             })
         } else {
-            Err(PolicyError::new(
-                cx.diagnostics
-                    .into_iter()
-                    .map(|d| d.with_source("policy"))
-                    .collect(),
-            ))
+            let diagnostics = cx
+                .diagnostics
+                .into_iter()
+                .map(|d| d.with_source("policy"))
+                .collect();
+            Err(PolicyError::new(map.remap_all(diagnostics)))
         }
     }
+}
+
+/// `sha256:` and the hex SHA-256 of `bytes`.
+#[must_use]
+pub(crate) fn text_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
 }
 
 /// The canonical hash of a policy model: `sha256:` + hex of its canonical JSON.
@@ -80,13 +139,7 @@ pub fn policy_hash(policy: &Policy) -> String {
     // INVARIANT: the model serializes without error (no maps with non-string keys, no
     // non-finite floats reach here because validation rejects them before hashing matters).
     let json = serde_json::to_vec(policy).unwrap_or_default();
-    let digest = Sha256::digest(&json);
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    text_hash(&json)
 }
 
 struct Compiler<'t> {
@@ -122,6 +175,7 @@ impl Compiler<'_> {
         let reference = PolicyRef {
             name: policy.name.value.clone(),
             hash: policy_hash(policy),
+            sources: Vec::new(),
         };
         let cx = Context {
             text: self.text,
@@ -186,6 +240,7 @@ impl Compiler<'_> {
             risk_thresholds,
             alerts,
             health,
+            sources: SourceMap::default(),
         }
     }
 }

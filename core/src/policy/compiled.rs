@@ -41,9 +41,24 @@ pub(crate) struct Compiled {
     pub alerts: Option<crate::alert::CompiledAlerts>,
     /// The `health` section, when the policy has one.
     pub health: Option<crate::health::CompiledHealth>,
+    /// Where the imported files' texts lie in the text the policy compiled from.
+    pub sources: crate::compose::SourceMap,
 }
 
 impl CompiledPolicy {
+    /// The policy's name, hash and imported files, as decisions name it.
+    #[must_use]
+    pub fn reference(&self) -> &PolicyRef {
+        &self.inner.policy
+    }
+
+    /// Points each diagnostic about the policy text into the imported file it is about (see
+    /// [`crate::compose::SourceMap::remap`]); unchanged for a policy without imports.
+    #[must_use]
+    pub fn remap(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        self.inner.sources.remap_all(diagnostics)
+    }
+
     /// The policy's name.
     #[must_use]
     pub fn name(&self) -> &str {

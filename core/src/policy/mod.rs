@@ -16,6 +16,7 @@ mod risk_thresholds;
 
 pub use crate::criteria::DEFAULT_MAX_CONDITIONS;
 pub use compile::policy_hash;
+pub(crate) use compile::text_hash;
 pub use compiled::CompiledPolicy;
 pub use risk_gate::{Bypass, RiskGatedDecision};
 pub use risk_thresholds::ThresholdChange;

@@ -57,6 +57,7 @@ fn sample() -> Decision {
         policy: PolicyRef {
             name: "kova-web".to_owned(),
             hash: "sha256:00ff".to_owned(),
+            sources: Vec::new(),
         },
         gates: vec![
             GateDecision {

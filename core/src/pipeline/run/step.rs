@@ -8,7 +8,7 @@ use super::{
     AttemptOutcome, AttemptRecord, Event, RunEffect, RunEvent, RunOptions, RunResult, RunState,
     StageOutcome, StageReport, StageResult,
 };
-use crate::decision::{PolicyRef, Verdict};
+use crate::decision::Verdict;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::machine::{check_time, unexpected};
 use crate::metrics::MetricsInput;
@@ -225,10 +225,7 @@ pub(super) fn conclude_run(state: &RunState, policy: &CompiledPolicy) -> RunResu
     let interrupted = state.stop == Some(Stop::Interrupted);
     let (verdict, summary) = conclude(&stages, interrupted);
     RunResult {
-        policy: PolicyRef {
-            name: policy.name().to_owned(),
-            hash: policy.hash().to_owned(),
-        },
+        policy: policy.reference().clone(),
         verdict,
         summary,
         interrupted,

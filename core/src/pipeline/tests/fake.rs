@@ -136,6 +136,7 @@ pub fn simulate(
                 policy: crate::decision::PolicyRef {
                     name: String::new(),
                     hash: String::new(),
+                    sources: Vec::new(),
                 },
                 verdict: crate::decision::Verdict::Fail,
                 summary: String::new(),

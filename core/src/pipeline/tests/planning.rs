@@ -298,6 +298,7 @@ fn reference() -> PolicyRef {
     PolicyRef {
         name: "t".into(),
         hash: String::new(),
+        sources: Vec::new(),
     }
 }
 
