@@ -119,12 +119,16 @@ pub fn features(
     labels: Labels,
 ) -> Result<Vec<CommitMetrics>, Diagnostic> {
     let git = |e: &dyn std::fmt::Display| error(format!("reading the repository: {e}"), "");
-    let repo = gix::open(path).map_err(|e| {
+    let mut repo = gix::open(path).map_err(|e| {
         error(
             format!("`{}` is not a git repository: {e}", path.display()),
             "give the folder that holds `.git`",
         )
     })?;
+    if labels == Labels::Szz {
+        // Blame reads the same trees and blobs again and again, fix after fix.
+        repo.object_cache_size_if_unset(64 << 20);
+    }
     if repo.is_shallow().map_err(|e| git(&e))? {
         return Err(error(
             format!("`{}` is a shallow clone", path.display()),
