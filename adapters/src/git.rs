@@ -23,7 +23,10 @@
 //! - `exp`: the author's earlier commits; `rexp`: those weighted by `1 / (1 + years ago)`;
 //!   `sexp`: the author's earlier commits in the same subsystems.
 //!
-//! Labels are not computed: which commits later needed a fix comes from the user.
+//! Labels (`bug`) are computed only when asked for, with the SZZ heuristic (see [`Labels`] and
+//! the `szz` module); otherwise which commits later needed a fix comes from the user.
+
+mod szz;
 
 use gix::bstr::ByteSlice;
 use gix::diff::blob::{Algorithm, Diff, InternedInput};
@@ -67,6 +70,19 @@ pub struct CommitMetrics {
     pub rexp: f64,
     /// The author's earlier commits in these subsystems.
     pub sexp: u32,
+    /// Whether the commit introduced a defect, by the labeller asked for (none: no label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bug: Option<u8>,
+}
+
+/// How [`features`] labels the commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Labels {
+    /// No labels: the user adds them.
+    None,
+    /// The SZZ heuristic (B-SZZ): a commit that last touched, before a later fix commit, a line
+    /// that fix deleted or changed is labelled 1, every other commit 0.
+    Szz,
 }
 
 fn error(message: impl Into<String>, help: &str) -> Diagnostic {
@@ -90,20 +106,29 @@ struct FileHistory {
     commits: BTreeSet<usize>,
 }
 
-/// The metrics of every non-merge commit of the repository at `path`, oldest first.
+/// The metrics of every non-merge commit of the repository at `path`, oldest first, labelled
+/// as `labels` says.
 ///
 /// # Errors
 /// `KIRO-E174` for a path that is not a repository, a shallow clone (its history is cut, so
-/// the history metrics would be wrong), a range that names nothing; the repository's own
-/// read errors with the same code.
-pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, Diagnostic> {
+/// the history metrics would be wrong), a range that names nothing, a file blame fails on for
+/// the labels; the repository's own read errors with the same code.
+pub fn features(
+    path: &Path,
+    range: Option<&str>,
+    labels: Labels,
+) -> Result<Vec<CommitMetrics>, Diagnostic> {
     let git = |e: &dyn std::fmt::Display| error(format!("reading the repository: {e}"), "");
-    let repo = gix::open(path).map_err(|e| {
+    let mut repo = gix::open(path).map_err(|e| {
         error(
             format!("`{}` is not a git repository: {e}", path.display()),
             "give the folder that holds `.git`",
         )
     })?;
+    if labels == Labels::Szz {
+        // Blame reads the same trees and blobs again and again, fix after fix.
+        repo.object_cache_size_if_unset(64 << 20);
+    }
     if repo.is_shallow().map_err(|e| git(&e))? {
         return Err(error(
             format!("`{}` is a shallow clone", path.display()),
@@ -158,6 +183,8 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
     // Per author: the times of their commits, and per subsystem their commit count.
     let mut authors: BTreeMap<String, AuthorHistory> = BTreeMap::new();
     let mut out = Vec::new();
+    // The lines fixes deleted or changed, to blame for the labels.
+    let mut blames = Vec::new();
     for (index, (date, _, id, email, parents)) in commits.iter().enumerate() {
         if parents.len() > 1 {
             continue;
@@ -176,31 +203,53 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
         let changes = repo
             .diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), None)
             .map_err(|e| git(&e))?;
+        let message = commit
+            .message_raw()
+            .map_err(|e| git(&e))?
+            .to_str_lossy()
+            .to_lowercase();
+        let fix = u8::from(
+            ["fix", "bug", "defect", "patch"]
+                .iter()
+                .any(|w| message.contains(w)),
+        );
+        // The parent whose lines a fix's are blamed in, when labelling.
+        let blame_in = parents
+            .first()
+            .filter(|_| fix == 1 && labels == Labels::Szz);
         // (path, previous path, lines added, deleted, lines before)
         let mut touched: Vec<Touched> = Vec::new();
         for change in &changes {
-            let (location, previous, old, new) = match change {
+            // (path, previous path, old blob, new blob, the path in the parent whose lines a
+            // fix's blame can name: none for an addition or a copy, which deletes no line)
+            let (location, previous, old, new, old_path) = match change {
                 ChangeDetached::Addition {
                     location,
                     entry_mode,
                     id,
                     ..
-                } if entry_mode.is_blob_or_symlink() => (location, None, None, Some(*id)),
+                } if entry_mode.is_blob_or_symlink() => (location, None, None, Some(*id), None),
                 ChangeDetached::Deletion {
                     location,
                     entry_mode,
                     id,
                     ..
-                } if entry_mode.is_blob_or_symlink() => (location, None, Some(*id), None),
+                } if entry_mode.is_blob_or_symlink() => {
+                    (location, None, Some(*id), None, Some(location))
+                }
                 ChangeDetached::Modification {
                     location,
                     entry_mode,
                     previous_id,
                     id,
                     ..
-                } if entry_mode.is_blob_or_symlink() => {
-                    (location, None, Some(*previous_id), Some(*id))
-                }
+                } if entry_mode.is_blob_or_symlink() => (
+                    location,
+                    None,
+                    Some(*previous_id),
+                    Some(*id),
+                    Some(location),
+                ),
                 ChangeDetached::Rewrite {
                     source_location,
                     location,
@@ -211,7 +260,8 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                     ..
                 } if entry_mode.is_blob_or_symlink() => {
                     let previous = (!copy).then(|| source_location.to_vec());
-                    (location, previous, Some(*source_id), Some(*id))
+                    let old_path = (!copy).then_some(source_location);
+                    (location, previous, Some(*source_id), Some(*id), old_path)
                 }
                 _ => continue,
             };
@@ -229,6 +279,17 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                 let input = InternedInput::new(before.as_slice(), after.as_slice());
                 // Myers, git's default, so that the counts are `git diff --numstat`'s.
                 let diff = Diff::compute(Algorithm::Myers, &input);
+                if let (Some(parent), Some(old_path)) = (blame_in, old_path) {
+                    let lines = szz::removed_lines(&diff);
+                    // INVARIANT: never empty, which blame would read as the whole file.
+                    if !lines.is_empty() {
+                        blames.push(szz::Blame {
+                            parent: *parent,
+                            path: old_path.to_vec(),
+                            lines,
+                        });
+                    }
+                }
                 (
                     u64::from(diff.count_additions()),
                     u64::from(diff.count_removals()),
@@ -260,20 +321,12 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
                 .map(|t| (t.2 + t.3) as f64 / changed)
                 .filter(|&p| p > 0.0)
                 .map(|p| -p * p.log2())
-                .sum()
+                .sum::<f64>()
+                // A commit with one file gives -0.0, which would print as `-0`.
+                + 0.0
         } else {
             0.0
         };
-        let message = commit
-            .message_raw()
-            .map_err(|e| git(&e))?
-            .to_str_lossy()
-            .to_lowercase();
-        let fix = u8::from(
-            ["fix", "bug", "defect", "patch"]
-                .iter()
-                .any(|w| message.contains(w)),
-        );
         let mut devs = BTreeSet::new();
         let mut prior = BTreeSet::new();
         let mut ages = Vec::new();
@@ -337,21 +390,33 @@ pub fn features(path: &Path, range: Option<&str>) -> Result<Vec<CommitMetrics>, 
             exp,
             rexp,
             sexp,
+            bug: None,
         });
+    }
+    if labels == Labels::Szz {
+        // Blame looks no further back than the range's oldest commit: older ones are outside it.
+        let since = commits.iter().map(|c| c.0).min().unwrap_or(0);
+        let introducers = szz::introducers(&repo, &blames, since, |m| {
+            error(m, "the labels need every fixed file blamed")
+        })?;
+        for row in &mut out {
+            row.bug = Some(u8::from(introducers.contains(&row.commit)));
+        }
     }
     Ok(out)
 }
 
-/// The metrics as CSV with a header (`commit,commitdate,ns,…`), the form `kiro risk fit` reads
-/// once a `bug` column is added.
+/// The metrics as CSV with a header (`commit,commitdate,ns,…`), and a last `bug` column when the
+/// rows are labelled: the form `kiro risk fit` reads once labelled.
 #[must_use]
 pub fn to_csv(rows: &[CommitMetrics]) -> String {
-    let mut out = String::from(
-        "commit,commitdate,ns,nd,nf,entropy,la,ld,lt,fix,ndev,age,nuc,exp,rexp,sexp\n",
-    );
+    let labelled = rows.iter().any(|r| r.bug.is_some());
+    let mut out =
+        String::from("commit,commitdate,ns,nd,nf,entropy,la,ld,lt,fix,ndev,age,nuc,exp,rexp,sexp");
+    out.push_str(if labelled { ",bug\n" } else { "\n" });
     for r in rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.commit,
             r.date,
             r.ns,
@@ -369,6 +434,10 @@ pub fn to_csv(rows: &[CommitMetrics]) -> String {
             r.rexp,
             r.sexp
         ));
+        match r.bug {
+            Some(bug) => out.push_str(&format!(",{bug}\n")),
+            None => out.push('\n'),
+        }
     }
     out
 }

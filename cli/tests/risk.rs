@@ -349,3 +349,96 @@ fn features_of_a_known_history() {
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("KIRO-E174"), "{}", stderr(&out));
 }
+
+/// The SZZ labels of a known history: each fix's deleted or changed lines are blamed in its
+/// parent, and exactly the commits blame names get `bug = 1`.
+#[test]
+fn szz_labels_of_a_known_history() {
+    let dir = std::env::temp_dir().join(format!("kiro-risk-szz-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let write = |path: &str, text: &str| std::fs::write(dir.join(path), text).expect("written");
+    // Dates `fit` reads as seconds since 1970 (2023-11-14 onwards).
+    let (t0, day) = (1_700_000_000, 86_400);
+    let commit = |author: &str, at: i64, message: &str| {
+        git(&dir, author, at, &["add", "-A"]);
+        git(&dir, author, at, &["commit", "-q", "-m", message]);
+    };
+    git(&dir, "ana", 0, &["init", "-q", "-b", "main"]);
+    // 1: the first lines of a.rs and b.rs.
+    write("a.rs", "one\ntwo\nthree\nfour\n");
+    write("b.rs", "x\ny\n");
+    commit("ana", t0 + day, "start");
+    // 2: bob changes a line 1 wrote.
+    write("a.rs", "one\nTWO\nthree\nfour\n");
+    commit("bob", t0 + 2 * day, "refactor");
+    // 3: ana adds a line to b.rs and a file c.rs.
+    write("b.rs", "x\ny\nz\n");
+    write("c.rs", "c1\nc2\n");
+    commit("ana", t0 + 3 * day, "feature");
+    // 4: a fix of the line 2 changed: 2 is labelled, not 1, which wrote the line first.
+    write("a.rs", "one\n2\nthree\nfour\n");
+    commit("bob", t0 + 4 * day, "Fix a crash");
+    // 5: a fix that only adds a line labels nothing.
+    write("b.rs", "x\ny\nz\nguard\n");
+    commit("ana", t0 + 5 * day, "fix: add a guard");
+    // 6: a fix that deletes c.rs labels 3, which wrote it.
+    std::fs::remove_file(dir.join("c.rs")).expect("removed");
+    commit("bob", t0 + 6 * day, "bug 7: drop c");
+    // 7: a rename, and 8: a fix of a line 1 wrote, blamed across the rename.
+    git(&dir, "ana", t0 + 7 * day, &["mv", "a.rs", "d.rs"]);
+    commit("ana", t0 + 7 * day, "rename");
+    write("d.rs", "ONE\n2\nthree\nfour\n");
+    commit("bob", t0 + 8 * day, "patch d");
+
+    let repo = dir.to_str().expect("utf-8");
+    let labels = |rev: &str| {
+        let out = kiro(&[
+            "risk", "features", "--repo", repo, "--rev", rev, "--label", "szz", "--format", "jsonl",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stdout(&out)
+            .lines()
+            .map(|l| {
+                let row: serde_json::Value = serde_json::from_str(l).expect("json");
+                row["bug"].as_u64().expect("a label")
+            })
+            .collect::<Vec<_>>()
+    };
+    // Without the last fix: 2 (by 4) and 3 (by 6); 5 added only, so 1 stays 0.
+    assert_eq!(labels("HEAD~1"), [0, 1, 1, 0, 0, 0, 0]);
+    // The last fix labels 1 across the rename.
+    assert_eq!(labels("HEAD"), [1, 1, 1, 0, 0, 0, 0, 0]);
+    // A range: blame stops at its oldest commit, so a line from outside labels nothing.
+    assert_eq!(labels("HEAD~4..HEAD"), [0, 0, 0, 0]);
+
+    // The CSV has the `bug` column `fit` reads: eight changes are too few to fit.
+    let csv = dir.join("changes.csv");
+    let out = kiro(&[
+        "risk",
+        "features",
+        "--repo",
+        repo,
+        "--label",
+        "szz",
+        "-o",
+        csv.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).expect("written");
+    assert!(
+        text.starts_with("commit,commitdate,")
+            && text
+                .lines()
+                .all(|l| l.ends_with(",bug") || l.ends_with(",0") || l.ends_with(",1")),
+        "{text}"
+    );
+    let out = kiro(&["risk", "fit", csv.to_str().expect("utf-8")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("KIRO-E171") && stderr(&out).contains("8 changes are too few"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -149,6 +149,10 @@ pub struct FeaturesArgs {
     #[arg(long, value_enum, default_value_t = FeaturesFormat::Csv)]
     pub format: FeaturesFormat,
 
+    /// Add a `bug` label (0/1) computed by this heuristic, for `kiro risk fit`.
+    #[arg(long, value_enum, value_name = "HEURISTIC")]
+    pub label: Option<FeaturesLabel>,
+
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -161,6 +165,14 @@ pub enum FeaturesFormat {
     Csv,
     /// One JSON object per commit.
     Jsonl,
+}
+
+/// How `kiro risk features` labels commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeaturesLabel {
+    /// SZZ (B-SZZ): the commits that last touched the lines later fix commits deleted or
+    /// changed are 1, the others 0. A heuristic, not ground truth (docs/risk.md).
+    Szz,
 }
 
 /// `kiro risk blast`.
@@ -292,7 +304,11 @@ fn score(args: &ScoreArgs) -> Result<Outcome, Failure> {
 }
 
 fn features(args: &FeaturesArgs) -> Result<Outcome, Failure> {
-    let rows = kiro_adapters::git::features(&args.repo, args.rev.as_deref())
+    let labels = match args.label {
+        None => kiro_adapters::git::Labels::None,
+        Some(FeaturesLabel::Szz) => kiro_adapters::git::Labels::Szz,
+    };
+    let rows = kiro_adapters::git::features(&args.repo, args.rev.as_deref(), labels)
         .map_err(Failure::diagnostic)?;
     let report = match args.format {
         FeaturesFormat::Csv => kiro_adapters::git::to_csv(&rows),
