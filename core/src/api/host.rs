@@ -226,7 +226,10 @@ pub fn validate_text(text: &str, format: Option<Format>, unit: OffsetUnit) -> Ve
     }
 }
 
-fn located(mut error: BoundaryError, text: &str, unit: OffsetUnit) -> BoundaryError {
+/// The error with its labels about the policy located in `text` in `unit`, and the excerpt of
+/// the policy line under the first one.
+fn located(error: BoundaryError, text: &str, unit: OffsetUnit) -> BoundaryError {
+    let mut error = error.with_excerpt(POLICY, text);
     error.diagnostics = locate_all(error.diagnostics, POLICY, text, unit);
     error
 }
