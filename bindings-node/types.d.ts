@@ -5022,8 +5022,10 @@ export interface ValidateAnswer {
 /** Every error code kiro reports, in order (the core's `Code`). */
 export type ErrorCode = Code;
 
-/** The error every kiro function throws: an `Error` named `KiroError`. */
-export interface KiroError extends Error {
+/** The class of every error a kiro function throws (`error instanceof KiroError`). */
+export declare class KiroError extends Error {
+  /** An error with `message` and the fields kiro fills in. */
+  constructor(message?: string, fields?: { code?: ErrorCode; kind?: ErrorKind; diagnostics?: Diagnostic[] });
   name: "KiroError";
   /** The first diagnostic's code. */
   code: ErrorCode;

@@ -20,5 +20,6 @@ exports.scoreChanges = kiro.scoreChanges
 exports.policySchema = kiro.policySchema
 exports.version = kiro.version
 exports.errorCodes = kiro.errorCodes
+exports.KiroError = require('@kiro/bindings-js/errors.mjs').KiroError
 exports._panicForTest = kiro._panicForTest
 exports._oomForTest = kiro._oomForTest

@@ -25,5 +25,6 @@ export const scoreChanges = kiro.scoreChanges
 export const policySchema = kiro.policySchema
 export const version = kiro.version
 export const errorCodes = kiro.errorCodes
+export { KiroError } from '@kiro/bindings-js/errors.mjs'
 export const _panicForTest = kiro._panicForTest
 export const _oomForTest = kiro._oomForTest
