@@ -199,7 +199,7 @@ pub struct BoundaryError {
     pub diagnostics: Vec<Diagnostic>,
     /// The source line under the first diagnostic's first label, when the text it points into
     /// is known (the policy's: [`BoundaryError::with_excerpt`]).
-    pub excerpt: Option<Excerpt>,
+    pub excerpt: Option<Box<Excerpt>>,
 }
 
 impl BoundaryError {
@@ -233,7 +233,7 @@ impl BoundaryError {
             kind: error.kind(),
             message: error.to_string(),
             diagnostics: error.diagnostics().to_vec(),
-            excerpt: error.excerpt().cloned(),
+            excerpt: error.excerpt().cloned().map(Box::new),
         }
     }
 
@@ -246,7 +246,7 @@ impl BoundaryError {
             && first.source.as_deref() == Some(source)
             && first.labels.first().is_some_and(|l| l.line.is_none())
         {
-            self.excerpt = Excerpt::of(first, text);
+            self.excerpt = Excerpt::of(first, text).map(Box::new);
         }
         self
     }
@@ -312,7 +312,7 @@ impl KiroError for BoundaryError {
         &self.diagnostics
     }
     fn excerpt(&self) -> Option<&Excerpt> {
-        self.excerpt.as_ref()
+        self.excerpt.as_deref()
     }
 }
 
