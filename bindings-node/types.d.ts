@@ -9,6 +9,31 @@
  */
 export type Action = "warn" | "pause" | "rollback" | "promote";
 /**
+ * Why an alert is muted.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "AlertMute".
+ */
+export type AlertMute =
+  | {
+      /**
+       * The silence's id.
+       */
+      by: string;
+      kind: "silenced";
+    }
+  | {
+      /**
+       * The inhibiting alert's id.
+       */
+      by: string;
+      kind: "inhibited";
+      /**
+       * The inhibition rule, from 1.
+       */
+      rule: number;
+    };
+/**
  * Why a firing alert is not routed to a group.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -123,7 +148,7 @@ export type AlertEffect =
        */
       at_ms: number;
       /**
-       * By what.
+       * Why an alert is muted.
        */
       by:
         | {
@@ -157,7 +182,7 @@ export type AlertEffect =
       at_ms: number;
       type: "unmuted";
       /**
-       * What muted it.
+       * Why an alert is muted.
        */
       was:
         | {
@@ -504,31 +529,6 @@ export type AlertReading =
  */
 export type ExternalStatus = "firing" | "resolved";
 /**
- * Why an alert is muted.
- *
- * This interface was referenced by `KiroBoundary`'s JSON-Schema
- * via the `definition` "AlertMute".
- */
-export type AlertMute =
-  | {
-      /**
-       * The silence's id.
-       */
-      by: string;
-      kind: "silenced";
-    }
-  | {
-      /**
-       * The inhibiting alert's id.
-       */
-      by: string;
-      kind: "inhibited";
-      /**
-       * The inhibition rule, from 1.
-       */
-      rule: number;
-    };
-/**
  * An alert's status in a change.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -685,7 +685,12 @@ export type Code =
   | "KIRO-E137"
   | "KIRO-E138"
   | "KIRO-E139"
-  | "KIRO-E140";
+  | "KIRO-E140"
+  | "KIRO-E190"
+  | "KIRO-E191"
+  | "KIRO-E192"
+  | "KIRO-E193"
+  | "KIRO-E194";
 /**
  * What an undecidable condition (missing data) means.
  *
@@ -1622,6 +1627,7 @@ export type WaitFor =
 export interface KiroBoundary {
   Action?: Action;
   ActionTaken?: ActionTaken;
+  ActiveAlert?: ActiveAlert;
   Affected?: Affected;
   AlertAccounted?: AlertAccounted;
   AlertDecision?: AlertDecision;
@@ -1667,6 +1673,7 @@ export interface KiroBoundary {
   ErrorAnswer?: ErrorAnswer;
   ErrorKind?: ErrorKind;
   EscalationTarget?: EscalationTarget;
+  Evaluation?: Evaluation;
   Event?: Event;
   EvidenceContribution?: EvidenceContribution;
   EvidenceKind?: EvidenceKind;
@@ -1677,14 +1684,18 @@ export interface KiroBoundary {
   ExternalAlert?: ExternalAlert;
   ExternalStatus?: ExternalStatus;
   FactorReport?: FactorReport;
+  Figures?: Figures2;
   Final?: Final;
   GateDecision?: GateDecision;
   GateKind?: GateKind;
   GateVerdict?: GateVerdict;
   GatingReport?: GatingReport;
+  GaugeMetric?: GaugeMetric;
+  GaugeThreshold?: GaugeThreshold;
   GroupScore?: GroupScore;
   HealthReport?: HealthReport;
   HealthStatus?: HealthStatus;
+  HistoryPoint?: HistoryPoint;
   Instruction?: Instruction;
   JudgeReport?: JudgeReport;
   Label?: Label;
@@ -1692,6 +1703,7 @@ export interface KiroBoundary {
   LoadCall?: LoadCall;
   LogEntry?: LogEntry;
   MetricHealth?: MetricHealth;
+  MetricHistory?: MetricHistory;
   MetricJudgement?: MetricJudgement;
   Mismatch?: Mismatch;
   MissingInput?: MissingInput;
@@ -1710,6 +1722,7 @@ export interface KiroBoundary {
   Outcome?: Outcome;
   Outcome2?: Outcome2;
   PanelReport?: PanelReport;
+  PanelStatus?: PanelStatus;
   PersonaDecision?: PersonaDecision;
   Phase?: Phase;
   Plan?: Plan;
@@ -1749,11 +1762,15 @@ export interface KiroBoundary {
   SharedReport?: SharedReport;
   Signoff?: Signoff;
   SloReport?: SloReport;
+  SourceRef?: SourceRef;
   Span?: Span;
   StageOutcome?: StageOutcome;
   StageResult?: StageResult;
   StartRunOptions?: StartRunOptions;
+  StatusOptions?: StatusOptions;
+  StatusReport?: StatusReport;
   Target?: Target;
+  ThresholdChange?: ThresholdChange;
   Thresholds?: Thresholds;
   Thresholds2?: Thresholds21;
   TierReport?: TierReport;
@@ -1786,6 +1803,50 @@ export interface ActionTaken {
    * The trigger.
    */
   trigger: string;
+}
+/**
+ * An alert that is firing or pending.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ActiveAlert".
+ */
+export interface ActiveAlert {
+  /**
+   * Who acknowledged it.
+   */
+  acked_by?: string | null;
+  /**
+   * Its id (its labels).
+   */
+  id: string;
+  /**
+   * What mutes it (a silence or an inhibition).
+   */
+  muted?: AlertMute | null;
+  /**
+   * Its `alertname` label.
+   */
+  name: string;
+  /**
+   * Its `owner` label (the owning persona).
+   */
+  owner?: string | null;
+  /**
+   * Its `severity` label.
+   */
+  severity?: string | null;
+  /**
+   * Since when it has been firing, or its condition has held (pending).
+   */
+  since_ms: number;
+  /**
+   * `firing` or `pending`.
+   */
+  status: "pending" | "firing" | "resolved" | "inactive";
+  /**
+   * Its rendered summary.
+   */
+  summary?: string | null;
 }
 /**
  * One affected component.
@@ -2130,7 +2191,12 @@ export interface ErrorAnswer {
     | "KIRO-E137"
     | "KIRO-E138"
     | "KIRO-E139"
-    | "KIRO-E140";
+    | "KIRO-E140"
+    | "KIRO-E190"
+    | "KIRO-E191"
+    | "KIRO-E192"
+    | "KIRO-E193"
+    | "KIRO-E194";
   /**
    * Every problem found.
    */
@@ -2251,7 +2317,12 @@ export interface Diagnostic {
     | "KIRO-E137"
     | "KIRO-E138"
     | "KIRO-E139"
-    | "KIRO-E140";
+    | "KIRO-E140"
+    | "KIRO-E190"
+    | "KIRO-E191"
+    | "KIRO-E192"
+    | "KIRO-E193"
+    | "KIRO-E194";
   /**
    * How to fix it, when kiro can tell.
    */
@@ -2559,6 +2630,28 @@ export interface PolicyRef {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
+}
+/**
+ * An imported file a policy was composed from: its path and the hash of its text. Decisions
+ * list them (`policy.sources`), so a changed library shows in every decision made with it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "SourceRef".
+ */
+export interface SourceRef {
+  /**
+   * `sha256:` and the hex SHA-256 of the file's text.
+   */
+  hash: string;
+  /**
+   * The file's path, relative to the main policy's folder.
+   */
+  path: string;
 }
 /**
  * A model's target.
@@ -3268,6 +3361,11 @@ export interface PolicyRef1 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * The answer of an operation's JSON form.
@@ -3288,6 +3386,70 @@ export interface DecisionAnswer {
    * What it gave, when it succeeded.
    */
   value?: Decision | null;
+}
+/**
+ * The figures of a model and its baseline on labelled changes.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Evaluation".
+ */
+export interface Evaluation {
+  /**
+   * Of which defect-inducing.
+   */
+  defective: number;
+  lapredict: Figures;
+  model: Figures1;
+  /**
+   * Changes evaluated.
+   */
+  rows: number;
+}
+/**
+ * LApredict's figures on the same changes.
+ */
+export interface Figures {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
+}
+/**
+ * The model's figures.
+ */
+export interface Figures1 {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
 }
 /**
  * Where one report's value of a metric came from.
@@ -3423,6 +3585,32 @@ export interface ReportEntry {
     | "webpack";
 }
 /**
+ * The figures of one model on one set of changes.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "Figures".
+ */
+export interface Figures2 {
+  /**
+   * Area under the ROC curve (ties count half).
+   */
+  auc: number;
+  /**
+   * Mean squared difference between probability and label.
+   */
+  brier: number;
+  /**
+   * Normalised area under the effort-based cumulative lift chart: 1 is the optimal order,
+   * 0 the worst.
+   */
+  popt: number;
+  /**
+   * Share of the defect-inducing changes found by inspecting, in order of probability ÷
+   * effort, the changes that fit in 20% of the total effort.
+   */
+  recall_at_20_effort: number;
+}
+/**
  * The final verdict: what was actually seen, never more favourable.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -3493,6 +3681,51 @@ export interface TriggerSummary {
    * What was seen.
    */
   result: "acted" | "awaiting_approval" | "hits" | "errors" | "insufficient_data" | "clean";
+}
+/**
+ * One metric of a panel, as a gauge shows it.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GaugeMetric".
+ */
+export interface GaugeMetric {
+  /**
+   * Its critical condition, when it has one.
+   */
+  critical?: GaugeThreshold | null;
+  /**
+   * The metric (or shared metric).
+   */
+  metric: string;
+  /**
+   * Its status.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * Its value in base units (`null` without data).
+   */
+  value: number | null;
+  /**
+   * Its warning condition, when it has one.
+   */
+  warning?: GaugeThreshold | null;
+}
+/**
+ * A condition of a panel metric, with the constants it compares the metric with.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "GaugeThreshold".
+ */
+export interface GaugeThreshold {
+  /**
+   * The condition as written: `error_rate > 1%`.
+   */
+  condition: string;
+  /**
+   * The constants the condition compares the metric with directly, in base units (empty
+   * when it compares it with something else).
+   */
+  values: number[];
 }
 /**
  * One group's score.
@@ -3627,6 +3860,22 @@ export interface SharedReport {
   value: number | null;
 }
 /**
+ * A metric's value at one observation.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "HistoryPoint".
+ */
+export interface HistoryPoint {
+  /**
+   * When.
+   */
+  at_ms: number;
+  /**
+   * The value in base units (`null` without data).
+   */
+  value: number | null;
+}
+/**
  * A judge at one event.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -3754,6 +4003,22 @@ export interface LogEntry {
    * What, in words.
    */
   text: string;
+}
+/**
+ * One metric's values over the history.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "MetricHistory".
+ */
+export interface MetricHistory {
+  /**
+   * The metric (or shared metric).
+   */
+  metric: string;
+  /**
+   * One point per observation, in time order.
+   */
+  points: HistoryPoint[];
 }
 /**
  * A policy's monitor fed events, from a new state or a saved one.
@@ -4060,6 +4325,38 @@ export interface MonitorReplayAnswer {
   value?: MonitorReplay | null;
 }
 /**
+ * A persona's panel.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "PanelStatus".
+ */
+export interface PanelStatus {
+  /**
+   * The critical conditions that hold, as written.
+   */
+  issues: string[];
+  /**
+   * Every metric, with its thresholds.
+   */
+  metrics: GaugeMetric[];
+  /**
+   * The metrics whose conditions could not be decided.
+   */
+  no_data: string[];
+  /**
+   * The persona.
+   */
+  persona: string;
+  /**
+   * The worst of its metrics.
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+  /**
+   * The warning conditions that hold (of metrics not critical).
+   */
+  warnings: string[];
+}
+/**
  * The plan of a pipeline.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -4097,6 +4394,11 @@ export interface PolicyRef2 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * One stage in a plan.
@@ -4343,6 +4645,11 @@ export interface PolicyRef3 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * A test file run against a policy.
@@ -4754,6 +5061,10 @@ export interface RiskGatedDecision {
   bypassed: Bypass[];
   decision: Decision1;
   risk: RiskReport1;
+  /**
+   * Every criterion of the gates checked that the level judged by its own thresholds.
+   */
+  thresholds: ThresholdChange[];
 }
 /**
  * Everything kiro concluded for one evaluation.
@@ -4829,6 +5140,39 @@ export interface RiskReport1 {
    */
   target?: Target | null;
   thresholds: Thresholds2;
+}
+/**
+ * A criterion judged by the conditions its change's risk level asks for, instead of its
+ * gate's own.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "ThresholdChange".
+ */
+export interface ThresholdChange {
+  /**
+   * The criterion.
+   */
+  criterion: string;
+  /**
+   * The gate.
+   */
+  gate: string;
+  /**
+   * The level whose thresholds applied.
+   */
+  level: "low" | "medium" | "high" | "critical" | "unknown";
+  /**
+   * The risk model that scored the change.
+   */
+  model: string;
+  /**
+   * The pass condition used, when the level replaced it.
+   */
+  pass?: string | null;
+  /**
+   * The warn condition used, when the level replaced it.
+   */
+  warn?: string | null;
 }
 /**
  * The answer of an operation's JSON form.
@@ -4912,6 +5256,11 @@ export interface PolicyRef4 {
    * The policy's name.
    */
   name: string;
+  /**
+   * The imported files the policy was composed from, with the hash of each text (none for
+   * a policy without imports).
+   */
+  sources?: SourceRef[];
 }
 /**
  * What happened to one stage.
@@ -4976,6 +5325,73 @@ export interface StartRunOptions {
   maxParallel?: number | null;
 }
 /**
+ * The options of the dashboard (`status`, `renderStatus`): the history of alert events
+ * (observations, and any acks, silences or external alerts, in time order), the moment, and
+ * the format to render in.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "StatusOptions".
+ */
+export interface StatusOptions {
+  /**
+   * The moment shown (ms on the host's clock); default: the history's last time. `at_ms`
+   * in Python.
+   */
+  atMs?: number | null;
+  /**
+   * `human` (the default), `markdown`, `html` or `json`: for `renderStatus` only.
+   */
+  format?: string | null;
+  /**
+   * The alert events up to (and beyond) the moment, in time order: `{"type": "observe",
+   * "at_ms": …, "values": {…}}`…
+   */
+  history?: AlertEvent[] | null;
+}
+/**
+ * The dashboard at one moment.
+ *
+ * This interface was referenced by `KiroBoundary`'s JSON-Schema
+ * via the `definition` "StatusReport".
+ */
+export interface StatusReport {
+  /**
+   * The alerts firing or pending at the moment (firing first), when the policy has alert
+   * rules and a history was given; `null` otherwise.
+   */
+  alerts: ActiveAlert[] | null;
+  /**
+   * The moment shown (ms on the host's clock): the one asked for, else the history's last
+   * time; `null` without either.
+   */
+  at_ms: number | null;
+  /**
+   * Each panel metric's and shared metric's values over the history up to the moment, when
+   * a history was given; `null` otherwise.
+   */
+  history: MetricHistory[] | null;
+  /**
+   * Per persona, in policy order.
+   */
+  panels: PanelStatus[];
+  /**
+   * The policy's name.
+   */
+  policy: string;
+  /**
+   * The policy's hash.
+   */
+  policy_hash: string;
+  /**
+   * The shared metrics, in policy order.
+   */
+  shared: SharedReport[];
+  /**
+   * The worst panel's status (`healthy` without panels).
+   */
+  status: "healthy" | "no_data" | "warning" | "critical";
+}
+/**
  * The level thresholds of a model, in points.
  *
  * This interface was referenced by `KiroBoundary`'s JSON-Schema
@@ -5022,10 +5438,8 @@ export interface ValidateAnswer {
 /** Every error code kiro reports, in order (the core's `Code`). */
 export type ErrorCode = Code;
 
-/** The class of every error a kiro function throws (`error instanceof KiroError`). */
-export declare class KiroError extends Error {
-  /** An error with `message` and the fields kiro fills in. */
-  constructor(message?: string, fields?: { code?: ErrorCode; kind?: ErrorKind; diagnostics?: Diagnostic[] });
+/** The error every kiro function throws: an `Error` named `KiroError`. */
+export interface KiroError extends Error {
   name: "KiroError";
   /** The first diagnostic's code. */
   code: ErrorCode;

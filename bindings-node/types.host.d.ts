@@ -8,10 +8,8 @@
 /** Every error code kiro reports, in order (the core's `Code`). */
 export type ErrorCode = Code;
 
-/** The class of every error a kiro function throws (`error instanceof KiroError`). */
-export declare class KiroError extends Error {
-  /** An error with `message` and the fields kiro fills in. */
-  constructor(message?: string, fields?: { code?: ErrorCode; kind?: ErrorKind; diagnostics?: Diagnostic[] });
+/** The error every kiro function throws: an `Error` named `KiroError`. */
+export interface KiroError extends Error {
   name: "KiroError";
   /** The first diagnostic's code. */
   code: ErrorCode;

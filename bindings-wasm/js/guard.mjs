@@ -14,10 +14,7 @@
 //   caller, and a trap becomes a KIRO-E099 KiroError. Objects made before are then stale and
 //   throw when used.
 // Every argument itself is checked in Rust, at the edge (src/convert.rs), so that a wrong one
-// is a KiroError, never a trap. Every kiro error leaves as an instance of the `KiroError` class
-// (@kiro/bindings-js/errors.mjs).
-
-import { adopt } from '@kiro/bindings-js/errors.mjs'
+// is a KiroError, never a trap.
 
 // Not wrapped: a class's own properties, and wasm-bindgen's internal methods.
 const STATIC_INTERNAL = new Set(['prototype', 'length', 'name', '__wrap'])
@@ -49,17 +46,17 @@ export function guardExports(pkg) {
   const made = new Map() // class -> the objects it made (a WeakSet)
   const busy = new WeakSet() // objects with a call in progress
 
-  const fail = (message) => adopt(pkg.__kiroError(false, message))
+  const fail = (message) => pkg.__kiroError(false, message)
 
   // What the caller sees of an exception an export threw, after replacing the instance when
   // it may be inconsistent.
   const afterThrow = (error) => {
     if (typeof WebAssembly === 'object' && error instanceof WebAssembly.RuntimeError) {
       reset()
-      return adopt(pkg.__kiroError(true, `the WebAssembly instance stopped (${error.message}) and was replaced; objects made before are stale`))
+      return pkg.__kiroError(true, `the WebAssembly instance stopped (${error.message}) and was replaced; objects made before are stale`)
     }
     if (isInternal(error)) reset()
-    return adopt(error)
+    return error
   }
 
   const guarded = (fn) =>

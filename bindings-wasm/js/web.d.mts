@@ -1,5 +1,5 @@
 // The API of js/web.mjs: the wasm-bindgen declarations minus the internal reset function.
-export { default, initSync, Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, fitModel, scoreChanges, policySchema, version, errorCodes, _panicForTest, _oomForTest, KiroError } from '../pkg-web/kiro_wasm.js'
+export { default, initSync, Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, fitModel, scoreChanges, evaluateModel, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-web/kiro_wasm.js'
 export type {
   AlertDecision,
   AlertEvent,
@@ -21,6 +21,7 @@ export type {
   Diagnostic,
   ErrorCode,
   ErrorKind,
+  Evaluation,
   EvidenceReport,
   EvidenceSummary,
   FailedEvent,
@@ -28,6 +29,7 @@ export type {
   GateKind,
   HealthReport,
   PolicyTestReport,
+  KiroError,
   Label,
   LogEntry,
   MetricValue,
@@ -68,6 +70,8 @@ export type {
   StageResult,
   StartRequest,
   StartRunOptions,
+  StatusOptions,
+  StatusReport,
   StartedEvent,
   TimedOutEvent,
   TriggerState,

@@ -22,9 +22,9 @@ export const validate = kiro.validate
 export const readEvidence = kiro.readEvidence
 export const fitModel = kiro.fitModel
 export const scoreChanges = kiro.scoreChanges
+export const evaluateModel = kiro.evaluateModel
 export const policySchema = kiro.policySchema
 export const version = kiro.version
 export const errorCodes = kiro.errorCodes
-export { KiroError } from '@kiro/bindings-js/errors.mjs'
 export const _panicForTest = kiro._panicForTest
 export const _oomForTest = kiro._oomForTest
