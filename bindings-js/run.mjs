@@ -148,9 +148,24 @@ function drive(native, actions, onEvent, signal) {
             }
           }),
         // What the action threw goes to the engine as it is: it names the attempt's failure
-        // (`Name: message`) the same way in every binding.
-        (error) => settle(id, () => native.fail(id, error)),
+        // (`Name: message`) the same way in every binding; its `metrics` (for an exit gate
+        // that decides on a failure) and `exitCode` (for `retry_on`) go with it.
+        (error) => settle(id, () => failed(id, error)),
       )
+    }
+
+    // Reports the failure of attempt `id` with what was thrown. Reading `metrics` or
+    // `exitCode` (the caller's own getters) may throw: the failure is then reported alone.
+    const failed = (id, error) => {
+      let extra
+      try {
+        const { metrics, exitCode } = error !== null && typeof error === 'object' ? error : {}
+        extra = [metrics ?? undefined, typeof exitCode === 'number' ? exitCode : undefined]
+        native.fail(id, error, ...extra)
+      } catch {
+        if (extra === undefined) native.fail(id, error)
+        else native.fail(id, error, undefined, extra[1])
+      }
     }
 
     // Reports the end of attempt `id`, unless it was cancelled or the run is over.
@@ -177,6 +192,9 @@ function drive(native, actions, onEvent, signal) {
 /**
  * Runs the policy's pipeline: `actions` maps stage names to functions `({stage, attempt,
  * signal}) => metrics | undefined` (or a Promise of them); stages without one succeed at once.
+ * An action fails by throwing; the thrown value's `metrics` (what the failed action observed,
+ * for an exit gate with `on_action_failure: gate`) and `exitCode` (for `retry_on`) are reported
+ * with it.
  * Resolves with the run's result; rejects before anything runs for bad arguments (a `KiroError`
  * `KIRO-E005` for an action that names no stage).
  */

@@ -96,10 +96,12 @@ export declare class PipelineRun {
   complete(id: number, metrics?: Metrics | null): void
   /**
    * Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
-   * becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
-   * `step` next.
+   * becomes `Name: message`, as in every binding). `metrics`, when given, are what the
+   * failed action observed anyway (an exit gate with `on_action_failure: gate` decides on
+   * them), and `exitCode` its exit status (for `retry_on`). Ignored for a cancelled attempt.
+   * Call `step` next.
    */
-  fail(id: number, detail: unknown): void
+  fail(id: number, detail: unknown, metrics?: Metrics | null, exitCode?: number | null): void
   /** Timer `id` fired. Ignored for a cleared timer. Call `step` next. */
   fire(id: number): void
   /**

@@ -58,6 +58,8 @@ pub fn pipeline(graph: &[(Vec<usize>, u64)]) -> PipelineDecl {
                     timeout: None,
                     retries: None,
                     backoff: None,
+                    retry_on: None,
+                    on_action_failure: None,
                     continue_on_failure: false,
                     estimate: Some(Spanned::new(
                         Default::default(),

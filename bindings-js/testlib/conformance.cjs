@@ -100,9 +100,12 @@ function assertExpectedError(expected, diagnostics, underlined, where = '') {
   assert.ok(found.some(matches), `${where}expected ${JSON.stringify(expected)}, got ${JSON.stringify(found)}`)
 }
 
-/** Reports the end of a scripted attempt: `ok: metrics` (or null) or `fail: detail`. */
+/**
+ * Reports the end of a scripted attempt: `ok: metrics` (or null) or `fail: detail`, with the
+ * failed action's `metrics` and `exit` status when given.
+ */
 function report(run, id, entry) {
-  if (entry.fail !== undefined) run.fail(id, entry.fail)
+  if (entry.fail !== undefined) run.fail(id, entry.fail, entry.metrics, entry.exit)
   else if ('ok' in entry) run.complete(id, entry.ok)
   else throw new Error(`an attempt needs \`ok\`, \`fail\` or \`hang\`: ${JSON.stringify(entry)}`)
 }

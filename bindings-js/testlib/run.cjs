@@ -123,6 +123,42 @@ module.exports = function runSuite(kiro, options) {
     ])
   })
 
+  test('run: a thrown error\'s metrics let the exit gate decide, and its exitCode meets retry_on', async () => {
+    const policy = compile([
+      '{name: test, gate: tests, on_action_failure: gate, retries: 2}',
+      '{name: fetch, retries: 3, retry_on: [{exit: [75]}]}',
+    ], '  fail_fast: false\n')
+    const attempts = { test: 0, fetch: 0 }
+    const result = await policy.run({
+      test: () => {
+        attempts.test++
+        throw Object.assign(new Error('3 tests failed'), { metrics: { coverage: 95 }, exitCode: 1 })
+      },
+      fetch: ({ attempt }) => {
+        attempts.fetch++
+        throw Object.assign(new Error('unavailable'), { exitCode: attempt === 1 ? 75 : 1 })
+      },
+    })
+    assert.deepEqual(attempts, { test: 1, fetch: 2 })
+    assert.equal(result.stages[0].outcome, 'passed')
+    assert.equal(result.stages[0].gate.verdict, 'pass')
+    assert.equal(result.stages[0].reason, 'Error: 3 tests failed; exit gate `tests` pass')
+    assert.equal(result.stages[1].outcome, 'failed')
+    assert.equal(result.stages[1].reason, 'Error: unavailable (after 2 attempts)')
+    // A getter that throws leaves the failure alone: the gate sees no data and fails.
+    const hostile = await policy.run({
+      test: () => {
+        throw Object.defineProperty(new Error('red'), 'metrics', {
+          get() {
+            throw new Error('no metrics')
+          },
+        })
+      },
+    })
+    assert.equal(hostile.stages[0].outcome, 'failed')
+    assert.equal(hostile.stages[0].gate.verdict, 'fail')
+  })
+
   test('run: metrics the engine cannot read fail the stage with the reason', async () => {
     const policy = compile(['{name: a}', '{name: b, gate: tests}', '{name: c}', '{name: d}', '{name: e}'])
     const boom = {

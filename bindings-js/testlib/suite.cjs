@@ -68,8 +68,6 @@ module.exports = function suite(kiro, options) {
   const policy = kiro.Policy.fromText(POLICY)
   const dts = fs.readFileSync(options.dts, 'utf8')
 
-  // -- loading ------------------------------------------------------------------------------
-
   test('policy properties', () => {
     assert.equal(policy.name, 'demo')
     assert.match(policy.hash, /^sha256:[0-9a-f]{64}$/)
@@ -282,7 +280,16 @@ module.exports = function suite(kiro, options) {
   test('an error message says where the problem is and how to fix it', () => {
     assert.throws(
       () => kiro.Policy.fromText('name: t\ngatse: []\n', null),
-      (e) => e.message === 'KIRO-E002: unknown field `gatse`\n  --> policy:2:1\n  = help: did you mean `gates`?',
+      (e) => e.message === 'KIRO-E002: unknown field `gatse`\n  --> policy:2:1\n   |\n 2 | gatse: []\n   | ^^^^^ unknown field\n  = help: did you mean `gates`?',
+    )
+  })
+
+  test('an error message shows the source line with a caret under the problem', () => {
+    assert.throws(
+      () => kiro.Policy.fromText('name: größe 🚀\nmetrics: {x: {unit: furlongs}}\n', null),
+      (e) =>
+        e.message.split('\n').slice(2, 5).join('\n') ===
+        '   |\n 2 | metrics: {x: {unit: furlongs}}\n   |                     ^^^^^^^^ unknown unit',
     )
   })
 

@@ -9,6 +9,7 @@ use crate::error::OrThrow;
 use kiro::api::convert as boundary;
 use kiro::pipeline::{HostRun, StageReport};
 use kiro::{CompiledPolicy, catch_panic, guard};
+use napi::ValueType;
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -87,13 +88,30 @@ impl PipelineRun {
     }
 
     /// Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
-    /// becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
-    /// `step` next.
-    #[napi(ts_args_type = "id: number, detail: unknown")]
-    pub fn fail(&mut self, env: &Env, id: Unknown<'_>, detail: Unknown<'_>) -> Result<()> {
+    /// becomes `Name: message`, as in every binding). `metrics`, when given, are what the
+    /// failed action observed anyway (an exit gate with `on_action_failure: gate` decides on
+    /// them), and `exitCode` its exit status (for `retry_on`). Ignored for a cancelled attempt.
+    /// Call `step` next.
+    #[napi(
+        ts_args_type = "id: number, detail: unknown, metrics?: Metrics | null, exitCode?: number | null"
+    )]
+    pub fn fail(
+        &mut self,
+        env: &Env,
+        id: Unknown<'_>,
+        detail: Unknown<'_>,
+        metrics: Option<Unknown<'_>>,
+        exit_code: Option<f64>,
+    ) -> Result<()> {
         let id = convert::number_argument(env, &id, "id").or_throw(env)?;
-        let report = convert::failure_report(&detail).or_throw(env)?;
-        self.report(env, id, report)
+        let failure = convert::failure_report(&detail).or_throw(env)?;
+        let given = match &metrics {
+            Some(m) if !matches!(m.get_type()?, ValueType::Undefined | ValueType::Null) => {
+                Some(convert::attempt_report(Some(m)).or_throw(env)?)
+            }
+            _ => None,
+        };
+        self.report(env, id, boundary::failed_attempt(failure, given, exit_code))
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.

@@ -17,8 +17,9 @@ create_exception!(
     kiro,
     KiroError,
     PyException,
-    "Base class of every error kiro raises. `.code` is the stable code (`KIRO-E0xx`) and \
-     `.diagnostics` the list of problems found."
+    "Base class of every error kiro raises. `.code` is the stable code (`KIRO-E0xx`), `.kind` \
+     what could not be used (`policy`, `input`, `evaluation`, `internal`) and `.diagnostics` \
+     the list of problems found."
 );
 create_exception!(
     kiro,
@@ -46,7 +47,7 @@ create_exception!(
 );
 
 /// The Python exception a core error raises: a [`KiroError`] subclass chosen by its
-/// [`ErrorKind`], with `.code` and `.diagnostics`. Takes a [`BoundaryError`] or any kiro error
+/// [`ErrorKind`], with `.code`, `.kind` and `.diagnostics`. Takes a [`BoundaryError`] or any kiro error
 /// that becomes one (`PolicyError`, `CheckError`). A function, not `From`: the orphan rule
 /// keeps this crate from implementing `From<BoundaryError>` (a core type) for [`PyErr`] (a pyo3
 /// type), so calls map with `.map_err(raise)?`.
@@ -63,6 +64,7 @@ pub fn raise(error: impl Into<BoundaryError>) -> PyErr {
         let value = err.value(py);
         let attached = value
             .setattr("code", code.as_str())
+            .and_then(|()| value.setattr("kind", error.kind.as_str()))
             .and_then(|()| value.setattr("diagnostics", convert::to_py(py, &error.diagnostics)?));
         match attached {
             Ok(()) => err,

@@ -8,7 +8,7 @@
 
 use crate::convert;
 use crate::error::{KiroError, raise};
-use kiro::api::convert::{HostError, attempt_report};
+use kiro::api::convert::{HostError, attempt_report, failed_attempt};
 use kiro::pipeline::{HostRun, RunOptions, StageReport};
 use kiro::{CompiledPolicy, MetricsInput, catch_panic, guard};
 use pyo3::prelude::*;
@@ -92,12 +92,29 @@ impl PipelineRun {
     }
 
     /// Attempt `id` failed; `detail` says how: a string, or the exception the action raised
-    /// (`Type: message`, as in every binding). Ignored for a cancelled attempt.
-    fn fail(&self, id: u64, detail: &Bound<'_, PyAny>) -> PyResult<()> {
-        let report = match detail.extract::<String>() {
+    /// (`Type: message`, as in every binding). `metrics`, when given, are what the failed action
+    /// observed anyway (an exit gate with `on_action_failure: gate` decides on them), and
+    /// `exit_code` its exit status (for `retry_on`). Ignored for a cancelled attempt.
+    #[pyo3(signature = (id, detail, metrics = None, exit_code = None))]
+    fn fail(
+        &self,
+        id: u64,
+        detail: &Bound<'_, PyAny>,
+        metrics: Option<&Bound<'_, PyAny>>,
+        exit_code: Option<i64>,
+    ) -> PyResult<()> {
+        let failure = match detail.extract::<String>() {
             Ok(text) => StageReport::failure(text),
             Err(_) => host_error(detail).report(),
         };
+        let given = metrics
+            .filter(|m| !m.is_none())
+            .map(|m| report(Some(m)))
+            .transpose()?;
+        // An exit status past 32 bits is none: the core ignores it.
+        #[expect(clippy::cast_precision_loss, reason = "exit statuses are small")]
+        let exit_code = exit_code.map(|c| c as f64);
+        let report = failed_attempt(failure, given, exit_code);
         self.with(|run| run.complete(id, report))
     }
 

@@ -165,7 +165,7 @@ def simulate(
         for id in sorted(i for i, (due, _) in ends.items() if due <= now):
             entry = ends.pop(id)[1]
             if "fail" in entry:
-                run.fail(id, entry["fail"])
+                run.fail(id, entry["fail"], entry.get("metrics"), entry.get("exit"))
             else:
                 run.complete(id, entry["ok"])
         if interrupt_at is not None and interrupt_at <= now:

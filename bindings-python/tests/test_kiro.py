@@ -12,6 +12,7 @@ import os
 import threading
 import time
 import types
+from typing import Any
 
 import pytest
 
@@ -346,8 +347,38 @@ def test_an_exception_says_where_the_problem_is_and_how_to_fix_it() -> None:
     assert str(info.value).splitlines() == [
         "KIRO-E002: unknown field `gatse`",
         "  --> policy:2:1",
+        "   |",
+        " 2 | gatse: []",
+        "   | ^^^^^ unknown field",
         "  = help: did you mean `gates`?",
     ]
+
+
+@pytest.mark.parametrize(
+    ("call", "cls", "kind"),
+    [
+        (lambda: kiro.Policy.from_text("name: t\ngatse: []\n"), kiro.PolicyError, "policy"),
+        (lambda: kiro.Policy.from_text(POLICY, format="xml"), kiro.InputError, "input"),
+    ],
+)
+def test_every_exception_has_code_kind_and_diagnostics(call: Any, cls: type, kind: str) -> None:
+    with pytest.raises(cls) as info:
+        call()
+    error = info.value
+    assert isinstance(error, kiro.KiroError)
+    assert error.kind == kind
+    assert error.code == error.diagnostics[0]["code"]
+
+
+def test_the_caret_counts_characters_after_non_ascii_text() -> None:
+    with pytest.raises(kiro.PolicyError) as info:
+        kiro.Policy.from_text("name: größe 🚀\nmetrics: {x: {unit: furlongs}}\n")
+    lines = str(info.value).splitlines()
+    assert lines[2:5] == [
+        "   |",
+        " 2 | metrics: {x: {unit: furlongs}}",
+        "   |                     ^^^^^^^^ unknown unit",
+    ], lines
 
 
 def test_bad_format_argument_is_an_input_error() -> None:

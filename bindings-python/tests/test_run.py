@@ -166,6 +166,45 @@ def test_exceptions_fail_the_attempt_with_their_type_and_message() -> None:
     assert result["verdict"] == "fail"
 
 
+class _Red(Exception):
+    """A failed test suite that still measured something."""
+
+    def __init__(self, message: str, metrics: Any = None, exit_code: Any = None) -> None:
+        super().__init__(message)
+        self.metrics = metrics
+        self.exit_code = exit_code
+
+
+def test_an_exceptions_metrics_let_the_exit_gate_decide_and_its_exit_code_meets_retry_on() -> None:
+    policy = pipeline(
+        "{name: test, gate: tests, on_action_failure: gate, retries: 2}\n"
+        "{name: fetch, retries: 3, retry_on: [{exit: [75]}]}"
+    )
+    seen = {"test": 0, "fetch": 0}
+
+    def test(ctx: kiro.StageContext) -> None:
+        seen["test"] += 1
+        raise _Red("3 tests failed", metrics={"coverage": 95}, exit_code=1)
+
+    def fetch(ctx: kiro.StageContext) -> None:
+        seen["fetch"] += 1
+        raise _Red("unavailable", exit_code=75 if ctx.attempt == 1 else 1)
+
+    result = policy.run({"test": test, "fetch": fetch}, fail_fast=False)
+    assert seen == {"test": 1, "fetch": 2}
+    assert stage(result, "test")["outcome"] == "passed"
+    assert stage(result, "test")["gate"]["verdict"] == "pass"
+    assert stage(result, "test")["reason"] == "_Red: 3 tests failed; exit gate `tests` pass"
+    assert stage(result, "fetch")["reason"] == "_Red: unavailable (after 2 attempts)"
+    # Metrics that are not metrics leave the failure with the problem; a bool is no exit code.
+    def odd_test(ctx: kiro.StageContext) -> None:
+        raise _Red("red", metrics=[1], exit_code=True)
+
+    odd = policy.run({"test": odd_test})
+    assert stage(odd, "test")["outcome"] == "failed"
+    assert stage(odd, "test")["reason"].startswith("_Red: red; ")
+
+
 def test_retries_wait_a_doubling_backoff() -> None:
     seen: list[int] = []
     events: list[dict[str, Any]] = []

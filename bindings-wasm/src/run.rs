@@ -85,15 +85,26 @@ impl PipelineRun {
     }
 
     /// Attempt `id` failed; `detail` says how: a string, or what the action threw (an `Error`
-    /// becomes `Name: message`, as in every binding). Ignored for a cancelled attempt. Call
-    /// `step` next.
+    /// becomes `Name: message`, as in every binding). `metrics`, when given, are what the
+    /// failed action observed anyway (an exit gate with `on_action_failure: gate` decides on
+    /// them), and `exitCode` its exit status (for `retry_on`). Ignored for a cancelled attempt.
+    /// Call `step` next.
     pub fn fail(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "unknown")] detail: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Metrics | null")] metrics: Option<JsValue>,
+        #[wasm_bindgen(js_name = exitCode, unchecked_optional_param_type = "number | null")]
+        exit_code: Option<JsValue>,
     ) -> Result<(), JsValue> {
         let id = convert::number_argument(&id, "id")?;
-        Ok(self.report(id, convert::failure_report(&detail))?)
+        let given = match metrics {
+            Some(m) if !m.is_null() && !m.is_undefined() => Some(convert::attempt_report(&m)?),
+            _ => None,
+        };
+        let exit_code = exit_code.and_then(|c| c.as_f64());
+        let report = boundary::failed_attempt(convert::failure_report(&detail), given, exit_code);
+        Ok(self.report(id, report)?)
     }
 
     /// Timer `id` fired. Ignored for a cleared timer. Call `step` next.

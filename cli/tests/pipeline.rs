@@ -49,20 +49,10 @@ fn policy(dir: &Path, text: &str) {
     std::fs::write(dir.join("policy.yaml"), text).expect("the policy is written");
 }
 
-/// `kiro run policy.yaml --format json --logs logs` in `dir`: the exit status and the result.
+/// `kiro run policy.yaml --format json --logs logs` in `dir`, outside GitHub Actions: the exit
+/// status, the result and standard error.
 fn run_json(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let mut args = vec!["run", "policy.yaml", "--format", "json", "--logs", "logs"];
-    args.extend_from_slice(extra);
-    let out = kiro(dir, &args);
-    let result = serde_json::from_slice(&out.stdout);
-    assert!(
-        result.is_ok(),
-        "{}\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    let result = result.expect("the result is JSON");
-    (code(&out), result, text(&out.stderr))
+    run_with_env(dir, extra, None)
 }
 
 fn outcomes(result: &Value) -> Vec<(String, String)> {
@@ -701,4 +691,143 @@ fn render_gives_a_saved_run_result_the_same_report() {
     assert_eq!(code(&rendered), 1, "{}", text(&rendered.stderr));
     assert_eq!(text(&rendered.stdout), text(&run.stdout));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Runs `policy.yaml` in `dir` with `args` after `run policy.yaml --format json --logs logs`,
+/// and `GITHUB_ACTIONS` set to `github` (or unset): the exit status, the result and standard
+/// error.
+fn run_with_env(dir: &Path, args: &[&str], github: Option<&str>) -> (i32, Value, String) {
+    let mut cmd = command(
+        dir,
+        &["run", "policy.yaml", "--format", "json", "--logs", "logs"],
+    );
+    cmd.args(args);
+    match github {
+        Some(value) => cmd.env("GITHUB_ACTIONS", value),
+        None => cmd.env_remove("GITHUB_ACTIONS"),
+    };
+    let out = cmd.output().expect("the kiro binary runs");
+    let result: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    (code(&out), result, text(&out.stderr))
+}
+
+#[test]
+fn stage_output_is_streamed_grouped_or_quiet_on_standard_error() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: build, run: 'echo one; echo two >&2; printf three'}\n",
+    );
+    let (status, result, stderr) = run_with_env(&dir, &["--stage-output", "stream"], None);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(
+        result["verdict"], "pass",
+        "standard output is the result only"
+    );
+    assert!(
+        stderr.contains("build | one\nbuild | two\nbuild | three\n"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("logs/build.1.log")).expect("a log"),
+        "one\ntwo\nthree",
+        "the log has every byte, in order"
+    );
+    let (_, _, stderr) = run_with_env(&dir, &["--stage-output", "group"], None);
+    assert!(
+        stderr.contains("::group::build\none\ntwo\nthree\n::endgroup::\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("build | "), "{stderr}");
+    let (_, _, stderr) = run_with_env(&dir, &["--stage-output", "quiet"], None);
+    assert!(
+        !stderr.contains("one") && !stderr.contains("::group::"),
+        "{stderr}"
+    );
+    // `auto`, the default: grouped under GitHub Actions, streamed elsewhere.
+    let (_, _, stderr) = run_with_env(&dir, &[], Some("true"));
+    assert!(stderr.contains("::group::build\n"), "{stderr}");
+    let (_, _, stderr) = run_with_env(&dir, &[], None);
+    assert!(stderr.contains("build | one\n"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_failed_stage_shows_the_end_of_its_log() {
+    let dir = scratch();
+    policy(
+        &dir,
+        "name: t\npipeline:\n  stages:\n    - {name: test, run: 'for i in $(seq 1 30); do echo \"line $i\"; done; exit 1'}\n",
+    );
+    let (status, _, stderr) = run_with_env(&dir, &["--stage-output", "quiet"], None);
+    assert_eq!(status, 1);
+    let tail: String = (11..=30).map(|i| format!("  line {i}\n")).collect();
+    assert!(
+        stderr.contains(&format!(
+            "test: failed: exit status 1\ntest: the last 20 lines of `logs/test.1.log`:\n{tail}"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("line 10\n"), "{stderr}");
+    let (_, _, stderr) = run_with_env(&dir, &["--stage-output", "quiet", "--log-tail", "2"], None);
+    assert!(
+        stderr.contains("the last 2 lines of `logs/test.1.log`:\n  line 29\n  line 30\n"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = run_with_env(&dir, &["--stage-output", "quiet", "--log-tail", "0"], None);
+    assert!(!stderr.contains("line 30"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_exit_gate_decides_on_a_failed_command_and_only_transient_failures_are_retried() {
+    let dir = scratch();
+    policy(
+        &dir,
+        r#"name: t
+metrics: {failed_tests: {unit: count}}
+pipeline:
+  fail_fast: false
+  stages:
+    - name: test
+      retries: 2
+      on_action_failure: gate
+      run: |
+        printf '{"failed_tests": 2}' > "$KIRO_METRICS"; exit 1
+      criteria: [{name: red, pass: failed_tests == 0, warn: failed_tests <= 3}]
+    - name: fetch
+      retries: 3
+      retry_on: [{exit: [75]}]
+      run: if [ "$KIRO_ATTEMPT" = 1 ]; then exit 75; else exit 4; fi
+"#,
+    );
+    let (status, result, stderr) = run_with_env(&dir, &["--stage-output", "quiet"], None);
+    assert_eq!(status, 1, "{stderr}");
+    let test = &result["stages"][0];
+    assert_eq!(test["outcome"], "passed");
+    assert_eq!(test["gate"]["verdict"], "warn");
+    assert_eq!(test["reason"], "exit status 1; exit gate `test` warn");
+    assert_eq!(test["attempts"].as_array().map(Vec::len), Some(1));
+    let fetch = &result["stages"][1];
+    assert_eq!(fetch["outcome"], "failed");
+    assert_eq!(fetch["reason"], "exit status 4 (after 2 attempts)");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The Markdown of a run (rendered from a saved result, so that its times are fixed): the
+/// table, then the criteria behind each exit gate's verdict with their explanations.
+#[test]
+fn snapshot_run_markdown_names_the_criteria_behind_each_exit_gate() {
+    let out = kiro(
+        &root(),
+        &[
+            "render",
+            "cli/tests/fixtures/run/result.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", text(&out.stderr));
+    insta::assert_snapshot!("run_markdown", text(&out.stdout));
 }

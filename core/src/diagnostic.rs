@@ -7,8 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod excerpt;
 mod locate;
 
+pub use excerpt::Excerpt;
 pub use locate::{OffsetUnit, locate_all};
 
 /// A half-open byte range `[start, end)` into a source text.

@@ -7,7 +7,7 @@
 //! with its kind, message and diagnostics, whatever operation it came from. [`guard`] and
 //! [`catch_panic`] are the panic boundary every binding wraps its core calls in.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Excerpt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::any::Any;
@@ -52,6 +52,11 @@ pub trait KiroError: std::error::Error {
         self.diagnostics()
             .first()
             .map_or(Code::Internal, |d| d.code)
+    }
+    /// The source line under the first diagnostic's first label, when it is known (only a
+    /// [`BoundaryError`] made with [`BoundaryError::with_excerpt`] knows it).
+    fn excerpt(&self) -> Option<&Excerpt> {
+        None
     }
 }
 
@@ -192,11 +197,15 @@ pub struct BoundaryError {
     pub message: String,
     /// The diagnostics (never empty: [`KiroError`] promises as much).
     pub diagnostics: Vec<Diagnostic>,
+    /// The source line under the first diagnostic's first label, when the text it points into
+    /// is known (the policy's: [`BoundaryError::with_excerpt`]).
+    pub excerpt: Option<Box<Excerpt>>,
 }
 
 impl BoundaryError {
     /// What an exception shows: [`BoundaryError::message`], then where the first diagnostic
-    /// is (`--> policy:3:7`, once its labels are located) and its help.
+    /// is (`--> policy:3:7`, once its labels are located), the source line with a caret under
+    /// the label (when the text is known: [`BoundaryError::excerpt`]), and its help.
     #[must_use]
     pub fn shown(&self) -> String {
         let mut out = self.message.clone();
@@ -205,6 +214,10 @@ impl BoundaryError {
             if let Some((line, column)) = place {
                 let source = first.source.as_deref().unwrap_or("input");
                 out.push_str(&format!("\n  --> {source}:{line}:{column}"));
+                if let Some(excerpt) = &self.excerpt {
+                    out.push('\n');
+                    out.push_str(excerpt.render().trim_end_matches('\n'));
+                }
             }
             if let Some(help) = &first.help {
                 out.push_str(&format!("\n  = help: {help}"));
@@ -213,14 +226,29 @@ impl BoundaryError {
         out
     }
 
-    /// The boundary form of a kiro error: its kind, message and diagnostics.
+    /// The boundary form of a kiro error: its kind, message, diagnostics and excerpt.
     #[must_use]
     pub fn from_kiro<E: KiroError + ?Sized>(error: &E) -> Self {
         Self {
             kind: error.kind(),
             message: error.to_string(),
             diagnostics: error.diagnostics().to_vec(),
+            excerpt: error.excerpt().cloned().map(Box::new),
         }
+    }
+
+    /// The error with the excerpt of `text` under its first diagnostic's first label, when
+    /// that diagnostic is about `source` (`policy`) and its labels are not located yet (their
+    /// offsets are still bytes into `text`). Call it before locating the labels.
+    #[must_use]
+    pub fn with_excerpt(mut self, source: &str, text: &str) -> Self {
+        if let Some(first) = self.diagnostics.first()
+            && first.source.as_deref() == Some(source)
+            && first.labels.first().is_some_and(|l| l.line.is_none())
+        {
+            self.excerpt = Excerpt::of(first, text).map(Box::new);
+        }
+        self
     }
 
     /// An error of `kind` with one diagnostic.
@@ -230,6 +258,7 @@ impl BoundaryError {
             kind,
             message: diagnostic.to_string(),
             diagnostics: vec![diagnostic],
+            excerpt: None,
         }
     }
 
@@ -281,6 +310,9 @@ impl KiroError for BoundaryError {
     }
     fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+    fn excerpt(&self) -> Option<&Excerpt> {
+        self.excerpt.as_deref()
     }
 }
 

@@ -170,11 +170,27 @@ fn simulate(policy: &CompiledPolicy, spec: &Value, restore: bool) -> Result<Simu
     Ok(Ok((run, events)))
 }
 
-/// The report of a scripted attempt: `ok: metrics` or `fail: detail`.
+/// The report of a scripted attempt: `ok: metrics` or `fail: detail` (with the failed
+/// action's `metrics` and `exit` status, when given).
 fn report(entry: &Value) -> Result<StageReport, String> {
     if let Some(detail) = entry.get("fail") {
         let detail = detail.as_str().ok_or("`fail` takes a string")?;
-        return Ok(StageReport::failure(detail));
+        let exit = match entry.get("exit") {
+            None => None,
+            Some(code) => Some(
+                code.as_i64()
+                    .and_then(|c| i32::try_from(c).ok())
+                    .ok_or("`exit` takes an exit status")?,
+            ),
+        };
+        let report = StageReport::failure(detail).with_exit_code(exit);
+        return Ok(match entry.get("metrics") {
+            None => report,
+            Some(metrics) => match MetricsInput::from_json(metrics) {
+                Ok(metrics) => report.with_metrics(metrics),
+                Err(d) => StageReport::failure(d.message),
+            },
+        });
     }
     match entry.get("ok") {
         None => Err(format!("an attempt needs `ok`, `fail` or `hang`: {entry}")),

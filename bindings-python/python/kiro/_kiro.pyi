@@ -136,9 +136,17 @@ class PipelineRun:
         :meth:`Policy.check` converts metrics; metrics that cannot be converted fail the
         attempt with the problem's message as its detail. Ignored for a cancelled attempt."""
 
-    def fail(self, id: int, detail: Union[str, BaseException]) -> None:
+    def fail(
+        self,
+        id: int,
+        detail: Union[str, BaseException],
+        metrics: Optional[Mapping[str, MetricValue]] = None,
+        exit_code: Optional[int] = None,
+    ) -> None:
         """Attempt ``id`` failed; ``detail`` says how: a string, or the exception the action
-        raised (``Type: message``, as in every binding). Ignored for a cancelled attempt."""
+        raised (``Type: message``, as in every binding). ``metrics`` are what the failed action
+        observed anyway (an exit gate with ``on_action_failure: gate`` decides on them), and
+        ``exit_code`` its exit status (for ``retry_on``). Ignored for a cancelled attempt."""
 
     def fire(self, id: int) -> None:
         """Timer ``id`` fired. Ignored for a cleared timer."""
@@ -255,6 +263,9 @@ class KiroError(Exception):
 
     #: The first diagnostic's stable code, ``KIRO-E0xx``.
     code: str
+    #: What could not be used: ``policy``, ``input``, ``evaluation`` or ``internal`` (the
+    #: subclass says the same).
+    kind: Literal["policy", "input", "evaluation", "internal"]
     #: Every problem found; never empty.
     diagnostics: list[Diagnostic]
 

@@ -24,7 +24,9 @@ out what it asks for, with asyncio, and tells it what happened:
 What an action returns decides how its attempt ended: ``None`` is a success without metrics,
 a mapping a success with those metrics (converted as :meth:`kiro.Policy.check` converts
 metrics), an exception a failure with detail ``"Type: message"`` (just ``"Type"`` when the
-message is empty). Anything else, and metrics that cannot be converted, fail the attempt with
+message is empty). An exception's ``metrics`` attribute (a mapping) is what the failed action
+observed anyway, which an exit gate with ``on_action_failure: gate`` decides on, and its
+``exit_code`` attribute (an ``int``) the exit status ``retry_on: [{exit: [...]}]`` matches. Anything else, and metrics that cannot be converted, fail the attempt with
 the engine's message as detail (``metrics input must be a map of metric names to values,
 found a string``): the message ``Policy.check`` gives, in every binding.
 
@@ -273,7 +275,7 @@ class _Driver:
         except BaseException as error:
             if isinstance(error, (KeyboardInterrupt, SystemExit)) and _is_async(action):
                 raise  # raised on the loop's thread: not the action's failure to report
-            self._end(attempt, lambda: self._run.fail(attempt, error))
+            self._end(attempt, lambda: _fail(self._run, attempt, error))
         else:
             # Anything but None or a mapping fails the attempt with the engine's message.
             self._end(attempt, lambda: self._run.complete(attempt, value))
@@ -302,6 +304,26 @@ class _Driver:
             self._cancel(attempt)
         if self._cancelled:
             await asyncio.wait(list(self._cancelled))
+
+
+def _fail(run: PipelineRun, attempt: int, error: BaseException) -> None:
+    """Reports that ``attempt`` failed with ``error``, with the exception's ``metrics`` (what
+    the failed action observed, for an exit gate with ``on_action_failure: gate``) and
+    ``exit_code`` (an ``int``, for ``retry_on``) when it has them. Attributes that cannot be
+    read leave the failure alone."""
+    try:
+        metrics = getattr(error, "metrics", None)
+        exit_code = getattr(error, "exit_code", None)
+    except Exception:
+        metrics, exit_code = None, None
+    if not isinstance(exit_code, int) or isinstance(exit_code, bool):
+        exit_code = None
+    try:
+        run.fail(attempt, error, metrics, exit_code)
+    except Exception:
+        if metrics is None:
+            raise
+        run.fail(attempt, error, None, exit_code)  # metrics whose own methods raised
 
 
 def _is_async(action: Callable[..., Any]) -> bool:

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod baseline;
 pub mod check;
+pub(crate) mod console;
 pub mod evidence;
 pub mod history;
 mod imports;

@@ -1,10 +1,12 @@
 //! `kiro run`: runs a policy's pipeline. Each stage's `run:` command runs with `sh -c` in its
 //! own process group, its output kept in a log file per attempt, its metrics read from the
 //! JSON (or YAML) file named in `$KIRO_METRICS`, and its exit gate checked on them. Progress
-//! goes to standard error as it happens; the result, in the chosen format, to standard output.
+//! and the stages' output ([`console`](super::console)) go to standard error as they happen,
+//! with the end of a failed stage's log; the result, in the chosen format, to standard output.
 //! Ctrl-C stops the running stages and still reports the result.
 
-use super::stages::{self, Groups, KillOnDrop, Message};
+use super::console::{self, Console, StageOutput};
+use super::stages::{self, Groups, KillOnDrop, Message, Shown};
 use super::{Outcome, load_policy};
 use crate::args::{ColorChoice, PolicyFormat, ReportTo, parse_report};
 use crate::diagnostics::Failure;
@@ -62,11 +64,25 @@ pub struct RunArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// How to show what the stages print, on standard error (it is always in their logs):
+    /// `stream` each line as it comes, prefixed by its stage; `group` each attempt's output in
+    /// a `::group::` block when it ends (GitHub Actions folds them); `quiet`; `auto` is `group`
+    /// when `GITHUB_ACTIONS=true`, else `stream`.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = StageOutput::Auto)]
+    pub stage_output: StageOutput,
+
+    /// How many lines from the end of a failed stage's log to show on standard error (0: none).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LOG_TAIL)]
+    pub log_tail: usize,
+
     /// Also write the result in another format to a file: `junit=kiro.xml` (replaces the
     /// file), `markdown+=summary.md` (appends, as for `$GITHUB_STEP_SUMMARY`). Repeatable.
     #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report::<RunFormat>)]
     pub reports: Vec<ReportTo<RunFormat>>,
 }
+
+/// How many lines of a failed stage's log `kiro run` shows by default.
+pub const DEFAULT_LOG_TAIL: usize = 20;
 
 /// How `kiro run` reports the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,6 +140,11 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
     let stderr_terminal = std::io::stderr().is_terminal();
     let mut progress = Progress::new(stderr_terminal, args.color.enabled(stderr_terminal));
     progress.line(&format!("logs: {}", logs.display()));
+    let github_actions = std::env::var("GITHUB_ACTIONS").ok();
+    let shown = Shown {
+        console: progress.console.clone(),
+        mode: args.stage_output.resolve(github_actions.as_deref()),
+    };
     let (tx, rx) = mpsc::channel();
     let interrupt = tx.clone();
     // Ctrl-C, SIGTERM and SIGHUP (ctrlc's `termination` feature) all interrupt the run, which
@@ -137,6 +158,8 @@ pub fn run(args: &RunArgs) -> Result<Outcome, Failure> {
         logs: logs.clone(),
         groups: Groups::default(),
         tx,
+        shown,
+        log_tail: args.log_tail,
     };
     let result = host.drive(run, &rx, &mut progress);
     progress.clear();
@@ -203,6 +226,9 @@ struct Host<'p> {
     logs: PathBuf,
     groups: Groups,
     tx: mpsc::Sender<Message>,
+    shown: Shown,
+    /// How many lines of a failed stage's log to show.
+    log_tail: usize,
 }
 
 impl Host<'_> {
@@ -218,10 +244,17 @@ impl Host<'_> {
         let _kill = KillOnDrop(self.groups.clone());
         let origin = Instant::now();
         let now = || origin.elapsed().as_secs_f64() * 1000.0;
+        // Per stage, the log of its latest attempt.
+        let mut last_log: HashMap<String, PathBuf> = HashMap::new();
         loop {
             let step = run.step(now());
             for event in &step.events {
                 progress.event(event);
+                if let Event::Failed { stage, .. } = event
+                    && let Some(log) = last_log.get(stage)
+                {
+                    self.show_tail(stage, log);
+                }
             }
             for request in step.requests {
                 match request {
@@ -234,6 +267,12 @@ impl Host<'_> {
                         if let Some(position) = stages.iter().position(|s| s.name == stage) {
                             let stage = &stages[position];
                             let stem = stages::file_stem(&stage.name, position);
+                            if stage.run.is_some() {
+                                last_log.insert(
+                                    stage.name.clone(),
+                                    stages::log_file(&self.logs, &stem, attempt),
+                                );
+                            }
                             stages::start(
                                 stage,
                                 stem,
@@ -242,6 +281,7 @@ impl Host<'_> {
                                 &self.logs,
                                 &self.groups,
                                 &self.tx,
+                                &self.shown,
                             );
                         }
                     }
@@ -281,11 +321,38 @@ impl Host<'_> {
     }
 }
 
+impl Host<'_> {
+    /// Shows the last lines of `log`, the log of failed `stage`'s latest attempt.
+    fn show_tail(&self, stage: &str, log: &Path) {
+        if self.log_tail == 0 {
+            return;
+        }
+        let lines = console::tail(log, self.log_tail);
+        if lines.is_empty() {
+            return;
+        }
+        let mut block = Vec::with_capacity(lines.len() + 1);
+        block.push(format!(
+            "{stage}: the last {} of `{}`:",
+            if lines.len() == 1 {
+                "line".to_owned()
+            } else {
+                format!("{} lines", lines.len())
+            },
+            log.display()
+        ));
+        block.extend(lines.into_iter().map(|l| format!("  {l}")));
+        self.shown.console.block(&block);
+    }
+}
+
 /// The live display on standard error: a spinner per running stage on a terminal, a line per
 /// event otherwise.
 struct Progress {
     origin: Instant,
     color: bool,
+    /// Standard error, above the spinners.
+    console: Console,
     live: Option<(MultiProgress, HashMap<String, ProgressBar>)>,
 }
 
@@ -300,6 +367,7 @@ impl Progress {
         Self {
             origin: Instant::now(),
             color,
+            console: Console::new(live.as_ref().map(|(multi, _)| multi.clone())),
             live,
         }
     }
@@ -313,12 +381,7 @@ impl Progress {
     }
 
     fn line(&self, text: &str) {
-        match &self.live {
-            Some((multi, _)) => {
-                let _ = multi.println(text);
-            }
-            None => eprintln!("{text}"),
-        }
+        self.console.line(text);
     }
 
     fn event(&mut self, event: &Event) {

@@ -1,15 +1,32 @@
 //! The stage processes of `kiro run`: each attempt's `run:` command runs with `sh -c` in its own
 //! process group, on a thread of its own that waits for it and reports its end on a channel.
+//! Its standard output and error share one pipe, copied to the attempt's log file and shown as
+//! [`console`](super::console) says.
 //! [`Groups`] knows every group still running, so that a cancelled attempt (a timeout,
 //! fail-fast, Ctrl-C) and every way the run ends take the command's whole group with them.
 
-use kiro::pipeline::{Stage, StageReport};
+use super::console::{self, Console, StageOutput};
+use kiro::pipeline::{ActionFailure, Stage, StageReport};
 use kiro::{Format, MetricsInput};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// How long an attempt waits, once its command has exited, for the rest of its output: a
+/// process it left in the background may hold the pipe open, and must not hold up the run.
+const DRAIN_WAIT: Duration = Duration::from_secs(2);
+
+/// Where the stages' output is shown (besides their logs).
+#[derive(Clone)]
+pub struct Shown {
+    /// Standard error.
+    pub console: Console,
+    /// How: `stream`, `group` or `quiet` (resolved, never `auto`).
+    pub mode: StageOutput,
+}
 
 /// What the run loop hears about.
 pub enum Message {
@@ -97,32 +114,46 @@ pub fn start(
     logs: &Path,
     groups: &Groups,
     tx: &Sender<Message>,
+    shown: &Shown,
 ) {
     let stage = stage.clone();
     let logs = logs.to_path_buf();
     let groups = groups.clone();
     let tx = tx.clone();
+    let shown = shown.clone();
     std::thread::spawn(move || {
-        let report = run_attempt(&stage, &stem, id, attempt, &logs, &groups);
+        let attempt = Attempt {
+            stage: &stage,
+            stem: &stem,
+            id,
+            attempt,
+        };
+        let report = run_attempt(&attempt, &logs, &groups, &shown);
         // The loop is gone when the run is over; nothing is waiting for this report then.
         let _ = tx.send(Message::Ended(id, report));
     });
 }
 
-fn run_attempt(
-    stage: &Stage,
-    stem: &str,
+/// The log file of attempt `attempt` of the stage whose files are named `stem`.
+pub fn log_file(logs: &Path, stem: &str, attempt: u32) -> PathBuf {
+    logs.join(format!("{stem}.{attempt}.log"))
+}
+
+/// One attempt of a stage.
+struct Attempt<'a> {
+    stage: &'a Stage,
+    stem: &'a str,
     id: u64,
     attempt: u32,
-    logs: &Path,
-    groups: &Groups,
-) -> StageReport {
+}
+
+fn run_attempt(a: &Attempt<'_>, logs: &Path, groups: &Groups, shown: &Shown) -> StageReport {
+    let (stage, id, attempt) = (a.stage, a.id, a.attempt);
     let Some(command) = &stage.run else {
         return StageReport::success(MetricsInput::default());
     };
-    let stem = format!("{stem}.{attempt}");
-    let log_path = logs.join(format!("{stem}.log"));
-    let metrics_path = logs.join(format!("{stem}.metrics.json"));
+    let log_path = log_file(logs, a.stem, attempt);
+    let metrics_path = logs.join(format!("{}.{attempt}.metrics.json", a.stem));
     let log = match std::fs::File::create(&log_path) {
         Ok(file) => file,
         Err(e) => {
@@ -133,9 +164,14 @@ fn run_attempt(
             ));
         }
     };
-    let (stdout, stderr) = match log.try_clone() {
-        Ok(copy) => (Stdio::from(copy), Stdio::from(log)),
-        Err(e) => return StageReport::failure(format!("cannot share the log: {e}")),
+    // One pipe for both streams keeps their lines in the order the command wrote them.
+    let pipe = std::io::pipe().and_then(|(reader, writer)| {
+        let copy = writer.try_clone()?;
+        Ok((reader, Stdio::from(writer), Stdio::from(copy)))
+    });
+    let (reader, stdout, stderr) = match pipe {
+        Ok(ends) => ends,
+        Err(e) => return StageReport::failure(format!("cannot make a pipe for its output: {e}")),
     };
     let _ = std::fs::remove_file(&metrics_path);
     let mut cmd = shell(command);
@@ -154,7 +190,11 @@ fn run_attempt(
     if let Some(dir) = &stage.workdir {
         cmd.current_dir(dir);
     }
-    let mut child = match cmd.spawn() {
+    let spawned = cmd.spawn();
+    // The command's copies of the pipe's writing end: the reader sees the end of the output
+    // once the command (and whatever it started) has closed its own.
+    drop(cmd);
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
             let place = stage
@@ -167,20 +207,72 @@ fn run_attempt(
             ));
         }
     };
+    let drained = copy_in_background(reader, log, &stage.name, shown);
     if !groups.register(id, child.id()) {
         let _ = child.wait();
         return StageReport::failure("cancelled before it started");
     }
     let status = child.wait();
     groups.exited(id);
+    let _ = drained.recv_timeout(DRAIN_WAIT);
     let status = match status {
         Ok(status) => status,
         Err(e) => return StageReport::failure(format!("cannot wait for the command: {e}")),
     };
-    if !status.success() {
-        return StageReport::failure(exit_detail(&status));
+    let report = if status.success() {
+        read_metrics(&metrics_path)
+    } else {
+        failed(stage, &status, &metrics_path)
+    };
+    if shown.mode == StageOutput::Group {
+        let mut title = stage.name.clone();
+        if attempt > 1 {
+            title.push_str(&format!(" (attempt {attempt})"));
+        }
+        if let Some(detail) = report.detail.as_ref().filter(|_| !report.success) {
+            title.push_str(&format!(": {detail}"));
+        }
+        shown.console.block(&console::group(&title, &log_path));
     }
-    read_metrics(&metrics_path)
+    report
+}
+
+/// Copies the command's output from `reader` to `log` (and the console, in `stream` mode) on
+/// a thread of its own; the receiver hears when all of it is copied.
+fn copy_in_background(
+    reader: std::io::PipeReader,
+    log: std::fs::File,
+    stage: &str,
+    shown: &Shown,
+) -> mpsc::Receiver<()> {
+    let (done, drained) = mpsc::channel();
+    let prefix = format!("{stage} | ");
+    let shown = shown.clone();
+    std::thread::spawn(move || {
+        let console = (shown.mode == StageOutput::Stream).then_some((&shown.console, &*prefix));
+        // A log that cannot be written fails no stage: the command's status decides.
+        let _ = console::copy_output(reader, log, console);
+        let _ = done.send(());
+    });
+    drained
+}
+
+/// The report of a command that exited with `status`, not 0: a failure with its exit status,
+/// and, when its exit gate decides on a failure, the metrics it wrote anyway.
+fn failed(stage: &Stage, status: &std::process::ExitStatus, metrics: &Path) -> StageReport {
+    let report = StageReport::failure(exit_detail(status)).with_exit_code(status.code());
+    if stage.on_action_failure != ActionFailure::Gate {
+        return report;
+    }
+    let read = read_metrics(metrics);
+    if read.success {
+        return report.with_metrics(read.metrics);
+    }
+    let detail = match (&report.detail, &read.detail) {
+        (Some(exit), Some(problem)) => format!("{exit}; {problem}"),
+        (exit, _) => exit.clone().unwrap_or_default(),
+    };
+    StageReport::failure(detail).with_exit_code(status.code())
 }
 
 /// The longest file stem [`file_stem`] gives, in bytes: with `.<attempt>.metrics.json` after

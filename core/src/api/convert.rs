@@ -303,5 +303,38 @@ pub fn attempt_report(metrics: Result<Value, BoundaryError>) -> StageReport {
     }
 }
 
+/// The report of an attempt whose action failed (`failure`: a [`HostError::report`] or a
+/// failure with the host's detail) but told more: the metrics it observed anyway (`metrics`,
+/// the [`attempt_report`] of what it gave, for an exit gate that decides on a failure), and its
+/// exit status (`exit_code`, a whole number that fits 32 bits, else ignored). Metrics that
+/// cannot be read leave the failure without them, its detail saying why.
+#[must_use]
+pub fn failed_attempt(
+    failure: StageReport,
+    metrics: Option<StageReport>,
+    exit_code: Option<f64>,
+) -> StageReport {
+    let exit_code = exit_code
+        .filter(|c| c.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(c))
+        .map(|c| {
+            #[expect(clippy::cast_possible_truncation, reason = "integral and within i32")]
+            let code = c as i32;
+            code
+        });
+    let failure = failure.with_exit_code(exit_code);
+    match metrics {
+        None => failure,
+        Some(read) if read.success => failure.with_metrics(read.metrics),
+        Some(read) => {
+            let detail = [failure.detail, read.detail]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ");
+            StageReport::failure(detail).with_exit_code(exit_code)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

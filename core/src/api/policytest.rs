@@ -38,7 +38,7 @@ pub struct PolicyTestCall {
 
 /// The test file's errors, located in its text.
 fn test_error(e: &impl KiroError, text: &str, unit: OffsetUnit) -> BoundaryError {
-    let mut error = BoundaryError::from_kiro(e);
+    let mut error = BoundaryError::from_kiro(e).with_excerpt(SOURCE, text);
     error.diagnostics = locate_all(error.diagnostics, SOURCE, text, unit);
     error
 }

@@ -110,3 +110,50 @@ fn guard_passes_values_and_maps_errors() {
         Err(BoundaryError::from(error))
     );
 }
+
+#[test]
+fn an_error_in_policy_text_shows_the_line_and_a_caret_under_the_label() {
+    use crate::api::HostPolicy;
+    use crate::diagnostic::OffsetUnit;
+    let text = "name: t\ngatse: []\n";
+    let shown = |unit| match HostPolicy::load(text, None, unit) {
+        Ok(_) => panic!("an unknown key is an error"),
+        Err(e) => e.shown(),
+    };
+    let expected = "KIRO-E002: unknown field `gatse`\n  --> policy:2:1\n   |\n 2 | gatse: []\n   | ^^^^^ unknown field\n  = help: did you mean `gates`?";
+    // The same in every host's unit: the caret counts characters, not offsets.
+    for unit in [OffsetUnit::Utf8, OffsetUnit::Utf16, OffsetUnit::CodePoints] {
+        assert_eq!(shown(unit), expected);
+    }
+}
+
+#[test]
+fn an_excerpt_counts_characters_keeps_tabs_and_cuts_long_lines() {
+    use crate::diagnostic::{Excerpt, Span};
+    let excerpt = |text: &str, start: usize, end: usize| {
+        let d = Diagnostic::error(Code::Syntax, "x").with_label(Span::new(start, end), "here");
+        Excerpt::of(&d, text).unwrap_or_else(|| panic!("an excerpt"))
+    };
+    let text = "a: 1\n\tnäme: größe\n";
+    let start = text.find("größe").unwrap_or_default();
+    let e = excerpt(text, start, start + "größe".len());
+    assert_eq!((e.line, e.column, e.width), (2, 7, 5));
+    assert_eq!(
+        e.render(),
+        "   |\n 2 | \tnäme: größe\n   | \t      ^^^^^ here\n"
+    );
+    // A span past its line is cut at the line's end; an empty span gets one caret.
+    assert_eq!(excerpt("ab\ncd", 1, 5).width, 1);
+    assert_eq!(excerpt("ab\ncd", 0, 0).width, 1);
+    // A long line is shown around the label.
+    let long = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+    let e = excerpt(&long, 500, 501);
+    assert_eq!(e.text.chars().count(), 122);
+    assert!(e.text.starts_with('…') && e.text.ends_with('…'));
+    assert_eq!(e.text.chars().nth(e.column), Some('X'));
+    // Offsets outside the text, or inside a character, give none.
+    let d = Diagnostic::error(Code::Syntax, "x").with_label(Span::new(99, 100), "here");
+    assert_eq!(Excerpt::of(&d, "short"), None);
+    let d = Diagnostic::error(Code::Syntax, "x").with_label(Span::new(1, 2), "here");
+    assert_eq!(Excerpt::of(&d, "é"), None);
+}

@@ -6,9 +6,9 @@
 //! a stage are compiled by the criteria compiler, as the gates of the pipeline's own gate set.
 
 use super::graph::{Needs, Order, index, topological_order};
-use super::model::{PipelineDecl, StageDecl};
+use super::model::{ActionFailure, PipelineDecl, RetryOnDecl, RetryWhen, StageDecl};
 use super::plan::{Input, Name, Plan, plan};
-use super::{CompiledPipeline, Exit, Stage};
+use super::{CompiledPipeline, Exit, RetryRule, Stage};
 use crate::criteria::model::GateKind;
 use crate::criteria::{self, Context, GateSet, GateSource, Personas, undeclared_persona};
 use crate::decision::PolicyRef;
@@ -47,7 +47,12 @@ pub(crate) fn compile(
                 pcx.unknown_persona(persona, cx.personas);
             }
         }
-        exits.push(pcx.exit(stage, unique, gates, cx.personas, &mut inline));
+        let exit = pcx.exit(stage, unique, gates, cx.personas, &mut inline);
+        pcx.gate_decides(
+            stage,
+            exit.is_some() || stage.gate.is_some() || stage.criteria.is_some(),
+        );
+        exits.push(exit);
         stages.push(pcx.stage(stage));
     }
     let max_parallel = decl.max_parallel.as_ref().and_then(|m| {
@@ -494,6 +499,27 @@ impl Cx {
         }
     }
 
+    /// Checks that a stage whose exit gate decides on a failed action has an exit gate
+    /// (`has_exit`: it names one or writes criteria, even ones with problems of their own).
+    fn gate_decides(&mut self, stage: &StageDecl, has_exit: bool) {
+        if let Some(on) = &stage.on_action_failure
+            && on.value == ActionFailure::Gate
+            && !has_exit
+        {
+            self.error(
+                Code::InvalidSetting,
+                format!(
+                    "stage `{}` lets its exit gate decide on a failure, but has no exit gate",
+                    stage.name.value
+                ),
+                on.span,
+                "no exit gate to decide",
+            )
+            .help =
+                Some("give the stage a `gate` or `criteria`, or remove `on_action_failure`".into());
+        }
+    }
+
     fn duration(&mut self, value: Option<&Spanned<DurationDecl>>, what: &str) -> Option<u64> {
         duration_ms(value?, what)
             .map_err(|d| self.diagnostics.push(d))
@@ -537,10 +563,41 @@ impl Cx {
             backoff_ms: self
                 .duration(stage.backoff.as_ref(), "backoff")
                 .unwrap_or(0),
+            retry_on: retry_rule(stage),
+            on_action_failure: stage
+                .on_action_failure
+                .as_ref()
+                .map_or(ActionFailure::Fail, |o| o.value),
             continue_on_failure: stage.continue_on_failure,
             estimate_ms: self
                 .duration(stage.estimate.as_ref(), "estimate")
                 .unwrap_or(0),
         }
     }
+}
+
+/// The stage's `retry_on`, compiled (the default rule without one).
+fn retry_rule(stage: &StageDecl) -> RetryRule {
+    let on_failure = stage
+        .on_action_failure
+        .as_ref()
+        .map_or(ActionFailure::Fail, |o| o.value);
+    let Some(list) = &stage.retry_on else {
+        return RetryRule::default_for(on_failure);
+    };
+    let mut rule = RetryRule {
+        timeout: false,
+        failure: false,
+        exit_codes: Vec::new(),
+    };
+    for item in list {
+        match &item.value {
+            RetryOnDecl::When(RetryWhen::Timeout) => rule.timeout = true,
+            RetryOnDecl::When(RetryWhen::Failure) => rule.failure = true,
+            RetryOnDecl::Exit(exit) => rule.exit_codes.extend(&exit.exit),
+        }
+    }
+    rule.exit_codes.sort_unstable();
+    rule.exit_codes.dedup();
+    rule
 }

@@ -36,6 +36,7 @@ pub use run::{
 };
 
 use crate::criteria::GateSet;
+pub use model::ActionFailure;
 use std::collections::BTreeMap;
 
 /// A stage as a host sees it: what to run, and how.
@@ -63,10 +64,46 @@ pub struct Stage {
     pub retries: u32,
     /// The wait before the first retry, in milliseconds; it doubles with each retry.
     pub backoff_ms: u64,
+    /// Which ends of an attempt are retried (`retry_on`).
+    pub retry_on: RetryRule,
+    /// What a failed action leads to, once it is not retried.
+    pub on_action_failure: ActionFailure,
     /// Whether a failure of this stage lets the pipeline go on.
     pub continue_on_failure: bool,
     /// The stage's estimate, in milliseconds (0 without one).
     pub estimate_ms: u64,
+}
+
+/// Which ends of an attempt are tried again, as `retry_on` says (compiled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryRule {
+    /// A timed-out attempt is retried.
+    pub timeout: bool,
+    /// Every failed action is retried, whatever its exit status.
+    pub failure: bool,
+    /// A failed action is retried when its command exited with one of these statuses.
+    pub exit_codes: Vec<i32>,
+}
+
+impl RetryRule {
+    /// The rule without `retry_on`: timeouts are retried, and failures too unless the exit
+    /// gate decides on them (`on_action_failure: gate`, where retrying a deterministic red
+    /// test suite would only repeat it).
+    #[must_use]
+    pub fn default_for(on_action_failure: ActionFailure) -> Self {
+        Self {
+            timeout: true,
+            failure: on_action_failure == ActionFailure::Fail,
+            exit_codes: Vec::new(),
+        }
+    }
+
+    /// Whether a failed action that exited with `exit_code` (none: not a command, or killed
+    /// by a signal) is retried.
+    #[must_use]
+    pub fn retries_failure(&self, exit_code: Option<i32>) -> bool {
+        self.failure || exit_code.is_some_and(|c| self.exit_codes.contains(&c))
+    }
 }
 
 /// A stage's exit gate, resolved (a stage without one passes when its action succeeds).

@@ -62,6 +62,16 @@ pub struct StageDecl {
     /// The wait before the first retry, doubling with each further retry (default 0s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff: Option<Spanned<DurationDecl>>,
+    /// Which ends of an attempt are retried: `timeout`, `failure` (any failed action), or
+    /// `{exit: [75]}` (a command that exits with one of these statuses). Without it, a timeout
+    /// and every failure are retried (a timeout only, with `on_action_failure: gate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_on: Option<Vec<Spanned<RetryOnDecl>>>,
+    /// What a failed action (a command exiting non-zero) leads to, once it is not retried:
+    /// `fail` the stage (the default), or `gate`: check the exit gate on the metrics the action
+    /// reported anyway, and let it decide (a red test suite within a warn band).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_action_failure: Option<Spanned<ActionFailure>>,
     /// A failure of this stage does not fail the pipeline, and the stages that need it run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub continue_on_failure: bool,
@@ -77,4 +87,44 @@ pub struct StageDecl {
     /// The directory the command runs in, relative to where the host runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
+}
+
+/// One kind of attempt end that `retry_on` retries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RetryOnDecl {
+    /// `timeout` or `failure`.
+    When(RetryWhen),
+    /// `{exit: [75, 143]}`: a command that exits with one of these statuses.
+    Exit(RetryExit),
+}
+
+/// `timeout` or `failure` in `retry_on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryWhen {
+    /// An attempt that ran out of time.
+    Timeout,
+    /// Any failed action, whatever its exit status.
+    Failure,
+}
+
+/// `{exit: [...]}` in `retry_on`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryExit {
+    /// The exit statuses that are worth another attempt (a transient failure: `75` is
+    /// `EX_TEMPFAIL`).
+    pub exit: Vec<i32>,
+}
+
+/// What a failed action leads to (`on_action_failure`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionFailure {
+    /// The stage fails (after its retries).
+    #[default]
+    Fail,
+    /// The exit gate decides, on the metrics the failed action reported.
+    Gate,
 }

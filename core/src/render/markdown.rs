@@ -125,7 +125,8 @@ fn gate_section(out: &mut String, gate: &GateDecision, units: &MetricUnits) {
 /// The run as Markdown, in the style of the decision's report: a heading with the verdict in
 /// bold, the summary with the run's duration, the policy, then a table with one row per stage.
 /// An outcome other than `passed` is in bold; the exit gate's verdict names the criteria that
-/// did not pass.
+/// did not pass. Then, per stage whose exit gate was checked, the criteria behind its verdict,
+/// each with its outcome and explanation, those that did not pass first.
 #[must_use]
 pub fn run_markdown(result: &RunResult) -> String {
     let mut out = String::new();
@@ -162,7 +163,47 @@ pub fn run_markdown(result: &RunResult) -> String {
             text(stage.reason.as_deref().unwrap_or(""))
         );
     }
+    for stage in &result.stages {
+        if let Some(decision) = &stage.gate {
+            out.push('\n');
+            exit_gate_criteria(&mut out, &stage.name, decision);
+        }
+    }
     out
+}
+
+/// The criteria behind a stage's exit gate verdict: a heading with the verdict, then one item
+/// per criterion (those that did not pass first, in bold; informational ones in italics) with
+/// its explanation.
+fn exit_gate_criteria(out: &mut String, stage: &str, decision: &Decision) {
+    for gate in &decision.gates {
+        let verdict = gate.verdict.as_str().to_ascii_uppercase();
+        let _ = writeln!(
+            out,
+            "### Exit gate of {}: {} **{verdict}**\n",
+            code(stage),
+            code(&gate.name)
+        );
+        let mut criteria: Vec<_> = gate.criteria.iter().collect();
+        // Stable: the criteria that hold the gate back first, each group in policy order.
+        criteria.sort_by_key(|c| c.informational || c.outcome == Outcome::Pass);
+        for criterion in criteria {
+            let outcome = criterion.outcome.as_str();
+            let outcome = if criterion.informational {
+                format!("_{outcome}_ (informational)")
+            } else if criterion.outcome == Outcome::Pass {
+                outcome.to_owned()
+            } else {
+                format!("**{outcome}**")
+            };
+            let _ = writeln!(
+                out,
+                "- {} {outcome}: {}",
+                code(&criterion.name),
+                text(&criterion.explanation)
+            );
+        }
+    }
 }
 
 /// A stage's exit gate in a cell: its verdict, and the criteria that did not pass with their

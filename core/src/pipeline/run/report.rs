@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 /// What one attempt of a stage produced.
 ///
-/// Saved as `{"success", "metrics", "numbers", "spans", "detail"}`: `metrics` maps flattened
+/// Saved as `{"success", "metrics", "numbers", "spans", "detail", "exit_code"}`: `metrics` maps flattened
 /// names to null, booleans and strings with a unit; `numbers` maps the names of plain numbers
 /// to their shortest decimal text (`"0.30000000000000004"`), read back with Rust's correctly
 /// rounded parser, so every number comes back bit for bit without a heavier JSON float
@@ -26,6 +26,9 @@ pub struct StageReport {
     pub metrics: MetricsInput,
     /// What happened, in a few words (`exit status 2`), shown with a failure.
     pub detail: Option<String>,
+    /// The exit status of a command that failed, for `retry_on: [{exit: [...]}]` (none for an
+    /// action that is not a command, or a command killed by a signal).
+    pub exit_code: Option<i32>,
 }
 
 impl StageReport {
@@ -36,6 +39,7 @@ impl StageReport {
             success: true,
             metrics,
             detail: None,
+            exit_code: None,
         }
     }
 
@@ -46,7 +50,23 @@ impl StageReport {
             success: false,
             metrics: MetricsInput::default(),
             detail: Some(detail.into()),
+            exit_code: None,
         }
+    }
+
+    /// The same report, with the exit status of its command.
+    #[must_use]
+    pub fn with_exit_code(mut self, code: Option<i32>) -> Self {
+        self.exit_code = code;
+        self
+    }
+
+    /// The same report, with these observations (a failed action's metrics, which an exit
+    /// gate with `on_action_failure: gate` decides on).
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: MetricsInput) -> Self {
+        self.metrics = metrics;
+        self
     }
 }
 
@@ -62,6 +82,8 @@ struct Saved {
     spans: BTreeMap<String, (usize, usize)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exit_code: Option<i32>,
 }
 
 impl From<StageReport> for Saved {
@@ -72,6 +94,7 @@ impl From<StageReport> for Saved {
             numbers: BTreeMap::new(),
             spans: BTreeMap::new(),
             detail: report.detail,
+            exit_code: report.exit_code,
         };
         for (name, spanned) in report.metrics.values {
             if spanned.span != Span::default() {
@@ -137,6 +160,7 @@ impl TryFrom<Saved> for StageReport {
             success: saved.success,
             metrics,
             detail: saved.detail,
+            exit_code: saved.exit_code,
         })
     }
 }

@@ -74,7 +74,8 @@ pub struct StageResult {
     pub outcome: StageOutcome,
     /// True when it failed but `continue_on_failure` let the pipeline go on.
     pub allowed_failure: bool,
-    /// Why it failed, was cancelled or skipped.
+    /// Why it failed, was cancelled or skipped; for a stage that passed although its action
+    /// failed (`on_action_failure: gate`), how the action failed and what its exit gate said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// When its first attempt started, in milliseconds since the run started.

@@ -12,7 +12,7 @@ use crate::decision::Verdict;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::machine::{check_time, unexpected};
 use crate::metrics::MetricsInput;
-use crate::pipeline::{CompiledPipeline, Stage};
+use crate::pipeline::{ActionFailure, CompiledPipeline, Stage};
 use crate::policy::CompiledPolicy;
 use crate::units::duration::{MAX_DURATION_MS, format_duration};
 use std::collections::HashSet;
@@ -479,68 +479,77 @@ impl Run<'_, '_> {
                     at_ms: now,
                 });
                 let reason = format!("timed out after {}", format_duration(timeout_ms));
-                self.retry_or_fail(i, attempt, reason, StageOutcome::TimedOut, next);
+                if !(stage.retry_on.timeout && self.retry(i, attempt, &reason, next)) {
+                    self.fail(i, StageOutcome::TimedOut, after_attempts(reason, attempt));
+                }
             }
             End::Report(report) if !report.success => {
                 // The outcome says it failed; the reason says how.
                 let reason = report
                     .detail
                     .unwrap_or_else(|| "the action reported a failure".to_owned());
-                self.retry_or_fail(i, attempt, reason, StageOutcome::Failed, next);
+                let retry = stage.retry_on.retries_failure(report.exit_code);
+                if retry && self.retry(i, attempt, &reason, next) {
+                    return;
+                }
+                let reason = after_attempts(reason, attempt);
+                if stage.on_action_failure == ActionFailure::Gate {
+                    self.judge_exit(i, report.metrics, Some(reason));
+                } else {
+                    self.fail(i, StageOutcome::Failed, reason);
+                }
             }
-            End::Report(report) => self.judge_exit(i, report.metrics),
-            End::NoAction => self.judge_exit(i, MetricsInput::default()),
+            End::Report(report) => self.judge_exit(i, report.metrics, None),
+            End::NoAction => self.judge_exit(i, MetricsInput::default(), None),
         }
     }
 
-    fn retry_or_fail(
-        &mut self,
-        i: usize,
-        attempt: u32,
-        reason: String,
-        outcome: StageOutcome,
-        next: &mut Vec<Work>,
-    ) {
+    /// Tries stage `i` again after its attempt `attempt` ended for `reason`, when it has
+    /// retries left; false when it has none.
+    fn retry(&mut self, i: usize, attempt: u32, reason: &str, next: &mut Vec<Work>) -> bool {
         let pipeline = self.pipeline;
         let stage = &pipeline.stages[i];
-        if attempt <= stage.retries {
-            // Doubling: backoff, 2 × backoff, 4 × backoff…
-            let factor = 1u64.checked_shl(attempt - 1).unwrap_or(u64::MAX);
-            let backoff_ms = stage.backoff_ms.saturating_mul(factor).min(MAX_DURATION_MS);
-            let at_ms = self.rel();
-            self.emit(Event::Retried {
-                stage: stage.name.clone(),
-                attempt,
-                reason,
-                backoff_ms,
-                at_ms,
-            });
-            let n = attempt + 1;
-            if backoff_ms > 0 {
-                self.set_timer(i, backoff_ms, TimerFor::Backoff { next: n });
-            } else {
-                next.push(Work::Backoff { stage: i, next: n });
-            }
-        } else {
-            let retries = stage.retries;
-            let reason = if retries > 0 {
-                format!("{reason} (after {} attempts)", retries + 1)
-            } else {
-                reason
-            };
-            self.fail(i, outcome, reason);
+        if attempt > stage.retries {
+            return false;
         }
+        // Doubling: backoff, 2 × backoff, 4 × backoff…
+        let factor = 1u64.checked_shl(attempt - 1).unwrap_or(u64::MAX);
+        let backoff_ms = stage.backoff_ms.saturating_mul(factor).min(MAX_DURATION_MS);
+        let at_ms = self.rel();
+        self.emit(Event::Retried {
+            stage: stage.name.clone(),
+            attempt,
+            reason: reason.to_owned(),
+            backoff_ms,
+            at_ms,
+        });
+        let n = attempt + 1;
+        if backoff_ms > 0 {
+            self.set_timer(i, backoff_ms, TimerFor::Backoff { next: n });
+        } else {
+            next.push(Work::Backoff { stage: i, next: n });
+        }
+        true
     }
 
-    /// Checks the stage's exit gate on what it reported.
-    fn judge_exit(&mut self, i: usize, metrics: MetricsInput) {
+    /// Checks the stage's exit gate on what it reported. `failed` is why its action failed,
+    /// when the exit gate decides on a failure (`on_action_failure: gate`).
+    fn judge_exit(&mut self, i: usize, metrics: MetricsInput, failed: Option<String>) {
         let check = check_exit(self.policy, i, &metrics);
+        // What a failure of the gate says first: the failed action, when there was one.
+        let first = failed
+            .as_ref()
+            .map_or_else(String::new, |f| format!("{f}; "));
         if !matches!(check, ExitCheck::None) {
             // Kept so that a restore recomputes the decision instead of saving it.
             self.state.stages[i].judged = Some(Box::new(StageReport::success(metrics)));
         }
         match check {
-            ExitCheck::None => self.pass(i, None),
+            ExitCheck::None => match failed {
+                // Not reached: a stage whose gate decides on a failure has an exit gate.
+                Some(reason) => self.fail(i, StageOutcome::Failed, reason),
+                None => self.pass(i, None),
+            },
             ExitCheck::Decided { gate, decision } => {
                 let verdict = decision.verdict;
                 // The one gate selected by name says why, better than the decision's summary.
@@ -553,21 +562,25 @@ impl Run<'_, '_> {
                     self.fail(
                         i,
                         StageOutcome::Failed,
-                        format!("exit gate `{gate}` failed: {summary}"),
+                        format!("{first}exit gate `{gate}` failed: {summary}"),
                     );
                 } else {
+                    if let Some(reason) = failed {
+                        self.state.stages[i].result.reason =
+                            Some(format!("{reason}; exit gate `{gate}` {}", verdict.as_str()));
+                    }
                     self.pass(i, Some(verdict));
                 }
             }
             ExitCheck::Unreadable { gate, diagnostics } => {
-                let first = diagnostics
+                let problem = diagnostics
                     .first()
                     .map_or_else(String::new, |d| format!(": {}", d.message));
                 self.state.stages[i].result.diagnostics = diagnostics;
                 self.fail(
                     i,
                     StageOutcome::Failed,
-                    format!("exit gate `{gate}` could not be checked{first}"),
+                    format!("{first}exit gate `{gate}` could not be checked{problem}"),
                 );
             }
         }
@@ -730,5 +743,14 @@ impl Run<'_, '_> {
         self.effects.push(RunEffect::Finished {
             result: Box::new(result),
         });
+    }
+}
+
+/// `reason`, saying how many attempts it took when there was more than one.
+fn after_attempts(reason: String, attempt: u32) -> String {
+    if attempt > 1 {
+        format!("{reason} (after {attempt} attempts)")
+    } else {
+        reason
     }
 }

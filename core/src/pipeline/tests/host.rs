@@ -478,6 +478,7 @@ fn a_report_saves_its_numbers_and_spans_bit_for_bit() {
         success: true,
         metrics,
         detail: Some("ok".to_owned()),
+        exit_code: None,
     };
     let text = serde_json::to_string(&report).unwrap_or_default();
     assert_eq!(

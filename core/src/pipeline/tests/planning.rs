@@ -261,6 +261,8 @@ fn stage(name: String, needs: Vec<String>) -> Spanned<StageDecl> {
         timeout: None,
         retries: None,
         backoff: None,
+        retry_on: None,
+        on_action_failure: None,
         continue_on_failure: false,
         estimate: Some(Spanned::new(
             Default::default(),
