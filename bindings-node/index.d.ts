@@ -127,7 +127,8 @@ export declare class PipelineRun {
 export declare class Policy {
   /**
    * Compiles a policy from text. `format` is `"yaml"`, `"json"` or `"toml"`; absent detects
-   * it from the text. Throws a `KiroError` (kind `policy`) with every problem found.
+   * it from the text. `imports` maps each path the policy imports to its text
+   * (docs/composition.md). Throws a `KiroError` (kind `policy`) with every problem found.
    */
   static fromText(text: string, format?: "yaml" | "json" | "toml" | null, imports?: Record<string, string> | null): Policy
   /**
