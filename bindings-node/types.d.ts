@@ -5298,7 +5298,8 @@ export interface StageResult {
    */
   outcome: "passed" | "failed" | "timed_out" | "cancelled" | "skipped";
   /**
-   * Why it failed, was cancelled or skipped.
+   * Why it failed, was cancelled or skipped; for a stage that passed although its action
+   * failed (`on_action_failure: gate`), how the action failed and what its exit gate said.
    */
   reason?: string | null;
   /**

@@ -101,6 +101,7 @@ pub fn reference() -> PolicyRef {
     PolicyRef {
         name: "bench".into(),
         hash: String::new(),
+        sources: Vec::new(),
     }
 }
 

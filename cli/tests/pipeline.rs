@@ -707,8 +707,14 @@ fn run_with_env(dir: &Path, args: &[&str], github: Option<&str>) -> (i32, Value,
         None => cmd.env_remove("GITHUB_ACTIONS"),
     };
     let out = cmd.output().expect("the kiro binary runs");
-    let result: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    let result = serde_json::from_slice::<Value>(&out.stdout);
+    assert!(
+        result.is_ok(),
+        "{result:?}: {}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let result = result.unwrap_or_default();
     (code(&out), result, text(&out.stderr))
 }
 

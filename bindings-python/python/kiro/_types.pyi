@@ -4649,7 +4649,8 @@ class StageResult(TypedDict):
     """
     reason: NotRequired[str | None]
     """
-    Why it failed, was cancelled or skipped.
+    Why it failed, was cancelled or skipped; for a stage that passed although its action
+    failed (`on_action_failure: gate`), how the action failed and what its exit gate said.
     """
     started_at_ms: NotRequired[int | None]
     """

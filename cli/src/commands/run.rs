@@ -273,16 +273,13 @@ impl Host<'_> {
                                     stages::log_file(&self.logs, &stem, attempt),
                                 );
                             }
-                            stages::start(
-                                stage,
+                            let attempt = stages::Attempt {
+                                stage: stage.clone(),
                                 stem,
                                 id,
                                 attempt,
-                                &self.logs,
-                                &self.groups,
-                                &self.tx,
-                                &self.shown,
-                            );
+                            };
+                            stages::start(attempt, &self.logs, &self.groups, &self.tx, &self.shown);
                         }
                     }
                     HostRequest::Cancel { id } => self.groups.cancel(id),

@@ -103,34 +103,17 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Starts attempt `id` (number `attempt`) of `stage` on a thread of its own; its end is sent
-/// to `tx`. A stage without a command is not started here (the run has no action for it).
-/// `stem` names its files in `logs` ([`file_stem`]).
-pub fn start(
-    stage: &Stage,
-    stem: String,
-    id: u64,
-    attempt: u32,
-    logs: &Path,
-    groups: &Groups,
-    tx: &Sender<Message>,
-    shown: &Shown,
-) {
-    let stage = stage.clone();
+/// Starts `attempt` on a thread of its own; its end is sent to `tx`. A stage without a
+/// command is not started here (the run has no action for it).
+pub fn start(attempt: Attempt, logs: &Path, groups: &Groups, tx: &Sender<Message>, shown: &Shown) {
     let logs = logs.to_path_buf();
     let groups = groups.clone();
     let tx = tx.clone();
     let shown = shown.clone();
     std::thread::spawn(move || {
-        let attempt = Attempt {
-            stage: &stage,
-            stem: &stem,
-            id,
-            attempt,
-        };
         let report = run_attempt(&attempt, &logs, &groups, &shown);
         // The loop is gone when the run is over; nothing is waiting for this report then.
-        let _ = tx.send(Message::Ended(id, report));
+        let _ = tx.send(Message::Ended(attempt.id, report));
     });
 }
 
@@ -139,20 +122,25 @@ pub fn log_file(logs: &Path, stem: &str, attempt: u32) -> PathBuf {
     logs.join(format!("{stem}.{attempt}.log"))
 }
 
-/// One attempt of a stage.
-struct Attempt<'a> {
-    stage: &'a Stage,
-    stem: &'a str,
-    id: u64,
-    attempt: u32,
+/// One attempt of a stage: attempt `id` (number `attempt`) of `stage`, whose files in the logs
+/// folder are named `stem` ([`file_stem`]).
+pub struct Attempt {
+    /// The stage.
+    pub stage: Stage,
+    /// What its files are named.
+    pub stem: String,
+    /// The run's id of this attempt.
+    pub id: u64,
+    /// The attempt's number (1 for the first).
+    pub attempt: u32,
 }
 
-fn run_attempt(a: &Attempt<'_>, logs: &Path, groups: &Groups, shown: &Shown) -> StageReport {
-    let (stage, id, attempt) = (a.stage, a.id, a.attempt);
+fn run_attempt(a: &Attempt, logs: &Path, groups: &Groups, shown: &Shown) -> StageReport {
+    let (stage, id, attempt) = (&a.stage, a.id, a.attempt);
     let Some(command) = &stage.run else {
         return StageReport::success(MetricsInput::default());
     };
-    let log_path = log_file(logs, a.stem, attempt);
+    let log_path = log_file(logs, &a.stem, attempt);
     let metrics_path = logs.join(format!("{}.{attempt}.metrics.json", a.stem));
     let log = match std::fs::File::create(&log_path) {
         Ok(file) => file,

@@ -250,12 +250,7 @@ pub fn validate_text(text: &str, format: Option<Format>, unit: OffsetUnit) -> Ve
 
 /// The error with its labels located in `text` (the policy) and in the imported files'
 /// texts, in `unit`, and the excerpt of the line under the first one.
-fn located(
-    error: BoundaryError,
-    text: &str,
-    imports: &Sources,
-    unit: OffsetUnit,
-) -> BoundaryError {
+fn located(error: BoundaryError, text: &str, imports: &Sources, unit: OffsetUnit) -> BoundaryError {
     let mut error = error.with_excerpt(POLICY, text);
     for (path, text) in imports {
         error = error.with_excerpt(path, text);

@@ -50,6 +50,31 @@ pub(crate) struct Composed {
     pub sources: Vec<SourceRef>,
 }
 
+/// Whether the policy `node` composes anything: it has `imports` or `templates`, a gate built
+/// from a template (`use`), or a definition that says it overrides (`override`, which is an
+/// error without an import to override). A policy that does not is compiled as read, without a
+/// composed copy of its tree (which would double the memory a large policy takes to compile).
+pub(crate) fn composes(node: &Node) -> bool {
+    use crate::document::NodeKind;
+    let items = |key: &str| -> Vec<&Node> {
+        match node.get(key).map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => items.iter().collect(),
+            Some(NodeKind::Map(entries)) => entries.iter().map(|(_, v)| v).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let marked = |key: &str, marks: &[&str]| {
+        items(key)
+            .into_iter()
+            .any(|item| marks.iter().any(|m| item.get(m).is_some()))
+    };
+    node.get("imports").is_some()
+        || node.get("templates").is_some()
+        || marked("gates", &["use", "override"])
+        || marked("metrics", &["override"])
+        || marked("personas", &["override"])
+}
+
 /// Composes the main policy `node` (read from `text`) with the imported `sources`.
 ///
 /// # Errors

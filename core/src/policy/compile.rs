@@ -6,7 +6,7 @@
 use super::compiled::{Compiled, CompiledPolicy};
 use super::model::Policy;
 use crate::baseline::BaselineRule;
-use crate::compose::{Composed, SourceMap, SourceRef, Sources, compose};
+use crate::compose::{Composed, SourceMap, SourceRef, Sources, compose, composes};
 use crate::criteria::{Context, Personas};
 use crate::decision::PolicyRef;
 use crate::diagnostic::{Code, Diagnostic, Span};
@@ -15,6 +15,7 @@ use crate::error::{KiroError, PolicyError};
 use crate::metrics::table::MetricTable;
 use crate::{alert, gate, health, monitor, pipeline, release};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 impl CompiledPolicy {
@@ -41,22 +42,27 @@ impl CompiledPolicy {
         let source = |d: Diagnostic| d.with_source("policy");
         let node = document::parse(text, format, &Limits::default())
             .map_err(|d| PolicyError::new(vec![source(d)]))?;
-        let composed = compose(text, &node, sources).map_err(|found| {
-            PolicyError::new(
-                found
-                    .into_iter()
-                    .map(|d| if d.source.is_some() { d } else { source(d) })
-                    .collect(),
-            )
-        })?;
-        drop(node);
-        let Composed {
-            node,
-            text: whole,
-            map,
-            sources,
-        } = composed;
-        let text = whole.as_str();
+        let (node, whole, map, sources) = if composes(&node) {
+            let composed = compose(text, &node, sources).map_err(|found| {
+                PolicyError::new(
+                    found
+                        .into_iter()
+                        .map(|d| if d.source.is_some() { d } else { source(d) })
+                        .collect(),
+                )
+            })?;
+            drop(node);
+            let Composed {
+                node,
+                text: whole,
+                map,
+                sources,
+            } = composed;
+            (node, Cow::Owned(whole), map, sources)
+        } else {
+            (node, Cow::Borrowed(text), SourceMap::default(), Vec::new())
+        };
+        let text = whole.as_ref();
         let read = document::deserialize_all::<Policy>(&node);
         drop(node);
         if read.diagnostics.is_empty()
