@@ -10,6 +10,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { test } = require('node:test')
 const { interfaceKeys } = require('./dts.cjs')
+const { KiroError: kiroErrorClass } = require('../errors.mjs')
 
 const POLICY = `
 name: demo
@@ -47,6 +48,7 @@ function throwsKiro(fn, code, kind) {
     return true
   })
   assert.ok(caught instanceof Error, `not an Error: ${caught}`)
+  assert.ok(caught instanceof kiroErrorClass, `not instanceof KiroError: ${caught}`)
   assert.equal(caught.name, 'KiroError', String(caught))
   assert.equal(caught.code, code, String(caught))
   if (kind) assert.equal(caught.kind, kind)
@@ -67,6 +69,20 @@ function unionOf(dts, name) {
 module.exports = function suite(kiro, options) {
   const policy = kiro.Policy.fromText(POLICY)
   const dts = fs.readFileSync(options.dts, 'utf8')
+
+  test('KiroError is a class every error kiro throws is an instance of, and nothing else', () => {
+    assert.equal(typeof kiro.KiroError, 'function')
+    const fromText = throwsKiro(() => kiro.Policy.fromText('name: [unclosed'), 'KIRO-E001', 'policy')
+    assert.ok(fromText instanceof kiro.KiroError)
+    const policy = kiro.Policy.fromText(POLICY)
+    assert.ok(throwsKiro(() => policy.check({ coverage: 'lots' }), 'KIRO-E021', 'input') instanceof kiro.KiroError)
+    assert.ok(throwsKiro(() => policy.check(GOOD, { gate: 'nope' }), 'KIRO-E005', 'input') instanceof kiro.KiroError)
+    assert.ok(!(new Error('plain') instanceof kiro.KiroError))
+    assert.ok(!(Object.assign(new Error('x'), { name: 'KiroError', code: 'ENOENT', diagnostics: [] }) instanceof kiro.KiroError))
+    const made = new kiro.KiroError('KIRO-E003 made here', { code: 'KIRO-E003', kind: 'input', diagnostics: [] })
+    assert.ok(made instanceof kiro.KiroError && made instanceof Error)
+    assert.deepEqual([made.name, made.code, made.kind], ['KiroError', 'KIRO-E003', 'input'])
+  })
 
   test('policy properties', () => {
     assert.equal(policy.name, 'demo')

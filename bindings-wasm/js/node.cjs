@@ -8,6 +8,7 @@ require('@kiro/bindings-js/run.mjs').installRun(kiro.Policy)
 
 // One by one, so that Node.js finds the names when an ES module imports this file
 // (test/esm.test.mjs checks that they are all of the module's exports).
+exports.KiroError = require('@kiro/bindings-js/errors.mjs').KiroError
 exports.Policy = kiro.Policy
 exports.PipelineRun = kiro.PipelineRun
 exports.Monitor = kiro.Monitor

@@ -6,6 +6,7 @@
 // export (async) or `initSync({ module })` once before anything else.
 import * as pkg from '../pkg-web/kiro_wasm.js'
 import { installRun } from '@kiro/bindings-js/run.mjs'
+export { KiroError } from '@kiro/bindings-js/errors.mjs'
 import { guardExports } from './guard.mjs'
 
 const kiro = guardExports(pkg)

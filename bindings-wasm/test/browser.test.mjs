@@ -146,7 +146,7 @@ test('headless Chromium loads kiro-wasm', { skip: unavailable && !IN_CI ? `${una
   if (unavailable) assert.fail(`the browser test needs headless Chromium: ${unavailable}`)
   t.diagnostic(`${await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0])} launched in ${launchMs.toFixed(0)} ms; page and kiro loaded in ${loadMs.toFixed(0)} ms`)
   assert.equal(await inPage('version'), kiro.version())
-  assert.deepEqual(await inPage('exports'), ['Alerts', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'evaluateModel', 'fitModel', 'initSync', 'policySchema', 'readEvidence', 'scoreChanges', 'validate', 'version'])
+  assert.deepEqual(await inPage('exports'), ['Alerts', 'KiroError', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'default', 'errorCodes', 'evaluateModel', 'fitModel', 'initSync', 'policySchema', 'readEvidence', 'scoreChanges', 'validate', 'version'])
   // The page went through js/web.mjs, and the .wasm came as application/wasm (else the glue falls
   // back from instantiateStreaming with a console warning, which the last test would catch).
   const paths = served.filter(([status]) => status === 200).map(([, p]) => p)
