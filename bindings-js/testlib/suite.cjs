@@ -75,7 +75,7 @@ module.exports = function suite(kiro, options) {
     const fromText = throwsKiro(() => kiro.Policy.fromText('name: [unclosed'), 'KIRO-E001', 'policy')
     assert.ok(fromText instanceof kiro.KiroError)
     const policy = kiro.Policy.fromText(POLICY)
-    assert.ok(throwsKiro(() => policy.check({ coverage: 'lots' }), 'KIRO-E021', 'input') instanceof kiro.KiroError)
+    assert.ok(throwsKiro(() => policy.check({ coverage: 'lots' }), 'KIRO-E022', 'input') instanceof kiro.KiroError)
     assert.ok(throwsKiro(() => policy.check(GOOD, { gate: 'nope' }), 'KIRO-E005', 'input') instanceof kiro.KiroError)
     assert.ok(!(new Error('plain') instanceof kiro.KiroError))
     assert.ok(!(Object.assign(new Error('x'), { name: 'KiroError', code: 'ENOENT', diagnostics: [] }) instanceof kiro.KiroError))
