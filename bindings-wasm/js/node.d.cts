@@ -1,6 +1,5 @@
 // The API of js/node.cjs: the wasm-bindgen declarations minus the internal reset function.
 export { Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, fitModel, scoreChanges, evaluateModel, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-node/kiro_wasm'
-export { KiroError } from '@kiro/bindings-js/errors.mjs'
 export type {
   AlertDecision,
   AlertEvent,

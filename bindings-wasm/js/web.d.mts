@@ -1,6 +1,5 @@
 // The API of js/web.mjs: the wasm-bindgen declarations minus the internal reset function.
 export { default, initSync, Policy, PipelineRun, Monitor, Release, Alerts, validate, readEvidence, fitModel, scoreChanges, evaluateModel, policySchema, version, errorCodes, _panicForTest, _oomForTest } from '../pkg-web/kiro_wasm.js'
-export { KiroError } from '@kiro/bindings-js/errors.mjs'
 export type {
   AlertDecision,
   AlertEvent,

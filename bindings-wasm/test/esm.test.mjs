@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url)
 
 test('an ES module imports every export by name', async () => {
   const wasm = require('../pkg-node/kiro_wasm.js')
-  const expected = Object.keys(wasm).filter((name) => name !== '__wbg_reset_state' && name !== '__kiroError')
+  const expected = [...Object.keys(wasm).filter((name) => name !== '__wbg_reset_state' && name !== '__kiroError'), 'KiroError']
   const named = Object.keys(kiro).filter((name) => name !== 'default' && name !== 'module.exports')
   assert.deepEqual(named.sort(), expected.sort())
   const result = await Policy.fromText('name: ci\npipeline: {stages: [{name: build}]}').run({ build: () => {} })

@@ -108,5 +108,5 @@ test('a run in progress when the instance is replaced rejects', async () => {
 })
 
 test('the package exports exactly the documented API', () => {
-  assert.deepEqual(Object.keys(kiro).sort(), ['Alerts', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'errorCodes', 'fitModel', 'policySchema', 'readEvidence', 'scoreChanges', 'validate', 'version'])
+  assert.deepEqual(Object.keys(kiro).sort(), ['Alerts', 'KiroError', 'Monitor', 'PipelineRun', 'Policy', 'Release', '_oomForTest', '_panicForTest', 'errorCodes', 'evaluateModel', 'fitModel', 'policySchema', 'readEvidence', 'scoreChanges', 'validate', 'version'])
 })

@@ -5,7 +5,7 @@ const path = require('node:path')
 const zlib = require('node:zlib')
 const { test } = require('node:test')
 
-const BUDGET_GZIPPED_BYTES = 1475 * 1024
+const BUDGET_GZIPPED_BYTES = 1550 * 1024
 
 test('the web engine fits its gzipped size budget', () => {
   const wasm = fs.readFileSync(path.join(__dirname, '..', 'pkg-web', 'kiro_wasm_bg.wasm'))
